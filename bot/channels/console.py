@@ -1,0 +1,86 @@
+"""The terminal channel: type to the bot, read its replies. Also the harness the tests drive."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Iterable
+from typing import TextIO
+
+from bot.conversation import Conversation
+from handlers.messages import Choice, Incoming, Reply
+
+# Control characters (ANSI escapes included) would let text repaint the officer's terminal.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def clean(text: str) -> str:
+    return _CONTROL.sub("", text)
+
+
+class ConsoleChannel:
+    """One person's chat in a terminal; buttons become numbered options."""
+
+    def __init__(self, conversation: Conversation, user: str) -> None:
+        self.conversation = conversation
+        self.user = user
+        self.options: list[Choice] = []
+
+    def send(self, text: str) -> str:
+        """Say `text` to the bot and return what it shows back."""
+        option = self._option(text)
+        msg = Incoming(
+            channel="console",
+            workspace="local",
+            conversation=f"console:{self.user}",
+            user=self.user,
+            text=option.label if option else text,
+            choice=option.value if option else None,
+            event_id=uuid.uuid4().hex,
+        )
+        return self.render(self.conversation.handle(msg))
+
+    def run(self, lines: Iterable[str], out: TextIO, prompt: str = "you> ") -> None:
+        """The interactive loop: read a line, print the reply, until end of input or 'quit'."""
+        out.write(prompt)
+        out.flush()
+        for line in lines:
+            text = line.strip()
+            if text.lower() in ("exit", "bye"):
+                break
+            if text:
+                out.write(self.send(text) + "\n")
+            out.write(prompt)
+            out.flush()
+        out.write("\nBye.\n")
+
+    def render(self, replies: list[Reply]) -> str:
+        self.options = []
+        return "\n".join(self._render_reply(r) for r in replies)
+
+    def _render_reply(self, reply: Reply) -> str:
+        lines = [clean(reply.text)]
+        lines += [f"  {clean(f.label)}: {clean(f.value)}" for f in reply.fields]
+        for item in reply.items:
+            lines.append(f"  • {clean(item.heading)}")
+            lines += [f"    {clean(line)}" for line in item.body.splitlines() if line.strip()]
+            lines += [f"    {clean(f.label)}: {clean(f.value)}" for f in item.fields]
+            lines += self._options(item.choices, indent="    ")
+        lines += self._options(reply.choices, indent="  ")
+        if reply.note:
+            lines.append(f"  ({clean(reply.note)})")
+        return "\n".join(lines)
+
+    def _options(self, choices: tuple[Choice, ...], indent: str) -> list[str]:
+        rendered = []
+        for choice in choices:
+            self.options.append(choice)
+            rendered.append(f"{indent}[{len(self.options)}] {clean(choice.label)}")
+        return rendered
+
+    def _option(self, text: str) -> Choice | None:
+        """A number typed for a numbered option, or an option's label typed out."""
+        stripped = text.strip()
+        if stripped.isdigit() and 1 <= int(stripped) <= len(self.options):
+            return self.options[int(stripped) - 1]
+        return next((c for c in self.options if c.label.lower() == stripped.lower()), None)

@@ -1,0 +1,273 @@
+"""The `engagebot` command line. Heavy libraries are imported inside commands, so --help is fast."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+if TYPE_CHECKING:
+    from handlers.context import AppContext
+    from handlers.importing import ImportReport
+
+app = typer.Typer(
+    help="engagebot: community-engagement action plans, reminders and the consult-or-engage "
+    "toolkit, in chat.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+actions_app = typer.Typer(help="Look at actions.", no_args_is_help=True)
+people_app = typer.Typer(help="Who holds which role.", no_args_is_help=True)
+db_app = typer.Typer(help="The database.", no_args_is_help=True)
+app.add_typer(actions_app, name="actions")
+app.add_typer(people_app, name="people")
+app.add_typer(db_app, name="db")
+
+DEMO_DATABASE = "sqlite:///engagebot-demo.db"
+
+
+def main() -> None:
+    app()
+
+
+def _context(database_url: str | None = None) -> AppContext:
+    from pydantic import ValidationError
+
+    from bot.app import build_context
+    from bot.settings import Settings
+
+    try:
+        settings = Settings()
+    except ValidationError as err:
+        _fail(f"Configuration problem: {err.errors()[0]['msg']} ({err.errors()[0]['loc'][0]})")
+    return build_context(settings, database_url=database_url)
+
+
+def _fail(message: str) -> typer.Exit:
+    typer.echo(message, err=True)
+    raise typer.Exit(1)
+
+
+@app.command("import")
+def import_plan(
+    file: Annotated[Path, typer.Argument(help="A .csv or .xlsx file holding the plan's table.")],
+    plan: Annotated[str | None, typer.Option(help="Plan name (default: from the file name).")] = None,
+    title: Annotated[str | None, typer.Option(help="Plan title shown in summaries.")] = None,
+    map_: Annotated[
+        list[str] | None,
+        typer.Option("--map", help="Say what a column holds: --map 'Who?=owner'. Repeatable."),
+    ] = None,
+) -> None:
+    """Import an action plan; importing the same file again updates it."""
+    from handlers.importing import import_file
+    from handlers.plan_layout import parse_map_option
+    from handlers.sheets import SheetError
+
+    ctx = _context()
+    try:
+        report = import_file(
+            ctx, file, plan_name=plan, title=title, overrides=parse_map_option(map_ or [])
+        )
+    except SheetError as err:
+        _fail(f"Nothing was imported. {err}")
+    _print_report(report, file)
+
+
+def _print_report(report: ImportReport, file: Path) -> None:
+    typer.echo(
+        f"Imported plan '{report.plan}' from {file.name}: {report.total} actions "
+        f"({report.created} new, {report.updated} updated, {report.unchanged} unchanged), "
+        f"{report.themes} themes, {report.notes_added} progress notes."
+    )
+    for warning in report.warnings:
+        typer.echo(f"Note: {warning}")
+    if report.unclear_targets:
+        typer.echo("Targets I could not read (kept as written, with no date):")
+        for ref, text, problem in report.unclear_targets:
+            typer.echo(f"  {ref}: '{text}' — {problem}")
+
+
+@app.command("plans")
+def list_plans() -> None:
+    """List the plans."""
+    from sqlmodel import col, select
+
+    from models.db import transaction
+    from models.tables import Action, Plan
+
+    ctx = _context()
+    with transaction(ctx.engine) as session:
+        plans = session.exec(select(Plan).order_by(col(Plan.name))).all()
+        if not plans:
+            typer.echo("No plans yet. Import one: engagebot import FILE")
+        for plan in plans:
+            actions = session.exec(select(Action).where(Action.plan_id == plan.id)).all()
+            closed = sum(a.status.is_closed for a in actions)
+            typer.echo(f"{plan.name}\t{len(actions)} actions, {closed} closed\t{plan.title}")
+
+
+@actions_app.command("list")
+def actions_list(
+    plan: Annotated[str | None, typer.Option(help="Only this plan.")] = None,
+    owner: Annotated[str | None, typer.Option(help="Only actions of roles matching this.")] = None,
+    status: Annotated[str | None, typer.Option(help="Only this status, e.g. 'complete'.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="JSON, for scripts.")] = False,
+) -> None:
+    """List actions, in plan order."""
+    from handlers.actions import Filters, action_json, list_actions, short
+    from handlers.progress import parse_status
+    from models.db import transaction
+
+    wanted = parse_status(status) if status else None
+    if status and wanted is None:
+        _fail(f"'{status}' is not a status. Use one of: {_status_words()}.")
+    ctx = _context()
+    with transaction(ctx.engine) as session:
+        actions = list_actions(session, Filters(plan=plan, owner=owner, status=wanted))
+        rows = [action_json(session, a) for a in actions]
+    if as_json:
+        typer.echo(json.dumps(rows, indent=2, ensure_ascii=False))
+        return
+    for row in rows:
+        target = row["target_date"] or row["target_text"] or "-"
+        owners = "; ".join(row["owners"]) or "no owner"
+        typer.echo(
+            f"{row['plan']}:{row['ref']}\t{row['status']}\t{target}\t{owners}\t"
+            f"{short(row['recommendation'] or row['action'], 60)}"
+        )
+    if not rows:
+        typer.echo("No actions match.")
+
+
+def _status_words() -> str:
+    from models.tables import Status
+
+    return ", ".join(s.value for s in Status)
+
+
+@people_app.command("assign")
+def people_assign(
+    role: Annotated[str, typer.Argument(help="The role, as in the plan (or a unique part).")],
+    name: Annotated[str, typer.Option(help="The person's name.")] = "",
+    email: Annotated[str | None, typer.Option(help="Their e-mail address.")] = None,
+    slack: Annotated[str | None, typer.Option(help="Their Slack user id (U…).")] = None,
+    teams: Annotated[str | None, typer.Option(help="Their Teams user id.")] = None,
+    deputy: Annotated[bool, typer.Option(help="They deputise for the role.")] = False,
+) -> None:
+    """Say who holds a role, so the bot knows whom to ask about its actions."""
+    from handlers.people import PeopleError, assign
+    from models.db import transaction
+
+    ctx = _context()
+    try:
+        with transaction(ctx.engine) as session:
+            found_role, person = assign(
+                session, role, name=name, email=email, slack_id=slack, teams_id=teams, deputy=deputy
+            )
+            what = "deputises for" if deputy else "holds"
+            typer.echo(f"{person.name or person.email} {what} the role '{found_role.name}'.")
+    except PeopleError as err:
+        _fail(str(err))
+
+
+@people_app.command("admin")
+def people_admin(
+    plan: Annotated[str, typer.Argument(help="The plan's name.")],
+    email: Annotated[str, typer.Option(help="The admin's e-mail address.")],
+    name: Annotated[str, typer.Option(help="Their name, if they are new.")] = "",
+) -> None:
+    """Let someone (the engagement team, the chair) update every action in a plan."""
+    from handlers.people import PeopleError, make_admin
+    from models.db import transaction
+
+    ctx = _context()
+    try:
+        with transaction(ctx.engine) as session:
+            make_admin(session, plan, email=email, name=name)
+    except PeopleError as err:
+        _fail(str(err))
+    typer.echo(f"{email} is now an admin of '{plan}'.")
+
+
+@people_app.command("list")
+def people_list() -> None:
+    """Everyone the bot knows, with their roles."""
+    from sqlmodel import select
+
+    from handlers.people import roles_of
+    from models.db import transaction
+    from models.tables import Person
+
+    ctx = _context()
+    with transaction(ctx.engine) as session:
+        for person in session.exec(select(Person)).all():
+            roles = "; ".join(r.name for r in roles_of(session, person)) or "no role"
+            ids = ", ".join(filter(None, [person.email, person.slack_id, person.teams_id]))
+            typer.echo(f"{person.name}\t{ids}\t{roles}")
+
+
+@app.command("chat")
+def chat(
+    as_user: Annotated[
+        str | None, typer.Option("--as", help="Who you are: an e-mail or name in the people table.")
+    ] = None,
+    demo: Annotated[
+        bool, typer.Option(help="Start a fresh demo database with the council plans loaded.")
+    ] = False,
+) -> None:
+    """Talk to the bot in this terminal."""
+    from bot.channels.console import ConsoleChannel
+    from bot.conversation import Conversation
+
+    if demo:
+        Path("engagebot-demo.db").unlink(missing_ok=True)
+    ctx = _context(DEMO_DATABASE if demo else None)
+    user = as_user or ""
+    if demo:
+        from bot.demo import DEMO_USER, load_demo
+
+        load_demo(ctx)
+        user = as_user or DEMO_USER
+    channel = ConsoleChannel(Conversation(ctx), user or _os_user())
+    typer.echo(_welcome(ctx, channel.user, demo))
+    channel.run(sys.stdin, sys.stdout)
+
+
+def _os_user() -> str:
+    import getpass
+
+    return getpass.getuser()
+
+
+def _welcome(ctx: AppContext, user: str, demo: bool) -> str:
+    from handlers.people import identify, roles_of
+    from models.db import transaction
+
+    with transaction(ctx.engine) as session:
+        person = identify(session, "console", user)
+        who = "someone I don't know yet"
+        if person is not None:
+            roles = "; ".join(r.name for r in roles_of(session, person)) or "no role"
+            who = f"{person.name} ({roles})"
+    lines = [f"engagebot console chat. You are {who}."]
+    if demo:
+        lines.append("Demo data: three council action plans, in engagebot-demo.db.")
+    lines.append("Try 'my actions', 'update R1', 'show R4' or 'help'. 'exit' leaves.")
+    return "\n".join(lines)
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Create the database, or upgrade it in place to the current schema."""
+    from models.db import current_revision
+
+    ctx = _context()
+    typer.echo(f"Database is at schema revision {current_revision(ctx.engine)}.")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,28 @@
+"""Configuration from the environment (or a .env file), read once by the composition root."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore", populate_by_name=True)
+
+    database_url: str = Field("sqlite:///engagebot.db", alias="DATABASE_URL")
+    timezone: str = Field("Europe/London", alias="ENGAGEBOT_TIMEZONE")
+    # Fixes the clock, for tests and rehearsals: an ISO time such as 2026-11-23T09:30.
+    fixed_now: datetime | None = Field(None, alias="ENGAGEBOT_NOW")
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        ZoneInfo(value)  # raises for an unknown zone, with the zone's name in the message
+        return value
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)

@@ -1,0 +1,174 @@
+"""Finding actions and describing them: "my actions", "R4", the CLI's list."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import func
+from sqlmodel import Session, col, select
+
+from handlers.messages import Choice, Field, Item
+from handlers.people import owner_roles, role_key
+from handlers.targets import Recurrence, format_date
+from models.tables import (
+    Action,
+    ActionOwner,
+    Person,
+    Plan,
+    ProgressNote,
+    Role,
+    RoleHolder,
+    Status,
+    TargetKind,
+    TargetRevision,
+    Theme,
+)
+
+
+@dataclass(frozen=True)
+class Filters:
+    plan: str | None = None
+    owner: str | None = None
+    status: Status | None = None
+
+
+def actions_of(session: Session, person: Person, *, include_closed: bool = False) -> list[Action]:
+    """Actions owned by roles the person holds or deputises for, soonest due first."""
+    query = (
+        select(Action)
+        .join(ActionOwner, col(ActionOwner.action_id) == col(Action.id))
+        .join(RoleHolder, col(RoleHolder.role_id) == col(ActionOwner.role_id))
+        .where(RoleHolder.person_id == person.id)
+        .distinct()
+    )
+    actions = list(session.exec(query).all())
+    if not include_closed:
+        actions = [a for a in actions if not a.status.is_closed]
+    return sorted(actions, key=due_order)
+
+
+def due_order(action: Action) -> tuple[int, date, int, int]:
+    """Dated actions first by date; undated (ongoing, unclear) after them, in plan order."""
+    if action.target_date is None:
+        return (1, date.max, action.plan_id, action.position)
+    return (0, action.target_date, action.plan_id, action.position)
+
+
+def find_by_ref(session: Session, ref: str) -> list[Action]:
+    """Actions whose reference is `ref`, or `plan:ref` for one plan; case does not matter."""
+    plan_name, _, bare = ref.rpartition(":")
+    query = select(Action).where(func.lower(Action.ref) == bare.strip().lower())
+    if plan_name:
+        query = query.join(Plan).where(func.lower(Plan.name) == plan_name.strip().lower())
+    return list(session.exec(query).all())
+
+
+def list_actions(session: Session, filters: Filters) -> list[Action]:
+    query = select(Action).order_by(col(Action.plan_id), col(Action.position))
+    if filters.plan:
+        query = query.join(Plan).where(func.lower(Plan.name) == filters.plan.lower())
+    if filters.status:
+        query = query.where(Action.status == filters.status)
+    actions = list(session.exec(query).all())
+    if filters.owner:
+        wanted = role_key(filters.owner)
+        actions = [a for a in actions if any(wanted in r.key for r in owner_roles(session, a))]
+    return actions
+
+
+def qualified_ref(session: Session, action: Action) -> str:
+    plan = session.get(Plan, action.plan_id)
+    return f"{plan.name}:{action.ref}" if plan else action.ref
+
+
+def describe_target(session: Session, action: Action) -> str:
+    """The target as a board would read it: '31 March 2019, revised to 31 March 2020'."""
+    first = first_revision(session, action)
+    if action.target_kind == TargetKind.RECURRING and action.recurrence:
+        text = Recurrence.from_text(action.recurrence).describe()
+        return f"{text} (next {format_date(action.target_date)})" if action.target_date else text
+    if action.target_kind == TargetKind.ONGOING:
+        return "ongoing"
+    if action.target_date is None:
+        return action.target_text or "no target date"
+    if first is not None and first.old_date and first.old_date != action.target_date:
+        return f"{format_date(first.old_date)}, revised to {format_date(action.target_date)}"
+    return format_date(action.target_date)
+
+
+def first_revision(session: Session, action: Action) -> TargetRevision | None:
+    query = select(TargetRevision).where(TargetRevision.action_id == action.id)
+    return session.exec(query.order_by(col(TargetRevision.id))).first()
+
+
+def latest_note(session: Session, action: Action) -> ProgressNote | None:
+    query = select(ProgressNote).where(ProgressNote.action_id == action.id)
+    return session.exec(query.order_by(col(ProgressNote.id).desc())).first()
+
+
+def history(session: Session, action: Action) -> list[ProgressNote]:
+    query = select(ProgressNote).where(ProgressNote.action_id == action.id)
+    return list(session.exec(query.order_by(col(ProgressNote.id))).all())
+
+
+def short(text: str, limit: int = 200) -> str:
+    """First `limit` characters on one line, cut at a word with an ellipsis."""
+    flat = " ".join(text.split())
+    if len(flat) <= limit:
+        return flat
+    return flat[: limit - 1].rsplit(" ", 1)[0] + "…"
+
+
+def action_item(session: Session, action: Action, today: date, *, button: bool = True) -> Item:
+    """One action as a list entry, with an 'Add update' button."""
+    plan = session.get(Plan, action.plan_id)
+    owners = ", ".join(r.name for r in owner_roles(session, action)) or "no owner"
+    fields = [
+        Field("Status", status_text(action, today)),
+        Field("Target", describe_target(session, action)),
+        Field("Owner", owners),
+    ]
+    choices = (Choice("Add update", f"update {qualified_ref(session, action)}", "primary"),)
+    return Item(
+        heading=f"{action.ref} · {plan.title or plan.name if plan else ''}",
+        body=short(action.recommendation or action.action),
+        fields=tuple(fields),
+        choices=choices if button else (),
+    )
+
+
+def status_text(action: Action, today: date) -> str:
+    label = action.status.label
+    if action.status.is_closed or action.target_date is None or action.target_date >= today:
+        return label
+    days = (today - action.target_date).days
+    return f"{label} — overdue by {days} day{'s' if days != 1 else ''}"
+
+
+def action_json(session: Session, action: Action) -> dict[str, Any]:
+    """The fields `engagebot actions list --json` promises, for scripts and spreadsheets."""
+    plan = session.get(Plan, action.plan_id)
+    theme = session.get(Theme, action.theme_id) if action.theme_id else None
+    return {
+        "plan": plan.name if plan else None,
+        "ref": action.ref,
+        "theme": theme.title if theme else None,
+        "recommendation": action.recommendation,
+        "action": action.action,
+        "owners": [r.name for r in owner_roles(session, action)],
+        "priority": action.priority,
+        "status": action.status.value,
+        "target_text": action.target_text,
+        "target_kind": action.target_kind.value,
+        "target_date": action.target_date.isoformat() if action.target_date else None,
+        "target_problem": action.target_problem or None,
+        "recurrence": action.recurrence or None,
+        "milestones": list(action.milestones),
+        "measure": action.measure,
+    }
+
+
+def role_names(session: Session) -> list[str]:
+    return [r.name for r in session.exec(select(Role).order_by(col(Role.name))).all()]

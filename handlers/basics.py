@@ -1,0 +1,118 @@
+"""The small commands: help, my actions, one action's details, the plans, not understood."""
+
+from __future__ import annotations
+
+from sqlmodel import col, select
+
+from handlers.actions import (
+    action_item,
+    actions_of,
+    describe_target,
+    find_by_ref,
+    history,
+    qualified_ref,
+    short,
+)
+from handlers.messages import Choice, Field, Item, Reply, Turn, say
+from handlers.people import owner_roles, roles_of
+from handlers.request import Request
+from handlers.targets import format_date
+from models.tables import Action, Plan
+
+HELP_LINES = (
+    ("my actions", "the actions your role owns, soonest due first"),
+    ("update R4", "add a progress note, a status and a revised date to action R4"),
+    ("show R4", "an action's details and its progress history"),
+    ("plans", "the action plans I know about"),
+    ("cancel", "stop what we're doing; nothing half-done is saved"),
+    ("help", "this list"),
+)
+
+UNKNOWN_PERSON = (
+    "I don't know who you are yet, so I can't tell which actions are yours. "
+    "Ask your engagement team to run: engagebot people assign \"<your role>\" --email <you>"
+)
+
+
+def help_turn(req: Request) -> Turn:
+    items = tuple(Item(heading=cmd, body=what) for cmd, what in HELP_LINES)
+    text = "I keep the community-engagement action plans and chase progress. You can say:"
+    return say(text, items=items, choices=(Choice("My actions", "my actions"),))
+
+
+def my_actions(req: Request) -> Turn:
+    if req.who is None:
+        return say(UNKNOWN_PERSON, private=True)
+    actions = actions_of(req.session, req.who)
+    if not actions:
+        roles = ", ".join(r.name for r in roles_of(req.session, req.who)) or "no role yet"
+        return say(f"You have no open actions ({roles}).", private=True)
+    today = req.ctx.today()
+    shown = actions[:20]
+    items = tuple(action_item(req.session, a, today) for a in shown)
+    more = f" Showing the first {len(shown)}." if len(actions) > len(shown) else ""
+    text = f"You have {len(actions)} open action{'s' if len(actions) != 1 else ''}, soonest due first.{more}"
+    return Turn((Reply(text, items=items, private=True),))
+
+
+def show_action(req: Request, ref: str) -> Turn:
+    found = find_by_ref(req.session, ref)
+    if not found:
+        return say(f"I can't find an action '{ref}'. 'my actions' lists yours.")
+    if len(found) > 1:
+        choices = tuple(
+            Choice(qualified_ref(req.session, a), f"show {qualified_ref(req.session, a)}")
+            for a in found
+        )
+        return say(f"There are several actions called {ref}. Which one?", choices=choices)
+    return Turn((_details(req, found[0]),))
+
+
+def _details(req: Request, action: Action) -> Reply:
+    item = action_item(req.session, action, req.ctx.today())
+    notes = history(req.session, action)[-5:]
+    lines = [
+        f"{n.created_at.astimezone(req.ctx.tz):%d/%m/%Y} {n.author_name or n.source}: "
+        f"{short(n.text, 300) or '(no note)'}"
+        + (f" [{n.status.label}]" if n.status else "")
+        + (f" [target → {format_date(n.revised_target)}]" if n.revised_target else "")
+        for n in notes
+    ]
+    fields = (
+        Field("Agreed action", short(action.action, 300) or "—"),
+        Field("Target as written", action.target_text or "—"),
+    )
+    history_item = Item(heading="Latest progress", body="\n".join(lines) or "No progress yet.")
+    return Reply(
+        f"{action.ref}: {short(action.recommendation, 500)}",
+        items=(item, Item(heading="Details", fields=fields), history_item),
+    )
+
+
+def plans(req: Request) -> Turn:
+    rows = req.session.exec(select(Plan).order_by(col(Plan.name))).all()
+    if not rows:
+        return say("There are no plans yet. Import one with: engagebot import FILE")
+    items = []
+    for plan in rows:
+        actions = req.session.exec(select(Action).where(Action.plan_id == plan.id)).all()
+        done = sum(1 for a in actions if a.status.is_closed)
+        items.append(
+            Item(heading=plan.name, body=f"{plan.title} — {len(actions)} actions, {done} closed")
+        )
+    return say("The plans I know about:", items=tuple(items))
+
+
+def not_understood(req: Request) -> Turn:
+    text = short(req.msg.text, 80)
+    return say(
+        f"Sorry, I didn't understand '{text}'. Try 'my actions', 'update R4' or 'help'.",
+        choices=(Choice("Help", "help"), Choice("My actions", "my actions")),
+    )
+
+
+def action_owners_text(req: Request, action: Action) -> str:
+    return ", ".join(r.name for r in owner_roles(req.session, action))
+
+
+__all__ = ["describe_target", "help_turn", "my_actions", "not_understood", "plans", "show_action"]

@@ -1,0 +1,24 @@
+"""What every handler needs from the outside world, built once by the composition root."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.engine import Engine
+
+from handlers.clock import Clock
+
+
+@dataclass(frozen=True)
+class AppContext:
+    engine: Engine
+    clock: Clock
+    tz: ZoneInfo
+
+    def now(self) -> datetime:
+        return self.clock.now().astimezone(self.tz)
+
+    def today(self) -> date:
+        return self.now().date()

@@ -1,0 +1,294 @@
+"""Importing an action plan from a sheet: new rows added, known rows updated, all or nothing.
+
+Rows are matched to actions by their reference, so importing the same file again updates the
+plan instead of duplicating it. A progress cell becomes a dated note (only when it changed), and
+"Revised date 31st March 2020" in it becomes a target revision the board can see.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import delete, insert
+from sqlmodel import Session, col, select
+
+from handlers.context import AppContext
+from handlers.people import get_or_create_role
+from handlers.plan_layout import Idea, ParsedSheet, PlanRow, parse_sheet
+from handlers.progress import leading_status, revise_target
+from handlers.sheets import read_rows
+from handlers.targets import Target, parse_target
+from models.db import transaction
+from models.tables import (
+    Action,
+    ActionOwner,
+    Plan,
+    ProgressNote,
+    Status,
+    TargetKind,
+    Theme,
+)
+
+IMPORT_SOURCE = "import"
+_REVISED = re.compile(r"revised\s+(?:target\s+)?(?:date\s*)?(?:to\s*)?[:\-–]?\s*([^.\n;]{4,40})", re.I)
+
+
+@dataclass
+class ImportReport:
+    plan: str
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    notes_added: int = 0
+    themes: int = 0
+    unclear_targets: list[tuple[str, str, str]] = field(default_factory=list)  # ref, text, why
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def total(self) -> int:
+        return self.created + self.updated + self.unchanged
+
+
+def plan_name_for(path: Path) -> str:
+    """A plan name from a file name: 'Blackpool Audit 2019.xlsx' -> 'blackpool-audit-2019'."""
+    return "-".join(re.findall(r"[a-z0-9]+", path.stem.lower())) or "plan"
+
+
+def import_file(
+    ctx: AppContext,
+    path: Path,
+    *,
+    plan_name: str | None = None,
+    title: str | None = None,
+    overrides: dict[str, Idea] | None = None,
+) -> ImportReport:
+    """Read, check and store a plan file in one transaction (SheetError if it can't be read)."""
+    parsed = parse_sheet(read_rows(path), overrides=overrides)
+    name = plan_name or plan_name_for(path)
+    with transaction(ctx.engine) as session:
+        return store_plan(
+            session,
+            parsed,
+            name=name,
+            title=title or _title_from(parsed, name),
+            source=path.name,
+            now=ctx.now(),
+        )
+
+
+def store_plan(
+    session: Session, parsed: ParsedSheet, *, name: str, title: str, source: str, now: datetime
+) -> ImportReport:
+    plan = _plan(session, name, title, source, now)
+    report = ImportReport(plan=name, warnings=list(parsed.warnings))
+    themes = _themes(session, plan, parsed)
+    report.themes = len(themes)
+    existing = {a.ref.lower(): a for a in session.exec(select(Action).where(Action.plan_id == plan.id))}
+    today = now.date()
+    targets = {row.ref: parse_target(row.target, today=today) for row in parsed.rows}
+    new_rows = [row for row in parsed.rows if row.ref.lower() not in existing]
+    for row in parsed.rows:
+        if row.ref.lower() in existing:
+            changed = _update_action(session, existing[row.ref.lower()], row, themes, targets[row.ref], now)
+            report.updated += changed
+            report.unchanged += not changed
+    _insert_actions(session, plan, new_rows, themes, targets, now)
+    report.created = len(new_rows)
+    actions = {a.ref: a for a in session.exec(select(Action).where(Action.plan_id == plan.id))}
+    _set_owners(session, [(actions[r.ref], r.owners) for r in parsed.rows], only_new={r.ref for r in new_rows})
+    pairs = [(actions[r.ref], r) for r in parsed.rows]
+    report.notes_added = _progress_notes(session, plan, pairs, source, now)
+    report.unclear_targets = [
+        (ref, t.text, t.problem or "") for ref, t in targets.items() if t.kind == "unclear"
+    ]
+    return report
+
+
+def _plan(session: Session, name: str, title: str, source: str, now: datetime) -> Plan:
+    plan = session.exec(select(Plan).where(Plan.name == name)).first()
+    if plan is None:
+        plan = Plan(name=name, title=title, source_file=source, created_at=now)
+    plan.source_file = source
+    plan.title = title or plan.title
+    session.add(plan)
+    session.flush()
+    return plan
+
+
+def _title_from(parsed: ParsedSheet, name: str) -> str:
+    """The most telling title line above the header, else the plan name in words."""
+    lines = [t for t in parsed.title_lines if len(t) > 15]
+    return max(lines, key=len) if lines else name.replace("-", " ").capitalize()
+
+
+def _themes(session: Session, plan: Plan, parsed: ParsedSheet) -> dict[str, int]:
+    known = {t.title: t for t in session.exec(select(Theme).where(Theme.plan_id == plan.id))}
+    for position, row in enumerate(parsed.themes, start=1):
+        theme = known.get(row.title) or Theme(plan_id=plan.id, title=row.title, position=position)
+        theme.position, theme.description = position, row.description
+        session.add(theme)
+        known[row.title] = theme
+    session.flush()
+    return {title: t.id for title, t in known.items() if t.id is not None}
+
+
+def _target_columns(target: Target) -> dict[str, Any]:
+    return {
+        "target_text": target.text,
+        "target_kind": TargetKind(target.kind),
+        "target_date": target.due,
+        "target_start": target.start,
+        "recurrence": target.recurrence.to_text() if target.recurrence else "",
+        "milestones": [d.isoformat() for d in target.milestones],
+        "target_problem": target.problem or "",
+    }
+
+
+def _content_columns(row: PlanRow, themes: dict[str, int]) -> dict[str, Any]:
+    return {
+        "theme_id": themes.get(row.theme) if row.theme else None,
+        "ref_generated": row.ref_generated,
+        "position": row.row,
+        "recommendation": row.recommendation,
+        "action": row.action,
+        "priority": row.priority,
+        "measure": row.measure,
+        "extra": dict(row.extra),
+    }
+
+
+def _insert_actions(
+    session: Session,
+    plan: Plan,
+    rows: list[PlanRow],
+    themes: dict[str, int],
+    targets: dict[str, Target],
+    now: datetime,
+) -> None:
+    """New actions in one statement: a 10,000-row plan must import in seconds."""
+    if not rows:
+        return
+    values = [
+        {
+            "plan_id": plan.id,
+            "ref": row.ref,
+            "status": Status.NOT_STARTED,
+            "created_at": now,
+            "updated_at": now,
+            **_content_columns(row, themes),
+            **_target_columns(targets[row.ref]),
+        }
+        for row in rows
+    ]
+    session.execute(insert(Action), values)
+
+
+def _update_action(
+    session: Session,
+    action: Action,
+    row: PlanRow,
+    themes: dict[str, int],
+    target: Target,
+    now: datetime,
+) -> bool:
+    """Bring an action in line with its row; a changed target is recorded as a revision."""
+    changed = False
+    for name, value in _content_columns(row, themes).items():
+        if getattr(action, name) != value:
+            setattr(action, name, value)
+            changed = True
+    if target.text != action.target_text:
+        _retarget(session, action, target, now)
+        changed = True
+    if changed:
+        action.updated_at = now
+        session.add(action)
+    return changed
+
+
+def _retarget(session: Session, action: Action, target: Target, now: datetime) -> None:
+    old_date, old_text = action.target_date, action.target_text
+    for name, value in _target_columns(target).items():
+        setattr(action, name, value)
+    if old_date is not None and target.due is not None and old_date != target.due:
+        action.target_date, action.target_text = old_date, old_text
+        revise_target(session, action, target.due, note=None, by="imported", now=now)
+        action.target_text = target.text
+
+
+def _set_owners(
+    session: Session, pairs: Iterable[tuple[Action, tuple[str, ...]]], only_new: set[str]
+) -> None:
+    roles: dict[str, int] = {}
+    links: list[dict[str, int]] = []
+    for action, owners in pairs:
+        wanted = [_role_id(session, roles, name) for name in owners]
+        if action.ref not in only_new:
+            session.execute(delete(ActionOwner).where(col(ActionOwner.action_id) == action.id))
+        links += [{"action_id": action.id or 0, "role_id": r} for r in dict.fromkeys(wanted)]
+    if links:
+        session.execute(insert(ActionOwner), links)
+
+
+def _role_id(session: Session, cache: dict[str, int], name: str) -> int:
+    if name not in cache:
+        role = get_or_create_role(session, name)
+        cache[name] = role.id or 0
+    return cache[name]
+
+
+def _progress_notes(
+    session: Session, plan: Plan, pairs: list[tuple[Action, PlanRow]], source: str, now: datetime
+) -> int:
+    """A changed progress cell becomes a new note; its status and revised date are applied."""
+    last = _last_imported_notes(session, plan)
+    notes: list[tuple[Action, ProgressNote]] = []
+    for action, row in pairs:
+        text = row.progress.strip()
+        if not text or last.get(action.id or 0) == text:
+            continue
+        note = ProgressNote(
+            action_id=action.id,
+            created_at=now,
+            author_name=f"imported from {source}",
+            text=text,
+            status=_status_of(row) or Status.IN_PROGRESS,
+            revised_target=_revised_date(text, now.date()),
+            source=IMPORT_SOURCE,
+        )
+        notes.append((action, note))
+    session.add_all(note for _, note in notes)
+    session.flush()  # one batched insert; the notes get their ids for the revisions below
+    for action, note in notes:
+        action.status = note.status or action.status
+        if note.revised_target and note.revised_target != action.target_date:
+            revise_target(session, action, note.revised_target, note=note, by=note.author_name, now=now)
+        session.add(action)
+    return len(notes)
+
+
+def _status_of(row: PlanRow) -> Status | None:
+    return leading_status(row.status) if row.status else leading_status(row.progress)
+
+
+def _revised_date(text: str, today: date) -> date | None:
+    match = _REVISED.search(text)
+    if not match:
+        return None
+    target = parse_target(match.group(1), today=today)
+    return target.due if target.kind == "date" else None
+
+
+def _last_imported_notes(session: Session, plan: Plan) -> dict[int, str]:
+    query = (
+        select(ProgressNote.action_id, ProgressNote.text)
+        .join(Action, col(Action.id) == col(ProgressNote.action_id))
+        .where(Action.plan_id == plan.id, ProgressNote.source == IMPORT_SOURCE)
+        .order_by(col(ProgressNote.id))
+    )
+    return {action_id: text for action_id, text in session.exec(query)}

@@ -1,0 +1,84 @@
+"""What handlers take in and give back: plain values that know nothing of any chat platform.
+
+All text here is plain text, never markup: each channel escapes it for its own format, so a
+user's words shown back can never ping a channel or break a layout.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+
+@dataclass(frozen=True)
+class Incoming:
+    """One thing a user said or pressed, in any channel."""
+
+    channel: str  # "console", "slack", "teams"
+    workspace: str  # Slack team id, Teams tenant id, "local" for the console
+    conversation: str  # DM, channel or thread the message came from
+    user: str  # the platform's id for the user
+    text: str = ""
+    choice: str | None = None  # the value of a button the user pressed
+    event_id: str | None = None  # the platform's id for this event, for de-duplication
+    email: str | None = None  # the user's e-mail, when the platform tells us
+
+
+Style = Literal["default", "primary", "danger"]
+
+
+@dataclass(frozen=True)
+class Choice:
+    """A button (or numbered option in the console); pressing it sends `value` back."""
+
+    label: str
+    value: str
+    style: Style = "default"
+
+
+@dataclass(frozen=True)
+class Field:
+    label: str
+    value: str
+
+
+@dataclass(frozen=True)
+class Item:
+    """One entry in a list, e.g. an action with its details and its own buttons."""
+
+    heading: str
+    body: str = ""
+    fields: tuple[Field, ...] = ()
+    choices: tuple[Choice, ...] = ()
+
+
+@dataclass(frozen=True)
+class Reply:
+    text: str
+    items: tuple[Item, ...] = ()
+    choices: tuple[Choice, ...] = ()
+    note: str = ""  # small print under the message
+    private: bool = False  # only the asker should see it
+    fields: tuple[Field, ...] = field(default=())
+
+
+@dataclass(frozen=True)
+class Turn:
+    """What a handler did with one message: its replies, and where the conversation goes next."""
+
+    replies: tuple[Reply, ...]
+    flow: str | None = None  # None: the conversation is over
+    step: str = ""
+    data: dict[str, object] = field(default_factory=dict)
+
+
+def say(
+    text: str,
+    *,
+    items: tuple[Item, ...] = (),
+    choices: tuple[Choice, ...] = (),
+    note: str = "",
+    private: bool = False,
+) -> Turn:
+    """A one-reply turn that ends the conversation."""
+    return Turn((Reply(text, items=items, choices=choices, note=note, private=private),))

@@ -1,0 +1,24 @@
+"""One turn's worth of everything a handler may use."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlmodel import Session
+
+from handlers.context import AppContext
+from handlers.messages import Incoming
+from models.tables import Person
+
+
+@dataclass(frozen=True)
+class Request:
+    ctx: AppContext
+    session: Session  # the turn's transaction: everything it writes commits or rolls back together
+    who: Person | None
+    msg: Incoming
+
+    @property
+    def answer(self) -> str:
+        """A pressed button's value, else the typed text."""
+        return (self.msg.choice if self.msg.choice is not None else self.msg.text).strip()

@@ -1,0 +1,205 @@
+"""The database tables: plans and their actions, roles and people, history, register, bookkeeping.
+
+Notes and target revisions are append-only: nothing in the product updates or deletes them.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import JSON, Column, Text, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+
+class Status(StrEnum):
+    """Where an action stands; the words councils use in their progress columns."""
+
+    NOT_STARTED = "not started"
+    IN_PROGRESS = "in progress"
+    PARTIALLY_COMPLETE = "partially complete"
+    DELAYED = "delayed"
+    COMPLETE = "complete"
+    WITHDRAWN = "withdrawn"
+
+    @property
+    def label(self) -> str:
+        return self.value.capitalize()
+
+    @property
+    def is_closed(self) -> bool:
+        return self in (Status.COMPLETE, Status.WITHDRAWN)
+
+
+class TargetKind(StrEnum):
+    DATE = "date"
+    RECURRING = "recurring"
+    ONGOING = "ongoing"
+    MILESTONES = "milestones"
+    NONE = "none"
+    UNCLEAR = "unclear"
+
+
+class Plan(SQLModel, table=True):
+    """One strategy or audit action plan."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(unique=True, index=True)
+    title: str = ""
+    source_file: str = ""
+    chat_channel: str = ""  # where the steering group talks, for summaries and escalation
+    private: bool = False
+    created_at: datetime
+
+
+class Theme(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("plan_id", "title"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    plan_id: int = Field(foreign_key="plan.id", index=True)
+    position: int
+    title: str
+    description: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+
+
+class Action(SQLModel, table=True):
+    """One row of an action plan: what was recommended, what was agreed, by when."""
+
+    __table_args__ = (UniqueConstraint("plan_id", "ref"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    plan_id: int = Field(foreign_key="plan.id", index=True)
+    theme_id: int | None = Field(default=None, foreign_key="theme.id")
+    ref: str
+    ref_generated: bool = False
+    position: int
+    recommendation: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    action: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    priority: int | None = None
+    measure: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    extra: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    status: Status = Status.NOT_STARTED
+    # The target as written, and what was understood of it (see handlers/targets.py).
+    target_text: str = ""
+    target_kind: TargetKind = TargetKind.NONE
+    target_date: date | None = Field(default=None, index=True)
+    target_start: date | None = None
+    recurrence: str = ""
+    milestones: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    target_problem: str = ""
+    created_at: datetime
+    updated_at: datetime
+
+
+class Role(SQLModel, table=True):
+    """A job title that owns actions ("Director of Public Health"); people come and go."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str
+    key: str = Field(unique=True, index=True)  # normalised name, for matching
+
+
+class ActionOwner(SQLModel, table=True):
+    action_id: int = Field(foreign_key="action.id", primary_key=True)
+    role_id: int = Field(foreign_key="role.id", primary_key=True, index=True)
+
+
+class Person(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = ""
+    email: str | None = Field(default=None, unique=True, index=True)
+    slack_id: str | None = Field(default=None, unique=True, index=True)
+    teams_id: str | None = Field(default=None, unique=True, index=True)
+
+
+class RoleHolder(SQLModel, table=True):
+    """Who holds a role now; a deputy stands in when the holder is away."""
+
+    role_id: int = Field(foreign_key="role.id", primary_key=True)
+    person_id: int = Field(foreign_key="person.id", primary_key=True, index=True)
+    deputy: bool = False
+
+
+class PlanAdmin(SQLModel, table=True):
+    """People who may update any action in a plan (the engagement team, the chair)."""
+
+    plan_id: int = Field(foreign_key="plan.id", primary_key=True)
+    person_id: int = Field(foreign_key="person.id", primary_key=True)
+
+
+class ProgressNote(SQLModel, table=True):
+    """One dated entry in an action's progress history. Append-only."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    action_id: int = Field(foreign_key="action.id", index=True)
+    created_at: datetime
+    author_id: int | None = Field(default=None, foreign_key="person.id")
+    author_name: str = ""
+    text: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    status: Status | None = None  # the status this note set, if it set one
+    revised_target: date | None = None
+    source: str = ""  # import, console, slack, teams, reminder
+    # A platform's event id: the same event delivered twice records one note.
+    source_key: str | None = Field(default=None, unique=True)
+
+
+class TargetRevision(SQLModel, table=True):
+    """A target date moved, and by whom; the board wants to see that it was. Append-only."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    action_id: int = Field(foreign_key="action.id", index=True)
+    revised_at: datetime
+    old_date: date | None = None
+    new_date: date | None = None
+    old_text: str = ""
+    new_text: str = ""
+    note_id: int | None = Field(default=None, foreign_key="progressnote.id")
+    by_name: str = ""
+
+
+class Consultation(SQLModel, table=True):
+    """One consultation or engagement activity in the council's register."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    title: str
+    level: str = ""
+    lead_name: str = ""
+    lead_id: int | None = Field(default=None, foreign_key="person.id")
+    planned_start: date | None = None
+    planned_end: date | None = None
+    audience: str = ""
+    area: str = ""
+    status: str = "planned"
+    legal_advice: bool = False
+    budget: str = ""
+    participation: str = ""
+    findings: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    you_said_we_did: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    created_at: datetime
+
+
+class ConversationState(SQLModel, table=True):
+    """Where a conversation stands, so a restart or a second instance carries on."""
+
+    __table_args__ = (UniqueConstraint("channel", "workspace", "conversation", "user"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    channel: str
+    workspace: str
+    conversation: str
+    user: str
+    flow: str
+    step: str
+    data: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    updated_at: datetime
+
+
+class SentReminder(SQLModel, table=True):
+    """A nudge claimed by a sweep, keyed so that it goes out at most once."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(unique=True, index=True)  # action:occurrence:kind
+    person_id: int | None = Field(default=None, foreign_key="person.id")
+    claimed_at: datetime
+    sent_at: datetime | None = None
