@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from bot.settings import Settings
 from handlers.clock import Clock, FixedClock, SystemClock
 from handlers.context import AppContext
 from models.db import make_engine, upgrade
+
+if TYPE_CHECKING:
+    from bot.channels.slack import SlackChannel
+    from bot.server import WSGIApp
 
 
 def build_context(settings: Settings, *, database_url: str | None = None) -> AppContext:
@@ -20,3 +26,20 @@ def make_clock(settings: Settings) -> Clock:
         return SystemClock(settings.tz)
     fixed = settings.fixed_now
     return FixedClock(fixed if fixed.tzinfo else fixed.replace(tzinfo=settings.tz))
+
+
+def build_slack(settings: Settings, ctx: AppContext) -> SlackChannel:
+    """The Slack channel over a fresh conversation core (checks the token with auth.test)."""
+    from bot.channels.slack import SlackChannel, make_client
+    from bot.conversation import Conversation
+
+    client = make_client(settings.slack_bot_token, settings.slack_api_url)
+    return SlackChannel(Conversation(ctx), client, settings.slack_signing_secret)
+
+
+def slack_wsgi(channel: SlackChannel) -> WSGIApp:
+    from slack_bolt.adapter.wsgi import SlackRequestHandler
+
+    from bot.server import router
+
+    return router({"/slack/events": SlackRequestHandler(channel.app)})

@@ -19,10 +19,13 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    rich_markup_mode=None,  # rich costs ~0.17 s of start-up for coloured help
 )
 actions_app = typer.Typer(help="Look at actions.", no_args_is_help=True)
 people_app = typer.Typer(help="Who holds which role.", no_args_is_help=True)
 db_app = typer.Typer(help="The database.", no_args_is_help=True)
+serve_app = typer.Typer(help="Run the bot on a chat platform.", no_args_is_help=True)
+app.add_typer(serve_app, name="serve")
 app.add_typer(actions_app, name="actions")
 app.add_typer(people_app, name="people")
 app.add_typer(db_app, name="db")
@@ -55,7 +58,9 @@ def _fail(message: str) -> typer.Exit:
 @app.command("import")
 def import_plan(
     file: Annotated[Path, typer.Argument(help="A .csv or .xlsx file holding the plan's table.")],
-    plan: Annotated[str | None, typer.Option(help="Plan name (default: from the file name).")] = None,
+    plan: Annotated[
+        str | None, typer.Option(help="Plan name (default: from the file name).")
+    ] = None,
     title: Annotated[str | None, typer.Option(help="Plan title shown in summaries.")] = None,
     map_: Annotated[
         list[str] | None,
@@ -63,15 +68,18 @@ def import_plan(
     ] = None,
 ) -> None:
     """Import an action plan; importing the same file again updates it."""
-    from handlers.importing import import_file
     from handlers.plan_layout import parse_map_option
     from handlers.sheets import SheetError
 
+    from handlers.importing import import_file
+
+    try:
+        overrides = dict(parse_map_option(option) for option in map_ or [])
+    except ValueError as err:
+        _fail(f"Nothing was imported. {err}")
     ctx = _context()
     try:
-        report = import_file(
-            ctx, file, plan_name=plan, title=title, overrides=parse_map_option(map_ or [])
-        )
+        report = import_file(ctx, file, plan_name=plan, title=title, overrides=overrides)
     except SheetError as err:
         _fail(f"Nothing was imported. {err}")
     _print_report(report, file)
@@ -258,6 +266,47 @@ def _welcome(ctx: AppContext, user: str, demo: bool) -> str:
         lines.append("Demo data: three council action plans, in engagebot-demo.db.")
     lines.append("Try 'my actions', 'update R1', 'show R4' or 'help'. 'exit' leaves.")
     return "\n".join(lines)
+
+
+@serve_app.command("slack")
+def serve_slack(
+    socket: Annotated[
+        bool, typer.Option("--socket", help="Socket Mode (needs SLACK_APP_TOKEN), no public URL.")
+    ] = False,
+    port: Annotated[int | None, typer.Option(help="HTTP port (default: $PORT or 3000).")] = None,
+) -> None:
+    """Serve Slack: every request on POST /slack/events (or over Socket Mode)."""
+    import logging
+
+    from bot.app import build_slack, slack_wsgi
+    from bot.server import make_server
+    from bot.settings import Settings
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    settings = Settings()
+    missing = [
+        name
+        for name, value in (
+            ("SLACK_BOT_TOKEN", settings.slack_bot_token),
+            (
+                "SLACK_APP_TOKEN" if socket else "SLACK_SIGNING_SECRET",
+                settings.slack_app_token if socket else settings.slack_signing_secret,
+            ),
+        )
+        if not value
+    ]
+    if missing:
+        _fail(f"Set {' and '.join(missing)} in the environment (see README, 'Slack').")
+    channel = build_slack(settings, _context())
+    if socket:
+        from slack_bolt.adapter.socket_mode import SocketModeHandler
+
+        typer.echo("engagebot is connected to Slack over Socket Mode. Ctrl-C stops it.")
+        SocketModeHandler(channel.app, settings.slack_app_token).start()
+        return
+    server = make_server(slack_wsgi(channel), port=port or settings.port)
+    typer.echo(f"engagebot serves Slack on http://0.0.0.0:{port or settings.port}/slack/events")
+    server.run()
 
 
 @db_app.command("upgrade")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import re
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
@@ -17,11 +18,11 @@ from sqlmodel import Session, select
 
 from handlers import basics, update_flow
 from handlers.context import AppContext
-from handlers.messages import Incoming, Reply, Turn
+from handlers.messages import Form, Incoming, Reply, Submitted, Turn
 from handlers.people import identify
 from handlers.request import Request
 from models.db import transaction
-from models.tables import ConversationState
+from models.tables import ConversationState, HandledEvent, Person
 
 log = logging.getLogger(__name__)
 
@@ -48,11 +49,23 @@ COMMANDS: tuple[Command, ...] = (
     command(r"update(?:\s+(?P<ref>\S+))?", lambda r, m: update_flow.start(r, m["ref"] or "")),
     command(r"(?:show|details|view)\s+(?P<ref>\S+)", lambda r, m: basics.show_action(r, m["ref"])),
     command(r"plans|list plans", lambda r, m: basics.plans(r)),
+    command(
+        r"(?:what'?s |what is |show |list )?overdue(?: actions)?",
+        lambda r, m: basics.overdue(r),
+    ),
+    # A Save button pressed again once its update is over: say so instead of "not understood".
+    command(r"save (?P<token>[0-9a-f]{32})", lambda r, m: update_flow.saved_already(r, m["token"])),
 )
 
 CANCEL = re.compile(r"^\s*(cancel|stop|never ?mind|quit|abort)\s*[.!]*\s*$", re.IGNORECASE)
 
 FLOWS: dict[str, Step] = {update_flow.FLOW: update_flow.step}
+
+FormOpener = Callable[[Request, str], Form | Turn]
+FormSubmitter = Callable[[Request, str, dict[str, str], str], Submitted]
+FORMS: dict[str, tuple[FormOpener, FormSubmitter]] = {
+    update_flow.FLOW: (update_flow.form, update_flow.submit),
+}
 
 # Steps whose answer is free text: there, "help" or "update R4" are the officer's words, not a
 # command, and only "cancel" interrupts.
@@ -75,23 +88,63 @@ class Conversation:
         self.ctx = ctx
         self.commands = commands
         self.flows = FLOWS if flows is None else flows
+        # Looks up a user's e-mail on their platform when their chat id is not known yet.
+        self.directory: Callable[[str, str], str | None] | None = None
+        self._locks: dict[tuple[str, str, str, str], threading.Lock] = {}
+        self._locks_guard = threading.Lock()
+
+    def open_form(self, msg: Incoming, name: str, key: str) -> Form | list[Reply]:
+        """The form `name` about `key` (e.g. the update form of an action), or why not."""
+        with transaction(self.ctx.engine) as session:
+            req = Request(
+                self.ctx, session, identify(session, msg.channel, msg.user, msg.email), msg
+            )
+            result = FORMS[name][0](req, key)
+        return result if isinstance(result, Form) else list(result.replies)
+
+    def submit_form(
+        self, msg: Incoming, name: str, key: str, values: dict[str, str], submission_id: str
+    ) -> Submitted:
+        """Check and apply a submitted form in one transaction."""
+        try:
+            with transaction(self.ctx.engine) as session:
+                who = identify(session, msg.channel, msg.user, msg.email)
+                return FORMS[name][1](
+                    Request(self.ctx, session, who, msg), key, values, submission_id
+                )
+        except Exception:
+            log.exception("form %s failed for %s/%s", name, msg.channel, msg.user)
+            return Submitted({next(iter(values), "form"): FAILED})
 
     def handle(self, msg: Incoming) -> list[Reply]:
         try:
-            turn = self._turn(msg)
+            with self._lock(msg):
+                turn = self._turn(msg)
         except Exception:  # the turn rolled back whole; tell the user rather than go silent
             log.exception("turn failed for %s/%s", msg.channel, msg.user)
             return [Reply(FAILED, private=True)]
         return [r for r in turn.replies if r.text or r.items]
 
+    def _who(self, session: Session, msg: Incoming) -> Person | None:
+        who = identify(session, msg.channel, msg.user, msg.email)
+        if who is None and msg.email is None and self.directory is not None:
+            who = identify(session, msg.channel, msg.user, self.directory(msg.channel, msg.user))
+        return who
+
+    def _lock(self, msg: Incoming) -> threading.Lock:
+        """One turn at a time per conversation: a double click waits for the first to finish."""
+        with self._locks_guard:
+            return self._locks.setdefault(_key(msg), threading.Lock())
+
     def _turn(self, msg: Incoming) -> Turn:
         with transaction(self.ctx.engine) as session:
+            if _seen_before(session, msg, self.ctx):
+                return Turn(())
             state = _load_state(session, msg)
             if state is not None and _expired(state, self.ctx):
                 session.delete(state)
                 state = None
-            who = identify(session, msg.channel, msg.user, msg.email)
-            req = Request(self.ctx, session, who, msg)
+            req = Request(self.ctx, session, self._who(session, msg), msg)
             turn = self._route(req, state)
             _save_state(session, msg, state, turn, self.ctx)
         return turn
@@ -115,6 +168,17 @@ class Conversation:
             if match:
                 return cmd, match
         return None
+
+
+def _seen_before(session: Session, msg: Incoming, ctx: AppContext) -> bool:
+    """True for a redelivered event; otherwise remember it, in this turn's transaction."""
+    if not msg.event_id:
+        return False
+    key = f"{msg.channel}:{msg.workspace}:{msg.event_id}"
+    if session.exec(select(HandledEvent.id).where(HandledEvent.key == key)).first() is not None:
+        return True
+    session.add(HandledEvent(key=key, handled_at=ctx.now()))
+    return False
 
 
 def _expired(state: ConversationState, ctx: AppContext) -> bool:

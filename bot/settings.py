@@ -17,6 +17,12 @@ class Settings(BaseSettings):
     # Fixes the clock, for tests and rehearsals: an ISO time such as 2026-11-23T09:30.
     fixed_now: datetime | None = Field(None, alias="ENGAGEBOT_NOW")
 
+    port: int = Field(3000, alias="PORT")
+    slack_bot_token: str = Field("", alias="SLACK_BOT_TOKEN")
+    slack_signing_secret: str = Field("", alias="SLACK_SIGNING_SECRET")
+    slack_app_token: str = Field("", alias="SLACK_APP_TOKEN")  # xapp-…, for Socket Mode
+    slack_api_url: str = Field("https://slack.com/api/", alias="SLACK_API_URL")
+
     @field_validator("timezone")
     @classmethod
     def _known_zone(cls, value: str) -> str:

@@ -7,14 +7,13 @@ from sqlmodel import col, select
 from handlers.actions import (
     action_item,
     actions_of,
-    describe_target,
     find_by_ref,
     history,
     qualified_ref,
     short,
 )
 from handlers.messages import Choice, Field, Item, Reply, Turn, say
-from handlers.people import owner_roles, roles_of
+from handlers.people import is_member, roles_of
 from handlers.request import Request
 from handlers.targets import format_date
 from models.tables import Action, Plan
@@ -24,13 +23,14 @@ HELP_LINES = (
     ("update R4", "add a progress note, a status and a revised date to action R4"),
     ("show R4", "an action's details and its progress history"),
     ("plans", "the action plans I know about"),
+    ("overdue", "open actions past their target date"),
     ("cancel", "stop what we're doing; nothing half-done is saved"),
     ("help", "this list"),
 )
 
 UNKNOWN_PERSON = (
     "I don't know who you are yet, so I can't tell which actions are yours. "
-    "Ask your engagement team to run: engagebot people assign \"<your role>\" --email <you>"
+    'Ask your engagement team to run: engagebot people assign "<your role>" --email <you>'
 )
 
 
@@ -51,7 +51,8 @@ def my_actions(req: Request) -> Turn:
     shown = actions[:20]
     items = tuple(action_item(req.session, a, today) for a in shown)
     more = f" Showing the first {len(shown)}." if len(actions) > len(shown) else ""
-    text = f"You have {len(actions)} open action{'s' if len(actions) != 1 else ''}, soonest due first.{more}"
+    plural = "s" if len(actions) != 1 else ""
+    text = f"You have {len(actions)} open action{plural}, soonest due first.{more}"
     return Turn((Reply(text, items=items, private=True),))
 
 
@@ -111,8 +112,29 @@ def not_understood(req: Request) -> Turn:
     )
 
 
-def action_owners_text(req: Request, action: Action) -> str:
-    return ", ".join(r.name for r in owner_roles(req.session, action))
+def overdue(req: Request) -> Turn:
+    """Open actions past their target date, most overdue first, across the plans one may see."""
+    today = req.ctx.today()
+    query = select(Action).where(col(Action.target_date) < today)
+    late = [
+        a
+        for a in req.session.exec(query).all()
+        if not a.status.is_closed and _visible(req, a.plan_id)
+    ]
+    if not late:
+        return say("Nothing is overdue. 🎉")
+    late.sort(key=lambda a: (a.target_date or today, a.plan_id, a.position))
+    shown = late[:20]
+    more = f" Showing the {len(shown)} most overdue." if len(late) > len(shown) else ""
+    items = tuple(action_item(req.session, a, today) for a in shown)
+    return say(
+        f"{len(late)} open action{'s are' if len(late) != 1 else ' is'} overdue.{more}", items=items
+    )
 
 
-__all__ = ["describe_target", "help_turn", "my_actions", "not_understood", "plans", "show_action"]
+def _visible(req: Request, plan_id: int) -> bool:
+    """Private plans are shown only to their admins and to holders of their roles."""
+    plan = req.session.get(Plan, plan_id)
+    if plan is None or not plan.private:
+        return True
+    return req.who is not None and is_member(req.session, req.who, plan)

@@ -35,7 +35,9 @@ from models.tables import (
 )
 
 IMPORT_SOURCE = "import"
-_REVISED = re.compile(r"revised\s+(?:target\s+)?(?:date\s*)?(?:to\s*)?[:\-–]?\s*([^.\n;]{4,40})", re.I)
+_REVISED = re.compile(
+    r"revised\s+(?:target\s+)?(?:date\s*)?(?:to\s*)?[:\-–]?\s*([^.\n;]{4,40})", re.I
+)
 
 
 @dataclass
@@ -88,19 +90,27 @@ def store_plan(
     report = ImportReport(plan=name, warnings=list(parsed.warnings))
     themes = _themes(session, plan, parsed)
     report.themes = len(themes)
-    existing = {a.ref.lower(): a for a in session.exec(select(Action).where(Action.plan_id == plan.id))}
+    existing = {
+        a.ref.lower(): a for a in session.exec(select(Action).where(Action.plan_id == plan.id))
+    }
     today = now.date()
     targets = {row.ref: parse_target(row.target, today=today) for row in parsed.rows}
     new_rows = [row for row in parsed.rows if row.ref.lower() not in existing]
     for row in parsed.rows:
         if row.ref.lower() in existing:
-            changed = _update_action(session, existing[row.ref.lower()], row, themes, targets[row.ref], now)
+            changed = _update_action(
+                session, existing[row.ref.lower()], row, themes, targets[row.ref], now
+            )
             report.updated += changed
             report.unchanged += not changed
     _insert_actions(session, plan, new_rows, themes, targets, now)
     report.created = len(new_rows)
     actions = {a.ref: a for a in session.exec(select(Action).where(Action.plan_id == plan.id))}
-    _set_owners(session, [(actions[r.ref], r.owners) for r in parsed.rows], only_new={r.ref for r in new_rows})
+    _set_owners(
+        session,
+        [(actions[r.ref], r.owners) for r in parsed.rows],
+        only_new={r.ref for r in new_rows},
+    )
     pairs = [(actions[r.ref], r) for r in parsed.rows]
     report.notes_added = _progress_notes(session, plan, pairs, source, now)
     report.unclear_targets = [
@@ -267,7 +277,9 @@ def _progress_notes(
     for action, note in notes:
         action.status = note.status or action.status
         if note.revised_target and note.revised_target != action.target_date:
-            revise_target(session, action, note.revised_target, note=note, by=note.author_name, now=now)
+            revise_target(
+                session, action, note.revised_target, note=note, by=note.author_name, now=now
+            )
         session.add(action)
     return len(notes)
 

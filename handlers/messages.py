@@ -82,3 +82,40 @@ def say(
 ) -> Turn:
     """A one-reply turn that ends the conversation."""
     return Turn((Reply(text, items=items, choices=choices, note=note, private=private),))
+
+
+InputKind = Literal["select", "text", "long_text", "date"]
+
+
+@dataclass(frozen=True)
+class Input:
+    """One question on a form (a Slack modal, a Teams card); answers come back by `name`."""
+
+    name: str
+    label: str
+    kind: InputKind = "text"
+    options: tuple[Choice, ...] = ()
+    optional: bool = False
+    initial: str = ""
+    hint: str = ""
+    max_length: int | None = None
+
+
+@dataclass(frozen=True)
+class Form:
+    """A set of questions answered at once, for channels that can show them together."""
+
+    name: str  # the handler that takes the answers, e.g. "update"
+    key: str  # what the form is about, e.g. "blackpool-audit-2019:R1"
+    title: str
+    submit: str
+    intro: str
+    inputs: tuple[Input, ...]
+
+
+@dataclass(frozen=True)
+class Submitted:
+    """The result of a submitted form: per-input problems to show, or what was done."""
+
+    errors: dict[str, str] = field(default_factory=dict)
+    turn: Turn | None = None

@@ -52,7 +52,19 @@ def identify(session: Session, channel: str, user: str, email: str | None = None
         ).first()
     if person is None and email:
         person = session.exec(select(Person).where(Person.email == email.lower())).first()
+        _remember_chat_id(session, person, channel, user)
     return person
+
+
+def _remember_chat_id(session: Session, person: Person | None, channel: str, user: str) -> None:
+    """Matched by e-mail: keep the chat id, so the platform need not be asked again."""
+    if person is None:
+        return
+    if channel == "slack" and person.slack_id is None:
+        person.slack_id = user
+    elif channel == "teams" and person.teams_id is None:
+        person.teams_id = user
+    session.add(person)
 
 
 def roles_of(session: Session, person: Person) -> list[Role]:
@@ -81,6 +93,19 @@ def may_update(session: Session, person: Person | None, action: Action) -> bool:
         select(RoleHolder)
         .join(ActionOwner, col(ActionOwner.role_id) == col(RoleHolder.role_id))
         .where(ActionOwner.action_id == action.id, RoleHolder.person_id == person.id)
+    )
+    return session.exec(query).first() is not None
+
+
+def is_member(session: Session, person: Person, plan: Plan) -> bool:
+    """Admins of the plan and holders (or deputies) of any role owning one of its actions."""
+    if is_plan_admin(session, person, plan.id or 0):
+        return True
+    query = (
+        select(RoleHolder.id)
+        .join(ActionOwner, col(ActionOwner.role_id) == col(RoleHolder.role_id))
+        .join(Action, col(Action.id) == col(ActionOwner.action_id))
+        .where(Action.plan_id == plan.id, RoleHolder.person_id == person.id)
     )
     return session.exec(query).first() is not None
 

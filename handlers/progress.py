@@ -20,7 +20,10 @@ _STATUS_WORDS: list[tuple[Status, str]] = [
     (Status.WITHDRAWN, r"withdrawn|no longer (part of|required|needed)|dropped|cancell?ed"),
     (Status.DELAYED, r"delayed|behind|slipp(ed|ing)|on hold|stalled|late"),
     (Status.COMPLETE, r"complete[d]?|done|finished|achieved|closed"),
-    (Status.IN_PROGRESS, r"in[\s-]*progress|on[\s-]*going|on[\s-]*track|underway|under way|started"),
+    (
+        Status.IN_PROGRESS,
+        r"in[\s-]*progress|on[\s-]*going|on[\s-]*track|underway|under way|started",
+    ),
 ]
 
 
@@ -85,7 +88,7 @@ def record_update(
     source_key: str | None = None,
 ) -> ProgressNote | None:
     """Append the note and apply its status and date. Returns None if this event was seen."""
-    if source_key and _already_recorded(session, source_key):
+    if source_key and already_recorded(session, source_key):
         return None
     note = ProgressNote(
         action_id=action.id,
@@ -137,6 +140,6 @@ def revise_target(
         action.target_problem = ""
 
 
-def _already_recorded(session: Session, source_key: str) -> bool:
+def already_recorded(session: Session, source_key: str) -> bool:
     query = select(ProgressNote.id).where(ProgressNote.source_key == source_key)
     return session.exec(query).first() is not None

@@ -6,15 +6,17 @@ Nothing is written until the officer presses Save; then note, status and date go
 
 from __future__ import annotations
 
+import uuid
 from datetime import date
 
 from handlers.actions import describe_target, find_by_ref, qualified_ref, short
-from handlers.messages import Choice, Reply, Turn, say
+from handlers.messages import Choice, Form, Input, Reply, Submitted, Turn, say
 from handlers.people import may_update
 from handlers.progress import (
     MAX_NOTE_CHARS,
     Update,
     UpdateError,
+    already_recorded,
     check_new_date,
     check_note,
     parse_status,
@@ -28,9 +30,7 @@ FLOW = "update"
 KEEP = "keep"
 SKIP_WORDS = {"skip", "none", "no", "nothing", "-", "n/a", "keep", "no change", "same"}
 
-STATUS_CHOICES = tuple(Choice(s.label, s.value) for s in Status) + (
-    Choice("Keep as it is", KEEP),
-)
+STATUS_CHOICES = tuple(Choice(s.label, s.value) for s in Status) + (Choice("Keep as it is", KEEP),)
 
 
 def start(req: Request, ref: str) -> Turn:
@@ -41,13 +41,18 @@ def start(req: Request, ref: str) -> Turn:
     if action is None:
         return problem
     if not may_update(req.session, req.who, action):
-        return say(
-            f"You can't update {action.ref}: only the people holding its role, their deputies "
-            "and the plan's admins can. Nothing was changed.",
-            private=True,
-        )
-    data = {"action_id": action.id, "ref": action.ref}
+        return _refusal(action)
+    # The token names this one update: a double-clicked Save records it once.
+    data = {"action_id": action.id, "ref": action.ref, "token": uuid.uuid4().hex}
     return _ask_status(req, action, data, intro=True)
+
+
+def _refusal(action: Action) -> Turn:
+    return say(
+        f"You can't update {action.ref}: only the people holding its role, their deputies "
+        "and the plan's admins can. Nothing was changed.",
+        private=True,
+    )
 
 
 def step(req: Request, name: str, data: dict[str, object]) -> Turn:
@@ -124,7 +129,9 @@ def _ask_date(req: Request, action: Action, data: dict[str, object], problem: st
         f"{describe_target(req.session, action)}. Say a date (31/03/2027, 'end of March') "
         "or 'keep'."
     )
-    return Turn((Reply(text.strip(), choices=(Choice("Keep the date", KEEP),)),), FLOW, "date", data)
+    return Turn(
+        (Reply(text.strip(), choices=(Choice("Keep the date", KEEP),)),), FLOW, "date", data
+    )
 
 
 def _on_date(req: Request, action: Action, data: dict[str, object]) -> Turn:
@@ -160,15 +167,17 @@ def _confirm(req: Request, action: Action, data: dict[str, object]) -> Turn:
     text = f"{action.ref} → {', '.join(parts)}."
     if update.note:
         text += f"\nNote: {short(update.note, 300)}"
-    return Turn((Reply(text + "\nSave?", choices=_confirm_choices()),), FLOW, "confirm", data)
+    choices = _confirm_choices(str(data.get("token", "")))
+    return Turn((Reply(text + "\nSave?", choices=choices),), FLOW, "confirm", data)
 
 
 def _on_confirm(req: Request, action: Action, data: dict[str, object]) -> Turn:
-    answer = req.answer.lower()
+    answer = req.answer.lower().split(" ")[0]
     if answer in ("cancel", "no", "n", "discard"):
         return say(f"Cancelled. Nothing was saved for {action.ref}.")
     if answer not in ("save", "yes", "y", "ok", "confirm"):
-        reply = Reply("Shall I save it? Say 'save' or 'cancel'.", choices=_confirm_choices())
+        choices = _confirm_choices(str(data.get("token", "")))
+        reply = Reply("Shall I save it? Say 'save' or 'cancel'.", choices=choices)
         return Turn((reply,), FLOW, "confirm", data)
     if not may_update(req.session, req.who, action):  # roles may have changed meanwhile
         return say(f"You can no longer update {action.ref}. Nothing was saved.")
@@ -180,7 +189,7 @@ def _on_confirm(req: Request, action: Action, data: dict[str, object]) -> Turn:
         author=req.who,
         now=req.ctx.now(),
         source=req.msg.channel,
-        source_key=req.msg.event_id,
+        source_key=f"update:{data.get('token') or req.msg.event_id}",
     )
     if note is None:
         return say(f"That update to {action.ref} was already saved.")
@@ -188,8 +197,21 @@ def _on_confirm(req: Request, action: Action, data: dict[str, object]) -> Turn:
     return say(f"Saved. {action.ref} is now {action.status.label}; target {target}.")
 
 
-def _confirm_choices() -> tuple[Choice, ...]:
-    return (Choice("Save", "save", "primary"), Choice("Cancel", "cancel", "danger"))
+def _confirm_choices(token: str) -> tuple[Choice, ...]:
+    # The button carries the token, so a second click after the save can be recognised.
+    return (
+        Choice("Save", f"save {token}".strip(), "primary"),
+        Choice("Cancel", "cancel", "danger"),
+    )
+
+
+def saved_already(req: Request, token: str) -> Turn:
+    """A Save pressed again after the update was saved (or after it lapsed)."""
+    if already_recorded(req.session, f"update:{token}"):
+        return say("That update was already saved.")
+    return say(
+        "That update is no longer open, so nothing was saved. Start again with 'update REF'."
+    )
 
 
 def _update_from(data: dict[str, object]) -> Update:
@@ -203,3 +225,97 @@ def _update_from(data: dict[str, object]) -> Update:
 
 
 __all__ = ["FLOW", "MAX_NOTE_CHARS", "start", "step"]
+
+
+# The same update as one form, for channels that can show a form (a Slack modal).
+
+FORM_STATUS_CHOICES = tuple(Choice(s.label, s.value) for s in Status)
+
+
+def form(req: Request, ref: str) -> Form | Turn:
+    """The update form for `ref`, or a turn saying why it can't be updated."""
+    action, problem = _pick_action(req, ref)
+    if action is None:
+        return problem
+    if not may_update(req.session, req.who, action):
+        return _refusal(action)
+    target = describe_target(req.session, action)
+    return Form(
+        name=FLOW,
+        key=qualified_ref(req.session, action),
+        title=f"Update {action.ref}"[:24],
+        submit="Save",
+        intro=f"{short(action.recommendation or action.action, 300)}\n"
+        f"Now: {action.status.label}, target {target}.",
+        inputs=(
+            Input("status", "Status", "select", FORM_STATUS_CHOICES, initial=action.status.value),
+            Input(
+                "note",
+                "Progress",
+                "long_text",
+                optional=True,
+                max_length=MAX_NOTE_CHARS,
+                hint="What has been done since the last update?",
+            ),
+            Input(
+                "new_date",
+                "New target date",
+                "date",
+                optional=True,
+                hint="Only if the target has moved.",
+            ),
+        ),
+    )
+
+
+def submit(req: Request, key: str, values: dict[str, str], submission_id: str) -> Submitted:
+    """Check and save a submitted update form; problems come back per field, nothing saved."""
+    found = find_by_ref(req.session, key)
+    if len(found) != 1:
+        return Submitted({"status": f"I can't find the action {key} any more."})
+    action = found[0]
+    if not may_update(req.session, req.who, action):
+        return Submitted({"status": f"You can't update {action.ref}. Nothing was saved."})
+    errors: dict[str, str] = {}
+    status = parse_status(values.get("status", "")) if values.get("status") else None
+    try:
+        note = check_note(values.get("note", ""))
+    except UpdateError as err:
+        errors["note"] = str(err)
+    new_date = _form_date(req, values.get("new_date", ""), errors)
+    if errors:
+        return Submitted(errors)
+    update = Update(status=status, note=note, new_date=new_date)
+    saved = record_update(
+        req.session,
+        action,
+        update,
+        author=req.who,
+        now=req.ctx.now(),
+        source=req.msg.channel,
+        source_key=f"form:{submission_id}",
+    )
+    if saved is None:
+        return Submitted(turn=say(f"That update to {action.ref} was already saved."))
+    target = describe_target(req.session, action)
+    text = f"Saved. {action.ref} is now {action.status.label}; target {target}."
+    return Submitted(turn=say(text, private=True))
+
+
+def _form_date(req: Request, text: str, errors: dict[str, str]) -> date | None:
+    if not text.strip():
+        return None
+    try:
+        day = date.fromisoformat(text.strip())
+    except ValueError:
+        parsed = parse_date_answer(text, today=req.ctx.today())
+        if parsed.day is None:
+            errors["new_date"] = parsed.problem or "I couldn't read that date."
+            return None
+        day = parsed.day
+    try:
+        check_new_date(day, req.ctx.today())
+    except UpdateError as err:
+        errors["new_date"] = str(err)
+        return None
+    return day

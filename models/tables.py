@@ -203,3 +203,11 @@ class SentReminder(SQLModel, table=True):
     person_id: int | None = Field(default=None, foreign_key="person.id")
     claimed_at: datetime
     sent_at: datetime | None = None
+
+
+class HandledEvent(SQLModel, table=True):
+    """A chat platform's event id, stored with the turn it caused: a redelivery is ignored."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(unique=True, index=True)
+    handled_at: datetime

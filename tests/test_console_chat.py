@@ -53,7 +53,10 @@ def test_an_officer_updates_an_action_in_conversation(
     assert "R1 → Partially complete, revised target 31 March 2027." in out
     assert "Note: Strategy approved by SLT; consultation with residents starts" in out
     out = sam.send("save")
-    assert out == "Saved. R1 is now Partially complete; target 31 March 2019, revised to 31 March 2027."
+    assert (
+        out
+        == "Saved. R1 is now Partially complete; target 31 March 2019, revised to 31 March 2027."
+    )
 
     row = action_json(cli, "R1")
     assert row["status"] == "partially complete"

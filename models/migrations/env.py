@@ -6,10 +6,12 @@ from sqlmodel import SQLModel
 import models.tables  # noqa: F401  (registers the tables on SQLModel.metadata)
 
 connection = context.config.attributes.get("connection")
-if connection is None:  # `alembic` run by hand: use the URL from the ini file or environment
+if connection is None:  # `alembic` run by hand (alembic.ini): the database in DATABASE_URL
+    import os
+
     from sqlalchemy import create_engine
 
-    url = context.config.get_main_option("sqlalchemy.url") or "sqlite:///engagebot.db"
+    url = os.environ.get("DATABASE_URL", "sqlite:///engagebot.db")
     connection = create_engine(url).connect()
 
 context.configure(

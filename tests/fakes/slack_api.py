@@ -1,0 +1,173 @@
+"""A fake Slack Web API on 127.0.0.1 that records every call and can be told to fail."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qs
+
+
+@dataclass
+class Call:
+    method: str  # "chat.postMessage", or "respond" for a response_url
+    params: dict[str, Any]
+    at: float = field(default_factory=time.monotonic)
+
+
+@dataclass
+class Failure:
+    status: int = 200
+    body: dict[str, Any] = field(default_factory=lambda: {"ok": False, "error": "fatal_error"})
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+class FakeSlack:
+    """Start with `with FakeSlack() as slack:`; point SLACK_API_URL at `slack.api_url`."""
+
+    def __init__(self) -> None:
+        self.calls: list[Call] = []
+        self.emails: dict[str, str] = {}
+        self.delays: dict[str, float] = {}  # method -> seconds to wait before answering
+        self._failures: dict[str, list[Failure]] = {}
+        self._lock = threading.Condition()
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+
+    @property
+    def url(self) -> str:
+        host, port = self._server.server_address[:2]
+        return f"http://{host!s}:{port}"
+
+    @property
+    def api_url(self) -> str:
+        return f"{self.url}/api/"
+
+    def response_url(self, name: str = "cmd") -> str:
+        return f"{self.url}/respond/{name}"
+
+    def __enter__(self) -> FakeSlack:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+    def fail(self, method: str, *failures: Failure) -> None:
+        """The next calls of `method` get these answers, in order, then normal ones again."""
+        with self._lock:
+            self._failures.setdefault(method, []).extend(failures)
+
+    def of(self, method: str) -> list[Call]:
+        with self._lock:
+            return [c for c in self.calls if c.method == method]
+
+    def wait_for(self, method: str, count: int = 1, timeout: float = 10.0) -> list[Call]:
+        """Wait until `method` has been called `count` times (the bot works after its ack)."""
+        deadline = time.monotonic() + timeout
+        with self._lock:
+            while len([c for c in self.calls if c.method == method]) < count:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    seen = [c.method for c in self.calls]
+                    raise AssertionError(f"{method} called fewer than {count} times; saw {seen}")
+                self._lock.wait(left)
+            return [c for c in self.calls if c.method == method]
+
+    def texts(self, method: str = "chat.postMessage") -> str:
+        """Everything the bot wrote with `method`: fallback text and block text, one string."""
+        return "\n".join(_text_of(c.params) for c in self.of(method))
+
+    def _record(self, method: str, params: dict[str, Any]) -> Failure | None:
+        with self._lock:
+            self.calls.append(Call(method, params))
+            self._lock.notify_all()
+            queue = self._failures.get(method)
+            return queue.pop(0) if queue else None
+
+    def _answer(self, method: str, params: dict[str, Any]) -> dict[str, Any]:
+        if method == "auth.test":
+            return {"ok": True, "user_id": "UBOT", "bot_id": "BBOT", "team_id": "T0COUNCIL"}
+        if method == "users.info":
+            user = str(params.get("user", ""))
+            profile = {"email": self.emails[user]} if user in self.emails else {}
+            return {"ok": True, "user": {"id": user, "profile": profile}}
+        if method in ("chat.postMessage", "chat.update"):
+            return {"ok": True, "channel": params.get("channel"), "ts": f"{time.time():.6f}"}
+        if method == "conversations.open":
+            return {"ok": True, "channel": {"id": "D" + str(params.get("users", "X"))[1:]}}
+        return {"ok": True}
+
+    def _handler(self) -> type[BaseHTTPRequestHandler]:
+        fake = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:  # noqa: N802 (http.server's naming)
+                length = int(self.headers.get("Content-Length") or 0)
+                raw = self.rfile.read(length).decode("utf-8")
+                params = _params(raw, self.headers.get("Content-Type", ""))
+                if self.path.startswith("/respond/"):
+                    method = "respond"
+                else:
+                    method = self.path.removeprefix("/api/")
+                failure = fake._record(method, params)
+                time.sleep(fake.delays.get(method, 0))
+                status, body, headers = 200, fake._answer(method, params), {}
+                if failure is not None:
+                    status, body, headers = failure.status, failure.body, failure.headers
+                data = json.dumps(body).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                for name, value in headers.items():
+                    self.send_header(name, value)
+                self.end_headers()
+                self.wfile.write(data)
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        return Handler
+
+
+def _params(raw: str, content_type: str) -> dict[str, Any]:
+    if "json" in content_type:
+        loaded: dict[str, Any] = json.loads(raw or "{}")
+        return loaded
+    params: dict[str, Any] = {k: v[0] for k, v in parse_qs(raw).items()}
+    for key in ("blocks", "view", "attachments"):
+        if isinstance(params.get(key), str):
+            params[key] = json.loads(params[key])
+    return params
+
+
+def _text_of(params: dict[str, Any]) -> str:
+    parts = [str(params.get("text", ""))]
+    blocks = params.get("blocks") or (params.get("view") or {}).get("blocks") or []
+    parts += _block_texts(blocks)
+    return "\n".join(p for p in parts if p)
+
+
+def _block_texts(blocks: list[dict[str, Any]]) -> Iterator[str]:
+    for block in blocks:
+        if isinstance(block.get("text"), dict):
+            yield block["text"].get("text", "")
+        for f in block.get("fields", []):
+            yield f.get("text", "")
+        for element in block.get("elements", []):
+            if isinstance(element.get("text"), dict):
+                yield element["text"].get("text", "")
+            elif "text" in element:
+                yield str(element["text"])
+
+
+@contextmanager
+def running() -> Iterator[FakeSlack]:
+    with FakeSlack() as slack:
+        yield slack

@@ -1,0 +1,301 @@
+"""engagebot in Slack: signed requests to the real endpoint, a fake Slack Web API on loopback."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from sqlmodel import select
+
+from handlers.context import AppContext
+from handlers.people import assign
+from models.db import transaction
+from models.tables import Action, Person, ProgressNote
+from tests.conftest import SAM
+from tests.fakes.slack_api import Failure
+from tests.slack_harness import SlackBot, payload, signed_headers, slack_bot
+
+SAM_SLACK = "U0SAM"
+STRANGER_SLACK = "U0STRANGER"
+PLAN = "blackpool-audit-2019"
+MANIFEST = Path(__file__).parents[1] / "app.yaml"
+
+
+@pytest.fixture
+def bot(blackpool: AppContext) -> Iterator[SlackBot]:
+    with transaction(blackpool.engine) as session:
+        assign(session, "Community Engagement & Partnership Manager", email=SAM, slack_id=SAM_SLACK)
+    with slack_bot(blackpool) as running:
+        yield running
+
+
+def notes(ctx: AppContext, ref: str) -> list[ProgressNote]:
+    with transaction(ctx.engine) as session:
+        action = session.exec(select(Action).where(Action.ref == ref)).one()
+        query = select(ProgressNote).where(ProgressNote.action_id == action.id)
+        return list(session.exec(query).all())
+
+
+def buttons(call_params: dict[str, Any]) -> dict[str, str]:
+    """label -> value of every button in a posted message."""
+    found = {}
+    for block in call_params.get("blocks", []):
+        for element in block.get("elements", []):
+            if element.get("type") == "button":
+                found[element["text"]["text"]] = element["value"]
+    return found
+
+
+def test_slash_command_help_is_answered_privately(bot: SlackBot) -> None:
+    response = bot.command(SAM_SLACK, "help")
+    assert response.status_code == 200
+    answer = bot.slack.wait_for("respond")[0].params
+    assert answer["response_type"] == "ephemeral"
+    assert "my actions" in bot.slack.texts("respond")
+
+
+def test_slash_command_mine_lists_the_officers_actions(bot: SlackBot) -> None:
+    bot.command(SAM_SLACK, "mine")
+    answer = bot.slack.wait_for("respond")[0].params
+    text = bot.slack.texts("respond")
+    assert "You have 7 open actions" in text
+    assert text.index("R11") < text.index("R1 ")
+    assert buttons(answer)["Add update"].startswith("update blackpool-audit-2019:")
+
+
+def test_an_update_given_in_a_dm_conversation(bot: SlackBot, blackpool: AppContext) -> None:
+    bot.dm(SAM_SLACK, "update R1")
+    first = bot.slack.wait_for("chat.postMessage")[0].params
+    assert first["channel"] == "D0SAM"
+    assert "Updating R1" in bot.slack.texts()
+    bot.press(SAM_SLACK, buttons(first)["Partially complete"], "Partially complete")
+    bot.slack.wait_for("chat.postMessage", 2)
+    bot.dm(SAM_SLACK, "Strategy drafted and out for feedback")
+    bot.slack.wait_for("chat.postMessage", 3)
+    bot.dm(SAM_SLACK, "31/03/2027")
+    confirm = bot.slack.wait_for("chat.postMessage", 4)[-1].params
+    assert "R1 → Partially complete, revised target 31 March 2027." in bot.slack.texts()
+    bot.press(SAM_SLACK, buttons(confirm)["Save"], "Save")
+    bot.slack.wait_for("chat.postMessage", 5)
+    assert "Saved. R1 is now Partially complete" in bot.slack.texts()
+    saved = notes(blackpool, "R1")[-1]
+    assert saved.text == "Strategy drafted and out for feedback" and saved.source == "slack"
+
+
+def test_an_update_through_the_modal(bot: SlackBot, blackpool: AppContext) -> None:
+    bot.press(SAM_SLACK, f"update {PLAN}:R4", "Add update")
+    view = bot.slack.wait_for("views.open")[0].params["view"]
+    assert view["type"] == "modal" and view["private_metadata"] == f"{PLAN}:R4"
+    assert [b["block_id"] for b in view["blocks"] if b["type"] == "input"] == [
+        "status",
+        "note",
+        "new_date",
+    ]
+    response = bot.interact(
+        "view_submission",
+        user=SAM_SLACK,
+        view_id="V0MODAL1",
+        key=f"{PLAN}:R4",
+        status="complete",
+        note="Guidance on when to consult is in the toolkit appendix.",
+        new_date="",
+    )
+    assert response.status_code == 200 and response.text in ("", "{}")
+    bot.slack.wait_for("chat.postMessage")
+    assert "Saved. R4 is now Complete" in bot.slack.texts()
+    assert notes(blackpool, "R4")[-1].text.startswith("Guidance on when to consult")
+    bot.slack.wait_for("views.publish")  # the Home tab is refreshed
+
+
+def test_a_modal_with_a_past_date_is_sent_back_with_the_problem(
+    bot: SlackBot, blackpool: AppContext
+) -> None:
+    before = len(notes(blackpool, "R2"))
+    response = bot.interact(
+        "view_submission",
+        user=SAM_SLACK,
+        view_id="V0MODAL2",
+        key=f"{PLAN}:R2",
+        status="delayed",
+        note="Waiting for the steering group",
+        new_date="2020-01-31",
+    )
+    answer = response.json()
+    assert answer["response_action"] == "errors"
+    assert "in the past" in answer["errors"]["new_date"]
+    assert len(notes(blackpool, "R2")) == before
+
+
+def test_a_forged_modal_for_someone_elses_action_is_refused(
+    bot: SlackBot, blackpool: AppContext
+) -> None:
+    # R16 belongs to the Director of Public Health; Sam edits private_metadata to reach it.
+    response = bot.interact(
+        "view_submission",
+        user=SAM_SLACK,
+        view_id="V0MODAL3",
+        key=f"{PLAN}:R16",
+        status="complete",
+        note="done",
+        new_date="",
+    )
+    assert "can't update R16" in json.dumps(response.json())
+    assert all(n.text != "done" for n in notes(blackpool, "R16"))
+
+
+def test_a_mention_in_a_channel_is_answered_in_its_thread(bot: SlackBot) -> None:
+    bot.event("app_mention", user=SAM_SLACK, text="what's overdue?", ts="1795428000.000100")
+    posted = bot.slack.wait_for("chat.postMessage")[0].params
+    assert posted["channel"] == "C0STEERING"
+    assert posted["thread_ts"] == "1795428000.000100"
+    assert "open actions are overdue" in bot.slack.texts()
+
+
+def test_app_home_shows_the_officers_actions_soonest_first(bot: SlackBot) -> None:
+    bot.event("app_home_opened", user=SAM_SLACK)
+    view = bot.slack.wait_for("views.publish")[0].params
+    assert view["user_id"] == SAM_SLACK
+    text = bot.slack.texts("views.publish")
+    assert "Your actions" in text and "You have 7 open actions" in text
+    assert text.index("R11") < text.index("R1 ")
+    assert "Add update" in text
+
+
+def test_forged_or_stale_requests_get_401_and_change_nothing(
+    bot: SlackBot, blackpool: AppContext
+) -> None:
+    body = json.dumps(
+        payload(
+            "message_im",
+            user=SAM_SLACK,
+            text="update R1",
+            channel="D0SAM",
+            ts="1.0",
+            event_id="Ev0FORGED",
+        )
+    )
+    forged = bot.post(body, "application/json", signed_headers(body, secret="not-the-secret"))
+    stale = bot.post(body, "application/json", signed_headers(body, at=int(time.time()) - 301))
+    unsigned = bot.post(body, "application/json", {"X-Slack-Request-Timestamp": "1"})
+    assert [forged.status_code, stale.status_code, unsigned.status_code] == [401, 401, 401]
+    time.sleep(0.3)
+    assert bot.slack.of("chat.postMessage") == []
+    with transaction(blackpool.engine) as session:
+        assert session.exec(select(Person).where(Person.slack_id == SAM_SLACK)).one()
+
+
+def test_a_retried_event_is_answered_once(bot: SlackBot) -> None:
+    bot.dm(SAM_SLACK, "my actions", event_id="Ev0RETRY01")
+    bot.slack.wait_for("chat.postMessage")
+    again = bot.dm(SAM_SLACK, "my actions", event_id="Ev0RETRY01", retry=1)
+    assert again.status_code == 200
+    time.sleep(0.5)
+    assert len(bot.slack.of("chat.postMessage")) == 1
+
+
+def test_a_double_clicked_save_records_one_note(bot: SlackBot, blackpool: AppContext) -> None:
+    before = len(notes(blackpool, "R7"))
+    bot.dm(SAM_SLACK, "update R7")
+    bot.slack.wait_for("chat.postMessage")
+    bot.dm(SAM_SLACK, "complete")
+    bot.slack.wait_for("chat.postMessage", 2)
+    bot.dm(SAM_SLACK, "Register of all engagement is live")
+    confirm = bot.slack.wait_for("chat.postMessage", 3)[-1].params
+    save = buttons(confirm)["Save"]
+    bot.press(SAM_SLACK, save, "Save")
+    bot.press(SAM_SLACK, save, "Save")
+    bot.slack.wait_for("chat.postMessage", 5)
+    assert len(notes(blackpool, "R7")) == before + 1
+    assert "already saved" in bot.slack.texts()
+
+
+def test_user_text_is_escaped_so_nobody_can_ping_the_channel(bot: SlackBot) -> None:
+    bot.dm(SAM_SLACK, "update R2")
+    bot.slack.wait_for("chat.postMessage")
+    bot.dm(SAM_SLACK, "keep")
+    bot.slack.wait_for("chat.postMessage", 2)
+    bot.dm(SAM_SLACK, "<!channel> see <@U0BOSS> & <https://evil.example|here>")
+    bot.slack.wait_for("chat.postMessage", 3)
+    bot.dm(SAM_SLACK, "keep")
+    bot.slack.wait_for("chat.postMessage", 4)
+    sent = json.dumps([c.params for c in bot.slack.of("chat.postMessage")])
+    assert "<!channel>" not in sent and "<@U0BOSS>" not in sent
+    assert "&lt;!channel&gt;" in sent and "&amp;" in sent
+
+
+def test_rate_limits_are_waited_out_and_the_message_still_arrives(bot: SlackBot) -> None:
+    bot.slack.fail(
+        "chat.postMessage",
+        Failure(429, {"ok": False, "error": "ratelimited"}, {"Retry-After": "1"}),
+    )
+    started = time.monotonic()
+    bot.dm(SAM_SLACK, "help")
+    calls = bot.slack.wait_for("chat.postMessage", 2)
+    assert calls[1].at - calls[0].at >= 0.9  # Retry-After obeyed
+    assert time.monotonic() - started < 8
+
+
+def test_a_slack_outage_loses_no_update(bot: SlackBot, blackpool: AppContext) -> None:
+    bot.dm(SAM_SLACK, "update R10")
+    bot.slack.wait_for("chat.postMessage")
+    bot.dm(SAM_SLACK, "complete")
+    bot.slack.wait_for("chat.postMessage", 2)
+    bot.dm(SAM_SLACK, "Costs tracked per project")
+    confirm = bot.slack.wait_for("chat.postMessage", 3)[-1].params
+    bot.slack.fail("chat.postMessage", Failure(503, {"ok": False, "error": "service_unavailable"}))
+    bot.press(SAM_SLACK, buttons(confirm)["Save"], "Save")
+    bot.slack.wait_for("chat.postMessage", 4)
+    time.sleep(0.3)
+    assert len(bot.slack.of("chat.postMessage")) == 4  # a 5xx on a post is not retried blindly
+    assert notes(blackpool, "R10")[-1].text == "Costs tracked per project"
+
+
+def test_an_unknown_slack_user_is_matched_by_email(bot: SlackBot) -> None:
+    bot.slack.emails["U0RUTH"] = "ruth.okafor@example.org"
+    bot.command("U0RUTH", "mine")
+    bot.slack.wait_for("respond")
+    assert "R16" in bot.slack.texts("respond")
+    assert len(bot.slack.of("users.info")) == 1
+    bot.command("U0RUTH", "mine")
+    bot.slack.wait_for("respond", 2)
+    assert len(bot.slack.of("users.info")) == 1  # remembered
+
+
+def test_a_stranger_is_told_how_to_be_recognised(bot: SlackBot) -> None:
+    bot.command(STRANGER_SLACK, "update R1")
+    bot.slack.wait_for("respond")
+    assert "can't update R1" in bot.slack.texts("respond")
+    assert bot.slack.of("views.open") == []
+
+
+def test_acknowledgement_does_not_wait_for_slow_work(bot: SlackBot) -> None:
+    bot.slack.delays["chat.postMessage"] = 2.0
+    started = time.monotonic()
+    response = bot.dm(SAM_SLACK, "my actions")
+    assert response.status_code == 200
+    assert time.monotonic() - started < 1.0
+    bot.slack.wait_for("chat.postMessage")
+
+
+def test_the_manifest_declares_exactly_what_the_code_handles(bot: SlackBot) -> None:
+    manifest = yaml.safe_load(MANIFEST.read_text(encoding="utf-8"))
+    handled = bot.channel.registered()
+    commands = {c["command"] for c in manifest["features"]["slash_commands"]}
+    events = set(manifest["settings"]["event_subscriptions"]["bot_events"])
+    assert commands == handled["commands"]
+    assert events == handled["events"]
+    assert manifest["settings"]["interactivity"]["is_enabled"] is True
+    assert manifest["features"]["app_home"]["home_tab_enabled"] is True
+    scopes = set(manifest["oauth_config"]["scopes"]["bot"])
+    assert {
+        "commands",
+        "chat:write",
+        "im:history",
+        "app_mentions:read",
+        "users:read.email",
+    } <= scopes
