@@ -727,13 +727,15 @@ def _anchored(frequency: str, rest: str, today: date) -> Recurrence | None:
     if frequency == "weekly" and weekday in WEEKDAYS:
         return Recurrence(frequency, starting=_next_weekday(today, WEEKDAYS[weekday], False))
     span = _point(rest, None, today)
-    if span is None:
-        return None
+    if span is None or _month_index(span.last) != _month_index(span.first):
+        return None  # "annually from 2027": which month? Don't pick one.
     if frequency == "weekly":
-        return Recurrence(frequency, starting=span.first)
+        return Recurrence(frequency, starting=span.first) if span.explicit_year else None
+    month = None if frequency == "monthly" else span.first.month
+    if not span.explicit_year:  # "annually at Christmas": a month, but no first year
+        return Recurrence(frequency, month=month)
     starting = _month_end(span.first.year, span.first.month)
-    month = starting.month if frequency == "yearly" else None
-    return Recurrence(frequency, month=month, starting=starting)
+    return Recurrence(frequency, month=month if frequency == "yearly" else None, starting=starting)
 
 
 def _next_weekday(today: date, weekday: int, strictly: bool) -> date:
@@ -777,6 +779,10 @@ _RELATIVE_WORDS = frozenset(
 )
 
 
+_FY_LIKE = re.compile(r"\d{4}\s*[/-]\s*\d")
+_DATEPARSER_TARGET = re.compile(r"(?=.*(?:\d{4}|'\d{2}))(?!(?:.*\b\d{1,2}\b){2})[a-z0-9,' ]+")
+
+
 @functools.lru_cache(maxsize=8)
 def _date_parser(today: date, relative: bool) -> DateDataParser:
     """One parser per day and mode; importing dateparser costs ~0.1 s, so only when needed."""
@@ -799,8 +805,10 @@ def _dateparser_day(s: str, today: date, *, relative: bool) -> date | None:
     allowed = _DATE_WORDS | _RELATIVE_WORDS if relative else _DATE_WORDS
     if not words <= allowed or not (words or re.search(r"\d", s)):
         return None
-    if not relative and not re.search(r"\d{4}|'\d{2}", s):
-        return None  # a plan's target needs its year written down
+    if _FY_LIKE.search(s) or len(re.findall(r"\d+", s)) > 3:
+        return None  # "1 2026/27" would come back as 27 January 2026
+    if not relative and not _DATEPARSER_TARGET.fullmatch(s):
+        return None  # a plan's target: words, a year written out, at most a day number
     found = _date_parser(today, relative).get_date_data(s).date_obj
     if found is None or not YEAR_MIN <= found.year <= YEAR_MAX:
         return None

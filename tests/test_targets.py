@@ -143,6 +143,7 @@ CASES: list[tuple[str, str, date | None, dict[str, Any]]] = [
     ("Twice a year", "recurring", D(2027, 3, 31), {"recurrence": Recurrence("half-yearly")}),
     ("six-monthly", "recurring", D(2027, 3, 31), {"recurrence": Recurrence("half-yearly")}),
     ("Fortnightly", "unclear", None, {}),
+    ("Annually from 2027", "unclear", None, {}),  # which month? not guessed
     (
         "Annually in April 2027",
         "recurring",
@@ -214,6 +215,8 @@ GARBAGE = [
     "31/31/31",
     "Q5 2027",
     "Annually, subject to funding",
+    "1 2026/27",
+    "Quarterly updates to Cabinet",
 ]
 
 
