@@ -16,13 +16,14 @@ from datetime import timedelta
 
 from sqlmodel import Session, select
 
-from handlers import basics, update_flow
+from handlers import basics, reminder_flow, update_flow
 from handlers.context import AppContext
 from handlers.messages import Form, Incoming, Reply, Submitted, Turn
 from handlers.people import identify
 from handlers.request import Request
 from models.db import transaction
 from models.tables import ConversationState, HandledEvent, Person
+from reminders.delivery import pull
 
 log = logging.getLogger(__name__)
 
@@ -53,13 +54,21 @@ COMMANDS: tuple[Command, ...] = (
         r"(?:what'?s |what is |show |list )?overdue(?: actions)?",
         lambda r, m: basics.overdue(r),
     ),
+    # The buttons on a reminder.
+    command(r"complete (?P<ref>\S+)", lambda r, m: reminder_flow.mark_complete(r, m["ref"])),
+    command(r"newdate (?P<ref>\S+)", lambda r, m: reminder_flow.new_date(r, m["ref"])),
+    command(r"snooze (?P<ref>\S+)", lambda r, m: reminder_flow.snooze(r, m["ref"])),
+    command(r"notmine (?P<ref>\S+)", lambda r, m: reminder_flow.not_mine(r, m["ref"])),
     # A Save button pressed again once its update is over: say so instead of "not understood".
     command(r"save (?P<token>[0-9a-f]{32})", lambda r, m: update_flow.saved_already(r, m["token"])),
 )
 
 CANCEL = re.compile(r"^\s*(cancel|stop|never ?mind|quit|abort)\s*[.!]*\s*$", re.IGNORECASE)
 
-FLOWS: dict[str, Step] = {update_flow.FLOW: update_flow.step}
+FLOWS: dict[str, Step] = {
+    update_flow.FLOW: update_flow.step,
+    reminder_flow.FLOW: reminder_flow.step,
+}
 
 FormOpener = Callable[[Request, str], Form | Turn]
 FormSubmitter = Callable[[Request, str, dict[str, str], str], Submitted]
@@ -92,6 +101,14 @@ class Conversation:
         self.directory: Callable[[str, str], str | None] | None = None
         self._locks: dict[tuple[str, str, str, str], threading.Lock] = {}
         self._locks_guard = threading.Lock()
+
+    def pending(self, msg: Incoming) -> list[Reply]:
+        """Messages queued for this user (reminders, notices) for channels that pull them."""
+        with transaction(self.ctx.engine) as session:
+            who = self._who(session, msg)
+        if who is None or who.id is None:
+            return []
+        return pull(self.ctx, msg.channel, who.id, _key(msg))
 
     def open_form(self, msg: Incoming, name: str, key: str) -> Form | list[Reply]:
         """The form `name` about `key` (e.g. the update form of an action), or why not."""

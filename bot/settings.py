@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, time
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+if TYPE_CHECKING:
+    from reminders.policy import Policy
 
 
 class Settings(BaseSettings):
@@ -23,12 +27,46 @@ class Settings(BaseSettings):
     slack_app_token: str = Field("", alias="SLACK_APP_TOKEN")  # xapp-…, for Socket Mode
     slack_api_url: str = Field("https://slack.com/api/", alias="SLACK_API_URL")
 
+    # The reminder policy (see reminders/policy.py and the README).
+    remind_lead_days: str = Field("14,3", alias="ENGAGEBOT_REMIND_LEAD_DAYS")
+    remind_from: time = Field(time(9, 30), alias="ENGAGEBOT_REMIND_AT")
+    remind_until: time = Field(time(17, 0), alias="ENGAGEBOT_REMIND_UNTIL")
+    holiday_country: str = Field("GB", alias="ENGAGEBOT_HOLIDAY_COUNTRY")
+    holiday_region: str = Field("ENG", alias="ENGAGEBOT_HOLIDAY_REGION")
+    overdue_every_days: int = Field(7, alias="ENGAGEBOT_OVERDUE_EVERY_DAYS", ge=1)
+    escalate_after: int = Field(2, alias="ENGAGEBOT_ESCALATE_AFTER", ge=1)
+    check_every_months: int = Field(3, alias="ENGAGEBOT_CHECK_EVERY_MONTHS", ge=1, le=12)
+    feedback_within_days: int = Field(28, alias="ENGAGEBOT_FEEDBACK_WITHIN_DAYS", ge=7)
+    sweep_minutes: int = Field(15, alias="ENGAGEBOT_SWEEP_MINUTES", ge=1)
+
     @field_validator("timezone")
     @classmethod
     def _known_zone(cls, value: str) -> str:
         ZoneInfo(value)  # raises for an unknown zone, with the zone's name in the message
         return value
 
+    @field_validator("remind_lead_days")
+    @classmethod
+    def _lead_days(cls, value: str) -> str:
+        if not all(part.strip().isdigit() for part in value.split(",") if part.strip()):
+            raise ValueError("must be working-day counts separated by commas, e.g. 14,3")
+        return value
+
     @property
     def tz(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
+
+    def policy(self) -> Policy:
+        from reminders.policy import Policy
+
+        return Policy(
+            lead_working_days=tuple(int(d) for d in self.remind_lead_days.split(",") if d.strip()),
+            overdue_every_days=self.overdue_every_days,
+            escalate_after=self.escalate_after,
+            send_from=self.remind_from,
+            send_until=self.remind_until,
+            country=self.holiday_country,
+            region=self.holiday_region,
+            check_every_months=self.check_every_months,
+            feedback_within_days=self.feedback_within_days,
+        )

@@ -6,8 +6,8 @@ user's words shown back can never ping a channel or break a layout.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Literal
+from dataclasses import asdict, dataclass, field
+from typing import Any, Literal
 
 
 @dataclass(frozen=True)
@@ -119,3 +119,34 @@ class Submitted:
 
     errors: dict[str, str] = field(default_factory=dict)
     turn: Turn | None = None
+
+
+def reply_to_json(reply: Reply) -> dict[str, object]:
+    """A reply as plain JSON, to keep in the outbox until it is delivered."""
+    return asdict(reply)
+
+
+def reply_from_json(data: dict[str, Any]) -> Reply:
+    def choices(items: list[dict[str, Any]]) -> tuple[Choice, ...]:
+        return tuple(Choice(**c) for c in items)
+
+    def fields(items: list[dict[str, Any]]) -> tuple[Field, ...]:
+        return tuple(Field(**f) for f in items)
+
+    items = tuple(
+        Item(
+            heading=i["heading"],
+            body=i.get("body", ""),
+            fields=fields(i.get("fields", [])),
+            choices=choices(i.get("choices", [])),
+        )
+        for i in data.get("items", [])
+    )
+    return Reply(
+        text=data.get("text", ""),
+        items=items,
+        choices=choices(data.get("choices", [])),
+        note=data.get("note", ""),
+        private=data.get("private", False),
+        fields=fields(data.get("fields", [])),
+    )

@@ -67,6 +67,34 @@ WEEKDAYS.update({name[:3].lower(): i for i, name in enumerate(WEEKDAY_NAMES)})
 WEEKDAYS.update({"tues": 1, "weds": 2, "thur": 3, "thurs": 3})
 
 
+class _Lazy:
+    """A regex compiled on first use: compiling them all costs ~30 ms, and the CLI imports
+    this module on every start but parses nothing on most."""
+
+    __slots__ = ("_compiled", "_pattern")
+
+    def __init__(self, pattern: str) -> None:
+        self._pattern = pattern
+        self._compiled: re.Pattern[str] | None = None
+
+    def _rx(self) -> re.Pattern[str]:
+        if self._compiled is None:
+            self._compiled = re.compile(self._pattern)
+        return self._compiled
+
+    def fullmatch(self, s: str) -> re.Match[str] | None:
+        return self._rx().fullmatch(s)
+
+    def search(self, s: str) -> re.Match[str] | None:
+        return self._rx().search(s)
+
+    def split(self, s: str) -> list[str]:
+        return self._rx().split(s)
+
+    def sub(self, replacement: str, s: str) -> str:
+        return self._rx().sub(replacement, s)
+
+
 def _alternation(words: dict[str, int]) -> str:
     """A regex group matching any of the words, longest first so "march" beats "mar"."""
     return "(" + "|".join(sorted(words, key=len, reverse=True)) + ")"
@@ -277,11 +305,11 @@ def _make_date(year: int, month: int, day: int, piece: str) -> date:
 
 
 _DASHES = str.maketrans({c: "-" for c in "\u2010\u2011\u2012\u2013\u2014\u2015\u2212"})
-_ORDINAL = re.compile(r"(\d)\s?(?:st|nd|rd|th)\b")
-_MODIFIER_HYPHEN = re.compile(r"\b(mid|early|late|end)-(?=[a-z0-9])")
-_DAY_OF = re.compile(r"\b(\d{1,2}) of (?=[a-z])")
-_LEAD_LABEL = re.compile(r"^(?:target(?: date)?|due(?: date)?|deadline|timescales?|date)\s*:\s*")
-_LEAD_WORDS = re.compile(
+_ORDINAL = _Lazy(r"(\d)\s?(?:st|nd|rd|th)\b")
+_MODIFIER_HYPHEN = _Lazy(r"\b(mid|early|late|end)-(?=[a-z0-9])")
+_DAY_OF = _Lazy(r"\b(\d{1,2}) of (?=[a-z])")
+_LEAD_LABEL = _Lazy(r"^(?:target(?: date)?|due(?: date)?|deadline|timescales?|date)\s*:\s*")
+_LEAD_WORDS = _Lazy(
     r"^(?:by|before|no later than|not later than|(?:to be )?complete(?:d)? by|on or before|"
     r"due by|due|around|approximately|approx|circa|the)\s+"
 )
@@ -375,21 +403,21 @@ class _Builder:
 
 
 # A time may trail: spreadsheet cells holding datetimes arrive as "2027-03-31 00:00:00".
-_RE_ISO = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})(?:[ t]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?")
-_RE_NUMERIC = re.compile(r"(\d{1,2})([/.-])(\d{1,2})\2(\d{4}|\d{2})")
-_RE_DAY_MONTH = re.compile(rf"(?:{WEEKDAY},?\s+)?(\d{{1,2}})[\s./-]*{MONTH}(?:,?[\s./-]+{YEAR})?")
-_RE_MONTH_DAY = re.compile(rf"(?:{WEEKDAY},?\s+)?{MONTH}\s+(\d{{1,2}}),?(?:\s+{YEAR})?")
-_RE_MONTH = re.compile(rf"{MONTH}(?:[\s,./-]*{YEAR})?")  # "Dec-2027" as spreadsheets write it
-_RE_YEAR = re.compile(r"(\d{4})")
-_RE_FY = re.compile(rf"(?:(?:fy|financial year|fin year|f/y)\s*)?{FY_TAIL}")
-_RE_QUARTER = re.compile(
+_RE_ISO = _Lazy(r"(\d{4})-(\d{1,2})-(\d{1,2})(?:[ t]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?")
+_RE_NUMERIC = _Lazy(r"(\d{1,2})([/.-])(\d{1,2})\2(\d{4}|\d{2})")
+_RE_DAY_MONTH = _Lazy(rf"(?:{WEEKDAY},?\s+)?(\d{{1,2}})[\s./-]*{MONTH}(?:,?[\s./-]+{YEAR})?")
+_RE_MONTH_DAY = _Lazy(rf"(?:{WEEKDAY},?\s+)?{MONTH}\s+(\d{{1,2}}),?(?:\s+{YEAR})?")
+_RE_MONTH = _Lazy(rf"{MONTH}(?:[\s,./-]*{YEAR})?")  # "Dec-2027" as spreadsheets write it
+_RE_YEAR = _Lazy(r"(\d{4})")
+_RE_FY = _Lazy(rf"(?:(?:fy|financial year|fin year|f/y)\s*)?{FY_TAIL}")
+_RE_QUARTER = _Lazy(
     rf"(?:q|quarter|qtr)\s*([1-4])(?:\s*(?:of\s+)?(?:(fy|financial year)\s*)?"
     rf"(?:{FY_TAIL}|(\d{{4}})))?"
 )
-_RE_QUARTER_AFTER = re.compile(rf"(?:{FY_TAIL}|(\d{{4}}))\s+(?:q|quarter|qtr)\s*([1-4])")
-_RE_SEASON = re.compile(rf"(spring|summer|autumn|fall|winter)(?:\s+(?:{FY_TAIL}|(\d{{4}})))?")
-_RE_FEAST = re.compile(r"(christmas|xmas|easter)(?:\s+(\d{4}))?")
-_RE_MODIFIED = re.compile(r"(early|beginning of|start of|mid|middle of|late|end of|end)\s+(.+)")
+_RE_QUARTER_AFTER = _Lazy(rf"(?:{FY_TAIL}|(\d{{4}}))\s+(?:q|quarter|qtr)\s*([1-4])")
+_RE_SEASON = _Lazy(rf"(spring|summer|autumn|fall|winter)(?:\s+(?:{FY_TAIL}|(\d{{4}})))?")
+_RE_FEAST = _Lazy(r"(christmas|xmas|easter)(?:\s+(\d{4}))?")
+_RE_MODIFIED = _Lazy(r"(early|beginning of|start of|mid|middle of|late|end of|end)\s+(.+)")
 _SEASON_START = {"spring": 3, "summer": 6, "autumn": 9, "fall": 9, "winter": 12}
 
 
@@ -573,12 +601,12 @@ def _point(s: str, year: int | None, today: date) -> _Span | None:
 
 
 _RANGE_SEPARATORS = (
-    re.compile(r"\s+(?:-|to|until|till|through|thru)\s+"),
-    re.compile(r"\s*-\s*"),
+    _Lazy(r"\s+(?:-|to|until|till|through|thru)\s+"),
+    _Lazy(r"\s*-\s*"),
 )
-_MILESTONE_SEPARATOR = re.compile(r"\s*(?:[;,&+]|\band\b|\bthen\b|(?<!\d)/|/(?!\d))\s*")
-_ALTERNATIVE_SEPARATOR = re.compile(r"\s*(?:(?<!\d)/|/(?!\d)|\bor\b)\s*")
-_BARE_DAY = re.compile(r"\d{1,2}")
+_MILESTONE_SEPARATOR = _Lazy(r"\s*(?:[;,&+]|\band\b|\bthen\b|(?<!\d)/|/(?!\d))\s*")
+_ALTERNATIVE_SEPARATOR = _Lazy(r"\s*(?:(?<!\d)/|/(?!\d)|\bor\b)\s*")
+_BARE_DAY = _Lazy(r"\d{1,2}")
 
 
 def _chain(parts: list[str], today: date) -> list[_Span] | None:
@@ -662,7 +690,7 @@ _TBC = frozenset(
     {"tbc", "tba", "tbd", "to be confirmed", "to be agreed", "to be determined"}
     | {"to be decided", "to be arranged", "date tbc", "date to be confirmed"}
 )
-_ONGOING = re.compile(
+_ONGOING = _Lazy(
     r"(?:on\s?-?\s?going|continuous(?:ly)?|continual(?:ly)?|continuing|business as usual|bau|"
     r"as (?:and when )?(?:required|needed|necessary|appropriate)|as and when|rolling"
     r"|ongoing throughout(?: the (?:plan|year|strategy))?)"
@@ -683,17 +711,17 @@ _FREQUENCY_WORDS = (
     ("weekly", r"weekly|every week|each week|once a week"),
 )
 _FREQUENCIES = tuple(
-    (name, re.compile(rf"(?<![\w-])(?:{words})(?![\w-])")) for name, words in _FREQUENCY_WORDS
+    (name, _Lazy(rf"(?<![\w-])(?:{words})(?![\w-])")) for name, words in _FREQUENCY_WORDS
 )
 # Repeats we can't store: read as unclear rather than as the nearest frequency we have.
-_UNSUPPORTED_REPEAT = re.compile(r"fortnight|bi-?weekly|bi-?monthly|every (?:two|2) ")
-_EVERY_MONTH_NAME = re.compile(rf"(?:every|each)\s+{MONTH}")
-_EVERY_WEEKDAY = re.compile(rf"(?:every|each)\s+{WEEKDAY}s?")
-_REPEAT_FILLER = re.compile(
+_UNSUPPORTED_REPEAT = _Lazy(r"fortnight|bi-?weekly|bi-?monthly|every (?:two|2) ")
+_EVERY_MONTH_NAME = _Lazy(rf"(?:every|each)\s+{MONTH}")
+_EVERY_WEEKDAY = _Lazy(rf"(?:every|each)\s+{WEEKDAY}s?")
+_REPEAT_FILLER = _Lazy(
     r"^(?:[\s,;:()-]|\b(?:starting|commencing|beginning|from|in|on|at|by|each|every|the|"
     r"end of|of|with effect from|wef)\b)+"
 )
-_PLAN_YEAR = re.compile(
+_PLAN_YEAR = _Lazy(
     r"years?\s*(\d{1,2}|one|two|three|four|five)"
     r"(?:\s*(?:-|to|and|&)\s*(?:years?\s*)?(\d{1,2}|one|two|three|four|five))?"
 )
@@ -779,8 +807,8 @@ _RELATIVE_WORDS = frozenset(
 )
 
 
-_FY_LIKE = re.compile(r"\d{4}\s*[/-]\s*\d")
-_DATEPARSER_TARGET = re.compile(r"(?=.*(?:\d{4}|'\d{2}))(?!(?:.*\b\d{1,2}\b){2})[a-z0-9,' ]+")
+_FY_LIKE = _Lazy(r"\d{4}\s*[/-]\s*\d")
+_DATEPARSER_TARGET = _Lazy(r"(?=.*(?:\d{4}|'\d{2}))(?!(?:.*\b\d{1,2}\b){2})[a-z0-9,' ]+")
 
 
 @functools.lru_cache(maxsize=8)
@@ -882,7 +910,7 @@ def parse_target(text: str, *, today: date, plan_start: date | None = None) -> T
 # parse_date_answer
 
 
-_RE_RELATIVE_WEEKDAY = re.compile(
+_RE_RELATIVE_WEEKDAY = _Lazy(
     rf"(?:(?:next|this|this coming|coming|on)\s+)?{WEEKDAY}(\s+week)?|a week (?:on )?{WEEKDAY}"
 )
 _TRY = "Try something like 31/03/2027 or end of March."

@@ -37,17 +37,15 @@ def start(req: Request, ref: str) -> Turn:
     """Begin an update of the action `ref`, if it exists and the asker may update it."""
     if not ref:
         return say("Which action? Say e.g. 'update R4' — 'my actions' lists yours.")
-    action, problem = _pick_action(req, ref)
+    action, problem = pick_action(req, ref)
     if action is None:
         return problem
     if not may_update(req.session, req.who, action):
-        return _refusal(action)
-    # The token names this one update: a double-clicked Save records it once.
-    data = {"action_id": action.id, "ref": action.ref, "token": uuid.uuid4().hex}
-    return _ask_status(req, action, data, intro=True)
+        return refusal(action)
+    return _ask_status(req, action, new_data(action), intro=True)
 
 
-def _refusal(action: Action) -> Turn:
+def refusal(action: Action) -> Turn:
     return say(
         f"You can't update {action.ref}: only the people holding its role, their deputies "
         "and the plan's admins can. Nothing was changed.",
@@ -69,7 +67,7 @@ def step(req: Request, name: str, data: dict[str, object]) -> Turn:
     return steps[name](req, action, data)
 
 
-def _pick_action(req: Request, ref: str) -> tuple[Action | None, Turn]:
+def pick_action(req: Request, ref: str) -> tuple[Action | None, Turn]:
     found = find_by_ref(req.session, ref)
     if len(found) > 1:
         mine = [a for a in found if may_update(req.session, req.who, a)]
@@ -119,11 +117,11 @@ def _on_note(req: Request, action: Action, data: dict[str, object]) -> Turn:
         return Turn((Reply(f"{err} Nothing has been saved yet."),), FLOW, "note", data)
     data = {**data, "note": note}
     if data.get("status") in (Status.COMPLETE.value, Status.WITHDRAWN.value):
-        return _confirm(req, action, data)
-    return _ask_date(req, action, data)
+        return confirm(req, action, data)
+    return ask_date(req, action, data)
 
 
-def _ask_date(req: Request, action: Action, data: dict[str, object], problem: str = "") -> Turn:
+def ask_date(req: Request, action: Action, data: dict[str, object], problem: str = "") -> Turn:
     text = (
         f"{problem + ' ' if problem else ''}New target date? It is now "
         f"{describe_target(req.session, action)}. Say a date (31/03/2027, 'end of March') "
@@ -137,29 +135,41 @@ def _ask_date(req: Request, action: Action, data: dict[str, object], problem: st
 def _on_date(req: Request, action: Action, data: dict[str, object]) -> Turn:
     answer = req.answer
     if answer.lower() in SKIP_WORDS:
-        return _confirm(req, action, {**data, "new_date": None})
+        return confirm(req, action, {**data, "new_date": None})
     parsed = parse_date_answer(answer, today=req.ctx.today())
     if parsed.day is None:
-        return _ask_date(req, action, data, problem=parsed.problem or "I couldn't read that date.")
+        return ask_date(req, action, data, problem=parsed.problem or "I couldn't read that date.")
     try:
         check_new_date(parsed.day, req.ctx.today())
     except UpdateError as err:
-        return _ask_date(req, action, data, problem=str(err))
+        return ask_date(req, action, data, problem=str(err))
     data = {**data, "new_date": parsed.day.isoformat()}
     if parsed.needs_confirmation:
-        text = f"Do you mean {parsed.day:%A} {format_date(parsed.day)}?"
-        choices = (Choice("Yes", "yes", "primary"), Choice("No", "no"))
-        return Turn((Reply(text, choices=choices),), FLOW, "date_check", data)
-    return _confirm(req, action, data)
+        return check_date(parsed.day, data)
+    return confirm(req, action, data)
+
+
+def check_date(day: date, data: dict[str, object]) -> Turn:
+    """Ask whether a relative date ("next Friday") was read right before using it."""
+    text = f"Do you mean {day:%A} {format_date(day)}?"
+    choices = (Choice("Yes", "yes", "primary"), Choice("No", "no"))
+    return Turn(
+        (Reply(text, choices=choices),), FLOW, "date_check", {**data, "new_date": day.isoformat()}
+    )
+
+
+def new_data(action: Action) -> dict[str, object]:
+    """The state of a fresh update; the token names it, so a double-clicked Save counts once."""
+    return {"action_id": action.id, "ref": action.ref, "token": uuid.uuid4().hex}
 
 
 def _on_date_check(req: Request, action: Action, data: dict[str, object]) -> Turn:
     if req.answer.lower() in ("yes", "y", "yes please", "correct", "that's right"):
-        return _confirm(req, action, data)
-    return _ask_date(req, action, {**data, "new_date": None}, problem="OK.")
+        return confirm(req, action, data)
+    return ask_date(req, action, {**data, "new_date": None}, problem="OK.")
 
 
-def _confirm(req: Request, action: Action, data: dict[str, object]) -> Turn:
+def confirm(req: Request, action: Action, data: dict[str, object]) -> Turn:
     update = _update_from(data)
     parts = [action.status.label if update.status is None else update.status.label]
     if update.new_date:
@@ -234,11 +244,11 @@ FORM_STATUS_CHOICES = tuple(Choice(s.label, s.value) for s in Status)
 
 def form(req: Request, ref: str) -> Form | Turn:
     """The update form for `ref`, or a turn saying why it can't be updated."""
-    action, problem = _pick_action(req, ref)
+    action, problem = pick_action(req, ref)
     if action is None:
         return problem
     if not may_update(req.session, req.who, action):
-        return _refusal(action)
+        return refusal(action)
     target = describe_target(req.session, action)
     return Form(
         name=FLOW,

@@ -88,6 +88,9 @@ class Action(SQLModel, table=True):
     recurrence: str = ""
     milestones: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     target_problem: str = ""
+    # The next day the reminder sweep must look at this action (None: work it out again).
+    # Indexed, so a sweep reads only what is due, whatever the size of the plans.
+    next_nudge_on: date | None = Field(default=None, index=True)
     created_at: datetime
     updated_at: datetime
 
@@ -196,13 +199,53 @@ class ConversationState(SQLModel, table=True):
 
 
 class SentReminder(SQLModel, table=True):
-    """A nudge claimed by a sweep, keyed so that it goes out at most once."""
+    """A nudge claimed by a sweep, keyed so that it goes out at most once.
+
+    The key (action, occurrence, kind, person) is inserted before the message is sent; a row
+    with no `sent_at` whose claim is old was interrupted, and the next sweep sends it.
+    """
 
     id: int | None = Field(default=None, primary_key=True)
-    key: str = Field(unique=True, index=True)  # action:occurrence:kind
+    key: str = Field(unique=True, index=True)
+    kind: str = ""
+    action_id: int | None = Field(default=None, foreign_key="action.id", index=True)
+    consultation_id: int | None = Field(default=None, foreign_key="consultation.id")
     person_id: int | None = Field(default=None, foreign_key="person.id")
+    due_on: date | None = None
     claimed_at: datetime
     sent_at: datetime | None = None
+
+
+class ReminderResponse(SQLModel, table=True):
+    """A button pressed on a reminder: "Snooze a week" or "Not mine". Append-only."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    action_id: int = Field(foreign_key="action.id", index=True)
+    person_id: int | None = Field(default=None, foreign_key="person.id")
+    kind: str  # "snooze" or "not_mine"
+    until: date | None = None  # for a snooze
+    created_at: datetime
+
+
+class Outbox(SQLModel, table=True):
+    """A message to deliver: written in the transaction that decided to send it, sent after.
+
+    Reminders, escalations and notices go through here, so a crash between deciding and
+    sending loses nothing: the next delivery run sends what is still unsent.
+    """
+
+    id: int | None = Field(default=None, primary_key=True)
+    via: str = Field(index=True)  # "slack", "teams" or "console"
+    person_id: int | None = Field(default=None, foreign_key="person.id", index=True)
+    chat_channel: str = ""  # a channel to post in, instead of a person
+    kind: str = ""  # "reminder", "escalation", "notice"
+    reply: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    # Refs a reply to this message may be about: the conversation starts from them.
+    refs: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    created_at: datetime
+    claimed_at: datetime | None = None
+    sent_at: datetime | None = None
+    failures: int = 0
 
 
 class HandledEvent(SQLModel, table=True):

@@ -24,24 +24,35 @@ class ConsoleChannel:
     def __init__(self, conversation: Conversation, user: str) -> None:
         self.conversation = conversation
         self.user = user
-        self.options: list[Choice] = []
+        self.renderer = Renderer()
 
     def send(self, text: str) -> str:
         """Say `text` to the bot and return what it shows back."""
         option = self._option(text)
-        msg = Incoming(
+        msg = self._incoming(option.label if option else text, option.value if option else None)
+        replies = self.conversation.handle(msg)
+        return self.render(replies + self.conversation.pending(msg))
+
+    def inbox(self) -> str:
+        """Messages that arrived while the user was away (reminders), or ''."""
+        return self.render(self.conversation.pending(self._incoming("", None)))
+
+    def _incoming(self, text: str, choice: str | None) -> Incoming:
+        return Incoming(
             channel="console",
             workspace="local",
             conversation=f"console:{self.user}",
             user=self.user,
-            text=option.label if option else text,
-            choice=option.value if option else None,
+            text=text,
+            choice=choice,
             event_id=uuid.uuid4().hex,
         )
-        return self.render(self.conversation.handle(msg))
 
     def run(self, lines: Iterable[str], out: TextIO, prompt: str = "you> ") -> None:
         """The interactive loop: read a line, print the reply, until end of input or 'quit'."""
+        waiting = self.inbox()
+        if waiting:
+            out.write(waiting + "\n")
         out.write(prompt)
         out.flush()
         for line in lines:
@@ -53,6 +64,25 @@ class ConsoleChannel:
             out.write(prompt)
             out.flush()
         out.write("\nBye.\n")
+
+    def render(self, replies: list[Reply]) -> str:
+        """Text for the terminal; the options it numbers are the ones a number then picks."""
+        return self.renderer.render(replies)
+
+    def _option(self, text: str) -> Choice | None:
+        return self.renderer.option_for(text)
+
+
+def render_replies(replies: list[Reply]) -> str:
+    """Replies as the console shows them, outside a chat (e.g. `engagebot remind --now`)."""
+    return Renderer().render(replies)
+
+
+class Renderer:
+    """Plain text with numbered options; remembers the options so '2' can pick one."""
+
+    def __init__(self) -> None:
+        self.options: list[Choice] = []
 
     def render(self, replies: list[Reply]) -> str:
         self.options = []
@@ -78,7 +108,7 @@ class ConsoleChannel:
             rendered.append(f"{indent}[{len(self.options)}] {clean(choice.label)}")
         return rendered
 
-    def _option(self, text: str) -> Choice | None:
+    def option_for(self, text: str) -> Choice | None:
         """A number typed for a numbered option, or an option's label typed out."""
         stripped = text.strip()
         if stripped.isdigit() and 1 <= int(stripped) <= len(self.options):

@@ -27,6 +27,8 @@ from slack_sdk.http_retry import (
 from bot.channels import slack_blocks as kit
 from bot.conversation import Conversation
 from handlers.messages import Form, Incoming, Reply
+from models.tables import Person
+from reminders.delivery import SendError, Unreachable
 
 log = logging.getLogger(__name__)
 
@@ -261,3 +263,37 @@ def _where(body: dict[str, Any], user: str) -> tuple[str, str | None, bool]:
     message = body.get("message") or {}
     thread = message.get("thread_ts")
     return channel, thread, bool(container.get("is_ephemeral"))
+
+
+class SlackSender:
+    """Delivers queued reminders as Slack DMs (or channel posts, for a chair's channel)."""
+
+    via = "slack"
+
+    def __init__(self, client: WebClient) -> None:
+        self.client = client
+        self._team: str | None = None
+
+    def send(
+        self, person: Person | None, chat_channel: str, reply: Reply
+    ) -> tuple[str, str, str, str] | None:
+        payload = kit.message(reply)
+        try:
+            if chat_channel:
+                self.client.chat_postMessage(channel=chat_channel, **payload)
+                return None
+            if person is None or not person.slack_id:
+                name = person.name if person else "someone"
+                raise Unreachable(f"{name} has no Slack id: engagebot people assign … --slack U…")
+            opened = self.client.conversations_open(users=person.slack_id)
+            dm = opened["channel"]["id"]
+            self.client.chat_postMessage(channel=dm, **payload)
+        except SlackApiError as err:
+            raise SendError(f"Slack said {err.response.get('error')}") from err
+        return ("slack", self.team(), dm, person.slack_id)
+
+    def team(self) -> str:
+        """The workspace id, as events carry it, so a reply continues this conversation."""
+        if self._team is None:
+            self._team = str(self.client.auth_test().get("team_id", ""))
+        return self._team

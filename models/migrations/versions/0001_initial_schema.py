@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-22 13:33:13.579553
+Create Date: 2026-11-23 07:32:38.774649
 """
 
 from collections.abc import Sequence
@@ -33,6 +33,16 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id"),
         sa.UniqueConstraint("channel", "workspace", "conversation", "user"),
     )
+    op.create_table(
+        "handledevent",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("key", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+        sa.Column("handled_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    with op.batch_alter_table("handledevent", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_handledevent_key"), ["key"], unique=True)
+
     op.create_table(
         "person",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -96,6 +106,29 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id"),
     )
     op.create_table(
+        "outbox",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("via", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+        sa.Column("person_id", sa.Integer(), nullable=True),
+        sa.Column("chat_channel", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+        sa.Column("kind", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+        sa.Column("reply", sa.JSON(), nullable=False),
+        sa.Column("refs", sa.JSON(), nullable=False),
+        sa.Column("created_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+        sa.Column("claimed_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
+        sa.Column("sent_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
+        sa.Column("failures", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["person_id"],
+            ["person.id"],
+        ),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    with op.batch_alter_table("outbox", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_outbox_person_id"), ["person_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_outbox_via"), ["via"], unique=False)
+
+    op.create_table(
         "planadmin",
         sa.Column("plan_id", sa.Integer(), nullable=False),
         sa.Column("person_id", sa.Integer(), nullable=False),
@@ -126,22 +159,6 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("roleholder", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_roleholder_person_id"), ["person_id"], unique=False)
-
-    op.create_table(
-        "sentreminder",
-        sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("key", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
-        sa.Column("person_id", sa.Integer(), nullable=True),
-        sa.Column("claimed_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
-        sa.Column("sent_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
-        sa.ForeignKeyConstraint(
-            ["person_id"],
-            ["person.id"],
-        ),
-        sa.PrimaryKeyConstraint("id"),
-    )
-    with op.batch_alter_table("sentreminder", schema=None) as batch_op:
-        batch_op.create_index(batch_op.f("ix_sentreminder_key"), ["key"], unique=True)
 
     op.create_table(
         "theme",
@@ -199,6 +216,7 @@ def upgrade() -> None:
         sa.Column("recurrence", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
         sa.Column("milestones", sa.JSON(), nullable=False),
         sa.Column("target_problem", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+        sa.Column("next_nudge_on", sa.Date(), nullable=True),
         sa.Column("created_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
         sa.Column("updated_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
         sa.ForeignKeyConstraint(
@@ -213,6 +231,9 @@ def upgrade() -> None:
         sa.UniqueConstraint("plan_id", "ref"),
     )
     with op.batch_alter_table("action", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_action_next_nudge_on"), ["next_nudge_on"], unique=False
+        )
         batch_op.create_index(batch_op.f("ix_action_plan_id"), ["plan_id"], unique=False)
         batch_op.create_index(batch_op.f("ix_action_target_date"), ["target_date"], unique=False)
 
@@ -272,6 +293,58 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_progressnote_action_id"), ["action_id"], unique=False)
 
     op.create_table(
+        "reminderresponse",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("action_id", sa.Integer(), nullable=False),
+        sa.Column("person_id", sa.Integer(), nullable=True),
+        sa.Column("kind", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+        sa.Column("until", sa.Date(), nullable=True),
+        sa.Column("created_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["action_id"],
+            ["action.id"],
+        ),
+        sa.ForeignKeyConstraint(
+            ["person_id"],
+            ["person.id"],
+        ),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    with op.batch_alter_table("reminderresponse", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_reminderresponse_action_id"), ["action_id"], unique=False
+        )
+
+    op.create_table(
+        "sentreminder",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("key", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+        sa.Column("kind", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+        sa.Column("action_id", sa.Integer(), nullable=True),
+        sa.Column("consultation_id", sa.Integer(), nullable=True),
+        sa.Column("person_id", sa.Integer(), nullable=True),
+        sa.Column("due_on", sa.Date(), nullable=True),
+        sa.Column("claimed_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+        sa.Column("sent_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["action_id"],
+            ["action.id"],
+        ),
+        sa.ForeignKeyConstraint(
+            ["consultation_id"],
+            ["consultation.id"],
+        ),
+        sa.ForeignKeyConstraint(
+            ["person_id"],
+            ["person.id"],
+        ),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    with op.batch_alter_table("sentreminder", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_sentreminder_action_id"), ["action_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_sentreminder_key"), ["key"], unique=True)
+
+    op.create_table(
         "targetrevision",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("action_id", sa.Integer(), nullable=False),
@@ -306,6 +379,15 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_targetrevision_action_id"))
 
     op.drop_table("targetrevision")
+    with op.batch_alter_table("sentreminder", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_sentreminder_key"))
+        batch_op.drop_index(batch_op.f("ix_sentreminder_action_id"))
+
+    op.drop_table("sentreminder")
+    with op.batch_alter_table("reminderresponse", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_reminderresponse_action_id"))
+
+    op.drop_table("reminderresponse")
     with op.batch_alter_table("progressnote", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_progressnote_action_id"))
 
@@ -317,21 +399,23 @@ def downgrade() -> None:
     with op.batch_alter_table("action", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_action_target_date"))
         batch_op.drop_index(batch_op.f("ix_action_plan_id"))
+        batch_op.drop_index(batch_op.f("ix_action_next_nudge_on"))
 
     op.drop_table("action")
     with op.batch_alter_table("theme", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_theme_plan_id"))
 
     op.drop_table("theme")
-    with op.batch_alter_table("sentreminder", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_sentreminder_key"))
-
-    op.drop_table("sentreminder")
     with op.batch_alter_table("roleholder", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_roleholder_person_id"))
 
     op.drop_table("roleholder")
     op.drop_table("planadmin")
+    with op.batch_alter_table("outbox", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_outbox_via"))
+        batch_op.drop_index(batch_op.f("ix_outbox_person_id"))
+
+    op.drop_table("outbox")
     op.drop_table("consultation")
     with op.batch_alter_table("role", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_role_key"))
@@ -347,5 +431,9 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_person_email"))
 
     op.drop_table("person")
+    with op.batch_alter_table("handledevent", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_handledevent_key"))
+
+    op.drop_table("handledevent")
     op.drop_table("conversationstate")
     # ### end Alembic commands ###

@@ -1,0 +1,126 @@
+"""The words of reminders: one message per officer listing every action that needs them."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlmodel import Session
+
+from handlers.actions import describe_target, qualified_ref, short, status_text
+from handlers.messages import Choice, Field, Item, Reply
+from handlers.people import owner_roles
+from handlers.targets import format_date
+from models.tables import Action, Consultation, Person
+
+REPLY_HINT = (
+    "Reply here in your own words, e.g. 'R1 drafted and out for feedback, new date end of "
+    "March', or use the buttons."
+)
+
+
+def reminder_choices(qualified: str) -> tuple[Choice, ...]:
+    return (
+        Choice("Add update", f"update {qualified}", "primary"),
+        Choice("Mark complete", f"complete {qualified}"),
+        Choice("Needs a new date", f"newdate {qualified}"),
+        Choice("Snooze a week", f"snooze {qualified}"),
+        Choice("Not mine", f"notmine {qualified}", "danger"),
+    )
+
+
+def when_text(kind: str, action: Action, today: date) -> str:
+    """'Due in 3 working days', 'Due today', 'Overdue by 14 days', 'Quarterly progress check'."""
+    if kind == "check":
+        return "Ongoing: time for a progress check"
+    due = action.target_date
+    if kind.startswith("lead-") and due:
+        days = (due - today).days
+        return f"Due {format_date(due)} (in {days} day{'s' if days != 1 else ''})"
+    if kind == "due":
+        return "Due today" if due == today else f"Due {format_date(due) if due else ''}"
+    if due and due < today:
+        days = (today - due).days
+        return f"Overdue by {days} day{'s' if days != 1 else ''}"
+    return "Needs an update"
+
+
+def _item(session: Session, action: Action, kind: str, today: date) -> Item:
+    qualified = qualified_ref(session, action)
+    return Item(
+        heading=f"{action.ref}: {when_text(kind, action, today)}",
+        body=short(action.recommendation or action.action, 200),
+        fields=(
+            Field("Status", status_text(action, today)),
+            Field("Target", describe_target(session, action)),
+        ),
+        choices=reminder_choices(qualified),
+    )
+
+
+def officer_message(
+    session: Session,
+    person: Person | None,
+    nudges: list[tuple[Action, str, bool]],
+    today: date,
+) -> Reply:
+    """All of one officer's due actions in one message; missed ones are said to be late."""
+    name = (person.name.split()[0] if person and person.name else "").strip()
+    late = any(was_late for _, _, was_late in nudges)
+    count = len(nudges)
+    plural = "s need" if count != 1 else " needs"
+    opening = f"Good morning{' ' + name if name else ''}. {count} action{plural} your update"
+    if late:
+        opening += " (some came due while I was offline)"
+    items = tuple(_item(session, a, kind, today) for a, kind, _ in nudges)
+    return Reply(f"{opening}.", items=items, note=REPLY_HINT, private=True)
+
+
+def escalation_message(
+    session: Session, nudges: list[tuple[Action, str, bool]], today: date
+) -> Reply:
+    """For the chair: overdue actions whose officers have not answered two nudges."""
+    items = []
+    for action, _, _ in nudges:
+        owners = ", ".join(r.name for r in owner_roles(session, action)) or "no owner"
+        items.append(
+            Item(
+                heading=f"{qualified_ref(session, action)}: {when_text('overdue', action, today)}",
+                body=short(action.recommendation or action.action, 200),
+                fields=(Field("Owner", owners), Field("Status", action.status.label)),
+            )
+        )
+    count = len(items)
+    text = (
+        f"{count} overdue action{'s have' if count != 1 else ' has'} had no answer to two "
+        "reminders. You may want to raise them with the officers or at the next meeting."
+    )
+    return Reply(text, items=tuple(items))
+
+
+def consultation_message(
+    person: Person | None, consultations: list[Consultation], kinds: list[str]
+) -> Reply:
+    """For a consultation's lead: it has closed, so record what was heard and feed back."""
+    items = []
+    for consultation, kind in zip(consultations, kinds, strict=False):
+        ended = format_date(consultation.planned_end) if consultation.planned_end else "recently"
+        ask = (
+            "Please record what was heard (participation, findings) and plan the feedback."
+            if kind == "closed"
+            else "The feedback ('you said, we did') is due within a week: please publish it."
+        )
+        items.append(Item(heading=f"{consultation.title} (ended {ended})", body=ask))
+    name = person.name.split()[0] if person and person.name else ""
+    text = f"Hello{' ' + name if name else ''}. A consultation you lead has closed."
+    return Reply(text, items=tuple(items), private=True)
+
+
+def notice_not_mine(session: Session, action: Action, who: Person | None) -> Reply:
+    owners = ", ".join(r.name for r in owner_roles(session, action)) or "no owner"
+    name = who.name if who else "Someone"
+    return Reply(
+        f"{name} says {qualified_ref(session, action)} is not theirs. It is owned by: {owners}. "
+        "The role may be wrong or held by someone else now: check with "
+        "`engagebot people assign`.",
+        items=(Item(heading=action.ref, body=short(action.recommendation or action.action)),),
+    )

@@ -1,0 +1,48 @@
+"""APScheduler runs one periodic job: sweep (queue what is due) then deliver (send the queue).
+
+Nothing is kept in the scheduler itself: what is due comes from the database on every run, so
+stopping the process loses nothing, and the first run after a start catches up.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+
+from apscheduler.schedulers.background import BackgroundScheduler
+
+from handlers.context import AppContext
+from reminders.delivery import Sender, deliver
+from reminders.policy import Policy
+from reminders.sweep import sweep
+
+log = logging.getLogger(__name__)
+
+
+def run_once(ctx: AppContext, policy: Policy, sender: Sender) -> None:
+    """One sweep and one delivery run; errors are logged and the next run tries again."""
+    try:
+        report = sweep(ctx, policy, sender.via)
+        sent = deliver(ctx, sender)
+        log.info("sweep: %s queued, %s sent, %s failed", report.queued, sent.sent, sent.failed)
+    except Exception:
+        log.exception("reminder sweep failed; the next run will try again")
+
+
+def start(
+    ctx: AppContext, policy: Policy, sender: Sender, every_minutes: int
+) -> BackgroundScheduler:
+    """Start sweeping now and every `every_minutes`; one run at a time, missed runs merged."""
+    scheduler = BackgroundScheduler(timezone=ctx.tz)
+    scheduler.add_job(
+        run_once,
+        "interval",
+        minutes=every_minutes,
+        args=[ctx, policy, sender],
+        id="reminder-sweep",
+        next_run_time=datetime.now(ctx.tz),
+        coalesce=True,
+        max_instances=1,
+    )
+    scheduler.start()
+    return scheduler

@@ -1,0 +1,357 @@
+"""The reminder sweep: what is due is derived from the database, claimed once, then queued.
+
+One sweep:
+  1. reads the actions whose `next_nudge_on` has come (an index: the cost follows what is
+     due, not the size of the plans) and works out each one's nudge for today, taking the
+     newest one missed while the bot was down;
+  2. claims each nudge by inserting its unique key (action, occurrence, kind, person) — a
+     second process sweeping the same database inserts nothing and sends nothing;
+  3. in the same transaction, queues one message per officer (all their due actions) and
+     one per chair for escalations in the outbox, and moves `next_nudge_on` on.
+Delivery (reminders/delivery.py) then sends the outbox. A crash after the claim leaves the
+message in the outbox, and the next delivery run sends it.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import or_, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlmodel import Session, col, select
+
+from handlers.actions import describe_target, qualified_ref
+from handlers.context import AppContext
+from handlers.messages import Reply, reply_to_json
+from handlers.people import holders
+from handlers.reminder_messages import consultation_message, escalation_message, officer_message
+from models.db import transaction
+from models.tables import (
+    Action,
+    ActionOwner,
+    Consultation,
+    Outbox,
+    Person,
+    Plan,
+    PlanAdmin,
+    ReminderResponse,
+    Role,
+    SentReminder,
+    Status,
+)
+from reminders.policy import ESCALATE, Policy, Slot, latest_due, next_nudge_on
+
+BATCH = 2000
+
+
+@dataclass(frozen=True)
+class Nudge:
+    """One nudge for one person (or a chair's channel) about one action or consultation."""
+
+    key: str
+    kind: str
+    slot: Slot
+    action_id: int | None
+    person_id: int | None
+    chat_channel: str = ""
+    consultation_id: int | None = None
+    late: bool = False  # missed while the bot was down: sent as a catch-up
+
+
+@dataclass
+class SweepReport:
+    due: list[tuple[Nudge, str]] = field(default_factory=list)  # nudge, why
+    claimed: int = 0
+    queued: int = 0
+    unreachable: list[str] = field(default_factory=list)  # roles with nobody to nudge
+    skipped: str = ""
+
+
+def sweep(ctx: AppContext, policy: Policy, via: str, *, dry_run: bool = False) -> SweepReport:
+    """Work out today's nudges; unless dry_run, claim them and queue their messages."""
+    local = ctx.now()
+    report = SweepReport()
+    if not dry_run and not policy.may_send_at(local):
+        report.skipped = f"not sending at {local:%A %H:%M}: working days, " + (
+            f"{policy.send_from:%H:%M}–{policy.send_until:%H:%M} only"
+        )
+        return report
+    today = local.date()
+    with transaction(ctx.engine) as session:
+        due = _due_nudges(session, today, policy, report)
+        due += _consultation_nudges(session, today, policy)
+        report.due = [(n, why(session, n, today)) for n in due]
+        schedule = _schedule(session, today, policy)
+    if dry_run:
+        return report
+    # Claims, messages and the new schedule commit together: all of a sweep's work, or none.
+    with transaction(ctx.engine) as session:
+        claimed = _claim(session, due, local)
+        _reschedule(session, schedule)
+        report.claimed = len(claimed)
+        report.queued = _queue(session, claimed, today, local, via)
+    return report
+
+
+# -- what is due ------------------------------------------------------------------------------
+
+
+def _candidates(session: Session, today: date) -> list[Action]:
+    closed = [Status.COMPLETE, Status.WITHDRAWN]
+    query = select(Action).where(
+        or_(col(Action.next_nudge_on) <= today, col(Action.next_nudge_on).is_(None)),
+        col(Action.status).not_in(closed),
+    )
+    return list(session.exec(query).all())
+
+
+def _due_nudges(session: Session, today: date, policy: Policy, report: SweepReport) -> list[Nudge]:
+    actions = _candidates(session, today)
+    snoozed = _snoozed(session, [a.id or 0 for a in actions], today)
+    recipients = _recipients(session, actions)
+    chairs = _chairs(session, {a.plan_id for a in actions})
+    nudges: list[Nudge] = []
+    for action in actions:
+        if action.id in snoozed:
+            continue
+        # Never looked at before (just imported or changed): the last week counts, so an
+        # action already overdue is nudged on the first sweep rather than up to a week later.
+        since = action.next_nudge_on or today - timedelta(days=policy.overdue_every_days - 1)
+        for slot in latest_due(action, today, since, policy):
+            late = slot.on < today
+            if slot.kind == ESCALATE:
+                nudges += _to_chairs(action, slot, chairs.get(action.plan_id, ([], "")), late)
+                continue
+            people = recipients.get(action.id or 0, [])
+            if not people:
+                report.unreachable.append(f"{action.ref}: nobody holds its role")
+            nudges += [
+                Nudge(f"{slot.key(action.id or 0)}:p{p}", slot.kind, slot, action.id, p, late=late)
+                for p in people
+            ]
+    return nudges
+
+
+def _to_chairs(
+    action: Action, slot: Slot, chairs: tuple[list[int], str], late: bool
+) -> list[Nudge]:
+    people, channel = chairs
+    key = slot.key(action.id or 0)
+    found = [Nudge(f"{key}:p{p}", ESCALATE, slot, action.id, p, late=late) for p in people]
+    if channel:
+        to_channel = Nudge(f"{key}:c{channel}", ESCALATE, slot, action.id, None, channel, late=late)
+        found.append(to_channel)
+    return found
+
+
+def _snoozed(session: Session, action_ids: list[int], today: date) -> set[int]:
+    found: set[int] = set()
+    for chunk in _chunks(action_ids):
+        query = select(ReminderResponse.action_id).where(
+            col(ReminderResponse.action_id).in_(chunk),
+            ReminderResponse.kind == "snooze",
+            col(ReminderResponse.until) > today,
+        )
+        found |= set(session.exec(query).all())
+    return found
+
+
+def _recipients(session: Session, actions: list[Action]) -> dict[int, list[int]]:
+    """Action id -> ids of the people to nudge: role holders, or deputies if there are none."""
+    owners: dict[int, list[int]] = defaultdict(list)
+    for chunk in _chunks([a.id or 0 for a in actions]):
+        rows = session.exec(
+            select(ActionOwner.action_id, ActionOwner.role_id).where(
+                col(ActionOwner.action_id).in_(chunk)
+            )
+        ).all()
+        for action_id, role_id in rows:
+            owners[action_id].append(role_id)
+    people_of: dict[int, list[int]] = {}
+    for role_id in {r for roles in owners.values() for r in roles}:
+        role = session.get(Role, role_id)
+        main = holders(session, role) if role else []
+        chosen = main or (holders(session, role, deputies=True) if role else [])
+        people_of[role_id] = [p.id for p in chosen if p.id is not None]
+    return {
+        action_id: list(dict.fromkeys(p for r in roles for p in people_of.get(r, [])))
+        for action_id, roles in owners.items()
+    }
+
+
+def _chairs(session: Session, plan_ids: set[int]) -> dict[int, tuple[list[int], str]]:
+    """Plan id -> (admins' person ids, the plan's chat channel) for escalations."""
+    found: dict[int, tuple[list[int], str]] = {}
+    for plan_id in plan_ids:
+        plan = session.get(Plan, plan_id)
+        admins = session.exec(select(PlanAdmin.person_id).where(PlanAdmin.plan_id == plan_id))
+        found[plan_id] = (list(admins.all()), plan.chat_channel if plan else "")
+    return found
+
+
+def _consultation_nudges(session: Session, today: date, policy: Policy) -> list[Nudge]:
+    """A consultation that has closed: record what was heard, and publish the feedback."""
+    window = today - timedelta(days=policy.feedback_within_days + 14)
+    query = select(Consultation).where(
+        col(Consultation.planned_end) < today,
+        col(Consultation.planned_end) >= window,
+        col(Consultation.status).in_(["open", "closed"]),
+        col(Consultation.lead_id).is_not(None),
+    )
+    nudges = []
+    for c in session.exec(query).all():
+        assert c.planned_end is not None
+        closed_on = policy.calendar.on_or_after(c.planned_end + timedelta(days=1))
+        deadline = c.planned_end + timedelta(days=policy.feedback_within_days)
+        reminder_on = policy.calendar.on_or_before(deadline - timedelta(days=7))
+        for kind, on in (("closed", closed_on), ("feedback", reminder_on)):
+            if on <= today:
+                slot = Slot(on, kind, c.planned_end)
+                key = f"consultation:{c.id}:{c.planned_end.isoformat()}:{kind}:p{c.lead_id}"
+                nudges.append(
+                    Nudge(key, kind, slot, None, c.lead_id, consultation_id=c.id, late=on < today)
+                )
+    return nudges
+
+
+def why(session: Session, nudge: Nudge, today: date) -> str:
+    """Why a nudge is due, in words, for --dry-run."""
+    if nudge.consultation_id is not None:
+        return f"consultation ended {nudge.slot.occurrence:%d/%m/%Y} ({nudge.kind})"
+    action = session.get(Action, nudge.action_id)
+    target = describe_target(session, action) if action else "?"
+    late = f", missed on {nudge.slot.on:%d/%m/%Y}" if nudge.late else ""
+    return f"{nudge.kind} for target {target}{late}"
+
+
+# -- claiming and queueing ----------------------------------------------------------------------
+
+
+def _claim(session: Session, nudges: list[Nudge], now: datetime) -> list[Nudge]:
+    """Insert each nudge's key; only the ones this process inserted are its to send.
+
+    This must be the first statement of its transaction: SQLite then waits for a concurrent
+    sweep's write lock instead of failing on a stale snapshot.
+    """
+    if not nudges:
+        return []
+    bind = session.get_bind()
+    insert = pg_insert if bind.dialect.name == "postgresql" else sqlite_insert
+    mine: set[str] = set()
+    for chunk in _chunks(nudges):
+        statement = (
+            insert(SentReminder)
+            .values([_claim_row(n, now) for n in chunk])
+            .on_conflict_do_nothing(index_elements=["key"])
+            .returning(col(SentReminder.key))
+        )
+        mine |= set(session.execute(statement).scalars().all())
+    return [n for n in nudges if n.key in mine]
+
+
+def _claim_row(nudge: Nudge, now: datetime) -> dict[str, Any]:
+    return {
+        "key": nudge.key,
+        "kind": nudge.kind,
+        "action_id": nudge.action_id,
+        "consultation_id": nudge.consultation_id,
+        "person_id": nudge.person_id,
+        "due_on": nudge.slot.on,
+        "claimed_at": now,
+        "sent_at": now,  # handed to the outbox in this same sweep; delivery is tracked there
+    }
+
+
+def _schedule(session: Session, today: date, policy: Policy) -> dict[int, date | None]:
+    """Each candidate action's next nudge day after today (later if snoozed)."""
+    actions = _candidates(session, today)
+    snoozes = _snooze_ends(session, [a.id or 0 for a in actions], today)
+    schedule: dict[int, date | None] = {}
+    for action in actions:
+        upcoming = next_nudge_on(action, today, policy)
+        until = snoozes.get(action.id or 0)
+        if until and upcoming and until > upcoming:
+            upcoming = until
+        schedule[action.id or 0] = upcoming
+    return schedule
+
+
+def _snooze_ends(session: Session, ids: list[int], today: date) -> dict[int, date]:
+    ends: dict[int, date] = {}
+    for chunk in _chunks(ids):
+        query = select(ReminderResponse.action_id, ReminderResponse.until).where(
+            col(ReminderResponse.action_id).in_(chunk),
+            ReminderResponse.kind == "snooze",
+            col(ReminderResponse.until) > today,
+        )
+        for action_id, until in session.exec(query).all():
+            if until is not None:
+                ends[action_id] = max(until, ends.get(action_id, until))
+    return ends
+
+
+def _reschedule(session: Session, schedule: dict[int, date | None]) -> None:
+    by_day: dict[date | None, list[int]] = defaultdict(list)
+    for action_id, day in schedule.items():
+        by_day[day].append(action_id)
+    for day, ids in by_day.items():
+        for chunk in _chunks(ids):
+            # A never-again action gets a far date, not NULL: NULL means "work it out again".
+            value = day or date(9999, 12, 31)
+            session.execute(
+                update(Action).where(col(Action.id).in_(chunk)).values(next_nudge_on=value)
+            )
+
+
+def _queue(session: Session, claimed: list[Nudge], today: date, now: datetime, via: str) -> int:
+    """One outbox message per person (and per chair channel), listing all their nudges."""
+    by_target: dict[tuple[int | None, str, bool], list[Nudge]] = defaultdict(list)
+    for nudge in claimed:
+        escalation = nudge.kind == ESCALATE
+        by_target[(nudge.person_id, nudge.chat_channel, escalation)].append(nudge)
+    queued = 0
+    for (person_id, channel, escalation), nudges in by_target.items():
+        person = session.get(Person, person_id) if person_id else None
+        reply, refs = _message(session, person, nudges, today, escalation)
+        session.add(
+            Outbox(
+                via=via,
+                person_id=person_id,
+                chat_channel=channel,
+                kind="escalation" if escalation else "reminder",
+                reply=reply_to_json(reply),
+                refs=refs,
+                created_at=now,
+            )
+        )
+        queued += 1
+    return queued
+
+
+def _message(
+    session: Session,
+    person: Person | None,
+    nudges: list[Nudge],
+    today: date,
+    escalation: bool,
+) -> tuple[Reply, list[str]]:
+    consultations = [n for n in nudges if n.consultation_id is not None]
+    action_nudges = [n for n in nudges if n.action_id is not None]
+    actions = [(session.get(Action, n.action_id), n) for n in action_nudges]
+    pairs = [(a, n.kind, n.late) for a, n in actions if a is not None]
+    refs = [qualified_ref(session, a) for a, _, _ in pairs]
+    if escalation:
+        return escalation_message(session, pairs, today), refs
+    if consultations and not pairs:
+        found = [session.get(Consultation, n.consultation_id) for n in consultations]
+        kinds = [n.kind for n in consultations]
+        return consultation_message(person, [c for c in found if c], kinds), []
+    return officer_message(session, person, pairs, today), refs
+
+
+def _chunks(items: list[Any]) -> list[list[Any]]:
+    return [items[i : i + BATCH] for i in range(0, len(items), BATCH)]
