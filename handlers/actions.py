@@ -79,13 +79,17 @@ def list_actions(session: Session, filters: Filters) -> list[Action]:
 
 
 def qualified_ref(session: Session, action: Action) -> str:
-    plan = session.get(Plan, action.plan_id)
-    return f"{plan.name}:{action.ref}" if plan else action.ref
+    """'blackpool-audit-2019:R4': unique across plans, for buttons and commands."""
+    names: dict[int, str] = session.info.setdefault("plan_names", {})
+    if action.plan_id not in names:
+        plan = session.get(Plan, action.plan_id)
+        names[action.plan_id] = plan.name if plan else ""
+    name = names[action.plan_id]
+    return f"{name}:{action.ref}" if name else action.ref
 
 
 def describe_target(session: Session, action: Action) -> str:
     """The target as a board would read it: '31 March 2019, revised to 31 March 2020'."""
-    first = first_revision(session, action)
     if action.target_kind == TargetKind.RECURRING and action.recurrence:
         text = Recurrence.from_text(action.recurrence).describe()
         return f"{text} (next {format_date(action.target_date)})" if action.target_date else text
@@ -93,14 +97,33 @@ def describe_target(session: Session, action: Action) -> str:
         return "ongoing"
     if action.target_date is None:
         return action.target_text or "no target date"
+    first = first_revision(session, action)
     if first is not None and first.old_date and first.old_date != action.target_date:
         return f"{format_date(first.old_date)}, revised to {format_date(action.target_date)}"
     return format_date(action.target_date)
 
 
 def first_revision(session: Session, action: Action) -> TargetRevision | None:
+    cached: dict[int, TargetRevision | None] = session.info.get("first_revision", {})
+    if action.id in cached:
+        return cached[action.id]
     query = select(TargetRevision).where(TargetRevision.action_id == action.id)
     return session.exec(query.order_by(col(TargetRevision.id))).first()
+
+
+def prefetch_revisions(session: Session, action_ids: list[int]) -> None:
+    """Load the first revision of many actions in one query, for describe_target in bulk."""
+    cached: dict[int, TargetRevision | None] = session.info.setdefault("first_revision", {})
+    for start in range(0, len(action_ids), 2000):
+        chunk = action_ids[start : start + 2000]
+        cached.update(dict.fromkeys(chunk))
+        query = (
+            select(TargetRevision)
+            .where(col(TargetRevision.action_id).in_(chunk))
+            .order_by(col(TargetRevision.id).desc())
+        )
+        for revision in session.exec(query).all():  # newest first: the first one wins last
+            cached[revision.action_id] = revision
 
 
 def latest_note(session: Session, action: Action) -> ProgressNote | None:

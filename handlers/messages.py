@@ -6,7 +6,7 @@ user's words shown back can never ping a channel or break a layout.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
 
@@ -123,7 +123,29 @@ class Submitted:
 
 def reply_to_json(reply: Reply) -> dict[str, object]:
     """A reply as plain JSON, to keep in the outbox until it is delivered."""
-    return asdict(reply)
+
+    def choices(items: tuple[Choice, ...]) -> list[dict[str, str]]:
+        return [{"label": c.label, "value": c.value, "style": c.style} for c in items]
+
+    def fields(items: tuple[Field, ...]) -> list[dict[str, str]]:
+        return [{"label": f.label, "value": f.value} for f in items]
+
+    return {
+        "text": reply.text,
+        "items": [
+            {
+                "heading": i.heading,
+                "body": i.body,
+                "fields": fields(i.fields),
+                "choices": choices(i.choices),
+            }
+            for i in reply.items
+        ],
+        "choices": choices(reply.choices),
+        "note": reply.note,
+        "private": reply.private,
+        "fields": fields(reply.fields),
+    }
 
 
 def reply_from_json(data: dict[str, Any]) -> Reply:

@@ -71,16 +71,19 @@ class WorkingCalendar:
     def is_working(self, day: date) -> bool:
         return day.weekday() < 5 and day not in self._holidays(day.year)
 
+    @functools.lru_cache(maxsize=4096)  # noqa: B019 (the same few dates come up constantly)
     def on_or_before(self, day: date) -> date:
         while not self.is_working(day):
             day -= timedelta(days=1)
         return day
 
+    @functools.lru_cache(maxsize=4096)  # noqa: B019
     def on_or_after(self, day: date) -> date:
         while not self.is_working(day):
             day += timedelta(days=1)
         return day
 
+    @functools.lru_cache(maxsize=4096)  # noqa: B019
     def working_days_before(self, day: date, count: int) -> date:
         day = self.on_or_before(day)
         for _ in range(count):

@@ -24,10 +24,9 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col, select
 
-from handlers.actions import describe_target, qualified_ref
+from handlers.actions import describe_target, prefetch_revisions, qualified_ref
 from handlers.context import AppContext
 from handlers.messages import Reply, reply_to_json
-from handlers.people import holders
 from handlers.reminder_messages import consultation_message, escalation_message, officer_message
 from models.db import transaction
 from models.tables import (
@@ -39,7 +38,7 @@ from models.tables import (
     Plan,
     PlanAdmin,
     ReminderResponse,
-    Role,
+    RoleHolder,
     SentReminder,
     Status,
 )
@@ -82,18 +81,22 @@ def sweep(ctx: AppContext, policy: Policy, via: str, *, dry_run: bool = False) -
         return report
     today = local.date()
     with transaction(ctx.engine) as session:
-        due = _due_nudges(session, today, policy, report)
+        actions = _candidates(session, today)
+        due = _due_nudges(session, actions, today, policy, report)
         due += _consultation_nudges(session, today, policy)
-        report.due = [(n, why(session, n, today)) for n in due]
-        schedule = _schedule(session, today, policy)
-    if dry_run:
-        return report
+        if dry_run:
+            report.due = [(n, why(session, n, today)) for n in due]
+            return report
+        schedule = _schedule(session, actions, today, policy)
+    loaded = {a.id or 0: a for a in actions}
     # Claims, messages and the new schedule commit together: all of a sweep's work, or none.
     with transaction(ctx.engine) as session:
         claimed = _claim(session, due, local)
         _reschedule(session, schedule)
+        prefetch_revisions(session, [n.action_id for n in claimed if n.action_id])
         report.claimed = len(claimed)
-        report.queued = _queue(session, claimed, today, local, via)
+        report.queued = _queue(session, claimed, loaded, today, local, via)
+    report.due = [(n, "") for n in due]
     return report
 
 
@@ -109,11 +112,13 @@ def _candidates(session: Session, today: date) -> list[Action]:
     return list(session.exec(query).all())
 
 
-def _due_nudges(session: Session, today: date, policy: Policy, report: SweepReport) -> list[Nudge]:
-    actions = _candidates(session, today)
+def _due_nudges(
+    session: Session, actions: list[Action], today: date, policy: Policy, report: SweepReport
+) -> list[Nudge]:
     snoozed = _snoozed(session, [a.id or 0 for a in actions], today)
     recipients = _recipients(session, actions)
     chairs = _chairs(session, {a.plan_id for a in actions})
+    woken = _snoozes_ended(session, [a.id or 0 for a in actions], today)
     nudges: list[Nudge] = []
     for action in actions:
         if action.id in snoozed:
@@ -121,8 +126,11 @@ def _due_nudges(session: Session, today: date, policy: Policy, report: SweepRepo
         # Never looked at before (just imported or changed): the last week counts, so an
         # action already overdue is nudged on the first sweep rather than up to a week later.
         since = action.next_nudge_on or today - timedelta(days=policy.overdue_every_days - 1)
-        for slot in latest_due(action, today, since, policy):
-            late = slot.on < today
+        slots = latest_due(action, today, since, policy)
+        if not slots and action.id in woken:  # a snooze is over: remind, as promised
+            slots = [Slot(today, "snoozed", woken[action.id or 0])]
+        for slot in slots:
+            late = slot.on < today and slot.kind != "snoozed"
             if slot.kind == ESCALATE:
                 nudges += _to_chairs(action, slot, chairs.get(action.plan_id, ([], "")), late)
                 continue
@@ -160,6 +168,22 @@ def _snoozed(session: Session, action_ids: list[int], today: date) -> set[int]:
     return found
 
 
+def _snoozes_ended(session: Session, action_ids: list[int], today: date) -> dict[int, date]:
+    """Actions whose snooze ends today (or ended while the bot was down): id -> end day."""
+    ended: dict[int, date] = {}
+    for chunk in _chunks(action_ids):
+        query = select(ReminderResponse.action_id, ReminderResponse.until).where(
+            col(ReminderResponse.action_id).in_(chunk),
+            ReminderResponse.kind == "snooze",
+            col(ReminderResponse.until) <= today,
+            col(ReminderResponse.until) > today - timedelta(days=7),
+        )
+        for action_id, until in session.exec(query).all():
+            if until is not None:
+                ended[action_id] = max(until, ended.get(action_id, until))
+    return ended
+
+
 def _recipients(session: Session, actions: list[Action]) -> dict[int, list[int]]:
     """Action id -> ids of the people to nudge: role holders, or deputies if there are none."""
     owners: dict[int, list[int]] = defaultdict(list)
@@ -171,16 +195,24 @@ def _recipients(session: Session, actions: list[Action]) -> dict[int, list[int]]
         ).all()
         for action_id, role_id in rows:
             owners[action_id].append(role_id)
-    people_of: dict[int, list[int]] = {}
-    for role_id in {r for roles in owners.values() for r in roles}:
-        role = session.get(Role, role_id)
-        main = holders(session, role) if role else []
-        chosen = main or (holders(session, role, deputies=True) if role else [])
-        people_of[role_id] = [p.id for p in chosen if p.id is not None]
+    people_of = _people_of_roles(session, {r for roles in owners.values() for r in roles})
     return {
         action_id: list(dict.fromkeys(p for r in roles for p in people_of.get(r, [])))
         for action_id, roles in owners.items()
     }
+
+
+def _people_of_roles(session: Session, role_ids: set[int]) -> dict[int, list[int]]:
+    """Role id -> the people holding it, or its deputies when nobody holds it."""
+    holding: dict[int, list[int]] = defaultdict(list)
+    deputies: dict[int, list[int]] = defaultdict(list)
+    for chunk in _chunks(sorted(role_ids)):
+        query = select(RoleHolder.role_id, RoleHolder.person_id, RoleHolder.deputy).where(
+            col(RoleHolder.role_id).in_(chunk)
+        )
+        for role_id, person_id, deputy in session.exec(query.order_by(col(RoleHolder.person_id))):
+            (deputies if deputy else holding)[role_id].append(person_id)
+    return {r: holding.get(r) or deputies.get(r, []) for r in role_ids}
 
 
 def _chairs(session: Session, plan_ids: set[int]) -> dict[int, tuple[list[int], str]]:
@@ -242,14 +274,15 @@ def _claim(session: Session, nudges: list[Nudge], now: datetime) -> list[Nudge]:
     bind = session.get_bind()
     insert = pg_insert if bind.dialect.name == "postgresql" else sqlite_insert
     mine: set[str] = set()
+    statement = (
+        insert(SentReminder.__table__)  # type: ignore[attr-defined]
+        .on_conflict_do_nothing(index_elements=["key"])
+        .returning(SentReminder.__table__.c.key)  # type: ignore[attr-defined]
+    )
+    connection = session.connection()
     for chunk in _chunks(nudges):
-        statement = (
-            insert(SentReminder)
-            .values([_claim_row(n, now) for n in chunk])
-            .on_conflict_do_nothing(index_elements=["key"])
-            .returning(col(SentReminder.key))
-        )
-        mine |= set(session.execute(statement).scalars().all())
+        rows = [_claim_row(n, now) for n in chunk]
+        mine |= set(connection.execute(statement, rows).scalars().all())
     return [n for n in nudges if n.key in mine]
 
 
@@ -266,9 +299,10 @@ def _claim_row(nudge: Nudge, now: datetime) -> dict[str, Any]:
     }
 
 
-def _schedule(session: Session, today: date, policy: Policy) -> dict[int, date | None]:
+def _schedule(
+    session: Session, actions: list[Action], today: date, policy: Policy
+) -> dict[int, date | None]:
     """Each candidate action's next nudge day after today (later if snoozed)."""
-    actions = _candidates(session, today)
     snoozes = _snooze_ends(session, [a.id or 0 for a in actions], today)
     schedule: dict[int, date | None] = {}
     for action in actions:
@@ -307,17 +341,25 @@ def _reschedule(session: Session, schedule: dict[int, date | None]) -> None:
             )
 
 
-def _queue(session: Session, claimed: list[Nudge], today: date, now: datetime, via: str) -> int:
+def _queue(
+    session: Session,
+    claimed: list[Nudge],
+    loaded: dict[int, Action],
+    today: date,
+    now: datetime,
+    via: str,
+) -> int:
     """One outbox message per person (and per chair channel), listing all their nudges."""
     by_target: dict[tuple[int | None, str, bool], list[Nudge]] = defaultdict(list)
     for nudge in claimed:
         escalation = nudge.kind == ESCALATE
         by_target[(nudge.person_id, nudge.chat_channel, escalation)].append(nudge)
-    queued = 0
+    rows = []
+    people = _people(session, {p for p, _, _ in by_target if p})
     for (person_id, channel, escalation), nudges in by_target.items():
-        person = session.get(Person, person_id) if person_id else None
-        reply, refs = _message(session, person, nudges, today, escalation)
-        session.add(
+        person = people.get(person_id or 0)
+        reply, refs = _message(session, person, nudges, loaded, today, escalation)
+        rows.append(
             Outbox(
                 via=via,
                 person_id=person_id,
@@ -328,20 +370,29 @@ def _queue(session: Session, claimed: list[Nudge], today: date, now: datetime, v
                 created_at=now,
             )
         )
-        queued += 1
-    return queued
+    session.add_all(rows)
+    return len(rows)
+
+
+def _people(session: Session, ids: set[int]) -> dict[int, Person]:
+    found: dict[int, Person] = {}
+    for chunk in _chunks(sorted(ids)):
+        for person in session.exec(select(Person).where(col(Person.id).in_(chunk))).all():
+            found[person.id or 0] = person
+    return found
 
 
 def _message(
     session: Session,
     person: Person | None,
     nudges: list[Nudge],
+    loaded: dict[int, Action],
     today: date,
     escalation: bool,
 ) -> tuple[Reply, list[str]]:
     consultations = [n for n in nudges if n.consultation_id is not None]
     action_nudges = [n for n in nudges if n.action_id is not None]
-    actions = [(session.get(Action, n.action_id), n) for n in action_nudges]
+    actions = [(loaded.get(n.action_id or 0), n) for n in action_nudges]
     pairs = [(a, n.kind, n.late) for a, n in actions if a is not None]
     refs = [qualified_ref(session, a) for a, _, _ in pairs]
     if escalation:
