@@ -12,10 +12,14 @@ import pytest
 import yaml
 from sqlmodel import select
 
+from bot.channels.slack import SlackSender
 from handlers.context import AppContext
 from handlers.people import assign
 from models.db import transaction
 from models.tables import Action, Person, ProgressNote
+from reminders.delivery import deliver
+from reminders.policy import Policy
+from reminders.sweep import sweep
 from tests.conftest import SAM
 from tests.fakes.slack_api import Failure
 from tests.slack_harness import SlackBot, payload, signed_headers, slack_bot
@@ -299,3 +303,34 @@ def test_the_manifest_declares_exactly_what_the_code_handles(bot: SlackBot) -> N
         "app_mentions:read",
         "users:read.email",
     } <= scopes
+
+
+def test_a_reminder_arrives_as_a_dm_and_a_reply_in_words_is_saved(
+    bot: SlackBot, blackpool: AppContext
+) -> None:
+    bot.slack.fail(
+        "chat.postMessage",
+        Failure(429, {"ok": False, "error": "ratelimited"}, {"Retry-After": "1"}),
+    )
+    sweep(blackpool, Policy(), "slack")
+    report = deliver(blackpool, SlackSender(bot.channel.client))
+    assert report.sent == 1  # Sam; Ruth and the chair have no Slack id yet
+    assert any("Dr Ruth Okafor has no Slack id" in p for p in report.unreachable)
+    reminder = bot.slack.wait_for("chat.postMessage", 2)[-1].params  # a 429, then delivered
+    assert reminder["channel"] == "D0SAM"
+    assert "Good morning Sam. 7 actions need your update" in bot.slack.texts()
+    assert set(buttons(reminder)) == {
+        "Add update",
+        "Mark complete",
+        "Needs a new date",
+        "Snooze a week",
+        "Not mine",
+    }
+    bot.dm(SAM_SLACK, "R1: strategy drafted and out for feedback, will finish by end of March")
+    confirm = bot.slack.wait_for("chat.postMessage", 3)[-1].params
+    assert "R1 → Partially complete, revised target 31 March 2027." in bot.slack.texts()
+    bot.press(SAM_SLACK, buttons(confirm)["Save"], "Save")
+    bot.slack.wait_for("chat.postMessage", 4)
+    assert "Saved. R1 is now Partially complete" in bot.slack.texts()
+    assert notes(blackpool, "R1")[-1].text.startswith("strategy drafted and out for feedback")
+    assert deliver(blackpool, SlackSender(bot.channel.client)).sent == 0  # nothing twice
