@@ -38,7 +38,7 @@ def transaction(engine: Engine) -> Iterator[Session]:
         yield session
 
 
-def upgrade(engine: Engine) -> None:
+def upgrade(engine: Engine, revision: str = "head") -> None:
     """Create or upgrade the schema to the newest migration, keeping existing data."""
     from alembic import command
     from alembic.config import Config
@@ -47,7 +47,7 @@ def upgrade(engine: Engine) -> None:
     config.set_main_option("script_location", str(MIGRATIONS))
     with engine.begin() as connection:
         config.attributes["connection"] = connection
-        command.upgrade(config, "head")
+        command.upgrade(config, revision)
 
 
 def current_revision(engine: Engine) -> str | None:

@@ -50,6 +50,11 @@ class Plan(SQLModel, table=True):
     source_file: str = ""
     chat_channel: str = ""  # where the steering group talks, for summaries and escalation
     private: bool = False
+    # The sheet's own column headers, by idea ({"recommendation": "What?", ...}), so the board
+    # report shows the plan as the committee knows it.
+    columns: dict[str, str] = Field(
+        default_factory=dict, sa_column=Column(JSON, nullable=False, server_default="{}")
+    )
     created_at: datetime
 
 
@@ -254,3 +259,43 @@ class HandledEvent(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     key: str = Field(unique=True, index=True)
     handled_at: datetime
+
+
+class SummaryPost(SQLModel, table=True):
+    """A summary shown: the next one reports what changed since."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    scope: str = Field(index=True)  # a plan's name, or "*" for all plans
+    chat_channel: str = ""
+    posted_at: datetime
+
+
+class ScheduledSummary(SQLModel, table=True):
+    """A chair's standing order: post the summary to a channel weekly, or before meetings."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    plan_id: int | None = Field(default=None, foreign_key="plan.id")
+    via: str  # "slack", "console"
+    chat_channel: str
+    weekday: int | None = None  # 0 = Monday, for a weekly summary
+    meeting_dates: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    created_by_id: int | None = Field(default=None, foreign_key="person.id")
+    created_at: datetime
+    active: bool = True
+
+
+class FlowchartWalk(SQLModel, table=True):
+    """One walk through the consult-or-engage toolkit: who, when, the answers and the outcome."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    flowchart: str
+    version: str
+    person_id: int | None = Field(default=None, foreign_key="person.id")
+    who_name: str = ""
+    channel: str = ""
+    answers: list[list[str]] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    outcome: str = ""
+    level: str = ""
+    started_at: datetime
+    finished_at: datetime | None = None
+    consultation_id: int | None = Field(default=None, foreign_key="consultation.id")

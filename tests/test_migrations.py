@@ -12,7 +12,7 @@ import models.tables  # noqa: F401  (registers the tables on SQLModel.metadata)
 from handlers.context import AppContext
 from handlers.importing import import_file
 from models.db import current_revision, make_engine, transaction, upgrade
-from models.tables import Action, ProgressNote
+from models.tables import Action, Plan, ProgressNote
 from tests.conftest import BLACKPOOL
 
 
@@ -47,3 +47,18 @@ def test_an_empty_database_is_created_from_nothing(tmp_path: Path, ctx: AppConte
     upgrade(engine)
     assert current_revision(engine) is not None
     import_file(AppContext(engine=engine, clock=ctx.clock, tz=ctx.tz), BLACKPOOL)
+
+
+def test_a_database_from_the_first_release_upgrades_in_place(tmp_path: Path) -> None:
+    engine = make_engine(f"sqlite:///{tmp_path / 'old.db'}")
+    upgrade(engine, "0001")
+    with engine.begin() as connection:
+        connection.exec_driver_sql(
+            "INSERT INTO plan (name, title, source_file, chat_channel, private, created_at) "
+            "VALUES ('old-plan', 'Old plan', 'old.csv', '', 0, '2025-01-01 09:00:00')"
+        )
+    upgrade(engine)
+    assert current_revision(engine) == "0002"
+    with transaction(engine) as session:
+        plan = session.exec(select(Plan)).one()
+    assert (plan.name, plan.title, plan.columns) == ("old-plan", "Old plan", {})
