@@ -16,7 +16,7 @@ from datetime import timedelta
 
 from sqlmodel import Session, select
 
-from handlers import basics, reminder_flow, update_flow
+from handlers import basics, reminder_flow, summary_flow, update_flow
 from handlers.context import AppContext
 from handlers.messages import Form, Incoming, Reply, Submitted, Turn
 from handlers.people import identify
@@ -53,6 +53,25 @@ COMMANDS: tuple[Command, ...] = (
     command(
         r"(?:what'?s |what is |show |list )?overdue(?: actions)?",
         lambda r, m: basics.overdue(r),
+    ),
+    # The status summary, and standing orders to post it.
+    command(
+        r"(?:summary|status)(?P<full> full)?(?: (?:of |for )?(?P<plan>[\w:.-]+))?",
+        lambda r, m: summary_flow.summary_turn(r, m["plan"], bool(m["full"])),
+    ),
+    command(
+        r"post (?:the )?summary every (?P<day>monday|tuesday|wednesday|thursday|friday)"
+        r"(?: for (?P<plan>\S+))?",
+        lambda r, m: summary_flow.schedule_weekly(r, m["day"], m["plan"]),
+    ),
+    command(
+        r"post (?:the )?summary before (?:each |the )?meetings? on (?P<dates>.+?)"
+        r"(?: for (?P<plan>\S+))?",
+        lambda r, m: summary_flow.schedule_meetings(r, m["dates"], m["plan"]),
+    ),
+    command(
+        r"stop (?:the )?(?:scheduled |weekly )?summar(?:y|ies)",
+        lambda r, m: summary_flow.stop_schedules(r),
     ),
     # The buttons on a reminder.
     command(r"complete (?P<ref>\S+)", lambda r, m: reminder_flow.mark_complete(r, m["ref"])),

@@ -87,6 +87,11 @@ def store_plan(
     session: Session, parsed: ParsedSheet, *, name: str, title: str, source: str, now: datetime
 ) -> ImportReport:
     plan = _plan(session, name, title, source, now)
+    plan.columns = {
+        idea.value: parsed.headers[index] or idea.value.capitalize()
+        for idea, index in parsed.columns.items()
+        if index < len(parsed.headers)
+    }
     report = ImportReport(plan=name, warnings=list(parsed.warnings))
     themes = _themes(session, plan, parsed)
     report.themes = len(themes)

@@ -6,6 +6,7 @@ user's words shown back can never ping a channel or break a layout.
 
 from __future__ import annotations
 
+import base64
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -53,6 +54,15 @@ class Item:
 
 
 @dataclass(frozen=True)
+class Image:
+    """A picture sent with a reply, e.g. the summary's chart."""
+
+    filename: str
+    title: str
+    png: bytes
+
+
+@dataclass(frozen=True)
 class Reply:
     text: str
     items: tuple[Item, ...] = ()
@@ -60,6 +70,8 @@ class Reply:
     note: str = ""  # small print under the message
     private: bool = False  # only the asker should see it
     fields: tuple[Field, ...] = field(default=())
+    broadcast: bool = False  # meant for everyone where it was asked (a summary in a channel)
+    image: Image | None = None
 
 
 @dataclass(frozen=True)
@@ -145,7 +157,16 @@ def reply_to_json(reply: Reply) -> dict[str, object]:
         "note": reply.note,
         "private": reply.private,
         "fields": fields(reply.fields),
+        "broadcast": reply.broadcast,
+        "image": _image_json(reply.image),
     }
+
+
+def _image_json(image: Image | None) -> dict[str, str] | None:
+    if image is None:
+        return None
+    data = base64.b64encode(image.png).decode("ascii")
+    return {"filename": image.filename, "title": image.title, "png": data}
 
 
 def reply_from_json(data: dict[str, Any]) -> Reply:
@@ -171,4 +192,12 @@ def reply_from_json(data: dict[str, Any]) -> Reply:
         note=data.get("note", ""),
         private=data.get("private", False),
         fields=fields(data.get("fields", [])),
+        broadcast=data.get("broadcast", False),
+        image=_image(data.get("image")),
     )
+
+
+def _image(data: dict[str, str] | None) -> Image | None:
+    if not data:
+        return None
+    return Image(data["filename"], data["title"], base64.b64decode(data["png"]))

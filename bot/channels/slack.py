@@ -105,7 +105,9 @@ class SlackChannel:
             self._open_form(base, update.group(1), body["trigger_id"], respond)
             return
         for reply in self.conversation.handle(base):
-            respond(**kit.message(reply), response_type="ephemeral")
+            kind = "in_channel" if reply.broadcast else "ephemeral"
+            respond(**kit.message(reply), response_type=kind)
+            self._upload(reply, body["channel_id"], None)
 
     def on_message(self, body: dict[str, Any], event: dict[str, Any]) -> None:
         # Only people's own words in a DM: not edits, joins, or the bot's own messages.
@@ -225,6 +227,21 @@ class SlackChannel:
                 self._call(
                     self.client.chat_postMessage, channel=channel, thread_ts=thread, **payload
                 )
+            self._upload(reply, channel, thread)
+
+    def _upload(self, reply: Reply, channel: str, thread: str | None) -> None:
+        """A reply's picture (the summary's chart) as a file in the same place."""
+        if reply.image is None:
+            return
+        image = reply.image
+        self._call(
+            self.client.files_upload_v2,
+            channel=channel,
+            thread_ts=thread,
+            content=image.png,
+            filename=image.filename,
+            title=image.title,
+        )
 
     def _call(self, method: Callable[..., Any], **kwargs: Any) -> bool:
         """Call the Web API; a failure is logged, never raised into a half-finished turn.

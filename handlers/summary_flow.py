@@ -1,0 +1,214 @@
+"""Asking for the status summary in chat, and standing orders to post it to a channel."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+
+from sqlmodel import Session, col, select
+
+from handlers.messages import Choice, Image, Reply, Turn, say
+from handlers.people import is_member, is_plan_admin
+from handlers.request import Request
+from handlers.summary import Summary, summarise
+from handlers.summary_view import chart_png, render, truncated
+from handlers.targets import format_date, parse_date_answer
+from models.tables import Plan, ScheduledSummary, SummaryPost
+
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday")
+
+
+def chat_channel(conversation: str) -> str:
+    """The channel part of a conversation key ('C0STEERING:1795.00' -> 'C0STEERING')."""
+    return conversation.split(":", 1)[0]
+
+
+def may_see(session: Session, req: Request, plan: Plan) -> bool:
+    """Anyone in the plan's channel; for a private plan elsewhere, only its members."""
+    if not plan.private or (
+        plan.chat_channel and plan.chat_channel == chat_channel(req.msg.conversation)
+    ):
+        return True
+    return req.who is not None and is_member(session, req.who, plan)
+
+
+def find_plan(session: Session, name: str) -> list[Plan]:
+    """Plans by exact name, else by a unique part of the name or title."""
+    plans = session.exec(select(Plan).order_by(col(Plan.name))).all()
+    exact = [p for p in plans if p.name.lower() == name.lower()]
+    if exact:
+        return exact
+    wanted = name.lower()
+    return [p for p in plans if wanted in p.name.lower() or wanted in p.title.lower()]
+
+
+def plans_for(req: Request, name: str | None) -> tuple[list[Plan], str]:
+    """The plans a summary is about, and a problem to tell the asker if there are none."""
+    session = req.session
+    if name:
+        found = find_plan(session, name)
+        if len(found) > 1:
+            return [], f"'{name}' matches {', '.join(p.name for p in found)}. Which one?"
+        if not found or not may_see(session, req, found[0]):
+            return [], f"I don't know a plan '{name}' that you can see. 'plans' lists them."
+        return found, ""
+    here = chat_channel(req.msg.conversation)
+    linked = session.exec(select(Plan).where(Plan.chat_channel == here)).all() if here else []
+    if linked:
+        return list(linked), ""
+    visible = [
+        p
+        for p in session.exec(select(Plan).order_by(col(Plan.name))).all()
+        if may_see(session, req, p)
+    ]
+    return visible, "" if visible else "There are no plans you can see yet."
+
+
+def summary_turn(req: Request, name: str | None, full: bool) -> Turn:
+    plans, problem = plans_for(req, name)
+    if problem:
+        return say(problem, private=True)
+    return Turn(
+        (
+            summary_reply(
+                req.session,
+                plans,
+                req.msg.channel,
+                req.ctx.now(),
+                req.ctx.today(),
+                full=full,
+                where=chat_channel(req.msg.conversation),
+            ),
+        )
+    )
+
+
+def summary_reply(
+    session: Session,
+    plans: list[Plan],
+    channel: str,
+    now: datetime,
+    today: date,
+    *,
+    full: bool = False,
+    where: str = "",
+) -> Reply:
+    """The summary as a reply with its chart; remembered, so the next one reports changes since."""
+    scope = plans[0].name if len(plans) == 1 else "*"
+    last = session.exec(
+        select(SummaryPost.posted_at)
+        .where(SummaryPost.scope == scope)
+        .order_by(col(SummaryPost.posted_at).desc())
+    ).first()
+    summary = summarise(session, plans, today, last, now)
+    session.add(SummaryPost(scope=scope, chat_channel=where, posted_at=now))
+    plan_arg = plans[0].name if len(plans) == 1 else ""
+    choices = (
+        (Choice("Full list", f"summary full {plan_arg}".strip()),)
+        if truncated(summary) and not full
+        else ()
+    )
+    return Reply(
+        render(summary, channel, full=full, plan=plan_arg),
+        choices=choices,
+        broadcast=True,
+        image=_chart(summary),
+    )
+
+
+def _chart(summary: Summary) -> Image | None:
+    if summary.total == 0:
+        return None
+    name = re.sub(r"[^a-z0-9]+", "-", summary.title.lower()).strip("-") or "plan"
+    return Image(f"status-{name}.png", f"{summary.title}: status by theme", chart_png(summary))
+
+
+# -- standing orders -----------------------------------------------------------------------
+
+
+def schedule_weekly(req: Request, day: str, name: str | None) -> Turn:
+    plan, problem = _plan_to_schedule(req, name)
+    if plan is None:
+        return say(problem, private=True)
+    weekday = WEEKDAYS.index(day.lower())
+    _add_schedule(req, plan, weekday=weekday, dates=[])
+    return say(
+        f"I'll post the {plan.name} summary here every {day.capitalize()} at the usual "
+        "reminder time. Say 'stop scheduled summaries' to stop."
+    )
+
+
+def schedule_meetings(req: Request, dates_text: str, name: str | None) -> Turn:
+    plan, problem = _plan_to_schedule(req, name)
+    if plan is None:
+        return say(problem, private=True)
+    dates: list[date] = []
+    for part in re.split(r",|\band\b|;", dates_text):
+        if not part.strip():
+            continue
+        answer = parse_date_answer(part, today=req.ctx.today())
+        if answer.day is None:
+            return say(f"{answer.problem or 'I could not read that date.'} Nothing was scheduled.")
+        if answer.day < req.ctx.today():
+            return say(f"{format_date(answer.day)} has passed. Nothing was scheduled.")
+        dates.append(answer.day)
+    if not dates:
+        return say(
+            "Which meeting dates? e.g. 'post the summary before meetings on 12/01/2027 "
+            "and 09/02/2027'."
+        )
+    _add_schedule(req, plan, weekday=None, dates=dates)
+    listed = ", ".join(format_date(d) for d in sorted(dates))
+    return say(
+        f"I'll post the {plan.name} summary here the working day before each meeting: {listed}."
+    )
+
+
+def stop_schedules(req: Request) -> Turn:
+    here = chat_channel(req.msg.conversation)
+    found = req.session.exec(
+        select(ScheduledSummary).where(
+            ScheduledSummary.chat_channel == here, col(ScheduledSummary.active)
+        )
+    ).all()
+    allowed = [
+        s for s in found if req.who and s.plan_id and is_plan_admin(req.session, req.who, s.plan_id)
+    ]
+    for schedule in allowed:
+        schedule.active = False
+        req.session.add(schedule)
+    if not allowed:
+        return say("There are no scheduled summaries here that you can stop.")
+    return say(
+        f"Stopped {len(allowed)} scheduled summar{'y' if len(allowed) == 1 else 'ies'} here."
+    )
+
+
+def _plan_to_schedule(req: Request, name: str | None) -> tuple[Plan | None, str]:
+    plans, problem = plans_for(req, name)
+    if problem:
+        return None, problem
+    if len(plans) != 1:
+        return None, "Which plan? e.g. 'post the summary every Monday for blackpool-audit-2019'."
+    plan = plans[0]
+    if req.who is None or not is_plan_admin(req.session, req.who, plan.id or 0):
+        return (
+            None,
+            f"Only the admins of {plan.name} (the chair, the engagement team) can schedule "
+            "its summary.",
+        )
+    return plan, ""
+
+
+def _add_schedule(req: Request, plan: Plan, *, weekday: int | None, dates: list[date]) -> None:
+    req.session.add(
+        ScheduledSummary(
+            plan_id=plan.id,
+            via=req.msg.channel,
+            chat_channel=chat_channel(req.msg.conversation),
+            weekday=weekday,
+            meeting_dates=[d.isoformat() for d in dates],
+            created_by_id=req.who.id if req.who else None,
+            created_at=req.ctx.now(),
+        )
+    )
