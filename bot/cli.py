@@ -10,9 +10,12 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 if TYPE_CHECKING:
+    from sqlmodel.sql.expression import SelectOfScalar
+
     from bot.settings import Settings
     from handlers.context import AppContext
     from handlers.importing import ImportReport
+    from models.tables import Plan
     from reminders.sweep import SweepReport
 
 app = typer.Typer(
@@ -270,6 +273,66 @@ def _welcome(ctx: AppContext, user: str, demo: bool) -> str:
     return "\n".join(lines)
 
 
+@app.command("summary")
+def summary(
+    plan: Annotated[str | None, typer.Option(help="One plan (default: all plans).")] = None,
+    chart: Annotated[Path | None, typer.Option(help="Also save the chart as this PNG.")] = None,
+    full: Annotated[bool, typer.Option("--full", help="Every line of every list.")] = False,
+) -> None:
+    """The chair's status summary, as it would be posted to a channel."""
+    from handlers.summary import summarise
+    from handlers.summary_flow import find_plan
+    from handlers.summary_view import chart_png, render
+    from models.db import transaction
+    from models.tables import Plan
+
+    ctx = _context()
+    with transaction(ctx.engine) as session:
+        plans = find_plan(session, plan) if plan else list(session.exec(select_all(Plan)).all())
+        if len(plans) != 1 and plan:
+            _fail(f"No single plan matches '{plan}'. 'engagebot plans' lists them.")
+        if not plans:
+            _fail("No plans yet. Import one: engagebot import FILE")
+        result = summarise(session, plans, ctx.today(), None, ctx.now())
+    typer.echo(render(result, "console", full=full, plan=plan or ""))
+    if chart is not None:
+        chart.write_bytes(chart_png(result))
+        typer.echo(f"Chart saved to {chart}")
+
+
+def select_all(table: type[Plan]) -> SelectOfScalar[Plan]:
+    from sqlmodel import col, select
+
+    return select(table).order_by(col(table.name))
+
+
+@app.command("link")
+def link(
+    plan: Annotated[str, typer.Argument(help="The plan's name.")],
+    channel: Annotated[str, typer.Option(help="The chat channel id of its steering group.")],
+    private: Annotated[
+        bool | None, typer.Option("--private/--public", help="Only members may see it.")
+    ] = None,
+) -> None:
+    """Link a plan to its steering group's channel: summaries there, escalations posted there."""
+    from sqlmodel import select
+
+    from models.db import transaction
+    from models.tables import Plan
+
+    ctx = _context()
+    with transaction(ctx.engine) as session:
+        found = session.exec(select(Plan).where(Plan.name == plan)).first()
+        if found is None:
+            _fail(f"There is no plan called '{plan}'. 'engagebot plans' lists them.")
+        found.chat_channel = channel
+        if private is not None:
+            found.private = private
+        session.add(found)
+        visibility = "private" if found.private else "public"
+    typer.echo(f"{plan} is linked to {channel} ({visibility}).")
+
+
 @app.command("remind")
 def remind(
     dry_run: Annotated[
@@ -290,6 +353,10 @@ def remind(
     ctx = _context()
     via = "slack" if settings.slack_bot_token else "console"
     report = sweep(ctx, settings.policy(), via, dry_run=dry_run)
+    if not dry_run:
+        from reminders.summaries import post_scheduled
+
+        post_scheduled(ctx, settings.policy())
     if report.skipped:
         typer.echo(f"Nothing sent: {report.skipped}.")
         return

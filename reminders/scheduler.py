@@ -14,6 +14,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from handlers.context import AppContext
 from reminders.delivery import Sender, deliver
 from reminders.policy import Policy
+from reminders.summaries import post_scheduled
 from reminders.sweep import sweep
 
 log = logging.getLogger(__name__)
@@ -23,6 +24,7 @@ def run_once(ctx: AppContext, policy: Policy, sender: Sender) -> None:
     """One sweep and one delivery run; errors are logged and the next run tries again."""
     try:
         report = sweep(ctx, policy, sender.via)
+        post_scheduled(ctx, policy)
         sent = deliver(ctx, sender)
         log.info("sweep: %s queued, %s sent, %s failed", report.queued, sent.sent, sent.failed)
     except Exception:

@@ -298,6 +298,13 @@ class SlackSender:
         try:
             if chat_channel:
                 self.client.chat_postMessage(channel=chat_channel, **payload)
+                if reply.image is not None:
+                    self.client.files_upload_v2(
+                        channel=chat_channel,
+                        content=reply.image.png,
+                        filename=reply.image.filename,
+                        title=reply.image.title,
+                    )
                 return None
             if person is None or not person.slack_id:
                 name = person.name if person else "someone"

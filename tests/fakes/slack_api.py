@@ -12,6 +12,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs
 
+PNG = b"\x89PNG\r\n\x1a\n"
+
 
 @dataclass
 class Call:
@@ -100,6 +102,10 @@ class FakeSlack:
             return {"ok": True, "user": {"id": user, "profile": profile}}
         if method in ("chat.postMessage", "chat.update"):
             return {"ok": True, "channel": params.get("channel"), "ts": f"{time.time():.6f}"}
+        if method == "files.getUploadURLExternal":
+            return {"ok": True, "upload_url": f"{self.url}/upload/F0CHART", "file_id": "F0CHART"}
+        if method == "files.completeUploadExternal":
+            return {"ok": True, "files": [{"id": "F0CHART"}]}
         if method == "conversations.open":
             return {"ok": True, "channel": {"id": "D" + str(params.get("users", "X"))[1:]}}
         return {"ok": True}
@@ -110,12 +116,14 @@ class FakeSlack:
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self) -> None:  # noqa: N802 (http.server's naming)
                 length = int(self.headers.get("Content-Length") or 0)
-                raw = self.rfile.read(length).decode("utf-8")
-                params = _params(raw, self.headers.get("Content-Type", ""))
-                if self.path.startswith("/respond/"):
-                    method = "respond"
+                body = self.rfile.read(length)
+                if self.path.startswith("/upload/"):  # a file's bytes, from files_upload_v2
+                    method, params = "upload", {"size": len(body), "png": body[:8] == PNG}
                 else:
+                    params = _params(body.decode("utf-8"), self.headers.get("Content-Type", ""))
                     method = self.path.removeprefix("/api/")
+                    if self.path.startswith("/respond/"):
+                        method = "respond"
                 failure = fake._record(method, params)
                 time.sleep(fake.delays.get(method, 0))
                 status, body, headers = 200, fake._answer(method, params), {}

@@ -1,0 +1,70 @@
+"""Scheduled summaries: a chair's standing order to post the status summary to a channel.
+
+Weekly orders post on their weekday; meeting orders post the working day before each meeting.
+Each posting is claimed by key (schedule, day) like a nudge, so it goes out once.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlmodel import Session, col, select
+
+from handlers.context import AppContext
+from handlers.messages import reply_to_json
+from handlers.summary_flow import summary_reply
+from models.db import transaction
+from models.tables import Outbox, Plan, ScheduledSummary, SentReminder
+from reminders.policy import Policy
+
+
+def due_today(schedule: ScheduledSummary, today: date, policy: Policy) -> bool:
+    if schedule.weekday is not None:
+        return today.weekday() == schedule.weekday
+    meetings = [date.fromisoformat(d) for d in schedule.meeting_dates]
+    return any(policy.calendar.on_or_before(m - timedelta(days=1)) == today for m in meetings)
+
+
+def post_scheduled(ctx: AppContext, policy: Policy) -> int:
+    """Queue today's scheduled summaries in the outbox; returns how many were queued."""
+    local = ctx.now()
+    if not policy.may_send_at(local):
+        return 0
+    today = local.date()
+    with transaction(ctx.engine) as session:
+        schedules = session.exec(select(ScheduledSummary).where(col(ScheduledSummary.active))).all()
+        due = [s for s in schedules if due_today(s, today, policy)]
+    queued = 0
+    for schedule in due:
+        with transaction(ctx.engine) as session:
+            if not _claim(session, f"summary:{schedule.id}:{today.isoformat()}", local):
+                continue
+            plan = session.get(Plan, schedule.plan_id) if schedule.plan_id else None
+            plans = [plan] if plan else list(session.exec(select(Plan)).all())
+            reply = summary_reply(
+                session, plans, schedule.via, local, today, where=schedule.chat_channel
+            )
+            session.add(
+                Outbox(
+                    via=schedule.via,
+                    chat_channel=schedule.chat_channel,
+                    kind="summary",
+                    reply=reply_to_json(reply),
+                    created_at=local,
+                )
+            )
+            queued += 1
+    return queued
+
+
+def _claim(session: Session, key: str, now: datetime) -> bool:
+    bind = session.get_bind()
+    insert = pg_insert if bind.dialect.name == "postgresql" else sqlite_insert
+    statement = (
+        insert(SentReminder.__table__)  # type: ignore[attr-defined]
+        .values(key=key, kind="summary", claimed_at=now, sent_at=now)
+        .on_conflict_do_nothing(index_elements=["key"])
+    )
+    return bool(session.execute(statement).rowcount)
