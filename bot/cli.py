@@ -306,6 +306,35 @@ def select_all(table: type[Plan]) -> SelectOfScalar[Plan]:
     return select(table).order_by(col(table.name))
 
 
+@app.command("report")
+def report(
+    plan: Annotated[str, typer.Option(help="The plan's name.")],
+    fmt: Annotated[str, typer.Option("--format", help="docx, html, md or csv.")] = "docx",
+    out: Annotated[
+        Path | None, typer.Option(help="File to write (default: PLAN-report.FORMAT).")
+    ] = None,
+) -> None:
+    """The board report: the plan with a progress column, grouped by theme."""
+    from sqlmodel import select
+
+    from handlers.report import FORMATS, build, write
+    from models.db import transaction
+    from models.tables import Plan
+
+    if fmt not in FORMATS:
+        _fail(f"'{fmt}' is not a report format. Use one of: {', '.join(FORMATS)}.")
+    ctx = _context()
+    with transaction(ctx.engine) as session:
+        found = session.exec(select(Plan).where(Plan.name == plan)).first()
+        if found is None:
+            _fail(f"There is no plan called '{plan}'. 'engagebot plans' lists them.")
+        built = build(session, found, ctx.today(), ctx.now())
+    path = out or Path(f"{plan}-report.{fmt}")
+    write(built, fmt, path)
+    count = sum(len(g.rows) for g in built.groups)
+    typer.echo(f"Wrote {path}: {count} actions in {len(built.groups)} groups.")
+
+
 @app.command("link")
 def link(
     plan: Annotated[str, typer.Argument(help="The plan's name.")],
