@@ -18,7 +18,12 @@ def build_context(settings: Settings, *, database_url: str | None = None) -> App
     """Engine (schema upgraded in place), clock and time zone from the settings."""
     engine = make_engine(database_url or settings.database_url)
     upgrade(engine)
-    return AppContext(engine=engine, clock=make_clock(settings), tz=settings.tz)
+    return AppContext(
+        engine=engine,
+        clock=make_clock(settings),
+        tz=settings.tz,
+        flowchart=settings.consult_flowchart,
+    )
 
 
 def make_clock(settings: Settings) -> Clock:

@@ -16,7 +16,7 @@ from datetime import timedelta
 
 from sqlmodel import Session, select
 
-from handlers import basics, reminder_flow, summary_flow, update_flow
+from handlers import basics, consult_flow, reminder_flow, summary_flow, update_flow
 from handlers.context import AppContext
 from handlers.messages import Form, Incoming, Reply, Submitted, Turn
 from handlers.people import identify
@@ -54,6 +54,11 @@ COMMANDS: tuple[Command, ...] = (
         r"(?:what'?s |what is |show |list )?overdue(?: actions)?",
         lambda r, m: basics.overdue(r),
     ),
+    # The consult-or-engage toolkit.
+    command(
+        r"consult|should i consult(?: or engage)?|consult or engage|do i need to consult",
+        lambda r, m: consult_flow.start(r),
+    ),
     # The status summary, and standing orders to post it.
     command(
         r"(?:summary|status)(?P<full> full)?(?: (?:of |for )?(?P<plan>[\w:.-]+))?",
@@ -87,6 +92,7 @@ CANCEL = re.compile(r"^\s*(cancel|stop|never ?mind|quit|abort)\s*[.!]*\s*$", re.
 FLOWS: dict[str, Step] = {
     update_flow.FLOW: update_flow.step,
     reminder_flow.FLOW: reminder_flow.step,
+    consult_flow.FLOW: consult_flow.step,
 }
 
 FormOpener = Callable[[Request, str], Form | Turn]
@@ -97,7 +103,7 @@ FORMS: dict[str, tuple[FormOpener, FormSubmitter]] = {
 
 # Steps whose answer is free text: there, "help" or "update R4" are the officer's words, not a
 # command, and only "cancel" interrupts.
-FREE_TEXT_STEPS = {(update_flow.FLOW, "note")}
+FREE_TEXT_STEPS = {(update_flow.FLOW, "note"), (consult_flow.FLOW, "walk")}
 
 
 FAILED = "Sorry, something went wrong on my side and nothing was saved. Please try again."

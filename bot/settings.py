@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, time
+from pathlib import Path
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
@@ -21,6 +22,7 @@ class Settings(BaseSettings):
     # Fixes the clock, for tests and rehearsals: an ISO time such as 2026-11-23T09:30.
     fixed_now: datetime | None = Field(None, alias="ENGAGEBOT_NOW")
 
+    consult_flowchart: Path | None = Field(None, alias="CONSULT_FLOWCHART")
     port: int = Field(3000, alias="PORT")
     slack_bot_token: str = Field("", alias="SLACK_BOT_TOKEN")
     slack_signing_secret: str = Field("", alias="SLACK_SIGNING_SECRET")

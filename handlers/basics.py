@@ -24,6 +24,8 @@ HELP_LINES = (
     ("show R4", "an action's details and its progress history"),
     ("plans", "the action plans I know about"),
     ("overdue", "open actions past their target date"),
+    ("should I consult?", "the consult-or-engage toolkit, one question at a time"),
+    ("summary [plan]", "the status summary, for the steering group"),
     ("cancel", "stop what we're doing; nothing half-done is saved"),
     ("help", "this list"),
 )

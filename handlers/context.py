@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.engine import Engine
@@ -16,6 +17,8 @@ class AppContext:
     engine: Engine
     clock: Clock
     tz: ZoneInfo
+    # A council's own consult-or-engage flowchart (CONSULT_FLOWCHART); None: the default toolkit.
+    flowchart: Path | None = None
 
     def now(self) -> datetime:
         return self.clock.now().astimezone(self.tz)

@@ -1,0 +1,210 @@
+"""'Should I consult or engage?': the toolkit flowchart walked one question at a time.
+
+The flowchart is data (handlers/toolkits/*.yaml) walked by the pure engine in
+handlers/flowchart.py; this module only turns its nodes into chat replies, records the walk,
+and at the end offers to add the activity to the engagement register.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from functools import cache
+from pathlib import Path
+
+from handlers.flowchart import (
+    Flowchart,
+    Outcome,
+    WalkError,
+    WalkState,
+    begin,
+    collected,
+    current_node,
+    load,
+    outcome_of,
+)
+from handlers.flowchart import step as walk_step
+from handlers.messages import Choice, Field, Item, Reply, Turn, say
+from handlers.register import Activity, add, describe, similar
+from handlers.request import Request
+from handlers.targets import parse_date_answer
+from models.tables import FlowchartWalk
+
+FLOW = "consult"
+WHY = "why are you asking?"
+CONTROL = (
+    Choice("Why are you asking?", WHY),
+    Choice("Back", "back"),
+    Choice("Start again", "start again"),
+)
+YES = ("register", "yes", "y", "add", "add it", "add anyway", "yes please")
+
+
+@cache
+def _chart(path: Path | None) -> Flowchart:
+    return load(path)
+
+
+def chart(req: Request) -> Flowchart:
+    return _chart(req.ctx.flowchart)
+
+
+def start(req: Request) -> Turn:
+    flowchart = chart(req)
+    walk = FlowchartWalk(
+        flowchart=flowchart.name,
+        version=flowchart.version,
+        person_id=req.who.id if req.who else None,
+        who_name=req.who.name if req.who else req.msg.user,
+        channel=req.msg.channel,
+        started_at=req.ctx.now(),
+    )
+    req.session.add(walk)
+    req.session.flush()
+    state = begin(flowchart)
+    intro = f"{flowchart.title} I'll ask a few questions, one at a time. 'cancel' stops."
+    return _ask(flowchart, state, {"walk": walk.id}, intro=intro)
+
+
+def step(req: Request, name: str, data: dict[str, object]) -> Turn:
+    flowchart = chart(req)
+    if name == "offer":
+        return _on_offer(req, flowchart, data)
+    if name == "similar":
+        return _on_similar(req, flowchart, data)
+    state = _state(data)
+    answer = req.answer.strip()
+    if answer.lower().rstrip("?") in (WHY.rstrip("?"), "why"):
+        node = current_node(flowchart, state)
+        return _ask(flowchart, state, data, intro=node.why if node else "")
+    try:
+        state = walk_step(flowchart, state, answer)
+    except WalkError as err:
+        return _ask(flowchart, state, data, intro=str(err))
+    outcome = outcome_of(flowchart, state)
+    if outcome is None:
+        return _ask(flowchart, state, data)
+    return _finish(req, flowchart, state, outcome, data)
+
+
+def _ask(flowchart: Flowchart, state: WalkState, data: dict[str, object], intro: str = "") -> Turn:
+    node = current_node(flowchart, state)
+    assert node is not None  # an unfinished walk is always at a question
+    choices = tuple(Choice(a.label, a.label) for a in node.answers)
+    hint = "" if node.answers else "\n(Type your answer.)"
+    text = f"{intro}\n\n{node.question}{hint}".strip()
+    step_number = len(state.path) + 1
+    reply = Reply(text, choices=choices + CONTROL, note=f"Question {step_number}")
+    return Turn((reply,), FLOW, "walk", {**data, **_data(state)})
+
+
+def _finish(
+    req: Request, flowchart: Flowchart, state: WalkState, outcome: Outcome, data: dict[str, object]
+) -> Turn:
+    walk = req.session.get(FlowchartWalk, data.get("walk"))
+    if walk is not None:
+        walk.answers = [list(pair) for pair in state.path]
+        walk.outcome, walk.level, walk.finished_at = outcome.id, outcome.level, req.ctx.now()
+        req.session.add(walk)
+    items = (
+        Item("Why", outcome.why),
+        Item("Next steps", "\n".join(f"• {s}" for s in outcome.next_steps)),
+        Item("Methods that suit", "\n".join(f"• {m}" for m in outcome.methods)),
+    )
+    text = f"{outcome.title}\nLevel: {outcome.level_words}"
+    activity = _activity(state, outcome, req.ctx.today())
+    offer = (
+        Choice("Add to the engagement register", "register", "primary"),
+        Choice("No thanks", "no"),
+    )
+    fields = (
+        Field("Title", activity.title or "—"),
+        Field("Audience", activity.audience or "—"),
+        Field("Area", activity.area or "—"),
+    )
+    reply = Reply(text, items=items, fields=fields, choices=offer)
+    return Turn((reply,), FLOW, "offer", {**data, **_data(state)})
+
+
+def _on_offer(req: Request, flowchart: Flowchart, data: dict[str, object]) -> Turn:
+    if req.answer.strip().lower() not in YES:
+        return say("OK, not added. Say 'should I consult?' any time to start again.")
+    state = _state(data)
+    outcome = outcome_of(flowchart, state)
+    assert outcome is not None
+    activity = _activity(state, outcome, req.ctx.today())
+    if not activity.title:
+        return say("The walk has no title for the activity, so I can't add it.")
+    matches = similar(req.session, activity, req.ctx.today())
+    if matches:
+        items = tuple(
+            Item(f"{c.title}", f"{describe(c)}\nSimilar because of {why}.")
+            for c, why in matches[:5]
+        )
+        text = (
+            f"Before I add '{activity.title}': {len(matches)} similar activit"
+            f"{'y' if len(matches) == 1 else 'ies'} in the last 12 months. Could you join up or "
+            "reuse what they found?"
+        )
+        choices = (Choice("Add mine anyway", "add anyway", "primary"), Choice("Don't add", "no"))
+        return Turn((Reply(text, items=items, choices=choices),), FLOW, "similar", data)
+    return _add(req, state, outcome, data)
+
+
+def _on_similar(req: Request, flowchart: Flowchart, data: dict[str, object]) -> Turn:
+    if req.answer.strip().lower() not in YES:
+        return say("Not added. The similar activities' leads are listed above, to join up with.")
+    state = _state(data)
+    outcome = outcome_of(flowchart, state)
+    assert outcome is not None
+    return _add(req, state, outcome, data)
+
+
+def _add(req: Request, state: WalkState, outcome: Outcome, data: dict[str, object]) -> Turn:
+    entry = add(req.session, _activity(state, outcome, req.ctx.today()), req.who, req.ctx.now())
+    walk = req.session.get(FlowchartWalk, data.get("walk"))
+    if walk is not None:
+        walk.consultation_id = entry.id
+        req.session.add(walk)
+    return say(f"Added to the engagement register: {entry.title} ({describe(entry)}).")
+
+
+def _activity(state: WalkState, outcome: Outcome, today: date) -> Activity:
+    fields = {**{k: str(v) for k, v in outcome.register.items()}, **collected(state)}
+    return Activity(
+        title=fields.get("title", ""),
+        level=outcome.level,
+        audience=fields.get("audience", ""),
+        area=fields.get("area", ""),
+        planned_start=_date(fields.get("start", ""), today),
+        planned_end=_date(fields.get("end", ""), today),
+        legal_advice=fields.get("legal_advice", "").lower() in ("true", "yes", "1"),
+        budget=fields.get("budget", ""),
+    )
+
+
+def _date(text: str, today: date) -> date | None:
+    if not text.strip():
+        return None
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        return parse_date_answer(text, today=today).day
+
+
+def _data(state: WalkState) -> dict[str, object]:
+    return {
+        "node": state.node,
+        "path": [list(p) for p in state.path],
+        "collected": [list(c) for c in state.collected],
+    }
+
+
+def _state(data: dict[str, object]) -> WalkState:
+    path = data.get("path") or []
+    got = data.get("collected") or []
+    assert isinstance(path, list) and isinstance(got, list)
+    return WalkState(
+        node=str(data.get("node", "")),
+        path=tuple((str(a), str(b)) for a, b in path),
+        collected=tuple((str(a), str(b)) for a, b in got),
+    )
