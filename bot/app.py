@@ -48,3 +48,13 @@ def slack_wsgi(channel: SlackChannel) -> WSGIApp:
     from bot.server import router
 
     return router({"/slack/events": SlackRequestHandler(channel.app)})
+
+
+def settle_heap() -> None:
+    """Call once start-up is done: the modules and caches loaded so far live as long as the
+    process, so they are moved out of the cyclic garbage collector's generations. Without this,
+    a collection triggered mid-request rescans them all (40 ms, on a 10,000-action summary)."""
+    import gc
+
+    gc.collect()
+    gc.freeze()

@@ -496,6 +496,9 @@ def serve_slack(
         typer.echo("engagebot is connected to Slack over Socket Mode. Ctrl-C stops it.")
         SocketModeHandler(channel.app, settings.slack_app_token).start()
         return
+    from bot.app import settle_heap
+
+    settle_heap()
     server = make_server(slack_wsgi(channel), port=port or settings.port)
     typer.echo(f"engagebot serves Slack on http://0.0.0.0:{port or settings.port}/slack/events")
     server.run()
