@@ -22,6 +22,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any, NamedTuple, overload
 
 from sqlalchemy import String, func, type_coerce
+from sqlalchemy import select as core_select
 from sqlmodel import Session, col, select
 
 from handlers.targets import format_date
@@ -247,17 +248,19 @@ def _fill_lists(
 
 def _rows(session: Session, plan_ids: list[int]) -> list[_Row]:
     notes = (
-        select(ProgressNote.action_id, func.max(ProgressNote.created_at).label("last"))
+        core_select(
+            col(ProgressNote.action_id), func.max(col(ProgressNote.created_at)).label("last")
+        )
         .group_by(col(ProgressNote.action_id))
         .subquery()
     )
     last = func.coalesce(notes.c.last, Action.created_at)
     query = (
-        select(
-            Action.id,
-            Action.plan_id,
-            Action.ref,
-            Action.theme_id,
+        core_select(
+            col(Action.id),
+            col(Action.plan_id),
+            col(Action.ref),
+            col(Action.theme_id),
             # Read as text and converted here: SQLAlchemy's per-row type processing of enums,
             # dates and timestamps was the largest cost of a 10,000-action summary.
             type_coerce(Action.status, String),
@@ -279,7 +282,7 @@ def _rows(session: Session, plan_ids: list[int]) -> list[_Row]:
 def _owners(session: Session, plan_ids: list[int]) -> dict[int, list[int]]:
     """Action id -> ids of the roles that own it."""
     query = (
-        select(ActionOwner.action_id, ActionOwner.role_id)
+        core_select(col(ActionOwner.action_id), col(ActionOwner.role_id))
         .join(Action, col(Action.id) == col(ActionOwner.action_id))
         .where(col(Action.plan_id).in_(plan_ids))
     )
@@ -290,11 +293,13 @@ def _owners(session: Session, plan_ids: list[int]) -> dict[int, list[int]]:
 
 
 def _role_names(session: Session) -> dict[int, str]:
-    return {role_id: name for role_id, name in _core(session, select(Role.id, Role.name))}
+    return {
+        role_id: name for role_id, name in _core(session, core_select(col(Role.id), col(Role.name)))
+    }
 
 
 def _held_roles(session: Session) -> set[int]:
-    return {row[0] for row in _core(session, select(RoleHolder.role_id).distinct())}
+    return {row[0] for row in _core(session, core_select(col(RoleHolder.role_id)).distinct())}
 
 
 def _core(session: Session, query: Any) -> list[Any]:
@@ -324,7 +329,11 @@ def _revisions(
 ) -> list[Line]:
     """Targets moved since the last summary: how many times, and by how much in all."""
     query = (
-        select(TargetRevision.action_id, TargetRevision.old_date, TargetRevision.new_date)
+        core_select(
+            col(TargetRevision.action_id),
+            col(TargetRevision.old_date),
+            col(TargetRevision.new_date),
+        )
         .join(Action, col(Action.id) == col(TargetRevision.action_id))
         .where(col(Action.plan_id).in_(plan_ids))
     )
