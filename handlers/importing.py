@@ -245,7 +245,10 @@ def _set_owners(
         wanted = [_role_id(session, roles, name) for name in owners]
         if action.ref not in only_new:
             session.execute(delete(ActionOwner).where(col(ActionOwner.action_id) == action.id))
-        links += [{"action_id": action.id or 0, "role_id": r} for r in dict.fromkeys(wanted)]
+        links += [
+            {"action_id": action.id or 0, "role_id": r, "position": i}
+            for i, r in enumerate(dict.fromkeys(wanted))
+        ]
     if links:
         session.execute(insert(ActionOwner), links)
 

@@ -75,7 +75,7 @@ def roles_of(session: Session, person: Person) -> list[Role]:
 
 def owner_roles(session: Session, action: Action) -> list[Role]:
     query = select(Role).join(ActionOwner).where(ActionOwner.action_id == action.id)
-    return list(session.exec(query.order_by(col(Role.name))).all())
+    return list(session.exec(query.order_by(col(ActionOwner.position), col(Role.name))).all())
 
 
 def is_plan_admin(session: Session, person: Person, plan_id: int) -> bool:

@@ -111,6 +111,9 @@ class Role(SQLModel, table=True):
 class ActionOwner(SQLModel, table=True):
     action_id: int = Field(foreign_key="action.id", primary_key=True)
     role_id: int = Field(foreign_key="role.id", primary_key=True, index=True)
+    position: int = Field(
+        default=0, sa_column_kwargs={"server_default": "0"}
+    )  # as the plan lists them
 
 
 class Person(SQLModel, table=True):

@@ -1,0 +1,770 @@
+"""Read an officer's free-text reply to a reminder: which action, what status, what new date.
+
+`parse_reply` is pure: it never touches the database and never guesses. An unclear date is
+reported in `date_problem`, a relative one ("next Friday") is flagged for confirmation, and a
+reply about several actions leaves `ref` as None so the caller can ask which one.
+
+Dates: phrases are cut out of the reply with regexes around cue words and date-like tokens,
+then each is read by `handlers.targets.parse_date_answer`, longest first. A revised target is
+about the future, so dates in clauses describing past events ("met on 3 November") are ignored
+unless a target cue introduces them ("revised to 31 March 2020"), which sets `date_in_past`.
+
+Status: words are matched case-insensitively on word boundaries; completion words are dropped
+when negated ("not complete"), future ("will be complete by") or qualified ("nearly
+complete"). Precedence: WITHDRAWN > COMPLETE > DELAYED > PARTIALLY_COMPLETE > IN_PROGRESS >
+NOT_STARTED; a new date given without a delay word is not a delay ("drafted, will finish by
+March" is partially complete), but "new date"/"revised to" on its own implies DELAYED.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import NamedTuple
+
+from handlers.targets import MONTHS, WEEKDAYS, DateAnswer, parse_date_answer
+from models.tables import Status
+
+__all__ = ["Candidate", "ParsedReply", "parse_reply"]
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """An action listed in the reminder."""
+
+    ref: str  # "R1", "1.3"
+    text: str  # its recommendation/action text, for matching by words
+
+
+@dataclass(frozen=True)
+class ParsedReply:
+    """What was understood of one reply; see the module docstring."""
+
+    ref: str | None
+    refs_mentioned: tuple[str, ...]
+    status: Status | None
+    note: str
+    new_date: date | None
+    date_text: str
+    date_problem: str | None
+    date_needs_confirmation: bool
+    date_in_past: bool
+
+
+def _wordset(text: str) -> frozenset[str]:
+    """Space-separated words as a set (long word lists read better as text)."""
+    return frozenset(text.split())
+
+
+# ---------------------------------------------------------------------------------------------
+# Tokens: words with their place in the text, split into clauses
+
+
+class _Token(NamedTuple):
+    word: str  # lower case, surrounding punctuation removed
+    start: int
+    end: int
+    clause: int
+    stop_after: bool  # punctuation or a dash follows: a date phrase can't run past it
+
+
+_TRAILING = ".,;:!?)\"'"
+_LEADING = "(\"'"
+_CLAUSE_WORDS = frozenset({"but", "however", "although", "though", "whereas", "while"})
+_DASH = re.compile(r"[-\u2010-\u2015\u2212]+")
+
+
+def _tokens(text: str) -> list[_Token]:
+    """Words of the text; a new clause starts after punctuation, a dash or 'but'."""
+    tokens: list[_Token] = []
+    clause = 0
+    for m in re.finditer(r"\S+", text):
+        raw = m.group()
+        if _DASH.fullmatch(raw):  # "R4 done - guidance is ...": a separator, not a word
+            if tokens:
+                tokens[-1] = tokens[-1]._replace(stop_after=True)
+            clause += 1
+            continue
+        inner = raw.lstrip(_LEADING)
+        start = m.start() + len(raw) - len(inner)
+        word = inner.rstrip(_TRAILING)
+        if not word:
+            continue
+        trail = inner[len(word) :]
+        if word.lower() in _CLAUSE_WORDS:
+            clause += 1
+        tokens.append(_Token(word.lower(), start, start + len(word), clause, bool(trail)))
+        if trail.strip(":\"'"):  # "New date: June" is one clause; "Done, June" is two
+            clause += 1
+    return tokens
+
+
+def _token_at(tokens: Sequence[_Token], pos: int) -> int:
+    """Index of the token covering (or first after) character position pos."""
+    for i, token in enumerate(tokens):
+        if token.end > pos:
+            return i
+    return len(tokens)
+
+
+def _before(tokens: Sequence[_Token], index: int, count: int) -> list[str]:
+    """Up to `count` words before tokens[index] in the same clause, nearest last."""
+    if index >= len(tokens):
+        return []
+    clause = tokens[index].clause
+    words = [t.word for t in tokens[max(0, index - count) : index] if t.clause == clause]
+    return words
+
+
+# ---------------------------------------------------------------------------------------------
+# Date phrases
+
+
+_NUMBER_WORDS = frozenset({"one", "two", "three", "four", "five", "six", "seven", "eight"})
+_UNITS = frozenset({"day", "days", "week", "weeks", "fortnight", "fortnights", "month", "months"})
+_SEASONS = frozenset({"spring", "summer", "autumn", "winter"})
+_FEASTS = frozenset({"christmas", "xmas", "easter"})
+_MODIFIERS = frozenset({"end", "mid", "middle", "early", "late", "beginning", "start"})
+# Abbreviations that are everyday words ("sat", "sun", "mar", "may") need a date-ish neighbour.
+_AMBIGUOUS_NAMES = frozenset({"sat", "sun", "mar", "may", "wed", "mon", "jun"})
+_MONTH_LEADS = frozenset(
+    {"in", "by", "of", "end", "mid", "early", "late", "until", "till", "before", "from", "since"}
+    | {"for", "to", "during", "around", "say", "date", "the", "and", "or", "now", "until"}
+)
+_DATE_NAMES = (frozenset(MONTHS) | frozenset(WEEKDAYS)) - {"sat", "sun"}
+_NUMERIC_DATE = re.compile(r"\d{1,2}([/.-])\d{1,2}\1(?:\d{4}|\d{2})|\d{4}-\d{1,2}-\d{1,2}")
+_YEARISH = re.compile(r"(?:19|20)\d{2}(?:\s*[/-]\s*\d{2,4})?|'\d{2}")
+_DAY_NUMBER = re.compile(r"\d{1,2}(?:st|nd|rd|th)?")
+_QUARTER = re.compile(r"q[1-4]")
+
+
+def _is_name(tokens: Sequence[_Token], i: int) -> bool:
+    """A month or weekday name, unless it is an everyday word like 'may' used as one."""
+    word = tokens[i].word.rstrip(".")
+    if word not in _DATE_NAMES:
+        return False
+    if word not in _AMBIGUOUS_NAMES:
+        return True
+    prev = tokens[i - 1].word if i > 0 else ""
+    after = tokens[i + 1].word if i + 1 < len(tokens) else ""
+    return (
+        prev in _MONTH_LEADS
+        or bool(_DAY_NUMBER.fullmatch(prev) or _YEARISH.fullmatch(after))
+        or bool(_DAY_NUMBER.fullmatch(after))
+    )
+
+
+def _is_dateish(tokens: Sequence[_Token], i: int) -> bool:
+    """A token that on its own makes a window worth reading as a date."""
+    word = tokens[i].word
+    head, _, tail = word.partition("-")
+    if head in _MODIFIERS and tail:  # "mid-May", "end-March", "mid-2027" as one token
+        return tail.rstrip(".") in _DATE_NAMES or tail in _SEASONS or bool(_YEARISH.fullmatch(tail))
+    return (
+        _is_name(tokens, i)
+        or word in _UNITS
+        or word in _SEASONS
+        or word in _FEASTS
+        or word in ("tomorrow", "fy")
+        or bool(_NUMERIC_DATE.fullmatch(word) or _YEARISH.fullmatch(word))
+        or bool(_QUARTER.fullmatch(word))
+    )
+
+
+def _can_start(tokens: Sequence[_Token], i: int) -> bool:
+    """Where a date phrase may begin."""
+    word = tokens[i].word
+    after = tokens[i + 1].word if i + 1 < len(tokens) else ""
+    if word == "in":  # "in 2 weeks", "in a fortnight"; "in March" starts at March
+        return after in _NUMBER_WORDS or after in ("a", "an") or after.isdigit()
+    if word == "year":
+        return after == "end"
+    if word in ("a", "an"):  # "within a fortnight", "a week on Friday"
+        return after in _UNITS
+    if word == "the":  # "until the spring": date_text keeps the article as written
+        return i + 1 < len(tokens) and _can_start(tokens, i + 1) and tokens[i + 1].word != "the"
+    if word.partition("-")[0] in _MODIFIERS or word in ("next", "this", "financial"):
+        return True
+    if word in _NUMBER_WORDS:
+        return True
+    return _is_dateish(tokens, i) or bool(_DAY_NUMBER.fullmatch(word))
+
+
+class _Found(NamedTuple):
+    first: int  # token indexes, inclusive
+    last: int
+    text: str  # as written
+    answer: DateAnswer
+
+
+_GENERIC = ("I couldn't read", "I need")
+_TRY = "Try something like 31/03/2027 or end of March."
+
+
+def _specific_problem(answer: DateAnswer) -> bool:
+    """A problem worth reporting ('not a real date', 'Q1 needs a year'), not 'not a date'."""
+    problem = answer.problem or ""
+    return bool(problem) and not problem.startswith(_GENERIC) and "I need one date" not in problem
+
+
+def _window_ok(tokens: Sequence[_Token], first: int, last: int) -> bool:
+    """Worth asking parse_date_answer: has a date word, no money or percentages."""
+    span = range(first, last + 1)
+    if any(re.search(r"[%£$€]", tokens[k].word) for k in span):
+        return False
+    if any(_is_dateish(tokens, k) for k in span):
+        return True
+    # "the end of the year", "financial year", "year end" but not "over the year we ran ..."
+    words = {tokens[k].word for k in span}
+    return "year" in words and tokens[first].word in _MODIFIERS | {"financial", "year"}
+
+
+_MAX_WORDS = 7
+
+
+def _read_from(text: str, tokens: Sequence[_Token], first: int, today: date) -> _Found | None:
+    """The longest window starting at tokens[first] that reads as a day or a clear problem."""
+    last = first
+    while last + 1 < len(tokens) and last - first + 1 < _MAX_WORDS:
+        if tokens[last].stop_after:
+            break
+        last += 1
+    for end in range(last, first - 1, -1):
+        if not _window_ok(tokens, first, end):
+            continue
+        phrase = text[tokens[first].start : tokens[end].end]
+        answer = parse_date_answer(phrase, today=today)
+        if answer.day is not None or _specific_problem(answer):
+            return _Found(first, end, phrase, answer)
+    return None
+
+
+def _all_dates(text: str, tokens: Sequence[_Token], today: date) -> list[_Found]:
+    """Every date phrase in the text, dropping those inside a longer one."""
+    found: list[_Found] = []
+    for i in range(len(tokens)):
+        if found and i <= found[-1].last:
+            continue  # inside the phrase already read ("March" in "end of March")
+        if _can_start(tokens, i):
+            hit = _read_from(text, tokens, i, today) or _unreadable(text, tokens, i)
+            if hit is not None:
+                found.append(hit)
+    return found
+
+
+_RELATIVE_TAIL = _UNITS | {"next", "this", "year", "financial"}
+
+
+def _unreadable(text: str, tokens: Sequence[_Token], first: int) -> _Found | None:
+    """'end of next week', 'mid next year': clearly a date, but not one we can read."""
+    if tokens[first].word not in _MODIFIERS:
+        return None
+    for last in range(first + 1, min(first + 5, len(tokens))):
+        if tokens[last].word in _UNITS or tokens[last].word == "year":
+            phrase = text[tokens[first].start : tokens[last].end]
+            problem = f'I couldn\'t read "{phrase}" as a date. {_TRY}'
+            return _Found(first, last, phrase, DateAnswer(phrase, None, problem=problem))
+        if tokens[last].stop_after or tokens[last].word not in _RELATIVE_TAIL | {"of", "the"}:
+            return None
+    return None
+
+
+# Cues before a date. Revision cues name a new date outright ("new date", "pushed back to");
+# deadline cues say when something will be done ("by", "until"). Either makes a past date the
+# (refused) revised date rather than a past event.
+_REVISION_STEMS = (
+    "revis",
+    "move",
+    "moving",
+    "push",
+    "put",
+    "postpon",
+    "defer",
+    "extend",
+    "chang",
+    "reschedul",
+    "slip",
+    "amend",
+    "back",
+)
+_REVISION_NOUNS = frozenset({"date", "dates", "timescale", "timescales"})
+_DEADLINE_CUES = frozenset(
+    {"by", "until", "till", "til", "before", "target", "deadline", "due", "within", "now", "say"}
+    | {"expected", "aiming", "aim", "planned", "scheduled", "hope", "hoping", "realistically"}
+    | {"finish", "complete", "completion", "deliver", "launch", "publish", "ready", "live"}
+)
+# "miss the Dec deadline": a date naming the old target, not the new one
+_OLD_TARGET_AFTER = frozenset({"deadline", "target", "date", "timescale"})
+_CUE_FILLER = frozenset({"the", "is", "be", "of", "or", "to", "until", "till", "for", "now", ""})
+
+
+class _Cue(NamedTuple):
+    revision: bool
+    deadline: bool
+    old: bool = False  # names the target being missed
+
+
+def _cue(tokens: Sequence[_Token], found: _Found) -> _Cue:
+    """Which target cue, if any, introduces the date ('new date:', 'revised to', 'by the')."""
+    words = [w.rstrip(":") for w in _before(tokens, found.first, 5)]
+    while words and words[-1] in ("the", "is", "be", "of", "on", "or", ""):
+        words.pop()
+    deadline = bool(words) and words[-1] in _DEADLINE_CUES
+    after = tokens[found.last + 1].word if found.last + 1 < len(tokens) else ""
+    if after in _OLD_TARGET_AFTER and not tokens[found.last].stop_after:
+        return _Cue(False, False, old=True)
+    while words and words[-1] in _CUE_FILLER:
+        words.pop()
+    near = words[-2:]
+    revision = (
+        any(w in _REVISION_NOUNS for w in near)
+        or bool(near and near[-1].startswith(_REVISION_STEMS))
+        or (near in (["new", "target"], ["new", "deadline"], ["revised", "target"]))
+    )
+    return _Cue(revision, deadline)
+
+
+_HAS_YEAR = re.compile(r"\d{4}|'\d{2}|\d[/.-]\d{1,2}[/.-]\d")
+
+
+_IRREGULAR_PAST = frozenset(
+    {"met", "held", "had", "was", "were", "did", "ran", "went", "sent", "spoke", "took", "gave"}
+    | {"began", "came", "saw", "got", "made", "wrote", "since", "last", "ago", "earlier"}
+    | {"previously", "back", "been", "already", "left", "spent", "lost", "found", "told"}
+)
+# Words ending in -ed that look forward or name the delay itself, not a past event.
+_NOT_PAST = frozenset(
+    {"need", "needed", "scheduled", "planned", "expected", "anticipated", "proposed"}
+    | {"intended", "timetabled", "booked", "arranged", "delayed", "postponed", "deferred"}
+    | {"paused", "stalled", "slipped", "pushed", "moved", "revised", "extended", "rescheduled"}
+    | {"hoped", "aimed", "targeted", "agreed", "committed", "required", "red", "shed"}
+)
+
+
+def _past_clause(tokens: Sequence[_Token], found: _Found) -> bool:
+    """The clause holding the date tells of something that happened ('met on 3 November')."""
+    clause = tokens[found.first].clause
+    for k, token in enumerate(tokens):
+        if token.clause != clause or found.first <= k <= found.last:
+            continue
+        if _past_word(tokens, k):
+            return True
+    return False
+
+
+_EVENT_WORDS = frozenset(
+    {"booked", "meeting", "meet", "meetings", "workshop", "workshops", "session", "sessions"}
+    | {"event", "events", "webinar", "call", "briefing", "visit", "seminar"}
+)
+
+
+def _event_clause(tokens: Sequence[_Token], found: _Found) -> bool:
+    """'second workshop booked for 8 December': a diary date, not the action's target."""
+    clause = tokens[found.first].clause
+    return any(t.clause == clause and t.word in _EVENT_WORDS for t in tokens)
+
+
+def _past_word(tokens: Sequence[_Token], k: int) -> bool:
+    """'met', 'since', 'drafted'; but not 'delayed' or 'should be signed off' (still to come)."""
+    word = tokens[k].word
+    if word in _IRREGULAR_PAST:
+        return True
+    regular = word.endswith("ed") and len(word) > 4 and word not in _NOT_PAST
+    return regular and not _future(_before(tokens, k, 4))
+
+
+_TARGET_VERBS = re.compile(
+    r"finish|complet|done|ready|deliver|launch|publish|sign|live|in place|sorted|wrap", re.I
+)
+
+
+def _relative_target(tokens: Sequence[_Token], hit: _Found) -> bool:
+    """An uncued 'next Friday' is the target if it is the whole clause or says what's done then."""
+    clause = tokens[hit.first].clause
+    rest = [
+        t.word
+        for k, t in enumerate(tokens)
+        if t.clause == clause and not hit.first <= k <= hit.last
+    ]
+    if all(w in _NOTE_FILLER for w in rest):
+        return True
+    return bool(_TARGET_VERBS.search(" ".join(rest)))
+
+
+class _Choice(NamedTuple):
+    found: _Found
+    revision: bool
+    in_past: bool
+
+
+def _choose(tokens: Sequence[_Token], found: Sequence[_Found], today: date) -> _Choice | None:
+    """The revised date among the phrases: revision cue first, then deadline cue, then none."""
+    chosen: list[tuple[int, int, _Choice]] = []
+    for n, hit in enumerate(found):
+        cue = _cue(tokens, hit)
+        day = hit.answer.day
+        in_past = day is not None and day < today
+        past = _past_clause(tokens, hit) or (hit.first > 0 and tokens[hit.first - 1].word == "last")
+        if cue.old:
+            continue
+        if cue.revision:
+            rank = 0
+        elif cue.deadline and not (past and (in_past or not _HAS_YEAR.search(hit.text))):
+            rank = 1  # "finished by 3 November": a past event whose year we'd be inventing
+        elif past or in_past or hit.answer.problem or _event_clause(tokens, hit):
+            continue  # a past event, a meeting, or a clumsy phrase nobody offered as a target
+        elif hit.answer.needs_confirmation and not _relative_target(tokens, hit):
+            continue  # "update you next week", "meeting Friday": not the action's target
+        else:
+            rank = 2
+        chosen.append((rank, n, _Choice(hit, cue.revision, in_past)))
+    if not chosen:
+        return None
+    return min(chosen, key=lambda c: (c[0], c[1]))[2]
+
+
+# ---------------------------------------------------------------------------------------------
+# Status
+
+
+class _Rule(NamedTuple):
+    status: Status
+    pattern: re.Pattern[str]
+    check: str  # "none", "negation", "complete" (negation, future, qualifiers), "progress"
+
+
+def _rule(status: Status, words: str, check: str) -> _Rule:
+    return _Rule(status, re.compile(rf"(?<![\w-])(?:{words})(?![\w-])", re.IGNORECASE), check)
+
+
+_S = r"[\s-]+"  # "signed-off", "half done", "on-going"
+_RULES = (
+    _rule(Status.WITHDRAWN, r"withdrawn|dropped|cancell?ed|superseded", "negation"),
+    _rule(
+        Status.WITHDRAWN,
+        rf"no{_S}longer{_S}(?:needed|required|relevant|necessary|applicable|going{_S}ahead"
+        rf"|part{_S}of)|not{_S}part{_S}of{_S}the{_S}\w+{_S}any(?:{_S})?more",
+        "none",
+    ),
+    _rule(
+        Status.COMPLETE,
+        rf"complete|completed|done|finished|signed{_S}off|published|delivered|achieved|closed"
+        rf"|all{_S}sorted",
+        "complete",
+    ),
+    _rule(
+        Status.DELAYED,
+        rf"delayed|delays?|slipped|slipping|behind|on{_S}hold|paused|postponed|pushed{_S}back"
+        rf"|put{_S}back|deferred|held{_S}up|stalled|waiting{_S}(?:for|on)|(?:running|be|is|are|going){_S}(?:a{_S}bit{_S})?late",
+        "negation",
+    ),
+    _rule(
+        Status.DELAYED,
+        rf"(?:won'?t|not|not{_S}going{_S}to|unable{_S}to|can'?t|cannot){_S}"
+        rf"(?:make|meet|hit)|(?:will|going{_S}to){_S}miss|missed{_S}the{_S}(?:target|deadline)",
+        "none",
+    ),
+    _rule(
+        Status.PARTIALLY_COMPLETE,
+        rf"partially|partly|part{_S}complete[d]?|half{_S}(?:done|complete|finished|way)"
+        rf"|nearly|almost|drafted|drafts?|out{_S}for{_S}(?:feedback|consultation|comments?)"
+        rf"|first{_S}(?:phase|stage|part){_S}(?:done|complete|completed|finished)|mostly"
+        rf"|largely|substantially",
+        "complete",
+    ),
+    _rule(
+        Status.IN_PROGRESS,
+        rf"on{_S}track|in{_S}progress|progressing|under(?:{_S})?way|going{_S}well|on(?:{_S})?going"
+        rf"|on{_S}(?:target|schedule)|making{_S}(?:good{_S})?progress|good{_S}progress",
+        "progress",
+    ),
+    _rule(Status.IN_PROGRESS, r"started|working\s+on", "negation"),
+    _rule(
+        Status.NOT_STARTED,
+        rf"(?:not|never|(?:have|has|had|is|are|was|were|did|does|do)n'?t)(?:{_S}(?:yet|been|even|really|actually))*{_S}"
+        rf"(?:started|begun|commenced)|yet{_S}to{_S}(?:start|begin|commence)",
+        "none",
+    ),
+)
+_PRECEDENCE = (
+    Status.WITHDRAWN,
+    Status.COMPLETE,
+    Status.DELAYED,
+    Status.PARTIALLY_COMPLETE,
+    Status.IN_PROGRESS,
+    Status.NOT_STARTED,
+)
+_NEGATORS = frozenset(
+    {"not", "no", "never", "nowhere", "without", "cannot", "isnt", "hasnt", "havent", "wasnt"}
+    | {"werent", "arent", "didnt", "doesnt", "dont", "wont", "cant", "couldnt", "nor"}
+)
+_FUTURE = frozenset(
+    {"will", "shall", "should", "would", "could", "must", "might", "gonna", "hope", "hoping"}
+    | {"hopefully", "aim", "aiming", "expect", "expected", "expecting", "plan", "planning"}
+    | {"planned", "intend", "intending", "need", "needs", "until", "till", "once", "when"}
+    | {"after", "before", "if", "due", "going", "yet", "soon"}
+)
+_QUALIFIERS = frozenset(
+    {"partially", "partly", "part", "half", "nearly", "almost", "mostly", "largely", "phase"}
+    | {"stage", "draft", "practically", "virtually", "substantially", "first"}
+)
+_SOON_AFTER = frozenset({"soon", "shortly", "later", "next"})
+
+
+def _negated(words: Sequence[str]) -> bool:
+    return any(w in _NEGATORS or w.endswith("n't") for w in words)
+
+
+def _future(words: Sequence[str]) -> bool:
+    """'will be complete', 'we'll have it finished', 'to be completed', 'hope to finish'."""
+    if words and words[-1] in ("to", "be", "being"):
+        return True
+    return any(w in _FUTURE or w.endswith("'ll") for w in words)
+
+
+class _Match(NamedTuple):
+    status: Status
+    start: int
+    end: int
+
+
+def _statuses(
+    text: str, tokens: Sequence[_Token], dates: Sequence[_Found], today: date
+) -> list[_Match]:
+    """Every status phrase that stands (not negated, not future, not qualified)."""
+    found: list[_Match] = []
+    for rule in _RULES:
+        for m in rule.pattern.finditer(text):
+            status = _judge(rule, m, tokens, dates, today)
+            if status is not None:
+                found.append(_Match(status, m.start(), m.end()))
+    return found
+
+
+def _judge(
+    rule: _Rule, m: re.Match[str], tokens: Sequence[_Token], dates: Sequence[_Found], today: date
+) -> Status | None:
+    """The status this match stands for, or None if negation/tense/qualifiers undo it."""
+    index = _token_at(tokens, m.start())
+    if rule.check == "none":
+        return rule.status
+    near = _before(tokens, index, 3)
+    if rule.check == "progress":  # "not on track" is a delay
+        return Status.DELAYED if _negated(near) else rule.status
+    if _negated(near):
+        return None
+    if rule.check == "negation":
+        return rule.status
+    if _future(_before(tokens, index, 4)):
+        return None
+    if rule.status is Status.COMPLETE:
+        if any(w in _QUALIFIERS for w in near):  # "nearly complete", "first phase done"
+            return Status.PARTIALLY_COMPLETE
+        if _finishes_later(tokens, _token_at(tokens, m.end() - 1), dates, today):
+            return None
+    return rule.status
+
+
+def _finishes_later(
+    tokens: Sequence[_Token], index: int, dates: Sequence[_Found], today: date
+) -> bool:
+    """'done by Christmas', 'finished shortly': the completion is still to come."""
+    after = [t.word for t in tokens[index + 1 : index + 3]]
+    if after and after[0] in _SOON_AFTER:
+        return True
+    if not after or after[0] not in ("by", "before"):
+        return False
+    for hit in dates:
+        if index + 1 < hit.first <= index + 6:  # "done by close of play Friday"
+            day = hit.answer.day
+            return day is None or day >= today
+    return False
+
+
+def _pick_status(matches: Sequence[_Match], *, revision: bool) -> Status | None:
+    """Highest precedence wins; a bare 'new date ...' means the action is delayed."""
+    present = {m.status for m in matches}
+    for status in _PRECEDENCE:
+        if status in present:
+            return status
+    return Status.DELAYED if revision else None
+
+
+# ---------------------------------------------------------------------------------------------
+# Which action
+
+
+def _ref_pattern(ref: str) -> re.Pattern[str]:
+    """'R1' as r1 / R 1 / recommendation 1; '1.3' as 1.3 / action 1.3; a bare '3' needs a word."""
+    body = re.escape(ref.strip())
+    m = re.fullmatch(r"([A-Za-z]+)\.?\s*(\d+(?:\.\d+)*)", ref.strip())
+    if m:
+        body = rf"(?:{re.escape(m[1])}\.?\s?|(?:recommendation|rec|action)\s*){re.escape(m[2])}"
+    elif ref.strip().isdigit():
+        body = rf"(?:recommendation|rec|action|item|no\.?|#)\s*{body}"
+    else:
+        body = rf"(?:(?:recommendation|rec|action|item)\s*)?{body}"
+    return re.compile(rf"(?<![\w.£$/-]){body}(?![\w/]|\.\d)", re.IGNORECASE)
+
+
+def _refs_mentioned(text: str, candidates: Sequence[Candidate]) -> tuple[str, ...]:
+    """Candidate refs named in the text, in order of first mention."""
+    positions: list[tuple[int, str]] = []
+    for candidate in candidates:
+        m = _ref_pattern(candidate.ref).search(text)
+        if m and candidate.ref not in (ref for _, ref in positions):
+            positions.append((m.start(), candidate.ref))
+    return tuple(ref for _, ref in sorted(positions))
+
+
+_STOPWORDS = _wordset(
+    "a an the and or of to in on at by for with from that this these those is are was were be "
+    "been it its we our us you your they their he she his her i me my as so than then there "
+    "which who what when where how all any each some more most other into about also has have "
+    "had not no yes will would should can could may might must do does did done new now still "
+    "council councils recommend recommends recommended recommendation produce produces make "
+    "ensure ensures ensuring level wide action actions work working plan whether up out over "
+    "complete completed delayed track progress started live use used using just"
+)
+# Officers rarely echo the recommendation's words: a few council synonyms.
+_SYNONYMS = {
+    "register": "record",
+    "log": "record",
+    "database": "record",
+    "tracker": "record",
+    "spreadsheet": "record",
+    "guidance": "guide",
+    "toolkit": "guide",
+    "handbook": "guide",
+    "manual": "guide",
+    "expenditure": "spend",
+    "spending": "spend",
+    "cost": "spend",
+    "costs": "spend",
+    "budget": "spend",
+    "consultation": "consult",
+    "consultations": "consult",
+    "consulting": "consult",
+}
+
+
+def _stem(word: str) -> str:
+    """A crude stem so 'guides' meets 'guide' and 'engaged' meets 'engagement'."""
+    word = _SYNONYMS.get(word, word)
+    for suffix in ("ments", "ment", "ings", "ing", "ies", "ed", "es", "s"):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 4:
+            word = word[: -len(suffix)] + ("y" if suffix == "ies" else "")
+            break
+    return _SYNONYMS.get(word, word).rstrip("e")
+
+
+def _content_words(text: str) -> set[str]:
+    words = re.findall(r"[a-z]+", text.lower())
+    return {_stem(w) for w in words if w not in _STOPWORDS and len(w) > 2}
+
+
+def _word_match(text: str, candidates: Sequence[Candidate]) -> str | None:
+    """The one candidate whose distinctive words the reply uses clearly more than any other's."""
+    words = {c.ref: _content_words(c.text) for c in candidates}
+    reply = _content_words(text)
+    scores: list[tuple[int, str]] = []
+    for ref, own in words.items():
+        others = set().union(*(w for r, w in words.items() if r != ref))
+        scores.append((len(reply & (own - others)), ref))  # shared words tell nothing
+    scores.sort(reverse=True)
+    best, ref = scores[0]
+    second = scores[1][0] if len(scores) > 1 else 0
+    if best >= 1 and (second == 0 or best >= 2 * second + 1):
+        return ref
+    return None
+
+
+def _which(text: str, candidates: Sequence[Candidate], mentioned: tuple[str, ...]) -> str | None:
+    if len(mentioned) == 1:
+        return mentioned[0]
+    if mentioned or not candidates:
+        return None
+    if len(candidates) == 1:
+        return candidates[0].ref
+    return _word_match(text, candidates)
+
+
+# ---------------------------------------------------------------------------------------------
+# The note
+
+
+def _strip_leading_ref(text: str, candidates: Sequence[Candidate], several: bool) -> str:
+    """'R1: done' -> 'done'; 'R1 - done' -> 'done'; 'R1 done' -> 'done' unless more refs follow."""
+    for candidate in candidates:
+        m = _ref_pattern(candidate.ref).match(text)
+        if m:
+            rest = text[m.end() :]
+            sep = re.match(r"\s*[:\-\u2013\u2014.,)]+\s*|\s+|$", rest)
+            if sep and (sep.group().strip() or not rest or not several):
+                return rest[sep.end() :].strip()
+    return text
+
+
+_NOTE_FILLER = _wordset(
+    "by until till before new revised date target deadline to now is it it's its all and the "
+    "of now due for in on status update"
+)
+
+
+def _only_status_and_date(note: str, spans: Sequence[tuple[int, int]]) -> bool:
+    """Nothing but status words, the date and filler: 'Done', 'Delayed until the spring'."""
+    chars = list(note)
+    for start, end in spans:
+        chars[start:end] = " " * (end - start)
+    words = re.findall(r"[\w']+", "".join(chars).lower())
+    return all(w in _NOTE_FILLER for w in words)
+
+
+# ---------------------------------------------------------------------------------------------
+# parse_reply
+
+
+def parse_reply(text: str, candidates: Sequence[Candidate], *, today: date) -> ParsedReply:
+    """Understand one reply to a reminder; never guesses (see the module docstring)."""
+    plain = text.replace("\u2019", "'").strip()
+    mentioned = _refs_mentioned(plain, candidates)
+    note = _strip_leading_ref(plain, candidates, len(mentioned) > 1)
+
+    tokens = _tokens(note)
+    dates = _all_dates(note, tokens, today)
+    choice = _choose(tokens, dates, today)
+    # only the date taken as the target can make "done by ..." a promise rather than a fact
+    matches = _statuses(note, tokens, [choice.found] if choice else [], today)
+    status = _pick_status(matches, revision=choice is not None and choice.revision)
+
+    new_date, date_text, problem, confirm, in_past = None, "", None, False, False
+    if choice is not None:
+        hit = choice.found
+        date_text = hit.text
+        if hit.answer.day is None:
+            problem = hit.answer.problem
+        else:
+            new_date, confirm, in_past = (
+                hit.answer.day,
+                hit.answer.needs_confirmation,
+                choice.in_past,
+            )
+
+    spans = [(m.start, m.end) for m in matches]
+    if choice is not None:
+        spans.append((tokens[choice.found.first].start, tokens[choice.found.last].end))
+    if _only_status_and_date(note, spans) and (status is not None or choice is not None):
+        note = ""
+    return ParsedReply(
+        ref=_which(plain, candidates, mentioned),
+        refs_mentioned=mentioned,
+        status=status,
+        note=note,
+        new_date=new_date,
+        date_text=date_text,
+        date_problem=problem,
+        date_needs_confirmation=confirm,
+        date_in_past=in_past,
+    )
