@@ -77,10 +77,9 @@ def import_plan(
     ] = None,
 ) -> None:
     """Import an action plan; importing the same file again updates it."""
+    from handlers.importing import import_file
     from handlers.plan_layout import parse_map_option
     from handlers.sheets import SheetError
-
-    from handlers.importing import import_file
 
     try:
         overrides = dict(parse_map_option(option) for option in map_ or [])
@@ -136,10 +135,11 @@ def actions_list(
 ) -> None:
     """List actions, in plan order."""
     from handlers.actions import Filters, action_json, list_actions, short
-    from handlers.progress import parse_status
     from models.db import transaction
+    from models.tables import Status
 
-    wanted = parse_status(status) if status else None
+    named = (status or "").strip().lower().replace("-", " ").replace("_", " ")
+    wanted = next((s for s in Status if named in (s.value, s.label.lower())), None)
     if status and wanted is None:
         _fail(f"'{status}' is not a status. Use one of: {_status_words()}.")
     ctx = _context()

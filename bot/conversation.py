@@ -35,10 +35,12 @@ Step = Callable[[Request, str, dict[str, object]], Turn]
 class Command:
     pattern: re.Pattern[str]
     handler: Handler
+    only_when_idle: bool = False  # a conversation in progress takes these words itself
 
 
-def command(pattern: str, handler: Handler) -> Command:
-    return Command(re.compile(rf"^\s*(?:{pattern})\s*[.!?]*\s*$", re.IGNORECASE), handler)
+def command(pattern: str, handler: Handler, *, only_when_idle: bool = False) -> Command:
+    compiled = re.compile(rf"^\s*(?:{pattern})\s*[.!?]*\s*$", re.IGNORECASE)
+    return Command(compiled, handler, only_when_idle)
 
 
 COMMANDS: tuple[Command, ...] = (
@@ -84,7 +86,11 @@ COMMANDS: tuple[Command, ...] = (
     command(r"snooze (?P<ref>\S+)", lambda r, m: reminder_flow.snooze(r, m["ref"])),
     command(r"notmine (?P<ref>\S+)", lambda r, m: reminder_flow.not_mine(r, m["ref"])),
     # A Save button pressed again once its update is over: say so instead of "not understood".
-    command(r"save (?P<token>[0-9a-f]{32})", lambda r, m: update_flow.saved_already(r, m["token"])),
+    command(
+        r"save (?P<token>[0-9a-f]{32})",
+        lambda r, m: update_flow.saved_already(r, m["token"]),
+        only_when_idle=True,
+    ),
 )
 
 CANCEL = re.compile(r"^\s*(cancel|stop|never ?mind|quit|abort)\s*[.!]*\s*$", re.IGNORECASE)
@@ -195,7 +201,7 @@ class Conversation:
         text = req.answer
         if CANCEL.match(text):
             return _cancelled(state)
-        matched = self._match(text)
+        matched = self._match(text, busy=state is not None)
         in_free_text = state is not None and (state.flow, state.step) in FREE_TEXT_STEPS
         if state is not None and (matched is None or in_free_text):
             return self.flows[state.flow](req, state.step, dict(state.data))
@@ -204,8 +210,10 @@ class Conversation:
             return cmd.handler(req, match)
         return basics.not_understood(req)
 
-    def _match(self, text: str) -> tuple[Command, re.Match[str]] | None:
+    def _match(self, text: str, busy: bool) -> tuple[Command, re.Match[str]] | None:
         for cmd in self.commands:
+            if busy and cmd.only_when_idle:
+                continue
             match = cmd.pattern.match(text)
             if match:
                 return cmd, match

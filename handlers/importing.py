@@ -297,11 +297,16 @@ def _status_of(row: PlanRow) -> Status | None:
 
 
 def _revised_date(text: str, today: date) -> date | None:
+    """The date after "revised date", read from the longest run of words that is a date."""
     match = _REVISED.search(text)
     if not match:
         return None
-    target = parse_target(match.group(1), today=today)
-    return target.due if target.kind == "date" else None
+    words = match.group(1).split()
+    for length in range(min(len(words), 6), 0, -1):
+        target = parse_target(" ".join(words[:length]), today=today)
+        if target.kind == "date":
+            return target.due
+    return None
 
 
 def _last_imported_notes(session: Session, plan: Plan) -> dict[int, str]:

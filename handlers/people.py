@@ -102,7 +102,7 @@ def is_member(session: Session, person: Person, plan: Plan) -> bool:
     if is_plan_admin(session, person, plan.id or 0):
         return True
     query = (
-        select(RoleHolder.id)
+        select(RoleHolder.person_id)
         .join(ActionOwner, col(ActionOwner.role_id) == col(RoleHolder.role_id))
         .join(Action, col(Action.id) == col(ActionOwner.action_id))
         .where(Action.plan_id == plan.id, RoleHolder.person_id == person.id)

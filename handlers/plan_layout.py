@@ -1,18 +1,21 @@
 """Finding an action plan in a sheet: the header row, what each column means, themes, rows.
 
-Councils paste Word tables into spreadsheets, so: title rows come first, headers differ by
-council ("What?", "Recommendation", "Key Activities"), header rows repeat on every page, a
-row with only its first cell filled is a theme, and a row split across pages continues the
-one before it.
+Councils paste Word tables into spreadsheets, so: title rows come first; headers differ by
+council ("What?", "Recommendation", "Key Activities") and are matched by meaning; the header
+row repeats on every page; a row with only its first cell filled is a theme ("Objective 1: …"),
+and a quoted or long line under it is the theme's description; a row broken over a page break
+continues the one before it; page headings such as "APPENDIX 3(a)" are not themes.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
+from functools import lru_cache
 
-from handlers.sheets import SheetError
+from handlers.sheets import SheetError, column_letter
 
 
 class Idea(StrEnum):
@@ -28,7 +31,22 @@ class Idea(StrEnum):
 
 
 SYNONYMS: dict[Idea, tuple[str, ...]] = {
-    Idea.REF: ("ref", "reference", "no", "number", "item", "rec no", "recommendation no", "id"),
+    Idea.REF: (
+        "ref",
+        "refs",
+        "reference",
+        "ref no",
+        "reference no",
+        "reference number",
+        "no",
+        "number",
+        "item",
+        "item no",
+        "rec no",
+        "recommendation no",
+        "recommendation number",
+        "id",
+    ),
     Idea.RECOMMENDATION: (
         "recommendation",
         "recommendations",
@@ -36,9 +54,13 @@ SYNONYMS: dict[Idea, tuple[str, ...]] = {
         "key activities",
         "key activity",
         "activity",
-        "issue",
-        "finding",
+        "activities",
         "objective",
+        "objectives",
+        "issue",
+        "issues",
+        "finding",
+        "findings",
         "task",
     ),
     Idea.ACTION: (
@@ -53,46 +75,107 @@ SYNONYMS: dict[Idea, tuple[str, ...]] = {
         "action",
         "actions",
         "action to be taken",
+        "actions to be taken",
+        "proposed action",
     ),
     Idea.OWNER: (
         "responsible officer",
+        "responsible officers",
+        "responsible officer s",
         "who",
+        "by whom",
         "lead officer",
+        "lead officers",
+        "lead officer s",
         "lead",
-        "owner",
-        "responsible",
-        "officer",
         "lead contact",
+        "owner",
+        "owners",
+        "action owner",
+        "responsible",
         "responsibility",
-        "person in charge",
+        "officer",
     ),
     Idea.TARGET: (
         "target date",
+        "target dates",
+        "target completion date",
+        "completion date",
         "when",
+        "by when",
         "timescale",
         "timescales",
         "milestones",
         "milestone",
         "deadline",
         "due date",
+        "due",
         "date",
         "target",
-        "completion date",
     ),
-    Idea.PRIORITY: ("priority", "rating"),
-    Idea.MEASURE: ("measure", "measures", "outcomes", "outcome", "success measure", "kpi"),
-    Idea.PROGRESS: ("progress", "update", "comments", "progress update", "latest update"),
-    Idea.STATUS: ("status", "rag", "rag status"),
+    Idea.PRIORITY: ("priority", "priority level", "priority rating"),
+    Idea.MEASURE: (
+        "measure",
+        "measures",
+        "outcomes",
+        "outcome",
+        "success measure",
+        "success measures",
+        "measures of success",
+        "kpi",
+        "kpis",
+    ),
+    Idea.PROGRESS: (
+        "progress",
+        "update",
+        "updates",
+        "comments",
+        "comment",
+        "progress update",
+        "latest update",
+        "progress to date",
+    ),
+    Idea.STATUS: ("status", "rag", "rag status", "current status"),
 }
-_LOOKUP = {syn: idea for idea, syns in SYNONYMS.items() for syn in syns}
-_REF = re.compile(r"^\s*(?:R\s*(\d+[a-z]?)|(\d+(?:\.\d+)*)[.)]?)(?=\s|$)", re.IGNORECASE)
-_ROLE_WORD = re.compile(
-    r"^(?:the\s+)?(?:consultant|director|head|manager|officer|chief|assistant|deputy|"
-    r"strategic|executive|leader|portfolio|cabinet|team|service)\b",
+_LOOKUP: dict[str, Idea] = {syn: idea for idea, syns in SYNONYMS.items() for syn in syns}
+# Longest first, so "progress update november 2012" is progress, not something shorter.
+_PREFIXES = sorted(_LOOKUP, key=len, reverse=True)
+
+HEADER_SEARCH_ROWS = 30
+PRIORITY_WORDS = {
+    "1": 1,
+    "2": 2,
+    "3": 3,
+    "high": 1,
+    "h": 1,
+    "medium": 2,
+    "med": 2,
+    "m": 2,
+    "low": 3,
+    "l": 3,
+}
+_ROLE_WORDS = frozenset(
+    "consultant director head manager officer chief assistant deputy executive lead leader "
+    "coordinator co-ordinator senior principal strategic cabinet portfolio chair chairman "
+    "councillor cllr commissioner clerk secretary treasurer".split()
+)
+# A whole reference cell: R7, r 7, 7, 7., 7), 1.2, A1.
+_REF_CELL = re.compile(r"[A-Za-z]{0,3}\s?\d+(?:\.\d+)*[a-z]?[.)]?")
+# A reference at the start of a text cell: "R7 We recommend", "7. Publish", "7) Publish".
+_LEADING_REF = re.compile(r"(R\s?\d+[a-z]?[.):]?|\d+(?:\.\d+)*[.)])\s+(?=\S)", re.IGNORECASE)
+_THEME_NUMBER = re.compile(
+    r"(?:objective|theme|priority|principle|outcome|aim|goal|section|part|strand|workstream|"
+    r"area)\s*(\d+)|(\d+)[.):]?\s",
     re.IGNORECASE,
 )
-PRIORITY_WORDS = {"high": 1, "medium": 2, "med": 2, "low": 3, "1": 1, "2": 2, "3": 3}
-HEADER_SEARCH_ROWS = 30
+_THEME_WORD = re.compile(
+    r"(?:objective|theme|priority|principle|outcome|aim|goal|section|strand|workstream)\b",
+    re.IGNORECASE,
+)
+_CAPTION = re.compile(r"(?:appendix|annex|annexe|page|continued|cont\b)", re.IGNORECASE)
+_QUOTES = "\"'“”‘’«"
+_SPACES = re.compile(r"[ \t\u00a0\u2007\u202f]+")
+_SENTENCE_END = ".!?:;"
 
 
 @dataclass(frozen=True)
@@ -130,277 +213,490 @@ class ParsedSheet:
     warnings: list[str] = field(default_factory=list)
 
 
+# ---------------------------------------------------------------------------------------------
+# Headers and ideas
+
+
+@lru_cache(maxsize=4096)
 def normalise(header: str) -> str:
-    text = header.lower().replace("&", " and ")
+    """'Deliverables (Output)' -> 'deliverables output'; 'Who?' -> 'who'; '#' -> '#'."""
+    text = header.strip().lower()
+    if text == "#":
+        return "#"
+    text = text.replace("&", " ").replace("’", "'").replace("'", "")
     return " ".join(re.findall(r"[a-z0-9]+", text))
 
 
+@lru_cache(maxsize=4096)
 def idea_of(header: str) -> Idea | None:
-    return _LOOKUP.get(normalise(header))
+    """What a header means, by its words: 'Responsible Officer(s)' -> Idea.OWNER."""
+    key = normalise(header)
+    if not key:
+        return None
+    if key == "#":
+        return Idea.REF
+    if key in _LOOKUP:
+        return _LOOKUP[key]
+    for prefix in _PREFIXES:  # "target date for completion", "progress nov 2012"
+        if len(prefix) > 2 and key.startswith(prefix + " "):
+            return _LOOKUP[prefix]
+    return None
 
 
 def parse_map_option(option: str) -> tuple[str, Idea]:
-    """'Who?=owner' -> ('Who?', Idea.OWNER); the idea may also be a header synonym."""
-    header, sep, idea = option.rpartition("=")
-    wanted = Idea.__members__.get(idea.strip().upper()) or idea_of(idea)
-    if not sep or not header.strip() or wanted is None:
-        names = ", ".join(i.value for i in Idea)
+    """'Who?=owner' -> ('Who?', Idea.OWNER); the idea may be a name or a header synonym."""
+    header, sep, name = option.rpartition("=")
+    names = ", ".join(i.value for i in Idea)
+    if not sep or not header.strip():
         raise ValueError(
-            f"--map takes 'Column header=idea', e.g. --map 'Who?=owner'; ideas are: {names}."
+            f"--map '{option}' should look like 'Column header=idea', for example "
+            f"--map 'Who?=owner'. The ideas are: {names}."
         )
-    return header.strip(), wanted
+    wanted = name.strip().lower()
+    idea = Idea(wanted) if wanted in Idea._value2member_map_ else idea_of(wanted)
+    if idea is None:
+        raise ValueError(
+            f"--map '{option}': '{name.strip()}' is not something a column can hold. "
+            f"Use one of: {names} (for example --map 'Who?=owner')."
+        )
+    return header.strip(), idea
 
 
+# ---------------------------------------------------------------------------------------------
+# Owners
+
+
+@lru_cache(maxsize=8192)
 def split_owners(cell: str) -> tuple[str, ...]:
-    """Roles named in an owner cell: split on new lines, '/', ';' and 'and' before a role."""
-    parts = re.split(r"\n|/|;", cell)
+    """Roles in an owner cell, in order: split on new lines, '/', ';', and on 'and' / '&' only
+    when a role title follows ("Director of Public Health and Consultant in Public Health")."""
     owners: list[str] = []
-    for part in parts:
-        owners += _split_and(part)
-    cleaned = [" ".join(o.split()).strip(" ,.") for o in owners]
-    return tuple(dict.fromkeys(o for o in cleaned if o))
+    seen: set[str] = set()
+    for part in re.split(r"[\n/;]", cell):
+        for piece in _split_and(part):
+            name = " ".join(piece.split()).strip(" ,-–•*")
+            key = role_key(name)
+            if name and key not in seen:
+                seen.add(key)
+                owners.append(name)
+    return tuple(owners)
 
 
 def _split_and(part: str) -> list[str]:
-    pieces = re.split(r"\s+(?:and|&)\s+", part)
-    joined = [pieces[0]]
-    for piece in pieces[1:]:
-        if _ROLE_WORD.match(piece):
-            joined.append(piece)
+    pieces = re.split(r"(\s+(?:and|&)\s+)", part)
+    out = [pieces[0]]
+    for glue, piece in zip(pieces[1::2], pieces[2::2], strict=True):
+        words = piece.split()
+        first = words[0].lower().strip(",.") if words else ""
+        if first == "the" and len(words) > 1:
+            first = words[1].lower().strip(",.")
+        if first in _ROLE_WORDS and out[-1].strip():
+            out.append(piece)
         else:
-            glue = " & " if "&" in part else " and "
-            joined[-1] = f"{joined[-1]}{glue}{piece}"
-    return joined
+            out[-1] = out[-1] + glue + piece
+    return out
+
+
+def role_key(name: str) -> str:
+    """Owner names that differ only by case, spacing, punctuation or '&'/'and' are one role."""
+    text = name.lower().replace("&", " and ")
+    return " ".join(re.findall(r"[a-z0-9]+", text))
+
+
+# ---------------------------------------------------------------------------------------------
+# The sheet
+
+
+def _clean(cell: str) -> str:
+    if "\n" in cell:
+        lines = (_SPACES.sub(" ", line).strip() for line in cell.split("\n"))
+        return "\n".join(line for line in lines if line)
+    if "  " in cell or "\t" in cell or "\u00a0" in cell:
+        return _SPACES.sub(" ", cell).strip()
+    return cell.strip()
+
+
+@dataclass
+class _Draft:
+    """A plan row being read: its cells can still grow if the next row continues it."""
+
+    row: int
+    cells: list[str]
+    ref: str
+    theme: int | None  # index into themes
+
+
+@dataclass
+class _Layout:
+    columns: dict[Idea, int]
+    headers: list[str]
+    width: int
+    signature: tuple[str, ...]
+    main: int | None  # the recommendation column, else the action column
+
+    def get(self, cells: list[str], idea: Idea) -> str:
+        index = self.columns.get(idea)
+        return cells[index] if index is not None else ""
+
+    def name(self, index: int) -> str:
+        header = self.headers[index] if index < len(self.headers) else ""
+        return header or column_letter(index)
 
 
 def parse_sheet(rows: list[list[str]], *, overrides: dict[str, Idea] | None = None) -> ParsedSheet:
-    """The plan in `rows`; SheetError naming row and column when it cannot be read."""
-    header_at, columns = _find_header(rows, overrides or {})
-    headers = rows[header_at]
-    parsed = ParsedSheet(
-        header_row=header_at + 1,
-        headers=list(headers),
+    """The plan in `rows` (as read_rows gives them); SheetError naming row and column if not."""
+    cleaned = [[_clean(c) if c else "" for c in row] for row in rows]
+    wanted = {normalise(k): v for k, v in (overrides or {}).items()}
+    header_at, columns = _find_header(cleaned, wanted, overrides or {})
+    headers = list(cleaned[header_at])
+    width = max((len(r) for r in cleaned), default=0)
+    headers += [""] * (width - len(headers))
+    _ref_column_by_content(cleaned, header_at, headers, columns)
+    main = columns.get(Idea.RECOMMENDATION, columns.get(Idea.ACTION))
+    layout = _Layout(
         columns=columns,
-        title_lines=[c for r in rows[:header_at] for c in r if c],
+        headers=headers,
+        width=width,
+        signature=tuple(sorted(normalise(h) for h in headers if h)),
+        main=main,
     )
-    _read_body(rows, header_at, parsed)
+    parsed = ParsedSheet(header_row=header_at + 1, headers=headers, columns=columns)
+    current_theme = _title_and_first_theme(cleaned[:header_at], parsed)
+    drafts = _read_body(cleaned, header_at, layout, parsed, current_theme)
+    parsed.rows = _finish(drafts, layout, parsed)
     return parsed
-
-
-def _find_header(rows: list[list[str]], overrides: dict[str, Idea]) -> tuple[int, dict[Idea, int]]:
-    wanted = {normalise(k): v for k, v in overrides.items()}
-    for index, row in enumerate(rows[:HEADER_SEARCH_ROWS]):
-        columns = _columns(row, wanted)
-        has_what = Idea.RECOMMENDATION in columns or Idea.ACTION in columns
-        if has_what and (Idea.OWNER in columns or Idea.TARGET in columns):
-            _check_overrides(row, wanted, index)
-            return index, columns
-    seen = next((r for r in rows if any(r)), [])
-    if wanted:
-        _check_overrides(seen, wanted, None)
-    raise SheetError(
-        "I couldn't find a header row. Expected columns like Recommendation / What?, "
-        "Responsible officer / Who? and Target date / When?; the first row says: "
-        f"{', '.join(c for c in seen if c)[:200] or '(nothing)'}. If your columns are named "
-        "differently, say what they hold with --map 'Header=idea'."
-    )
-
-
-def _check_overrides(row: list[str], wanted: dict[str, Idea], index: int | None) -> None:
-    present = {normalise(c) for c in row}
-    for header in wanted:
-        if header not in present:
-            raise SheetError(
-                f'--map names a column "{header}" that is not in the header row; the headers '
-                f"are: {', '.join(c for c in row if c)}.",
-                row=index + 1 if index is not None else None,
-            )
 
 
 def _columns(row: list[str], wanted: dict[str, Idea]) -> dict[Idea, int]:
     columns: dict[Idea, int] = {}
+    for index, cell in enumerate(row):  # --map first: it wins over a synonym elsewhere
+        idea = wanted.get(normalise(cell)) if cell else None
+        if idea is not None and idea not in columns:
+            columns[idea] = index
+    taken = set(columns.values())
     for index, cell in enumerate(row):
-        idea = wanted.get(normalise(cell)) or idea_of(cell)
+        if not cell or index in taken:
+            continue
+        idea = idea_of(cell)
         if idea is not None and idea not in columns:
             columns[idea] = index
     return columns
 
 
-def _read_body(rows: list[list[str]], header_at: int, parsed: ParsedSheet) -> None:
-    columns, headers = parsed.columns, parsed.headers
-    ref_column = columns.get(Idea.REF)
-    if ref_column is None and headers and not headers[0].strip():
-        ref_column = 0  # an unlabelled first column of R1, R2...
-        columns[Idea.REF] = 0
-    theme: ThemeRow | None = None
-    counters: dict[str | None, int] = {}
-    seen_refs: dict[str, int] = {}
-    for index in range(header_at + 1, len(rows)):
-        row = rows[index]
-        number = index + 1
-        if not any(row) or _is_header(row, columns):
+def _looks_like_header(columns: dict[Idea, int]) -> bool:
+    has_what = Idea.RECOMMENDATION in columns or Idea.ACTION in columns
+    return len(columns) >= 2 and has_what and (Idea.OWNER in columns or Idea.TARGET in columns)
+
+
+def _find_header(
+    rows: list[list[str]], wanted: dict[str, Idea], overrides: dict[str, Idea]
+) -> tuple[int, dict[Idea, int]]:
+    for index, row in enumerate(rows[:HEADER_SEARCH_ROWS]):
+        if not any(row):
             continue
-        filled = [i for i, c in enumerate(row) if c]
-        if len(filled) == 1 and filled[0] <= 1 and not _REF.match(row[filled[0]]):
-            theme = _theme_or_description(row[filled[0]], number, theme, parsed)
-            continue
-        if parsed.rows and _continues(row, columns):
-            parsed.rows[-1] = _joined(parsed.rows[-1], row, columns, headers)
-            continue
-        plan_row = _plan_row(row, number, columns, headers, theme, counters, parsed)
-        if plan_row.ref.lower() in seen_refs:
+        columns = _columns(row, wanted)
+        if _looks_like_header(columns):
+            _check_overrides(row, index, overrides)
+            return index, columns
+    first = next((r for r in rows if any(r)), None)
+    if first is None:
+        raise SheetError("The file is empty: there are no rows with anything in them.")
+    if overrides:
+        near = next(
+            (i for i, r in enumerate(rows[:HEADER_SEARCH_ROWS]) if len([c for c in r if c]) >= 2),
+            None,
+        )
+        if near is not None:
+            _check_overrides(rows[near], near, overrides)
+    shown = ", ".join(f'"{c}"' for c in first if c)
+    if len(shown) > 200:
+        shown = shown[:197] + "…"
+    raise SheetError(
+        f"I couldn't find a header row in the first {HEADER_SEARCH_ROWS} rows. Expected columns "
+        "like Recommendation/What? (or Agreed action/How?), Responsible officer/Who? and "
+        f"Target date/When?, but the first row I saw has {shown}. If your columns are named "
+        "differently, say what each holds, e.g. --map 'Task=recommendation' --map 'Person=owner'."
+    )
+
+
+def _check_overrides(row: list[str], index: int, overrides: dict[str, Idea]) -> None:
+    present = {normalise(c) for c in row if c}
+    for header in overrides:
+        if normalise(header) not in present:
+            seen = ", ".join(f'"{c}"' for c in row if c)
             raise SheetError(
-                f"{plan_row.ref} appears twice (rows {seen_refs[plan_row.ref.lower()]} and "
-                f"{number}). Each action needs its own reference.",
-                row=number,
+                f'--map names a column "{header}" that is not in the sheet; the headers I found '
+                f"are {seen}.",
+                row=index + 1,
             )
-        seen_refs[plan_row.ref.lower()] = number
-        parsed.rows.append(plan_row)
 
 
-def _is_header(row: list[str], columns: dict[Idea, int]) -> bool:
-    hits = sum(1 for i, c in enumerate(row) if c and idea_of(c) is not None)
-    return hits >= 2 and hits >= len([c for c in row if c]) - 1
+def _ref_column_by_content(
+    rows: list[list[str]], header_at: int, headers: list[str], columns: dict[Idea, int]
+) -> None:
+    """An unlabelled first column holding R1, R2… (or 1., 2.) is the reference column."""
+    if Idea.REF in columns or not headers or headers[0] or 0 in columns.values():
+        return
+    values = [r[0] for r in rows[header_at + 1 : header_at + 60] if r and r[0]]
+    refs = sum(1 for v in values if _REF_CELL.fullmatch(v))
+    if values and refs * 2 > len(values):
+        columns[Idea.REF] = 0
 
 
-def _theme_or_description(
-    text: str, number: int, theme: ThemeRow | None, parsed: ParsedSheet
-) -> ThemeRow | None:
-    """A lone first cell: a theme title, its description (quoted or long), or a page heading."""
-    if theme is not None and not theme.description and (text[:1] in "\"“'‘" or len(text) > 80):
-        described = ThemeRow(theme.row, theme.title, text.strip("\"“”'‘’ "))
-        parsed.themes[-1] = described
-        return described
-    if text.isupper() and len(text) < 40:  # "APPENDIX 3(a)": a page heading, not a theme
-        return theme
-    new = ThemeRow(number, text)
-    parsed.themes.append(new)
-    return new
+def _single(row: list[str]) -> tuple[int, str] | None:
+    found: tuple[int, str] | None = None
+    for index, cell in enumerate(row):
+        if cell:
+            if found is not None:
+                return None
+            found = (index, cell)
+    return found
 
 
-def _cell(row: list[str], columns: dict[Idea, int], idea: Idea) -> str:
-    index = columns.get(idea)
-    return row[index].strip() if index is not None and index < len(row) else ""
-
-
-def _continues(row: list[str], columns: dict[Idea, int]) -> bool:
-    """A row split over a page break: no reference and no recommendation of its own."""
-    if _cell(row, columns, Idea.REF):
+def _is_caption(text: str) -> bool:
+    """A page heading such as "APPENDIX 3(a)" or "Page 2 of 5": not a theme, not an action."""
+    if "\n" in text or len(text) > 40:
         return False
-    what = _cell(row, columns, Idea.RECOMMENDATION) or _cell(row, columns, Idea.ACTION)
-    return not what or what[:1].islower()
+    if _CAPTION.match(text):
+        return True
+    letters = [c for c in text if c.isalpha()]
+    upper = sum(1 for c in letters if c.isupper())
+    return bool(letters) and upper >= 0.75 * len(letters)
 
 
-def _joined(
-    previous: PlanRow, row: list[str], columns: dict[Idea, int], headers: list[str]
-) -> PlanRow:
-    def more(text: str, idea: Idea) -> str:
-        extra = _cell(row, columns, idea)
-        return f"{text} {extra}".strip() if extra else text
-
-    extra_owner = _cell(row, columns, Idea.OWNER)
-    # A role name broken over the page ("HBC Corporate and" / "Organisational Policy Team")
-    # carries on the last role; anything else is another role.
-    owners = previous.owners
-    if extra_owner:
-        last = previous.owners[-1] if previous.owners else ""
-        owners = previous.owners[:-1] + split_owners(f"{last} {extra_owner}".strip())
-    return PlanRow(
-        row=previous.row,
-        ref=previous.ref,
-        ref_generated=previous.ref_generated,
-        theme=previous.theme,
-        recommendation=more(previous.recommendation, Idea.RECOMMENDATION),
-        action=more(previous.action, Idea.ACTION),
-        owners=owners,
-        target=more(previous.target, Idea.TARGET),
-        priority=previous.priority,
-        measure=more(previous.measure, Idea.MEASURE),
-        progress=more(previous.progress, Idea.PROGRESS),
-        status=more(previous.status, Idea.STATUS),
-        extra=previous.extra,
-    )
+def _is_description(text: str) -> bool:
+    return text[:1] in _QUOTES or len(text) > 80
 
 
-def _plan_row(
-    row: list[str],
-    number: int,
-    columns: dict[Idea, int],
-    headers: list[str],
-    theme: ThemeRow | None,
-    counters: dict[str | None, int],
+def _title_and_first_theme(above: list[list[str]], parsed: ParsedSheet) -> int | None:
+    """Rows above the header: titles, except an objective (and its quoted description) that
+    sits right on top of the first table."""
+    lines = [(i, " ".join(c for c in row if c)) for i, row in enumerate(above) if any(row)]
+    theme_at: int | None = None
+    description: tuple[int, str] | None = None
+    singles = [_single(above[i]) is not None for i, _ in lines]
+    if len(lines) >= 2 and singles[-1] and singles[-2] and lines[-1][1][:1] in _QUOTES:
+        theme_at, description = len(lines) - 2, lines[-1]
+    elif lines and singles[-1] and _THEME_WORD.match(lines[-1][1]):
+        theme_at = len(lines) - 1
+    if theme_at is None:
+        parsed.title_lines = [text for _, text in lines]
+        return None
+    parsed.title_lines = [text for _, text in lines[:theme_at]]
+    row, title = lines[theme_at]
+    parsed.themes.append(ThemeRow(row + 1, title, description[1] if description else ""))
+    return 0
+
+
+def _read_body(
+    rows: list[list[str]],
+    header_at: int,
+    layout: _Layout,
     parsed: ParsedSheet,
-) -> PlanRow:
-    recommendation = _cell(row, columns, Idea.RECOMMENDATION)
-    action = _cell(row, columns, Idea.ACTION)
-    ref = _cell(row, columns, Idea.REF)
-    if not ref:
-        ref, recommendation = _leading_ref(recommendation)
-    ref = _normal_ref(ref)
-    if not (recommendation or action):
-        label = ref or "This row"
-        raise SheetError(f"{label} has no recommendation or action text.", row=number)
-    generated = not ref
-    if generated:
-        ref = _generated_ref(theme, parsed, counters)
-    return PlanRow(
-        row=number,
-        ref=ref,
-        ref_generated=generated,
-        theme=theme.title if theme else None,
-        recommendation=recommendation,
-        action=action,
-        owners=split_owners(_cell(row, columns, Idea.OWNER)),
-        target=_cell(row, columns, Idea.TARGET),
-        priority=_priority(_cell(row, columns, Idea.PRIORITY), number, parsed),
-        measure=_cell(row, columns, Idea.MEASURE),
-        progress=_cell(row, columns, Idea.PROGRESS),
-        status=_cell(row, columns, Idea.STATUS),
-        extra=_extra(row, columns, headers),
-    )
+    theme: int | None,
+) -> list[_Draft]:
+    drafts: list[_Draft] = []
+    ref_col = layout.columns.get(Idea.REF)
+    theme_open = theme is not None and not parsed.themes[theme].description
+    previous: _Draft | None = None  # the row a page-split row would continue
+    for index in range(header_at + 1, len(rows)):
+        cells = rows[index]
+        if not any(cells):
+            continue
+        number = index + 1
+        if _is_repeated_header(cells, layout):
+            continue
+        lone = _single(cells)
+        if lone is not None and lone[0] == 0 and not _REF_CELL.fullmatch(lone[1]):
+            text = lone[1]
+            if _is_caption(text):
+                continue
+            if theme_open and theme is not None and _is_description(text):
+                old = parsed.themes[theme]
+                parsed.themes[theme] = ThemeRow(old.row, old.title, text)
+                theme_open = False
+                continue
+            if not (previous is not None and text[:1].islower()):
+                parsed.themes.append(ThemeRow(number, text))
+                theme, theme_open, previous = len(parsed.themes) - 1, True, None
+                continue
+        theme_open = False
+        cells = cells + [""] * (layout.width - len(cells))
+        ref = cells[ref_col] if ref_col is not None else ""
+        if ref_col is None and layout.main is not None:
+            match = _LEADING_REF.match(cells[layout.main])
+            if match:
+                ref = match.group(1)
+                cells[layout.main] = cells[layout.main][match.end() :]
+        if not ref and previous is not None and _continues(cells, layout, previous):
+            _join(previous, cells, layout)
+            continue
+        draft = _Draft(number, cells, _normal_ref(ref), theme)
+        drafts.append(draft)
+        previous = draft
+    return drafts
 
 
-def _leading_ref(text: str) -> tuple[str, str]:
-    """'R7 We recommend…' -> ('R7', 'We recommend…'); '7. Publish…' -> ('7', 'Publish…')."""
-    match = _REF.match(text)
-    if not match:
-        return "", text
-    return match.group(0).strip(), text[match.end() :].strip()
+def _is_repeated_header(cells: list[str], layout: _Layout) -> bool:
+    first = next((c for c in cells if c), "")
+    if idea_of(first) is None and normalise(first) not in layout.signature:
+        return False
+    return tuple(sorted(normalise(c) for c in cells if c)) == layout.signature
+
+
+def _continues(cells: list[str], layout: _Layout, previous: _Draft) -> bool:
+    """A row broken over a Word page: no reference, and no new recommendation of its own
+    (its text is missing or carries on mid-sentence in lower case)."""
+    ref_col = layout.columns.get(Idea.REF)
+    filled = [c for i, c in enumerate(cells) if c and i != ref_col]
+    if not filled:
+        return False
+    main = cells[layout.main] if layout.main is not None else ""
+    if not main or main[:1].islower():
+        return True
+    # "Review and revise the current" / "Community Engagement Toolkit and promote…": the
+    # target was given on the first half, and most of the other cells carry on in lower case.
+    target_col = layout.columns.get(Idea.TARGET)
+    if target_col is None or cells[target_col] or not previous.cells[target_col]:
+        return False
+    lower = sum(1 for c in filled if c[:1].islower())
+    return lower >= 2 and lower * 2 >= len(filled)
+
+
+def _join(previous: _Draft, cells: list[str], layout: _Layout) -> None:
+    ref_col = layout.columns.get(Idea.REF)
+    for index, more in enumerate(cells):
+        if not more or index == ref_col:
+            continue
+        if index >= len(previous.cells):
+            previous.cells += [""] * (index + 1 - len(previous.cells))
+        before = previous.cells[index]
+        previous.cells[index] = _glue(before, more)
+
+
+def _glue(before: str, more: str) -> str:
+    """Text cut by the page break carries on with a space; a finished sentence, a new line."""
+    if not before:
+        return more
+    if before.endswith(("/", "-")) and not before.endswith(" -"):
+        return before + more
+    if before[-1] in _SENTENCE_END:
+        return f"{before}\n{more}"
+    return f"{before} {more}"
 
 
 def _normal_ref(ref: str) -> str:
-    ref = ref.strip().rstrip(".)")
-    match = re.fullmatch(r"[Rr]\s*(\d+[a-zA-Z]?)", ref)
-    return f"R{match.group(1)}" if match else ref
+    """'r7 ' -> 'R7'; '7.' -> '7'; '7)' -> '7'; 'R 7' -> 'R7'; others kept as written."""
+    ref = ref.strip().rstrip(".):").strip()
+    match = re.fullmatch(r"([A-Za-z]{1,3})\s*(\d+(?:\.\d+)*[a-z]?)", ref)
+    if match:
+        return match.group(1).upper() + match.group(2)
+    return ref
 
 
-def _generated_ref(
-    theme: ThemeRow | None, parsed: ParsedSheet, counters: dict[str | None, int]
+def _theme_number(theme: ThemeRow, position: int) -> str:
+    match = _THEME_NUMBER.match(theme.title)
+    if match:
+        return match.group(1) or match.group(2)
+    return str(position)
+
+
+def _finish(drafts: list[_Draft], layout: _Layout, parsed: ParsedSheet) -> list[PlanRow]:
+    columns = layout.columns
+    seen: dict[str, int] = {}
+    for draft in drafts:
+        if draft.ref:
+            key = draft.ref.lower()
+            if key in seen:
+                ref_col = columns.get(Idea.REF)
+                raise SheetError(
+                    f"{draft.ref} appears twice, on row {seen[key]} and on row {draft.row}. "
+                    "Each action needs its own reference: renumber one of them.",
+                    row=draft.row,
+                    column=layout.name(ref_col) if ref_col is not None else None,
+                )
+            seen[key] = draft.row
+    numbers = [_theme_number(t, i) for i, t in enumerate(parsed.themes, start=1)]
+    counters: dict[int | None, int] = {}
+    canonical: dict[str, str] = {}
+    used = set(columns.values())
+    rows: list[PlanRow] = []
+    for draft in drafts:
+        cells = draft.cells
+        recommendation = layout.get(cells, Idea.RECOMMENDATION)
+        action = layout.get(cells, Idea.ACTION)
+        ref, generated = draft.ref, not draft.ref
+        if not (recommendation or action):
+            what = f"{ref} has" if ref else "This row has"
+            raise SheetError(
+                f"{what} no recommendation or action text. Fill it in, or delete the row.",
+                row=draft.row,
+            )
+        if generated:
+            ref = _next_ref(draft.theme, numbers, counters, seen)
+            seen[ref.lower()] = draft.row
+        owners = tuple(
+            canonical.setdefault(role_key(o), o)
+            for o in split_owners(layout.get(cells, Idea.OWNER))
+        )
+        target = layout.get(cells, Idea.TARGET)
+        if Idea.OWNER in columns and not owners:
+            parsed.warnings.append(f"Row {draft.row}: {ref} has no responsible officer.")
+        if Idea.TARGET in columns and not target:
+            parsed.warnings.append(f"Row {draft.row}: {ref} has no target date.")
+        rows.append(
+            PlanRow(
+                row=draft.row,
+                ref=ref,
+                ref_generated=generated,
+                theme=parsed.themes[draft.theme].title if draft.theme is not None else None,
+                recommendation=recommendation,
+                action=action,
+                owners=owners,
+                target=target,
+                priority=_priority(layout, cells, draft.row, parsed),
+                measure=layout.get(cells, Idea.MEASURE),
+                progress=layout.get(cells, Idea.PROGRESS),
+                status=layout.get(cells, Idea.STATUS),
+                extra=_extra(cells, used, layout),
+            )
+        )
+    return rows
+
+
+def _next_ref(
+    theme: int | None, numbers: list[str], counters: dict[int | None, int], seen: dict[str, int]
 ) -> str:
-    key = theme.title if theme else None
-    counters[key] = counters.get(key, 0) + 1
-    if theme is None:
-        return str(counters[key])
-    number = re.search(r"\d+", theme.title)
-    prefix = number.group(0) if number else str(parsed.themes.index(theme) + 1)
-    return f"{prefix}.{counters[key]}"
+    while True:
+        counters[theme] = counters.get(theme, 0) + 1
+        n = counters[theme]
+        ref = f"{numbers[theme]}.{n}" if theme is not None else str(n)
+        if ref.lower() not in seen:
+            return ref
 
 
-def _priority(text: str, number: int, parsed: ParsedSheet) -> int | None:
+def _priority(layout: _Layout, cells: list[str], row: int, parsed: ParsedSheet) -> int | None:
+    text = layout.get(cells, Idea.PRIORITY)
     if not text:
         return None
-    value = PRIORITY_WORDS.get(text.strip().lower())
+    value = PRIORITY_WORDS.get(text.lower().strip(" ."))
     if value is None:
-        parsed.warnings.append(f"Row {number}: priority '{text}' is not 1–3 or High/Medium/Low.")
+        match = re.match(r"([123])\b|(high|medium|low)\b", text, re.IGNORECASE)
+        if match:
+            value = PRIORITY_WORDS[(match.group(1) or match.group(2)).lower()]
+    if value is None:
+        column = layout.name(layout.columns[Idea.PRIORITY])
+        parsed.warnings.append(
+            f'Row {row}, column "{column}": priority "{text}" is not 1, 2, 3, High, Medium '
+            "or Low, so I left it blank."
+        )
     return value
 
 
-def _extra(
-    row: list[str], columns: dict[Idea, int], headers: list[str]
-) -> tuple[tuple[str, str], ...]:
-    used = set(columns.values())
+def _extra(cells: list[str], used: Iterable[int], layout: _Layout) -> tuple[tuple[str, str], ...]:
+    taken = set(used)
     return tuple(
-        (headers[i] or f"Column {i + 1}", row[i])
-        for i in range(min(len(row), len(headers)))
-        if i not in used and row[i]
+        (layout.name(i) if layout.headers[i] else f"Column {column_letter(i)}", value)
+        for i, value in enumerate(cells)
+        if value and i not in taken and i < len(layout.headers)
     )

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from typer.testing import Result
 
+from handlers.people import role_key
 from tests.conftest import ASHFIELD, BLACKPOOL, HALTON
 
 Cli = Callable[..., Result]
@@ -30,7 +31,15 @@ def test_every_action_theme_owner_and_target_matches_the_paper(cli: Cli, sheet: 
     actions = _imported(cli, sheet, "seed")
     assert [a["ref"] for a in actions] == [e["ref"] for e in expected]
     for action, want in zip(actions, expected, strict=True):
-        assert {k: action[k] for k in CHECKED} == {k: want[k] for k in CHECKED}
+        assert {k: action[k] for k in CHECKED} == {k: want[k] for k in CHECKED} | {
+            # "HBC Research & Intelligence" and "… and …" are one role, named as first seen.
+            "owners": [same_role(action["owners"], name) for name in want["owners"]]
+        }
+
+
+def same_role(stored: list[str], written: str) -> str:
+    """The stored role name that is the role written in the paper."""
+    return next((name for name in stored if role_key(name) == role_key(written)), written)
 
 
 def test_blackpool_targets_and_revisions_are_read_as_the_board_wrote_them(cli: Cli) -> None:
@@ -54,7 +63,7 @@ def test_blackpool_targets_and_revisions_are_read_as_the_board_wrote_them(cli: C
 
 def test_halton_targets_recur_continue_or_fall_at_month_end(cli: Cli) -> None:
     actions = _imported(cli, HALTON, "halton")
-    by_what = {a["recommendation"].split("\n")[0][:40]: a for a in actions}
+    by_what = {a["recommendation"].split("\n")[0]: a for a in actions}
     themes = {a["theme"] for a in actions}
     assert len(themes) == 5 and all(t.startswith("Objective") for t in themes)
 
