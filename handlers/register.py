@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from difflib import SequenceMatcher
 from typing import Any
 
@@ -61,7 +61,7 @@ def similar(session: Session, activity: Activity, today: date) -> list[tuple[Con
         or_(
             col(Consultation.planned_end) >= since,
             col(Consultation.planned_start) >= since,
-            col(Consultation.created_at) >= datetime(since.year, since.month, since.day),
+            col(Consultation.created_at) >= datetime.combine(since, time(), tzinfo=UTC),
         )
     )
     found = []

@@ -100,6 +100,7 @@ class Nudgeable(Protocol):
     target_date: date | None
     recurrence: str
     milestones: list[str]
+    created_at: datetime
 
 
 @dataclass(frozen=True, order=True)
@@ -178,14 +179,36 @@ def _next_after(action: Nudgeable, target: date, horizon: date) -> date | None:
     return later[0] - timedelta(days=21) if later else None
 
 
-def latest_due(action: Nudgeable, today: date, since: date, policy: Policy) -> list[Slot]:
-    """The nudges to send today: the newest missed one (not a flood) and any escalation."""
-    slots = slots_between(action, since, today, policy)
+def latest_due(
+    action: Nudgeable, today: date, since: date, policy: Policy, updated: date | None = None
+) -> list[Slot]:
+    """The nudges to send today: the newest missed one (not a flood) and any escalation.
+
+    `updated` is the day of the action's latest progress note: an occurrence of a recurring
+    target counts as reported once a note has come in since its first reminder.
+    """
+    slots = [
+        s
+        for s in slots_between(action, since, today, policy)
+        if not _reported(action, s, updated, policy)
+    ]
     if not slots:
         return []
     newest = [s for s in slots if s.kind != ESCALATE][-1:]
     escalations = [s for s in slots if s.kind == ESCALATE][-1:]
     return newest + escalations
+
+
+def _reported(action: Nudgeable, slot: Slot, updated: date | None, policy: Policy) -> bool:
+    chased = slot.kind.startswith((OVERDUE, ESCALATE))
+    if action.target_kind != TargetKind.RECURRING or not chased:
+        return False
+    if slot.occurrence < action.created_at.date():  # came and went before the plan was here
+        return True
+    first_nudge = policy.calendar.working_days_before(
+        slot.occurrence, max(policy.lead_working_days, default=0)
+    )
+    return updated is not None and updated >= first_nudge
 
 
 def next_nudge_on(action: Nudgeable, after: date, policy: Policy) -> date | None:

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import or_, update
+from sqlalchemy import func, or_, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col, select
@@ -37,6 +37,7 @@ from models.tables import (
     Person,
     Plan,
     PlanAdmin,
+    ProgressNote,
     ReminderResponse,
     RoleHolder,
     SentReminder,
@@ -119,6 +120,7 @@ def _due_nudges(
     recipients = _recipients(session, actions)
     chairs = _chairs(session, {a.plan_id for a in actions})
     woken = _snoozes_ended(session, [a.id or 0 for a in actions], today)
+    updated = _last_updates(session, [a.id or 0 for a in actions])
     nudges: list[Nudge] = []
     for action in actions:
         if action.id in snoozed:
@@ -126,11 +128,12 @@ def _due_nudges(
         # Never looked at before (just imported or changed): the last week counts, so an
         # action already overdue is nudged on the first sweep rather than up to a week later.
         since = action.next_nudge_on or today - timedelta(days=policy.overdue_every_days - 1)
-        slots = latest_due(action, today, since, policy)
+        slots = latest_due(action, today, since, policy, updated.get(action.id or 0))
         if not slots and action.id in woken:  # a snooze is over: remind, as promised
             slots = [Slot(today, "snoozed", woken[action.id or 0])]
         for slot in slots:
-            late = slot.on < today and slot.kind != "snoozed"
+            # "Missed while offline" only if the bot was already chasing this action.
+            late = slot.on < today and slot.kind != "snoozed" and action.next_nudge_on is not None
             if slot.kind == ESCALATE:
                 nudges += _to_chairs(action, slot, chairs.get(action.plan_id, ([], "")), late)
                 continue
@@ -165,6 +168,21 @@ def _snoozed(session: Session, action_ids: list[int], today: date) -> set[int]:
             col(ReminderResponse.until) > today,
         )
         found |= set(session.exec(query).all())
+    return found
+
+
+def _last_updates(session: Session, action_ids: list[int]) -> dict[int, date]:
+    """The day of each action's latest progress note, for recurring targets' occurrences."""
+    found: dict[int, date] = {}
+    for chunk in _chunks(action_ids):
+        query = (
+            select(ProgressNote.action_id, func.max(ProgressNote.created_at))
+            .where(col(ProgressNote.action_id).in_(chunk))
+            .group_by(col(ProgressNote.action_id))
+        )
+        for action_id, when in session.exec(query).all():
+            if when is not None:
+                found[action_id] = when.date()
     return found
 
 
@@ -350,21 +368,27 @@ def _queue(
     via: str,
 ) -> int:
     """One outbox message per person (and per chair channel), listing all their nudges."""
-    by_target: dict[tuple[int | None, str, bool], list[Nudge]] = defaultdict(list)
+    by_target: dict[tuple[int | None, str, str], list[Nudge]] = defaultdict(list)
     for nudge in claimed:
-        escalation = nudge.kind == ESCALATE
-        by_target[(nudge.person_id, nudge.chat_channel, escalation)].append(nudge)
+        group = (
+            "escalation"
+            if nudge.kind == ESCALATE
+            else "consultation"
+            if nudge.consultation_id is not None
+            else "reminder"
+        )
+        by_target[(nudge.person_id, nudge.chat_channel, group)].append(nudge)
     rows = []
     people = _people(session, {p for p, _, _ in by_target if p})
-    for (person_id, channel, escalation), nudges in by_target.items():
+    for (person_id, channel, group), nudges in by_target.items():
         person = people.get(person_id or 0)
-        reply, refs = _message(session, person, nudges, loaded, today, escalation)
+        reply, refs = _message(session, person, nudges, loaded, today, group == "escalation")
         rows.append(
             Outbox(
                 via=via,
                 person_id=person_id,
                 chat_channel=channel,
-                kind="escalation" if escalation else "reminder",
+                kind=group,
                 reply=reply_to_json(reply),
                 refs=refs,
                 created_at=now,

@@ -36,7 +36,7 @@ ROWS = [
     ["A3", "Agree the consultation register", "Engagement Officer", "23/11/2026", ""],  # due
     ["A4", "Train staff in engagement", "Engagement Officer", "16/11/2026", ""],  # overdue-1
     ["A5", "Review Infusion costs", "Engagement Officer", "02/11/2026", ""],  # overdue-3
-    ["A6", "Map community assets", "Engagement Officer", "20/11/2026", ""],  # nothing today
+    ["A6", "Map community assets", "Engagement Officer", "20/11/2026", ""],  # due last Friday
     ["A7", "Set up the steering group", "Engagement Officer", "23/11/2026", "Complete"],
     ["A8", "Old idea", "Engagement Officer", "23/11/2026", "Withdrawn – no longer needed"],
     ["A9", "Keep the area profiles current", "Policy Manager", "Ongoing", ""],
@@ -75,7 +75,7 @@ class RecordingSender:
 
 
 def refs_in(reply: Reply) -> list[str]:
-    return [item.heading.split(":")[0] for item in reply.items]
+    return [item.heading.rsplit(": ", 1)[0] for item in reply.items]
 
 
 @pytest.fixture
@@ -111,7 +111,9 @@ def at(day: date, hour: int = 9, minute: int = 30) -> datetime:
 def test_one_message_per_officer_lists_everything_due_today(plan: AppContext) -> None:
     sent = run(plan, at(date(2026, 11, 23)))
     [sams] = sent.to(SAM)
-    assert refs_in(sams) == ["A1", "A2", "A3", "A4", "A5"]
+    # A6 fell due last Friday, before the bot knew of it: the first sweep catches it up.
+    assert refs_in(sams) == ["A1", "A2", "A3", "A4", "A5", "A6"]
+    assert "offline" not in sams.text
     headings = [i.heading for i in sams.items]
     assert headings[0] == "A1: Due 11 December 2026 (in 18 days)"
     assert headings[2] == "A3: Due today"
@@ -172,8 +174,8 @@ def test_a_recurring_target_is_nudged_for_each_occurrence(plan: AppContext) -> N
 def test_an_ongoing_action_gets_a_quarterly_progress_check(plan: AppContext) -> None:
     # 1 January 2027 is a bank holiday and then a weekend: the check comes on Monday 4th.
     [priyas] = run(plan, at(date(2027, 1, 4))).to(PRIYA)
-    assert refs_in(priyas) == ["A9"]
-    assert priyas.items[0].heading == "A9: Ongoing: time for a progress check"
+    assert "A9: Ongoing: time for a progress check" in [i.heading for i in priyas.items]
+    assert "A10" not in refs_in(priyas)  # "Annually in April" is quiet in January
 
 
 def test_a_snoozed_action_waits_a_week(plan: AppContext, chat_as: Callable[[str], Chat]) -> None:
@@ -191,7 +193,7 @@ def test_not_mine_is_recorded_and_the_chair_is_told(
 ) -> None:
     answer = chat_as(SAM).send("notmine plan:A2")
     assert "told the plan's chair" in answer
-    sent = RecordingSender()
+    sent = RecordingSender(via="console")  # the notice goes where Sam said it
     deliver(plan, sent)
     [notice] = sent.to(CHAIR)
     assert "Sam Patel says plan:A2 is not theirs" in notice.text
@@ -252,7 +254,7 @@ def test_two_sweeps_at_once_over_one_database_send_each_nudge_once(
     for thread in threads:
         thread.join()
     to_sam = [r for s in senders for r in s.to(SAM)]
-    assert len(to_sam) == 1 and refs_in(to_sam[0]) == ["A1", "A2", "A3", "A4", "A5"]
+    assert len(to_sam) == 1 and refs_in(to_sam[0]) == ["A1", "A2", "A3", "A4", "A5", "A6"]
     with transaction(plan.engine) as session:
         keys = session.exec(select(SentReminder.key)).all()
     assert len(keys) == len(set(keys))
@@ -322,7 +324,7 @@ def test_reminders_reach_the_console_and_a_reply_in_words_is_saved(
     assert "reminder messages queued for the console chat" in result.output  # type: ignore[attr-defined]
     sam = chat_as(SAM)
     inbox = sam.inbox()
-    assert "Good morning Sam. 5 actions need your update" in inbox
+    assert "Good morning Sam. 6 actions need your update" in inbox
     answer = sam.send("A1: toolkit drafted and out for feedback, will finish by end of March")
     assert "A1 → Partially complete, revised target 31 March 2027." in answer
     assert "Saved. A1 is now Partially complete" in sam.send("save")

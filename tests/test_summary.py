@@ -130,7 +130,7 @@ def test_revised_targets_are_counted_since_the_last_summary(
     for answer in ("update S4", "delayed", "Legal advice came late", "28/02/2027", "save"):
         sam.send(answer)
     plan.clock.advance(timedelta(minutes=5))  # type: ignore[attr-defined]
-    later = figures(plan, since=NOW.replace(minute=1))
+    later = figures(plan, since=NOW - timedelta(minutes=1))
     assert [(line.ref, line.detail) for line in later.revised] == [
         ("S4", "revised 1 time, by 75 days in all")
     ]
