@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 
@@ -59,7 +59,7 @@ def _context(database_url: str | None = None) -> AppContext:
     return build_context(settings, database_url=database_url)
 
 
-def _fail(message: str) -> typer.Exit:
+def _fail(message: str) -> NoReturn:
     typer.echo(message, err=True)
     raise typer.Exit(1)
 
@@ -494,7 +494,7 @@ def serve_slack(
         from slack_bolt.adapter.socket_mode import SocketModeHandler
 
         typer.echo("engagebot is connected to Slack over Socket Mode. Ctrl-C stops it.")
-        SocketModeHandler(channel.app, settings.slack_app_token).start()
+        SocketModeHandler(channel.app, settings.slack_app_token).start()  # type: ignore[no-untyped-call]
         return
     from bot.app import settle_heap
 

@@ -32,6 +32,9 @@ def make_server(
     app: WSGIApp, host: str = "0.0.0.0", port: int = 3000, threads: int = 8
 ) -> BaseWSGIServer | MultiSocketServer:
     """A waitress server, not yet running: call .run(), or .close() to stop it."""
-    from waitress import create_server
+    from waitress.server import create_server
 
-    return create_server(app, host=host, port=port, threads=threads, ident="engagebot")
+    server: BaseWSGIServer | MultiSocketServer = create_server(
+        app, host=host, port=port, threads=threads, ident="engagebot"
+    )
+    return server

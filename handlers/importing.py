@@ -32,6 +32,7 @@ from models.tables import (
     Status,
     TargetKind,
     Theme,
+    id_of,
 )
 
 IMPORT_SOURCE = "import"
@@ -144,7 +145,9 @@ def _title_from(parsed: ParsedSheet, name: str) -> str:
 def _themes(session: Session, plan: Plan, parsed: ParsedSheet) -> dict[str, int]:
     known = {t.title: t for t in session.exec(select(Theme).where(Theme.plan_id == plan.id))}
     for position, row in enumerate(parsed.themes, start=1):
-        theme = known.get(row.title) or Theme(plan_id=plan.id, title=row.title, position=position)
+        theme = known.get(row.title) or Theme(
+            plan_id=id_of(plan), title=row.title, position=position
+        )
         theme.position, theme.description = position, row.description
         session.add(theme)
         known[row.title] = theme
@@ -271,7 +274,7 @@ def _progress_notes(
         if not text or last.get(action.id or 0) == text:
             continue
         note = ProgressNote(
-            action_id=action.id,
+            action_id=id_of(action),
             created_at=now,
             author_name=f"imported from {source}",
             text=text,

@@ -7,7 +7,7 @@ import re
 from sqlalchemy import or_
 from sqlmodel import Session, col, select
 
-from models.tables import Action, ActionOwner, Person, Plan, PlanAdmin, Role, RoleHolder
+from models.tables import Action, ActionOwner, Person, Plan, PlanAdmin, Role, RoleHolder, id_of
 
 
 class PeopleError(ValueError):
@@ -48,7 +48,7 @@ def identify(session: Session, channel: str, user: str, email: str | None = None
         person = session.exec(select(Person).where(Person.teams_id == user)).first()
     else:  # the console: --as takes an e-mail address or a name
         person = session.exec(
-            select(Person).where(or_(Person.email == user.lower(), Person.name == user))
+            select(Person).where(or_(col(Person.email) == user.lower(), col(Person.name) == user))
         ).first()
     if person is None and email:
         person = session.exec(select(Person).where(Person.email == email.lower())).first()
@@ -140,7 +140,7 @@ def assign(
     person = _find_or_create_person(session, name, email, slack_id, teams_id)
     link = session.get(RoleHolder, (role.id, person.id))
     if link is None:
-        session.add(RoleHolder(role_id=role.id, person_id=person.id, deputy=deputy))
+        session.add(RoleHolder(role_id=id_of(role), person_id=id_of(person), deputy=deputy))
     else:
         link.deputy = deputy
     session.flush()
@@ -152,11 +152,11 @@ def _find_or_create_person(
 ) -> Person:
     conditions = []
     if email:
-        conditions.append(Person.email == email.lower())
+        conditions.append(col(Person.email) == email.lower())
     if slack_id:
-        conditions.append(Person.slack_id == slack_id)
+        conditions.append(col(Person.slack_id) == slack_id)
     if teams_id:
-        conditions.append(Person.teams_id == teams_id)
+        conditions.append(col(Person.teams_id) == teams_id)
     found = session.exec(select(Person).where(or_(*conditions))).all()
     if len(found) > 1:
         raise PeopleError("Those details belong to different people already; check them.")
@@ -184,5 +184,5 @@ def make_admin(session: Session, plan_name: str, *, email: str, name: str = "") 
         raise PeopleError(f"There is no plan called '{plan_name}'. 'engagebot plans' lists them.")
     person = _find_or_create_person(session, name, email, None, None)
     if session.get(PlanAdmin, (plan.id, person.id)) is None:
-        session.add(PlanAdmin(plan_id=plan.id, person_id=person.id))
+        session.add(PlanAdmin(plan_id=plan.id, person_id=id_of(person)))
     return person

@@ -9,7 +9,7 @@ from datetime import date, datetime
 from sqlmodel import Session, select
 
 from handlers.targets import format_date
-from models.tables import Action, Person, ProgressNote, Status, TargetKind, TargetRevision
+from models.tables import Action, Person, ProgressNote, Status, TargetKind, TargetRevision, id_of
 
 MAX_NOTE_CHARS = 4000  # about a page; longer belongs in a document the note can point to
 
@@ -91,7 +91,7 @@ def record_update(
     if source_key and already_recorded(session, source_key):
         return None
     note = ProgressNote(
-        action_id=action.id,
+        action_id=id_of(action),
         created_at=now,
         author_id=author.id if author else None,
         author_name=author.name if author else "",
@@ -124,7 +124,7 @@ def revise_target(
     """Move the target and keep the old one in the revision history."""
     session.add(
         TargetRevision(
-            action_id=action.id,
+            action_id=id_of(action),
             revised_at=now,
             old_date=action.target_date,
             new_date=new_date,

@@ -175,7 +175,7 @@ def _on_reply(req: Request, refs: list[str]) -> Turn:
     candidates = [Candidate(ref, a.recommendation or a.action) for ref, a in actions.items()]
     parsed = parse_reply(req.msg.text, candidates, today=req.ctx.today())
     if parsed.ref is None:
-        data = {"refs": refs, "text": req.msg.text}
+        data: dict[str, object] = {"refs": refs, "text": req.msg.text}
         choices = tuple(Choice(ref, ref) for ref in actions)
         mentioned = ", ".join(parsed.refs_mentioned)
         text = (

@@ -167,13 +167,12 @@ def _notes(session: Session, plan_id: int) -> dict[int, list[ProgressNote]]:
 
 
 def write(report: Report, fmt: str, path: Path) -> None:
-    writers: dict[str, Callable[[Report, Path], None]] = {
-        "docx": _docx,
-        "html": lambda r, p: p.write_text(to_html(r), encoding="utf-8"),
-        "md": lambda r, p: p.write_text(to_markdown(r), encoding="utf-8"),
-        "csv": lambda r, p: p.write_text(to_csv(r), encoding="utf-8-sig"),
-    }
-    writers[fmt](report, path)
+    if fmt == "docx":
+        _docx(report, path)
+        return
+    texts: dict[str, Callable[[Report], str]] = {"html": to_html, "md": to_markdown, "csv": to_csv}
+    # CSV gets a byte-order mark so Excel opens it as UTF-8.
+    path.write_text(texts[fmt](report), encoding="utf-8-sig" if fmt == "csv" else "utf-8")
 
 
 def to_csv(report: Report) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from collections.abc import Sequence
 from functools import cache
 from pathlib import Path
 
@@ -40,7 +41,7 @@ def _environment() -> Environment:
     return env
 
 
-def sections(summary: Summary) -> list[tuple[str, list[Line]]]:
+def sections(summary: Summary) -> list[tuple[str, Sequence[Line]]]:
     revised = "Targets revised" + (
         f" since the last summary ({format_date(summary.since.date())})" if summary.since else ""
     )

@@ -302,3 +302,11 @@ class FlowchartWalk(SQLModel, table=True):
     started_at: datetime
     finished_at: datetime | None = None
     consultation_id: int | None = Field(default=None, foreign_key="consultation.id")
+
+
+def id_of(row: SQLModel) -> int:
+    """The primary key of a row that has been flushed (a programming error if it has not)."""
+    value = getattr(row, "id", None)
+    if value is None:
+        raise ValueError(f"{type(row).__name__} has no id yet: flush it first")
+    return int(value)

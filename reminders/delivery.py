@@ -71,7 +71,7 @@ def _claim(ctx: AppContext, via: str) -> list[int]:
         statement = (
             update(Outbox)
             .where(
-                Outbox.via == via,
+                col(Outbox.via) == via,
                 col(Outbox.sent_at).is_(None),
                 col(Outbox.failures) < GIVE_UP_AFTER,
                 or_(col(Outbox.claimed_at).is_(None), col(Outbox.claimed_at) < now - STALE_CLAIM),
@@ -126,7 +126,11 @@ def pull(ctx: AppContext, via: str, person_id: int, key: ConversationKey) -> lis
     with transaction(ctx.engine) as session:
         statement = (
             update(Outbox)
-            .where(Outbox.via == via, Outbox.person_id == person_id, col(Outbox.sent_at).is_(None))
+            .where(
+                col(Outbox.via) == via,
+                col(Outbox.person_id) == person_id,
+                col(Outbox.sent_at).is_(None),
+            )
             .values(claimed_at=now, sent_at=now)
             .returning(col(Outbox.id))
         )

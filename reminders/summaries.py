@@ -7,9 +7,11 @@ Each posting is claimed by key (schedule, day) like a nudge, so it goes out once
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
+from typing import Any, cast
 
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.engine import CursorResult
 from sqlmodel import Session, col, select
 
 from handlers.context import AppContext
@@ -67,4 +69,5 @@ def _claim(session: Session, key: str, now: datetime) -> bool:
         .values(key=key, kind="summary", claimed_at=now, sent_at=now)
         .on_conflict_do_nothing(index_elements=["key"])
     )
-    return bool(session.execute(statement).rowcount)
+    result = cast("CursorResult[Any]", session.execute(statement))
+    return bool(result.rowcount)

@@ -190,7 +190,7 @@ def _snoozes_ended(session: Session, action_ids: list[int], today: date) -> dict
     """Actions whose snooze ends today (or ended while the bot was down): id -> end day."""
     ended: dict[int, date] = {}
     for chunk in _chunks(action_ids):
-        query = select(ReminderResponse.action_id, ReminderResponse.until).where(
+        query = select(col(ReminderResponse.action_id), col(ReminderResponse.until)).where(
             col(ReminderResponse.action_id).in_(chunk),
             ReminderResponse.kind == "snooze",
             col(ReminderResponse.until) <= today,
@@ -335,7 +335,7 @@ def _schedule(
 def _snooze_ends(session: Session, ids: list[int], today: date) -> dict[int, date]:
     ends: dict[int, date] = {}
     for chunk in _chunks(ids):
-        query = select(ReminderResponse.action_id, ReminderResponse.until).where(
+        query = select(col(ReminderResponse.action_id), col(ReminderResponse.until)).where(
             col(ReminderResponse.action_id).in_(chunk),
             ReminderResponse.kind == "snooze",
             col(ReminderResponse.until) > today,
