@@ -92,6 +92,7 @@ SYNONYMS: dict[Idea, tuple[str, ...]] = {
         "owner",
         "owners",
         "action owner",
+        "action by",
         "responsible",
         "responsibility",
         "officer",
@@ -155,9 +156,34 @@ PRIORITY_WORDS = {
     "l": 3,
 }
 _ROLE_WORDS = frozenset(
-    "consultant director head manager officer chief assistant deputy executive lead leader "
-    "coordinator co-ordinator senior principal strategic cabinet portfolio chair chairman "
-    "councillor cllr commissioner clerk secretary treasurer".split()
+    [
+        "consultant",
+        "director",
+        "head",
+        "manager",
+        "officer",
+        "chief",
+        "assistant",
+        "deputy",
+        "executive",
+        "lead",
+        "leader",
+        "coordinator",
+        "co-ordinator",
+        "senior",
+        "principal",
+        "strategic",
+        "cabinet",
+        "portfolio",
+        "chair",
+        "chairman",
+        "councillor",
+        "cllr",
+        "commissioner",
+        "clerk",
+        "secretary",
+        "treasurer",
+    ]
 )
 # A whole reference cell: R7, r 7, 7, 7., 7), 1.2, A1.
 _REF_CELL = re.compile(r"[A-Za-z]{0,3}\s?\d+(?:\.\d+)*[a-z]?[.)]?")
@@ -169,7 +195,7 @@ _THEME_NUMBER = re.compile(
     re.IGNORECASE,
 )
 _THEME_WORD = re.compile(
-    r"(?:objective|theme|priority|principle|outcome|aim|goal|section|strand|workstream)\b",
+    r"(?:objective|theme|priority|principle|outcome|aim|goal|section|strand|workstream)\s*\d+",
     re.IGNORECASE,
 )
 _CAPTION = re.compile(r"(?:appendix|annex|annexe|page|continued|cont\b)", re.IGNORECASE)
@@ -238,7 +264,7 @@ def idea_of(header: str) -> Idea | None:
     if key in _LOOKUP:
         return _LOOKUP[key]
     for prefix in _PREFIXES:  # "target date for completion", "progress nov 2012"
-        if len(prefix) > 2 and key.startswith(prefix + " "):
+        if _LOOKUP[prefix] is not Idea.REF and key.startswith(prefix + " "):
             return _LOOKUP[prefix]
     return None
 
