@@ -16,7 +16,7 @@ from bot.channels.slack import SlackSender
 from handlers.context import AppContext
 from handlers.people import assign
 from models.db import transaction
-from models.tables import Action, Person, ProgressNote
+from models.tables import Action, Person, Plan, ProgressNote
 from reminders.delivery import deliver
 from reminders.policy import Policy
 from reminders.sweep import sweep
@@ -334,3 +334,54 @@ def test_a_reminder_arrives_as_a_dm_and_a_reply_in_words_is_saved(
     assert "Saved. R1 is now Partially complete" in bot.slack.texts()
     assert notes(blackpool, "R1")[-1].text.startswith("strategy drafted and out for feedback")
     assert deliver(blackpool, SlackSender(bot.channel.client)).sent == 0  # nothing twice
+
+
+def test_the_consult_walk_with_buttons_back_and_the_register(bot: SlackBot) -> None:
+    def answer(count: int, *, press: str = "", say: str = "") -> str:
+        if press:
+            bot.press(SAM_SLACK, press, press)
+        else:
+            bot.dm(SAM_SLACK, say)
+        bot.slack.wait_for("chat.postMessage", count)
+        return bot.slack.texts().rsplit("\n\n", 1)[-1]
+
+    bot.dm(SAM_SLACK, "should I consult?")
+    first = bot.slack.wait_for("chat.postMessage")[0].params
+    assert "What is the change or project called?" in bot.slack.texts()
+    assert {"Why are you asking?", "Back", "Start again"} <= set(buttons(first))
+    answer(2, say="Closing Hallgate library")
+    answer(3, press="No, it's still open")
+    answer(4, press="Back")
+    assert "Has the decision already been made" in bot.slack.texts().split("Who will")[-1]
+    answer(5, press="No, it's still open")
+    answer(6, press="Residents, service users, businesses or community groups")
+    answer(7, press="One neighbourhood or ward")
+    for count, text in enumerate(
+        ["Library users", "Hallgate", "01/02/2027", "31/03/2027", "£2,000"], start=8
+    ):
+        answer(count, say=text)
+    answer(13, press="Yes, a law applies")
+    outcome = bot.slack.of("chat.postMessage")[-1].params
+    assert "Consult formally; the law requires it" in bot.slack.texts()
+    assert buttons(outcome)["Add to the engagement register"] == "register"
+    answer(14, press="register")
+    assert "Added to the engagement register: Closing Hallgate library" in bot.slack.texts()
+
+
+def test_the_chair_gets_the_summary_and_chart_in_the_channel(
+    bot: SlackBot, blackpool: AppContext
+) -> None:
+    with transaction(blackpool.engine) as session:
+        plan = session.exec(select(Plan)).one()
+        plan.chat_channel = "C0STEERING"
+        session.add(plan)
+    bot.slack.emails["U0CHAIR"] = "pat.doyle@example.org"
+    bot.command("U0CHAIR", "summary")
+    answer = bot.slack.wait_for("respond")[0].params
+    assert answer["response_type"] == "in_channel"  # for everyone in the group's channel
+    assert "status on 23 November 2026" in bot.slack.texts("respond")
+    assert "RED" in bot.slack.texts("respond")
+    [upload] = bot.slack.wait_for("upload")
+    assert upload.params["png"] is True
+    done = bot.slack.wait_for("files.completeUploadExternal")[0].params
+    assert done["channel_id"] == "C0STEERING"
