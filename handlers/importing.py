@@ -88,9 +88,10 @@ def store_plan(
     session: Session, parsed: ParsedSheet, *, name: str, title: str, source: str, now: datetime
 ) -> ImportReport:
     plan = _plan(session, name, title, source, now)
+    # In the sheet's own order, so the board report shows the columns as the committee knows them.
     plan.columns = {
         idea.value: parsed.headers[index] or idea.value.capitalize()
-        for idea, index in parsed.columns.items()
+        for idea, index in sorted(parsed.columns.items(), key=lambda pair: pair[1])
         if index < len(parsed.headers)
     }
     report = ImportReport(plan=name, warnings=list(parsed.warnings))

@@ -90,8 +90,10 @@ def build(session: Session, plan: Plan, today: date, now: datetime) -> Report:
 def _columns(plan: Plan, actions: list[Action]) -> tuple[list[str], list[str]]:
     """The plan's own column names, in its own order, with any extra columns it had."""
     known = plan.columns or {}
-    order = ["ref", "recommendation", "priority", "action", "owner", "target", "measure"]
-    ideas = [i for i in order if i in known or i in ("ref", "recommendation", "owner", "target")]
+    shown = [i for i in known if i in DEFAULT_HEADERS]  # the sheet's order; progress goes last
+    required = ["ref", "recommendation", "owner", "target"]
+    ideas = ["ref", *[i for i in shown if i != "ref"]]
+    ideas += [i for i in required if i not in ideas]
     extras = sorted({k for a in actions for k in a.extra})
     headers = [known.get(i) or DEFAULT_HEADERS[i] for i in ideas] + extras
     return ideas + [f"extra:{e}" for e in extras], headers
