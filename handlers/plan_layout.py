@@ -565,6 +565,8 @@ def _read_body(
 
 def _is_repeated_header(cells: list[str], layout: _Layout) -> bool:
     first = next((c for c in cells if c), "")
+    if len(first) > 60:  # a header is a few words; most rows are long text (and cheap to skip)
+        return False
     if idea_of(first) is None and normalise(first) not in layout.signature:
         return False
     return tuple(sorted(normalise(c) for c in cells if c)) == layout.signature

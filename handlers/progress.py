@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
 from sqlmodel import Session, select
 
@@ -122,19 +123,30 @@ def revise_target(
     now: datetime,
 ) -> None:
     """Move the target and keep the old one in the revision history."""
-    session.add(
-        TargetRevision(
-            action_id=id_of(action),
-            revised_at=now,
-            old_date=action.target_date,
-            new_date=new_date,
-            old_text=action.target_text,
-            new_text=format_date(new_date),
-            note_id=note.id if note else None,
-            by_name=by,
-        )
-    )
+    row = revision_row(action, new_date, note_id=note.id if note else None, by=by, now=now)
+    session.add(TargetRevision(**row))
+    move_target(action, new_date)
+
+
+def revision_row(
+    action: Action, new_date: date, *, note_id: int | None, by: str, now: datetime
+) -> dict[str, Any]:
+    """The history row for moving `action`'s target to `new_date` (before it is moved)."""
+    return {
+        "action_id": id_of(action),
+        "revised_at": now,
+        "old_date": action.target_date,
+        "new_date": new_date,
+        "old_text": action.target_text,
+        "new_text": format_date(new_date),
+        "note_id": note_id,
+        "by_name": by,
+    }
+
+
+def move_target(action: Action, new_date: date) -> None:
     action.target_date = new_date
+    action.next_nudge_on = None  # the reminder schedule is worked out again
     if action.target_kind in (TargetKind.NONE, TargetKind.UNCLEAR, TargetKind.ONGOING):
         action.target_kind = TargetKind.DATE
         action.target_problem = ""
