@@ -19,6 +19,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from sqlalchemy import insert  # noqa: E402
 
+from bot.app import settle_heap  # noqa: E402
 from handlers.clock import FixedClock  # noqa: E402
 from handlers.context import AppContext  # noqa: E402
 from models.db import make_engine, transaction, upgrade  # noqa: E402
@@ -92,11 +93,16 @@ def measure(total: int, due: int) -> tuple[float, float, int]:
     """Seconds for one sweep, then the Python heap's peak (MB) in a second, traced sweep."""
     with tempfile.TemporaryDirectory() as tmp:
         timed, traced = build(Path(tmp) / "a.db", total, due), build(Path(tmp) / "b.db", total, due)
+        # As in `engagebot serve`: one policy for the life of the process (its bank-holiday
+        # calendar loaded once), and the start-up heap settled before the first sweep.
+        policy = Policy()
+        policy.calendar.is_working(NOW.date())
+        settle_heap()
         started = time.perf_counter()
-        report = sweep(timed, Policy(), "slack")
+        report = sweep(timed, policy, "slack")
         elapsed = time.perf_counter() - started
         tracemalloc.start()  # tracing slows Python several times over: timed separately
-        sweep(traced, Policy(), "slack")
+        sweep(traced, policy, "slack")
         _, peak = tracemalloc.get_traced_memory()
         tracemalloc.stop()
         timed.engine.dispose()

@@ -17,7 +17,7 @@ import functools
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 from handlers.targets import Recurrence
 from models.tables import Status, TargetKind
@@ -103,8 +103,7 @@ class Nudgeable(Protocol):
     created_at: datetime
 
 
-@dataclass(frozen=True, order=True)
-class Slot:
+class Slot(NamedTuple):  # a tuple: sweeps make tens of thousands, sorted by day
     """One nudge of one occurrence: goes out on `on`."""
 
     on: date
