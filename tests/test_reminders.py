@@ -328,3 +328,40 @@ def test_reminders_reach_the_console_and_a_reply_in_words_is_saved(
     answer = sam.send("A1: toolkit drafted and out for feedback, will finish by end of March")
     assert "A1 → Partially complete, revised target 31 March 2027." in answer
     assert "Saved. A1 is now Partially complete" in sam.send("save")
+
+
+def _reminded(plan: AppContext, cli: Callable[..., object], chat_as: Callable[[str], Chat]) -> Chat:
+    cli("remind", "--now")
+    sam = chat_as(SAM)
+    assert "Good morning Sam" in sam.inbox()
+    return sam
+
+
+def test_a_reply_that_could_be_about_several_actions_asks_which(
+    plan: AppContext, cli: Callable[..., object], chat_as: Callable[[str], Chat]
+) -> None:
+    sam = _reminded(plan, cli, chat_as)
+    asked = sam.send("Delayed, waiting for the steering group, new date 30/04/2027")
+    assert "Which action is that about?" in asked
+    assert "[1] A1" in asked
+    answer = sam.send("A4")
+    assert "A4 → Delayed, revised target 30 April 2027." in answer
+    assert "Saved. A4 is now Delayed" in sam.send("save")
+
+
+def test_an_unclear_date_in_a_reply_is_asked_about_not_guessed(
+    plan: AppContext, cli: Callable[..., object], chat_as: Callable[[str], Chat]
+) -> None:
+    sam = _reminded(plan, cli, chat_as)
+    unclear = sam.send("A1 slipping, new date 31/02/2027")
+    assert "not a real date" in unclear and "New target date?" in unclear
+    assert "A1 → Delayed, revised target 31 May 2027." in sam.send("31/05/2027")
+
+
+def test_a_revised_date_in_the_past_is_refused(
+    plan: AppContext, cli: Callable[..., object], chat_as: Callable[[str], Chat]
+) -> None:
+    sam = _reminded(plan, cli, chat_as)
+    past = sam.send("A2: revised to 31 March 2020")
+    assert "is in the past" in past and "New target date?" in past
+    assert "A2 → " in sam.send("31/05/2027")
