@@ -16,7 +16,7 @@ from handlers import update_flow
 from handlers.actions import find_by_ref
 from handlers.messages import Choice, Reply, Turn, reply_to_json, say
 from handlers.people import may_update
-from handlers.progress import Update, check_note, record_update
+from handlers.progress import Update, check_note
 from handlers.reminder_messages import notice_not_mine
 from handlers.reply_parser import Candidate, parse_reply
 from handlers.request import Request
@@ -73,17 +73,7 @@ def mark_complete(req: Request, ref: str) -> Turn:
         return problem
     update = Update(status=Status.COMPLETE, note="Marked complete from a reminder.", new_date=None)
     key = f"complete:{action.id}:{req.msg.event_id or req.ctx.now().isoformat()}"
-    record_update(
-        req.session,
-        action,
-        update,
-        author=req.who,
-        now=req.ctx.now(),
-        source=req.msg.channel,
-        source_key=key,
-    )
-    action.next_nudge_on = None
-    return say(f"{action.ref} is marked complete. Thank you! Reply with a note to add one.")
+    return say(update_flow.save(req, action, update, key) + " Thank you!")
 
 
 def new_date(req: Request, ref: str) -> Turn:

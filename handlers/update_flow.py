@@ -191,7 +191,12 @@ def _on_confirm(req: Request, action: Action, data: dict[str, object]) -> Turn:
         return Turn((reply,), FLOW, "confirm", data)
     if not may_update(req.session, req.who, action):  # roles may have changed meanwhile
         return say(f"You can no longer update {action.ref}. Nothing was saved.")
-    update = _update_from(data)
+    key = f"update:{data.get('token') or req.msg.event_id}"
+    return say(save(req, action, _update_from(data), key))
+
+
+def save(req: Request, action: Action, update: Update, source_key: str) -> str:
+    """Record the update (once per key) and say what the action is now."""
     note = record_update(
         req.session,
         action,
@@ -199,12 +204,12 @@ def _on_confirm(req: Request, action: Action, data: dict[str, object]) -> Turn:
         author=req.who,
         now=req.ctx.now(),
         source=req.msg.channel,
-        source_key=f"update:{data.get('token') or req.msg.event_id}",
+        source_key=source_key,
     )
     if note is None:
-        return say(f"That update to {action.ref} was already saved.")
+        return f"That update to {action.ref} was already saved."
     target = describe_target(req.session, action)
-    return say(f"Saved. {action.ref} is now {action.status.label}; target {target}.")
+    return f"Saved. {action.ref} is now {action.status.label}; target {target}."
 
 
 def _confirm_choices(token: str) -> tuple[Choice, ...]:
@@ -296,20 +301,7 @@ def submit(req: Request, key: str, values: dict[str, str], submission_id: str) -
     if errors:
         return Submitted(errors)
     update = Update(status=status, note=note, new_date=new_date)
-    saved = record_update(
-        req.session,
-        action,
-        update,
-        author=req.who,
-        now=req.ctx.now(),
-        source=req.msg.channel,
-        source_key=f"form:{submission_id}",
-    )
-    if saved is None:
-        return Submitted(turn=say(f"That update to {action.ref} was already saved."))
-    target = describe_target(req.session, action)
-    text = f"Saved. {action.ref} is now {action.status.label}; target {target}."
-    return Submitted(turn=say(text, private=True))
+    return Submitted(turn=say(save(req, action, update, f"form:{submission_id}"), private=True))
 
 
 def _form_date(req: Request, text: str, errors: dict[str, str]) -> date | None:
