@@ -239,7 +239,6 @@ def _update_from(data: dict[str, object]) -> Update:
     )
 
 
-__all__ = ["FLOW", "MAX_NOTE_CHARS", "start", "step"]
 
 
 # The same update as one form, for channels that can show a form (a Slack modal).
