@@ -78,32 +78,37 @@ def signed(body: str) -> dict[str, str]:
     }
 
 
-def measure(port: int, response_url: str) -> list[float]:
+def body_of(i: int, response_url: str) -> str:
+    return urlencode(
+        {
+            "team_id": "T0DEMO",
+            "channel_id": "C0STEERING",
+            "user_id": "U0DEMOSAM",
+            "command": "/engage",
+            "text": TEXTS[i % len(TEXTS)],
+            "response_url": response_url,
+            "trigger_id": f"bench.{i}",
+        }
+    )
+
+
+def measure(ports: dict[str, int], response_url: str) -> dict[str, list[float]]:
+    """Requests go to the servers in turn, so machine noise falls on both alike."""
     import httpx
 
-    latencies = []
+    latencies: dict[str, list[float]] = {name: [] for name in ports}
     with httpx.Client(timeout=10) as http:
         for i in range(WARM_UP + REQUESTS):
-            body = urlencode(
-                {
-                    "team_id": "T0DEMO",
-                    "channel_id": "C0STEERING",
-                    "user_id": "U0DEMOSAM",
-                    "command": "/engage",
-                    "text": TEXTS[i % len(TEXTS)],
-                    "response_url": response_url,
-                    "trigger_id": f"bench.{i}",
-                }
-            )
-            started = time.perf_counter()
-            reply = http.post(
-                f"http://127.0.0.1:{port}/slack/events", content=body, headers=signed(body)
-            )
-            elapsed = time.perf_counter() - started
-            assert reply.status_code == 200, reply.text
-            if i >= WARM_UP:
-                latencies.append(elapsed * 1000)
-            time.sleep(0.002)  # a steady stream, not a flood: Slack sends one command at a time
+            for name, port in ports.items():
+                body = body_of(i, response_url)
+                url = f"http://127.0.0.1:{port}/slack/events"
+                started = time.perf_counter()
+                reply = http.post(url, content=body, headers=signed(body))
+                elapsed = time.perf_counter() - started
+                assert reply.status_code == 200, reply.text
+                if i >= WARM_UP:
+                    latencies[name].append(elapsed * 1000)
+            time.sleep(0.004)  # a steady stream, not a flood: Slack sends one command at a time
     return latencies
 
 
@@ -112,29 +117,31 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, int(len(ordered) * share))]
 
 
-def run(target: object, args: tuple[object, ...], response_url: str) -> list[float]:
+def start(target: object, args: tuple[object, ...]) -> tuple[multiprocessing.Process, int]:
     ports: multiprocessing.Queue[int] = multiprocessing.Queue()
     process = multiprocessing.Process(target=target, args=(*args, ports), daemon=True)
     process.start()
-    try:
-        return measure(ports.get(timeout=60), response_url)
-    finally:
-        process.terminate()
-        process.join()
+    return process, ports.get(timeout=60)
 
 
 def main() -> None:
     from tests.fakes.slack_api import FakeSlack
 
     with FakeSlack() as slack, tempfile.TemporaryDirectory() as tmp:
-        bare = run(serve_bare, (slack.api_url,), slack.response_url())
-        bot = run(
-            serve_engagebot, (slack.api_url, str(Path(tmp) / "bench.db")), slack.response_url()
-        )
-    for name, values in (("bare slack-bolt app (ack only)", bare), ("engagebot", bot)):
+        bare, bare_port = start(serve_bare, (slack.api_url,))
+        bot, bot_port = start(serve_engagebot, (slack.api_url, str(Path(tmp) / "bench.db")))
+        try:
+            ports = {"bare slack-bolt app (ack only)": bare_port, "engagebot": bot_port}
+            results = measure(ports, slack.response_url())
+        finally:
+            for process in (bare, bot):
+                process.terminate()
+                process.join()
+    for name, values in results.items():
         p50, p99 = statistics.median(values), percentile(values, 0.99)
         print(f"{name:32s} p50 {p50:6.1f} ms   p99 {p99:6.1f} ms   ({len(values)} requests)")
-    ratio = percentile(bot, 0.99) / percentile(bare, 0.99)
+    bot_p99 = percentile(results["engagebot"], 0.99)
+    ratio = bot_p99 / percentile(results["bare slack-bolt app (ack only)"], 0.99)
     print(f"engagebot p99 / bare p99 = {ratio:.2f}   [targets: p99 < 50 ms, ratio < 1.5]")
 
 
