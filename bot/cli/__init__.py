@@ -1,0 +1,15 @@
+"""The `engagebot` command line (also `python -m bot`): one module per group of commands."""
+
+# isort: off
+# Imported for their commands, in the order `engagebot --help` lists them.
+from bot.cli import plans, chat, reminders, summaries, consult, serve, database  # noqa: F401
+
+# isort: on
+from bot.cli.root import app
+
+
+def main() -> None:
+    app()
+
+
+__all__ = ["app", "main"]

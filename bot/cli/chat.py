@@ -1,0 +1,66 @@
+"""`engagebot chat`: the console chat."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from bot.cli.root import app, context
+
+if TYPE_CHECKING:
+    from handlers.context import AppContext
+
+DEMO_DATABASE = "sqlite:///engagebot-demo.db"
+
+
+@app.command("chat")
+def chat(
+    as_user: Annotated[
+        str | None, typer.Option("--as", help="Who you are: an e-mail or name in the people table.")
+    ] = None,
+    demo: Annotated[
+        bool, typer.Option(help="Start a fresh demo database with the council plans loaded.")
+    ] = False,
+) -> None:
+    """Talk to the bot in this terminal."""
+    from bot.channels.console import ConsoleChannel
+    from bot.conversation import Conversation
+
+    if demo:
+        Path("engagebot-demo.db").unlink(missing_ok=True)
+    ctx = context(DEMO_DATABASE if demo else None)
+    user = as_user or ""
+    if demo:
+        from bot.demo import DEMO_USER, load_demo
+
+        load_demo(ctx)
+        user = as_user or DEMO_USER
+    channel = ConsoleChannel(Conversation(ctx), user or _os_user())
+    typer.echo(_welcome(ctx, channel.user, demo))
+    channel.run(sys.stdin, sys.stdout)
+
+
+def _os_user() -> str:
+    import getpass
+
+    return getpass.getuser()
+
+
+def _welcome(ctx: AppContext, user: str, demo: bool) -> str:
+    from handlers.people import identify, roles_of
+    from models.db import transaction
+
+    with transaction(ctx.engine) as session:
+        person = identify(session, "console", user)
+        who = "someone I don't know yet"
+        if person is not None:
+            roles = "; ".join(r.name for r in roles_of(session, person)) or "no role"
+            who = f"{person.name} ({roles})"
+    lines = [f"engagebot console chat. You are {who}."]
+    if demo:
+        lines.append("Demo data: three council action plans, in engagebot-demo.db.")
+    lines.append("Try 'my actions', 'update R1', 'show R4' or 'help'. 'exit' leaves.")
+    return "\n".join(lines)

@@ -1,0 +1,130 @@
+"""The consult-or-engage toolkit and the register: `flowchart`, `consultations`, `stats`."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from bot.cli.root import app, context, fail, group
+
+if TYPE_CHECKING:
+    pass
+
+flowchart_app = group("flowchart", "The consult-or-engage flowchart.")
+consultations_app = group("consultations", "The engagement register.")
+
+
+@flowchart_app.command("check")
+def flowchart_check(
+    file: Annotated[
+        Path | None, typer.Argument(help="A flowchart YAML (default: the toolkit).")
+    ] = None,
+) -> None:
+    """Check a flowchart: every answer leads somewhere, every path ends, no loops or orphans."""
+    from handlers.flowchart import DEFAULT_PATH, check
+
+    path = file or DEFAULT_PATH
+    problems = check(path)
+    if problems:
+        typer.echo(f"{path} has {len(problems)} problem(s):")
+        for problem in problems:
+            typer.echo(f"- {problem}")
+        raise typer.Exit(1)
+    typer.echo(f"{path} is a sound flowchart.")
+
+
+@flowchart_app.command("show")
+def flowchart_show(
+    file: Annotated[
+        Path | None, typer.Argument(help="A flowchart YAML (default: the toolkit).")
+    ] = None,
+) -> None:
+    """Print the flowchart as a Mermaid diagram, for the engagement team to review."""
+    from handlers.flowchart import FlowchartError, load, to_mermaid
+
+    try:
+        typer.echo(to_mermaid(load(file)))
+    except FlowchartError as err:
+        fail(str(err))
+
+
+@consultations_app.command("list")
+def consultations_list(
+    as_json: Annotated[bool, typer.Option("--json", help="JSON, for scripts.")] = False,
+) -> None:
+    """Every consultation and engagement in the register."""
+    from sqlmodel import col, select
+
+    from handlers.register import as_json as entry_json
+    from handlers.register import describe
+    from models.db import transaction
+    from models.tables import Consultation
+
+    ctx = context()
+    with transaction(ctx.engine) as session:
+        entries = session.exec(select(Consultation).order_by(col(Consultation.id))).all()
+        rows = [entry_json(e) for e in entries]
+        lines = [f"{e.id}\t{e.title}\t{describe(e)}" for e in entries]
+    if as_json:
+        typer.echo(json.dumps(rows, indent=2, ensure_ascii=False))
+        return
+    typer.echo("\n".join(lines) or "The register is empty.")
+
+
+@consultations_app.command("update")
+def consultations_update(
+    entry_id: Annotated[int, typer.Argument(help="The register entry's number.")],
+    status: Annotated[
+        str | None, typer.Option(help="planned, open, closed, feedback published")
+    ] = None,
+    participation: Annotated[str | None, typer.Option(help="Who took part, how many.")] = None,
+    findings: Annotated[str | None, typer.Option(help="What was heard.")] = None,
+    you_said_we_did: Annotated[str | None, typer.Option(help="The feedback published.")] = None,
+) -> None:
+    """Record a register entry's progress: status, participation, findings, 'you said, we did'."""
+    from handlers.register import STATUSES
+    from models.db import transaction
+    from models.tables import Consultation
+
+    if status and status not in STATUSES:
+        fail(f"'{status}' is not a register status. Use one of: {', '.join(STATUSES)}.")
+    ctx = context()
+    with transaction(ctx.engine) as session:
+        entry = session.get(Consultation, entry_id)
+        if entry is None:
+            fail(
+                f"There is no register entry {entry_id}. 'engagebot consultations list' lists them."
+            )
+        for name, value in (
+            ("status", status),
+            ("participation", participation),
+            ("findings", findings),
+            ("you_said_we_did", you_said_we_did),
+        ):
+            if value is not None:
+                setattr(entry, name, value)
+        session.add(entry)
+        typer.echo(f"Updated {entry.id}: {entry.title} ({entry.status}).")
+
+
+@app.command("stats")
+def stats() -> None:
+    """The measures councils report: projects that used the strategy, the register by status."""
+    from handlers.register import stats as count
+    from models.db import transaction
+
+    ctx = context()
+    with transaction(ctx.engine) as session:
+        figures = count(session)
+    typer.echo(f"Projects where the strategy was used: {figures['projects_using_the_strategy']}")
+    typer.echo(
+        f"Toolkit walks started: {figures['walks_started']}, "
+        f"added to the register: {figures['walks_added_to_register']}"
+    )
+    for level, number in sorted(figures["outcomes_by_level"].items()):
+        typer.echo(f"  outcome {level}: {number}")
+    for status, number in sorted(figures["register_by_status"].items()):
+        typer.echo(f"Register, {status}: {number}")

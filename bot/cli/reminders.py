@@ -1,0 +1,103 @@
+"""`engagebot remind`: what reminders are due, and sending them."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from bot.cli.root import app, context, fail
+
+if TYPE_CHECKING:
+    from bot.settings import Settings
+    from handlers.context import AppContext
+    from reminders.sweep import SweepReport
+
+
+@app.command("remind")
+def remind(
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Show what would go out, and why.")
+    ] = False,
+    now: Annotated[bool, typer.Option("--now", help="Run one sweep and send what is due.")] = False,
+) -> None:
+    """Reminders: `--dry-run` shows what is due, `--now` sends it (Slack if configured)."""
+    from bot.settings import Settings
+    from reminders.sweep import sweep
+
+    if dry_run == now:
+        fail(
+            "Say --dry-run (show what is due) or --now (send it). "
+            "`engagebot serve slack` also sweeps by itself every few minutes."
+        )
+    settings = Settings()
+    ctx = context()
+    via = "slack" if settings.slack_bot_token else "console"
+    report = sweep(ctx, settings.policy(), via, dry_run=dry_run)
+    if not dry_run:
+        from reminders.summaries import post_scheduled
+
+        post_scheduled(ctx, settings.policy())
+    if report.skipped:
+        typer.echo(f"Nothing sent: {report.skipped}.")
+        return
+    if dry_run:
+        _print_due(ctx, report)
+        return
+    _send_now(ctx, settings, via, report.queued)
+
+
+def _print_due(ctx: AppContext, report: SweepReport) -> None:
+    from models.db import transaction
+    from models.tables import Action, Person
+
+    if not report.due:
+        typer.echo("Nothing is due today.")
+    with transaction(ctx.engine) as session:
+        for nudge, why in report.due:
+            person = session.get(Person, nudge.person_id) if nudge.person_id else None
+            action = session.get(Action, nudge.action_id) if nudge.action_id else None
+            who = person.name if person else (nudge.chat_channel or "nobody")
+            what = action.ref if action else f"consultation {nudge.consultation_id}"
+            typer.echo(f"{who}\t{what}\t{why}")
+    for problem in report.unreachable:
+        typer.echo(f"Nobody to nudge: {problem}")
+
+
+def _send_now(ctx: AppContext, settings: Settings, via: str, queued: int) -> None:
+    from reminders.delivery import deliver
+
+    if via == "slack":
+        from bot.channels.slack import SlackSender, make_client
+
+        sent = deliver(
+            ctx, SlackSender(make_client(settings.slack_bot_token, settings.slack_api_url))
+        )
+        typer.echo(
+            f"{queued} reminder messages queued; {sent.sent} sent to Slack, {sent.failed} to retry."
+        )
+        for problem in sent.unreachable:
+            typer.echo(f"Could not deliver: {problem}")
+        return
+    _show_console_outbox(ctx, queued)
+
+
+def _show_console_outbox(ctx: AppContext, queued: int) -> None:
+    from sqlmodel import col, select
+
+    from bot.channels.console import render_replies
+    from handlers.messages import reply_from_json
+    from models.db import transaction
+    from models.tables import Outbox, Person
+
+    typer.echo(f"{queued} reminder messages queued for the console chat.")
+    with transaction(ctx.engine) as session:
+        waiting = session.exec(
+            select(Outbox).where(Outbox.via == "console", col(Outbox.sent_at).is_(None))
+        ).all()
+        for row in waiting:
+            person = session.get(Person, row.person_id) if row.person_id else None
+            who = f"{person.name} <{person.email}>" if person else row.chat_channel
+            hint = f" (they see it with: engagebot chat --as {person.email})" if person else ""
+            typer.echo(f"\n── for {who}{hint}")
+            typer.echo(render_replies([reply_from_json(row.reply)]))

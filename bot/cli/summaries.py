@@ -1,0 +1,77 @@
+"""`engagebot summary` and `engagebot report`: for the chair and the board."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from bot.cli.root import app, context, fail
+
+if TYPE_CHECKING:
+    from sqlmodel.sql.expression import SelectOfScalar
+
+    from models.tables import Plan
+
+
+@app.command("summary")
+def summary(
+    plan: Annotated[str | None, typer.Option(help="One plan (default: all plans).")] = None,
+    chart: Annotated[Path | None, typer.Option(help="Also save the chart as this PNG.")] = None,
+    full: Annotated[bool, typer.Option("--full", help="Every line of every list.")] = False,
+) -> None:
+    """The chair's status summary, as it would be posted to a channel."""
+    from handlers.summary import summarise
+    from handlers.summary_flow import find_plan
+    from handlers.summary_view import chart_png, render
+    from models.db import transaction
+    from models.tables import Plan
+
+    ctx = context()
+    with transaction(ctx.engine) as session:
+        plans = find_plan(session, plan) if plan else list(session.exec(select_all(Plan)).all())
+        if len(plans) != 1 and plan:
+            fail(f"No single plan matches '{plan}'. 'engagebot plans' lists them.")
+        if not plans:
+            fail("No plans yet. Import one: engagebot import FILE")
+        result = summarise(session, plans, ctx.today(), None, ctx.now())
+    typer.echo(render(result, "console", full=full, plan=plan or ""))
+    if chart is not None:
+        chart.write_bytes(chart_png(result))
+        typer.echo(f"Chart saved to {chart}")
+
+
+def select_all(table: type[Plan]) -> SelectOfScalar[Plan]:
+    from sqlmodel import col, select
+
+    return select(table).order_by(col(table.name))
+
+
+@app.command("report")
+def report(
+    plan: Annotated[str, typer.Option(help="The plan's name.")],
+    fmt: Annotated[str, typer.Option("--format", help="docx, html, md or csv.")] = "docx",
+    out: Annotated[
+        Path | None, typer.Option(help="File to write (default: PLAN-report.FORMAT).")
+    ] = None,
+) -> None:
+    """The board report: the plan with a progress column, grouped by theme."""
+    from sqlmodel import select
+
+    from handlers.report import FORMATS, build, write
+    from models.db import transaction
+    from models.tables import Plan
+
+    if fmt not in FORMATS:
+        fail(f"'{fmt}' is not a report format. Use one of: {', '.join(FORMATS)}.")
+    ctx = context()
+    with transaction(ctx.engine) as session:
+        found = session.exec(select(Plan).where(Plan.name == plan)).first()
+        if found is None:
+            fail(f"There is no plan called '{plan}'. 'engagebot plans' lists them.")
+        built = build(session, found, ctx.today(), ctx.now())
+    path = out or Path(f"{plan}-report.{fmt}")
+    write(built, fmt, path)
+    count = sum(len(g.rows) for g in built.groups)
+    typer.echo(f"Wrote {path}: {count} actions in {len(built.groups)} groups.")
