@@ -105,10 +105,11 @@ def snooze(req: Request, ref: str) -> Turn:
 
 def not_mine(req: Request, ref: str) -> Turn:
     """Recorded, and the plan's admins (the chair) are told the role may be wrong."""
-    found = find_by_ref(req.session, ref)
-    if len(found) != 1:
-        return say(f"I can't find the action '{ref}'.")
-    action = found[0]
+    # Only someone the action is assigned to can say it isn't theirs: anyone else could
+    # send the chair notices about actions they have nothing to do with.
+    action, problem = _mine(req, ref)
+    if action is None:
+        return problem
     now = req.ctx.now()
     req.session.add(
         ReminderResponse(

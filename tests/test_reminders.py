@@ -365,3 +365,13 @@ def test_a_revised_date_in_the_past_is_refused(
     past = sam.send("A2: revised to 31 March 2020")
     assert "is in the past" in past and "New target date?" in past
     assert "A2 → " in sam.send("31/05/2027")
+
+
+def test_only_someone_assigned_an_action_can_say_it_is_not_theirs(
+    plan: AppContext, chat_as: Callable[[str], Chat]
+) -> None:
+    answer = chat_as("nobody@example.org").send("notmine plan:A2")
+    assert "can't update A2" in answer
+    sent = RecordingSender(via="console")
+    deliver(plan, sent)
+    assert sent.sent == []  # the chair was not troubled
