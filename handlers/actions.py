@@ -36,13 +36,13 @@ class Filters:
 
 def actions_of(session: Session, person: Person, *, include_closed: bool = False) -> list[Action]:
     """Actions owned by roles the person holds or deputises for, soonest due first."""
-    query = (
-        select(Action)
-        .join(ActionOwner, col(ActionOwner.action_id) == col(Action.id))
+    # A subquery rather than DISTINCT over the rows: PostgreSQL cannot compare JSON columns.
+    owned = (
+        select(ActionOwner.action_id)
         .join(RoleHolder, col(RoleHolder.role_id) == col(ActionOwner.role_id))
         .where(RoleHolder.person_id == person.id)
-        .distinct()
     )
+    query = select(Action).where(col(Action.id).in_(owned))
     actions = list(session.exec(query).all())
     if not include_closed:
         actions = [a for a in actions if not a.status.is_closed]

@@ -272,11 +272,25 @@ def _rows(session: Session, plan_ids: list[int]) -> list[_Row]:
         .order_by(col(Action.plan_id), col(Action.position))
     )
     statuses = {s.name: s for s in Status}
-    day = date.fromisoformat
     return [
-        _Row(i or 0, p, ref, theme, statuses[status], day(target) if target else None, when or "")
+        _Row(i or 0, p, ref, theme, statuses[status], _day(target), _utc_text(when))
         for i, p, ref, theme, status, target, when in _core(session, query)
     ]
+
+
+def _day(value: str | date | None) -> date | None:
+    """SQLite gives dates back as text even so; PostgreSQL's driver gives dates."""
+    if value is None or isinstance(value, date):
+        return value
+    return date.fromisoformat(value)
+
+
+def _utc_text(value: str | datetime | None) -> str:
+    """A timestamp as UTC ISO text, as SQLite stores it (PostgreSQL's driver gives datetimes)."""
+    if isinstance(value, datetime):
+        utc = value.astimezone(UTC) if value.tzinfo else value
+        return utc.replace(tzinfo=None).isoformat(sep=" ")
+    return value or ""
 
 
 def _owners(session: Session, plan_ids: list[int]) -> dict[int, list[int]]:

@@ -33,8 +33,8 @@ def _environment() -> Environment:
         loader=FileSystemLoader(TEMPLATES),
         autoescape=False,  # chat text, not HTML: each channel escapes for its own markup
         undefined=StrictUndefined,
-        trim_blocks=True,
-        keep_trailing_newline=False,
+        trim_blocks=True,  # block tags sit on their own lines and leave no blank line behind
+        lstrip_blocks=True,
     )
     env.filters["day"] = format_date
     env.filters["rag_emoji"] = lambda rag: RAG_EMOJI.get(rag, "")
