@@ -1,0 +1,115 @@
+"""The same stories on PostgreSQL, the database for councils at scale.
+
+Runs when ENGAGEBOT_TEST_POSTGRES names a server (e.g. postgresql+psycopg://postgres@127.0.0.1:5433/postgres);
+`.ci/run` starts one when the machine has PostgreSQL. Each test gets a database of its own.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import threading
+import uuid
+from collections.abc import Callable, Iterator
+
+import pytest
+from sqlalchemy import text
+from typer.testing import CliRunner, Result
+
+from bot.channels.console import ConsoleChannel
+from bot.cli import app
+from bot.conversation import Conversation
+from handlers.context import AppContext
+from models.db import make_engine, upgrade
+from reminders.delivery import deliver
+from reminders.policy import Policy
+from reminders.sweep import sweep
+from tests.conftest import ASHFIELD, BLACKPOOL, HALTON, LONDON, NOW, SAM
+from tests.test_reminders import RecordingSender
+
+SERVER = os.environ.get("ENGAGEBOT_TEST_POSTGRES", "")
+pytestmark = pytest.mark.skipif(not SERVER, reason="ENGAGEBOT_TEST_POSTGRES is not set")
+
+Cli = Callable[..., Result]
+
+
+@pytest.fixture
+def pg_url() -> Iterator[str]:
+    name = f"engagebot_{uuid.uuid4().hex[:10]}"
+    admin = make_engine(SERVER).execution_options(isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    url = SERVER.rsplit("/", 1)[0] + f"/{name}"
+    yield url
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture
+def pg_cli(pg_url: str) -> Cli:
+    runner = CliRunner()
+    env = {"DATABASE_URL": pg_url, "ENGAGEBOT_NOW": NOW.isoformat()}
+
+    def run(*args: str, input: str | None = None) -> Result:
+        return runner.invoke(app, list(args), env=env, input=input, catch_exceptions=False)
+
+    return run
+
+
+@pytest.fixture
+def pg_ctx(pg_url: str, pg_cli: Cli) -> Iterator[AppContext]:
+    from handlers.clock import FixedClock
+
+    for sheet in (BLACKPOOL, HALTON, ASHFIELD):
+        assert pg_cli("import", str(sheet)).exit_code == 0
+    pg_cli("people", "assign", "partnership manager", "--name", "Sam Patel", "--email", SAM)
+    engine = make_engine(pg_url)
+    upgrade(engine)
+    yield AppContext(engine, FixedClock(NOW.replace(hour=9, minute=30)), LONDON)
+    engine.dispose()
+
+
+def test_import_reimport_and_list_on_postgres(pg_ctx: AppContext, pg_cli: Cli) -> None:
+    again = pg_cli("import", str(BLACKPOOL))
+    assert "17 actions (0 new, 0 updated, 17 unchanged)" in again.output
+    rows = json.loads(pg_cli("actions", "list", "--json").output)
+    assert len(rows) == 17 + 21 + 7
+    r1 = next(r for r in rows if r["plan"] == "blackpool-audit-2019" and r["ref"] == "R1")
+    assert r1["target_date"] == "2020-03-31" and r1["status"] == "partially complete"
+
+
+def test_chat_update_summary_and_report_on_postgres(
+    pg_ctx: AppContext, pg_cli: Cli, tmp_path: object
+) -> None:
+    sam = ConsoleChannel(Conversation(pg_ctx), SAM)
+    assert "You have 7 open actions" in sam.send("my actions")
+    for answer in ("update R1", "delayed", "Waiting for CLT", "31/05/2027"):
+        sam.send(answer)
+    assert sam.send("save").startswith("Saved. R1 is now Delayed")
+    summary = pg_cli("summary", "--plan", "blackpool-audit-2019").output
+    assert "status on 23 November 2026" in summary and "\nOverdue (" in summary
+    out = f"{tmp_path}/report.docx"
+    assert "17 actions" in pg_cli("report", "--plan", "blackpool-audit-2019", "--out", out).output
+
+
+def test_two_sweeps_at_once_on_postgres_send_each_nudge_once(pg_ctx: AppContext) -> None:
+    url = pg_ctx.engine.url.render_as_string(hide_password=False)
+    contexts = [AppContext(make_engine(url), pg_ctx.clock, LONDON) for _ in range(2)]
+    start = threading.Barrier(2)
+    senders = [RecordingSender(), RecordingSender()]
+
+    def one(index: int) -> None:
+        start.wait()
+        sweep(contexts[index], Policy(), "slack")
+        deliver(contexts[index], senders[index])
+
+    threads = [threading.Thread(target=one, args=(i,)) for i in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    to_sam = [r for s in senders for r in s.to(SAM)]
+    assert len(to_sam) == 1 and "7 actions need your update" in to_sam[0].text
+    for ctx in contexts:
+        ctx.engine.dispose()
