@@ -239,8 +239,6 @@ def _update_from(data: dict[str, object]) -> Update:
     )
 
 
-
-
 # The same update as one form, for channels that can show a form (a Slack modal).
 
 FORM_STATUS_CHOICES = tuple(Choice(s.label, s.value) for s in Status)
