@@ -82,7 +82,7 @@ class Summary:
     no_owner: int = 0
     overdue: LineList = field(default_factory=lambda: LineList())
     due_soon: LineList = field(default_factory=lambda: LineList())
-    revised: list[Line] = field(default_factory=list)
+    revised: LineList = field(default_factory=lambda: LineList())
     stale: LineList = field(default_factory=lambda: LineList())
     unheld_roles: list[str] = field(default_factory=list)
     themes: list[ThemeProgress] = field(default_factory=list)
@@ -272,9 +272,16 @@ def _rows(session: Session, plan_ids: list[int]) -> list[_Row]:
         .order_by(col(Action.plan_id), col(Action.position))
     )
     statuses = {s.name: s for s in Status}
+    found = _core(session, query)
+    if session.get_bind().dialect.name == "sqlite":  # text already: the fast path
+        day = date.fromisoformat
+        return [
+            _Row(i or 0, p, ref, theme, statuses[status], day(target) if target else None, when)
+            for i, p, ref, theme, status, target, when in found
+        ]
     return [
         _Row(i or 0, p, ref, theme, statuses[status], _day(target), _utc_text(when))
-        for i, p, ref, theme, status, target, when in _core(session, query)
+        for i, p, ref, theme, status, target, when in found
     ]
 
 
@@ -340,7 +347,7 @@ def _revisions(
     since: datetime | None,
     rows: dict[int, _Row],
     line: _Lines,
-) -> list[Line]:
+) -> LineList:
     """Targets moved since the last summary: how many times, and by how much in all."""
     query = (
         core_select(
@@ -356,11 +363,10 @@ def _revisions(
     moved: dict[int, list[int]] = defaultdict(list)
     for action_id, old, new in _core(session, query):
         moved[action_id].append((new - old).days if old and new else 0)
-    lines = []
+    lines = LineList(line)
     for action_id, shifts in moved.items():
-        row = rows[action_id]
         times = f"{len(shifts)} time{'s' if len(shifts) != 1 else ''}"
-        lines.append(line(row, f"revised {times}, by {sum(shifts)} days in all"))
+        lines.add(rows[action_id], f"revised {times}, by {sum(shifts)} days in all")
     return lines
 
 
