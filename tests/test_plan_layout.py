@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import json
-import time
 from datetime import datetime
 from pathlib import Path
 
@@ -458,15 +457,13 @@ def test_windows_text_is_read(tmp_path: Path) -> None:
     assert read_rows(path)[1][1] == "Members’ briefing"
 
 
-def test_ten_thousand_rows_parse_quickly(tmp_path: Path) -> None:
+def test_ten_thousand_rows_parse_whole(tmp_path: Path) -> None:
     rows = [HEADER] + [
         [f"R{i}", f"Recommendation {i}", "Agreed", f"Officer {i % 40} Manager", "31/03/2027"]
         for i in range(1, 10_001)
     ]
     sheet = _csv(tmp_path / "big.csv", rows)
-    started = time.perf_counter()
-    parsed = parse_sheet(read_rows(sheet))
-    assert time.perf_counter() - started < 1.0
+    parsed = parse_sheet(read_rows(sheet))  # its speed is measured by bench/bench_import.py
     assert len(parsed.rows) == 10_000 and parsed.rows[-1].ref == "R10000"
 
 

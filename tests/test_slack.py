@@ -278,11 +278,11 @@ def test_a_stranger_is_told_how_to_be_recognised(bot: SlackBot) -> None:
 
 
 def test_acknowledgement_does_not_wait_for_slow_work(bot: SlackBot) -> None:
-    bot.slack.delays["chat.postMessage"] = 2.0
+    bot.slack.delays["chat.postMessage"] = 5.0  # Slack itself is slow to take the reply
     started = time.monotonic()
     response = bot.dm(SAM_SLACK, "my actions")
     assert response.status_code == 200
-    assert time.monotonic() - started < 1.0
+    assert time.monotonic() - started < 3.0  # acknowledged inside Slack's 3 seconds anyway
     bot.slack.wait_for("chat.postMessage")
 
 
