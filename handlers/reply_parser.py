@@ -755,7 +755,10 @@ def parse_reply(text: str, candidates: Sequence[Candidate], *, today: date) -> P
     spans = [(m.start, m.end) for m in matches]
     if choice is not None:
         spans.append((tokens[choice.found.first].start, tokens[choice.found.last].end))
-    if _only_status_and_date(note, spans) and (status is not None or choice is not None):
+    # A bare "Done" or "Delayed until the spring" carries no note of its own; anything longer
+    # is the officer's account of the work, and kept as they wrote it.
+    short_reply = len(note.split()) <= 5
+    if short_reply and _only_status_and_date(note, spans) and (status or choice is not None):
         note = ""
     return ParsedReply(
         ref=_which(plain, candidates, mentioned),

@@ -71,11 +71,16 @@ class SweepReport:
     skipped: str = ""
 
 
-def sweep(ctx: AppContext, policy: Policy, via: str, *, dry_run: bool = False) -> SweepReport:
-    """Work out today's nudges; unless dry_run, claim them and queue their messages."""
+def sweep(
+    ctx: AppContext, policy: Policy, via: str, *, dry_run: bool = False, any_hour: bool = False
+) -> SweepReport:
+    """Work out today's nudges; unless dry_run, claim them and queue their messages.
+
+    `any_hour` ignores the sending hours: for the demo, which shows reminders whenever it runs.
+    """
     local = ctx.now()
     report = SweepReport()
-    if not dry_run and not policy.may_send_at(local):
+    if not (dry_run or any_hour) and not policy.may_send_at(local):
         report.skipped = f"not sending at {local:%A %H:%M}: working days, " + (
             f"{policy.send_from:%H:%M}–{policy.send_until:%H:%M} only"
         )

@@ -484,3 +484,11 @@ def test_unreadable_relative_phrase_is_reported() -> None:
     assert parsed.new_date is None
     assert parsed.date_text == "early next year"
     assert parsed.date_problem is not None
+
+
+def test_an_account_of_the_work_is_kept_as_the_note_even_when_it_reads_like_a_status() -> None:
+    reply = "R1 drafted and out for feedback, new date end of March"
+    parsed = parse_reply(reply, [R1, R4], today=TODAY)
+    assert parsed.ref == "R1" and parsed.status == Status.PARTIALLY_COMPLETE
+    assert parsed.new_date == date(2027, 3, 31)
+    assert parsed.note == "drafted and out for feedback, new date end of March"

@@ -35,8 +35,12 @@ def chat(
     user = as_user or ""
     if demo:
         from bot.demo import DEMO_USER, load_demo
+        from bot.settings import Settings
+        from reminders.sweep import sweep
 
         load_demo(ctx)
+        # This morning's reminders, so the demo opens the way an officer's day would.
+        sweep(ctx, Settings().policy(), "console", any_hour=True)
         user = as_user or DEMO_USER
     channel = ConsoleChannel(Conversation(ctx), user or _os_user())
     typer.echo(_welcome(ctx, channel.user, demo))
@@ -62,5 +66,13 @@ def _welcome(ctx: AppContext, user: str, demo: bool) -> str:
     lines = [f"engagebot console chat. You are {who}."]
     if demo:
         lines.append("Demo data: three council action plans, in engagebot-demo.db.")
-    lines.append("Try 'my actions', 'update R1', 'show R4' or 'help'. 'exit' leaves.")
+        lines.append(
+            "Reply to the reminder below in your own words (e.g. 'R1 drafted, out for feedback, "
+            "new date end of March'),"
+        )
+        lines.append(
+            "or try 'my actions', 'should I consult?', 'summary' or 'help'. 'exit' leaves."
+        )
+    else:
+        lines.append("Try 'my actions', 'update R1', 'show R4' or 'help'. 'exit' leaves.")
     return "\n".join(lines)
