@@ -6,6 +6,7 @@ secret, POSTed to /slack/events on a real server on 127.0.0.1.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import hmac
 import json
@@ -83,7 +84,11 @@ class SlackBot:
     ) -> httpx.Response:
         values.setdefault("ts", f"{time.time():.6f}")
         values["event_id"] = event_id or "Ev" + uuid.uuid4().hex[:10].upper()
-        body = json.dumps(payload(name, **values))
+        thread = values.pop("thread_ts", None)
+        envelope = payload(name, **values)
+        if thread:  # a message written in a thread, as Slack sends it
+            envelope["event"]["thread_ts"] = thread
+        body = json.dumps(envelope)
         headers = signed_headers(body)
         if retry is not None:
             headers |= {"X-Slack-Retry-Num": str(retry), "X-Slack-Retry-Reason": "http_timeout"}
@@ -110,12 +115,18 @@ class SlackBot:
         )
 
 
+def _run_until_closed(server: Any) -> None:
+    """waitress's loop, which ends with EBADF when the test closes the server under it."""
+    with contextlib.suppress(OSError, ValueError):
+        server.run()
+
+
 @contextmanager
 def slack_bot(ctx: AppContext) -> Iterator[SlackBot]:
     with FakeSlack() as slack:
         channel = SlackChannel(Conversation(ctx), make_client("xoxb-test", slack.api_url), SECRET)
         server = make_server(slack_wsgi(channel), host="127.0.0.1", port=0)
-        thread = threading.Thread(target=server.run, daemon=True)
+        thread = threading.Thread(target=_run_until_closed, args=(server,), daemon=True)
         thread.start()
         port = server.effective_port  # type: ignore[union-attr]
         try:

@@ -385,3 +385,15 @@ def test_the_chair_gets_the_summary_and_chart_in_the_channel(
     assert upload.params["png"] is True
     done = bot.slack.wait_for("files.completeUploadExternal")[0].params
     assert done["channel_id"] == "C0STEERING"
+
+
+def test_a_reply_in_the_reminders_thread_continues_the_conversation(
+    bot: SlackBot, blackpool: AppContext
+) -> None:
+    sweep(blackpool, Policy(), "slack")
+    deliver(blackpool, SlackSender(bot.channel.client))
+    bot.slack.wait_for("chat.postMessage")
+    bot.dm(SAM_SLACK, "R7: register now live and in use", thread_ts="1795428000.000200")
+    confirm = bot.slack.wait_for("chat.postMessage", 2)[-1].params
+    assert confirm["thread_ts"] == "1795428000.000200"  # answered where the officer wrote
+    assert "R7 → " in bot.slack.texts()

@@ -12,7 +12,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from slack_bolt import Ack, App, BoltContext, Respond
+from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry import (
@@ -94,9 +94,7 @@ class SlackChannel:
 
     # -- listeners --------------------------------------------------------------------------
 
-    def on_command(
-        self, ack: Ack, body: dict[str, Any], respond: Respond, context: BoltContext
-    ) -> None:
+    def on_command(self, ack: Ack, body: dict[str, Any], respond: Respond) -> None:
         ack()
         text = body.get("text", "").strip() or "help"
         base = self._incoming(body["team_id"], body["channel_id"], body["user_id"], text)
@@ -270,7 +268,9 @@ class SlackChannel:
 
 
 def _conversation(channel: str, thread: str | None) -> str:
-    return f"{channel}:{thread}" if thread else channel
+    """A DM is one conversation, threads included (a reply to a reminder's thread continues
+    it); in a channel each thread is its own."""
+    return f"{channel}:{thread}" if thread and not channel.startswith("D") else channel
 
 
 def _where(body: dict[str, Any], user: str) -> tuple[str, str | None, bool]:
