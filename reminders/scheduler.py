@@ -7,11 +7,14 @@ stopping the process loses nothing, and the first run after a start catches up.
 from __future__ import annotations
 
 import logging
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from apscheduler.schedulers.background import BackgroundScheduler
+from sqlalchemy import delete
 
 from handlers.context import AppContext
+from models.db import transaction
+from models.tables import HandledEvent
 from reminders.delivery import Sender, deliver
 from reminders.policy import Policy
 from reminders.summaries import post_scheduled
@@ -20,15 +23,29 @@ from reminders.sweep import sweep
 log = logging.getLogger(__name__)
 
 
+HANDLED_EVENTS_KEPT = timedelta(days=7)  # Slack retries within minutes; a week is plenty
+
+
 def run_once(ctx: AppContext, policy: Policy, sender: Sender) -> None:
     """One sweep and one delivery run; errors are logged and the next run tries again."""
     try:
+        forget_old_events(ctx)
         report = sweep(ctx, policy, sender.via)
         post_scheduled(ctx, policy)
         sent = deliver(ctx, sender)
         log.info("sweep: %s queued, %s sent, %s failed", report.queued, sent.sent, sent.failed)
     except Exception:
         log.exception("reminder sweep failed; the next run will try again")
+
+
+def forget_old_events(ctx: AppContext) -> int:
+    """Event ids are kept to spot redeliveries; after a week nothing will be redelivered."""
+    table = HandledEvent.__table__  # type: ignore[attr-defined]
+    with transaction(ctx.engine) as session:
+        result = session.connection().execute(
+            delete(table).where(table.c.handled_at < ctx.now() - HANDLED_EVENTS_KEPT)
+        )
+        return int(result.rowcount or 0)
 
 
 def start(

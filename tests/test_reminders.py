@@ -375,3 +375,20 @@ def test_only_someone_assigned_an_action_can_say_it_is_not_theirs(
     sent = RecordingSender(via="console")
     deliver(plan, sent)
     assert sent.sent == []  # the chair was not troubled
+
+
+def test_the_scheduled_job_sweeps_delivers_and_forgets_old_event_ids(plan: AppContext) -> None:
+    from models.tables import HandledEvent
+    from reminders.scheduler import run_once
+
+    plan.clock.at = at(date(2026, 11, 23))  # type: ignore[attr-defined]
+    with transaction(plan.engine) as session:
+        session.add(
+            HandledEvent(key="slack:T1:Ev0OLD", handled_at=plan.clock.now() - timedelta(days=8))
+        )
+        session.add(HandledEvent(key="slack:T1:Ev0NEW", handled_at=plan.clock.now()))
+    sender = RecordingSender()
+    run_once(plan, POLICY, sender)
+    assert len(sender.to(SAM)) == 1
+    with transaction(plan.engine) as session:
+        assert [e.key for e in session.exec(select(HandledEvent)).all()] == ["slack:T1:Ev0NEW"]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import uuid
 from collections.abc import Iterable
 from typing import TextIO
 
@@ -45,7 +44,6 @@ class ConsoleChannel:
             user=self.user,
             text=text,
             choice=choice,
-            event_id=uuid.uuid4().hex,
         )
 
     def run(self, lines: Iterable[str], out: TextIO, prompt: str = "you> ") -> None:
