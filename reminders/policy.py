@@ -178,24 +178,27 @@ def _next_after(action: Nudgeable, target: date, horizon: date) -> date | None:
     return later[0] - timedelta(days=21) if later else None
 
 
-def latest_due(
-    action: Nudgeable, today: date, since: date, policy: Policy, updated: date | None = None
-) -> list[Slot]:
-    """The nudges to send today: the newest missed one (not a flood) and any escalation.
+LOOK_AHEAD = timedelta(days=40)
 
-    `updated` is the day of the action's latest progress note: an occurrence of a recurring
-    target counts as reported once a note has come in since its first reminder.
+
+def due_and_next(
+    action: Nudgeable, today: date, since: date, policy: Policy, updated: date | None = None
+) -> tuple[list[Slot], date | None]:
+    """Today's nudges, and the first day after today with another, worked out in one pass.
+
+    Today's are the newest one missed since `since` (a catch-up, not a flood) and any
+    escalation. `updated` is the day of the action's latest progress note: an occurrence of a
+    recurring target counts as reported once a note has come in since its first reminder.
     """
-    slots = [
-        s
-        for s in slots_between(action, since, today, policy)
-        if not _reported(action, s, updated, policy)
-    ]
-    if not slots:
-        return []
-    newest = [s for s in slots if s.kind != ESCALATE][-1:]
-    escalations = [s for s in slots if s.kind == ESCALATE][-1:]
-    return newest + escalations
+    if action.status.is_closed:
+        return [], None
+    slots = slots_between(action, since, today + LOOK_AHEAD, policy)
+    later = [s for s in slots if s.on > today]
+    upcoming = later[0].on if later else next_nudge_on(action, today + LOOK_AHEAD, policy)
+    due = [s for s in slots if s.on <= today and not _reported(action, s, updated, policy)]
+    newest = [s for s in due if s.kind != ESCALATE][-1:]
+    escalations = [s for s in due if s.kind == ESCALATE][-1:]
+    return newest + escalations, upcoming
 
 
 def _reported(action: Nudgeable, slot: Slot, updated: date | None, policy: Policy) -> bool:

@@ -43,7 +43,7 @@ from models.tables import (
     SentReminder,
     Status,
 )
-from reminders.policy import ESCALATE, Policy, Slot, latest_due, next_nudge_on
+from reminders.policy import ESCALATE, Policy, Slot, due_and_next
 
 BATCH = 2000
 
@@ -88,12 +88,11 @@ def sweep(
     today = local.date()
     with transaction(ctx.engine) as session:
         actions = _candidates(session, today)
-        due = _due_nudges(session, actions, today, policy, report)
+        due, schedule = _due_nudges(session, actions, today, policy, report)
         due += _consultation_nudges(session, today, policy)
         if dry_run:
             report.due = [(n, why(session, n, today)) for n in due]
             return report
-        schedule = _schedule(session, actions, today, policy)
     loaded = {a.id or 0: a for a in actions}
     # Claims, messages and the new schedule commit together: all of a sweep's work, or none.
     with transaction(ctx.engine) as session:
@@ -120,20 +119,24 @@ def _candidates(session: Session, today: date) -> list[Action]:
 
 def _due_nudges(
     session: Session, actions: list[Action], today: date, policy: Policy, report: SweepReport
-) -> list[Nudge]:
-    snoozed = _snoozed(session, [a.id or 0 for a in actions], today)
+) -> tuple[list[Nudge], dict[int, date | None]]:
+    """Today's nudges, and each action's next nudge day (later if snoozed)."""
+    snoozed = _snooze_ends(session, [a.id or 0 for a in actions], today)
     recipients = _recipients(session, actions)
     chairs = _chairs(session, {a.plan_id for a in actions})
     woken = _snoozes_ended(session, [a.id or 0 for a in actions], today)
     updated = _last_updates(session, [a.id or 0 for a in actions])
     nudges: list[Nudge] = []
+    schedule: dict[int, date | None] = {}
     for action in actions:
-        if action.id in snoozed:
-            continue
         # Never looked at before (just imported or changed): the last week counts, so an
         # action already overdue is nudged on the first sweep rather than up to a week later.
         since = action.next_nudge_on or today - timedelta(days=policy.overdue_every_days - 1)
-        slots = latest_due(action, today, since, policy, updated.get(action.id or 0))
+        slots, upcoming = due_and_next(action, today, since, policy, updated.get(action.id or 0))
+        until = snoozed.get(action.id or 0)
+        schedule[action.id or 0] = max(until, upcoming) if until and upcoming else upcoming
+        if until:
+            continue
         if not slots and action.id in woken:  # a snooze is over: remind, as promised
             slots = [Slot(today, "snoozed", woken[action.id or 0])]
         for slot in slots:
@@ -149,7 +152,7 @@ def _due_nudges(
                 Nudge(f"{slot.key(action.id or 0)}:p{p}", slot.kind, slot, action.id, p, late=late)
                 for p in people
             ]
-    return nudges
+    return nudges, schedule
 
 
 def _to_chairs(
@@ -161,18 +164,6 @@ def _to_chairs(
     if channel:
         to_channel = Nudge(f"{key}:c{channel}", ESCALATE, slot, action.id, None, channel, late=late)
         found.append(to_channel)
-    return found
-
-
-def _snoozed(session: Session, action_ids: list[int], today: date) -> set[int]:
-    found: set[int] = set()
-    for chunk in _chunks(action_ids):
-        query = select(ReminderResponse.action_id).where(
-            col(ReminderResponse.action_id).in_(chunk),
-            ReminderResponse.kind == "snooze",
-            col(ReminderResponse.until) > today,
-        )
-        found |= set(session.exec(query).all())
     return found
 
 
@@ -320,21 +311,6 @@ def _claim_row(nudge: Nudge, now: datetime) -> dict[str, Any]:
         "claimed_at": now,
         "sent_at": now,  # handed to the outbox in this same sweep; delivery is tracked there
     }
-
-
-def _schedule(
-    session: Session, actions: list[Action], today: date, policy: Policy
-) -> dict[int, date | None]:
-    """Each candidate action's next nudge day after today (later if snoozed)."""
-    snoozes = _snooze_ends(session, [a.id or 0 for a in actions], today)
-    schedule: dict[int, date | None] = {}
-    for action in actions:
-        upcoming = next_nudge_on(action, today, policy)
-        until = snoozes.get(action.id or 0)
-        if until and upcoming and until > upcoming:
-            upcoming = until
-        schedule[action.id or 0] = upcoming
-    return schedule
 
 
 def _snooze_ends(session: Session, ids: list[int], today: date) -> dict[int, date]:
