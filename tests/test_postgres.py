@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import os
-import threading
 import uuid
 from collections.abc import Callable, Iterator
 
@@ -21,11 +20,8 @@ from bot.cli import app
 from bot.conversation import Conversation
 from handlers.context import AppContext
 from models.db import make_engine, upgrade
-from reminders.delivery import deliver
-from reminders.policy import Policy
-from reminders.sweep import sweep
 from tests.conftest import ASHFIELD, BLACKPOOL, HALTON, LONDON, NOW, SAM
-from tests.test_reminders import RecordingSender
+from tests.test_reminders import sweep_twice_at_once
 
 SERVER = os.environ.get("ENGAGEBOT_TEST_POSTGRES", "")
 pytestmark = pytest.mark.skipif(not SERVER, reason="ENGAGEBOT_TEST_POSTGRES is not set")
@@ -95,21 +91,5 @@ def test_chat_update_summary_and_report_on_postgres(
 
 def test_two_sweeps_at_once_on_postgres_send_each_nudge_once(pg_ctx: AppContext) -> None:
     url = pg_ctx.engine.url.render_as_string(hide_password=False)
-    contexts = [AppContext(make_engine(url), pg_ctx.clock, LONDON) for _ in range(2)]
-    start = threading.Barrier(2)
-    senders = [RecordingSender(), RecordingSender()]
-
-    def one(index: int) -> None:
-        start.wait()
-        sweep(contexts[index], Policy(), "slack")
-        deliver(contexts[index], senders[index])
-
-    threads = [threading.Thread(target=one, args=(i,)) for i in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    to_sam = [r for s in senders for r in s.to(SAM)]
+    to_sam = [r for s in sweep_twice_at_once(url, pg_ctx) for r in s.to(SAM)]
     assert len(to_sam) == 1 and "7 actions need your update" in to_sam[0].text
-    for ctx in contexts:
-        ctx.engine.dispose()

@@ -74,6 +74,27 @@ class RecordingSender:
         return [s.reply for s in self.sent if s.to == who]
 
 
+def sweep_twice_at_once(url: str, ctx: AppContext) -> list[RecordingSender]:
+    """Two processes' worth of sweep and delivery, started together on one database."""
+    contexts = [AppContext(make_engine(url), ctx.clock, LONDON) for _ in range(2)]
+    start = threading.Barrier(2)
+    senders = [RecordingSender(), RecordingSender()]
+
+    def one(index: int) -> None:
+        start.wait()
+        sweep(contexts[index], POLICY, "slack")
+        deliver(contexts[index], senders[index])
+
+    threads = [threading.Thread(target=one, args=(i,)) for i in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    for each in contexts:
+        each.engine.dispose()
+    return senders
+
+
 def refs_in(reply: Reply) -> list[str]:
     return [item.heading.rsplit(": ", 1)[0] for item in reply.items]
 
@@ -239,21 +260,7 @@ def test_two_sweeps_at_once_over_one_database_send_each_nudge_once(
     plan: AppContext, db_url: str
 ) -> None:
     plan.clock.at = at(date(2026, 11, 23))  # type: ignore[attr-defined]
-    contexts = [AppContext(make_engine(db_url), plan.clock, LONDON) for _ in range(2)]
-    start = threading.Barrier(2)
-    senders = [RecordingSender(), RecordingSender()]
-
-    def one(index: int) -> None:
-        start.wait()
-        sweep(contexts[index], POLICY, "slack")
-        deliver(contexts[index], senders[index])
-
-    threads = [threading.Thread(target=one, args=(i,)) for i in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    to_sam = [r for s in senders for r in s.to(SAM)]
+    to_sam = [r for s in sweep_twice_at_once(db_url, plan) for r in s.to(SAM)]
     assert len(to_sam) == 1 and refs_in(to_sam[0]) == ["A1", "A2", "A3", "A4", "A5", "A6"]
     with transaction(plan.engine) as session:
         keys = session.exec(select(SentReminder.key)).all()
