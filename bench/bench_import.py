@@ -16,9 +16,9 @@ from zoneinfo import ZoneInfo
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from handlers.clock import FixedClock  # noqa: E402
-from handlers.context import AppContext  # noqa: E402
-from handlers.importing import import_file  # noqa: E402
+from handlers.chat.clock import FixedClock  # noqa: E402
+from handlers.chat.context import AppContext  # noqa: E402
+from handlers.importing.importer import import_file  # noqa: E402
 from models.db import make_engine, upgrade  # noqa: E402
 
 LONDON = ZoneInfo("Europe/London")

@@ -35,8 +35,8 @@ def serve_engagebot(api_url: str, db_path: str, ports: multiprocessing.Queue[int
     from bot.conversation import Conversation
     from bot.demo import load_demo
     from bot.server import make_server
-    from handlers.clock import FixedClock
-    from handlers.context import AppContext
+    from handlers.chat.clock import FixedClock
+    from handlers.chat.context import AppContext
     from models.db import make_engine, upgrade
 
     engine = make_engine(f"sqlite:///{db_path}")

@@ -17,8 +17,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from sqlalchemy import insert  # noqa: E402
 from sqlmodel import select  # noqa: E402
 
-from handlers.report import build, write  # noqa: E402
-from handlers.summary import summarise  # noqa: E402
+from handlers.plans.report import build, write  # noqa: E402
+from handlers.plans.summary import summarise  # noqa: E402
 from models.db import make_engine, transaction, upgrade  # noqa: E402
 from models.tables import (  # noqa: E402
     Action,

@@ -22,8 +22,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from sqlalchemy import insert  # noqa: E402
 
 from bot.app import settle_heap  # noqa: E402
-from handlers.clock import FixedClock  # noqa: E402
-from handlers.context import AppContext  # noqa: E402
+from handlers.chat.clock import FixedClock  # noqa: E402
+from handlers.chat.context import AppContext  # noqa: E402
 from models.db import make_engine, transaction, upgrade  # noqa: E402
 from models.tables import (  # noqa: E402
     Action,

@@ -13,7 +13,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from handlers.targets import parse_target  # noqa: E402
+from handlers.language.targets import parse_target  # noqa: E402
 
 TODAY = date(2026, 11, 23)
 PLAN_START = date(2020, 4, 1)

@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from bot.settings import Settings
-from handlers.clock import Clock, FixedClock, SystemClock
-from handlers.context import AppContext
+from handlers.chat.clock import Clock, FixedClock, SystemClock
+from handlers.chat.context import AppContext
 from models.db import make_engine, upgrade
 
 if TYPE_CHECKING:

@@ -16,11 +16,15 @@ from datetime import timedelta
 
 from sqlmodel import Session, select
 
-from handlers import basics, consult_flow, reminder_flow, summary_flow, update_flow
-from handlers.context import AppContext
-from handlers.messages import Form, Incoming, Reply, Submitted, Turn
-from handlers.people import identify
-from handlers.request import Request
+from handlers.chat.context import AppContext
+from handlers.chat.messages import Form, Incoming, Reply, Submitted, Turn
+from handlers.chat.request import Request
+from handlers.flows import commands as basics
+from handlers.flows import consult as consult_flow
+from handlers.flows import reminder_reply as reminder_flow
+from handlers.flows import summary as summary_flow
+from handlers.flows import update as update_flow
+from handlers.plans.people import identify
 from models.db import transaction
 from models.tables import ConversationState, HandledEvent, Person
 from reminders.delivery import pull

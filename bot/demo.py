@@ -5,9 +5,9 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
-from handlers.context import AppContext
-from handlers.importing import ImportReport, import_file
-from handlers.people import assign, find_role, make_admin
+from handlers.chat.context import AppContext
+from handlers.importing.importer import ImportReport, import_file
+from handlers.plans.people import assign, find_role, make_admin
 from models.db import transaction
 
 DEMO_DIR = Path(__file__).parent / "demo_data"

@@ -85,7 +85,7 @@ class Action(SQLModel, table=True):
     measure: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
     extra: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     status: Status = Status.NOT_STARTED
-    # The target as written, and what was understood of it (see handlers/targets.py).
+    # The target as written, and what was understood of it (see handlers/language/targets.py).
     target_text: str = ""
     target_kind: TargetKind = TargetKind.NONE
     target_date: date | None = Field(default=None, index=True)

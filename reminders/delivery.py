@@ -15,9 +15,9 @@ from typing import Protocol
 from sqlalchemy import or_, update
 from sqlmodel import col
 
-from handlers.context import AppContext
-from handlers.messages import Reply, reply_from_json
-from handlers.reminder_flow import remember
+from handlers.chat.context import AppContext
+from handlers.chat.messages import Reply, reply_from_json
+from handlers.flows.reminder_reply import remember
 from models.db import transaction
 from models.tables import Outbox, Person
 

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import NamedTuple, Protocol
 
-from handlers.targets import Recurrence
+from handlers.language.targets import Recurrence
 from models.tables import Status, TargetKind
 
 OVERDUE = "overdue"

@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from apscheduler.schedulers.background import BackgroundScheduler
 from sqlalchemy import delete
 
-from handlers.context import AppContext
+from handlers.chat.context import AppContext
 from models.db import transaction
 from models.tables import HandledEvent
 from reminders.delivery import Sender, deliver

@@ -14,9 +14,9 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import CursorResult
 from sqlmodel import Session, col, select
 
-from handlers.context import AppContext
-from handlers.messages import reply_to_json
-from handlers.summary_flow import summary_reply
+from handlers.chat.context import AppContext
+from handlers.chat.messages import reply_to_json
+from handlers.flows.summary import summary_reply
 from models.db import transaction
 from models.tables import Outbox, Plan, ScheduledSummary, SentReminder
 from reminders.policy import Policy

@@ -24,10 +24,14 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col, select
 
-from handlers.actions import describe_target, prefetch_revisions, qualified_ref
-from handlers.context import AppContext
-from handlers.messages import Reply, reply_to_json
-from handlers.reminder_messages import consultation_message, escalation_message, officer_message
+from handlers.chat.context import AppContext
+from handlers.chat.messages import Reply, reply_to_json
+from handlers.plans.actions import describe_target, prefetch_revisions, qualified_ref
+from handlers.plans.reminder_messages import (
+    consultation_message,
+    escalation_message,
+    officer_message,
+)
 from models.db import transaction
 from models.tables import (
     Action,

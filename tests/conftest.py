@@ -14,10 +14,10 @@ from typer.testing import CliRunner, Result
 from bot.channels.console import ConsoleChannel
 from bot.cli import app
 from bot.conversation import Conversation
-from handlers.clock import FixedClock
-from handlers.context import AppContext
-from handlers.importing import import_file
-from handlers.people import assign, make_admin
+from handlers.chat.clock import FixedClock
+from handlers.chat.context import AppContext
+from handlers.importing.importer import import_file
+from handlers.plans.people import assign, make_admin
 from models.db import make_engine, transaction, upgrade
 
 LONDON = ZoneInfo("Europe/London")

@@ -26,7 +26,7 @@ from bot.app import slack_wsgi
 from bot.channels.slack import SlackChannel, make_client
 from bot.conversation import Conversation
 from bot.server import make_server
-from handlers.context import AppContext
+from handlers.chat.context import AppContext
 from tests.fakes.slack_api import FakeSlack
 
 SECRET = "8f742231b10e8888abcd99yyyzzz85a5"

@@ -10,7 +10,7 @@ from typer.testing import Result
 
 from bot.channels.console import ConsoleChannel
 from bot.conversation import Conversation
-from handlers.context import AppContext
+from handlers.chat.context import AppContext
 from models.db import make_engine, transaction
 from models.tables import ProgressNote, TargetRevision
 from tests.conftest import CHAIR, RUTH, SAM, STRANGER, Chat

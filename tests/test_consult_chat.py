@@ -11,8 +11,8 @@ import pytest
 from sqlmodel import select
 from typer.testing import Result
 
-from handlers.context import AppContext
-from handlers.flowchart import load
+from handlers.chat.context import AppContext
+from handlers.toolkit.flowchart import load
 from models.db import transaction
 from models.tables import Consultation, FlowchartWalk
 from tests.conftest import SAM, Chat
@@ -257,7 +257,7 @@ def test_a_councils_own_flowchart_replaces_the_default(db_url: str, tmp_path: Pa
 
     own = tmp_path / "own.yaml"
     own.write_text(
-        (Path(__file__).parents[1] / "handlers" / "toolkits" / "consult_or_engage.yaml")
+        (Path(__file__).parents[1] / "handlers" / "toolkit" / "consult_or_engage.yaml")
         .read_text(encoding="utf-8")
         .replace("title: Should I consult or engage?", "title: Ashfield engagement check"),
         encoding="utf-8",

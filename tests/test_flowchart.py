@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from handlers.flowchart import (
+from handlers.toolkit.flowchart import (
     DEFAULT_PATH,
     LEVELS,
     Flowchart,

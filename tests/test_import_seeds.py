@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from typer.testing import Result
 
-from handlers.people import role_key
+from handlers.plans.people import role_key
 from tests.conftest import ASHFIELD, BLACKPOOL, HALTON
 
 Cli = Callable[..., Result]

@@ -9,8 +9,8 @@ from alembic.runtime.migration import MigrationContext
 from sqlmodel import SQLModel, select
 
 import models.tables  # noqa: F401  (registers the tables on SQLModel.metadata)
-from handlers.context import AppContext
-from handlers.importing import import_file
+from handlers.chat.context import AppContext
+from handlers.importing.importer import import_file
 from models.db import current_revision, make_engine, transaction, upgrade
 from models.tables import Action, Plan, ProgressNote
 from tests.conftest import BLACKPOOL

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from openpyxl import Workbook
 
-from handlers.plan_layout import (
+from handlers.importing.layout import (
     Idea,
     PlanRow,
     idea_of,
@@ -18,7 +18,7 @@ from handlers.plan_layout import (
     parse_sheet,
     split_owners,
 )
-from handlers.sheets import SheetError, read_rows
+from handlers.importing.sheets import SheetError, read_rows
 from tests.conftest import ASHFIELD, BLACKPOOL, HALTON
 
 CEPM = "Community Engagement & Partnership Manager"

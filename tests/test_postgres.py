@@ -18,7 +18,7 @@ from typer.testing import CliRunner, Result
 from bot.channels.console import ConsoleChannel
 from bot.cli import app
 from bot.conversation import Conversation
-from handlers.context import AppContext
+from handlers.chat.context import AppContext
 from models.db import make_engine, upgrade
 from tests.conftest import ASHFIELD, BLACKPOOL, HALTON, LONDON, NOW, SAM
 from tests.test_reminders import sweep_twice_at_once
@@ -55,7 +55,7 @@ def pg_cli(pg_url: str) -> Cli:
 
 @pytest.fixture
 def pg_ctx(pg_url: str, pg_cli: Cli) -> Iterator[AppContext]:
-    from handlers.clock import FixedClock
+    from handlers.chat.clock import FixedClock
 
     for sheet in (BLACKPOOL, HALTON, ASHFIELD):
         assert pg_cli("import", str(sheet)).exit_code == 0

@@ -12,11 +12,11 @@ from pathlib import Path
 import pytest
 from sqlmodel import select
 
-from handlers.clock import FixedClock
-from handlers.context import AppContext
-from handlers.importing import import_file
-from handlers.messages import Reply
-from handlers.people import assign, make_admin
+from handlers.chat.clock import FixedClock
+from handlers.chat.context import AppContext
+from handlers.chat.messages import Reply
+from handlers.importing.importer import import_file
+from handlers.plans.people import assign, make_admin
 from models.db import make_engine, transaction
 from models.tables import Consultation, Outbox, Person, SentReminder
 from reminders.delivery import ConversationKey, SendError, deliver

@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from handlers.reply_parser import Candidate, ParsedReply, parse_reply
+from handlers.language.replies import Candidate, ParsedReply, parse_reply
 from models.tables import Status
 
 TODAY = date(2026, 11, 23)  # a Monday

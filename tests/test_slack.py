@@ -13,8 +13,8 @@ import yaml
 from sqlmodel import select
 
 from bot.channels.slack import SlackSender
-from handlers.context import AppContext
-from handlers.people import assign
+from handlers.chat.context import AppContext
+from handlers.plans.people import assign
 from models.db import transaction
 from models.tables import Action, Person, Plan, ProgressNote
 from reminders.delivery import deliver

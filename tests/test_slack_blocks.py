@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.channels import slack_blocks as kit
-from handlers.messages import Choice, Field, Item, Reply
+from handlers.chat.messages import Choice, Field, Item, Reply
 
 
 def _sections(blocks: list[dict[str, object]]) -> list[str]:

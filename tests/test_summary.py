@@ -13,10 +13,10 @@ from docx import Document
 from sqlmodel import select
 from typer.testing import Result
 
-from handlers.context import AppContext
-from handlers.importing import import_file
-from handlers.people import assign, make_admin
-from handlers.summary import Summary, summarise
+from handlers.chat.context import AppContext
+from handlers.importing.importer import import_file
+from handlers.plans.people import assign, make_admin
+from handlers.plans.summary import Summary, summarise
 from models.db import transaction
 from models.tables import Plan
 from tests.conftest import LONDON, NOW, SAM, STRANGER, Chat

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from handlers.targets import (
+from handlers.language.targets import (
     Recurrence,
     Target,
     format_date,
@@ -482,7 +482,7 @@ def test_format_date() -> None:
 
 
 def test_importing_targets_does_not_import_dateparser() -> None:
-    code = "import sys, handlers.targets; print('dateparser' in sys.modules)"
+    code = "import sys, handlers.language.targets; print('dateparser' in sys.modules)"
     root = Path(__file__).resolve().parents[1]
     result = subprocess.run(
         [sys.executable, "-c", code], cwd=root, capture_output=True, text=True, check=True
@@ -492,7 +492,8 @@ def test_importing_targets_does_not_import_dateparser() -> None:
 
 def test_regex_cells_do_not_import_dateparser() -> None:
     code = (
-        "import sys; from datetime import date; from handlers.targets import parse_target; "
+        "import sys; from datetime import date; "
+        "from handlers.language.targets import parse_target; "
         "[parse_target(t, today=date(2026, 11, 23)) for t in "
         "['31/03/2027', 'April 2013', 'Annually in April', 'Ongoing', 'asdf', 'soon']]; "
         "print('dateparser' in sys.modules)"

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from typing import TextIO
 
 from bot.conversation import Conversation
-from handlers.messages import Choice, Incoming, Reply
+from handlers.chat.messages import Choice, Incoming, Reply
 
 # Control characters (ANSI escapes included) would let text repaint the officer's terminal.
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")

@@ -26,7 +26,7 @@ from slack_sdk.http_retry import (
 
 from bot.channels import slack_blocks as kit
 from bot.conversation import Conversation
-from handlers.messages import Form, Incoming, Reply
+from handlers.chat.messages import Form, Incoming, Reply
 from models.tables import Person
 from reminders.delivery import SendError, Unreachable
 

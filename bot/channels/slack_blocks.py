@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from handlers.messages import Choice, Field, Form, Input, Item, Reply
+from handlers.chat.messages import Choice, Field, Form, Input, Item, Reply
 
 MAX_BLOCKS = 50  # per message (App Home allows 100)
 MAX_HOME_BLOCKS = 100

@@ -11,7 +11,7 @@ import typer
 from bot.cli.root import app, context
 
 if TYPE_CHECKING:
-    from handlers.context import AppContext
+    from handlers.chat.context import AppContext
 
 DEMO_DATABASE = "sqlite:///engagebot-demo.db"
 
@@ -54,7 +54,7 @@ def _os_user() -> str:
 
 
 def _welcome(ctx: AppContext, user: str, demo: bool) -> str:
-    from handlers.people import identify, roles_of
+    from handlers.plans.people import identify, roles_of
     from models.db import transaction
 
     with transaction(ctx.engine) as session:

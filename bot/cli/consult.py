@@ -24,7 +24,7 @@ def flowchart_check(
     ] = None,
 ) -> None:
     """Check a flowchart: every answer leads somewhere, every path ends, no loops or orphans."""
-    from handlers.flowchart import DEFAULT_PATH, check
+    from handlers.toolkit.flowchart import DEFAULT_PATH, check
 
     path = file or DEFAULT_PATH
     problems = check(path)
@@ -43,7 +43,7 @@ def flowchart_show(
     ] = None,
 ) -> None:
     """Print the flowchart as a Mermaid diagram, for the engagement team to review."""
-    from handlers.flowchart import FlowchartError, load, to_mermaid
+    from handlers.toolkit.flowchart import FlowchartError, load, to_mermaid
 
     try:
         typer.echo(to_mermaid(load(file)))
@@ -58,8 +58,8 @@ def consultations_list(
     """Every consultation and engagement in the register."""
     from sqlmodel import col, select
 
-    from handlers.register import as_json as entry_json
-    from handlers.register import describe
+    from handlers.plans.register import as_json as entry_json
+    from handlers.plans.register import describe
     from models.db import transaction
     from models.tables import Consultation
 
@@ -85,7 +85,7 @@ def consultations_update(
     you_said_we_did: Annotated[str | None, typer.Option(help="The feedback published.")] = None,
 ) -> None:
     """Record a register entry's progress: status, participation, findings, 'you said, we did'."""
-    from handlers.register import STATUSES
+    from handlers.plans.register import STATUSES
     from models.db import transaction
     from models.tables import Consultation
 
@@ -113,7 +113,7 @@ def consultations_update(
 @app.command("stats")
 def stats() -> None:
     """The measures councils report: projects that used the strategy, the register by status."""
-    from handlers.register import stats as count
+    from handlers.plans.register import stats as count
     from models.db import transaction
 
     ctx = context()

@@ -11,7 +11,7 @@ import typer
 from bot.cli.root import app, context, fail, group
 
 if TYPE_CHECKING:
-    from handlers.importing import ImportReport
+    from handlers.importing.importer import ImportReport
 
 actions_app = group("actions", "Look at actions.")
 people_app = group("people", "Who holds which role.")
@@ -30,9 +30,9 @@ def import_plan(
     ] = None,
 ) -> None:
     """Import an action plan; importing the same file again updates it."""
-    from handlers.importing import import_file
-    from handlers.plan_layout import parse_map_option
-    from handlers.sheets import SheetError
+    from handlers.importing.importer import import_file
+    from handlers.importing.layout import parse_map_option
+    from handlers.importing.sheets import SheetError
 
     try:
         overrides = dict(parse_map_option(option) for option in map_ or [])
@@ -87,7 +87,7 @@ def actions_list(
     as_json: Annotated[bool, typer.Option("--json", help="JSON, for scripts.")] = False,
 ) -> None:
     """List actions, in plan order."""
-    from handlers.actions import Filters, action_json, list_actions, short
+    from handlers.plans.actions import Filters, action_json, list_actions, short
     from models.db import transaction
     from models.tables import Status
 
@@ -129,7 +129,7 @@ def people_assign(
     deputy: Annotated[bool, typer.Option(help="They deputise for the role.")] = False,
 ) -> None:
     """Say who holds a role, so the bot knows whom to ask about its actions."""
-    from handlers.people import PeopleError, assign
+    from handlers.plans.people import PeopleError, assign
     from models.db import transaction
 
     ctx = context()
@@ -151,7 +151,7 @@ def people_admin(
     name: Annotated[str, typer.Option(help="Their name, if they are new.")] = "",
 ) -> None:
     """Let someone (the engagement team, the chair) update every action in a plan."""
-    from handlers.people import PeopleError, make_admin
+    from handlers.plans.people import PeopleError, make_admin
     from models.db import transaction
 
     ctx = context()
@@ -168,7 +168,7 @@ def people_list() -> None:
     """Everyone the bot knows, with their roles."""
     from sqlmodel import select
 
-    from handlers.people import roles_of
+    from handlers.plans.people import roles_of
     from models.db import transaction
     from models.tables import Person
 

@@ -10,7 +10,7 @@ from bot.cli.root import app, context, fail
 
 if TYPE_CHECKING:
     from bot.settings import Settings
-    from handlers.context import AppContext
+    from handlers.chat.context import AppContext
     from reminders.sweep import SweepReport
 
 
@@ -86,7 +86,7 @@ def _show_console_outbox(ctx: AppContext, queued: int) -> None:
     from sqlmodel import col, select
 
     from bot.channels.console import render_replies
-    from handlers.messages import reply_from_json
+    from handlers.chat.messages import reply_from_json
     from models.db import transaction
     from models.tables import Outbox, Person
 

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, NoReturn
 import typer
 
 if TYPE_CHECKING:
-    from handlers.context import AppContext
+    from handlers.chat.context import AppContext
 
 app = typer.Typer(
     help="engagebot: community-engagement action plans, reminders and the consult-or-engage "

@@ -22,9 +22,9 @@ def summary(
     full: Annotated[bool, typer.Option("--full", help="Every line of every list.")] = False,
 ) -> None:
     """The chair's status summary, as it would be posted to a channel."""
-    from handlers.summary import summarise
-    from handlers.summary_flow import find_plan
-    from handlers.summary_view import chart_png, render
+    from handlers.flows.summary import find_plan
+    from handlers.plans.summary import summarise
+    from handlers.plans.summary_view import chart_png, render
     from models.db import transaction
     from models.tables import Plan
 
@@ -59,7 +59,7 @@ def report(
     """The board report: the plan with a progress column, grouped by theme."""
     from sqlmodel import select
 
-    from handlers.report import FORMATS, build, write
+    from handlers.plans.report import FORMATS, build, write
     from models.db import transaction
     from models.tables import Plan
 

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from sqlmodel import col, select
 
-from handlers.actions import (
+from handlers.chat.messages import Choice, Field, Item, Reply, Turn, say
+from handlers.chat.request import Request
+from handlers.language.targets import format_date
+from handlers.plans.actions import (
     action_item,
     actions_of,
     find_by_ref,
@@ -12,10 +15,7 @@ from handlers.actions import (
     qualified_ref,
     short,
 )
-from handlers.messages import Choice, Field, Item, Reply, Turn, say
-from handlers.people import is_member, roles_of
-from handlers.request import Request
-from handlers.targets import format_date
+from handlers.plans.people import is_member, roles_of
 from models.tables import Action, Plan
 
 HELP_LINES = (

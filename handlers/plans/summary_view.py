@@ -9,8 +9,8 @@ from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
-from handlers.summary import BUCKETS, Line, Summary
-from handlers.targets import format_date
+from handlers.language.targets import format_date
+from handlers.plans.summary import BUCKETS, Line, Summary
 
 TEMPLATES = Path(__file__).parent / "templates"
 SHORT_LIST = 5

@@ -25,7 +25,7 @@ from sqlalchemy import String, func, type_coerce
 from sqlalchemy import select as core_select
 from sqlmodel import Session, col, select
 
-from handlers.targets import format_date
+from handlers.language.targets import format_date
 from models.tables import (
     Action,
     ActionOwner,

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.engine import Engine
 
-from handlers.clock import Clock
+from handlers.chat.clock import Clock
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import lru_cache
 
-from handlers.sheets import SheetError, column_letter
+from handlers.importing.sheets import SheetError, column_letter
 
 
 class Idea(StrEnum):

@@ -9,9 +9,9 @@ from typing import Any
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from handlers.messages import Choice, Field, Item
-from handlers.people import owner_roles, role_key
-from handlers.targets import Recurrence, format_date
+from handlers.chat.messages import Choice, Field, Item
+from handlers.language.targets import Recurrence, format_date
+from handlers.plans.people import owner_roles, role_key
 from models.tables import (
     Action,
     ActionOwner,

@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import func
 from sqlmodel import Session, col, or_, select
 
-from handlers.targets import format_date
+from handlers.language.targets import format_date
 from models.tables import Consultation, FlowchartWalk, Person
 
 STATUSES = ("planned", "open", "closed", "feedback published")

@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlmodel import Session, select
 
-from handlers.targets import format_date
+from handlers.language.targets import format_date
 from models.tables import Action, Person, ProgressNote, Status, TargetKind, TargetRevision, id_of
 
 MAX_NOTE_CHARS = 4000  # about a page; longer belongs in a document the note can point to

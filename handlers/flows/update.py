@@ -9,10 +9,12 @@ from __future__ import annotations
 import uuid
 from datetime import date
 
-from handlers.actions import describe_target, find_by_ref, qualified_ref, short
-from handlers.messages import Choice, Form, Input, Reply, Submitted, Turn, say
-from handlers.people import may_update
-from handlers.progress import (
+from handlers.chat.messages import Choice, Form, Input, Reply, Submitted, Turn, say
+from handlers.chat.request import Request
+from handlers.language.targets import format_date, parse_date_answer
+from handlers.plans.actions import describe_target, find_by_ref, qualified_ref, short
+from handlers.plans.people import may_update
+from handlers.plans.progress import (
     MAX_NOTE_CHARS,
     Update,
     UpdateError,
@@ -22,8 +24,6 @@ from handlers.progress import (
     parse_status,
     record_update,
 )
-from handlers.request import Request
-from handlers.targets import format_date, parse_date_answer
 from models.tables import Action, Status
 
 FLOW = "update"

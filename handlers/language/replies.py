@@ -5,7 +5,8 @@ reported in `date_problem`, a relative one ("next Friday") is flagged for confir
 reply about several actions leaves `ref` as None so the caller can ask which one.
 
 Dates: phrases are cut out of the reply with regexes around cue words and date-like tokens,
-then each is read by `handlers.targets.parse_date_answer`, longest first. A revised target is
+then each is read by `handlers.language.targets.parse_date_answer`, longest first. A revised
+target is
 about the future, so dates in clauses describing past events ("met on 3 November") are ignored
 unless a target cue introduces them ("revised to 31 March 2020"), which sets `date_in_past`.
 
@@ -24,7 +25,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import NamedTuple
 
-from handlers.targets import MONTHS, WEEKDAYS, DateAnswer, parse_date_answer
+from handlers.language.targets import MONTHS, WEEKDAYS, DateAnswer, parse_date_answer
 from models.tables import Status
 
 __all__ = ["Candidate", "ParsedReply", "parse_reply"]

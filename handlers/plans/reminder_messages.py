@@ -6,10 +6,10 @@ from datetime import date
 
 from sqlmodel import Session
 
-from handlers.actions import describe_target, qualified_ref, short, status_text
-from handlers.messages import Choice, Field, Item, Reply
-from handlers.people import owner_roles
-from handlers.targets import format_date
+from handlers.chat.messages import Choice, Field, Item, Reply
+from handlers.language.targets import format_date
+from handlers.plans.actions import describe_target, qualified_ref, short, status_text
+from handlers.plans.people import owner_roles
 from models.tables import Action, Consultation, Person
 
 REPLY_HINT = (

@@ -1,7 +1,7 @@
 """'Should I consult or engage?': the toolkit flowchart walked one question at a time.
 
-The flowchart is data (handlers/toolkits/*.yaml) walked by the pure engine in
-handlers/flowchart.py; this module only turns its nodes into chat replies, records the walk,
+The flowchart is data (handlers/toolkit/*.yaml) walked by the pure engine in
+handlers/toolkit/flowchart.py; this module only turns its nodes into chat replies, records the walk,
 and at the end offers to add the activity to the engagement register.
 """
 
@@ -11,7 +11,11 @@ from datetime import date
 from functools import cache
 from pathlib import Path
 
-from handlers.flowchart import (
+from handlers.chat.messages import Choice, Field, Item, Reply, Turn, say
+from handlers.chat.request import Request
+from handlers.language.targets import parse_date_answer
+from handlers.plans.register import Activity, add, describe, similar
+from handlers.toolkit.flowchart import (
     Flowchart,
     Outcome,
     WalkError,
@@ -22,11 +26,7 @@ from handlers.flowchart import (
     load,
     outcome_of,
 )
-from handlers.flowchart import step as walk_step
-from handlers.messages import Choice, Field, Item, Reply, Turn, say
-from handlers.register import Activity, add, describe, similar
-from handlers.request import Request
-from handlers.targets import parse_date_answer
+from handlers.toolkit.flowchart import step as walk_step
 from models.tables import FlowchartWalk
 
 FLOW = "consult"

@@ -7,12 +7,12 @@ from datetime import date, datetime
 
 from sqlmodel import Session, col, select
 
-from handlers.messages import Choice, Image, Reply, Turn, say
-from handlers.people import is_member, is_plan_admin
-from handlers.request import Request
-from handlers.summary import Summary, summarise
-from handlers.summary_view import chart_png, render, truncated
-from handlers.targets import format_date, parse_date_answer
+from handlers.chat.messages import Choice, Image, Reply, Turn, say
+from handlers.chat.request import Request
+from handlers.language.targets import format_date, parse_date_answer
+from handlers.plans.people import is_member, is_plan_admin
+from handlers.plans.summary import Summary, summarise
+from handlers.plans.summary_view import chart_png, render, truncated
 from models.tables import Plan, ScheduledSummary, SummaryPost
 
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday")

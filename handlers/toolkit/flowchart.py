@@ -2,7 +2,7 @@
 
 A council's toolkit is a flowchart of questions ending in outcomes (inform / consult / involve /
 empower). It is data, not code, so a council can replace the default file with its own; the
-format is described at the top of handlers/toolkits/consult_or_engage.yaml. `load` refuses a
+format is described at the top of handlers/toolkit/consult_or_engage.yaml. `load` refuses a
 file with any fault (a loop, a dead end, a typo in a `next`) so that every walk ends somewhere.
 Walking is pure: `step` takes a WalkState and returns the next one, so the chat layer can store
 the state anywhere and replay it.
@@ -26,7 +26,7 @@ LEVELS = {
     "empower": "Acting together",
 }
 
-DEFAULT_PATH = Path(__file__).parent / "toolkits" / "consult_or_engage.yaml"
+DEFAULT_PATH = Path(__file__).parent / "consult_or_engage.yaml"
 
 # What a text node may ask for: the engagement register fields typed as free text.
 INPUTS = ("title", "audience", "area", "budget", "start", "end")

@@ -16,9 +16,9 @@ from pathlib import Path
 
 from sqlmodel import Session, col, select
 
-from handlers.actions import describe_target, prefetch_revisions
-from handlers.summary import BUCKETS, Summary, summarise
-from handlers.targets import format_date
+from handlers.language.targets import format_date
+from handlers.plans.actions import describe_target, prefetch_revisions
+from handlers.plans.summary import BUCKETS, Summary, summarise
 from models.tables import Action, ActionOwner, Plan, ProgressNote, Role, Theme
 
 FORMATS = ("docx", "html", "md", "csv")

@@ -17,12 +17,12 @@ from typing import Any
 from sqlalchemy import delete, insert
 from sqlmodel import Session, col, select
 
-from handlers.context import AppContext
-from handlers.people import get_or_create_role
-from handlers.plan_layout import Idea, ParsedSheet, PlanRow, parse_sheet
-from handlers.progress import leading_status, move_target, revise_target, revision_row
-from handlers.sheets import read_rows
-from handlers.targets import Target, parse_target
+from handlers.chat.context import AppContext
+from handlers.importing.layout import Idea, ParsedSheet, PlanRow, parse_sheet
+from handlers.importing.sheets import read_rows
+from handlers.language.targets import Target, parse_target
+from handlers.plans.people import get_or_create_role
+from handlers.plans.progress import leading_status, move_target, revise_target, revision_row
 from models.db import transaction
 from models.tables import (
     Action,

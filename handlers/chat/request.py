@@ -6,8 +6,8 @@ from dataclasses import dataclass
 
 from sqlmodel import Session
 
-from handlers.context import AppContext
-from handlers.messages import Incoming
+from handlers.chat.context import AppContext
+from handlers.chat.messages import Incoming
 from models.tables import Person
 
 

@@ -12,15 +12,15 @@ from datetime import datetime, timedelta
 
 from sqlmodel import Session, select
 
-from handlers import update_flow
-from handlers.actions import find_by_ref
-from handlers.messages import Choice, Reply, Turn, reply_to_json, say
-from handlers.people import may_update
-from handlers.progress import Update, check_note
-from handlers.reminder_messages import notice_not_mine
-from handlers.reply_parser import Candidate, parse_reply
-from handlers.request import Request
-from handlers.targets import format_date
+from handlers.chat.messages import Choice, Reply, Turn, reply_to_json, say
+from handlers.chat.request import Request
+from handlers.flows import update as update_flow
+from handlers.language.replies import Candidate, parse_reply
+from handlers.language.targets import format_date
+from handlers.plans.actions import find_by_ref
+from handlers.plans.people import may_update
+from handlers.plans.progress import Update, check_note
+from handlers.plans.reminder_messages import notice_not_mine
 from models.tables import Action, ConversationState, Outbox, PlanAdmin, ReminderResponse, Status
 
 FLOW = "reminder"
