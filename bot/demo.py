@@ -25,8 +25,7 @@ def load_demo(ctx: AppContext) -> list[ImportReport]:
                     row["role"],
                     name=row["name"],
                     email=row["email"],
-                    slack_id=row["slack"] or None,
-                    teams_id=row["teams"] or None,
+                    chat={"slack": row["slack"], "teams": row["teams"]},
                     deputy=row["deputy"] == "yes",
                 )
             for plan_name in filter(None, row["admin_of"].split(";")):

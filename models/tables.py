@@ -120,8 +120,17 @@ class Person(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     name: str = ""
     email: str | None = Field(default=None, unique=True, index=True)
-    slack_id: str | None = Field(default=None, unique=True, index=True)
-    teams_id: str | None = Field(default=None, unique=True, index=True)
+
+
+class ChatIdentity(SQLModel, table=True):
+    """A person's id on one chat platform, e.g. a Slack member id or a Teams user id."""
+
+    __table_args__ = (UniqueConstraint("platform", "user_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    person_id: int = Field(foreign_key="person.id", index=True)
+    platform: str  # the channel's name
+    user_id: str
 
 
 class RoleHolder(SQLModel, table=True):
@@ -243,16 +252,18 @@ class Outbox(SQLModel, table=True):
     """
 
     id: int | None = Field(default=None, primary_key=True)
-    via: str = Field(index=True)  # "slack", "teams" or "console"
+    via: str = Field(index=True)  # the name of the channel that delivers it
     person_id: int | None = Field(default=None, foreign_key="person.id", index=True)
     chat_channel: str = ""  # a channel to post in, instead of a person
     kind: str = ""  # "reminder", "escalation", "notice"
     reply: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
-    # Refs a reply to this message may be about: the conversation starts from them.
-    refs: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    # Where the conversation stands once this is delivered (a reminder waits for the officer's
+    # reply about its actions): a flow state as JSON, restored where the message lands.
+    follow_up: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
     created_at: datetime
     claimed_at: datetime | None = None
     sent_at: datetime | None = None
+    message_id: str = ""  # the platform's id of the message sent, to update it later
     failures: int = 0
 
 

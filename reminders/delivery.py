@@ -10,14 +10,16 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import Protocol
+from typing import Any
 
 from sqlalchemy import or_, update
 from sqlmodel import col
 
+from handlers.chat import state
 from handlers.chat.context import AppContext
-from handlers.chat.messages import Reply, reply_from_json
-from handlers.flows.reminder_reply import remember
+from handlers.chat.messages import reply_from_json
+from handlers.chat.outbound import Recipient, Sender, SendError, Sent, Unreachable
+from handlers.plans.people import chat_id
 from models.db import transaction
 from models.tables import Outbox, Person
 
@@ -26,27 +28,7 @@ log = logging.getLogger(__name__)
 STALE_CLAIM = timedelta(minutes=10)
 GIVE_UP_AFTER = 10  # failed attempts
 
-ConversationKey = tuple[str, str, str, str]  # channel, workspace, conversation, user
-
-
-class SendError(Exception):
-    """The platform failed; the message stays queued and is tried again later."""
-
-
-class Unreachable(SendError):
-    """The person has no identity on this platform: retrying will not help."""
-
-
-class Sender(Protocol):
-    """A chat platform's way of delivering a message to a person or a channel."""
-
-    via: str
-
-    def send(
-        self, person: Person | None, chat_channel: str, reply: Reply
-    ) -> ConversationKey | None:
-        """Deliver; return the conversation where a reply to it will arrive, if any."""
-        ...
+__all__ = ["DeliveryReport", "SendError", "Sender", "Unreachable", "deliver"]
 
 
 @dataclass
@@ -88,9 +70,15 @@ def _deliver_one(ctx: AppContext, sender: Sender, outbox_id: int, report: Delive
         if row is None:
             return
         person = session.get(Person, row.person_id) if row.person_id else None
-        reply, channel, refs = reply_from_json(row.reply), row.chat_channel, list(row.refs)
+        to = Recipient(
+            name=person.name if person else row.chat_channel,
+            user_id=chat_id(session, person, sender.via) if person else None,
+            email=person.email if person else None,
+            chat_channel=row.chat_channel,
+        )
+        reply, follow_up = reply_from_json(row.reply), row.follow_up
     try:
-        key = sender.send(person, channel, reply)
+        sent = sender.send(to, reply)
     except Unreachable as err:
         report.unreachable.append(str(err))
         _failed(ctx, outbox_id, permanent=True)
@@ -100,14 +88,21 @@ def _deliver_one(ctx: AppContext, sender: Sender, outbox_id: int, report: Delive
         report.failed += 1
         _failed(ctx, outbox_id, permanent=False)
         return
+    _mark_sent(ctx, outbox_id, sent, follow_up)
+    report.sent += 1
+
+
+def _mark_sent(
+    ctx: AppContext, outbox_id: int, sent: Sent, follow_up: dict[str, Any] | None
+) -> None:
+    """Sent: remember where it landed, and leave that conversation waiting for the reply."""
     with transaction(ctx.engine) as session:
         row = session.get(Outbox, outbox_id)
         if row is not None:
-            row.sent_at = ctx.now()
+            row.sent_at, row.message_id = ctx.now(), sent.message_id
             session.add(row)
-        if key is not None and refs:
-            remember(session, key, refs, ctx.now())
-    report.sent += 1
+        if sent.key is not None and follow_up:
+            state.save_json(session, sent.key, follow_up, ctx.now())
 
 
 def _failed(ctx: AppContext, outbox_id: int, *, permanent: bool) -> None:
@@ -118,25 +113,3 @@ def _failed(ctx: AppContext, outbox_id: int, *, permanent: bool) -> None:
         row.failures = GIVE_UP_AFTER if permanent else row.failures + 1
         row.claimed_at = None  # free for the next run
         session.add(row)
-
-
-def pull(ctx: AppContext, via: str, person_id: int, key: ConversationKey) -> list[Reply]:
-    """Hand over one person's queued messages to a channel that shows them when they next talk."""
-    now = ctx.now()
-    with transaction(ctx.engine) as session:
-        statement = (
-            update(Outbox)
-            .where(
-                col(Outbox.via) == via,
-                col(Outbox.person_id) == person_id,
-                col(Outbox.sent_at).is_(None),
-            )
-            .values(claimed_at=now, sent_at=now)
-            .returning(col(Outbox.id))
-        )
-        ids = sorted(session.execute(statement).scalars().all())
-        rows = [row for i in ids if (row := session.get(Outbox, i)) is not None]
-        refs = [ref for row in rows for ref in row.refs]
-        if refs:
-            remember(session, key, refs, now)
-        return [reply_from_json(row.reply) for row in rows]

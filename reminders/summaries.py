@@ -15,10 +15,10 @@ from sqlalchemy.engine import CursorResult
 from sqlmodel import Session, col, select
 
 from handlers.chat.context import AppContext
-from handlers.chat.messages import reply_to_json
-from handlers.flows.summary import summary_reply
+from handlers.chat.outbox import queue
+from handlers.plans.summary_view import summary_message
 from models.db import transaction
-from models.tables import Outbox, Plan, ScheduledSummary, SentReminder
+from models.tables import Plan, ScheduledSummary, SentReminder
 from reminders.policy import Policy
 
 
@@ -45,17 +45,14 @@ def post_scheduled(ctx: AppContext, policy: Policy) -> int:
                 continue
             plan = session.get(Plan, schedule.plan_id) if schedule.plan_id else None
             plans = [plan] if plan else list(session.exec(select(Plan)).all())
-            reply = summary_reply(
-                session, plans, schedule.via, local, today, where=schedule.chat_channel
-            )
-            session.add(
-                Outbox(
-                    via=schedule.via,
-                    chat_channel=schedule.chat_channel,
-                    kind="summary",
-                    reply=reply_to_json(reply),
-                    created_at=local,
-                )
+            reply = summary_message(session, plans, local, today, where=schedule.chat_channel)
+            queue(
+                session,
+                reply,
+                via=schedule.via,
+                kind="summary",
+                now=local,
+                chat_channel=schedule.chat_channel,
             )
             queued += 1
     return queued

@@ -25,7 +25,9 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col, select
 
 from handlers.chat.context import AppContext
-from handlers.chat.messages import Reply, reply_to_json
+from handlers.chat.messages import Reply
+from handlers.chat.outbox import queue
+from handlers.flows.reminder_reply import awaiting_reply
 from handlers.plans.actions import describe_target, prefetch_revisions, qualified_ref
 from handlers.plans.reminder_messages import (
     consultation_message,
@@ -37,7 +39,6 @@ from models.tables import (
     Action,
     ActionOwner,
     Consultation,
-    Outbox,
     Person,
     Plan,
     PlanAdmin,
@@ -363,24 +364,21 @@ def _queue(
             else "reminder"
         )
         by_target[(nudge.person_id, nudge.chat_channel, group)].append(nudge)
-    rows = []
     people = _people(session, {p for p, _, _ in by_target if p})
     for (person_id, channel, group), nudges in by_target.items():
         person = people.get(person_id or 0)
         reply, refs = _message(session, person, nudges, loaded, today, group == "escalation")
-        rows.append(
-            Outbox(
-                via=via,
-                person_id=person_id,
-                chat_channel=channel,
-                kind=group,
-                reply=reply_to_json(reply),
-                refs=refs,
-                created_at=now,
-            )
+        queue(
+            session,
+            reply,
+            via=via,
+            kind=group,
+            now=now,
+            person_id=person_id,
+            chat_channel=channel,
+            follow_up=awaiting_reply(refs) if refs else None,
         )
-    session.add_all(rows)
-    return len(rows)
+    return len(by_target)
 
 
 def _people(session: Session, ids: set[int]) -> dict[int, Person]:

@@ -15,11 +15,13 @@ from sqlmodel import select
 from handlers.chat.clock import FixedClock
 from handlers.chat.context import AppContext
 from handlers.chat.messages import Reply
+from handlers.chat.outbound import Recipient, SendError, Sent
+from handlers.chat.state import ConversationKey
 from handlers.importing.importer import import_file
 from handlers.plans.people import assign, make_admin
 from models.db import make_engine, transaction
 from models.tables import Consultation, Outbox, Person, SentReminder
-from reminders.delivery import ConversationKey, SendError, deliver
+from reminders.delivery import deliver
 from reminders.policy import Policy
 from reminders.sweep import sweep
 from tests.conftest import LONDON, SAM, Chat
@@ -47,7 +49,7 @@ ROWS = [
 
 
 @dataclass
-class Sent:
+class Delivered:
     to: str
     reply: Reply
 
@@ -57,18 +59,21 @@ class RecordingSender:
     """The chat platform, as far as reminders are concerned: it records what it is given."""
 
     via: str = "slack"
-    sent: list[Sent] = field(default_factory=list)
+    sent: list[Delivered] = field(default_factory=list)
     fail_next: int = 0
 
-    def send(
-        self, person: Person | None, chat_channel: str, reply: Reply
-    ) -> ConversationKey | None:
+    def send(self, to: Recipient, reply: Reply) -> Sent:
         if self.fail_next:
             self.fail_next -= 1
             raise SendError("Slack is down")
-        who = person.email or "" if person else chat_channel
-        self.sent.append(Sent(who or "", reply))
-        return ("slack", "T0COUNCIL", f"D-{who}", f"U-{who}")
+        who = to.chat_channel or to.email or ""
+        self.sent.append(Delivered(who, reply))
+        if to.chat_channel:
+            return Sent(None, f"{who} 1")
+        return Sent(ConversationKey(self.via, "T0COUNCIL", f"D-{who}", f"U-{who}"), f"D-{who} 1")
+
+    def update(self, sent: Sent, reply: Reply) -> None:
+        self.sent.append(Delivered(f"update {sent.message_id}", reply))
 
     def to(self, who: str) -> list[Reply]:
         return [s.reply for s in self.sent if s.to == who]

@@ -14,9 +14,9 @@ from sqlmodel import select
 
 from bot.channels.slack import SlackSender
 from handlers.chat.context import AppContext
-from handlers.plans.people import assign
+from handlers.plans.people import assign, identify
 from models.db import transaction
-from models.tables import Action, Person, Plan, ProgressNote
+from models.tables import Action, Plan, ProgressNote
 from reminders.delivery import deliver
 from reminders.policy import Policy
 from reminders.sweep import sweep
@@ -33,7 +33,12 @@ MANIFEST = Path(__file__).parents[1] / "app.yaml"
 @pytest.fixture
 def bot(blackpool: AppContext) -> Iterator[SlackBot]:
     with transaction(blackpool.engine) as session:
-        assign(session, "Community Engagement & Partnership Manager", email=SAM, slack_id=SAM_SLACK)
+        assign(
+            session,
+            "Community Engagement & Partnership Manager",
+            email=SAM,
+            chat={"slack": SAM_SLACK},
+        )
     with slack_bot(blackpool) as running:
         yield running
 
@@ -190,7 +195,7 @@ def test_forged_or_stale_requests_get_401_and_change_nothing(
     time.sleep(0.3)
     assert bot.slack.of("chat.postMessage") == []
     with transaction(blackpool.engine) as session:
-        assert session.exec(select(Person).where(Person.slack_id == SAM_SLACK)).one()
+        assert identify(session, "slack", SAM_SLACK) is not None
 
 
 def test_a_retried_event_is_answered_once(bot: SlackBot) -> None:

@@ -165,9 +165,9 @@ def test_the_chair_asks_for_the_summary_in_chat(
         "8 actions: 1 complete · 1 on track · 1 partially complete · 1 delayed · 2 overdue"
         in answer
     )
-    assert "\nOverdue (2):\n  • S5 — overdue by 53 days — Head of Policy\n" in answer
-    assert "Roles with nobody to nudge: Vacant Role" in answer
-    assert "RED  Theme B: Acting together: 1/4 closed, 2 overdue" in answer
+    assert "\n  • Overdue (2)\n    • S5 — overdue by 53 days — Head of Policy\n" in answer
+    assert "  • Roles with nobody to nudge\n    Vacant Role\n" in answer
+    assert "🔴 RED  Theme B: Acting together: 1/4 closed, 2 overdue" in answer
     assert "Full list" in answer  # six stale actions: the list is cut at five
 
 

@@ -44,6 +44,8 @@ class ConsoleChannel:
             user=self.user,
             text=text,
             choice=choice,
+            email=self.user if "@" in self.user else None,
+            place="console",
         )
 
     def run(self, lines: Iterable[str], out: TextIO, prompt: str = "you> ") -> None:

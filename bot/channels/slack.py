@@ -27,8 +27,8 @@ from slack_sdk.http_retry import (
 from bot.channels import slack_blocks as kit
 from bot.conversation import Conversation
 from handlers.chat.messages import Form, Incoming, Reply
-from models.tables import Person
-from reminders.delivery import SendError, Unreachable
+from handlers.chat.outbound import Recipient, SendError, Sent, Unreachable
+from handlers.chat.state import ConversationKey
 
 log = logging.getLogger(__name__)
 
@@ -75,7 +75,7 @@ class SlackChannel:
         self.client = client
         self._emails: dict[str, str | None] = {}
         self.app = App(client=client, signing_secret=signing_secret)
-        conversation.directory = self.email_of
+        conversation.add_directory("slack", self)
         self._register(self.app)
 
     # -- wiring ---------------------------------------------------------------------------
@@ -166,6 +166,7 @@ class SlackChannel:
             text=label,
             choice=value,
             event_id=f"action:{action.get('action_ts', '')}:{action.get('action_id', '')}",
+            place=channel,
         )
         replies = self.conversation.handle(msg)
         if ephemeral:
@@ -204,6 +205,7 @@ class SlackChannel:
             user=user,
             text=text,
             event_id=event_id,
+            place=conversation.split(":", 1)[0],
         )
 
     def _open_form(self, msg: Incoming, ref: str, trigger_id: str, respond: Respond) -> None:
@@ -253,10 +255,8 @@ class SlackChannel:
             return False
         return True
 
-    def email_of(self, channel: str, user: str) -> str | None:
+    def email_of(self, user: str) -> str | None:
         """A Slack user's e-mail from users.info (needs users:read.email), looked up once."""
-        if channel != "slack":
-            return None
         if user not in self._emails:
             try:
                 info = self.client.users_info(user=user)
@@ -291,33 +291,46 @@ class SlackSender:
         self.client = client
         self._team: str | None = None
 
-    def send(
-        self, person: Person | None, chat_channel: str, reply: Reply
-    ) -> tuple[str, str, str, str] | None:
+    def send(self, to: Recipient, reply: Reply) -> Sent:
         payload = kit.message(reply)
         try:
-            if chat_channel:
-                self.client.chat_postMessage(channel=chat_channel, **payload)
+            if to.chat_channel:
+                posted = self.client.chat_postMessage(channel=to.chat_channel, **payload)
                 if reply.image is not None:
                     self.client.files_upload_v2(
-                        channel=chat_channel,
+                        channel=to.chat_channel,
                         content=reply.image.png,
                         filename=reply.image.filename,
                         title=reply.image.title,
                     )
-                return None
-            if person is None or not person.slack_id:
-                name = person.name if person else "someone"
-                raise Unreachable(f"{name} has no Slack id: engagebot people assign … --slack U…")
-            opened = self.client.conversations_open(users=person.slack_id)
+                return Sent(None, _message_id(to.chat_channel, posted.get("ts")))
+            if not to.user_id:
+                raise Unreachable(
+                    f"{to.name} has no Slack id: engagebot people assign … --slack U…"
+                )
+            opened = self.client.conversations_open(users=to.user_id)
             dm = opened["channel"]["id"]
-            self.client.chat_postMessage(channel=dm, **payload)
+            posted = self.client.chat_postMessage(channel=dm, **payload)
         except SlackApiError as err:
             raise SendError(f"Slack said {err.response.get('error')}") from err
-        return ("slack", self.team(), dm, person.slack_id)
+        key = ConversationKey("slack", self.team(), dm, to.user_id)
+        return Sent(key, _message_id(dm, posted.get("ts")))
+
+    def update(self, sent: Sent, reply: Reply) -> None:
+        """Replace a sent message (chat.update), e.g. once its buttons have been answered."""
+        channel, _, ts = sent.message_id.partition(" ")
+        try:
+            self.client.chat_update(channel=channel, ts=ts, **kit.message(reply))
+        except SlackApiError as err:
+            raise SendError(f"Slack said {err.response.get('error')}") from err
 
     def team(self) -> str:
         """The workspace id, as events carry it, so a reply continues this conversation."""
         if self._team is None:
             self._team = str(self.client.auth_test().get("team_id", ""))
         return self._team
+
+
+def _message_id(channel: str, ts: object) -> str:
+    """Slack names a message by its channel and timestamp."""
+    return f"{channel} {ts}" if ts else ""

@@ -42,7 +42,7 @@ def chat(
         # This morning's reminders, so the demo opens the way an officer's day would.
         sweep(ctx, Settings().policy(), "console", any_hour=True)
         user = as_user or DEMO_USER
-    channel = ConsoleChannel(Conversation(ctx), user or _os_user())
+    channel = ConsoleChannel(Conversation(ctx), _known_as(ctx, user or _os_user()))
     typer.echo(_welcome(ctx, channel.user, demo))
     channel.run(sys.stdin, sys.stdout)
 
@@ -53,12 +53,22 @@ def _os_user() -> str:
     return getpass.getuser()
 
 
-def _welcome(ctx: AppContext, user: str, demo: bool) -> str:
-    from handlers.plans.people import identify, roles_of
+def _known_as(ctx: AppContext, user: str) -> str:
+    """`--as` takes a name or an e-mail; the console talks as the person's e-mail."""
+    from handlers.plans.people import find_person
     from models.db import transaction
 
     with transaction(ctx.engine) as session:
-        person = identify(session, "console", user)
+        person = find_person(session, user)
+        return person.email if person is not None and person.email else user
+
+
+def _welcome(ctx: AppContext, user: str, demo: bool) -> str:
+    from handlers.plans.people import find_person, roles_of
+    from models.db import transaction
+
+    with transaction(ctx.engine) as session:
+        person = find_person(session, user)
         who = "someone I don't know yet"
         if person is not None:
             roles = "; ".join(r.name for r in roles_of(session, person)) or "no role"

@@ -136,7 +136,12 @@ def people_assign(
     try:
         with transaction(ctx.engine) as session:
             found_role, person = assign(
-                session, role, name=name, email=email, slack_id=slack, teams_id=teams, deputy=deputy
+                session,
+                role,
+                name=name,
+                email=email,
+                chat={"slack": slack or "", "teams": teams or ""},
+                deputy=deputy,
             )
             what = "deputises for" if deputy else "holds"
             typer.echo(f"{person.name or person.email} {what} the role '{found_role.name}'.")
@@ -168,7 +173,7 @@ def people_list() -> None:
     """Everyone the bot knows, with their roles."""
     from sqlmodel import select
 
-    from handlers.plans.people import roles_of
+    from handlers.plans.people import chat_ids, roles_of
     from models.db import transaction
     from models.tables import Person
 
@@ -176,7 +181,8 @@ def people_list() -> None:
     with transaction(ctx.engine) as session:
         for person in session.exec(select(Person)).all():
             roles = "; ".join(r.name for r in roles_of(session, person)) or "no role"
-            ids = ", ".join(filter(None, [person.email, person.slack_id, person.teams_id]))
+            known = chat_ids(session, person)
+            ids = ", ".join(filter(None, [person.email, *(known[p] for p in sorted(known))]))
             typer.echo(f"{person.name}\t{ids}\t{roles}")
 
 

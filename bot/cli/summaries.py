@@ -22,6 +22,8 @@ def summary(
     full: Annotated[bool, typer.Option("--full", help="Every line of every list.")] = False,
 ) -> None:
     """The chair's status summary, as it would be posted to a channel."""
+    from bot.channels.console import render_replies
+    from handlers.chat.messages import Reply
     from handlers.flows.summary import find_plan
     from handlers.plans.summary import summarise
     from handlers.plans.summary_view import chart_png, render
@@ -36,7 +38,8 @@ def summary(
         if not plans:
             fail("No plans yet. Import one: engagebot import FILE")
         result = summarise(session, plans, ctx.today(), None, ctx.now())
-    typer.echo(render(result, "console", full=full, plan=plan or ""))
+    text, items = render(result, full=full, plan=plan or "")
+    typer.echo(render_replies([Reply(text, items=items)]))
     if chart is not None:
         chart.write_bytes(chart_png(result))
         typer.echo(f"Chart saved to {chart}")

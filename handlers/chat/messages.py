@@ -10,19 +10,26 @@ import base64
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from handlers.chat.state import ConversationKey, Next
+
 
 @dataclass(frozen=True)
 class Incoming:
-    """One thing a user said or pressed, in any channel."""
+    """One thing a user said or pressed, in any channel; the channel fills in every field."""
 
-    channel: str  # "console", "slack", "teams"
-    workspace: str  # Slack team id, Teams tenant id, "local" for the console
-    conversation: str  # DM, channel or thread the message came from
+    channel: str  # the channel's name
+    workspace: str  # the platform's workspace or tenant; "local" for the console
+    conversation: str  # the DM, room or thread the message came from (the channel's own shape)
     user: str  # the platform's id for the user
     text: str = ""
     choice: str | None = None  # the value of a button the user pressed
     event_id: str | None = None  # the platform's id for this event, for de-duplication
     email: str | None = None  # the user's e-mail, when the platform tells us
+    place: str = ""  # the room it was said in, threads aside: plans are linked to rooms
+
+    @property
+    def key(self) -> ConversationKey:
+        return ConversationKey(self.channel, self.workspace, self.conversation, self.user)
 
 
 Style = Literal["default", "primary", "danger"]
@@ -79,9 +86,7 @@ class Turn:
     """What a handler did with one message: its replies, and where the conversation goes next."""
 
     replies: tuple[Reply, ...]
-    flow: str | None = None  # None: the conversation is over
-    step: str = ""
-    data: dict[str, object] = field(default_factory=dict)
+    next: Next | None = None  # None: the conversation is over
 
 
 def say(

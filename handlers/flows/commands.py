@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from pydantic import BaseModel
 from sqlmodel import col, select
 
+from handlers.chat.flow import CANCEL_WORDS, Flow, command
 from handlers.chat.messages import Choice, Field, Item, Reply, Turn, say
 from handlers.chat.request import Request
 from handlers.language.targets import format_date
@@ -140,3 +142,21 @@ def _visible(req: Request, plan_id: int) -> bool:
     if plan is None or not plan.private:
         return True
     return req.who is not None and is_member(req.session, req.who, plan)
+
+
+FLOW: Flow[BaseModel] = Flow(
+    name="commands",
+    entries=(
+        command(r"help|\?|what can you do|hi|hello", lambda r, m: help_turn(r)),
+        command(
+            r"my actions|mine|my tasks|what'?s mine|what do i own|list my actions",
+            lambda r, m: my_actions(r),
+        ),
+        command(r"plans|list plans", lambda r, m: plans(r)),
+        # Before "show R4": "show overdue" is the list, not an action called "overdue".
+        command(r"(?:what'?s |what is |show |list )?overdue(?: actions)?", lambda r, m: overdue(r)),
+        command(r"(?:show|details|view)\s+(?P<ref>\S+)", lambda r, m: show_action(r, m["ref"])),
+        # "cancel" with nothing under way; in a conversation, the flow's own fallback takes it.
+        command(CANCEL_WORDS, lambda r, m: say("There's nothing to cancel.")),
+    ),
+)

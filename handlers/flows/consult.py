@@ -8,11 +8,16 @@ and at the end offers to add the activity to the engagement register.
 from __future__ import annotations
 
 from datetime import date
+from enum import StrEnum
 from functools import cache
 from pathlib import Path
 
+from pydantic import BaseModel
+
+from handlers.chat.flow import Flow, command
 from handlers.chat.messages import Choice, Field, Item, Reply, Turn, say
 from handlers.chat.request import Request
+from handlers.chat.state import Next
 from handlers.language.targets import parse_date_answer
 from handlers.plans.register import Activity, add, describe, similar
 from handlers.toolkit.flowchart import (
@@ -29,7 +34,7 @@ from handlers.toolkit.flowchart import (
 from handlers.toolkit.flowchart import step as walk_step
 from models.tables import FlowchartWalk
 
-FLOW = "consult"
+NAME = "consult"
 WHY = "why are you asking?"
 CONTROL = (
     Choice("Why are you asking?", WHY),
@@ -37,6 +42,27 @@ CONTROL = (
     Choice("Start again", "start again"),
 )
 YES = ("register", "yes", "y", "add", "add it", "add anyway", "yes please")
+
+
+class Step(StrEnum):
+    WALK = "walk"  # answering the flowchart's questions
+    OFFER = "offer"  # offered to add the activity to the register
+    SIMILAR = "similar"  # shown similar activities before adding
+
+
+class WalkData(BaseModel):
+    walk: int | None = None  # the FlowchartWalk row recording this walk
+    node: str = ""
+    path: list[tuple[str, str]] = []  # (node, answer) so far
+    collected: list[tuple[str, str]] = []  # (register field, value) typed in on the way
+
+    def state(self) -> WalkState:
+        return WalkState(node=self.node, path=tuple(self.path), collected=tuple(self.collected))
+
+    def at(self, state: WalkState) -> WalkData:
+        return WalkData(
+            walk=self.walk, node=state.node, path=list(state.path), collected=list(state.collected)
+        )
 
 
 @cache
@@ -62,16 +88,12 @@ def start(req: Request) -> Turn:
     req.session.flush()
     state = begin(flowchart)
     intro = f"{flowchart.title} I'll ask a few questions, one at a time. 'cancel' stops."
-    return _ask(flowchart, state, {"walk": walk.id}, intro=intro)
+    return _ask(flowchart, state, WalkData(walk=walk.id), intro=intro)
 
 
-def step(req: Request, name: str, data: dict[str, object]) -> Turn:
+def _on_walk(req: Request, data: WalkData) -> Turn:
     flowchart = chart(req)
-    if name == "offer":
-        return _on_offer(req, flowchart, data)
-    if name == "similar":
-        return _on_similar(req, flowchart, data)
-    state = _state(data)
+    state = data.state()
     answer = req.answer.strip()
     if answer.lower().rstrip("?") in (WHY.rstrip("?"), "why"):
         node = current_node(flowchart, state)
@@ -86,7 +108,7 @@ def step(req: Request, name: str, data: dict[str, object]) -> Turn:
     return _finish(req, flowchart, state, outcome, data)
 
 
-def _ask(flowchart: Flowchart, state: WalkState, data: dict[str, object], intro: str = "") -> Turn:
+def _ask(flowchart: Flowchart, state: WalkState, data: WalkData, intro: str = "") -> Turn:
     node = current_node(flowchart, state)
     assert node is not None  # an unfinished walk is always at a question
     choices = tuple(Choice(a.label, a.label) for a in node.answers)
@@ -94,13 +116,13 @@ def _ask(flowchart: Flowchart, state: WalkState, data: dict[str, object], intro:
     text = f"{intro}\n\n{node.question}{hint}".strip()
     step_number = len(state.path) + 1
     reply = Reply(text, choices=choices + CONTROL, note=f"Question {step_number}")
-    return Turn((reply,), FLOW, "walk", {**data, **_data(state)})
+    return Turn((reply,), Next(NAME, Step.WALK, data.at(state)))
 
 
 def _finish(
-    req: Request, flowchart: Flowchart, state: WalkState, outcome: Outcome, data: dict[str, object]
+    req: Request, flowchart: Flowchart, state: WalkState, outcome: Outcome, data: WalkData
 ) -> Turn:
-    walk = req.session.get(FlowchartWalk, data.get("walk"))
+    walk = req.session.get(FlowchartWalk, data.walk) if data.walk else None
     if walk is not None:
         walk.answers = [list(pair) for pair in state.path]
         walk.outcome, walk.level, walk.finished_at = outcome.id, outcome.level, req.ctx.now()
@@ -122,13 +144,14 @@ def _finish(
         Field("Area", activity.area or "—"),
     )
     reply = Reply(text, items=items, fields=fields, choices=offer)
-    return Turn((reply,), FLOW, "offer", {**data, **_data(state)})
+    return Turn((reply,), Next(NAME, Step.OFFER, data.at(state)))
 
 
-def _on_offer(req: Request, flowchart: Flowchart, data: dict[str, object]) -> Turn:
+def _on_offer(req: Request, data: WalkData) -> Turn:
     if req.answer.strip().lower() not in YES:
         return say("OK, not added. Say 'should I consult?' any time to start again.")
-    state = _state(data)
+    flowchart = chart(req)
+    state = data.state()
     outcome = outcome_of(flowchart, state)
     assert outcome is not None
     activity = _activity(state, outcome, req.ctx.today())
@@ -146,22 +169,22 @@ def _on_offer(req: Request, flowchart: Flowchart, data: dict[str, object]) -> Tu
             "reuse what they found?"
         )
         choices = (Choice("Add mine anyway", "add anyway", "primary"), Choice("Don't add", "no"))
-        return Turn((Reply(text, items=items, choices=choices),), FLOW, "similar", data)
+        return Turn((Reply(text, items=items, choices=choices),), Next(NAME, Step.SIMILAR, data))
     return _add(req, state, outcome, data)
 
 
-def _on_similar(req: Request, flowchart: Flowchart, data: dict[str, object]) -> Turn:
+def _on_similar(req: Request, data: WalkData) -> Turn:
     if req.answer.strip().lower() not in YES:
         return say("Not added. The similar activities' leads are listed above, to join up with.")
-    state = _state(data)
-    outcome = outcome_of(flowchart, state)
+    state = data.state()
+    outcome = outcome_of(chart(req), state)
     assert outcome is not None
     return _add(req, state, outcome, data)
 
 
-def _add(req: Request, state: WalkState, outcome: Outcome, data: dict[str, object]) -> Turn:
+def _add(req: Request, state: WalkState, outcome: Outcome, data: WalkData) -> Turn:
     entry = add(req.session, _activity(state, outcome, req.ctx.today()), req.who, req.ctx.now())
-    walk = req.session.get(FlowchartWalk, data.get("walk"))
+    walk = req.session.get(FlowchartWalk, data.walk) if data.walk else None
     if walk is not None:
         walk.consultation_id = entry.id
         req.session.add(walk)
@@ -191,20 +214,15 @@ def _date(text: str, today: date) -> date | None:
         return parse_date_answer(text, today=today).day
 
 
-def _data(state: WalkState) -> dict[str, object]:
-    return {
-        "node": state.node,
-        "path": [list(p) for p in state.path],
-        "collected": [list(c) for c in state.collected],
-    }
-
-
-def _state(data: dict[str, object]) -> WalkState:
-    path = data.get("path") or []
-    got = data.get("collected") or []
-    assert isinstance(path, list) and isinstance(got, list)
-    return WalkState(
-        node=str(data.get("node", "")),
-        path=tuple((str(a), str(b)) for a, b in path),
-        collected=tuple((str(a), str(b)) for a, b in got),
-    )
+FLOW = Flow(
+    name=NAME,
+    entries=(
+        command(
+            r"consult|should i consult(?: or engage)?|consult or engage|do i need to consult",
+            lambda r, m: start(r),
+        ),
+    ),
+    data=WalkData,
+    steps={Step.WALK: _on_walk, Step.OFFER: _on_offer, Step.SIMILAR: _on_similar},
+    free_text=frozenset({Step.WALK}),
+)

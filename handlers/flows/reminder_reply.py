@@ -8,12 +8,17 @@ is saved, through the same confirm step as any update.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import timedelta
+from enum import StrEnum
 
-from sqlmodel import Session, select
+from pydantic import BaseModel
+from sqlmodel import select
 
-from handlers.chat.messages import Choice, Reply, Turn, reply_to_json, say
+from handlers.chat.flow import Flow, command
+from handlers.chat.messages import Choice, Reply, Turn, say
+from handlers.chat.outbox import queue
 from handlers.chat.request import Request
+from handlers.chat.state import Next
 from handlers.flows import update as update_flow
 from handlers.language.replies import Candidate, parse_reply
 from handlers.language.targets import format_date
@@ -21,38 +26,25 @@ from handlers.plans.actions import find_by_ref
 from handlers.plans.people import may_update
 from handlers.plans.progress import Update, check_note
 from handlers.plans.reminder_messages import notice_not_mine
-from models.tables import Action, ConversationState, Outbox, PlanAdmin, ReminderResponse, Status
+from models.tables import Action, PlanAdmin, ReminderResponse, Status
 
-FLOW = "reminder"
+NAME = "reminder"
 SNOOZE_DAYS = 7
 
 
-def remember(
-    session: Session,
-    key: tuple[str, str, str, str],
-    refs: list[str],
-    now: datetime,
-) -> None:
-    """After a reminder lands in a conversation, a reply there is read as about its actions."""
-    channel, workspace, conversation, user = key
-    state = session.exec(
-        select(ConversationState).where(
-            ConversationState.channel == channel,
-            ConversationState.workspace == workspace,
-            ConversationState.conversation == conversation,
-            ConversationState.user == user,
-        )
-    ).first() or ConversationState(
-        channel=channel,
-        workspace=workspace,
-        conversation=conversation,
-        user=user,
-        flow=FLOW,
-        step="reply",
-        updated_at=now,
-    )
-    state.flow, state.step, state.data, state.updated_at = FLOW, "reply", {"refs": refs}, now
-    session.add(state)
+class Step(StrEnum):
+    REPLY = "reply"  # waiting for the officer's reply to the reminder
+    WHICH = "which"  # asked which action a reply was about
+
+
+class ReplyData(BaseModel):
+    refs: list[str]  # the actions the reminder listed
+    text: str = ""  # the reply, kept while asking which action it is about
+
+
+def awaiting_reply(refs: list[str]) -> Next:
+    """The state a delivered reminder leaves its conversation in: a reply is about `refs`."""
+    return Next(NAME, Step.REPLY, ReplyData(refs=refs))
 
 
 # -- the buttons -------------------------------------------------------------------------------
@@ -80,8 +72,7 @@ def new_date(req: Request, ref: str) -> Turn:
     action, problem = _mine(req, ref)
     if action is None:
         return problem
-    data = {**update_flow.new_data(action), "status": None, "note": ""}
-    return update_flow.ask_date(req, action, data)
+    return update_flow.ask_new_date(req, action)
 
 
 def snooze(req: Request, ref: str) -> Turn:
@@ -122,17 +113,9 @@ def not_mine(req: Request, ref: str) -> Turn:
     admins = req.session.exec(
         select(PlanAdmin.person_id).where(PlanAdmin.plan_id == action.plan_id)
     )
-    notice = reply_to_json(notice_not_mine(req.session, action, req.who))
+    notice = notice_not_mine(req.session, action, req.who)
     for person_id in admins.all():
-        req.session.add(
-            Outbox(
-                via=req.msg.channel,
-                person_id=person_id,
-                kind="notice",
-                reply=notice,
-                created_at=now,
-            )
-        )
+        queue(req.session, notice, via=req.msg.channel, kind="notice", now=now, person_id=person_id)
     return say(
         f"Thanks: I've told the plan's chair that {action.ref} may not be yours, and I'll "
         "stop assuming it is once they've checked the role."
@@ -140,14 +123,6 @@ def not_mine(req: Request, ref: str) -> Turn:
 
 
 # -- a reply in words ----------------------------------------------------------------------------
-
-
-def step(req: Request, name: str, data: dict[str, object]) -> Turn:
-    listed = data.get("refs")
-    refs = [str(r) for r in listed] if isinstance(listed, list) else []
-    if name == "which":
-        return _on_which(req, refs, data)
-    return _on_reply(req, refs)
 
 
 def _candidates(req: Request, refs: list[str]) -> dict[str, Action]:
@@ -159,35 +134,35 @@ def _candidates(req: Request, refs: list[str]) -> dict[str, Action]:
     return found
 
 
-def _on_reply(req: Request, refs: list[str]) -> Turn:
-    actions = _candidates(req, refs)
+def _on_reply(req: Request, data: ReplyData) -> Turn:
+    actions = _candidates(req, data.refs)
     if not actions:
         return say("Those actions are all closed now. 'my actions' lists what is open.")
     candidates = [Candidate(ref, a.recommendation or a.action) for ref, a in actions.items()]
     parsed = parse_reply(req.msg.text, candidates, today=req.ctx.today())
     if parsed.ref is None:
-        data: dict[str, object] = {"refs": refs, "text": req.msg.text}
         choices = tuple(Choice(ref, ref) for ref in actions)
         mentioned = ", ".join(parsed.refs_mentioned)
         text = (
             f"Which action is that about{' (' + mentioned + ')' if mentioned else ''}? "
             "Pick one, and I'll take the rest of your message as its update."
         )
-        return Turn((Reply(text, choices=choices),), FLOW, "which", data)
+        asked = ReplyData(refs=data.refs, text=req.msg.text)
+        return Turn((Reply(text, choices=choices),), Next(NAME, Step.WHICH, asked))
     return _understood(req, actions[parsed.ref], req.msg.text, candidates)
 
 
-def _on_which(req: Request, refs: list[str], data: dict[str, object]) -> Turn:
-    actions = _candidates(req, refs)
+def _on_which(req: Request, data: ReplyData) -> Turn:
+    actions = _candidates(req, data.refs)
     chosen = next(
         (a for ref, a in actions.items() if ref.lower() == req.answer.strip().lower()), None
     )
     if chosen is None:
         choices = tuple(Choice(ref, ref) for ref in actions)
-        return Turn((Reply("Please pick one of these:", choices=choices),), FLOW, "which", data)
-    text = str(data.get("text", ""))
+        reply = Reply("Please pick one of these:", choices=choices)
+        return Turn((reply,), Next(NAME, Step.WHICH, data))
     candidates = [Candidate(chosen.ref, chosen.recommendation or chosen.action)]
-    return _understood(req, chosen, text, candidates)
+    return _understood(req, chosen, data.text, candidates)
 
 
 def _understood(req: Request, action: Action, text: str, candidates: list[Candidate]) -> Turn:
@@ -199,18 +174,29 @@ def _understood(req: Request, action: Action, text: str, candidates: list[Candid
         note = check_note(parsed.note)
     except ValueError as err:
         return say(f"{err} Nothing was saved.")
-    data: dict[str, object] = {
-        **update_flow.new_data(action),
-        "status": parsed.status.value if parsed.status else None,
-        "note": note,
-    }
-    if parsed.date_problem or parsed.date_in_past:
-        problem = parsed.date_problem or (
+    problem = parsed.date_problem or ""
+    if not problem and parsed.date_in_past:
+        problem = (
             f"{format_date(parsed.new_date) if parsed.new_date else 'That date'} is in the past: "
             "a revised target must be today or later."
         )
-        return update_flow.ask_date(req, action, data, problem=problem)
-    if parsed.new_date and parsed.date_needs_confirmation:
-        return update_flow.check_date(parsed.new_date, data)
-    data["new_date"] = parsed.new_date.isoformat() if parsed.new_date else None
-    return update_flow.confirm(req, action, data)
+    update = Update(status=parsed.status, note=note, new_date=parsed.new_date)
+    return update_flow.propose(
+        req, action, update, date_problem=problem, check=parsed.date_needs_confirmation
+    )
+
+
+FLOW = Flow(
+    name=NAME,
+    entries=(
+        # The buttons on a reminder.
+        command(r"complete (?P<ref>\S+)", lambda r, m: mark_complete(r, m["ref"])),
+        command(r"newdate (?P<ref>\S+)", lambda r, m: new_date(r, m["ref"])),
+        command(r"snooze (?P<ref>\S+)", lambda r, m: snooze(r, m["ref"])),
+        command(r"notmine (?P<ref>\S+)", lambda r, m: not_mine(r, m["ref"])),
+    ),
+    data=ReplyData,
+    steps={Step.REPLY: _on_reply, Step.WHICH: _on_which},
+    # An officer may answer a reminder the next day, or after the weekend.
+    timeout=timedelta(days=7),
+)

@@ -3,31 +3,25 @@
 from __future__ import annotations
 
 import re
-from datetime import date, datetime
+from datetime import date
 
+from pydantic import BaseModel
 from sqlmodel import Session, col, select
 
-from handlers.chat.messages import Choice, Image, Reply, Turn, say
+from handlers.chat.flow import Flow, command
+from handlers.chat.messages import Turn, say
 from handlers.chat.request import Request
 from handlers.language.targets import format_date, parse_date_answer
 from handlers.plans.people import is_member, is_plan_admin
-from handlers.plans.summary import Summary, summarise
-from handlers.plans.summary_view import chart_png, render, truncated
-from models.tables import Plan, ScheduledSummary, SummaryPost
+from handlers.plans.summary_view import summary_message
+from models.tables import Plan, ScheduledSummary
 
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday")
 
 
-def chat_channel(conversation: str) -> str:
-    """The channel part of a conversation key ('C0STEERING:1795.00' -> 'C0STEERING')."""
-    return conversation.split(":", 1)[0]
-
-
 def may_see(session: Session, req: Request, plan: Plan) -> bool:
     """Anyone in the plan's channel; for a private plan elsewhere, only its members."""
-    if not plan.private or (
-        plan.chat_channel and plan.chat_channel == chat_channel(req.msg.conversation)
-    ):
+    if not plan.private or (plan.chat_channel and plan.chat_channel == req.msg.place):
         return True
     return req.who is not None and is_member(session, req.who, plan)
 
@@ -52,7 +46,7 @@ def plans_for(req: Request, name: str | None) -> tuple[list[Plan], str]:
         if not found or not may_see(session, req, found[0]):
             return [], f"I don't know a plan '{name}' that you can see. 'plans' lists them."
         return found, ""
-    here = chat_channel(req.msg.conversation)
+    here = req.msg.place
     linked = session.exec(select(Plan).where(Plan.chat_channel == here)).all() if here else []
     if linked:
         return list(linked), ""
@@ -68,59 +62,10 @@ def summary_turn(req: Request, name: str | None, full: bool) -> Turn:
     plans, problem = plans_for(req, name)
     if problem:
         return say(problem, private=True)
-    return Turn(
-        (
-            summary_reply(
-                req.session,
-                plans,
-                req.msg.channel,
-                req.ctx.now(),
-                req.ctx.today(),
-                full=full,
-                where=chat_channel(req.msg.conversation),
-            ),
-        )
+    reply = summary_message(
+        req.session, plans, req.ctx.now(), req.ctx.today(), full=full, where=req.msg.place
     )
-
-
-def summary_reply(
-    session: Session,
-    plans: list[Plan],
-    channel: str,
-    now: datetime,
-    today: date,
-    *,
-    full: bool = False,
-    where: str = "",
-) -> Reply:
-    """The summary as a reply with its chart; remembered, so the next one reports changes since."""
-    scope = plans[0].name if len(plans) == 1 else "*"
-    last = session.exec(
-        select(SummaryPost.posted_at)
-        .where(SummaryPost.scope == scope)
-        .order_by(col(SummaryPost.posted_at).desc())
-    ).first()
-    summary = summarise(session, plans, today, last, now)
-    session.add(SummaryPost(scope=scope, chat_channel=where, posted_at=now))
-    plan_arg = plans[0].name if len(plans) == 1 else ""
-    choices = (
-        (Choice("Full list", f"summary full {plan_arg}".strip()),)
-        if truncated(summary) and not full
-        else ()
-    )
-    return Reply(
-        render(summary, channel, full=full, plan=plan_arg),
-        choices=choices,
-        broadcast=True,
-        image=_chart(summary),
-    )
-
-
-def _chart(summary: Summary) -> Image | None:
-    if summary.total == 0:
-        return None
-    name = re.sub(r"[^a-z0-9]+", "-", summary.title.lower()).strip("-") or "plan"
-    return Image(f"status-{name}.png", f"{summary.title}: status by theme", chart_png(summary))
+    return Turn((reply,))
 
 
 # -- standing orders -----------------------------------------------------------------------
@@ -165,7 +110,7 @@ def schedule_meetings(req: Request, dates_text: str, name: str | None) -> Turn:
 
 
 def stop_schedules(req: Request) -> Turn:
-    here = chat_channel(req.msg.conversation)
+    here = req.msg.place
     found = req.session.exec(
         select(ScheduledSummary).where(
             ScheduledSummary.chat_channel == here, col(ScheduledSummary.active)
@@ -205,10 +150,35 @@ def _add_schedule(req: Request, plan: Plan, *, weekday: int | None, dates: list[
         ScheduledSummary(
             plan_id=plan.id,
             via=req.msg.channel,
-            chat_channel=chat_channel(req.msg.conversation),
+            chat_channel=req.msg.place,
             weekday=weekday,
             meeting_dates=[d.isoformat() for d in dates],
             created_by_id=req.who.id if req.who else None,
             created_at=req.ctx.now(),
         )
     )
+
+
+FLOW: Flow[BaseModel] = Flow(
+    name="summary",
+    entries=(
+        command(
+            r"(?:summary|status)(?P<full> full)?(?: (?:of |for )?(?P<plan>[\w:.-]+))?",
+            lambda r, m: summary_turn(r, m["plan"], bool(m["full"])),
+        ),
+        command(
+            r"post (?:the )?summary every (?P<day>monday|tuesday|wednesday|thursday|friday)"
+            r"(?: for (?P<plan>\S+))?",
+            lambda r, m: schedule_weekly(r, m["day"], m["plan"]),
+        ),
+        command(
+            r"post (?:the )?summary before (?:each |the )?meetings? on (?P<dates>.+?)"
+            r"(?: for (?P<plan>\S+))?",
+            lambda r, m: schedule_meetings(r, m["dates"], m["plan"]),
+        ),
+        command(
+            r"stop (?:the )?(?:scheduled |weekly )?summar(?:y|ies)",
+            lambda r, m: stop_schedules(r),
+        ),
+    ),
+)

@@ -7,10 +7,16 @@ Nothing is written until the officer presses Save; then note, status and date go
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from datetime import date
+from enum import StrEnum
 
+from pydantic import BaseModel, Field
+
+from handlers.chat.flow import Flow, FormHandlers, command
 from handlers.chat.messages import Choice, Form, Input, Reply, Submitted, Turn, say
 from handlers.chat.request import Request
+from handlers.chat.state import Next
 from handlers.language.targets import format_date, parse_date_answer
 from handlers.plans.actions import describe_target, find_by_ref, qualified_ref, short
 from handlers.plans.people import may_update
@@ -26,11 +32,34 @@ from handlers.plans.progress import (
 )
 from models.tables import Action, Status
 
-FLOW = "update"
+NAME = "update"
 KEEP = "keep"
 SKIP_WORDS = {"skip", "none", "no", "nothing", "-", "n/a", "keep", "no change", "same"}
 
 STATUS_CHOICES = tuple(Choice(s.label, s.value) for s in Status) + (Choice("Keep as it is", KEEP),)
+
+
+class Step(StrEnum):
+    STATUS = "status"
+    NOTE = "note"
+    DATE = "date"
+    DATE_CHECK = "date_check"
+    CONFIRM = "confirm"
+
+
+class UpdateData(BaseModel):
+    """An update being put together; the token names it, so a double-clicked Save counts once."""
+
+    action_id: int
+    ref: str
+    token: str = Field(default_factory=lambda: uuid.uuid4().hex)
+    status: Status | None = None
+    note: str = ""
+    new_date: date | None = None
+
+
+def _at(step: Step, data: UpdateData, *replies: Reply) -> Turn:
+    return Turn(replies, Next(NAME, step, data))
 
 
 def start(req: Request, ref: str) -> Turn:
@@ -45,6 +74,10 @@ def start(req: Request, ref: str) -> Turn:
     return _ask_status(req, action, new_data(action), intro=True)
 
 
+def new_data(action: Action) -> UpdateData:
+    return UpdateData(action_id=action.id or 0, ref=action.ref)
+
+
 def refusal(action: Action) -> Turn:
     return say(
         f"You can't update {action.ref}: only the people holding its role, their deputies "
@@ -53,18 +86,18 @@ def refusal(action: Action) -> Turn:
     )
 
 
-def step(req: Request, name: str, data: dict[str, object]) -> Turn:
-    action = req.session.get(Action, data["action_id"])
-    if action is None:  # deleted between turns: nothing sensible to carry on with
-        return say("That action no longer exists, so I've stopped the update.")
-    steps = {
-        "status": _on_status,
-        "note": _on_note,
-        "date": _on_date,
-        "date_check": _on_date_check,
-        "confirm": _on_confirm,
-    }
-    return steps[name](req, action, data)
+def _with_action(
+    on: Callable[[Request, Action, UpdateData], Turn],
+) -> Callable[[Request, UpdateData], Turn]:
+    """A step of an update, given the action it is about (if it still exists)."""
+
+    def run(req: Request, data: UpdateData) -> Turn:
+        action = req.session.get(Action, data.action_id)
+        if action is None:  # deleted between turns: nothing sensible to carry on with
+            return say("That action no longer exists, so I've stopped the update.")
+        return on(req, action, data)
+
+    return run
 
 
 def pick_action(req: Request, ref: str) -> tuple[Action | None, Turn]:
@@ -83,7 +116,7 @@ def pick_action(req: Request, ref: str) -> tuple[Action | None, Turn]:
     return found[0], say("")
 
 
-def _ask_status(req: Request, action: Action, data: dict[str, object], intro: bool) -> Turn:
+def _ask_status(req: Request, action: Action, data: UpdateData, intro: bool) -> Turn:
     text = "What's the status now?"
     if intro:
         text = (
@@ -91,108 +124,125 @@ def _ask_status(req: Request, action: Action, data: dict[str, object], intro: bo
             f"Now: {action.status.label}, target {describe_target(req.session, action)}.\n{text}"
         )
     reply = Reply(text, choices=STATUS_CHOICES, note="Say 'cancel' at any point to stop.")
-    return Turn((reply,), FLOW, "status", data)
+    return _at(Step.STATUS, data, reply)
 
 
-def _on_status(req: Request, action: Action, data: dict[str, object]) -> Turn:
+def _on_status(req: Request, action: Action, data: UpdateData) -> Turn:
     answer = req.answer
-    status = None if answer.lower() in (KEEP, "keep as it is", "same") else parse_status(answer)
-    if status is None and answer.lower() not in (KEEP, "keep as it is", "same"):
+    keep = answer.lower() in (KEEP, "keep as it is", "same")
+    status = None if keep else parse_status(answer)
+    if status is None and not keep:
         reply = Reply(
             f"I didn't recognise '{short(answer, 60)}' as a status. Pick one:",
             choices=STATUS_CHOICES,
         )
-        return Turn((reply,), FLOW, "status", data)
-    data = {**data, "status": status.value if status else None}
+        return _at(Step.STATUS, data, reply)
     text = "What progress has been made? One message is fine ('skip' for no note)."
-    return Turn((Reply(text),), FLOW, "note", data)
+    return _at(Step.NOTE, data.model_copy(update={"status": status}), Reply(text))
 
 
-def _on_note(req: Request, action: Action, data: dict[str, object]) -> Turn:
+def _on_note(req: Request, action: Action, data: UpdateData) -> Turn:
     text = req.msg.text
     note = "" if text.strip().lower() in SKIP_WORDS else text
     try:
         note = check_note(note)
     except UpdateError as err:
-        return Turn((Reply(f"{err} Nothing has been saved yet."),), FLOW, "note", data)
-    data = {**data, "note": note}
-    if data.get("status") in (Status.COMPLETE.value, Status.WITHDRAWN.value):
-        return confirm(req, action, data)
-    return ask_date(req, action, data)
+        return _at(Step.NOTE, data, Reply(f"{err} Nothing has been saved yet."))
+    data = data.model_copy(update={"note": note})
+    if data.status in (Status.COMPLETE, Status.WITHDRAWN):
+        return _confirm(req, action, data)
+    return _ask_date(req, action, data)
 
 
-def ask_date(req: Request, action: Action, data: dict[str, object], problem: str = "") -> Turn:
+def _ask_date(req: Request, action: Action, data: UpdateData, problem: str = "") -> Turn:
     text = (
         f"{problem + ' ' if problem else ''}New target date? It is now "
         f"{describe_target(req.session, action)}. Say a date (31/03/2027, 'end of March') "
         "or 'keep'."
     )
-    return Turn(
-        (Reply(text.strip(), choices=(Choice("Keep the date", KEEP),)),), FLOW, "date", data
-    )
+    return _at(Step.DATE, data, Reply(text.strip(), choices=(Choice("Keep the date", KEEP),)))
 
 
-def _on_date(req: Request, action: Action, data: dict[str, object]) -> Turn:
+def _on_date(req: Request, action: Action, data: UpdateData) -> Turn:
     answer = req.answer
     if answer.lower() in SKIP_WORDS:
-        return confirm(req, action, {**data, "new_date": None})
+        return _confirm(req, action, data.model_copy(update={"new_date": None}))
     parsed = parse_date_answer(answer, today=req.ctx.today())
     if parsed.day is None:
-        return ask_date(req, action, data, problem=parsed.problem or "I couldn't read that date.")
+        return _ask_date(req, action, data, problem=parsed.problem or "I couldn't read that date.")
     try:
         check_new_date(parsed.day, req.ctx.today())
     except UpdateError as err:
-        return ask_date(req, action, data, problem=str(err))
-    data = {**data, "new_date": parsed.day.isoformat()}
+        return _ask_date(req, action, data, problem=str(err))
+    data = data.model_copy(update={"new_date": parsed.day})
     if parsed.needs_confirmation:
-        return check_date(parsed.day, data)
-    return confirm(req, action, data)
+        return _check_date(data)
+    return _confirm(req, action, data)
 
 
-def check_date(day: date, data: dict[str, object]) -> Turn:
+def _check_date(data: UpdateData) -> Turn:
     """Ask whether a relative date ("next Friday") was read right before using it."""
-    text = f"Do you mean {day:%A} {format_date(day)}?"
+    assert data.new_date is not None
+    text = f"Do you mean {data.new_date:%A} {format_date(data.new_date)}?"
     choices = (Choice("Yes", "yes", "primary"), Choice("No", "no"))
-    return Turn(
-        (Reply(text, choices=choices),), FLOW, "date_check", {**data, "new_date": day.isoformat()}
-    )
+    return _at(Step.DATE_CHECK, data, Reply(text, choices=choices))
 
 
-def new_data(action: Action) -> dict[str, object]:
-    """The state of a fresh update; the token names it, so a double-clicked Save counts once."""
-    return {"action_id": action.id, "ref": action.ref, "token": uuid.uuid4().hex}
-
-
-def _on_date_check(req: Request, action: Action, data: dict[str, object]) -> Turn:
+def _on_date_check(req: Request, action: Action, data: UpdateData) -> Turn:
     if req.answer.lower() in ("yes", "y", "yes please", "correct", "that's right"):
-        return confirm(req, action, data)
-    return ask_date(req, action, {**data, "new_date": None}, problem="OK.")
+        return _confirm(req, action, data)
+    return _ask_date(req, action, data.model_copy(update={"new_date": None}), problem="OK.")
 
 
-def confirm(req: Request, action: Action, data: dict[str, object]) -> Turn:
-    update = _update_from(data)
-    parts = [action.status.label if update.status is None else update.status.label]
-    if update.new_date:
-        parts.append(f"revised target {format_date(update.new_date)}")
+def _confirm(req: Request, action: Action, data: UpdateData) -> Turn:
+    parts = [(data.status or action.status).label]
+    if data.new_date:
+        parts.append(f"revised target {format_date(data.new_date)}")
     text = f"{action.ref} → {', '.join(parts)}."
-    if update.note:
-        text += f"\nNote: {short(update.note, 300)}"
-    choices = _confirm_choices(str(data.get("token", "")))
-    return Turn((Reply(text + "\nSave?", choices=choices),), FLOW, "confirm", data)
+    if data.note:
+        text += f"\nNote: {short(data.note, 300)}"
+    return _at(Step.CONFIRM, data, Reply(text + "\nSave?", choices=_confirm_choices(data.token)))
 
 
-def _on_confirm(req: Request, action: Action, data: dict[str, object]) -> Turn:
+def _on_confirm(req: Request, action: Action, data: UpdateData) -> Turn:
     answer = req.answer.lower().split(" ")[0]
     if answer in ("cancel", "no", "n", "discard"):
         return say(f"Cancelled. Nothing was saved for {action.ref}.")
     if answer not in ("save", "yes", "y", "ok", "confirm"):
-        choices = _confirm_choices(str(data.get("token", "")))
-        reply = Reply("Shall I save it? Say 'save' or 'cancel'.", choices=choices)
-        return Turn((reply,), FLOW, "confirm", data)
+        reply = Reply(
+            "Shall I save it? Say 'save' or 'cancel'.", choices=_confirm_choices(data.token)
+        )
+        return _at(Step.CONFIRM, data, reply)
     if not may_update(req.session, req.who, action):  # roles may have changed meanwhile
         return say(f"You can no longer update {action.ref}. Nothing was saved.")
-    key = f"update:{data.get('token') or req.msg.event_id}"
-    return say(save(req, action, _update_from(data), key))
+    update = Update(status=data.status, note=data.note, new_date=data.new_date)
+    return say(save(req, action, update, f"update:{data.token}"))
+
+
+# -- entries for other flows: a reminder's buttons and a reply in words hand over here ------
+
+
+def ask_new_date(req: Request, action: Action) -> Turn:
+    """Start an update at the date question (the reminder's "New date" button)."""
+    return _ask_date(req, action, new_data(action))
+
+
+def propose(
+    req: Request, action: Action, update: Update, *, date_problem: str = "", check: bool = False
+) -> Turn:
+    """Start an update from what was read elsewhere (a reply in words), to be confirmed.
+
+    A date that could not be used is asked for again (`date_problem`); a relative one is
+    checked first (`check`); otherwise the officer sees the whole update and says Save.
+    """
+    data = new_data(action).model_copy(
+        update={"status": update.status, "note": update.note, "new_date": update.new_date}
+    )
+    if date_problem:
+        return _ask_date(req, action, data.model_copy(update={"new_date": None}), date_problem)
+    if check and data.new_date is not None:
+        return _check_date(data)
+    return _confirm(req, action, data)
 
 
 def save(req: Request, action: Action, update: Update, source_key: str) -> str:
@@ -229,16 +279,6 @@ def saved_already(req: Request, token: str) -> Turn:
     )
 
 
-def _update_from(data: dict[str, object]) -> Update:
-    status = data.get("status")
-    new_date = data.get("new_date")
-    return Update(
-        status=Status(str(status)) if status else None,
-        note=str(data.get("note", "")),
-        new_date=date.fromisoformat(str(new_date)) if new_date else None,
-    )
-
-
 # The same update as one form, for channels that can show a form (a Slack modal).
 
 FORM_STATUS_CHOICES = tuple(Choice(s.label, s.value) for s in Status)
@@ -253,7 +293,7 @@ def form(req: Request, ref: str) -> Form | Turn:
         return refusal(action)
     target = describe_target(req.session, action)
     return Form(
-        name=FLOW,
+        name=NAME,
         key=qualified_ref(req.session, action),
         title=f"Update {action.ref}"[:24],
         submit="Save",
@@ -318,3 +358,27 @@ def _form_date(req: Request, text: str, errors: dict[str, str]) -> date | None:
         errors["new_date"] = str(err)
         return None
     return day
+
+
+FLOW = Flow(
+    name=NAME,
+    entries=(
+        command(r"update(?:\s+(?P<ref>\S+))?", lambda r, m: start(r, m["ref"] or "")),
+        # A Save pressed again once its update is over: say so instead of "not understood".
+        command(
+            r"save (?P<token>[0-9a-f]{32})",
+            lambda r, m: saved_already(r, m["token"]),
+            only_when_idle=True,
+        ),
+    ),
+    data=UpdateData,
+    steps={
+        Step.STATUS: _with_action(_on_status),
+        Step.NOTE: _with_action(_on_note),
+        Step.DATE: _with_action(_on_date),
+        Step.DATE_CHECK: _with_action(_on_date_check),
+        Step.CONFIRM: _with_action(_on_confirm),
+    },
+    free_text=frozenset({Step.NOTE}),
+    form=FormHandlers(open=form, submit=submit),
+)

@@ -3,11 +3,22 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 
 from sqlalchemy import or_
 from sqlmodel import Session, col, select
 
-from models.tables import Action, ActionOwner, Person, Plan, PlanAdmin, Role, RoleHolder, id_of
+from models.tables import (
+    Action,
+    ActionOwner,
+    ChatIdentity,
+    Person,
+    Plan,
+    PlanAdmin,
+    Role,
+    RoleHolder,
+    id_of,
+)
 
 
 class PeopleError(ValueError):
@@ -40,31 +51,43 @@ def find_role(session: Session, name: str) -> Role | None:
     return matches[0] if len(matches) == 1 else None
 
 
-def identify(session: Session, channel: str, user: str, email: str | None = None) -> Person | None:
-    """The person behind a chat identity, matched by platform id, then by e-mail."""
-    if channel == "slack":
-        person = session.exec(select(Person).where(Person.slack_id == user)).first()
-    elif channel == "teams":
-        person = session.exec(select(Person).where(Person.teams_id == user)).first()
-    else:  # the console: --as takes an e-mail address or a name
-        person = session.exec(
-            select(Person).where(or_(col(Person.email) == user.lower(), col(Person.name) == user))
-        ).first()
+def identify(session: Session, platform: str, user: str, email: str | None = None) -> Person | None:
+    """The person behind a chat identity: by their id on that platform, then by e-mail."""
+    query = (
+        select(Person)
+        .join(ChatIdentity)
+        .where(ChatIdentity.platform == platform, ChatIdentity.user_id == user)
+    )
+    person = session.exec(query).first()
     if person is None and email:
         person = session.exec(select(Person).where(Person.email == email.lower())).first()
-        _remember_chat_id(session, person, channel, user)
+        if person is not None:  # keep the id, so the platform need not be asked again
+            _link(session, person, platform, user)
     return person
 
 
-def _remember_chat_id(session: Session, person: Person | None, channel: str, user: str) -> None:
-    """Matched by e-mail: keep the chat id, so the platform need not be asked again."""
-    if person is None:
+def find_person(session: Session, who: str) -> Person | None:
+    """A person by e-mail or exact name, as the local operator types them (`chat --as`)."""
+    query = select(Person).where(or_(col(Person.email) == who.lower(), col(Person.name) == who))
+    return session.exec(query).first()
+
+
+def chat_ids(session: Session, person: Person) -> dict[str, str]:
+    """A person's ids by platform."""
+    rows = session.exec(select(ChatIdentity).where(ChatIdentity.person_id == person.id)).all()
+    return {row.platform: row.user_id for row in rows}
+
+
+def chat_id(session: Session, person: Person, platform: str) -> str | None:
+    return chat_ids(session, person).get(platform)
+
+
+def _link(session: Session, person: Person, platform: str, user: str) -> None:
+    """Record the person's id on a platform, unless they have one there already."""
+    if platform in chat_ids(session, person):
         return
-    if channel == "slack" and person.slack_id is None:
-        person.slack_id = user
-    elif channel == "teams" and person.teams_id is None:
-        person.teams_id = user
-    session.add(person)
+    session.add(ChatIdentity(person_id=id_of(person), platform=platform, user_id=user))
+    session.flush()
 
 
 def roles_of(session: Session, person: Person) -> list[Role]:
@@ -125,19 +148,22 @@ def assign(
     *,
     name: str = "",
     email: str | None = None,
-    slack_id: str | None = None,
-    teams_id: str | None = None,
+    chat: Mapping[str, str] | None = None,
     deputy: bool = False,
 ) -> tuple[Role, Person]:
-    """Record that a person holds (or deputises for) a role; the person is found or created."""
-    if not (email or slack_id or teams_id):
-        raise PeopleError("Give at least one of --email, --slack or --teams to say who it is.")
+    """Record that a person holds (or deputises for) a role; the person is found or created.
+
+    `chat` gives the person's ids on chat platforms, by platform name.
+    """
+    ids = {platform: user for platform, user in (chat or {}).items() if user}
+    if not (email or ids):
+        raise PeopleError("Give an e-mail address or a chat id to say who it is.")
     if email and not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", email):
         raise PeopleError(f"'{email}' does not look like an e-mail address.")
     role = find_role(session, role_name)
     if role is None:
         raise PeopleError(f"No role called '{role_name}'. {_role_hint(session)}")
-    person = _find_or_create_person(session, name, email, slack_id, teams_id)
+    person = _find_or_create_person(session, name, email, ids)
     link = session.get(RoleHolder, (role.id, person.id))
     if link is None:
         session.add(RoleHolder(role_id=id_of(role), person_id=id_of(person), deputy=deputy))
@@ -148,25 +174,29 @@ def assign(
 
 
 def _find_or_create_person(
-    session: Session, name: str, email: str | None, slack_id: str | None, teams_id: str | None
+    session: Session, name: str, email: str | None, ids: Mapping[str, str]
 ) -> Person:
-    conditions = []
+    found: dict[int, Person] = {}
     if email:
-        conditions.append(col(Person.email) == email.lower())
-    if slack_id:
-        conditions.append(col(Person.slack_id) == slack_id)
-    if teams_id:
-        conditions.append(col(Person.teams_id) == teams_id)
-    found = session.exec(select(Person).where(or_(*conditions))).all()
+        by_email = session.exec(select(Person).where(Person.email == email.lower())).first()
+        if by_email is not None:
+            found[id_of(by_email)] = by_email
+    for platform, user in ids.items():
+        holder = identify(session, platform, user)
+        if holder is not None:
+            found[id_of(holder)] = holder
     if len(found) > 1:
         raise PeopleError("Those details belong to different people already; check them.")
-    person = found[0] if found else Person()
-    person.name = name or person.name or (email or slack_id or teams_id or "")
+    person = next(iter(found.values())) if found else Person()
+    person.name = name or person.name or (email or next(iter(ids.values()), ""))
     person.email = email.lower() if email else person.email
-    person.slack_id = slack_id or person.slack_id
-    person.teams_id = teams_id or person.teams_id
     session.add(person)
     session.flush()
+    for platform, user in ids.items():
+        known = chat_ids(session, person).get(platform)
+        if known is not None and known != user:
+            raise PeopleError(f"That person already has the {platform} id {known}.")
+        _link(session, person, platform, user)
     return person
 
 
@@ -182,7 +212,7 @@ def make_admin(session: Session, plan_name: str, *, email: str, name: str = "") 
     plan = session.exec(select(Plan).where(Plan.name == plan_name)).first()
     if plan is None or plan.id is None:
         raise PeopleError(f"There is no plan called '{plan_name}'. 'engagebot plans' lists them.")
-    person = _find_or_create_person(session, name, email, None, None)
+    person = _find_or_create_person(session, name, email, {})
     if session.get(PlanAdmin, (plan.id, person.id)) is None:
         session.add(PlanAdmin(plan_id=plan.id, person_id=id_of(person)))
     return person

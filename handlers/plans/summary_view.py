@@ -1,21 +1,25 @@
-"""The summary in words (a jinja2 template per channel style) and as a chart (PNG)."""
+"""The summary as a neutral reply (each channel lays it out its own way), and as a chart (PNG).
+
+The reply is plain text and items, never markup: Slack makes the headings bold, the console
+indents them, and so will any other channel.
+"""
 
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Sequence
-from functools import cache
-from pathlib import Path
+from datetime import date, datetime
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from sqlmodel import Session, col, select
 
+from handlers.chat.messages import Choice, Image, Item, Reply
 from handlers.language.targets import format_date
-from handlers.plans.summary import BUCKETS, Line, Summary
+from handlers.plans.summary import BUCKETS, Line, Summary, summarise
+from models.tables import Plan, SummaryPost
 
-TEMPLATES = Path(__file__).parent / "templates"
 SHORT_LIST = 5
-RAG_EMOJI = {"red": "🔴", "amber": "🟠", "green": "🟢"}
-STYLES = {"slack": "summary_slack.j2"}  # every other channel gets plain text
+RAG_MARK = {"red": "🔴", "amber": "🟠", "green": "🟢"}
 COLOURS = {
     "complete": "#2e7d32",
     "on track": "#81c784",
@@ -25,20 +29,6 @@ COLOURS = {
     "not started": "#9e9e9e",
     "withdrawn": "#d7ccc8",
 }
-
-
-@cache
-def _environment() -> Environment:
-    env = Environment(
-        loader=FileSystemLoader(TEMPLATES),
-        autoescape=False,  # chat text, not HTML: each channel escapes for its own markup
-        undefined=StrictUndefined,
-        trim_blocks=True,  # block tags sit on their own lines and leave no blank line behind
-        lstrip_blocks=True,
-    )
-    env.filters["day"] = format_date
-    env.filters["rag_emoji"] = lambda rag: RAG_EMOJI.get(rag, "")
-    return env
 
 
 def sections(summary: Summary) -> list[tuple[str, Sequence[Line]]]:
@@ -53,16 +43,77 @@ def sections(summary: Summary) -> list[tuple[str, Sequence[Line]]]:
     ]
 
 
-def render(summary: Summary, channel: str, *, full: bool = False, plan: str = "") -> str:
-    """The summary as text for `channel`; lists cut to 5 lines unless `full`."""
-    template = _environment().get_template(STYLES.get(channel, "summary_plain.j2"))
+def headline(summary: Summary) -> str:
+    counts = " · ".join(f"{count} {name}" for name, count in summary.counts.items())
+    chase = f" · {summary.no_owner} with nobody to chase" if summary.no_owner else ""
+    return (
+        f"{RAG_MARK.get(summary.rag, '')} {summary.title}: status on "
+        f"{format_date(summary.today)} — {summary.rag.upper()} ({summary.rag_reason})\n"
+        f"{summary.total} actions: {counts}{chase}"
+    ).strip()
+
+
+def render(summary: Summary, *, full: bool = False, plan: str = "") -> tuple[str, tuple[Item, ...]]:
+    """The summary's headline and its sections; lists cut to five lines unless `full`."""
     limit = 10_000 if full else SHORT_LIST
-    text = template.render(s=summary, sections=sections(summary), limit=limit, plan=plan)
-    return "\n".join(line.rstrip() for line in text.strip().splitlines())
+    items = [_section(title, lines, limit, plan) for title, lines in sections(summary) if lines]
+    if summary.unheld_roles:
+        items.append(Item("Roles with nobody to nudge", "; ".join(summary.unheld_roles)))
+    if summary.themes:
+        themes = "\n".join(
+            f"{RAG_MARK.get(t.rag, '')} {t.rag.upper()}  {t.title}: {t.closed}/{t.total} closed, "
+            f"{t.overdue} overdue"
+            for t in summary.themes
+        )
+        items.append(Item("By theme", themes))
+    return headline(summary), tuple(items)
+
+
+def _section(title: str, lines: Sequence[Line], limit: int, plan: str) -> Item:
+    body = [f"• {line.ref} — {line.detail} — {line.owners}" for line in lines[:limit]]
+    if len(lines) > limit:
+        more = f"summary full {plan}".strip()
+        body.append(f'…and {len(lines) - limit} more (say "{more}", or press Full list)')
+    return Item(f"{title} ({len(lines)})", "\n".join(body))
 
 
 def truncated(summary: Summary) -> bool:
     return any(len(lines) > SHORT_LIST for _, lines in sections(summary))
+
+
+def summary_message(
+    session: Session,
+    plans: list[Plan],
+    now: datetime,
+    today: date,
+    *,
+    full: bool = False,
+    where: str = "",
+) -> Reply:
+    """The summary as a reply with its chart; remembered, so the next one reports changes since."""
+    scope = plans[0].name if len(plans) == 1 else "*"
+    last = session.exec(
+        select(SummaryPost.posted_at)
+        .where(SummaryPost.scope == scope)
+        .order_by(col(SummaryPost.posted_at).desc())
+    ).first()
+    summary = summarise(session, plans, today, last, now)
+    session.add(SummaryPost(scope=scope, chat_channel=where, posted_at=now))
+    plan_arg = plans[0].name if len(plans) == 1 else ""
+    choices = (
+        (Choice("Full list", f"summary full {plan_arg}".strip()),)
+        if truncated(summary) and not full
+        else ()
+    )
+    text, items = render(summary, full=full, plan=plan_arg)
+    return Reply(text, items=items, choices=choices, broadcast=True, image=_chart(summary))
+
+
+def _chart(summary: Summary) -> Image | None:
+    if summary.total == 0:
+        return None
+    name = re.sub(r"[^a-z0-9]+", "-", summary.title.lower()).strip("-") or "plan"
+    return Image(f"status-{name}.png", f"{summary.title}: status by theme", chart_png(summary))
 
 
 def chart_png(summary: Summary) -> bytes:

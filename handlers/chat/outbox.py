@@ -1,0 +1,86 @@
+"""The outbox: messages nobody asked for (reminders, notices), queued in the transaction that
+decided to send them, delivered after. Channels that cannot send first (the console) pull them
+when the person next talks."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import update
+from sqlmodel import Session, col
+
+from handlers.chat import state
+from handlers.chat.context import AppContext
+from handlers.chat.messages import Reply, reply_from_json, reply_to_json
+from handlers.chat.state import ConversationKey, Next
+from models.db import transaction
+from models.tables import Outbox
+
+
+def queue(
+    session: Session,
+    reply: Reply,
+    *,
+    via: str,
+    kind: str,
+    now: datetime,
+    person_id: int | None = None,
+    chat_channel: str = "",
+    follow_up: Next | None = None,
+) -> Outbox:
+    """Queue `reply` for a person (or a room); `follow_up` is where a reply to it will start."""
+    row = Outbox(
+        via=via,
+        person_id=person_id,
+        chat_channel=chat_channel,
+        kind=kind,
+        reply=reply_to_json(reply),
+        follow_up=state.to_json(follow_up) if follow_up else None,
+        created_at=now,
+    )
+    session.add(row)
+    return row
+
+
+def pull(ctx: AppContext, via: str, person_id: int, key: ConversationKey) -> list[Reply]:
+    """Hand over one person's queued messages to a channel that shows them when they next talk."""
+    now = ctx.now()
+    with transaction(ctx.engine) as session:
+        statement = (
+            update(Outbox)
+            .where(
+                col(Outbox.via) == via,
+                col(Outbox.person_id) == person_id,
+                col(Outbox.sent_at).is_(None),
+            )
+            .values(claimed_at=now, sent_at=now)
+            .returning(col(Outbox.id))
+        )
+        ids = sorted(session.execute(statement).scalars().all())
+        rows = [row for i in ids if (row := session.get(Outbox, i)) is not None]
+        follow_ups = [row.follow_up for row in rows if row.follow_up]
+        if follow_ups:
+            state.save_json(session, key, merged(follow_ups), now)
+        return [reply_from_json(row.reply) for row in rows]
+
+
+def merged(follow_ups: list[dict[str, object]]) -> dict[str, object]:
+    """Several queued messages read at once: the last one's state, with the lists in the data
+    of those in the same flow and step joined (a reply may be about any reminder's actions)."""
+    last = dict(follow_ups[-1])
+    where = (last.get("flow"), last.get("step"))
+    same = [f for f in follow_ups if (f.get("flow"), f.get("step")) == where]
+    data = _data(last)
+    for name, value in data.items():
+        if isinstance(value, list):
+            joined: list[object] = []
+            for earlier in same:
+                items = _data(earlier).get(name)
+                joined += items if isinstance(items, list) else []
+            data[name] = list(dict.fromkeys(joined))
+    return {**last, "data": data}
+
+
+def _data(follow_up: dict[str, object]) -> dict[str, object]:
+    data = follow_up.get("data")
+    return dict(data) if isinstance(data, dict) else {}
