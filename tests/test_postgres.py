@@ -84,7 +84,7 @@ def test_chat_update_summary_and_report_on_postgres(
         sam.send(answer)
     assert sam.send("save").startswith("Saved. R1 is now Delayed")
     summary = pg_cli("summary", "--plan", "blackpool-audit-2019").output
-    assert "status on 23 November 2026" in summary and "\nOverdue (" in summary
+    assert "status on 23 November 2026" in summary and "\n  • Overdue (" in summary
     out = f"{tmp_path}/report.docx"
     assert "17 actions" in pg_cli("report", "--plan", "blackpool-audit-2019", "--out", out).output
 

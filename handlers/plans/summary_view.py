@@ -73,7 +73,7 @@ def _section(title: str, lines: Sequence[Line], limit: int, plan: str) -> Item:
     body = [f"• {line.ref} — {line.detail} — {line.owners}" for line in lines[:limit]]
     if len(lines) > limit:
         more = f"summary full {plan}".strip()
-        body.append(f'…and {len(lines) - limit} more (say "{more}", or press Full list)')
+        body.append(f'…and {len(lines) - limit} more: "{more}" lists them all')
     return Item(f"{title} ({len(lines)})", "\n".join(body))
 
 
