@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 from datetime import datetime
 from pathlib import Path
 
 import pytest
+import yaml
 from openpyxl import Workbook
 
+from handlers.importing import headers
+from handlers.importing.headers import HeadersError
 from handlers.importing.layout import (
     Idea,
     PlanRow,
@@ -585,3 +589,87 @@ def test_sheet_error_text() -> None:
 )
 def test_headers_are_matched_by_meaning(header: str, idea: Idea | None) -> None:
     assert idea_of(header) is idea
+
+
+# ---------------------------------------------------------------------------------------------
+# The header vocabulary (headers.yaml)
+
+README = Path(__file__).parents[1] / "README.md"
+
+
+def _readme_ideas() -> dict[str, list[str]]:
+    """The README's "idea | headers understood" table: each idea's example headers."""
+    text = README.read_text(encoding="utf-8")
+    table = text[text.index("| idea | headers understood |") :].split("\n\n")[0]
+    ideas: dict[str, list[str]] = {}
+    for line in table.splitlines()[2:]:
+        idea, examples = (cell.strip() for cell in line.strip().strip("|").split("|"))
+        examples = re.sub(r" \([^)]* [^)]*\)", "", examples)  # "(1 high … 3 low)", not "(Output)"
+        ideas[idea] = examples.split(", ")
+    return ideas
+
+
+def test_header_vocabulary_loads_with_every_idea_in_the_readme() -> None:
+    loaded = headers.vocabulary()
+    assert headers.vocabulary() is loaded  # read once
+    names = [entry.name for entry in loaded.ideas]
+    assert names == list(Idea)
+    assert all(entry.description and entry.headers for entry in loaded.ideas)
+    readme = _readme_ideas()
+    assert list(readme) == [i.value for i in Idea]
+    for idea, examples in readme.items():
+        for example in examples:
+            assert idea_of(example) is Idea(idea), (idea, example)
+
+
+def _vocabulary_file(tmp_path: Path, change: str) -> Path:
+    data = yaml.safe_load(headers.PATH.read_text(encoding="utf-8"))
+    entries = {entry["name"]: entry for entry in data["ideas"]}
+    if change == "missing name":
+        del entries["action"]["name"]
+    elif change == "header under two ideas":
+        entries["target"]["headers"].append("who")
+    elif change == "unknown key":
+        entries["status"]["synonyms"] = ["rag"]
+    elif change == "unquoted no":
+        entries["ref"]["headers"].append(False)
+    elif change == "header not normalised":
+        entries["owner"]["headers"].append("Lead Officer(s)")
+    elif change == "idea missing":
+        data["ideas"].remove(entries["measure"])
+    path = tmp_path / "headers.yaml"
+    path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ("missing name", 'idea 3 (no name): "name" is missing'),
+        (
+            "header under two ideas",
+            'header "who" is listed under both "owner" and "target": a header can mean one idea '
+            "only",
+        ),
+        (
+            "unknown key",
+            'idea "status": unknown key "synonyms" (known keys: name, description, headers, '
+            "whole_header_only)",
+        ),
+        ("unquoted no", 'idea "ref": headers item 16: Input should be a valid string (YAML reads'),
+        (
+            "header not normalised",
+            'idea "owner": headers: header "Lead Officer(s)" would never match: write it as '
+            '"lead officer s"',
+        ),
+        ("idea missing", "ideas missing: measure (every idea needs an entry)"),
+    ],
+)
+def test_a_bad_header_vocabulary_names_the_idea_and_the_fault(
+    tmp_path: Path, change: str, message: str
+) -> None:
+    path = _vocabulary_file(tmp_path, change)
+    with pytest.raises(HeadersError) as caught:
+        headers.load(path)
+    assert str(caught.value).startswith(f"{path}: ")
+    assert message in str(caught.value)

@@ -1,10 +1,11 @@
 """Finding an action plan in a sheet: the header row, what each column means, themes, rows.
 
 Councils paste Word tables into spreadsheets, so: title rows come first; headers differ by
-council ("What?", "Recommendation", "Key Activities") and are matched by meaning; the header
-row repeats on every page; a row with only its first cell filled is a theme ("Objective 1: …"),
-and a quoted or long line under it is the theme's description; a row broken over a page break
-continues the one before it; page headings such as "APPENDIX 3(a)" are not themes.
+council ("What?", "Recommendation", "Key Activities") and are matched by meaning, the words
+being data (headers.yaml); the header row repeats on every page; a row with only its first cell
+filled is a theme ("Objective 1: …"), and a quoted or long line under it is the theme's
+description; a row broken over a page break continues the one before it; page headings such as
+"APPENDIX 3(a)" are not themes.
 """
 
 from __future__ import annotations
@@ -12,135 +13,12 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from enum import StrEnum
 from functools import lru_cache
 
+from handlers.importing.headers import Idea as Idea
+from handlers.importing.headers import normalise as normalise
+from handlers.importing.headers import vocabulary
 from handlers.importing.sheets import SheetError, column_letter
-
-
-class Idea(StrEnum):
-    REF = "ref"
-    RECOMMENDATION = "recommendation"
-    ACTION = "action"
-    OWNER = "owner"
-    TARGET = "target"
-    PRIORITY = "priority"
-    MEASURE = "measure"
-    PROGRESS = "progress"
-    STATUS = "status"
-
-
-SYNONYMS: dict[Idea, tuple[str, ...]] = {
-    Idea.REF: (
-        "ref",
-        "refs",
-        "reference",
-        "ref no",
-        "reference no",
-        "reference number",
-        "no",
-        "number",
-        "item",
-        "item no",
-        "rec no",
-        "recommendation no",
-        "recommendation number",
-        "id",
-    ),
-    Idea.RECOMMENDATION: (
-        "recommendation",
-        "recommendations",
-        "what",
-        "key activities",
-        "key activity",
-        "activity",
-        "activities",
-        "objective",
-        "objectives",
-        "issue",
-        "issues",
-        "finding",
-        "findings",
-        "task",
-    ),
-    Idea.ACTION: (
-        "agreed action",
-        "agreed actions",
-        "how",
-        "implementation plan",
-        "deliverables output",
-        "deliverables",
-        "deliverable",
-        "management response",
-        "action",
-        "actions",
-        "action to be taken",
-        "actions to be taken",
-        "proposed action",
-    ),
-    Idea.OWNER: (
-        "responsible officer",
-        "responsible officers",
-        "responsible officer s",
-        "who",
-        "by whom",
-        "lead officer",
-        "lead officers",
-        "lead officer s",
-        "lead",
-        "lead contact",
-        "owner",
-        "owners",
-        "action owner",
-        "action by",
-        "responsible",
-        "responsibility",
-        "officer",
-    ),
-    Idea.TARGET: (
-        "target date",
-        "target dates",
-        "target completion date",
-        "completion date",
-        "when",
-        "by when",
-        "timescale",
-        "timescales",
-        "milestones",
-        "milestone",
-        "deadline",
-        "due date",
-        "due",
-        "date",
-        "target",
-    ),
-    Idea.PRIORITY: ("priority", "priority level", "priority rating"),
-    Idea.MEASURE: (
-        "measure",
-        "measures",
-        "outcomes",
-        "outcome",
-        "success measure",
-        "success measures",
-        "measures of success",
-        "kpi",
-        "kpis",
-    ),
-    Idea.PROGRESS: (
-        "progress",
-        "update",
-        "updates",
-        "comments",
-        "comment",
-        "progress update",
-        "latest update",
-        "progress to date",
-    ),
-    Idea.STATUS: ("status", "rag", "rag status", "current status"),
-}
-_LOOKUP: dict[str, Idea] = {syn: idea for idea, syns in SYNONYMS.items() for syn in syns}
-# Longest first, so "progress update november 2012" is progress, not something shorter.
-_PREFIXES = sorted(_LOOKUP, key=len, reverse=True)
 
 HEADER_SEARCH_ROWS = 30
 PRIORITY_WORDS = {
@@ -244,28 +122,17 @@ class ParsedSheet:
 
 
 @lru_cache(maxsize=4096)
-def normalise(header: str) -> str:
-    """'Deliverables (Output)' -> 'deliverables output'; 'Who?' -> 'who'; '#' -> '#'."""
-    text = header.strip().lower()
-    if text == "#":
-        return "#"
-    text = text.replace("&", " ").replace("’", "'").replace("'", "")
-    return " ".join(re.findall(r"[a-z0-9]+", text))
-
-
-@lru_cache(maxsize=4096)
 def idea_of(header: str) -> Idea | None:
-    """What a header means, by its words: 'Responsible Officer(s)' -> Idea.OWNER."""
+    """What a header means, by its words (headers.yaml): 'Responsible Officer(s)' -> OWNER."""
     key = normalise(header)
     if not key:
         return None
-    if key == "#":
-        return Idea.REF
-    if key in _LOOKUP:
-        return _LOOKUP[key]
-    for prefix in _PREFIXES:  # "target date for completion", "progress nov 2012"
-        if _LOOKUP[prefix] is not Idea.REF and key.startswith(prefix + " "):
-            return _LOOKUP[prefix]
+    words = vocabulary()
+    if key in words.lookup:
+        return words.lookup[key]
+    for prefix in words.prefixes:  # "target date for completion", "progress nov 2012"
+        if key.startswith(prefix + " "):
+            return words.lookup[prefix]
     return None
 
 
