@@ -6,9 +6,9 @@ reply about several actions leaves `ref` as None so the caller can ask which one
 
 Dates: phrases are cut out of the reply with regexes around cue words and date-like tokens,
 then each is read by `handlers.language.targets.parse_date_answer`, longest first. A revised
-target is
-about the future, so dates in clauses describing past events ("met on 3 November") are ignored
-unless a target cue introduces them ("revised to 31 March 2020"), which sets `date_in_past`.
+target is about the future, so dates in clauses describing past events ("met on 3 November")
+are ignored unless a target cue introduces them ("revised to 31 March 2020"), which sets
+`date_in_past`.
 
 Status: words are matched case-insensitively on word boundaries; completion words are dropped
 when negated ("not complete"), future ("will be complete by") or qualified ("nearly
