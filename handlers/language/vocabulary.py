@@ -105,15 +105,15 @@ WEEKDAY_LEADS = ("this coming", "coming", "next", "this")
 # Nouns naming a target date: "Target: 31/03/2027", "new timescale", "missed the March deadline".
 TARGET_NOUNS = frozenset({"target", "deadline", "date", "dates", "timescale", "timescales"})
 # Before a date, make it a deadline without changing the day: "by", "no later than".
-DEADLINE_WORDS: tuple[str, ...] = (
+DEADLINE_WORDS = (
     "no later than",
     "not later than",
     "on or before",
     "due by",
     "due",
     "by",
+    "before",
 )
-DEADLINE_WORDS += ("before",)
 # Hedges before a date that don't move it: "around the end of March", "circa 2027".
 APPROXIMATE_WORDS = ("approximately", "approx", "around", "circa")
 
@@ -121,21 +121,27 @@ APPROXIMATE_WORDS = ("approximately", "approx", "around", "circa")
 # Status words. In these phrases a space stands for any run of spaces and hyphens ("signed-off",
 # "on-going"), and a small regex group stands in where listing every form would be longer.
 
-COMPLETE_WORDS: tuple[str, ...] = (
+# Done, unless negated, future or qualified ("nearly done"); "done by" leads a target date.
+COMPLETE_WORDS = (
     "complete",
     "completed",
     "done",
     "finished",
     "signed off",
     "published",
+    "delivered",
+    "achieved",
+    "closed",
+    "all sorted",
 )
-COMPLETE_WORDS += ("delivered", "achieved", "closed", "all sorted")
+# Withdrawn unless negated ("not dropped").
 WITHDRAWN_WORDS = ("withdrawn", "dropped", "cancell?ed", "superseded")
 NO_LONGER_WORDS = (  # withdrawn, whatever negation says: "no longer needed"
     "no longer (?:needed|required|relevant|necessary|applicable|going ahead|part of)",
     r"not part of the \w+ any(?: )?more",
 )
-DELAYED_WORDS: tuple[str, ...] = (
+# Delayed unless negated; the "-ed" ones never make a reply's clause a past event.
+DELAYED_WORDS = (
     "delayed",
     "delays?",
     "slipped",
@@ -143,24 +149,30 @@ DELAYED_WORDS: tuple[str, ...] = (
     "behind",
     "on hold",
     "paused",
+    "postponed",
+    "pushed back",
+    "put back",
+    "deferred",
+    "held up",
+    "stalled",
+    "waiting (?:for|on)",
+    "(?:running|be|is|are|going) (?:a bit )?late",
 )
-DELAYED_WORDS += ("postponed", "pushed back", "put back", "deferred", "held up", "stalled")
-DELAYED_WORDS += ("waiting (?:for|on)", "(?:running|be|is|are|going) (?:a bit )?late")
 MISSING_WORDS = (  # delayed, whatever negation says: "won't make it", "missed the deadline"
     "(?:won'?t|not|not going to|unable to|can'?t|cannot) (?:make|meet|hit)",
     "(?:will|going to) miss",
     f"missed the (?:{'|'.join(sorted(TARGET_NOUNS))})",
 )
 # Qualifiers that on their own say partly done; with "complete" they make it partial.
-PARTLY_QUALIFIERS: tuple[str, ...] = (
+PARTLY_QUALIFIERS = (
     "partially",
     "partly",
     "nearly",
     "almost",
     "mostly",
     "largely",
+    "substantially",
 )
-PARTLY_QUALIFIERS += ("substantially",)
 PARTLY_DONE_WORDS = PARTLY_QUALIFIERS + (
     "part complete[d]?",
     "half (?:done|complete|finished|way)",
@@ -169,16 +181,20 @@ PARTLY_DONE_WORDS = PARTLY_QUALIFIERS + (
     "out for (?:feedback|consultation|comments?)",
     "first (?:phase|stage|part) (?:done|complete|completed|finished)",
 )
-IN_PROGRESS_WORDS: tuple[str, ...] = (
+# In progress; negated ("not on track") they mean delayed.
+IN_PROGRESS_WORDS = (
     "on track",
     "in progress",
     "progressing",
     "under(?: )?way",
     "going well",
+    "on(?: )?going",
+    "on (?:target|schedule)",
+    "making (?:good )?progress",
+    "good progress",
 )
-IN_PROGRESS_WORDS += ("on(?: )?going", "on (?:target|schedule)", "making (?:good )?progress")
-IN_PROGRESS_WORDS += ("good progress",)
 STARTED_WORDS = ("started", "working on")  # in progress unless negated
+# Not started: a start word negated, or still to come.
 NOT_STARTED_WORDS = (
     "(?:not|never|(?:have|has|had|is|are|was|were|did|does|do)n'?t)"
     "(?: (?:yet|been|even|really|actually))* (?:started|begun|commenced)",
