@@ -441,6 +441,56 @@ def test_status_words(reply: str, status: Status | None) -> None:
     assert _parse(reply).status == status
 
 
+# Words replies.py took from the vocabulary it now shares with targets.py: each was read by
+# one parser and not the other before the lists were merged.
+@pytest.mark.parametrize(
+    ("reply", "date_text", "new_date"),
+    [
+        ("Delayed, back in nine weeks", "in nine weeks", date(2027, 1, 25)),  # numbers to ten
+        ("Delayed, back in ten days", "in ten days", date(2026, 12, 3)),
+        ("Delayed until fall 2027", "fall 2027", date(2027, 11, 30)),  # not just "2027"
+        ("Delayed until fall", "fall", date(2026, 11, 30)),
+        ("Delayed, now qtr3 2027", "qtr3 2027", date(2027, 9, 30)),  # not just "2027"
+        ("Delayed to quarter 3 2027", "quarter 3 2027", date(2027, 9, 30)),  # not "3 2027"
+        ("Delayed until f/y 2027/28", "f/y 2027/28", date(2028, 3, 31)),
+        ("Delayed, end of fin year", "end of fin year", date(2027, 3, 31)),
+        ("Delayed until approx May", "May", date(2027, 5, 31)),  # "approx" leads a month
+        ("Will update you no later than Friday", "Friday", date(2026, 11, 27)),  # as "by"
+    ],
+)
+def test_date_words_shared_with_targets(reply: str, date_text: str, new_date: date) -> None:
+    parsed = _parse(reply)
+    assert (parsed.date_text, parsed.new_date) == (date_text, new_date)
+
+
+@pytest.mark.parametrize(
+    "reply",
+    [
+        "We expect numbers to fall.",  # "fall" is a season only with a year or a lead word
+        "Attendance may fall by 10% next year",
+        "Finished today",  # "today" is a date word in chat, but news in a reply
+    ],
+)
+def test_everyday_words_are_not_dates(reply: str) -> None:
+    parsed = _parse(reply)
+    assert (parsed.new_date, parsed.date_text) == (None, "")
+
+
+@pytest.mark.parametrize(
+    ("reply", "status", "note"),
+    [
+        ("missed the date", Status.DELAYED, ""),  # every target noun, not just "deadline"
+        ("We missed the timescales", Status.DELAYED, "We missed the timescales"),
+        ("Revised deadline 30 June 2027", Status.DELAYED, ""),  # as "revised target"
+        ("Timescale revised: June 2027", Status.DELAYED, ""),  # target nouns are filler
+        ("Delayed, new timescales: March 2027", Status.DELAYED, ""),
+    ],
+)
+def test_target_nouns_shared_with_targets(reply: str, status: Status, note: str) -> None:
+    parsed = _parse(reply)
+    assert (parsed.status, parsed.note) == (status, note)
+
+
 def test_partial_beats_an_implied_delay_but_not_a_stated_one() -> None:
     assert _parse("drafted, will finish by end of March").status is Status.PARTIALLY_COMPLETE
     assert _parse("drafted but delayed, new date June").status is Status.DELAYED

@@ -284,6 +284,44 @@ def test_plan_years_count_from_the_plan_start() -> None:
     assert parse_target("Year 3", today=TODAY, plan_start=plan_start).due == date(2023, 3, 31)
 
 
+def test_plan_years_take_number_words_up_to_ten() -> None:
+    # NUMBER_WORDS is shared with replies, which already knew six to eight ("in six weeks").
+    plan_start = date(2020, 4, 1)
+    assert parse_target("Year six", today=TODAY, plan_start=plan_start).due == date(2026, 3, 31)
+    years = parse_target("Years nine to ten", today=TODAY, plan_start=plan_start)
+    assert (years.start, years.due) == (date(2028, 4, 1), date(2030, 3, 31))
+
+
+# Words targets.py took from the vocabulary it now shares with replies.py.
+SHARED_WORDS = [
+    # any completion word before "by", not just "complete(d) by"
+    ("Done by 31 March 2027", D(2027, 3, 31)),
+    ("Finished by March 2027", D(2027, 3, 31)),
+    ("To be delivered by end of March 2027", D(2027, 3, 31)),
+    ("Signed-off by 31/03/2027", D(2027, 3, 31)),
+    ("Published by Q1 2027", D(2027, 3, 31)),
+    # every target noun as a label
+    ("Dates: 31/03/2027", D(2027, 3, 31)),
+    ("Timescale: March 2027", D(2027, 3, 31)),
+    # every spelling of financial year, in every place one is read
+    ("Fin year end", D(2027, 3, 31)),
+    ("F/Y end", D(2027, 3, 31)),
+    ("This FY", D(2027, 3, 31)),
+    ("the fin year", D(2027, 3, 31)),
+]
+
+
+@pytest.mark.parametrize(("text", "due"), SHARED_WORDS, ids=[c[0] for c in SHARED_WORDS])
+def test_shared_vocabulary_in_target_cells(text: str, due: date) -> None:
+    target = parse_target(text, today=TODAY)
+    assert (target.kind, target.due) == ("date", due), target.problem
+
+
+def test_quarter_of_a_fin_year_needs_the_year_written_out() -> None:
+    problem = parse_target("Q4 fin year 2026", today=TODAY).problem
+    assert problem == "Q4 FIN YEAR 2026 is ambiguous: write the financial year as 2026/27."
+
+
 def test_recurring_due_follows_today() -> None:
     assert parse_target("Annually in April", today=date(2027, 5, 1)).due == date(2028, 4, 30)
     assert parse_target("Annually in April", today=date(2027, 4, 30)).due == date(2027, 4, 30)

@@ -6,9 +6,9 @@ reply about several actions leaves `ref` as None so the caller can ask which one
 
 Dates: phrases are cut out of the reply with regexes around cue words and date-like tokens,
 then each is read by `handlers.language.targets.parse_date_answer`, longest first. A revised
-target is
-about the future, so dates in clauses describing past events ("met on 3 November") are ignored
-unless a target cue introduces them ("revised to 31 March 2020"), which sets `date_in_past`.
+target is about the future, so dates in clauses describing past events ("met on 3 November")
+are ignored unless a target cue introduces them ("revised to 31 March 2020"), which sets
+`date_in_past`.
 
 Status: words are matched case-insensitively on word boundaries; completion words are dropped
 when negated ("not complete"), future ("will be complete by") or qualified ("nearly
@@ -25,7 +25,34 @@ from dataclasses import dataclass
 from datetime import date
 from typing import NamedTuple
 
-from handlers.language.targets import MONTHS, WEEKDAYS, DateAnswer, parse_date_answer
+from handlers.language.targets import DateAnswer, parse_date_answer
+from handlers.language.vocabulary import (
+    APPROXIMATE_WORDS,
+    COMPLETE_WORDS,
+    DEADLINE_WORDS,
+    DELAYED_WORDS,
+    FEASTS,
+    FINANCIAL_YEAR_WORDS,
+    IN_PROGRESS_WORDS,
+    MISSING_WORDS,
+    MODIFIER_WORDS,
+    MONTHS,
+    NO_LONGER_WORDS,
+    NOT_STARTED_WORDS,
+    NUMBER_WORDS,
+    ORDINAL_SUFFIXES,
+    PARTLY_DONE_WORDS,
+    PARTLY_QUALIFIERS,
+    QUARTER_WORDS,
+    SEASONS,
+    STARTED_WORDS,
+    TARGET_NOUNS,
+    TIME_UNITS,
+    WEEKDAYS,
+    WITHDRAWN_WORDS,
+    one_of,
+    phrases,
+)
 from models.tables import Status
 
 __all__ = ["Candidate", "ParsedReply", "parse_reply"]
@@ -123,22 +150,27 @@ def _before(tokens: Sequence[_Token], index: int, count: int) -> list[str]:
 # Date phrases
 
 
-_NUMBER_WORDS = frozenset({"one", "two", "three", "four", "five", "six", "seven", "eight"})
-_UNITS = frozenset({"day", "days", "week", "weeks", "fortnight", "fortnights", "month", "months"})
-_SEASONS = frozenset({"spring", "summer", "autumn", "winter"})
-_FEASTS = frozenset({"christmas", "xmas", "easter"})
-_MODIFIERS = frozenset({"end", "mid", "middle", "early", "late", "beginning", "start"})
+# Deadline words of one word ("by", "due"); the longer ones are matched as phrases in _cue.
+_DEADLINE_WORDS = frozenset(w for w in DEADLINE_WORDS if " " not in w)
+# Financial-year words of one token ("fy", "f/y"), and the words the longer ones start with.
+_FY_TOKENS = frozenset(w for w in FINANCIAL_YEAR_WORDS if " " not in w)
+_FY_STARTS = frozenset(w.split()[0] for w in FINANCIAL_YEAR_WORDS if " " in w)
 # Abbreviations that are everyday words ("sat", "sun", "mar", "may") need a date-ish neighbour.
 _AMBIGUOUS_NAMES = frozenset({"sat", "sun", "mar", "may", "wed", "mon", "jun"})
 _MONTH_LEADS = frozenset(
-    {"in", "by", "of", "end", "mid", "early", "late", "until", "till", "before", "from", "since"}
-    | {"for", "to", "during", "around", "say", "date", "the", "and", "or", "now", "until"}
+    {"in", "of", "end", "mid", "early", "late", "until", "till", "from", "since", "for", "to"}
+    | {"during", "say", "date", "the", "and", "or", "now"}
+    | _DEADLINE_WORDS
+    | frozenset(APPROXIMATE_WORDS)
 )
+# Seasons that are also everyday words ("numbers may fall") need a year after or a lead before.
+_AMBIGUOUS_SEASONS = frozenset({"fall"})
+_SEASON_LEADS = frozenset({"in", "until", "till"}) | _DEADLINE_WORDS
 _DATE_NAMES = (frozenset(MONTHS) | frozenset(WEEKDAYS)) - {"sat", "sun"}
 _NUMERIC_DATE = re.compile(r"\d{1,2}([/.-])\d{1,2}\1(?:\d{4}|\d{2})|\d{4}-\d{1,2}-\d{1,2}")
 _YEARISH = re.compile(r"(?:19|20)\d{2}(?:\s*[/-]\s*\d{2,4})?|'\d{2}")
-_DAY_NUMBER = re.compile(r"\d{1,2}(?:st|nd|rd|th)?")
-_QUARTER = re.compile(r"q[1-4]")
+_DAY_NUMBER = re.compile(rf"\d{{1,2}}{one_of(ORDINAL_SUFFIXES)}?")
+_QUARTER = re.compile(rf"{one_of(QUARTER_WORDS)}[1-4]")  # "Q1", "qtr2"; "quarter 3" is two words
 
 
 def _is_name(tokens: Sequence[_Token], i: int) -> bool:
@@ -157,20 +189,33 @@ def _is_name(tokens: Sequence[_Token], i: int) -> bool:
     )
 
 
+def _is_season(tokens: Sequence[_Token], i: int) -> bool:
+    """A season, unless it is an everyday word like 'fall' used as one."""
+    word = tokens[i].word
+    if word not in _AMBIGUOUS_SEASONS:
+        return word in SEASONS
+    prev = tokens[i - 1].word if i > 0 else ""
+    after = tokens[i + 1].word if i + 1 < len(tokens) else ""
+    return prev in _SEASON_LEADS or bool(_YEARISH.fullmatch(after))
+
+
 def _is_dateish(tokens: Sequence[_Token], i: int) -> bool:
     """A token that on its own makes a window worth reading as a date."""
     word = tokens[i].word
+    after = tokens[i + 1].word if i + 1 < len(tokens) else ""
     head, _, tail = word.partition("-")
-    if head in _MODIFIERS and tail:  # "mid-May", "end-March", "mid-2027" as one token
-        return tail.rstrip(".") in _DATE_NAMES or tail in _SEASONS or bool(_YEARISH.fullmatch(tail))
+    if head in MODIFIER_WORDS and tail:  # "mid-May", "end-March", "mid-2027" as one token
+        return tail.rstrip(".") in _DATE_NAMES or tail in SEASONS or bool(_YEARISH.fullmatch(tail))
     return (
         _is_name(tokens, i)
-        or word in _UNITS
-        or word in _SEASONS
-        or word in _FEASTS
-        or word in ("tomorrow", "fy")
+        or word in TIME_UNITS
+        or _is_season(tokens, i)
+        or word in FEASTS
+        or word in _FY_TOKENS
+        or word == "tomorrow"  # not "today": "finished today" is news, not a new target
         or bool(_NUMERIC_DATE.fullmatch(word) or _YEARISH.fullmatch(word))
         or bool(_QUARTER.fullmatch(word))
+        or (word in QUARTER_WORDS and after in ("1", "2", "3", "4"))
     )
 
 
@@ -179,16 +224,16 @@ def _can_start(tokens: Sequence[_Token], i: int) -> bool:
     word = tokens[i].word
     after = tokens[i + 1].word if i + 1 < len(tokens) else ""
     if word == "in":  # "in 2 weeks", "in a fortnight"; "in March" starts at March
-        return after in _NUMBER_WORDS or after in ("a", "an") or after.isdigit()
+        return after in NUMBER_WORDS or after in ("a", "an") or after.isdigit()
     if word == "year":
         return after == "end"
     if word in ("a", "an"):  # "within a fortnight", "a week on Friday"
-        return after in _UNITS
+        return after in TIME_UNITS
     if word == "the":  # "until the spring": date_text keeps the article as written
         return i + 1 < len(tokens) and _can_start(tokens, i + 1) and tokens[i + 1].word != "the"
-    if word.partition("-")[0] in _MODIFIERS or word in ("next", "this", "financial"):
+    if word.partition("-")[0] in MODIFIER_WORDS or word in ("next", "this") or word in _FY_STARTS:
         return True
-    if word in _NUMBER_WORDS:
+    if word in NUMBER_WORDS:
         return True
     return _is_dateish(tokens, i) or bool(_DAY_NUMBER.fullmatch(word))
 
@@ -219,7 +264,7 @@ def _window_ok(tokens: Sequence[_Token], first: int, last: int) -> bool:
         return True
     # "the end of the year", "financial year", "year end" but not "over the year we ran ..."
     words = {tokens[k].word for k in span}
-    return "year" in words and tokens[first].word in _MODIFIERS | {"financial", "year"}
+    return "year" in words and tokens[first].word in MODIFIER_WORDS | _FY_STARTS | {"year"}
 
 
 _MAX_WORDS = 7
@@ -255,15 +300,15 @@ def _all_dates(text: str, tokens: Sequence[_Token], today: date) -> list[_Found]
     return found
 
 
-_RELATIVE_TAIL = _UNITS | {"next", "this", "year", "financial"}
+_RELATIVE_TAIL = TIME_UNITS | _FY_STARTS | {"next", "this", "year"}
 
 
 def _unreadable(text: str, tokens: Sequence[_Token], first: int) -> _Found | None:
     """'end of next week', 'mid next year': clearly a date, but not one we can read."""
-    if tokens[first].word not in _MODIFIERS:
+    if tokens[first].word not in MODIFIER_WORDS:
         return None
     for last in range(first + 1, min(first + 5, len(tokens))):
-        if tokens[last].word in _UNITS or tokens[last].word == "year":
+        if tokens[last].word in TIME_UNITS or tokens[last].word == "year":
             phrase = text[tokens[first].start : tokens[last].end]
             problem = f'I couldn\'t read "{phrase}" as a date. {_TRY}'
             return _Found(first, last, phrase, DateAnswer(phrase, None, problem=problem))
@@ -290,14 +335,20 @@ _REVISION_STEMS = (
     "amend",
     "back",
 )
-_REVISION_NOUNS = frozenset({"date", "dates", "timescale", "timescales"})
-_DEADLINE_CUES = frozenset(
-    {"by", "until", "till", "til", "before", "target", "deadline", "due", "within", "now", "say"}
+# "new date", "timescales moved" name a revised date; "target" and "deadline" only after "new"
+# or "revised" (a bare "target 31 March" is the deadline, not a change).
+_REVISED_ONLY = frozenset({"target", "deadline"})
+_REVISION_NOUNS = TARGET_NOUNS - _REVISED_ONLY
+_DEADLINE_CUES = (
+    _DEADLINE_WORDS
+    | TARGET_NOUNS
+    | {"until", "till", "til", "within", "now", "say"}
     | {"expected", "aiming", "aim", "planned", "scheduled", "hope", "hoping", "realistically"}
     | {"finish", "complete", "completion", "deliver", "launch", "publish", "ready", "live"}
 )
+_DEADLINE_PHRASES = tuple(w.split() for w in DEADLINE_WORDS if " " in w)  # "no later than"
 # "miss the Dec deadline": a date naming the old target, not the new one
-_OLD_TARGET_AFTER = frozenset({"deadline", "target", "date", "timescale"})
+_OLD_TARGET_AFTER = TARGET_NOUNS
 _CUE_FILLER = frozenset({"the", "is", "be", "of", "or", "to", "until", "till", "for", "now", ""})
 
 
@@ -313,6 +364,7 @@ def _cue(tokens: Sequence[_Token], found: _Found) -> _Cue:
     while words and words[-1] in ("the", "is", "be", "of", "on", "or", ""):
         words.pop()
     deadline = bool(words) and words[-1] in _DEADLINE_CUES
+    deadline = deadline or any(words[-len(p) :] == p for p in _DEADLINE_PHRASES)
     after = tokens[found.last + 1].word if found.last + 1 < len(tokens) else ""
     if after in _OLD_TARGET_AFTER and not tokens[found.last].stop_after:
         return _Cue(False, False, old=True)
@@ -322,7 +374,7 @@ def _cue(tokens: Sequence[_Token], found: _Found) -> _Cue:
     revision = (
         any(w in _REVISION_NOUNS for w in near)
         or bool(near and near[-1].startswith(_REVISION_STEMS))
-        or (near in (["new", "target"], ["new", "deadline"], ["revised", "target"]))
+        or (len(near) == 2 and near[0] in ("new", "revised") and near[1] in _REVISED_ONLY)
     )
     return _Cue(revision, deadline)
 
@@ -338,9 +390,10 @@ _IRREGULAR_PAST = frozenset(
 # Words ending in -ed that look forward or name the delay itself, not a past event.
 _NOT_PAST = frozenset(
     {"need", "needed", "scheduled", "planned", "expected", "anticipated", "proposed"}
-    | {"intended", "timetabled", "booked", "arranged", "delayed", "postponed", "deferred"}
-    | {"paused", "stalled", "slipped", "pushed", "moved", "revised", "extended", "rescheduled"}
-    | {"hoped", "aimed", "targeted", "agreed", "committed", "required", "red", "shed"}
+    | {"intended", "timetabled", "booked", "arranged", "pushed", "moved", "revised", "extended"}
+    | {"rescheduled", "hoped", "aimed", "targeted", "agreed", "committed", "required", "red"}
+    | {"shed"}
+    | {w for w in DELAYED_WORDS if w.isalpha() and w.endswith("ed")}  # "delayed", "slipped"
 )
 
 
@@ -440,54 +493,17 @@ def _rule(status: Status, words: str, check: str) -> _Rule:
     return _Rule(status, re.compile(rf"(?<![\w-])(?:{words})(?![\w-])", re.IGNORECASE), check)
 
 
-_S = r"[\s-]+"  # "signed-off", "half done", "on-going"
+# Spaces in the vocabulary's status phrases match any spaces and hyphens ("signed-off").
 _RULES = (
-    _rule(Status.WITHDRAWN, r"withdrawn|dropped|cancell?ed|superseded", "negation"),
-    _rule(
-        Status.WITHDRAWN,
-        rf"no{_S}longer{_S}(?:needed|required|relevant|necessary|applicable|going{_S}ahead"
-        rf"|part{_S}of)|not{_S}part{_S}of{_S}the{_S}\w+{_S}any(?:{_S})?more",
-        "none",
-    ),
-    _rule(
-        Status.COMPLETE,
-        rf"complete|completed|done|finished|signed{_S}off|published|delivered|achieved|closed"
-        rf"|all{_S}sorted",
-        "complete",
-    ),
-    _rule(
-        Status.DELAYED,
-        rf"delayed|delays?|slipped|slipping|behind|on{_S}hold|paused|postponed|pushed{_S}back"
-        rf"|put{_S}back|deferred|held{_S}up|stalled|waiting{_S}(?:for|on)|(?:running|be|is|are|going){_S}(?:a{_S}bit{_S})?late",
-        "negation",
-    ),
-    _rule(
-        Status.DELAYED,
-        rf"(?:won'?t|not|not{_S}going{_S}to|unable{_S}to|can'?t|cannot){_S}"
-        rf"(?:make|meet|hit)|(?:will|going{_S}to){_S}miss|missed{_S}the{_S}(?:target|deadline)",
-        "none",
-    ),
-    _rule(
-        Status.PARTIALLY_COMPLETE,
-        rf"partially|partly|part{_S}complete[d]?|half{_S}(?:done|complete|finished|way)"
-        rf"|nearly|almost|drafted|drafts?|out{_S}for{_S}(?:feedback|consultation|comments?)"
-        rf"|first{_S}(?:phase|stage|part){_S}(?:done|complete|completed|finished)|mostly"
-        rf"|largely|substantially",
-        "complete",
-    ),
-    _rule(
-        Status.IN_PROGRESS,
-        rf"on{_S}track|in{_S}progress|progressing|under(?:{_S})?way|going{_S}well|on(?:{_S})?going"
-        rf"|on{_S}(?:target|schedule)|making{_S}(?:good{_S})?progress|good{_S}progress",
-        "progress",
-    ),
-    _rule(Status.IN_PROGRESS, r"started|working\s+on", "negation"),
-    _rule(
-        Status.NOT_STARTED,
-        rf"(?:not|never|(?:have|has|had|is|are|was|were|did|does|do)n'?t)(?:{_S}(?:yet|been|even|really|actually))*{_S}"
-        rf"(?:started|begun|commenced)|yet{_S}to{_S}(?:start|begin|commence)",
-        "none",
-    ),
+    _rule(Status.WITHDRAWN, phrases(WITHDRAWN_WORDS), "negation"),
+    _rule(Status.WITHDRAWN, phrases(NO_LONGER_WORDS), "none"),
+    _rule(Status.COMPLETE, phrases(COMPLETE_WORDS), "complete"),
+    _rule(Status.DELAYED, phrases(DELAYED_WORDS), "negation"),
+    _rule(Status.DELAYED, phrases(MISSING_WORDS), "none"),
+    _rule(Status.PARTIALLY_COMPLETE, phrases(PARTLY_DONE_WORDS), "complete"),
+    _rule(Status.IN_PROGRESS, phrases(IN_PROGRESS_WORDS), "progress"),
+    _rule(Status.IN_PROGRESS, phrases(STARTED_WORDS), "negation"),
+    _rule(Status.NOT_STARTED, phrases(NOT_STARTED_WORDS), "none"),
 )
 _PRECEDENCE = (
     Status.WITHDRAWN,
@@ -507,10 +523,9 @@ _FUTURE = frozenset(
     | {"planned", "intend", "intending", "need", "needs", "until", "till", "once", "when"}
     | {"after", "before", "if", "due", "going", "yet", "soon"}
 )
-_QUALIFIERS = frozenset(
-    {"partially", "partly", "part", "half", "nearly", "almost", "mostly", "largely", "phase"}
-    | {"stage", "draft", "practically", "virtually", "substantially", "first"}
-)
+# Words that make "complete" partial; "practically" and "virtually" alone say nothing.
+_QUALIFIERS = frozenset(PARTLY_QUALIFIERS) | {"part", "half", "phase", "stage", "draft", "first"}
+_QUALIFIERS |= {"practically", "virtually"}
 _SOON_AFTER = frozenset({"soon", "shortly", "later", "next"})
 
 
@@ -708,9 +723,10 @@ def _strip_leading_ref(text: str, candidates: Sequence[Candidate], several: bool
     return text
 
 
-_NOTE_FILLER = _wordset(
-    "by until till before new revised date target deadline to now is it it's its all and the "
-    "of now due for in on status update"
+_NOTE_FILLER = (
+    _wordset("until till new revised to now is it it's its all and the of for in on status update")
+    | TARGET_NOUNS
+    | _DEADLINE_WORDS
 )
 
 

@@ -34,37 +34,37 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any, NamedTuple
 
+from handlers.language.vocabulary import (
+    APPROXIMATE_WORDS,
+    COMPLETE_WORDS,
+    DEADLINE_WORDS,
+    FEASTS,
+    FINANCIAL_YEAR_WORDS,
+    JOINED_MODIFIERS,
+    MODIFIERS,
+    NUMBER_WORDS,
+    ORDINAL_SUFFIXES,
+    QUARTER_WORDS,
+    RELATIVE_WORDS,
+    SEASON_START,
+    TARGET_NOUNS,
+    TIME_UNITS,
+    WEEKDAY_LEADS,
+    alternation,
+    one_of,
+    phrases,
+)
+from handlers.language.vocabulary import MONTH_NAMES as MONTH_NAMES
+from handlers.language.vocabulary import MONTHS as MONTHS
+from handlers.language.vocabulary import WEEKDAY_NAMES as WEEKDAY_NAMES
+from handlers.language.vocabulary import WEEKDAYS as WEEKDAYS
+
 if TYPE_CHECKING:
     from dateparser.date import DateDataParser
 
 FREQUENCIES = ("yearly", "half-yearly", "quarterly", "monthly", "weekly")
 KINDS = ("date", "recurring", "ongoing", "milestones", "none", "unclear")
 YEAR_MIN, YEAR_MAX = 1990, 2100  # outside this a "year" is a typo or not a year at all
-
-# Spelled out rather than calendar.month_name, which follows the locale.
-MONTH_NAMES = (
-    "",
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-)
-WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
-
-MONTHS: dict[str, int] = {name.lower(): i for i, name in enumerate(MONTH_NAMES) if name}
-MONTHS.update({name[:3].lower(): i for i, name in enumerate(MONTH_NAMES) if name})
-MONTHS["sept"] = 9
-WEEKDAYS: dict[str, int] = {name.lower(): i for i, name in enumerate(WEEKDAY_NAMES)}
-WEEKDAYS.update({name[:3].lower(): i for i, name in enumerate(WEEKDAY_NAMES)})
-WEEKDAYS.update({"tues": 1, "weds": 2, "thur": 3, "thurs": 3})
 
 
 class _Lazy:
@@ -95,13 +95,10 @@ class _Lazy:
         return self._rx().sub(replacement, s)
 
 
-def _alternation(words: dict[str, int]) -> str:
-    """A regex group matching any of the words, longest first so "march" beats "mar"."""
-    return "(" + "|".join(sorted(words, key=len, reverse=True)) + ")"
-
-
-MONTH = _alternation(MONTHS) + r"\.?"
-WEEKDAY = _alternation(WEEKDAYS) + r"\.?"
+MONTH = alternation(MONTHS) + r"\.?"
+WEEKDAY = alternation(WEEKDAYS) + r"\.?"
+QUARTER = one_of(QUARTER_WORDS)
+FINANCIAL_YEAR = one_of(FINANCIAL_YEAR_WORDS)
 YEAR = r"(\d{4}|'\d{2})"
 FY_TAIL = r"(\d{4})\s*[/-]\s*(\d{4}|\d{2})"  # 2026/27, 2026-27, 2026/2027
 
@@ -305,13 +302,13 @@ def _make_date(year: int, month: int, day: int, piece: str) -> date:
 
 
 _DASHES = str.maketrans({c: "-" for c in "\u2010\u2011\u2012\u2013\u2014\u2015\u2212"})
-_ORDINAL = _Lazy(r"(\d)\s?(?:st|nd|rd|th)\b")
-_MODIFIER_HYPHEN = _Lazy(r"\b(mid|early|late|end)-(?=[a-z0-9])")
+_ORDINAL = _Lazy(rf"(\d)\s?{one_of(ORDINAL_SUFFIXES)}\b")
+_MODIFIER_HYPHEN = _Lazy(rf"\b{alternation(JOINED_MODIFIERS)}-(?=[a-z0-9])")
 _DAY_OF = _Lazy(r"\b(\d{1,2}) of (?=[a-z])")
-_LEAD_LABEL = _Lazy(r"^(?:target(?: date)?|due(?: date)?|deadline|timescales?|date)\s*:\s*")
+_LEAD_LABEL = _Lazy(rf"^(?:(?:target|due) date|due|{one_of(TARGET_NOUNS)})\s*:\s*")
 _LEAD_WORDS = _Lazy(
-    r"^(?:by|before|no later than|not later than|(?:to be )?complete(?:d)? by|on or before|"
-    r"due by|due|around|approximately|approx|circa|the)\s+"
+    rf"^(?:(?:to be )?{phrases(COMPLETE_WORDS)} by|{one_of(DEADLINE_WORDS)}|"
+    rf"{one_of(APPROXIMATE_WORDS)}|the)\s+"
 )
 
 
@@ -409,16 +406,15 @@ _RE_DAY_MONTH = _Lazy(rf"(?:{WEEKDAY},?\s+)?(\d{{1,2}})[\s./-]*{MONTH}(?:,?[\s./
 _RE_MONTH_DAY = _Lazy(rf"(?:{WEEKDAY},?\s+)?{MONTH}\s+(\d{{1,2}}),?(?:\s+{YEAR})?")
 _RE_MONTH = _Lazy(rf"{MONTH}(?:[\s,./-]*{YEAR})?")  # "Dec-2027" as spreadsheets write it
 _RE_YEAR = _Lazy(r"(\d{4})")
-_RE_FY = _Lazy(rf"(?:(?:fy|financial year|fin year|f/y)\s*)?{FY_TAIL}")
+_RE_FY = _Lazy(rf"(?:{FINANCIAL_YEAR}\s*)?{FY_TAIL}")
 _RE_QUARTER = _Lazy(
-    rf"(?:q|quarter|qtr)\s*([1-4])(?:\s*(?:of\s+)?(?:(fy|financial year)\s*)?"
+    rf"{QUARTER}\s*([1-4])(?:\s*(?:of\s+)?(?:({FINANCIAL_YEAR})\s*)?"
     rf"(?:{FY_TAIL}|(\d{{4}})))?"
 )
-_RE_QUARTER_AFTER = _Lazy(rf"(?:{FY_TAIL}|(\d{{4}}))\s+(?:q|quarter|qtr)\s*([1-4])")
-_RE_SEASON = _Lazy(rf"(spring|summer|autumn|fall|winter)(?:\s+(?:{FY_TAIL}|(\d{{4}})))?")
-_RE_FEAST = _Lazy(r"(christmas|xmas|easter)(?:\s+(\d{4}))?")
-_RE_MODIFIED = _Lazy(r"(early|beginning of|start of|mid|middle of|late|end of|end)\s+(.+)")
-_SEASON_START = {"spring": 3, "summer": 6, "autumn": 9, "fall": 9, "winter": 12}
+_RE_QUARTER_AFTER = _Lazy(rf"(?:{FY_TAIL}|(\d{{4}}))\s+{QUARTER}\s*([1-4])")
+_RE_SEASON = _Lazy(rf"{alternation(SEASON_START)}(?:\s+(?:{FY_TAIL}|(\d{{4}})))?")
+_RE_FEAST = _Lazy(rf"{alternation(FEASTS)}(?:\s+(\d{{4}}))?")
+_RE_MODIFIED = _Lazy(rf"{alternation(MODIFIERS)}\s+(.+)")
 
 
 def _check_weekday(name: str | None, d: date) -> None:
@@ -500,7 +496,7 @@ def _season(
     name: str, fy_first: str | None, fy_second: str | None, year: str | None, builder: _Builder
 ) -> _Span:
     """UK meteorological seasons; winter 2026 (or 2026/27) is Dec 2026 to Feb 2027."""
-    first_month = _SEASON_START[name]
+    first_month = SEASON_START[name]
     if fy_first is not None and fy_second is not None:
         if name != "winter" or _fy_start(fy_first, fy_second) is None:
             return _raise(f"I couldn't read {name} {fy_first}/{fy_second} as a season.")
@@ -537,14 +533,19 @@ def _easter_span(year: int) -> _Span:
     return _day_span(date(year, month, day + 1))
 
 
+_THE_YEAR = frozenset({"year", "the year", "this year", "calendar year", "the calendar year"})
+_THE_FY = frozenset(f"{lead}{fy}" for fy in FINANCIAL_YEAR_WORDS for lead in ("", "the ", "this "))
+_FY_END = frozenset({"year end", "year-end", "the year end"} | {f"{fy} end" for fy in _THE_FY})
+
+
 def _named_period(s: str, today: date) -> _Span | None:
     """'the year', 'the financial year', 'year end' (= financial year end, as councils use it)."""
     fy_start = today.year if today.month >= 4 else today.year - 1
-    if s in ("year", "the year", "this year", "calendar year", "the calendar year"):
+    if s in _THE_YEAR:
         return _months_span(today.year, 1, 12, explicit=False)
-    if s in ("financial year", "the financial year", "this financial year", "fy", "the fy"):
+    if s in _THE_FY:
         return _months_span(fy_start, 4, 12, explicit=False)
-    if s in ("year end", "year-end", "financial year end", "fy end", "the year end"):
+    if s in _FY_END:
         return _day_span(date(fy_start + 1, 3, 31), explicit=False)
     return None
 
@@ -555,14 +556,14 @@ def _modified(s: str, year: int | None, today: date) -> _Span | None:
     if m is None:
         return None
     rest = m[2].removeprefix("the ")
-    span = _exact(rest, year, today) if m[1] in ("end of", "end") else None
+    modifier = MODIFIERS[m[1]]
+    span = _exact(rest, year, today) if modifier == "end" else None
     span = span or _period(rest, year, today)
     if span is None:
         return None
-    modifier = m[1]
-    if modifier in ("end of", "end"):
+    if modifier == "end":
         return span._replace(first=span.last)
-    if modifier in ("beginning of", "start of"):
+    if modifier == "start":
         return span._replace(last=span.first)
     if span.first == span.last:
         return None  # "early 31 March" means nothing
@@ -574,7 +575,7 @@ def _part_of(modifier: str, span: _Span) -> _Span:
     first, last = span.first, span.last
     count = _month_index(last) - _month_index(first) + 1
     if count == 1:
-        days = {"early": (1, 10), "mid": (15, 15), "middle of": (15, 15), "late": (21, last.day)}
+        days = {"early": (1, 10), "mid": (15, 15), "late": (21, last.day)}
         lo, hi = days[modifier]
         return span._replace(first=first.replace(day=lo), last=first.replace(day=hi))
     third = -(-count // 3)  # ceil: early 2027 is January to April
@@ -721,11 +722,11 @@ _REPEAT_FILLER = _Lazy(
     r"^(?:[\s,;:()-]|\b(?:starting|commencing|beginning|from|in|on|at|by|each|every|the|"
     r"end of|of|with effect from|wef)\b)+"
 )
+_PLAN_YEAR_NUMBER = rf"(\d{{1,2}}|{one_of(NUMBER_WORDS)})"
 _PLAN_YEAR = _Lazy(
-    r"years?\s*(\d{1,2}|one|two|three|four|five)"
-    r"(?:\s*(?:-|to|and|&)\s*(?:years?\s*)?(\d{1,2}|one|two|three|four|five))?"
+    rf"years?\s*{_PLAN_YEAR_NUMBER}"
+    rf"(?:\s*(?:-|to|and|&)\s*(?:years?\s*)?{_PLAN_YEAR_NUMBER})?"
 )
-_NUMBER_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5}
 
 
 def _recurrence(s: str, today: date) -> Recurrence | None:
@@ -784,8 +785,8 @@ def _plan_year(s: str, original: str, plan_start: date | None) -> Target | None:
     m = _PLAN_YEAR.fullmatch(s)
     if m is None:
         return None
-    first = _NUMBER_WORDS.get(m[1]) or int(m[1])
-    last = (_NUMBER_WORDS.get(m[2]) or int(m[2])) if m[2] else first
+    first = NUMBER_WORDS.get(m[1]) or int(m[1])
+    last = (NUMBER_WORDS.get(m[2]) or int(m[2])) if m[2] else first
     if plan_start is None:
         return _unclear(original, f"{original} needs the plan's start date.")
     if not 1 <= first <= last:
@@ -800,11 +801,7 @@ def _plan_year(s: str, original: str, plan_start: date | None) -> Target | None:
 
 
 _DATE_WORDS = frozenset(MONTHS) | frozenset(WEEKDAYS) | {"the", "of", "on", "at"}
-_RELATIVE_WORDS = frozenset(
-    {"today", "tomorrow", "next", "this", "coming", "in", "from", "now", "time", "after"}
-    | {"a", "an", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten"}
-    | {"day", "days", "week", "weeks", "fortnight", "fortnights", "month", "months"}
-)
+_RELATIVE_WORDS = RELATIVE_WORDS | TIME_UNITS | frozenset(NUMBER_WORDS) | {"a", "an"}
 
 
 _FY_LIKE = _Lazy(r"\d{4}\s*[/-]\s*\d")
@@ -910,8 +907,9 @@ def parse_target(text: str, *, today: date, plan_start: date | None = None) -> T
 # parse_date_answer
 
 
+_WEEKDAY_LEAD = one_of((*WEEKDAY_LEADS, "on"))  # "on Friday" too, in chat
 _RE_RELATIVE_WEEKDAY = _Lazy(
-    rf"(?:(?:next|this|this coming|coming|on)\s+)?{WEEKDAY}(\s+week)?|a week (?:on )?{WEEKDAY}"
+    rf"(?:{_WEEKDAY_LEAD}\s+)?{WEEKDAY}(\s+week)?|a week (?:on )?{WEEKDAY}"
 )
 _TRY = "Try something like 31/03/2027 or end of March."
 

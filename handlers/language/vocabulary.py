@@ -1,0 +1,220 @@
+"""The words both parsers know: dates in target cells and chat (targets.py), and officers'
+replies to reminders (replies.py). Each list lives here once, so the two cannot drift apart.
+
+Everything is lower case. Lists are plain data with a line on why they hold what they hold;
+`alternation` and `phrases` build regex groups from them. Cheap to import: the CLI imports
+targets.py, and so this module, on every start.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+# ---------------------------------------------------------------------------------------------
+# Calendar names
+
+# Spelled out rather than calendar.month_name, which follows the locale.
+MONTH_NAMES = (
+    "",
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
+WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+
+# Full names, three-letter abbreviations, and the longer abbreviations people also write.
+MONTHS: dict[str, int] = {name.lower(): i for i, name in enumerate(MONTH_NAMES) if name}
+MONTHS.update({name[:3].lower(): i for i, name in enumerate(MONTH_NAMES) if name})
+MONTHS["sept"] = 9
+WEEKDAYS: dict[str, int] = {name.lower(): i for i, name in enumerate(WEEKDAY_NAMES)}
+WEEKDAYS.update({name[:3].lower(): i for i, name in enumerate(WEEKDAY_NAMES)})
+WEEKDAYS.update({"tues": 1, "weds": 2, "thur": 3, "thurs": 3})
+
+# Endings of day numbers: "31st", "2nd", "3rd", "4th".
+ORDINAL_SUFFIXES = ("st", "nd", "rd", "th")
+
+# ---------------------------------------------------------------------------------------------
+# Named periods
+
+# UK meteorological seasons, by first month; "fall" is American but turns up in plans.
+SEASON_START: dict[str, int] = {"spring": 3, "summer": 6, "autumn": 9, "fall": 9, "winter": 12}
+SEASONS = frozenset(SEASON_START)
+# Festivals targets are set by: Christmas Day, Easter Sunday.
+FEASTS = frozenset({"christmas", "xmas", "easter"})
+# Quarters: "Q1 2027", "qtr 2 2027", "quarter 3 2026/27".
+QUARTER_WORDS = ("quarter", "qtr", "q")
+# Financial years (April to March): "FY 2026/27", "fin year 2026/27", "this financial year".
+FINANCIAL_YEAR_WORDS = ("financial year", "fin year", "fy", "f/y")
+
+# Part of a period, and which part it means: "beginning of May" is its first day.
+MODIFIERS: dict[str, str] = {
+    "early": "early",
+    "beginning of": "start",
+    "start of": "start",
+    "mid": "mid",
+    "middle of": "mid",
+    "late": "late",
+    "end of": "end",
+    "end": "end",
+}
+# Modifiers also written joined to what they modify: "mid-May", "end-March", "early-2027".
+JOINED_MODIFIERS = ("early", "mid", "late", "end")
+# The words modifiers open with ("middle", "beginning"), for reading text word by word.
+MODIFIER_WORDS = frozenset(phrase.split()[0] for phrase in MODIFIERS)
+
+# ---------------------------------------------------------------------------------------------
+# Relative dates
+
+# Counts written as words: "in three weeks", "Year two".
+NUMBER_WORDS: dict[str, int] = {
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+}
+# Lengths of time in relative dates: "in two weeks", "within a fortnight".
+TIME_UNITS = frozenset(
+    {"day", "days", "week", "weeks", "fortnight", "fortnights", "month", "months"}
+)
+# The rest of relative dates: "tomorrow", "next Friday", "a week from now", "in a month's time".
+RELATIVE_WORDS = frozenset(
+    {"today", "tomorrow", "next", "this", "coming", "in", "from", "now", "time", "after"}
+)
+# Before a weekday, the coming one: "next Friday", "this coming Monday".
+WEEKDAY_LEADS = ("this coming", "coming", "next", "this")
+
+# ---------------------------------------------------------------------------------------------
+# Deadline cues
+
+# Nouns naming a target date: "Target: 31/03/2027", "new timescale", "missed the March deadline".
+TARGET_NOUNS = frozenset({"target", "deadline", "date", "dates", "timescale", "timescales"})
+# Before a date, make it a deadline without changing the day: "by", "no later than".
+DEADLINE_WORDS = (
+    "no later than",
+    "not later than",
+    "on or before",
+    "due by",
+    "due",
+    "by",
+    "before",
+)
+# Hedges before a date that don't move it: "around the end of March", "circa 2027".
+APPROXIMATE_WORDS = ("approximately", "approx", "around", "circa")
+
+# ---------------------------------------------------------------------------------------------
+# Status words. In these phrases a space stands for any run of spaces and hyphens ("signed-off",
+# "on-going"), and a small regex group stands in where listing every form would be longer.
+
+# Done, unless negated, future or qualified ("nearly done"); "done by" leads a target date.
+COMPLETE_WORDS = (
+    "complete",
+    "completed",
+    "done",
+    "finished",
+    "signed off",
+    "published",
+    "delivered",
+    "achieved",
+    "closed",
+    "all sorted",
+)
+# Withdrawn unless negated ("not dropped").
+WITHDRAWN_WORDS = ("withdrawn", "dropped", "cancell?ed", "superseded")
+NO_LONGER_WORDS = (  # withdrawn, whatever negation says: "no longer needed"
+    "no longer (?:needed|required|relevant|necessary|applicable|going ahead|part of)",
+    r"not part of the \w+ any(?: )?more",
+)
+# Delayed unless negated; the "-ed" ones never make a reply's clause a past event.
+DELAYED_WORDS = (
+    "delayed",
+    "delays?",
+    "slipped",
+    "slipping",
+    "behind",
+    "on hold",
+    "paused",
+    "postponed",
+    "pushed back",
+    "put back",
+    "deferred",
+    "held up",
+    "stalled",
+    "waiting (?:for|on)",
+    "(?:running|be|is|are|going) (?:a bit )?late",
+)
+MISSING_WORDS = (  # delayed, whatever negation says: "won't make it", "missed the deadline"
+    "(?:won'?t|not|not going to|unable to|can'?t|cannot) (?:make|meet|hit)",
+    "(?:will|going to) miss",
+    f"missed the (?:{'|'.join(sorted(TARGET_NOUNS))})",
+)
+# Qualifiers that on their own say partly done; with "complete" they make it partial.
+PARTLY_QUALIFIERS = (
+    "partially",
+    "partly",
+    "nearly",
+    "almost",
+    "mostly",
+    "largely",
+    "substantially",
+)
+PARTLY_DONE_WORDS = PARTLY_QUALIFIERS + (
+    "part complete[d]?",
+    "half (?:done|complete|finished|way)",
+    "drafted",
+    "drafts?",
+    "out for (?:feedback|consultation|comments?)",
+    "first (?:phase|stage|part) (?:done|complete|completed|finished)",
+)
+# In progress; negated ("not on track") they mean delayed.
+IN_PROGRESS_WORDS = (
+    "on track",
+    "in progress",
+    "progressing",
+    "under(?: )?way",
+    "going well",
+    "on(?: )?going",
+    "on (?:target|schedule)",
+    "making (?:good )?progress",
+    "good progress",
+)
+STARTED_WORDS = ("started", "working on")  # in progress unless negated
+# Not started: a start word negated, or still to come.
+NOT_STARTED_WORDS = (
+    "(?:not|never|(?:have|has|had|is|are|was|were|did|does|do)n'?t)"
+    "(?: (?:yet|been|even|really|actually))* (?:started|begun|commenced)",
+    "yet to (?:start|begin|commence)",
+)
+
+# ---------------------------------------------------------------------------------------------
+# Building regexes from the lists
+
+
+def one_of(words: Iterable[str]) -> str:
+    """A non-capturing regex group matching any of the words, longest first ("march", "mar")."""
+    return "(?:" + "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True)) + ")"
+
+
+def alternation(words: Iterable[str]) -> str:
+    """As `one_of`, but capturing the word."""
+    return "(" + one_of(words).removeprefix("(?:")
+
+
+def phrases(items: Iterable[str], space: str = r"[\s-]+") -> str:
+    """A non-capturing group of status phrases, each space standing for `space`."""
+    return "(?:" + "|".join(item.replace(" ", f"(?:{space})") for item in items) + ")"
