@@ -17,7 +17,7 @@ from concurrent.futures import Executor
 from functools import partial
 from typing import Any, TypeVar
 
-from aiohttp import web
+from aiohttp import ClientSession, ClientTimeout, web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.async_app import AsyncAck, AsyncApp
 from slack_sdk import WebClient
@@ -143,6 +143,7 @@ class SlackChannel:
         )
         self._emails: dict[str, str | None] = {}
         self._pool: Executor | None = None
+        self._session: ClientSession | None = None  # one connection pool for every reply
         self._tasks: set[asyncio.Task[None]] = set()
         # process_before_response: each listener acks itself, then hands its work to a task,
         # so the acknowledgement goes back at once instead of being polled for.
@@ -182,8 +183,20 @@ class SlackChannel:
         return await to_aiohttp_response(bolt_response)
 
     async def _drain(self, app: web.Application | None = None) -> None:
+        """On shutdown: let replies in flight go out, then close the HTTP connections."""
         if self._tasks:
             await asyncio.wait(set(self._tasks), timeout=10)
+        if self._session is not None:
+            await self._session.close()
+            self._session = None
+
+    def _http(self) -> ClientSession:
+        """The loop's one HTTP client session (opened on first use, inside the loop), shared
+        by the Web API client and response_url answers, so connections are reused."""
+        if self._session is None or self._session.closed:
+            self._session = ClientSession(timeout=ClientTimeout(total=30))
+            self.aclient.session = self._session
+        return self._session
 
     async def _core(self, work: Callable[..., T], *args: Any) -> T:
         """Run a synchronous core call in the pool, off the event loop."""
@@ -192,6 +205,7 @@ class SlackChannel:
 
     def _after_ack(self, work: Coroutine[Any, Any, None]) -> None:
         """Carry on with `work` once the acknowledgement has gone back."""
+        self._http()
         task = asyncio.get_running_loop().create_task(self._logged(work))
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
@@ -372,7 +386,9 @@ class SlackChannel:
             log.warning("no response_url to answer on")
             return False
         webhook = AsyncWebhookClient(
-            url=response_url, retry_handlers=_async_retries(server_errors=False)
+            url=response_url,
+            session=self._http(),
+            retry_handlers=_async_retries(server_errors=False),
         )
         try:
             sent = await webhook.send_dict(message)
