@@ -11,7 +11,8 @@ from models.db import make_engine, upgrade
 
 if TYPE_CHECKING:
     from bot.channels.slack import SlackChannel
-    from bot.server import WSGIApp
+    from bot.conversation import Conversation
+    from bot.server import Channel
 
 
 def build_context(settings: Settings, *, database_url: str | None = None) -> AppContext:
@@ -33,21 +34,41 @@ def make_clock(settings: Settings) -> Clock:
     return FixedClock(fixed if fixed.tzinfo else fixed.replace(tzinfo=settings.tz))
 
 
-def build_slack(settings: Settings, ctx: AppContext) -> SlackChannel:
-    """The Slack channel over a fresh conversation core (checks the token with auth.test)."""
-    from bot.channels.slack import SlackChannel, make_client
+def slack_missing(settings: Settings, *, socket: bool = False) -> list[str]:
+    """The settings Slack still needs, by their environment names."""
+    needed = (
+        ("SLACK_BOT_TOKEN", settings.slack_bot_token),
+        ("SLACK_APP_TOKEN", settings.slack_app_token)
+        if socket
+        else ("SLACK_SIGNING_SECRET", settings.slack_signing_secret),
+    )
+    return [name for name, value in needed if not value]
+
+
+def build_slack(
+    settings: Settings, ctx: AppContext, conversation: Conversation | None = None
+) -> SlackChannel:
+    """The Slack channel over the conversation core (a fresh one unless given)."""
+    from bot.channels.slack import SlackChannel, make_async_client, make_client
     from bot.conversation import Conversation
 
-    client = make_client(settings.slack_bot_token, settings.slack_api_url)
-    return SlackChannel(Conversation(ctx), client, settings.slack_signing_secret)
+    return SlackChannel(
+        conversation or Conversation(ctx),
+        make_client(settings.slack_bot_token, settings.slack_api_url),
+        settings.slack_signing_secret,
+        make_async_client(settings.slack_bot_token, settings.slack_api_url),
+    )
 
 
-def slack_wsgi(channel: SlackChannel) -> WSGIApp:
-    from slack_bolt.adapter.wsgi import SlackRequestHandler
+def build_channels(settings: Settings, ctx: AppContext) -> list[Channel]:
+    """Every channel whose settings are present, over one conversation core."""
+    from bot.conversation import Conversation
 
-    from bot.server import router
-
-    return router({"/slack/events": SlackRequestHandler(channel.app)})
+    conversation = Conversation(ctx)
+    channels: list[Channel] = []
+    if not slack_missing(settings):
+        channels.append(build_slack(settings, ctx, conversation))
+    return channels
 
 
 def settle_heap() -> None:

@@ -6,11 +6,9 @@ secret, POSTed to /slack/events on a real server on 127.0.0.1.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import hmac
 import json
-import threading
 import time
 import uuid
 from collections.abc import Iterator
@@ -22,10 +20,9 @@ from urllib.parse import urlencode
 
 import httpx
 
-from bot.app import slack_wsgi
-from bot.channels.slack import SlackChannel, make_client
+from bot.channels.slack import SlackChannel, make_async_client, make_client
 from bot.conversation import Conversation
-from bot.server import make_server
+from bot.server import start_in_thread
 from handlers.chat.context import AppContext
 from tests.fakes.slack_api import FakeSlack
 
@@ -115,22 +112,19 @@ class SlackBot:
         )
 
 
-def _run_until_closed(server: Any) -> None:
-    """waitress's loop, which ends with EBADF when the test closes the server under it."""
-    with contextlib.suppress(OSError, ValueError):
-        server.run()
-
-
 @contextmanager
 def slack_bot(ctx: AppContext) -> Iterator[SlackBot]:
+    """The real server (aiohttp, on its own loop in a background thread) and a fake Slack."""
     with FakeSlack() as slack:
-        channel = SlackChannel(Conversation(ctx), make_client("xoxb-test", slack.api_url), SECRET)
-        server = make_server(slack_wsgi(channel), host="127.0.0.1", port=0)
-        thread = threading.Thread(target=_run_until_closed, args=(server,), daemon=True)
-        thread.start()
-        port = server.effective_port  # type: ignore[union-attr]
+        channel = SlackChannel(
+            Conversation(ctx),
+            make_client("xoxb-test", slack.api_url),
+            SECRET,
+            make_async_client("xoxb-test", slack.api_url),
+        )
+        server = start_in_thread([channel])
         try:
             with httpx.Client(timeout=10) as http:
-                yield SlackBot(f"http://127.0.0.1:{port}", slack, channel, http)
+                yield SlackBot(server.url, slack, channel, http)
         finally:
-            server.close()
+            server.stop()

@@ -1,4 +1,4 @@
-"""`engagebot serve slack`, the real command in its own process, answering a signed request."""
+"""`engagebot serve` and `engagebot serve slack`, the real commands in their own processes."""
 
 from __future__ import annotations
 
@@ -11,9 +11,19 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 import httpx
+import pytest
 
 from tests.fakes.slack_api import FakeSlack
 from tests.slack_harness import SECRET, payload, signed_headers
+
+ROOT = Path(__file__).resolve().parents[1]  # this checkout's code, whatever is installed
+
+
+def _env(**values: str) -> dict[str, str]:
+    """The environment without Slack settings, importing this checkout first."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SLACK_")}
+    path = os.pathsep.join(p for p in (str(ROOT), env.get("PYTHONPATH", "")) if p)
+    return {**env, "PYTHONPATH": path, **values}
 
 
 def _free_port() -> int:
@@ -32,21 +42,21 @@ def _wait_until_up(url: str, process: subprocess.Popen[bytes]) -> None:
                 return
         except httpx.TransportError:
             time.sleep(0.2)
-    raise AssertionError("engagebot serve slack did not start")
+    raise AssertionError("engagebot serve did not start")
 
 
-def test_serve_slack_answers_a_slash_command(tmp_path: Path, db_url: str) -> None:
+@pytest.mark.parametrize("channels", [["slack"], []], ids=["serve slack", "serve"])
+def test_serve_answers_a_slash_command(tmp_path: Path, db_url: str, channels: list[str]) -> None:
     port = _free_port()
     with FakeSlack() as slack:
-        env = {
-            **os.environ,
-            "DATABASE_URL": db_url,
-            "ENGAGEBOT_NOW": "2026-11-23T10:00",
-            "SLACK_BOT_TOKEN": "xoxb-test",
-            "SLACK_SIGNING_SECRET": SECRET,
-            "SLACK_API_URL": slack.api_url,
-        }
-        command = [sys.executable, "-m", "bot", "serve", "slack", "--port", str(port)]
+        env = _env(
+            DATABASE_URL=db_url,
+            ENGAGEBOT_NOW="2026-11-23T10:00",
+            SLACK_BOT_TOKEN="xoxb-test",
+            SLACK_SIGNING_SECRET=SECRET,
+            SLACK_API_URL=slack.api_url,
+        )
+        command = [sys.executable, "-m", "bot", "serve", *channels, "--port", str(port)]
         process = subprocess.Popen(command, env=env, cwd=tmp_path, stderr=subprocess.PIPE)
         try:
             url = f"http://127.0.0.1:{port}"
@@ -73,13 +83,27 @@ def test_serve_slack_answers_a_slash_command(tmp_path: Path, db_url: str) -> Non
 
 
 def test_serve_slack_without_its_secrets_says_which_are_missing(tmp_path: Path) -> None:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("SLACK_")}
     result = subprocess.run(
         [sys.executable, "-m", "bot", "serve", "slack"],
-        env={**env, "DATABASE_URL": f"sqlite:///{tmp_path / 'x.db'}"},
+        env=_env(DATABASE_URL=f"sqlite:///{tmp_path / 'x.db'}"),
+        cwd=tmp_path,
         capture_output=True,
         text=True,
         timeout=60,
     )
     assert result.returncode == 1
     assert "SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET" in result.stderr
+
+
+def test_serve_with_no_channel_configured_says_what_to_set(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "serve"],
+        env=_env(DATABASE_URL=f"sqlite:///{tmp_path / 'x.db'}", SLACK_BOT_TOKEN="xoxb-test"),
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 1
+    assert "No channel is configured" in result.stderr
+    assert "SLACK_SIGNING_SECRET" in result.stderr

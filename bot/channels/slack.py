@@ -1,18 +1,25 @@
 """The Slack channel: slack-bolt listeners that turn Slack payloads into neutral messages.
 
-Every listener acknowledges first (Slack gives 3 seconds) and does the work after, except a
-modal submission, whose problems must go back in the acknowledgement itself. Nothing from
-Slack reaches the handlers: they get an `Incoming` and give back `Reply` objects.
+Every listener acknowledges first (Slack gives 3 seconds), then runs the synchronous core in the
+server's thread pool and posts the replies with the async Web API client, so neither a slow
+Slack nor a busy pool delays another request's acknowledgement. A modal submission is the
+exception: its problems must go back in the acknowledgement, so its core call is awaited first.
+Nothing from Slack reaches the handlers: they get an `Incoming` and give back `Reply` objects.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Awaitable, Callable, Coroutine
+from concurrent.futures import Executor
+from functools import partial
+from typing import Any, TypeVar
 
-from slack_bolt import Ack, App, Respond
+from aiohttp import ClientSession, ClientTimeout, web
+from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
+from slack_bolt.async_app import AsyncAck, AsyncApp
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry import (
@@ -23,6 +30,13 @@ from slack_sdk.http_retry import (
     RetryHandler,
     RetryState,
 )
+from slack_sdk.http_retry.async_handler import AsyncRetryHandler
+from slack_sdk.http_retry.builtin_async_handlers import (
+    AsyncConnectionErrorRetryHandler,
+    AsyncRateLimitErrorRetryHandler,
+)
+from slack_sdk.web.async_client import AsyncWebClient
+from slack_sdk.webhook.async_client import AsyncWebhookClient
 
 from bot.channels import slack_blocks as kit
 from bot.conversation import Conversation
@@ -32,6 +46,9 @@ from handlers.chat.state import ConversationKey
 
 log = logging.getLogger(__name__)
 
+T = TypeVar("T")
+
+PATH = "/slack/events"
 COMMAND = "/engage"
 FORM_PREFIX = "form-"
 _UPDATE = re.compile(r"^\s*update\s+(\S+)\s*$", re.IGNORECASE)
@@ -39,6 +56,12 @@ _MENTION = re.compile(r"<@[A-Z0-9]+(?:\|[^>]*)?>")
 
 # Methods that change nothing, or change it to the same end state, so a 5xx may be retried.
 SAFE_TO_RETRY = {"auth.test", "users.info", "views.publish", "views.update", "conversations.open"}
+
+
+def _safe_to_retry(request: HttpRequest, response: HttpResponse | None) -> bool:
+    if response is None or response.status_code < 500:
+        return False
+    return request.url.rsplit("/", 1)[-1] in SAFE_TO_RETRY
 
 
 class SafeServerErrorRetryHandler(RetryHandler):
@@ -52,13 +75,28 @@ class SafeServerErrorRetryHandler(RetryHandler):
         response: HttpResponse | None = None,
         error: Exception | None = None,
     ) -> bool:
-        if response is None or response.status_code < 500:
-            return False
-        return request.url.rsplit("/", 1)[-1] in SAFE_TO_RETRY
+        return _safe_to_retry(request, response)
+
+
+class AsyncSafeServerErrorRetryHandler(AsyncRetryHandler):
+    """The same rule for the async client."""
+
+    async def _can_retry_async(
+        self,
+        *,
+        state: RetryState,
+        request: HttpRequest,
+        response: HttpResponse | None = None,
+        error: Exception | None = None,
+    ) -> bool:
+        return _safe_to_retry(request, response)
 
 
 def make_client(token: str, api_url: str) -> WebClient:
-    """A Web API client that obeys Retry-After on 429 and retries 5xx only where safe."""
+    """A Web API client that obeys Retry-After on 429 and retries 5xx only where safe.
+
+    Synchronous: for the reminder scheduler's thread and e-mail look-ups from the core.
+    """
     handlers = [
         RateLimitErrorRetryHandler(max_retry_count=3),
         SafeServerErrorRetryHandler(max_retry_count=2),
@@ -67,20 +105,57 @@ def make_client(token: str, api_url: str) -> WebClient:
     return WebClient(token=token, base_url=api_url.rstrip("/") + "/", retry_handlers=handlers)
 
 
-class SlackChannel:
-    """engagebot inside Slack: `/engage`, DMs, mentions, App Home, buttons and the update modal."""
+def _async_retries(*, server_errors: bool = True) -> list[AsyncRetryHandler]:
+    handlers: list[AsyncRetryHandler] = [AsyncRateLimitErrorRetryHandler(max_retry_count=3)]
+    if server_errors:
+        handlers.append(AsyncSafeServerErrorRetryHandler(max_retry_count=2))
+    handlers.append(AsyncConnectionErrorRetryHandler(max_retry_count=1))
+    return handlers
 
-    def __init__(self, conversation: Conversation, client: WebClient, signing_secret: str) -> None:
+
+def make_async_client(token: str, api_url: str) -> AsyncWebClient:
+    """The async twin of `make_client`, for replies posted from the event loop."""
+    return AsyncWebClient(
+        token=token, base_url=api_url.rstrip("/") + "/", retry_handlers=_async_retries()
+    )
+
+
+class SlackChannel:
+    """engagebot inside Slack: `/engage`, DMs, mentions, App Home, buttons and the update modal.
+
+    `client` (sync) looks up e-mails for the core and sends reminders; `aclient` (async) posts
+    replies. `mount` puts the endpoint on the server; `bind` alone suits Socket Mode.
+    """
+
+    name = "slack"
+
+    def __init__(
+        self,
+        conversation: Conversation,
+        client: WebClient,
+        signing_secret: str,
+        aclient: AsyncWebClient | None = None,
+    ) -> None:
         self.conversation = conversation
         self.client = client
+        self.aclient = aclient or AsyncWebClient(
+            token=client.token, base_url=client.base_url, retry_handlers=_async_retries()
+        )
         self._emails: dict[str, str | None] = {}
-        self.app = App(client=client, signing_secret=signing_secret)
+        self._pool: Executor | None = None
+        self._session: ClientSession | None = None  # one connection pool for every reply
+        self._tasks: set[asyncio.Task[None]] = set()
+        # process_before_response: each listener acks itself, then hands its work to a task,
+        # so the acknowledgement goes back at once instead of being polled for.
+        self.app = AsyncApp(
+            client=self.aclient, signing_secret=signing_secret, process_before_response=True
+        )
         conversation.add_directory("slack", self)
         self._register(self.app)
 
     # -- wiring ---------------------------------------------------------------------------
 
-    def _register(self, app: App) -> None:
+    def _register(self, app: AsyncApp) -> None:
         app.command(COMMAND)(self.on_command)
         app.event("message")(self.on_message)
         app.event("app_mention")(self.on_mention)
@@ -92,22 +167,77 @@ class SlackChannel:
         """What this app handles, for checking the manifest: commands, events, interactivity."""
         return {"commands": {COMMAND}, "events": {"message.im", "app_mention", "app_home_opened"}}
 
+    def bind(self, pool: Executor) -> None:
+        """The thread pool the core runs in."""
+        self._pool = pool
+
+    def mount(self, app: web.Application, pool: Executor) -> None:
+        """POST /slack/events on the server; work in flight is finished before it stops."""
+        self.bind(pool)
+        app.router.add_post(PATH, self.endpoint)
+        app.on_shutdown.append(self._drain)
+
+    async def endpoint(self, request: web.Request) -> web.Response:
+        """slack-bolt checks the signature and timestamp, then dispatches to a listener."""
+        bolt_response = await self.app.async_dispatch(await to_bolt_request(request))
+        return await to_aiohttp_response(bolt_response)
+
+    async def _drain(self, app: web.Application | None = None) -> None:
+        """On shutdown: let replies in flight go out, then close the HTTP connections."""
+        if self._tasks:
+            await asyncio.wait(set(self._tasks), timeout=10)
+        if self._session is not None:
+            await self._session.close()
+            self._session = None
+
+    def _http(self) -> ClientSession:
+        """The loop's one HTTP client session (opened on first use, inside the loop), shared
+        by the Web API client and response_url answers, so connections are reused."""
+        if self._session is None or self._session.closed:
+            self._session = ClientSession(timeout=ClientTimeout(total=30))
+            self.aclient.session = self._session
+        return self._session
+
+    async def _core(self, work: Callable[..., T], *args: Any) -> T:
+        """Run a synchronous core call in the pool, off the event loop."""
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._pool, partial(work, *args))
+
+    def _after_ack(self, work: Coroutine[Any, Any, None]) -> None:
+        """Carry on with `work` once the acknowledgement has gone back."""
+        self._http()
+        task = asyncio.get_running_loop().create_task(self._logged(work))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    @staticmethod
+    async def _logged(work: Awaitable[None]) -> None:
+        try:
+            await work
+        except Exception:
+            log.exception("Slack work after the acknowledgement failed")
+
     # -- listeners --------------------------------------------------------------------------
 
-    def on_command(self, ack: Ack, body: dict[str, Any], respond: Respond) -> None:
-        ack()
+    async def on_command(self, ack: AsyncAck, body: dict[str, Any]) -> None:
+        await ack()
+        self._after_ack(self._command(body))
+
+    async def _command(self, body: dict[str, Any]) -> None:
         text = body.get("text", "").strip() or "help"
         base = self._incoming(body["team_id"], body["channel_id"], body["user_id"], text)
+        response_url = body.get("response_url")
         update = _UPDATE.match(text)
         if update and body.get("trigger_id"):
-            self._open_form(base, update.group(1), body["trigger_id"], respond)
+            await self._open_form(base, update.group(1), body["trigger_id"], response_url)
             return
-        for reply in self.conversation.handle(base):
+        for reply in await self._core(self.conversation.handle, base):
             kind = "in_channel" if reply.broadcast else "ephemeral"
-            respond(**kit.message(reply), response_type=kind)
-            self._upload(reply, body["channel_id"], None)
+            await self._respond(response_url, {**kit.message(reply), "response_type": kind})
+            await self._upload(reply, body["channel_id"], None)
 
-    def on_message(self, body: dict[str, Any], event: dict[str, Any]) -> None:
+    async def on_message(self, ack: AsyncAck, body: dict[str, Any], event: dict[str, Any]) -> None:
+        await ack()
         # Only people's own words in a DM: not edits, joins, or the bot's own messages.
         if event.get("channel_type") != "im" or event.get("subtype") or event.get("bot_id"):
             return
@@ -119,9 +249,10 @@ class SlackChannel:
             event.get("text", ""),
             event_id=body.get("event_id"),
         )
-        self._post_all(self.conversation.handle(msg), event["channel"], event["user"], thread)
+        self._after_ack(self._answer(msg, event["channel"], event["user"], thread))
 
-    def on_mention(self, body: dict[str, Any], event: dict[str, Any]) -> None:
+    async def on_mention(self, ack: AsyncAck, body: dict[str, Any], event: dict[str, Any]) -> None:
+        await ack()
         thread = event.get("thread_ts") or event["ts"]
         text = _MENTION.sub("", event.get("text", "")).strip() or "help"
         msg = self._incoming(
@@ -131,31 +262,36 @@ class SlackChannel:
             text,
             event_id=body.get("event_id"),
         )
-        self._post_all(self.conversation.handle(msg), event["channel"], event["user"], thread)
+        self._after_ack(self._answer(msg, event["channel"], event["user"], thread))
 
-    def on_home(self, body: dict[str, Any], event: dict[str, Any]) -> None:
+    async def on_home(self, ack: AsyncAck, body: dict[str, Any], event: dict[str, Any]) -> None:
+        await ack()
         if event.get("tab", "home") != "home":
             return
-        self.publish_home(body.get("team_id", ""), event["user"], body.get("event_id"))
+        self._after_ack(
+            self.publish_home(body.get("team_id", ""), event["user"], body.get("event_id"))
+        )
 
-    def publish_home(self, team: str, user: str, event_id: str | None = None) -> None:
+    async def publish_home(self, team: str, user: str, event_id: str | None = None) -> None:
         msg = self._incoming(team, "app_home", user, "my actions", event_id=event_id)
-        replies = self.conversation.handle(msg)
+        replies = await self._core(self.conversation.handle, msg)
         if replies:  # none for a redelivered event: the Home tab is already up to date
-            self._call(self.client.views_publish, user_id=user, view=kit.home_view(replies))
+            await self._call(self.aclient.views_publish, user_id=user, view=kit.home_view(replies))
 
-    def on_button(
-        self, ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond
-    ) -> None:
-        ack()
+    async def on_button(self, ack: AsyncAck, body: dict[str, Any], action: dict[str, Any]) -> None:
+        await ack()
+        self._after_ack(self._button(body, action))
+
+    async def _button(self, body: dict[str, Any], action: dict[str, Any]) -> None:
         user = body["user"]["id"]
         team = (body.get("team") or {}).get("id", "")
         value = action.get("value", "")
         label = (action.get("text") or {}).get("text", value)
+        response_url = body.get("response_url")
         update = _UPDATE.match(value)
         if update and body.get("trigger_id"):
             base = self._incoming(team, user, user, value)
-            self._open_form(base, update.group(1), body["trigger_id"], respond)
+            await self._open_form(base, update.group(1), body["trigger_id"], response_url)
             return
         channel, thread, ephemeral = _where(body, user)
         msg = Incoming(
@@ -168,32 +304,47 @@ class SlackChannel:
             event_id=f"action:{action.get('action_ts', '')}:{action.get('action_id', '')}",
             place=channel,
         )
-        replies = self.conversation.handle(msg)
+        replies = await self._core(self.conversation.handle, msg)
         if ephemeral:
             for reply in replies:
-                respond(**kit.message(reply), response_type="ephemeral", replace_original=False)
+                await self._respond(
+                    response_url,
+                    {**kit.message(reply), "response_type": "ephemeral", "replace_original": False},
+                )
             return
-        self._post_all(replies, channel, user, thread)
+        await self._post_all(replies, channel, user, thread)
 
-    def on_form(self, ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
+    async def on_form(self, ack: AsyncAck, body: dict[str, Any], view: dict[str, Any]) -> None:
         user = body["user"]["id"]
         team = (body.get("team") or {}).get("id", "")
         name = view["callback_id"].removeprefix(FORM_PREFIX)
         values = kit.submitted_values(view.get("state", {}))
         msg = self._incoming(team, user, user, "")
         # private_metadata is only a key: who may act on it is checked again by the handler.
-        result = self.conversation.submit_form(
-            msg, name, view.get("private_metadata", ""), values, view.get("id", "")
+        result = await self._core(
+            self.conversation.submit_form,
+            msg,
+            name,
+            view.get("private_metadata", ""),
+            values,
+            view.get("id", ""),
         )
         if result.errors:
-            ack(response_action="errors", errors=result.errors)
+            await ack(response_action="errors", errors=result.errors)
             return
-        ack()
-        if result.turn is not None:
-            self._post_all(list(result.turn.replies), user, user, None)
-        self.publish_home(team, user)
+        await ack()
+        replies = list(result.turn.replies) if result.turn is not None else []
+        self._after_ack(self._after_form(replies, team, user))
+
+    async def _after_form(self, replies: list[Reply], team: str, user: str) -> None:
+        await self._post_all(replies, user, user, None)
+        await self.publish_home(team, user)
 
     # -- helpers -------------------------------------------------------------------------------
+
+    async def _answer(self, msg: Incoming, channel: str, user: str, thread: str | None) -> None:
+        replies = await self._core(self.conversation.handle, msg)
+        await self._post_all(replies, channel, user, thread)
 
     def _incoming(
         self, team: str, conversation: str, user: str, text: str, event_id: str | None = None
@@ -208,34 +359,69 @@ class SlackChannel:
             place=conversation.split(":", 1)[0],
         )
 
-    def _open_form(self, msg: Incoming, ref: str, trigger_id: str, respond: Respond) -> None:
-        form = self.conversation.open_form(msg, "update", ref)
+    async def _open_form(
+        self, msg: Incoming, ref: str, trigger_id: str, response_url: str | None
+    ) -> None:
+        form = await self._core(self.conversation.open_form, msg, "update", ref)
         if not isinstance(form, Form):
             for reply in form:
-                respond(**kit.message(reply), response_type="ephemeral", replace_original=False)
+                await self._respond(
+                    response_url,
+                    {**kit.message(reply), "response_type": "ephemeral", "replace_original": False},
+                )
             return
-        if not self._call(self.client.views_open, trigger_id=trigger_id, view=kit.modal(form)):
+        if not await self._call(
+            self.aclient.views_open, trigger_id=trigger_id, view=kit.modal(form)
+        ):
             text = f"I couldn't open the update form. Send me 'update {ref}' in a DM instead."
-            respond(text=text, response_type="ephemeral", replace_original=False)
+            await self._respond(
+                response_url,
+                {"text": text, "response_type": "ephemeral", "replace_original": False},
+            )
 
-    def _post_all(self, replies: list[Reply], channel: str, user: str, thread: str | None) -> None:
+    async def _respond(self, response_url: str | None, message: dict[str, Any]) -> bool:
+        """Answer through the request's response_url (429 waited out, a refused connection
+        tried once more, a 5xx not retried: the message may have been posted)."""
+        if not response_url:
+            log.warning("no response_url to answer on")
+            return False
+        webhook = AsyncWebhookClient(
+            url=response_url,
+            session=self._http(),
+            retry_handlers=_async_retries(server_errors=False),
+        )
+        try:
+            sent = await webhook.send_dict(message)
+        except Exception as err:  # aiohttp's connection errors, timeouts
+            log.warning("Slack response_url failed: %r", err)
+            return False
+        if sent.status_code != 200:
+            log.warning("Slack response_url answered %s: %s", sent.status_code, sent.body)
+            return False
+        return True
+
+    async def _post_all(
+        self, replies: list[Reply], channel: str, user: str, thread: str | None
+    ) -> None:
         for reply in replies:
             payload = kit.message(reply)
             if reply.private and not channel.startswith("D") and channel != user:
-                self._call(self.client.chat_postEphemeral, channel=channel, user=user, **payload)
-            else:
-                self._call(
-                    self.client.chat_postMessage, channel=channel, thread_ts=thread, **payload
+                await self._call(
+                    self.aclient.chat_postEphemeral, channel=channel, user=user, **payload
                 )
-            self._upload(reply, channel, thread)
+            else:
+                await self._call(
+                    self.aclient.chat_postMessage, channel=channel, thread_ts=thread, **payload
+                )
+            await self._upload(reply, channel, thread)
 
-    def _upload(self, reply: Reply, channel: str, thread: str | None) -> None:
+    async def _upload(self, reply: Reply, channel: str, thread: str | None) -> None:
         """A reply's picture (the summary's chart) as a file in the same place."""
         if reply.image is None:
             return
         image = reply.image
-        self._call(
-            self.client.files_upload_v2,
+        await self._call(
+            self.aclient.files_upload_v2,
             channel=channel,
             thread_ts=thread,
             content=image.png,
@@ -243,20 +429,26 @@ class SlackChannel:
             title=image.title,
         )
 
-    def _call(self, method: Callable[..., Any], **kwargs: Any) -> bool:
+    async def _call(self, method: Callable[..., Awaitable[Any]], **kwargs: Any) -> bool:
         """Call the Web API; a failure is logged, never raised into a half-finished turn.
 
         By the time anything is posted, the user's update is already committed.
         """
         try:
-            method(**kwargs)
+            await method(**kwargs)
         except SlackApiError as err:
             log.warning("Slack %s failed: %s", method.__name__, err.response.get("error"))
+            return False
+        except Exception as err:  # aiohttp's connection errors, timeouts
+            log.warning("Slack %s failed: %r", method.__name__, err)
             return False
         return True
 
     def email_of(self, user: str) -> str | None:
-        """A Slack user's e-mail from users.info (needs users:read.email), looked up once."""
+        """A Slack user's e-mail from users.info (needs users:read.email), looked up once.
+
+        Called by the core from a pool thread, so it uses the synchronous client.
+        """
         if user not in self._emails:
             try:
                 info = self.client.users_info(user=user)

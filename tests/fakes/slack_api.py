@@ -120,9 +120,12 @@ class FakeSlack:
                 if self.path.startswith("/upload/"):  # a file's bytes, from files_upload_v2
                     method, params = "upload", {"size": len(body), "png": body[:8] == PNG}
                 else:
-                    params = _params(body.decode("utf-8"), self.headers.get("Content-Type", ""))
-                    method = self.path.removeprefix("/api/")
-                    if self.path.startswith("/respond/"):
+                    # The async client sends some arguments in the query string, not the body.
+                    path, _, query = self.path.partition("?")
+                    params = {k: v[0] for k, v in parse_qs(query).items()}
+                    params |= _params(body.decode("utf-8"), self.headers.get("Content-Type", ""))
+                    method = path.removeprefix("/api/")
+                    if path.startswith("/respond/"):
                         method = "respond"
                 failure = fake._record(method, params)
                 time.sleep(fake.delays.get(method, 0))
