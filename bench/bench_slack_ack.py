@@ -15,6 +15,8 @@ from __future__ import annotations
 import hashlib
 import hmac
 import multiprocessing
+import os
+import signal
 import socket
 import statistics
 import sys
@@ -48,11 +50,26 @@ def _block_forever() -> None:
     threading.Event().wait()
 
 
+def bench_conversation(db_path: str, api_url: str) -> object:
+    """A core worker's conversation, as `engagebot serve` builds it, with the bench's clock."""
+    _quiet()
+    from bot.channels.slack import SlackDirectory, make_client
+    from bot.conversation import Conversation
+    from handlers.chat.clock import FixedClock
+    from handlers.chat.context import AppContext
+    from models.db import make_engine
+
+    clock = FixedClock(datetime(2026, 11, 23, 10, tzinfo=LONDON))
+    conversation = Conversation(AppContext(make_engine(f"sqlite:///{db_path}"), clock, LONDON))
+    conversation.add_directory("slack", SlackDirectory(make_client("xoxb-bench", api_url)))
+    return conversation
+
+
 def serve_engagebot(api_url: str, db_path: str, ports: multiprocessing.Queue[int]) -> None:
     _quiet()
     from bot.app import settle_heap
     from bot.channels.slack import SlackChannel, make_async_client, make_client
-    from bot.conversation import Conversation
+    from bot.core import CoreInProcesses
     from bot.demo import load_demo
     from bot.server import start_in_thread
     from handlers.chat.clock import FixedClock
@@ -63,8 +80,11 @@ def serve_engagebot(api_url: str, db_path: str, ports: multiprocessing.Queue[int
     upgrade(engine)
     ctx = AppContext(engine, FixedClock(datetime(2026, 11, 23, 10, tzinfo=LONDON)), LONDON)
     load_demo(ctx)
+    core = CoreInProcesses(bench_conversation, (db_path, api_url), workers=2)  # type: ignore[arg-type]
+    core.warm_up()
+    signal.signal(signal.SIGTERM, lambda *_: (core.close(), os._exit(0)))  # workers go too
     channel = SlackChannel(
-        Conversation(ctx),
+        core,
         make_client("xoxb-bench", api_url),
         SECRET,
         make_async_client("xoxb-bench", api_url),
@@ -76,8 +96,6 @@ def serve_engagebot(api_url: str, db_path: str, ports: multiprocessing.Queue[int
 
 def serve_bare(api_url: str, ports: multiprocessing.Queue[int]) -> None:
     _quiet()
-    from concurrent.futures import Executor
-
     from aiohttp import web
     from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
     from slack_bolt.async_app import AsyncAck, AsyncApp
@@ -101,7 +119,7 @@ def serve_bare(api_url: str, ports: multiprocessing.Queue[int]) -> None:
     class Bare:
         name = "bare"
 
-        def mount(self, app: web.Application, pool: Executor) -> None:
+        def mount(self, app: web.Application) -> None:
             app.router.add_post("/slack/events", endpoint)
 
     ports.put(start_in_thread([Bare()]).port)
@@ -172,7 +190,7 @@ def percentile(values: list[float], share: float) -> float:
 
 def start(target: object, args: tuple[object, ...]) -> tuple[multiprocessing.Process, int]:
     ports: multiprocessing.Queue[int] = multiprocessing.Queue()
-    process = multiprocessing.Process(target=target, args=(*args, ports), daemon=True)
+    process = multiprocessing.Process(target=target, args=(*args, ports))
     process.start()
     return process, ports.get(timeout=60)
 

@@ -12,6 +12,7 @@ from models.db import make_engine, upgrade
 if TYPE_CHECKING:
     from bot.channels.slack import SlackChannel
     from bot.conversation import Conversation
+    from bot.core import Core, CoreInProcesses
     from bot.server import Channel
 
 
@@ -45,29 +46,62 @@ def slack_missing(settings: Settings, *, socket: bool = False) -> list[str]:
     return [name for name, value in needed if not value]
 
 
-def build_slack(
-    settings: Settings, ctx: AppContext, conversation: Conversation | None = None
-) -> SlackChannel:
-    """The Slack channel over the conversation core (a fresh one unless given)."""
-    from bot.channels.slack import SlackChannel, make_async_client, make_client
+def build_conversation(settings: Settings, ctx: AppContext) -> Conversation:
+    """The conversation core, with the address book of every configured platform."""
     from bot.conversation import Conversation
 
+    conversation = Conversation(ctx)
+    if settings.slack_bot_token:
+        from bot.channels.slack import SlackDirectory, make_client
+
+        client = make_client(settings.slack_bot_token, settings.slack_api_url)
+        conversation.add_directory("slack", SlackDirectory(client))
+    return conversation
+
+
+def worker_conversation(database_url: str) -> Conversation:
+    """A core worker process's own core (bot/core.py): settings from the same environment,
+    the schema already upgraded by the server that started it."""
+    import logging
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    settings = Settings()
+    ctx = AppContext(
+        engine=make_engine(database_url),
+        clock=make_clock(settings),
+        tz=settings.tz,
+        flowchart=settings.consult_flowchart,
+    )
+    return build_conversation(settings, ctx)
+
+
+def build_core(settings: Settings, ctx: AppContext) -> CoreInProcesses:
+    """The core in worker processes over the same database, started and ready."""
+    from bot.core import CoreInProcesses
+
+    url = ctx.engine.url.render_as_string(hide_password=False)
+    core = CoreInProcesses(worker_conversation, (url,), workers=settings.workers)
+    core.warm_up()
+    return core
+
+
+def build_slack(settings: Settings, core: Core) -> SlackChannel:
+    """The Slack channel over the conversation core."""
+    from bot.channels.slack import SlackChannel, make_async_client, make_client
+
     return SlackChannel(
-        conversation or Conversation(ctx),
+        core,
         make_client(settings.slack_bot_token, settings.slack_api_url),
         settings.slack_signing_secret,
         make_async_client(settings.slack_bot_token, settings.slack_api_url),
     )
 
 
-def build_channels(settings: Settings, ctx: AppContext) -> list[Channel]:
+def build_channels(settings: Settings, core: Core) -> list[Channel]:
     """Every channel whose settings are present, over one conversation core."""
-    from bot.conversation import Conversation
-
-    conversation = Conversation(ctx)
     channels: list[Channel] = []
     if not slack_missing(settings):
-        channels.append(build_slack(settings, ctx, conversation))
+        channels.append(build_slack(settings, core))
     return channels
 
 

@@ -1,9 +1,9 @@
 """The HTTP server: one aiohttp application on one port, each channel mounted on its own path.
 
 One event loop takes every request, so idle or slow connections cost a coroutine each, never a
-worker. The conversation core is synchronous: channels run it in the server's bounded thread
-pool (`Server.pool`) and acknowledge the platform without waiting for it. A channel joins by
-adding its routes (and shutdown hooks) to the `web.Application` in its `mount`.
+worker. The conversation core is synchronous: channels await it through a `bot.core.Core`
+(worker processes in production) and acknowledge the platform without waiting for it. A
+channel joins by adding its routes (and shutdown hooks) to the `web.Application` in its `mount`.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import asyncio
 import logging
 import threading
 from collections.abc import Sequence
-from concurrent.futures import Executor, ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -31,8 +31,8 @@ class Channel(Protocol):
 
     name: str
 
-    def mount(self, app: web.Application, pool: Executor) -> None:
-        """Add this channel's routes (and on_shutdown hooks) to `app`; run the core in `pool`."""
+    def mount(self, app: web.Application) -> None:
+        """Add this channel's routes (and on_shutdown hooks) to `app`."""
         ...
 
 
@@ -41,17 +41,17 @@ async def healthz(request: web.Request) -> web.Response:
     return web.Response(text="ok")
 
 
-def make_app(channels: Sequence[Channel], pool: Executor) -> web.Application:
+def make_app(channels: Sequence[Channel]) -> web.Application:
     """The one application: /healthz, and every channel's routes."""
     app = web.Application(client_max_size=MAX_BODY)
     app.router.add_get("/healthz", healthz)
     for channel in channels:
-        channel.mount(app, pool)
+        channel.mount(app)
     return app
 
 
 def make_pool(workers: int) -> ThreadPoolExecutor:
-    """The bounded pool the synchronous core runs in; database work happens on these threads."""
+    """A bounded thread pool for the synchronous core (`bot.core.CoreInThreads`)."""
     return ThreadPoolExecutor(max_workers=workers, thread_name_prefix="engagebot-core")
 
 
@@ -61,24 +61,18 @@ def make_runner(app: web.Application) -> web.AppRunner:
     )
 
 
-def serve(
-    channels: Sequence[Channel], *, host: str = "0.0.0.0", port: int = 3000, workers: int = 8
-) -> None:
+def serve(channels: Sequence[Channel], *, host: str = "0.0.0.0", port: int = 3000) -> None:
     """Serve every channel on one port until interrupted (Ctrl-C or SIGTERM)."""
-    pool = make_pool(workers)
-    try:
-        web.run_app(
-            make_app(channels, pool),
-            host=host,
-            port=port,
-            backlog=BACKLOG,
-            keepalive_timeout=KEEPALIVE_SECONDS,
-            shutdown_timeout=SHUTDOWN_SECONDS,
-            print=None,
-            access_log=None,
-        )
-    finally:
-        pool.shutdown(wait=True, cancel_futures=True)
+    web.run_app(
+        make_app(channels),
+        host=host,
+        port=port,
+        backlog=BACKLOG,
+        keepalive_timeout=KEEPALIVE_SECONDS,
+        shutdown_timeout=SHUTDOWN_SECONDS,
+        print=None,
+        access_log=None,
+    )
 
 
 @dataclass
@@ -87,7 +81,6 @@ class Running:
 
     url: str
     port: int
-    pool: ThreadPoolExecutor
     loop: asyncio.AbstractEventLoop
     runner: web.AppRunner
     thread: threading.Thread
@@ -97,16 +90,14 @@ class Running:
         future.result(timeout=SHUTDOWN_SECONDS + 5)
         self.loop.call_soon_threadsafe(self.loop.stop)
         self.thread.join(timeout=10)
-        self.pool.shutdown(wait=True, cancel_futures=True)
 
 
 def start_in_thread(
-    channels: Sequence[Channel], *, host: str = "127.0.0.1", port: int = 0, workers: int = 8
+    channels: Sequence[Channel], *, host: str = "127.0.0.1", port: int = 0
 ) -> Running:
     """Start the server in a daemon thread with its own loop; `.stop()` ends it."""
-    pool = make_pool(workers)
     loop = asyncio.new_event_loop()
-    runner = make_runner(make_app(channels, pool))
+    runner = make_runner(make_app(channels))
 
     async def start() -> int:
         await runner.setup()
@@ -117,4 +108,4 @@ def start_in_thread(
     thread = threading.Thread(target=loop.run_forever, name="engagebot-server", daemon=True)
     thread.start()
     bound = asyncio.run_coroutine_threadsafe(start(), loop).result(timeout=30)
-    return Running(f"http://{host}:{bound}", bound, pool, loop, runner, thread)
+    return Running(f"http://{host}:{bound}", bound, loop, runner, thread)

@@ -24,8 +24,9 @@ class Settings(BaseSettings):
 
     consult_flowchart: Path | None = Field(None, alias="CONSULT_FLOWCHART")
     port: int = Field(3000, alias="PORT")
-    # Threads the conversation core runs in, for every channel served (`engagebot serve`).
-    workers: int = Field(8, alias="ENGAGEBOT_WORKERS", ge=1, le=64)
+    # Worker processes the conversation core runs in under `engagebot serve` (threads, for
+    # Socket Mode). Each holds its own database connection and about 100 MB.
+    workers: int = Field(2, alias="ENGAGEBOT_WORKERS", ge=1, le=32)
     slack_bot_token: str = Field("", alias="SLACK_BOT_TOKEN")
     slack_signing_secret: str = Field("", alias="SLACK_SIGNING_SECRET")
     slack_app_token: str = Field("", alias="SLACK_APP_TOKEN")  # xapp-…, for Socket Mode

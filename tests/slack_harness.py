@@ -20,9 +20,10 @@ from urllib.parse import urlencode
 
 import httpx
 
-from bot.channels.slack import SlackChannel, make_async_client, make_client
+from bot.channels.slack import SlackChannel, SlackDirectory, make_async_client, make_client
 from bot.conversation import Conversation
-from bot.server import start_in_thread
+from bot.core import CoreInThreads
+from bot.server import make_pool, start_in_thread
 from handlers.chat.context import AppContext
 from tests.fakes.slack_api import FakeSlack
 
@@ -116,8 +117,11 @@ class SlackBot:
 def slack_bot(ctx: AppContext) -> Iterator[SlackBot]:
     """The real server (aiohttp, on its own loop in a background thread) and a fake Slack."""
     with FakeSlack() as slack:
+        conversation = Conversation(ctx)
+        conversation.add_directory("slack", SlackDirectory(make_client("xoxb-test", slack.api_url)))
+        core = CoreInThreads(conversation, make_pool(4))
         channel = SlackChannel(
-            Conversation(ctx),
+            core,
             make_client("xoxb-test", slack.api_url),
             SECRET,
             make_async_client("xoxb-test", slack.api_url),
@@ -128,3 +132,4 @@ def slack_bot(ctx: AppContext) -> Iterator[SlackBot]:
                 yield SlackBot(server.url, slack, channel, http)
         finally:
             server.stop()
+            core.close()

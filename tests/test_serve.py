@@ -77,9 +77,35 @@ def test_serve_answers_a_slash_command(tmp_path: Path, db_url: str, channels: li
                 headers={**headers, "X-Slack-Signature": "v0=forged"},
             )
             assert forged.status_code == 401
+            workers = _children(process.pid)
+            assert len(workers) == 2  # the core's worker processes (ENGAGEBOT_WORKERS)
         finally:
             process.terminate()
-            process.wait(timeout=10)
+            process.wait(timeout=20)
+        assert _all_gone(workers), "the core's workers outlived the server"
+
+
+def _children(pid: int) -> list[int]:
+    """Processes whose parent is `pid` (Linux /proc), multiprocessing's tracker aside."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            cmdline = (stat.parent / "cmdline").read_bytes()
+        except OSError:
+            continue
+        if int(fields[1]) == pid and b"spawn_main" in cmdline:
+            found.append(int(stat.parent.name))
+    return found
+
+
+def _all_gone(pids: list[int], seconds: float = 10) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if not any(Path(f"/proc/{pid}").exists() for pid in pids):
+            return True
+        time.sleep(0.2)
+    return False
 
 
 def test_serve_slack_without_its_secrets_says_which_are_missing(tmp_path: Path) -> None:
@@ -107,3 +133,24 @@ def test_serve_with_no_channel_configured_says_what_to_set(tmp_path: Path) -> No
     assert result.returncode == 1
     assert "No channel is configured" in result.stderr
     assert "SLACK_SIGNING_SECRET" in result.stderr
+
+
+def test_the_cores_workers_do_not_outlive_a_killed_server(tmp_path: Path, db_url: str) -> None:
+    port = _free_port()
+    with FakeSlack() as slack:
+        env = _env(
+            DATABASE_URL=db_url,
+            SLACK_BOT_TOKEN="xoxb-test",
+            SLACK_SIGNING_SECRET=SECRET,
+            SLACK_API_URL=slack.api_url,
+        )
+        command = [sys.executable, "-m", "bot", "serve", "--port", str(port)]
+        process = subprocess.Popen(command, env=env, cwd=tmp_path, stderr=subprocess.DEVNULL)
+        try:
+            _wait_until_up(f"http://127.0.0.1:{port}", process)
+            workers = _children(process.pid)
+            assert workers
+        finally:
+            process.kill()  # no clean shutdown: the workers must notice on their own
+            process.wait(timeout=10)
+        assert _all_gone(workers)

@@ -1,9 +1,10 @@
 """The Slack channel: slack-bolt listeners that turn Slack payloads into neutral messages.
 
-Every listener acknowledges first (Slack gives 3 seconds), then runs the synchronous core in the
-server's thread pool and posts the replies with the async Web API client, so neither a slow
-Slack nor a busy pool delays another request's acknowledgement. A modal submission is the
-exception: its problems must go back in the acknowledgement, so its core call is awaited first.
+Every listener acknowledges first (Slack gives 3 seconds), then awaits the conversation core
+(bot/core.py: worker processes, or a thread pool) and posts the replies with the async Web API
+client, so neither a slow Slack nor a busy core delays another request's acknowledgement.
+A modal submission is the exception: its problems must go back in the acknowledgement, so its
+core call is awaited first.
 Nothing from Slack reaches the handlers: they get an `Incoming` and give back `Reply` objects.
 """
 
@@ -13,8 +14,6 @@ import asyncio
 import logging
 import re
 from collections.abc import Awaitable, Callable, Coroutine
-from concurrent.futures import Executor
-from functools import partial
 from typing import Any, TypeVar
 
 from aiohttp import ClientSession, ClientTimeout, web
@@ -39,7 +38,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
 from bot.channels import slack_blocks as kit
-from bot.conversation import Conversation
+from bot.core import Core
 from handlers.chat.messages import Form, Incoming, Reply
 from handlers.chat.outbound import Recipient, SendError, Sent, Unreachable
 from handlers.chat.state import ConversationKey
@@ -51,6 +50,7 @@ T = TypeVar("T")
 PATH = "/slack/events"
 COMMAND = "/engage"
 FORM_PREFIX = "form-"
+WORK_AT_ONCE = 4  # requests whose work (core call, replies) runs at once after their ack
 _UPDATE = re.compile(r"^\s*update\s+(\S+)\s*$", re.IGNORECASE)
 _MENTION = re.compile(r"<@[A-Z0-9]+(?:\|[^>]*)?>")
 
@@ -131,26 +131,24 @@ class SlackChannel:
 
     def __init__(
         self,
-        conversation: Conversation,
+        core: Core,
         client: WebClient,
         signing_secret: str,
         aclient: AsyncWebClient | None = None,
     ) -> None:
-        self.conversation = conversation
+        self.core = core
         self.client = client
         self.aclient = aclient or AsyncWebClient(
             token=client.token, base_url=client.base_url, retry_handlers=_async_retries()
         )
-        self._emails: dict[str, str | None] = {}
-        self._pool: Executor | None = None
         self._session: ClientSession | None = None  # one connection pool for every reply
         self._tasks: set[asyncio.Task[None]] = set()
+        self._busy: asyncio.Semaphore | None = None  # made inside the loop, on first use
         # process_before_response: each listener acks itself, then hands its work to a task,
         # so the acknowledgement goes back at once instead of being polled for.
         self.app = AsyncApp(
             client=self.aclient, signing_secret=signing_secret, process_before_response=True
         )
-        conversation.add_directory("slack", self)
         self._register(self.app)
 
     # -- wiring ---------------------------------------------------------------------------
@@ -167,13 +165,8 @@ class SlackChannel:
         """What this app handles, for checking the manifest: commands, events, interactivity."""
         return {"commands": {COMMAND}, "events": {"message.im", "app_mention", "app_home_opened"}}
 
-    def bind(self, pool: Executor) -> None:
-        """The thread pool the core runs in."""
-        self._pool = pool
-
-    def mount(self, app: web.Application, pool: Executor) -> None:
+    def mount(self, app: web.Application) -> None:
         """POST /slack/events on the server; work in flight is finished before it stops."""
-        self.bind(pool)
         app.router.add_post(PATH, self.endpoint)
         app.on_shutdown.append(self._drain)
 
@@ -198,17 +191,20 @@ class SlackChannel:
             self.aclient.session = self._session
         return self._session
 
-    async def _core(self, work: Callable[..., T], *args: Any) -> T:
-        """Run a synchronous core call in the pool, off the event loop."""
-        loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._pool, partial(work, *args))
-
     def _after_ack(self, work: Coroutine[Any, Any, None]) -> None:
         """Carry on with `work` once the acknowledgement has gone back."""
         self._http()
-        task = asyncio.get_running_loop().create_task(self._logged(work))
+        task = asyncio.get_running_loop().create_task(self._logged(self._in_turn(work)))
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
+
+    async def _in_turn(self, work: Awaitable[None]) -> None:
+        """At most a few requests' work at once on the loop: a burst's replies queue here, not
+        among the callbacks that acknowledge the next requests."""
+        if self._busy is None:
+            self._busy = asyncio.Semaphore(WORK_AT_ONCE)
+        async with self._busy:
+            await work
 
     @staticmethod
     async def _logged(work: Awaitable[None]) -> None:
@@ -231,7 +227,7 @@ class SlackChannel:
         if update and body.get("trigger_id"):
             await self._open_form(base, update.group(1), body["trigger_id"], response_url)
             return
-        for reply in await self._core(self.conversation.handle, base):
+        for reply in await self.core.handle(base):
             kind = "in_channel" if reply.broadcast else "ephemeral"
             await self._respond(response_url, {**kit.message(reply), "response_type": kind})
             await self._upload(reply, body["channel_id"], None)
@@ -274,7 +270,7 @@ class SlackChannel:
 
     async def publish_home(self, team: str, user: str, event_id: str | None = None) -> None:
         msg = self._incoming(team, "app_home", user, "my actions", event_id=event_id)
-        replies = await self._core(self.conversation.handle, msg)
+        replies = await self.core.handle(msg)
         if replies:  # none for a redelivered event: the Home tab is already up to date
             await self._call(self.aclient.views_publish, user_id=user, view=kit.home_view(replies))
 
@@ -304,7 +300,7 @@ class SlackChannel:
             event_id=f"action:{action.get('action_ts', '')}:{action.get('action_id', '')}",
             place=channel,
         )
-        replies = await self._core(self.conversation.handle, msg)
+        replies = await self.core.handle(msg)
         if ephemeral:
             for reply in replies:
                 await self._respond(
@@ -321,8 +317,7 @@ class SlackChannel:
         values = kit.submitted_values(view.get("state", {}))
         msg = self._incoming(team, user, user, "")
         # private_metadata is only a key: who may act on it is checked again by the handler.
-        result = await self._core(
-            self.conversation.submit_form,
+        result = await self.core.submit_form(
             msg,
             name,
             view.get("private_metadata", ""),
@@ -343,7 +338,7 @@ class SlackChannel:
     # -- helpers -------------------------------------------------------------------------------
 
     async def _answer(self, msg: Incoming, channel: str, user: str, thread: str | None) -> None:
-        replies = await self._core(self.conversation.handle, msg)
+        replies = await self.core.handle(msg)
         await self._post_all(replies, channel, user, thread)
 
     def _incoming(
@@ -362,7 +357,7 @@ class SlackChannel:
     async def _open_form(
         self, msg: Incoming, ref: str, trigger_id: str, response_url: str | None
     ) -> None:
-        form = await self._core(self.conversation.open_form, msg, "update", ref)
+        form = await self.core.open_form(msg, "update", ref)
         if not isinstance(form, Form):
             for reply in form:
                 await self._respond(
@@ -444,11 +439,16 @@ class SlackChannel:
             return False
         return True
 
-    def email_of(self, user: str) -> str | None:
-        """A Slack user's e-mail from users.info (needs users:read.email), looked up once.
 
-        Called by the core from a pool thread, so it uses the synchronous client.
-        """
+class SlackDirectory:
+    """Slack's address book for the core: a user's e-mail from users.info (needs
+    users:read.email), looked up once per user. The core calls it synchronously."""
+
+    def __init__(self, client: WebClient) -> None:
+        self.client = client
+        self._emails: dict[str, str | None] = {}
+
+    def email_of(self, user: str) -> str | None:
         if user not in self._emails:
             try:
                 info = self.client.users_info(user=user)

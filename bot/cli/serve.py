@@ -33,17 +33,20 @@ def serve_all(ctx: typer.Context, port: PortOption = None) -> None:
     """Serve every configured channel (today: Slack) on one port: POST /slack/events."""
     if ctx.invoked_subcommand is not None:
         return
-    from bot.app import build_channels, slack_missing
+    from bot.app import build_channels, build_core, slack_missing
 
     settings = _settings()
-    app_ctx = context()
-    channels = build_channels(settings, app_ctx)
-    if not channels:
+    if slack_missing(settings):  # the only channel so far
         fail(
             "No channel is configured. For Slack, set "
             f"{' and '.join(slack_missing(settings))} in the environment (see README, 'Slack')."
         )
-    _run(settings, app_ctx, channels, port)
+    app_ctx = context()
+    core = build_core(settings, app_ctx)
+    try:
+        _run(settings, app_ctx, build_channels(settings, core), port)
+    finally:
+        core.close()
 
 
 @serve_app.command("slack")
@@ -54,18 +57,22 @@ def serve_slack(
     port: PortOption = None,
 ) -> None:
     """Serve Slack alone: every request on POST /slack/events (or over Socket Mode)."""
-    from bot.app import build_slack, slack_missing
+    from bot.app import build_core, build_slack, slack_missing
 
     settings = _settings()
     missing = slack_missing(settings, socket=socket)
     if missing:
         fail(f"Set {' and '.join(missing)} in the environment (see README, 'Slack').")
     app_ctx = context()
-    channel = build_slack(settings, app_ctx)
-    if socket:
-        _socket_mode(settings, app_ctx, channel)
-        return
-    _run(settings, app_ctx, [channel], port)
+    core = build_core(settings, app_ctx)
+    try:
+        channel = build_slack(settings, core)
+        if socket:
+            _socket_mode(settings, app_ctx, channel)
+        else:
+            _run(settings, app_ctx, [channel], port)
+    finally:
+        core.close()
 
 
 def _settings() -> Settings:
@@ -97,27 +104,20 @@ def _run(settings: Settings, ctx: AppContext, channels: list[Channel], port: int
     port = port or settings.port
     names = ", ".join(c.name for c in channels)
     typer.echo(f"engagebot serves {names} on http://0.0.0.0:{port} (Slack: /slack/events)")
-    serve(channels, port=port, workers=settings.workers)
+    serve(channels, port=port)
 
 
 def _socket_mode(settings: Settings, ctx: AppContext, channel: SlackChannel) -> None:
     import asyncio
+    import contextlib
 
     from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 
-    from bot.server import make_pool
-
     _start_reminders(settings, ctx, [channel])
-    pool = make_pool(settings.workers)
-    channel.bind(pool)
 
     async def connect() -> None:
         await AsyncSocketModeHandler(channel.app, settings.slack_app_token).start_async()  # type: ignore[no-untyped-call]
 
     typer.echo("engagebot is connected to Slack over Socket Mode. Ctrl-C stops it.")
-    try:
+    with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C is how it is stopped
         asyncio.run(connect())
-    except KeyboardInterrupt:
-        pass
-    finally:
-        pool.shutdown(wait=True, cancel_futures=True)

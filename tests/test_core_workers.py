@@ -1,0 +1,52 @@
+"""The conversation core in worker processes, as `engagebot serve` runs it."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+
+from bot.conversation import Conversation
+from bot.core import CoreInProcesses
+from handlers.chat.clock import FixedClock
+from handlers.chat.context import AppContext
+from handlers.chat.messages import Incoming
+from models.db import make_engine
+from tests.conftest import LONDON, NOW, SAM
+
+
+class FragileConversation(Conversation):
+    """A core whose worker dies when told to, as a process killed mid-turn would."""
+
+    def handle(self, msg: Incoming) -> list:  # type: ignore[type-arg]
+        if msg.text == "crash the worker":
+            os._exit(1)
+        return super().handle(msg)
+
+
+def fragile(db_url: str) -> Conversation:
+    return FragileConversation(AppContext(make_engine(db_url), FixedClock(NOW), LONDON))
+
+
+def said(text: str) -> Incoming:
+    return Incoming("console", "local", f"console:{SAM}", SAM, text, email=SAM, place="console")
+
+
+def test_a_worker_that_dies_is_replaced_and_the_officer_is_told(
+    blackpool: AppContext, db_url: str
+) -> None:
+    core = CoreInProcesses(fragile, (db_url,), workers=1)
+    try:
+        core.warm_up()
+
+        async def story() -> tuple[str, str, str]:
+            before = await core.handle(said("my actions"))
+            crashed = await core.handle(said("crash the worker"))
+            after = await core.handle(said("my actions"))
+            return before[0].text, crashed[0].text, after[0].text
+
+        before, crashed, after = asyncio.run(story())
+    finally:
+        core.close()
+    assert before.startswith("You have 7 open actions")
+    assert "nothing was saved" in crashed
+    assert after.startswith("You have 7 open actions")
