@@ -66,6 +66,9 @@ class FakeConnector:
         self.calls: list[Call] = []
         self.members: dict[str, dict[str, str]] = {}  # user id -> member fields (email, …)
         self.delay = 0.0  # seconds before answering a send
+        # Teams' throttle, if set: at most this many sends a second, then 429 Retry-After 1.
+        self.sends_per_second: int | None = None
+        self._window: list[float] = []
         self._failures: dict[str, list[Failure]] = {}
         self._next = 0
         self._lock = threading.Condition()
@@ -116,6 +119,17 @@ class FakeConnector:
             queue = self._failures.get(call.kind)
             return queue.pop(0) if queue else None
 
+    def _throttled(self) -> bool:
+        if self.sends_per_second is None:
+            return False
+        now = time.monotonic()
+        with self._lock:
+            self._window = [t for t in self._window if now - t < 1.0]
+            if len(self._window) >= self.sends_per_second:
+                return True
+            self._window.append(now)
+            return False
+
     def _new_id(self) -> str:
         with self._lock:
             self._next += 1
@@ -147,6 +161,8 @@ class FakeConnector:
                 failure = fake._record(call)
                 if kind == "send" and fake.delay:
                     time.sleep(fake.delay)
+                if failure is None and kind == "send" and fake._throttled():
+                    failure = Failure(429, {"Retry-After": "1"})
                 if failure is not None:
                     self._send(failure.status, failure.body, failure.headers)
                 elif kind == "member":
