@@ -11,6 +11,7 @@ from models.db import make_engine, upgrade
 
 if TYPE_CHECKING:
     from bot.channels.slack import SlackChannel
+    from bot.channels.teams import TeamsAuth, TeamsChannel, TeamsSender
     from bot.conversation import Conversation
     from bot.core import Core, CoreInProcesses
     from bot.server import Channel
@@ -46,6 +47,34 @@ def slack_missing(settings: Settings, *, socket: bool = False) -> list[str]:
     return [name for name, value in needed if not value]
 
 
+def teams_missing(settings: Settings) -> list[str]:
+    """The settings Teams still needs, by their environment names (none in anonymous mode)."""
+    if settings.teams_anonymous:
+        return []
+    needed = (
+        ("TEAMS_APP_ID", settings.teams_app_id),
+        ("TEAMS_APP_PASSWORD", settings.teams_app_password),
+        ("TEAMS_TENANT_ID", settings.teams_tenant_id),
+    )
+    return [name for name, value in needed if not value]
+
+
+def teams_configured(settings: Settings) -> bool:
+    """Teams is on when its credentials are all set, or anonymous mode is."""
+    return settings.teams_anonymous or bool(settings.teams_app_id) and not teams_missing(settings)
+
+
+def teams_auth(settings: Settings) -> TeamsAuth:
+    from bot.channels.teams import TeamsAuth
+
+    return TeamsAuth(
+        app_id=settings.teams_app_id,
+        password=settings.teams_app_password,
+        tenant_id=settings.teams_tenant_id,
+        anonymous=settings.teams_anonymous,
+    )
+
+
 def build_conversation(settings: Settings, ctx: AppContext) -> Conversation:
     """The conversation core, with the address book of every configured platform."""
     from bot.conversation import Conversation
@@ -56,6 +85,10 @@ def build_conversation(settings: Settings, ctx: AppContext) -> Conversation:
 
         client = make_client(settings.slack_bot_token, settings.slack_api_url)
         conversation.add_directory("slack", SlackDirectory(client))
+    if teams_configured(settings):
+        from bot.channels.teams import TeamsDirectory
+
+        conversation.add_directory("teams", TeamsDirectory(teams_auth(settings)))
     return conversation
 
 
@@ -97,11 +130,33 @@ def build_slack(settings: Settings, core: Core) -> SlackChannel:
     )
 
 
+def build_teams(settings: Settings, core: Core) -> TeamsChannel:
+    """The Teams channel over the conversation core."""
+    from bot.channels.teams import TeamsChannel
+
+    return TeamsChannel(core, teams_auth(settings))
+
+
+def teams_sender(
+    settings: Settings, ctx: AppContext, channel: TeamsChannel | None = None
+) -> TeamsSender:
+    """Reminders into Teams chats, at the addresses people's messages left."""
+    from functools import partial
+
+    from bot.channels.teams import TeamsSender
+    from handlers.chat import addresses
+
+    seen = channel.cards if channel is not None else None
+    return TeamsSender(teams_auth(settings), partial(addresses.load, ctx, "teams"), seen)
+
+
 def build_channels(settings: Settings, core: Core) -> list[Channel]:
     """Every channel whose settings are present, over one conversation core."""
     channels: list[Channel] = []
     if not slack_missing(settings):
         channels.append(build_slack(settings, core))
+    if teams_configured(settings):
+        channels.append(build_teams(settings, core))
     return channels
 
 

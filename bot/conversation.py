@@ -15,7 +15,7 @@ from typing import Any
 
 from sqlmodel import Session, select
 
-from handlers.chat import outbox, state
+from handlers.chat import addresses, outbox, state
 from handlers.chat.context import AppContext
 from handlers.chat.flow import Flow, first_match
 from handlers.chat.messages import Form, Incoming, Reply, Submitted, Turn
@@ -99,7 +99,9 @@ class Conversation:
         who = identify(session, msg.channel, msg.user, msg.email)
         directory = self._directories.get(msg.channel)
         if who is None and msg.email is None and directory is not None:
-            who = identify(session, msg.channel, msg.user, directory.email_of(msg.user))
+            who = identify(
+                session, msg.channel, msg.user, directory.email_of(msg.user, msg.address)
+            )
         return who
 
     def _lock(self, key: ConversationKey) -> threading.Lock:
@@ -109,6 +111,7 @@ class Conversation:
 
     def _turn(self, msg: Incoming) -> Turn:
         with transaction(self.ctx.engine) as session:
+            _remember_address(session, msg, self.ctx)
             if _seen_before(session, msg, self.ctx):
                 return Turn(())
             saved = self._current(session, msg.key)
@@ -156,3 +159,12 @@ def _seen_before(session: Session, msg: Incoming, ctx: AppContext) -> bool:
         return True
     session.add(HandledEvent(key=key, handled_at=ctx.now()))
     return False
+
+
+def _remember_address(session: Session, msg: Incoming, ctx: AppContext) -> None:
+    """Keep where the user (a personal chat) or the room can be reached, refreshed each time."""
+    if not msg.address:
+        return
+    owner = msg.user if msg.address.get("scope") == "personal" else msg.place
+    if owner:
+        addresses.save(session, msg.channel, owner, msg.address, ctx.now())

@@ -31,6 +31,12 @@ class Settings(BaseSettings):
     slack_signing_secret: str = Field("", alias="SLACK_SIGNING_SECRET")
     slack_app_token: str = Field("", alias="SLACK_APP_TOKEN")  # xapp-…, for Socket Mode
     slack_api_url: str = Field("https://slack.com/api/", alias="SLACK_API_URL")
+    # Microsoft Teams: the Azure Bot's app registration (see README, "Microsoft Teams").
+    teams_app_id: str = Field("", alias="TEAMS_APP_ID")
+    teams_app_password: str = Field("", alias="TEAMS_APP_PASSWORD")
+    teams_tenant_id: str = Field("", alias="TEAMS_TENANT_ID")
+    # Accept unauthenticated requests and reply without a token: local runs and tests only.
+    teams_anonymous: bool = Field(False, alias="TEAMS_ANONYMOUS")
 
     # The reminder policy (see reminders/policy.py and the README).
     remind_lead_days: str = Field("14,3", alias="ENGAGEBOT_REMIND_LEAD_DAYS")

@@ -133,6 +133,19 @@ class ChatIdentity(SQLModel, table=True):
     user_id: str
 
 
+class DeliveryAddress(SQLModel, table=True):
+    """How to reach a chat user (or a room) on a platform that can only answer where it was
+    spoken to: what the platform told us when they last wrote, in its own terms."""
+
+    __table_args__ = (UniqueConstraint("platform", "owner"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    platform: str  # the channel's name
+    owner: str  # the user's id on that platform, or a room's id
+    address: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    updated_at: datetime
+
+
 class RoleHolder(SQLModel, table=True):
     """Who holds a role now; a deputy stands in when the holder is away."""
 

@@ -7,6 +7,7 @@ stopping the process loses nothing, and the first run after a start catches up.
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from apscheduler.schedulers.background import BackgroundScheduler
@@ -26,14 +27,25 @@ log = logging.getLogger(__name__)
 HANDLED_EVENTS_KEPT = timedelta(days=7)  # Slack retries within minutes; a week is plenty
 
 
-def run_once(ctx: AppContext, policy: Policy, sender: Sender) -> None:
-    """One sweep and one delivery run; errors are logged and the next run tries again."""
+def run_once(ctx: AppContext, policy: Policy, sender: Sender | Sequence[Sender]) -> None:
+    """One sweep and one delivery run; errors are logged and the next run tries again.
+
+    With several senders (Slack and Teams), each person's messages go by the first platform,
+    in the senders' order, they have a chat id on (reminders/sweep.py)."""
+    senders = [sender] if not isinstance(sender, Sequence) else list(sender)
     try:
         forget_old_events(ctx)
-        report = sweep(ctx, policy, sender.via)
+        report = sweep(ctx, policy, ",".join(s.via for s in senders))
         post_scheduled(ctx, policy)
-        sent = deliver(ctx, sender)
-        log.info("sweep: %s queued, %s sent, %s failed", report.queued, sent.sent, sent.failed)
+        for one in senders:
+            sent = deliver(ctx, one)
+            log.info(
+                "sweep: %s queued; %s: %s sent, %s failed",
+                report.queued,
+                one.via,
+                sent.sent,
+                sent.failed,
+            )
     except Exception:
         log.exception("reminder sweep failed; the next run will try again")
 
@@ -49,7 +61,7 @@ def forget_old_events(ctx: AppContext) -> int:
 
 
 def start(
-    ctx: AppContext, policy: Policy, sender: Sender, every_minutes: int
+    ctx: AppContext, policy: Policy, sender: Sender | Sequence[Sender], every_minutes: int
 ) -> BackgroundScheduler:
     """Start sweeping now and every `every_minutes`; one run at a time, missed runs merged."""
     scheduler = BackgroundScheduler(timezone=ctx.tz)

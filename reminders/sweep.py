@@ -29,6 +29,7 @@ from handlers.chat.messages import Reply
 from handlers.chat.outbox import queue
 from handlers.flows.reminder_reply import awaiting_reply
 from handlers.plans.actions import describe_target, prefetch_revisions, qualified_ref
+from handlers.plans.people import chat_ids
 from handlers.plans.reminder_messages import (
     consultation_message,
     escalation_message,
@@ -371,7 +372,7 @@ def _queue(
         queue(
             session,
             reply,
-            via=via,
+            via=_platform(session, person, via),
             kind=group,
             now=now,
             person_id=person_id,
@@ -379,6 +380,18 @@ def _queue(
             follow_up=awaiting_reply(refs) if refs else None,
         )
     return len(by_target)
+
+
+def _platform(session: Session, person: Person | None, via: str) -> str:
+    """`via` may list platforms in order of preference ("slack,teams"): a person's message goes
+    by the first they have a chat id on, else by the first; a room's always by the first."""
+    choices = [v.strip() for v in via.split(",") if v.strip()]
+    if len(choices) > 1 and person is not None:
+        known = chat_ids(session, person)
+        for choice in choices:
+            if choice in known:
+                return choice
+    return choices[0] if choices else via
 
 
 def _people(session: Session, ids: set[int]) -> dict[int, Person]:

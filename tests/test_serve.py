@@ -21,7 +21,7 @@ ROOT = Path(__file__).resolve().parents[1]  # this checkout's code, whatever is 
 
 def _env(**values: str) -> dict[str, str]:
     """The environment without Slack settings, importing this checkout first."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("SLACK_")}
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "TEAMS_"))}
     path = os.pathsep.join(p for p in (str(ROOT), env.get("PYTHONPATH", "")) if p)
     return {**env, "PYTHONPATH": path, **values}
 
@@ -154,3 +154,40 @@ def test_the_cores_workers_do_not_outlive_a_killed_server(tmp_path: Path, db_url
             process.kill()  # no clean shutdown: the workers must notice on their own
             process.wait(timeout=10)
         assert _all_gone(workers)
+
+
+def test_serve_answers_slack_and_teams_on_one_port(tmp_path: Path, db_url: str) -> None:
+    from tests.fakes.teams_connector import FakeConnector
+    from tests.teams_harness import activity
+
+    port = _free_port()
+    with FakeSlack() as slack, FakeConnector() as teams:
+        env = _env(
+            DATABASE_URL=db_url,
+            ENGAGEBOT_NOW="2026-11-23T10:00",
+            SLACK_BOT_TOKEN="xoxb-test",
+            SLACK_SIGNING_SECRET=SECRET,
+            SLACK_API_URL=slack.api_url,
+            TEAMS_ANONYMOUS="1",
+        )
+        command = [sys.executable, "-m", "bot", "serve", "--port", str(port)]
+        process = subprocess.Popen(command, env=env, cwd=tmp_path, stderr=subprocess.PIPE)
+        try:
+            url = f"http://127.0.0.1:{port}"
+            _wait_until_up(url, process)
+            hello = activity(
+                "personal_message",
+                id="1",
+                service_url=teams.service_url,
+                tenant="t",
+                user="u-1",
+                name="Someone",
+                text="help",
+            )
+            assert httpx.post(f"{url}/api/messages", json=hello).status_code == 202
+            teams.wait_for("send")
+            assert "my actions" in teams.texts()
+        finally:
+            process.terminate()
+            _, err = process.communicate(timeout=20)
+        assert b"TEAMS_ANONYMOUS=1" in err and b"WARNING" in err

@@ -13,7 +13,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
-from collections.abc import Awaitable, Callable, Coroutine
+from collections.abc import Awaitable, Callable, Coroutine, Mapping
 from typing import Any, TypeVar
 
 from aiohttp import ClientSession, ClientTimeout, web
@@ -448,7 +448,7 @@ class SlackDirectory:
         self.client = client
         self._emails: dict[str, str | None] = {}
 
-    def email_of(self, user: str) -> str | None:
+    def email_of(self, user: str, address: Mapping[str, str] | None = None) -> str | None:
         if user not in self._emails:
             try:
                 info = self.client.users_info(user=user)

@@ -21,7 +21,8 @@ def remind(
     ] = False,
     now: Annotated[bool, typer.Option("--now", help="Run one sweep and send what is due.")] = False,
 ) -> None:
-    """Reminders: `--dry-run` shows what is due, `--now` sends it (Slack if configured)."""
+    """Reminders: `--dry-run` shows what is due, `--now` sends it (Slack and/or Teams if
+    configured: each person by the first of them they have a chat id on)."""
     from bot.settings import Settings
     from reminders.sweep import sweep
 
@@ -30,9 +31,19 @@ def remind(
             "Say --dry-run (show what is due) or --now (send it). "
             "`engagebot serve slack` also sweeps by itself every few minutes."
         )
+    from bot.app import teams_configured
+
     settings = Settings()
     ctx = context()
-    via = "slack" if settings.slack_bot_token else "console"
+    platforms = [
+        name
+        for name, on in (
+            ("slack", bool(settings.slack_bot_token)),
+            ("teams", teams_configured(settings)),
+        )
+        if on
+    ]
+    via = ",".join(platforms) or "console"
     report = sweep(ctx, settings.policy(), via, dry_run=dry_run)
     if not dry_run:
         from reminders.summaries import post_scheduled
@@ -65,21 +76,27 @@ def _print_due(ctx: AppContext, report: SweepReport) -> None:
 
 
 def _send_now(ctx: AppContext, settings: Settings, via: str, queued: int) -> None:
-    from reminders.delivery import deliver
+    from reminders.delivery import Sender, deliver
 
-    if via == "slack":
+    senders: list[tuple[str, Sender]] = []
+    if "slack" in via.split(","):
         from bot.channels.slack import SlackSender, make_client
 
-        sent = deliver(
-            ctx, SlackSender(make_client(settings.slack_bot_token, settings.slack_api_url))
-        )
-        typer.echo(
-            f"{queued} reminder messages queued; {sent.sent} sent to Slack, {sent.failed} to retry."
-        )
+        client = make_client(settings.slack_bot_token, settings.slack_api_url)
+        senders.append(("Slack", SlackSender(client)))
+    if "teams" in via.split(","):
+        from bot.app import teams_sender
+
+        senders.append(("Teams", teams_sender(settings, ctx)))
+    if not senders:
+        _show_console_outbox(ctx, queued)
+        return
+    typer.echo(f"{queued} reminder messages queued.")
+    for name, sender in senders:
+        sent = deliver(ctx, sender)
+        typer.echo(f"{sent.sent} sent to {name}, {sent.failed} to retry.")
         for problem in sent.unreachable:
             typer.echo(f"Could not deliver: {problem}")
-        return
-    _show_console_outbox(ctx, queued)
 
 
 def _show_console_outbox(ctx: AppContext, queued: int) -> None:

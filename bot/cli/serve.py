@@ -1,6 +1,7 @@
 """`engagebot serve`: every configured channel on one HTTP port, with the reminder scheduler.
 
-`engagebot serve slack` serves Slack alone (or over Socket Mode with --socket).
+`engagebot serve slack` serves Slack alone (or over Socket Mode with --socket);
+`engagebot serve teams` serves Microsoft Teams alone.
 """
 
 from __future__ import annotations
@@ -30,16 +31,18 @@ PortOption = Annotated[int | None, typer.Option(help="HTTP port (default: $PORT 
 
 @serve_app.callback()
 def serve_all(ctx: typer.Context, port: PortOption = None) -> None:
-    """Serve every configured channel (today: Slack) on one port: POST /slack/events."""
+    """Serve every configured channel on one port: Slack (POST /slack/events), Teams
+    (POST /api/messages)."""
     if ctx.invoked_subcommand is not None:
         return
-    from bot.app import build_channels, build_core, slack_missing
+    from bot.app import build_channels, build_core, slack_missing, teams_configured, teams_missing
 
     settings = _settings()
-    if slack_missing(settings):  # the only channel so far
+    if slack_missing(settings) and not teams_configured(settings):
         fail(
             "No channel is configured. For Slack, set "
-            f"{' and '.join(slack_missing(settings))} in the environment (see README, 'Slack')."
+            f"{' and '.join(slack_missing(settings))}; for Teams, set "
+            f"{' and '.join(teams_missing(settings))} (see README, 'Slack' and 'Microsoft Teams')."
         )
     app_ctx = context()
     core = build_core(settings, app_ctx)
@@ -75,6 +78,26 @@ def serve_slack(
         core.close()
 
 
+@serve_app.command("teams")
+def serve_teams(port: PortOption = None) -> None:
+    """Serve Microsoft Teams alone: every activity on POST /api/messages."""
+    from bot.app import build_core, build_teams, teams_missing
+
+    settings = _settings()
+    missing = teams_missing(settings)
+    if missing:
+        fail(
+            f"Set {' and '.join(missing)} in the environment, or TEAMS_ANONYMOUS=1 for a local "
+            "try-out (see README, 'Microsoft Teams')."
+        )
+    app_ctx = context()
+    core = build_core(settings, app_ctx)
+    try:
+        _run(settings, app_ctx, [build_teams(settings, core)], port)
+    finally:
+        core.close()
+
+
 def _settings() -> Settings:
     import logging
 
@@ -85,14 +108,22 @@ def _settings() -> Settings:
 
 
 def _start_reminders(settings: Settings, ctx: AppContext, channels: list[Channel]) -> None:
-    """The scheduler sweeps and sends through the first channel that can send first."""
+    """The scheduler sweeps and sends through every channel that can send first (Slack, then
+    Teams): each person by the first of them they have a chat id on."""
+    from bot.app import teams_sender
     from bot.channels.slack import SlackChannel, SlackSender
+    from bot.channels.teams import TeamsChannel
+    from reminders.delivery import Sender
     from reminders.scheduler import start
 
+    senders: list[Sender] = []
     for channel in channels:
         if isinstance(channel, SlackChannel):
-            start(ctx, settings.policy(), SlackSender(channel.client), settings.sweep_minutes)
-            return
+            senders.append(SlackSender(channel.client))
+        elif isinstance(channel, TeamsChannel):
+            senders.append(teams_sender(settings, ctx, channel))
+    if senders:
+        start(ctx, settings.policy(), senders, settings.sweep_minutes)
 
 
 def _run(settings: Settings, ctx: AppContext, channels: list[Channel], port: int | None) -> None:
@@ -103,7 +134,9 @@ def _run(settings: Settings, ctx: AppContext, channels: list[Channel], port: int
     settle_heap()
     port = port or settings.port
     names = ", ".join(c.name for c in channels)
-    typer.echo(f"engagebot serves {names} on http://0.0.0.0:{port} (Slack: /slack/events)")
+    paths = {"slack": "Slack: /slack/events", "teams": "Teams: /api/messages"}
+    where = ", ".join(paths[c.name] for c in channels if c.name in paths)
+    typer.echo(f"engagebot serves {names} on http://0.0.0.0:{port} ({where})")
     serve(channels, port=port)
 
 

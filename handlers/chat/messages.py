@@ -26,6 +26,9 @@ class Incoming:
     event_id: str | None = None  # the platform's id for this event, for de-duplication
     email: str | None = None  # the user's e-mail, when the platform tells us
     place: str = ""  # the room it was said in, threads aside: plans are linked to rooms
+    # Where this was said, in the channel's own terms, for platforms that can only message
+    # someone where they spoke before: kept for the user (scope "personal") or the room.
+    address: dict[str, str] | None = None
 
     @property
     def key(self) -> ConversationKey:

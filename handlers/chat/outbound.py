@@ -3,6 +3,7 @@ say who a platform user is. Console, Slack and Teams each implement these."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -51,6 +52,9 @@ class Sender(Protocol):
 
 
 class Directory(Protocol):
-    """A platform's address book: the e-mail of one of its users, to match them to a person."""
+    """A platform's address book: the e-mail of one of its users, to match them to a person.
 
-    def email_of(self, user: str) -> str | None: ...
+    `address` is where the user just wrote (`Incoming.address`), for platforms that look
+    people up there."""
+
+    def email_of(self, user: str, address: Mapping[str, str] | None = None) -> str | None: ...

@@ -1,0 +1,554 @@
+"""The Microsoft Teams channel: Bot Framework activities in, neutral messages to the core.
+
+Hosted on the Microsoft 365 Agents SDK (aiohttp): its JWT check guards POST /api/messages, its
+CloudAdapter turns the request into a turn. The turn only reads the activity and hands the work
+to a task, so the SDK answers Teams (202) at once; the task awaits the conversation core
+(bot/core.py, never on the loop) and sends the replies as a continuation of the same
+conversation, through the SDK's turn context. Plain replies go as text, the rest as Adaptive
+Cards (teams_cards.py). Nothing from Teams reaches the handlers.
+
+Reminders are sent first, from the scheduler's thread, by `TeamsSender`: Teams lets a bot write
+to someone only in a chat they already have with it, so the address of that chat is kept when
+they write or install the app (handlers/chat/addresses.py, through the core).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import re
+import threading
+import warnings
+from collections import OrderedDict
+from collections.abc import Awaitable, Callable, Coroutine, Mapping
+from dataclasses import dataclass
+from functools import partial
+from typing import Any, TypeVar
+
+from aiohttp import ClientError, ClientResponseError, ClientSession, ClientTimeout, web
+from microsoft_agents.activity import Activity
+from microsoft_agents.authentication.msal import MsalAuth, MsalConnectionManager
+from microsoft_agents.hosting.aiohttp import CloudAdapter, jwt_authorization_decorator
+from microsoft_agents.hosting.core import AgentAuthConfiguration, TurnContext
+from microsoft_agents.hosting.core.authorization import AuthenticationConstants, ClaimsIdentity
+
+from bot.channels import teams_cards as cards
+from bot.core import Core
+from handlers.chat.messages import Form, Incoming, Reply
+from handlers.chat.outbound import Recipient, SendError, Sent, Unreachable
+from handlers.chat.state import ConversationKey
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+PATH = "/api/messages"
+CHANNEL = "teams"
+WORK_AT_ONCE = 8  # requests whose work (core call, replies) runs at once after the ack
+BOT_SCOPE = "https://api.botframework.com/.default"
+RETRY_STATUSES = {412, 429, 502, 504}
+UNREACHABLE_STATUSES = {401, 403, 404}
+TRIES = 4
+MAX_WAIT = 30.0  # seconds: a longer Retry-After is left to the next delivery run
+CARDS_KEPT = 5000  # sent cards remembered, to show what was chosen when a button is pressed
+APOLOGY = "Sorry, something went wrong on my side. Please try again in a minute."
+_UPDATE = re.compile(r"^\s*update\s+(\S+)\s*$", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class TeamsAuth:
+    """The Azure Bot's credentials, or `anonymous` (no tokens either way: local runs, tests)."""
+
+    app_id: str = ""
+    password: str = ""
+    tenant_id: str = ""
+    anonymous: bool = False
+
+    def configuration(self) -> AgentAuthConfiguration:
+        return AgentAuthConfiguration(
+            client_id=self.app_id or None,
+            tenant_id=self.tenant_id or None,
+            client_secret=self.password or None,
+            anonymous_allowed=self.anonymous,
+        )
+
+    def token_provider(self) -> MsalAuth | None:
+        """Where bot tokens come from; None in anonymous mode (requests go without one)."""
+        return None if self.anonymous else MsalAuth(self.configuration())
+
+
+async def bot_token(provider: MsalAuth | None) -> str | None:
+    if provider is None:
+        return None
+    token: str = await provider.get_access_token(
+        AuthenticationConstants.AGENTS_SDK_SCOPE, [BOT_SCOPE]
+    )
+    return token
+
+
+def address_of(activity: Activity) -> dict[str, str]:
+    """What is needed to write into this conversation later (a conversation reference)."""
+    conversation = activity.conversation
+    kind = (conversation.conversation_type if conversation else None) or "personal"
+    return {
+        "scope": "personal" if kind == "personal" else "room",
+        "service_url": activity.service_url or "",
+        "conversation": conversation.id if conversation else "",
+        "tenant": _tenant(activity),
+        "user": activity.from_property.id if activity.from_property else "",
+        "bot": activity.recipient.id if activity.recipient else "",
+        "bot_name": (activity.recipient.name or "") if activity.recipient else "",
+    }
+
+
+def _tenant(activity: Activity) -> str:
+    data = activity.channel_data if isinstance(activity.channel_data, dict) else {}
+    tenant = (data.get("tenant") or {}).get("id")
+    conversation = activity.conversation
+    return str(tenant or (conversation.tenant_id if conversation else "") or "")
+
+
+def _user(activity: Activity) -> str:
+    who = activity.from_property
+    if who is None:
+        return ""
+    return str(who.aad_object_id or who.id or "")
+
+
+def _place(activity: Activity) -> str:
+    """The room, threads aside: a channel's id (not the thread's), or the chat's id."""
+    data = activity.channel_data if isinstance(activity.channel_data, dict) else {}
+    channel = (data.get("channel") or {}).get("id")
+    conversation_id = activity.conversation.id if activity.conversation else ""
+    return str(channel or conversation_id.split(";", 1)[0])
+
+
+class TeamsChannel:
+    """engagebot inside Teams: personal chat, @mentions in channels, card buttons and forms.
+
+    Implements the SDK's `Agent` (`on_turn`); `mount` puts POST /api/messages on the server.
+    """
+
+    name = CHANNEL
+
+    def __init__(self, core: Core, auth: TeamsAuth) -> None:
+        self.core = core
+        self.auth = auth
+        self.config = auth.configuration()
+        connections = MsalConnectionManager(
+            connections_configurations={"SERVICE_CONNECTION": self.config}
+        )
+        self.adapter = CloudAdapter(connection_manager=connections)
+        self.adapter.on_turn_error = self._on_turn_error  # never the SDK's "Exception caught"
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._busy: asyncio.Semaphore | None = None
+        self._order: dict[str, asyncio.Lock] = {}  # one turn at a time per conversation
+        self.cards: OrderedDict[str, dict[str, Any]] = OrderedDict()
+
+    # -- wiring ---------------------------------------------------------------------------
+
+    def mount(self, app: web.Application) -> None:
+        """POST /api/messages, behind the SDK's JWT check (which reads the app's config)."""
+        with warnings.catch_warnings():  # the SDK looks the configuration up by this str key
+            warnings.simplefilter("ignore")
+            app["agent_configuration"] = self.config
+        app.router.add_post(PATH, jwt_authorization_decorator(self.endpoint))  # type: ignore[no-untyped-call]
+        app.on_shutdown.append(self._drain)
+        if self.auth.anonymous:
+            log.warning(
+                "TEAMS_ANONYMOUS=1: /api/messages accepts requests WITHOUT authentication and "
+                "replies without a token. For local runs and tests only, never in production."
+            )
+
+    async def endpoint(self, request: web.Request) -> web.StreamResponse:
+        response = await self.adapter.process(request, self)
+        return response if response is not None else web.Response(status=202)
+
+    async def _drain(self, app: web.Application | None = None) -> None:
+        if self._tasks:
+            await asyncio.wait(list(self._tasks), timeout=10)
+
+    async def _on_turn_error(self, context: TurnContext, error: Exception) -> None:
+        log.error("Teams turn failed", exc_info=error)
+        with contextlib.suppress(Exception):
+            await context.send_activity(APOLOGY)
+
+    # -- the turn: read the activity, hand the work on -------------------------------------
+
+    async def on_turn(self, context: TurnContext) -> None:
+        activity = context.activity
+        identity = context.identity or ClaimsIdentity()
+        kind = activity.type
+        if kind == "message":
+            work = self._message(activity)
+        elif self._installed(activity):
+            work = self._welcome(activity)
+        else:
+            return
+        self._after_ack(activity, identity, work)
+
+    def _after_ack(
+        self,
+        activity: Activity,
+        identity: ClaimsIdentity,
+        work: Coroutine[Any, Any, tuple[list[Reply], Any]],
+    ) -> None:
+        task = asyncio.get_running_loop().create_task(self._run(activity, identity, work))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _run(
+        self,
+        activity: Activity,
+        identity: ClaimsIdentity,
+        work: Coroutine[Any, Any, tuple[list[Reply], Any]],
+    ) -> None:
+        if self._busy is None:
+            self._busy = asyncio.Semaphore(WORK_AT_ONCE)
+        conversation = activity.conversation.id if activity.conversation else ""
+        lock = self._order.setdefault(conversation, asyncio.Lock())
+        try:
+            async with lock, self._busy:
+                try:
+                    replies, extra = await work
+                except Exception:
+                    log.exception("Teams work after the acknowledgement failed")
+                    replies, extra = [Reply(APOLOGY)], None
+                await self._reply(activity, identity, replies, extra)
+        except Exception:
+            log.exception("Teams replies could not be sent")
+        finally:
+            if not lock.locked() and conversation in self._order:
+                del self._order[conversation]
+
+    # -- what each activity asks for ---------------------------------------------------------
+
+    def _incoming(self, activity: Activity, text: str, choice: str | None = None) -> Incoming:
+        return Incoming(
+            channel=CHANNEL,
+            workspace=_tenant(activity),
+            conversation=activity.conversation.id if activity.conversation else "",
+            user=_user(activity),
+            text=text,
+            choice=choice,
+            event_id=activity.id,
+            place=_place(activity),
+            address=address_of(activity),
+        )
+
+    async def _message(self, activity: Activity) -> tuple[list[Reply], Any]:
+        value = activity.value if isinstance(activity.value, dict) else None
+        if value and value.get("form"):
+            return await self._submit(activity, value)
+        if value and "choice" in value:
+            choice = str(value["choice"])
+            label = str(value.get("label") or choice)
+            update = _UPDATE.match(choice)
+            chosen = ("chosen", activity.reply_to_id, label)
+            if update:
+                form = await self.core.open_form(
+                    self._incoming(activity, choice), "update", update.group(1)
+                )
+                if isinstance(form, Form):
+                    return [], ("form", form, chosen)
+                return form, chosen
+            replies = await self.core.handle(self._incoming(activity, label, choice))
+            return replies, chosen
+        text = activity.text or ""
+        if _in_room(activity):
+            text = _strip_mention(activity)
+        return await self.core.handle(self._incoming(activity, text.strip() or "help")), None
+
+    async def _submit(self, activity: Activity, value: dict[str, Any]) -> tuple[list[Reply], Any]:
+        name, key = str(value["form"]), str(value.get("key", ""))
+        values = cards.form_values(value)
+        msg = self._incoming(activity, "")
+        result = await self.core.submit_form(msg, name, key, values, activity.id or "")
+        if result.errors:
+            form = await self.core.open_form(msg, name, key)
+            if isinstance(form, Form):
+                return [], ("form-again", form, activity.reply_to_id, result.errors, values)
+            return [Reply(" ".join(result.errors.values()))], None
+        replies = list(result.turn.replies) if result.turn is not None else []
+        return replies, ("chosen", activity.reply_to_id, "Sent")
+
+    async def _welcome(self, activity: Activity) -> tuple[list[Reply], Any]:
+        return await self.core.handle(self._incoming(activity, "help")), None
+
+    @staticmethod
+    def _installed(activity: Activity) -> bool:
+        """The app was added: to a personal chat or a team (the bot among the new members)."""
+        if activity.type == "installationUpdate":
+            return str(activity.action or "add").startswith("add")
+        if activity.type != "conversationUpdate":
+            return False
+        bot = activity.recipient.id if activity.recipient else None
+        return any(m.id == bot for m in activity.members_added or [])
+
+    # -- replies ------------------------------------------------------------------------------
+
+    async def _reply(
+        self, activity: Activity, identity: ClaimsIdentity, replies: list[Reply], extra: Any
+    ) -> None:
+        """Send in the conversation the activity came from, as a continuation of it."""
+        if not replies and extra is None:
+            return
+        continuation = activity.get_conversation_reference().get_continuation_activity()
+        continuation.id = activity.id  # replies thread under the message they answer
+
+        async def send(context: TurnContext) -> None:
+            if extra is not None:
+                await self._extra(context, extra)
+            for reply in replies:
+                outgoing = Activity.model_validate(cards.message(reply))
+                response = await with_retries(partial(context.send_activity, outgoing))
+                self._remember(response.id if response else None, outgoing)
+
+        await self.adapter.continue_conversation_with_claims(
+            identity, continuation, send, AuthenticationConstants.AGENTS_SDK_SCOPE
+        )
+
+    async def _extra(self, context: TurnContext, extra: tuple[Any, ...]) -> None:
+        if extra[0] == "chosen":
+            _, card_id, label = extra
+            await self._update(context, card_id, cards.chosen(self.cards.get(card_id), label))
+        elif extra[0] == "form":
+            _, form, chosen = extra
+            outgoing = _card_activity(cards.form_card(form), form.title)
+            response = await with_retries(lambda: context.send_activity(outgoing))
+            self._remember(response.id if response else None, outgoing)
+            await self._extra(context, chosen)
+        elif extra[0] == "form-again":
+            _, form, card_id, errors, values = extra
+            await self._update(context, card_id, cards.form_card(form, errors, values))
+
+    async def _update(
+        self, context: TurnContext, card_id: str | None, card: dict[str, Any]
+    ) -> None:
+        if not card_id:
+            return
+        outgoing = _card_activity(card, "")
+        outgoing.id = card_id
+        try:
+            await with_retries(lambda: context.update_activity(outgoing))
+        except Exception as err:  # a card gone or too old: the answer itself still goes out
+            log.warning("Teams card %s not updated: %r", card_id, err)
+            return
+        self._remember(card_id, outgoing)
+
+    def _remember(self, activity_id: str | None, outgoing: Activity) -> None:
+        if not activity_id or not outgoing.attachments:
+            return
+        content = outgoing.attachments[0].content
+        if isinstance(content, dict):
+            self.cards[activity_id] = content
+            while len(self.cards) > CARDS_KEPT:
+                self.cards.popitem(last=False)
+
+
+def _card_activity(card: dict[str, Any], summary: str) -> Activity:
+    data: dict[str, Any] = {"type": "message", "attachments": [cards.attachment(card)]}
+    if summary:
+        data["summary"] = summary
+    return Activity.model_validate(data)
+
+
+def _in_room(activity: Activity) -> bool:
+    conversation = activity.conversation
+    return bool(conversation and conversation.conversation_type in ("channel", "groupChat"))
+
+
+def _strip_mention(activity: Activity) -> str:
+    """The message without the bot's @mention (Teams puts <at>Name</at> in the text)."""
+    text = activity.remove_recipient_mention()
+    bot = activity.recipient.name if activity.recipient else None
+    if bot:
+        text = re.sub(rf"<at>{re.escape(bot)}</at>", "", text, flags=re.IGNORECASE)
+    return re.sub(r"\s+", " ", text).strip()
+
+
+async def with_retries(call: Callable[[], Awaitable[T]], tries: int = TRIES) -> T:
+    """Call the Bot Connector; 429/412/502/504 are tried again after Retry-After (or a back-off)."""
+    for attempt in range(tries):
+        try:
+            return await call()
+        except ClientResponseError as err:
+            if err.status not in RETRY_STATUSES or attempt == tries - 1:
+                raise
+            await asyncio.sleep(retry_after(err.headers, attempt))
+    raise AssertionError("unreachable")
+
+
+def retry_after(headers: Mapping[str, str] | None, attempt: int) -> float:
+    raw = (headers or {}).get("Retry-After")
+    try:
+        wait = float(raw) if raw is not None else 0.5 * 2**attempt
+    except ValueError:
+        wait = 0.5 * 2**attempt
+    return min(max(wait, 0.0), MAX_WAIT)
+
+
+# -- for the core and the scheduler: synchronous, off the event loop --------------------------
+
+
+class _Loop:
+    """A private event loop in a daemon thread, so synchronous callers can use aiohttp."""
+
+    def __init__(self, name: str) -> None:
+        self.loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(target=self.loop.run_forever, name=name, daemon=True)
+        self._thread.start()
+        self._session: ClientSession | None = None
+
+    def run(self, work: Coroutine[Any, Any, T], timeout: float = 120) -> T:
+        return asyncio.run_coroutine_threadsafe(work, self.loop).result(timeout)
+
+    def session(self) -> ClientSession:
+        if self._session is None:
+            self._session = ClientSession(timeout=ClientTimeout(total=30))
+        return self._session
+
+
+class TeamsDirectory:
+    """Teams' address book for the core: a user's e-mail (or UPN) from the conversation's member
+    list, looked up once per user where they just wrote. The core calls it synchronously."""
+
+    def __init__(self, auth: TeamsAuth) -> None:
+        self.provider = auth.token_provider()
+        self._emails: dict[str, str | None] = {}
+        self._loop: _Loop | None = None
+        self._guard = threading.Lock()
+
+    def email_of(self, user: str, address: Mapping[str, str] | None = None) -> str | None:
+        if user in self._emails:
+            return self._emails[user]
+        if not address or not address.get("service_url") or not address.get("conversation"):
+            return None
+        with self._guard:
+            if self._loop is None:
+                self._loop = _Loop("teams-directory")
+        try:
+            member = self._loop.run(self._member(address, address.get("user") or user), 15)
+        except Exception as err:
+            log.warning("Teams member look-up failed for %s: %r", user, err)
+            return None
+        email = member.get("email") or member.get("userPrincipalName")
+        self._emails[user] = str(email).lower() if email else None
+        return self._emails[user]
+
+    async def _member(self, address: Mapping[str, str], member: str) -> dict[str, Any]:
+        assert self._loop is not None
+        url = _url(
+            address["service_url"], f"v3/conversations/{address['conversation']}/members/{member}"
+        )
+        headers = _auth_headers(await bot_token(self.provider))
+        async with self._loop.session().get(url, headers=headers) as response:
+            response.raise_for_status()
+            found: dict[str, Any] = await response.json()
+            return found
+
+
+class TeamsSender:
+    """Delivers queued reminders into each officer's personal chat with the bot (or a room).
+
+    `addresses(owner)` gives the stored address of a user or room (None: they never wrote).
+    429/412/502/504 are retried honouring Retry-After, then left to the outbox (SendError);
+    401/403/404 mean the person can't be reached there until they write again (Unreachable).
+    """
+
+    via = CHANNEL
+
+    def __init__(
+        self,
+        auth: TeamsAuth,
+        addresses: Callable[[str], Mapping[str, str] | None],
+        cards_seen: OrderedDict[str, dict[str, Any]] | None = None,
+    ) -> None:
+        self.provider = auth.token_provider()
+        self.addresses = addresses
+        self.cards = cards_seen
+        self._loop = _Loop("teams-sender")
+        self.sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
+
+    def send(self, to: Recipient, reply: Reply) -> Sent:
+        owner = to.chat_channel or to.user_id
+        if not owner:
+            raise Unreachable(
+                f"{to.name} has no Teams id: they need to say hello to the bot in Teams"
+            )
+        address = self.addresses(owner)
+        if not address:
+            raise Unreachable(
+                f"{to.name} can't be reached in Teams yet: they need to open a chat with the bot"
+            )
+        activity = cards.message(reply)
+        url = _url(address["service_url"], f"v3/conversations/{address['conversation']}/activities")
+        answer = self._loop.run(self._call("POST", url, _outgoing(activity, address), to.name))
+        message_id = str(answer.get("id", ""))
+        if self.cards is not None and message_id and activity.get("attachments"):
+            self.cards[message_id] = activity["attachments"][0]["content"]
+        key = None
+        if not to.chat_channel:
+            key = ConversationKey(
+                CHANNEL, address.get("tenant", ""), address["conversation"], owner
+            )
+        return Sent(key, f"{address['conversation']} {message_id}" if message_id else "")
+
+    def update(self, sent: Sent, reply: Reply) -> None:
+        """Replace a sent card (PUT …/activities/{id})."""
+        conversation, _, activity_id = sent.message_id.partition(" ")
+        owner = sent.key.user if sent.key else ""
+        address = self.addresses(owner) if owner else None
+        if not address or not activity_id:
+            raise Unreachable("that message can't be found in Teams any more")
+        url = _url(
+            address["service_url"], f"v3/conversations/{conversation}/activities/{activity_id}"
+        )
+        body = {**_outgoing(cards.message(reply), address), "id": activity_id}
+        self._loop.run(self._call("PUT", url, body, owner))
+
+    async def _call(self, method: str, url: str, body: dict[str, Any], who: str) -> dict[str, Any]:
+        headers = _auth_headers(await bot_token(self.provider))
+        for attempt in range(TRIES):
+            try:
+                async with self._loop.session().request(
+                    method, url, json=body, headers=headers
+                ) as response:
+                    if response.status in UNREACHABLE_STATUSES:
+                        raise Unreachable(
+                            f"{who} can't be reached in Teams (HTTP {response.status}) "
+                            "until they write to the bot again"
+                        )
+                    if response.status in RETRY_STATUSES and attempt < TRIES - 1:
+                        wait = retry_after(response.headers, attempt)
+                        await self.sleep(wait)
+                        continue
+                    if response.status >= 300:
+                        raise SendError(f"Teams said HTTP {response.status}")
+                    if response.content_length == 0:
+                        return {}
+                    answer: dict[str, Any] = await response.json(content_type=None) or {}
+                    return answer
+            except (ClientError, TimeoutError) as err:
+                if attempt == TRIES - 1:
+                    raise SendError(f"Teams could not be reached: {err!r}") from err
+                await self.sleep(0.5 * 2**attempt)
+        raise SendError("Teams kept asking to wait")
+
+
+def _outgoing(activity: dict[str, Any], address: Mapping[str, str]) -> dict[str, Any]:
+    return {
+        **activity,
+        "from": {"id": address.get("bot", ""), "name": address.get("bot_name", "")},
+        "conversation": {"id": address["conversation"]},
+        "recipient": {"id": address.get("user", "")},
+        "channelData": {"tenant": {"id": address.get("tenant", "")}},
+    }
+
+
+def _url(service_url: str, path: str) -> str:
+    return service_url.rstrip("/") + "/" + path
+
+
+def _auth_headers(token: str | None) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"} if token else {}

@@ -1,0 +1,298 @@
+"""engagebot in Microsoft Teams: activities POSTed to the real endpoint, a fake Bot Connector."""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import adaptive_cards
+import jsonschema
+import pytest
+from sqlmodel import select
+
+from bot.channels.teams import TeamsAuth
+from handlers.chat.context import AppContext
+from handlers.chat.messages import Item, Reply
+from handlers.plans.people import assign, identify
+from models.db import transaction
+from models.tables import Action, Plan, ProgressNote
+from reminders.delivery import deliver
+from reminders.policy import Policy
+from reminders.sweep import sweep
+from tests.conftest import SAM
+from tests.fakes.teams_connector import Failure
+from tests.teams_harness import TeamsBot, activity, find_button, teams_bot
+
+SAM_AAD = "6b0a3c1e-0000-4000-8000-00000000053a"
+CHAIR_AAD = "6b0a3c1e-0000-4000-8000-0000000c4a1e"
+RUTH_AAD = "6b0a3c1e-0000-4000-8000-00000000e07f"
+PLAN = "blackpool-audit-2019"
+SCHEMA_FILE = os.path.join(os.path.dirname(adaptive_cards.__file__), "schemas", "schema-1.5.json")
+with open(SCHEMA_FILE, encoding="utf-8") as _schema:
+    CARD_SCHEMA = json.load(_schema)
+
+
+def assert_valid_card(card: dict[str, Any]) -> None:
+    jsonschema.Draft6Validator(CARD_SCHEMA).validate(card)
+    assert card["version"] == "1.5"
+
+
+@pytest.fixture
+def bot(blackpool: AppContext) -> Iterator[TeamsBot]:
+    with transaction(blackpool.engine) as session:
+        assign(
+            session,
+            "Community Engagement & Partnership Manager",
+            email=SAM,
+            chat={"teams": SAM_AAD},
+        )
+    with teams_bot(blackpool) as running:
+        yield running
+        for call in running.teams.calls:  # every card the bot sent is a valid Adaptive Card 1.5
+            for card in call.cards:
+                assert_valid_card(card)
+
+
+def notes(ctx: AppContext, ref: str) -> list[ProgressNote]:
+    with transaction(ctx.engine) as session:
+        action = session.exec(select(Action).where(Action.ref == ref)).one()
+        query = select(ProgressNote).where(ProgressNote.action_id == action.id)
+        return list(session.exec(query).all())
+
+
+def test_help_in_a_personal_chat(bot: TeamsBot) -> None:
+    response = bot.say(SAM_AAD, "help")
+    assert response.status_code == 202  # acknowledged; the answer follows on the connector
+    [reply] = bot.teams.wait_for("send")
+    assert reply.conversation == f"a:personal-{SAM_AAD}"
+    assert reply.authorization is None  # anonymous mode: no token
+    assert "my actions" in reply.text and "should I consult?" in reply.text
+
+
+def test_my_actions_lists_the_officers_actions_soonest_first(bot: TeamsBot) -> None:
+    bot.say(SAM_AAD, "my actions")
+    [reply] = bot.teams.wait_for("send")
+    assert "You have 7 open actions" in reply.text
+    assert reply.text.index("R11") < reply.text.index("R1 ")
+    assert find_button(reply.cards[0], "Add update")["choice"].startswith(f"update {PLAN}:")
+
+
+def test_an_update_through_the_form_card(bot: TeamsBot, blackpool: AppContext) -> None:
+    bot.say(SAM_AAD, "my actions")
+    [listing] = bot.teams.wait_for("send")
+    bot.press(SAM_AAD, {"choice": f"update {PLAN}:R4", "label": "Add update"}, on=listing.new_id)
+    form = bot.teams.wait_for("send", 2)[-1].cards[0]
+    inputs = {e["id"]: e["type"] for e in form["body"] if e["type"].startswith("Input.")}
+    assert inputs == {"status": "Input.ChoiceSet", "note": "Input.Text", "new_date": "Input.Date"}
+    [submit] = [a for a in form["actions"] if a["type"] == "Action.Submit"]
+    assert submit["data"] == {"form": "update", "key": f"{PLAN}:R4"}
+    # The listing now shows what was chosen, without its buttons.
+    [chosen] = bot.teams.wait_for("update")
+    assert chosen.activity_id == listing.new_id and "✓ Add update" in chosen.text
+    values = {
+        **submit["data"],
+        "status": "complete",
+        "note": "Guidance on when to consult is in the toolkit appendix.",
+        "new_date": "",
+    }
+    bot.press(SAM_AAD, values, on=bot.teams.of("send")[-1].new_id)
+    bot.teams.wait_for("send", 3)
+    assert "Saved. R4 is now Complete" in bot.teams.texts()
+    assert notes(blackpool, "R4")[-1].text.startswith("Guidance on when to consult")
+
+
+def test_a_form_with_a_past_date_comes_back_with_the_problem(
+    bot: TeamsBot, blackpool: AppContext
+) -> None:
+    before = len(notes(blackpool, "R2"))
+    values = {
+        "form": "update",
+        "key": f"{PLAN}:R2",
+        "status": "delayed",
+        "note": "Waiting",
+        "new_date": "2020-01-31",
+    }
+    bot.press(SAM_AAD, values, on="1000000000042")
+    [again] = bot.teams.wait_for("update")
+    assert again.activity_id == "1000000000042"  # the same card, shown again
+    assert "in the past" in again.text
+    assert len(notes(blackpool, "R2")) == before
+
+
+def test_a_reminder_arrives_in_the_personal_chat_and_a_reply_in_words_is_saved(
+    bot: TeamsBot, blackpool: AppContext
+) -> None:
+    bot.install(SAM_AAD)  # the app installed: the chat's address is kept, a welcome is sent
+    bot.teams.wait_for("send")
+    bot.teams.fail("send", Failure(429, {"Retry-After": "1"}))
+    sweep(blackpool, Policy(), "teams")
+    report = deliver(blackpool, bot.sender())
+    assert report.sent == 1  # Sam; Ruth and the chair never wrote to the bot in Teams
+    assert any("Dr Ruth Okafor has no Teams id" in p for p in report.unreachable)
+    throttled, reminder = bot.teams.wait_for("send", 3)[1:]
+    assert reminder.at - throttled.at >= 0.9  # Retry-After obeyed
+    assert reminder.conversation == f"a:personal-{SAM_AAD}"
+    assert "Good morning Sam. 7 actions need your update" in reminder.text
+    bot.say(SAM_AAD, "R1: strategy drafted and out for feedback, will finish by end of March")
+    confirm = bot.teams.wait_for("send", 4)[-1]
+    assert "R1 → Partially complete, revised target 31 March 2027." in confirm.text
+    bot.button(SAM_AAD, confirm, "Save")
+    bot.teams.wait_for("send", 5)
+    assert "Saved. R1 is now Partially complete" in bot.teams.texts()
+    assert notes(blackpool, "R1")[-1].text.startswith("strategy drafted and out for feedback")
+    assert notes(blackpool, "R1")[-1].source == "teams"
+    assert deliver(blackpool, bot.sender()).sent == 0  # nothing twice
+
+
+def test_an_officer_who_left_the_tenant_is_marked_unreachable(
+    bot: TeamsBot, blackpool: AppContext
+) -> None:
+    bot.install(SAM_AAD, "installation_update")
+    bot.teams.wait_for("send")
+    bot.teams.fail("send", Failure(403, body={"error": {"code": "BotNotInConversationRoster"}}))
+    sweep(blackpool, Policy(), "teams")
+    report = deliver(blackpool, bot.sender())
+    assert report.sent == 0
+    assert any("Sam Patel can't be reached in Teams (HTTP 403)" in p for p in report.unreachable)
+    assert len(bot.teams.of("send")) == 2  # not retried
+    assert deliver(blackpool, bot.sender()).sent == 0  # and not tried again
+
+
+def test_the_consult_walk_with_buttons(bot: TeamsBot) -> None:
+    def answer(count: int, *, press: str = "", say: str = "") -> str:
+        if press:
+            bot.button(SAM_AAD, bot.teams.of("send")[-1], press)
+        else:
+            bot.say(SAM_AAD, say)
+        return bot.teams.wait_for("send", count)[-1].text
+
+    first = answer(1, say="should I consult?")
+    assert "What is the change or project called?" in first
+    answer(2, say="Closing Hallgate library")
+    answer(3, press="No, it's still open")
+    answer(4, press="Residents, service users, businesses or community groups")
+    answer(5, press="One neighbourhood or ward")
+    for count, text in enumerate(
+        ["Library users", "Hallgate", "01/02/2027", "31/03/2027", "£2,000"], start=6
+    ):
+        answer(count, say=text)
+    outcome = answer(11, press="Yes, a law applies")
+    assert "Consult formally; the law requires it" in outcome
+    assert "Added to the engagement register: Closing Hallgate library" in answer(
+        12, press="Add to the engagement register"
+    )
+
+
+def test_the_chair_gets_the_summary_and_chart_in_the_channel(
+    bot: TeamsBot, blackpool: AppContext
+) -> None:
+    with transaction(blackpool.engine) as session:
+        plan = session.exec(select(Plan)).one()
+        plan.chat_channel = "19:steering@thread.tacv2"
+        session.add(plan)
+    bot.teams.members[f"29:{CHAIR_AAD}"] = {"email": "Pat.Doyle@example.org", "name": "Pat"}
+    bot.mention(CHAIR_AAD, "summary")
+    [summary] = bot.teams.wait_for("send")
+    assert summary.conversation.startswith("19:steering@thread.tacv2;messageid=")
+    assert summary.activity_id  # a reply in the thread that asked
+    assert "status on 23 November 2026" in summary.text and "RED" in summary.text
+    [image] = [e for e in summary.cards[0]["body"] if e["type"] == "Image"]
+    assert image["url"].startswith("data:image/png;base64,")
+    assert len(json.dumps(summary.body).encode()) < 80 * 1024
+    assert len(bot.teams.of("member")) == 1  # looked up by e-mail once, then remembered
+    with transaction(blackpool.engine) as session:
+        assert identify(session, "teams", CHAIR_AAD) is not None
+
+
+def test_the_bots_mention_is_taken_out_of_a_channel_message(bot: TeamsBot) -> None:
+    bot.mention(SAM_AAD, "what's overdue?")
+    [reply] = bot.teams.wait_for("send")
+    assert "open actions are overdue" in reply.text
+
+
+def test_user_text_is_escaped_for_teams_markdown(bot: TeamsBot) -> None:
+    bot.say(SAM_AAD, "update R2")
+    bot.teams.wait_for("send")
+    bot.say(SAM_AAD, "keep")
+    bot.teams.wait_for("send", 2)
+    bot.say(SAM_AAD, "see [here](https://evil.example) **now** <at>Boss</at>")
+    bot.teams.wait_for("send", 3)
+    bot.say(SAM_AAD, "keep")
+    bot.teams.wait_for("send", 4)
+    # What Teams renders as markdown: message text and card text (not the plain notification).
+    sent = json.dumps([[c.body.get("text"), c.cards] for c in bot.teams.of("send")])
+    assert "[here](https" not in sent and "**now**" not in sent and "<at>Boss" not in sent
+    assert "see [here](https://evil.example) **now** <at>Boss</at>" in bot.teams.texts()
+
+
+def test_an_unknown_user_is_matched_by_email_then_remembered(bot: TeamsBot) -> None:
+    bot.teams.members[f"29:{RUTH_AAD}"] = {"userPrincipalName": "ruth.okafor@example.org"}
+    bot.say(RUTH_AAD, "mine")
+    bot.teams.wait_for("send")
+    assert "R16" in bot.teams.texts()
+    bot.say(RUTH_AAD, "mine")
+    bot.teams.wait_for("send", 2)
+    assert len(bot.teams.of("member")) == 1
+
+
+def test_a_redelivered_activity_is_answered_once(bot: TeamsBot) -> None:
+    bot.say(SAM_AAD, "my actions", id="1700000000001")
+    bot.teams.wait_for("send")
+    bot.say(SAM_AAD, "my actions", id="1700000000001")
+    time.sleep(0.5)
+    assert len(bot.teams.of("send")) == 1
+
+
+def test_acknowledgement_does_not_wait_for_slow_work(bot: TeamsBot) -> None:
+    bot.teams.delay = 3.0  # the connector is slow to take the reply
+    started = time.monotonic()
+    assert bot.say(SAM_AAD, "my actions").status_code == 202
+    assert time.monotonic() - started < 1.5
+    bot.teams.wait_for("send")
+
+
+def test_a_failure_is_an_apology_never_the_exception(bot: TeamsBot) -> None:
+    bot.channel.core.conversation.handle = _explode  # type: ignore[attr-defined]
+    bot.say(SAM_AAD, "my actions")
+    [reply] = bot.teams.wait_for("send")
+    assert "Sorry, something went wrong" in reply.text
+    assert "Exception" not in reply.text and "boom" not in reply.text
+
+
+def _explode(msg: Any) -> list[Reply]:
+    raise RuntimeError("boom")
+
+
+def test_a_reply_too_big_for_teams_is_cut_and_says_how_many_more() -> None:
+    from bot.channels import teams_cards
+
+    items = tuple(Item(f"R{i} " + "x" * 300, "y" * 600) for i in range(400))
+    message = teams_cards.message(Reply("Everything", items=items))
+    assert len(json.dumps(message).encode()) < 80 * 1024
+    card = message["attachments"][0]["content"]
+    assert_valid_card(card)
+    assert "more" in card["body"][-1]["text"]
+    shown = len([e for e in card["body"] if e["type"] == "Container"])
+    assert f"…and {400 - shown} more" in card["body"][-1]["text"]
+
+
+def test_unauthenticated_requests_are_refused_when_not_anonymous(blackpool: AppContext) -> None:
+    auth = TeamsAuth(app_id="00000000-0000-0000-0000-0000000b0700", password="x", tenant_id="t")
+    with teams_bot(blackpool, auth) as running:
+        body = activity(
+            "personal_message",
+            id="1",
+            service_url=running.teams.service_url,
+            tenant="t",
+            user=SAM_AAD,
+            name="Sam",
+            text="help",
+        )
+        unsigned = running.post(body)
+        forged = running.post(body, {"Authorization": "Bearer not.a.token"})
+        assert [unsigned.status_code, forged.status_code] == [401, 401]
+        time.sleep(0.3)
+        assert running.teams.calls == []
