@@ -144,6 +144,9 @@ class DeliveryAddress(SQLModel, table=True):
     owner: str  # the user's id on that platform, or a room's id
     address: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     updated_at: datetime
+    # The platform refused to deliver here (blocked, removed, left): not tried again until
+    # they write to the bot, which refreshes the address.
+    unreachable_since: datetime | None = None
 
 
 class RoleHolder(SQLModel, table=True):

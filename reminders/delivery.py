@@ -15,11 +15,13 @@ from typing import Any
 from sqlalchemy import or_, update
 from sqlmodel import col
 
-from handlers.chat import state
+from handlers.chat import addresses, state
 from handlers.chat.context import AppContext
 from handlers.chat.messages import reply_from_json
 from handlers.chat.outbound import Recipient, Sender, SendError, Sent, Unreachable
-from handlers.plans.people import chat_id
+from handlers.chat.outbox import queue
+from handlers.plans.people import admins_for, chat_id
+from handlers.plans.reminder_messages import notice_unreachable
 from models.db import transaction
 from models.tables import Outbox, Person
 
@@ -82,6 +84,8 @@ def _deliver_one(ctx: AppContext, sender: Sender, outbox_id: int, report: Delive
     except Unreachable as err:
         report.unreachable.append(str(err))
         _failed(ctx, outbox_id, permanent=True)
+        if person is not None and to.user_id:
+            _tell_admins(ctx, sender.via, person, to.user_id, str(err))
         return
     except SendError as err:
         log.warning("delivery of outbox %s failed: %s", outbox_id, err)
@@ -90,6 +94,17 @@ def _deliver_one(ctx: AppContext, sender: Sender, outbox_id: int, report: Delive
         return
     _mark_sent(ctx, outbox_id, sent, follow_up)
     report.sent += 1
+
+
+def _tell_admins(ctx: AppContext, via: str, person: Person, user_id: str, reason: str) -> None:
+    """Stop sending to someone the platform refused, and tell their plans' admins once."""
+    now = ctx.now()
+    with transaction(ctx.engine) as session:
+        if not addresses.mark_unreachable(session, via, user_id, now):
+            return  # told already, or the platform needs no address (nothing to stop)
+        notice = notice_unreachable(person, reason)
+        for admin in admins_for(session, person):
+            queue(session, notice, via=via, kind="notice", now=now, person_id=admin)
 
 
 def _mark_sent(

@@ -6,6 +6,7 @@ import json
 import os
 import time
 from collections.abc import Iterator
+from datetime import timedelta
 from typing import Any
 
 import adaptive_cards
@@ -18,11 +19,11 @@ from handlers.chat.context import AppContext
 from handlers.chat.messages import Item, Reply
 from handlers.plans.people import assign, identify
 from models.db import transaction
-from models.tables import Action, Plan, ProgressNote
+from models.tables import Action, Outbox, Person, Plan, ProgressNote
 from reminders.delivery import deliver
 from reminders.policy import Policy
 from reminders.sweep import sweep
-from tests.conftest import SAM
+from tests.conftest import CHAIR, SAM
 from tests.fakes.teams_connector import Failure
 from tests.teams_harness import TeamsBot, activity, find_button, teams_bot
 
@@ -147,7 +148,7 @@ def test_a_reminder_arrives_in_the_personal_chat_and_a_reply_in_words_is_saved(
     assert deliver(blackpool, bot.sender()).sent == 0  # nothing twice
 
 
-def test_an_officer_who_left_the_tenant_is_marked_unreachable(
+def test_an_officer_who_blocked_the_bot_is_not_chased_and_the_chair_is_told(
     bot: TeamsBot, blackpool: AppContext
 ) -> None:
     bot.install(SAM_AAD, "installation_update")
@@ -158,7 +159,24 @@ def test_an_officer_who_left_the_tenant_is_marked_unreachable(
     assert report.sent == 0
     assert any("Sam Patel can't be reached in Teams (HTTP 403)" in p for p in report.unreachable)
     assert len(bot.teams.of("send")) == 2  # not retried
-    assert deliver(blackpool, bot.sender()).sent == 0  # and not tried again
+    with transaction(blackpool.engine) as session:
+        notices = session.exec(select(Outbox).where(Outbox.kind == "notice")).all()
+        chair = session.get(Person, notices[0].person_id) if notices else None
+    assert [n.reply["text"] for n in notices] == [
+        "I can't reach Sam Patel for their reminders: Sam Patel can't be reached in Teams "
+        "(HTTP 403) until they write to the bot again. Please ask them to write to the bot, or "
+        "chase them another way."
+    ]
+    assert chair is not None and chair.email == CHAIR  # the plan's admin, told once
+    blackpool.clock.advance(timedelta(days=7))  # type: ignore[attr-defined]
+    sweep(blackpool, Policy(), "teams")
+    deliver(blackpool, bot.sender())
+    assert len(bot.teams.of("send")) == 2  # not chased into a chat that refuses
+    bot.say(SAM_AAD, "my actions")  # Sam writes again: reachable again
+    bot.teams.wait_for("send", 3)
+    blackpool.clock.advance(timedelta(days=7))  # type: ignore[attr-defined]
+    sweep(blackpool, Policy(), "teams")
+    assert deliver(blackpool, bot.sender()).sent >= 1
 
 
 def test_the_consult_walk_with_buttons(bot: TeamsBot) -> None:

@@ -18,27 +18,42 @@ def save(
     session: Session, platform: str, owner: str, address: Mapping[str, str], now: datetime
 ) -> None:
     """Remember (or refresh) where `owner` on `platform` can be reached."""
-    row = session.exec(
-        select(DeliveryAddress).where(
-            DeliveryAddress.platform == platform, DeliveryAddress.owner == owner
-        )
-    ).first()
+    row = _row(session, platform, owner)
     if row is None:
         row = DeliveryAddress(platform=platform, owner=owner, updated_at=now)
-    elif row.address == dict(address):
+    elif row.address == dict(address) and row.unreachable_since is None:
         return  # unchanged: no write on every message
-    row.address, row.updated_at = dict(address), now
+    row.address, row.updated_at, row.unreachable_since = dict(address), now, None
     session.add(row)
 
 
+def mark_unreachable(session: Session, platform: str, owner: str, now: datetime) -> bool:
+    """The platform refused to deliver to `owner`: stop trying until they write again.
+
+    True when this is news (they were reachable until now), so someone can be told once.
+    """
+    row = _row(session, platform, owner)
+    if row is None or row.unreachable_since is not None:
+        return False
+    row.unreachable_since = now
+    session.add(row)
+    return True
+
+
 def load(ctx: AppContext, platform: str, owner: str) -> dict[str, str] | None:
+    """Where `owner` can be reached, or None (never wrote, or refused since they last did)."""
     with transaction(ctx.engine) as session:
-        row = session.exec(
-            select(DeliveryAddress).where(
-                DeliveryAddress.platform == platform, DeliveryAddress.owner == owner
-            )
-        ).first()
-        return {str(k): str(v) for k, v in row.address.items()} if row else None
+        row = _row(session, platform, owner)
+        if row is None or row.unreachable_since is not None:
+            return None
+        return {str(k): str(v) for k, v in row.address.items()}
+
+
+def _row(session: Session, platform: str, owner: str) -> DeliveryAddress | None:
+    query = select(DeliveryAddress).where(
+        DeliveryAddress.platform == platform, DeliveryAddress.owner == owner
+    )
+    return session.exec(query).first()
 
 
 def owners(ctx: AppContext, platform: str) -> set[str]:

@@ -216,3 +216,15 @@ def make_admin(session: Session, plan_name: str, *, email: str, name: str = "") 
     if session.get(PlanAdmin, (plan.id, person.id)) is None:
         session.add(PlanAdmin(plan_id=plan.id, person_id=id_of(person)))
     return person
+
+
+def admins_for(session: Session, person: Person) -> list[int]:
+    """The admins (person ids) of every plan with an action `person` is asked about."""
+    plans = (
+        select(Action.plan_id)
+        .join(ActionOwner, col(ActionOwner.action_id) == col(Action.id))
+        .join(RoleHolder, col(RoleHolder.role_id) == col(ActionOwner.role_id))
+        .where(RoleHolder.person_id == person.id)
+    )
+    query = select(PlanAdmin.person_id).where(col(PlanAdmin.plan_id).in_(plans)).distinct()
+    return [i for i in session.exec(query).all() if i != person.id]

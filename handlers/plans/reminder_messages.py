@@ -124,3 +124,11 @@ def notice_not_mine(session: Session, action: Action, who: Person | None) -> Rep
         "`engagebot people assign`.",
         items=(Item(heading=action.ref, body=short(action.recommendation or action.action)),),
     )
+
+
+def notice_unreachable(who: Person, reason: str) -> Reply:
+    """For a plan's admins: an officer the bot can no longer reach, and what to do."""
+    return Reply(
+        f"I can't reach {who.name or who.email or 'an officer'} for their reminders: {reason}. "
+        "Please ask them to write to the bot, or chase them another way."
+    )

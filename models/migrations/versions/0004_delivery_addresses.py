@@ -25,6 +25,7 @@ def upgrade() -> None:
         sa.Column("owner", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
         sa.Column("address", sa.JSON(), nullable=False),
         sa.Column("updated_at", sa.DateTime(), nullable=False),
+        sa.Column("unreachable_since", sa.DateTime(), nullable=True),
         sa.PrimaryKeyConstraint("id"),
         sa.UniqueConstraint("platform", "owner"),
     )
