@@ -13,8 +13,10 @@ import adaptive_cards
 import jsonschema
 import pytest
 from sqlmodel import select
+from typer.testing import CliRunner
 
 from bot.channels.teams import TeamsAuth
+from bot.cli import app
 from handlers.chat.context import AppContext
 from handlers.chat.messages import Item, Reply
 from handlers.plans.people import assign, identify
@@ -22,8 +24,9 @@ from models.db import transaction
 from models.tables import Action, Outbox, Person, Plan, ProgressNote
 from reminders.delivery import deliver
 from reminders.policy import Policy
+from reminders.summaries import post_scheduled
 from reminders.sweep import sweep
-from tests.conftest import CHAIR, SAM
+from tests.conftest import CHAIR, NOW, SAM
 from tests.fakes.teams_connector import Failure
 from tests.teams_harness import TeamsBot, activity, find_button, teams_bot
 
@@ -179,6 +182,18 @@ def test_an_officer_who_blocked_the_bot_is_not_chased_and_the_chair_is_told(
     assert deliver(blackpool, bot.sender()).sent >= 1
 
 
+def test_remind_now_delivers_to_officers_in_teams(
+    bot: TeamsBot, blackpool: AppContext, db_url: str
+) -> None:
+    bot.install(SAM_AAD, "installation_update")
+    bot.teams.wait_for("send")
+    env = {"DATABASE_URL": db_url, "ENGAGEBOT_NOW": NOW.isoformat(), "TEAMS_ANONYMOUS": "1"}
+    result = CliRunner().invoke(app, ["remind", "--now"], env=env, catch_exceptions=False)
+    assert "1 sent to Teams, 0 to retry." in result.output
+    reminder = bot.teams.wait_for("send", 2)[-1]
+    assert "Good morning Sam" in reminder.text
+
+
 def test_the_consult_walk_with_buttons(bot: TeamsBot) -> None:
     def answer(count: int, *, press: str = "", say: str = "") -> str:
         if press:
@@ -223,6 +238,21 @@ def test_the_chair_gets_the_summary_and_chart_in_the_channel(
     assert len(bot.teams.of("member")) == 1  # looked up by e-mail once, then remembered
     with transaction(blackpool.engine) as session:
         assert identify(session, "teams", CHAIR_AAD) is not None
+
+
+def test_the_chair_orders_a_weekly_summary_and_it_is_posted_to_the_channel(
+    bot: TeamsBot, blackpool: AppContext
+) -> None:
+    bot.teams.members[f"29:{CHAIR_AAD}"] = {"email": "Pat.Doyle@example.org", "name": "Pat"}
+    bot.mention(CHAIR_AAD, "post the summary every Monday for blackpool-audit-2019")
+    [ordered] = bot.teams.wait_for("send")
+    assert "every Monday" in ordered.text
+    blackpool.clock.advance(timedelta(days=7))  # type: ignore[attr-defined]
+    assert post_scheduled(blackpool, Policy()) == 1
+    assert deliver(blackpool, bot.sender()).sent == 1
+    posted = bot.teams.wait_for("send", 2)[-1]
+    assert posted.conversation.startswith("19:steering@thread.tacv2")  # the channel, unasked
+    assert "status on 30 November 2026" in posted.text
 
 
 def test_the_bots_mention_is_taken_out_of_a_channel_message(bot: TeamsBot) -> None:
