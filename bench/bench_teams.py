@@ -47,23 +47,36 @@ def _quiet() -> None:
     logging.getLogger().setLevel(logging.CRITICAL)
 
 
-def serve_engagebot(db_path: str, port: int) -> None:
+def bench_conversation(db_path: str) -> object:
+    """A core worker's conversation, as `engagebot serve` builds it, with the bench's clock."""
     _quiet()
-    from bot.channels.teams import TeamsAuth, TeamsChannel
     from bot.conversation import Conversation
-    from bot.core import CoreInThreads
-    from bot.server import make_pool, serve
     from handlers.chat.clock import FixedClock
     from handlers.chat.context import AppContext
     from models.db import make_engine
 
-    ctx = AppContext(
-        engine=make_engine(f"sqlite:///{db_path}"),
-        clock=FixedClock(datetime(2026, 11, 23, 10, tzinfo=LONDON)),
-        tz=LONDON,
+    return Conversation(
+        AppContext(
+            engine=make_engine(f"sqlite:///{db_path}"),
+            clock=FixedClock(datetime(2026, 11, 23, 10, tzinfo=LONDON)),
+            tz=LONDON,
+        )
     )
-    core = CoreInThreads(Conversation(ctx), make_pool(4))
-    serve([TeamsChannel(core, TeamsAuth(anonymous=True))], host="127.0.0.1", port=port)
+
+
+def serve_engagebot(db_path: str, port: int) -> None:
+    """As `engagebot serve` runs it: the core in two worker processes."""
+    _quiet()
+    from bot.channels.teams import TeamsAuth, TeamsChannel
+    from bot.core import CoreInProcesses
+    from bot.server import serve
+
+    core = CoreInProcesses(bench_conversation, (db_path,), workers=2)  # type: ignore[arg-type]
+    core.warm_up()
+    try:
+        serve([TeamsChannel(core, TeamsAuth(anonymous=True))], host="127.0.0.1", port=port)
+    finally:
+        core.close()
 
 
 def serve_echo(port: int) -> None:
@@ -211,7 +224,7 @@ def main() -> None:
         upgrade(make_engine(f"sqlite:///{db}"))
         bot_port, echo_port = _free_port(), _free_port()
         servers = [
-            spawn.Process(target=serve_engagebot, args=(db, bot_port), daemon=True),
+            spawn.Process(target=serve_engagebot, args=(db, bot_port)),
             spawn.Process(target=serve_echo, args=(echo_port,), daemon=True),
         ]
         for server in servers:
