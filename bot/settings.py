@@ -59,7 +59,9 @@ class Settings(BaseSettings):
     @field_validator("remind_lead_days")
     @classmethod
     def _lead_days(cls, value: str) -> str:
-        if not all(part.strip().isdigit() for part in value.split(",") if part.strip()):
+        if not all(
+            p.strip().isascii() and p.strip().isdigit() for p in value.split(",") if p.strip()
+        ):
             raise ValueError("must be working-day counts separated by commas, e.g. 14,3")
         return value
 

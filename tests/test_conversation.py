@@ -146,3 +146,12 @@ def _code_words(source: str) -> list[str]:
 def _english_teams(text: str, word: str) -> bool:
     """ "teams" in a sentence ("so teams can join up") is English, not the platform."""
     return word == "teams" and " teams " in f" {text} " and "microsoft" not in text
+
+
+def test_odd_digits_typed_for_an_option_are_words_not_a_crash(
+    blackpool: AppContext, chat_as: Chat
+) -> None:
+    sam = chat_as(SAM)
+    sam.send("help")  # leaves numbered options on screen
+    for typed in ("²", "①", "¹", "٣"):
+        assert "Sorry, I didn't understand" in sam.send(typed)

@@ -181,6 +181,11 @@ def test_a_private_plan_is_shown_only_to_its_members(
     assert "I don't know a plan 'steering'" in chat_as(STRANGER).send("summary steering")
     assert "no plans you can see" in chat_as(STRANGER).send("summary")
     assert "RED" in chat_as(SAM).send("summary steering")
+    stranger = chat_as(STRANGER)
+    shown = stranger.send("show S1")
+    assert "I can't find an action 'S1'" in shown and "Listening" not in shown
+    assert "steering" not in stranger.send("plans")
+    assert "S1:" in chat_as(SAM).send("show S1")
 
 
 def test_cli_summary_saves_the_chart(

@@ -111,6 +111,6 @@ class Renderer:
     def option_for(self, text: str) -> Choice | None:
         """A number typed for a numbered option, or an option's label typed out."""
         stripped = text.strip()
-        if stripped.isdigit() and 1 <= int(stripped) <= len(self.options):
+        if stripped.isascii() and stripped.isdigit() and 1 <= int(stripped) <= len(self.options):
             return self.options[int(stripped) - 1]
         return next((c for c in self.options if c.label.lower() == stripped.lower()), None)

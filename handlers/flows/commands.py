@@ -61,7 +61,7 @@ def my_actions(req: Request) -> Turn:
 
 
 def show_action(req: Request, ref: str) -> Turn:
-    found = find_by_ref(req.session, ref)
+    found = [a for a in find_by_ref(req.session, ref) if _visible(req, a.plan_id)]
     if not found:
         return say(f"I can't find an action '{ref}'. 'my actions' lists yours.")
     if len(found) > 1:
@@ -95,7 +95,11 @@ def _details(req: Request, action: Action) -> Reply:
 
 
 def plans(req: Request) -> Turn:
-    rows = req.session.exec(select(Plan).order_by(col(Plan.name))).all()
+    rows = [
+        p
+        for p in req.session.exec(select(Plan).order_by(col(Plan.name))).all()
+        if _visible(req, p.id or 0)
+    ]
     if not rows:
         return say("There are no plans yet. Import one with: engagebot import FILE")
     items = []

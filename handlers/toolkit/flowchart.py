@@ -648,7 +648,7 @@ def _match(node: Node, said: str, raw: str) -> Answer:
     labels = [_norm(a.label) for a in node.answers]
     if said in labels:
         return node.answers[labels.index(said)]
-    if said.isdigit() and 1 <= int(said) <= len(node.answers):
+    if said.isascii() and said.isdigit() and 1 <= int(said) <= len(node.answers):
         return node.answers[int(said) - 1]
     starts = [a for a, label in zip(node.answers, labels, strict=True) if label.startswith(said)]
     if said and len(starts) == 1:
