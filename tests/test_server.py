@@ -13,7 +13,7 @@ import httpx
 import pytest
 
 from handlers.chat.context import AppContext
-from tests.slack_harness import SlackBot, slack_bot
+from tests.slack_harness import SlackBot, signed_headers, slack_bot
 
 IDLE = 1000
 
@@ -76,3 +76,16 @@ def test_a_body_over_a_megabyte_is_refused(bot: SlackBot) -> None:
 def test_healthz_and_unknown_paths(bot: SlackBot) -> None:
     assert httpx.get(f"{bot.url}/healthz").text == "ok"
     assert httpx.get(f"{bot.url}/nowhere").status_code == 404
+
+
+def test_garbage_gets_a_plain_refusal_not_a_server_error(bot: SlackBot) -> None:
+    """Unsigned, badly stamped or mis-encoded bodies: 401 or 400, never 500 and a traceback."""
+    garbled = "payload={"
+    unsigned = {"X-Slack-Request-Timestamp": str(int(time.time()))}
+    assert bot.post(garbled, "application/x-www-form-urlencoded", unsigned).status_code == 401
+    stamp_abc = {"X-Slack-Request-Timestamp": "abc", "X-Slack-Signature": "v0=x"}
+    assert bot.post(garbled, "application/x-www-form-urlencoded", stamp_abc).status_code == 401
+    signed_garbage = bot.post("{not json", "application/json", signed_headers("{not json"))
+    assert signed_garbage.status_code in (400, 401)
+    signed_form = bot.post(garbled, "application/x-www-form-urlencoded", signed_headers(garbled))
+    assert signed_form.status_code == 400

@@ -34,6 +34,7 @@ from slack_sdk.http_retry.builtin_async_handlers import (
     AsyncConnectionErrorRetryHandler,
     AsyncRateLimitErrorRetryHandler,
 )
+from slack_sdk.signature import SignatureVerifier
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
@@ -146,6 +147,7 @@ class SlackChannel:
         self._busy: asyncio.Semaphore | None = None  # made inside the loop, on first use
         # process_before_response: each listener acks itself, then hands its work to a task,
         # so the acknowledgement goes back at once instead of being polled for.
+        self._verifier = SignatureVerifier(signing_secret)
         self.app = AsyncApp(
             client=self.aclient, signing_secret=signing_secret, process_before_response=True
         )
@@ -171,9 +173,26 @@ class SlackChannel:
         app.on_shutdown.append(self._drain)
 
     async def endpoint(self, request: web.Request) -> web.Response:
-        """slack-bolt checks the signature and timestamp, then dispatches to a listener."""
-        bolt_response = await self.app.async_dispatch(await to_bolt_request(request))
+        """The signature and timestamp are checked before the body is read as anything (an
+        unsigned or garbled request gets 401, never a traceback); then slack-bolt dispatches."""
+        if not self._signed(await request.text(), request.headers):
+            return web.Response(status=401, text="invalid request")
+        try:
+            bolt_response = await self.app.async_dispatch(await to_bolt_request(request))
+        except ValueError as err:  # signed, but not a payload Slack sends (a bad JSON body)
+            log.warning("Slack request could not be read: %s", type(err).__name__)
+            return web.Response(status=400, text="bad request")
         return await to_aiohttp_response(bolt_response)
+
+    def _signed(self, body: str, headers: Mapping[str, str]) -> bool:
+        try:
+            return self._verifier.is_valid(
+                body,
+                headers.get("X-Slack-Request-Timestamp", ""),
+                headers.get("X-Slack-Signature", ""),
+            )
+        except ValueError:  # a timestamp that is not a number
+            return False
 
     async def _drain(self, app: web.Application | None = None) -> None:
         """On shutdown: let replies in flight go out, then close the HTTP connections."""
