@@ -25,6 +25,7 @@ from bot.conversation import Conversation
 from bot.core import CoreInThreads
 from bot.server import make_pool, start_in_thread
 from handlers.chat.context import AppContext
+from tests.fakes.recorder import fill
 from tests.fakes.slack_api import FakeSlack
 
 SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
@@ -34,19 +35,8 @@ PAYLOADS = Path(__file__).parent / "fixtures" / "slack"
 def payload(name: str, **values: str) -> dict[str, Any]:
     """A recorded payload with its {{placeholders}} filled in."""
     loaded: dict[str, Any] = json.loads((PAYLOADS / f"{name}.json").read_text(encoding="utf-8"))
-    filled: dict[str, Any] = _fill(loaded, values)
+    filled: dict[str, Any] = fill(loaded, values)
     return filled
-
-
-def _fill(node: Any, values: dict[str, str]) -> Any:
-    if isinstance(node, dict):
-        return {k: _fill(v, values) for k, v in node.items()}
-    if isinstance(node, list):
-        return [_fill(v, values) for v in node]
-    if isinstance(node, str):
-        for key, value in values.items():
-            node = node.replace("{{" + key + "}}", value)
-    return node
 
 
 def signed_headers(body: str, secret: str = SECRET, at: int | None = None) -> dict[str, str]:

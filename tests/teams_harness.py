@@ -23,6 +23,7 @@ from bot.core import CoreInThreads
 from bot.server import make_pool, start_in_thread
 from handlers.chat import addresses
 from handlers.chat.context import AppContext
+from tests.fakes.recorder import fill
 from tests.fakes.teams_connector import FakeConnector
 
 ACTIVITIES = Path(__file__).parent / "fixtures" / "teams"
@@ -34,18 +35,7 @@ def activity(fixture: str, **values: str) -> dict[str, Any]:
     """A recorded activity with its {{placeholders}} filled in."""
     raw = (ACTIVITIES / f"{fixture}.json").read_text(encoding="utf-8")
     loaded: dict[str, Any] = json.loads(raw)
-    return _fill(loaded, values)
-
-
-def _fill(node: Any, values: dict[str, str]) -> Any:
-    if isinstance(node, dict):
-        return {k: _fill(v, values) for k, v in node.items()}
-    if isinstance(node, list):
-        return [_fill(v, values) for v in node]
-    if isinstance(node, str):
-        for key, value in values.items():
-            node = node.replace("{{" + key + "}}", value)
-    return node
+    return fill(loaded, values)
 
 
 @dataclass

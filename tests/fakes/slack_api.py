@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import json
-import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qs
+
+from tests.fakes.recorder import RecordingServer
 
 PNG = b"\x89PNG\r\n\x1a\n"
 
@@ -29,22 +30,21 @@ class Failure:
     headers: dict[str, str] = field(default_factory=dict)
 
 
-class FakeSlack:
+class FakeSlack(RecordingServer[Call, Failure]):
     """Start with `with FakeSlack() as slack:`; point SLACK_API_URL at `slack.api_url`."""
 
     def __init__(self) -> None:
-        self.calls: list[Call] = []
+        super().__init__(self._handler())
         self.emails: dict[str, str] = {}
         self.delays: dict[str, float] = {}  # method -> seconds to wait before answering
-        self._failures: dict[str, list[Failure]] = {}
-        self._lock = threading.Condition()
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+
+    @staticmethod
+    def name_of(call: Call) -> str:
+        return call.method
 
     @property
     def url(self) -> str:
-        host, port = self._server.server_address[:2]
-        return f"http://{host!s}:{port}"
+        return self.base_url
 
     @property
     def api_url(self) -> str:
@@ -54,44 +54,15 @@ class FakeSlack:
         return f"{self.url}/respond/{name}"
 
     def __enter__(self) -> FakeSlack:
-        self._thread.start()
+        self.start()
         return self
 
     def __exit__(self, *exc: object) -> None:
-        self._server.shutdown()
-        self._server.server_close()
-
-    def fail(self, method: str, *failures: Failure) -> None:
-        """The next calls of `method` get these answers, in order, then normal ones again."""
-        with self._lock:
-            self._failures.setdefault(method, []).extend(failures)
-
-    def of(self, method: str) -> list[Call]:
-        with self._lock:
-            return [c for c in self.calls if c.method == method]
-
-    def wait_for(self, method: str, count: int = 1, timeout: float = 10.0) -> list[Call]:
-        """Wait until `method` has been called `count` times (the bot works after its ack)."""
-        deadline = time.monotonic() + timeout
-        with self._lock:
-            while len([c for c in self.calls if c.method == method]) < count:
-                left = deadline - time.monotonic()
-                if left <= 0:
-                    seen = [c.method for c in self.calls]
-                    raise AssertionError(f"{method} called fewer than {count} times; saw {seen}")
-                self._lock.wait(left)
-            return [c for c in self.calls if c.method == method]
+        self.stop()
 
     def texts(self, method: str = "chat.postMessage") -> str:
         """Everything the bot wrote with `method`: fallback text and block text, one string."""
         return "\n".join(_text_of(c.params) for c in self.of(method))
-
-    def _record(self, method: str, params: dict[str, Any]) -> Failure | None:
-        with self._lock:
-            self.calls.append(Call(method, params))
-            self._lock.notify_all()
-            queue = self._failures.get(method)
-            return queue.pop(0) if queue else None
 
     def _answer(self, method: str, params: dict[str, Any]) -> dict[str, Any]:
         if method == "auth.test":
@@ -127,7 +98,7 @@ class FakeSlack:
                     method = path.removeprefix("/api/")
                     if path.startswith("/respond/"):
                         method = "respond"
-                failure = fake._record(method, params)
+                failure = fake._record(Call(method, params))
                 time.sleep(fake.delays.get(method, 0))
                 status, body, headers = 200, fake._answer(method, params), {}
                 if failure is not None:

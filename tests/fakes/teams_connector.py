@@ -9,13 +9,14 @@ from __future__ import annotations
 import html
 import json
 import re
-import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import unquote
+
+from tests.fakes.recorder import RecordingServer
 
 
 @dataclass
@@ -59,65 +60,41 @@ _ROUTE = re.compile(
 )
 
 
-class FakeConnector:
+class FakeConnector(RecordingServer[Call, Failure]):
     """`with FakeConnector() as teams:`; activities carry `teams.service_url` as serviceUrl."""
 
     def __init__(self) -> None:
-        self.calls: list[Call] = []
+        super().__init__(self._handler())
         self.members: dict[str, dict[str, str]] = {}  # user id -> member fields (email, …)
         self.delay = 0.0  # seconds before answering a send
         # Teams' throttle, if set: at most this many sends a second, then 429 Retry-After 1.
         self.sends_per_second: int | None = None
         self._window: list[float] = []
-        self._failures: dict[str, list[Failure]] = {}
         self._next = 0
-        self._lock = threading.Condition()
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
-        self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+
+    @staticmethod
+    def name_of(call: Call) -> str:
+        return call.kind
 
     @property
     def service_url(self) -> str:
-        host, port = self._server.server_address[:2]
-        return f"http://{host!s}:{port}/"
+        return self.base_url + "/"
 
     def __enter__(self) -> FakeConnector:
-        self._thread.start()
+        self.start()
         return self
 
     def __exit__(self, *exc: object) -> None:
-        self._server.shutdown()
-        self._server.server_close()
-
-    def fail(self, kind: str, *failures: Failure) -> None:
-        """The next `kind` calls ("send", "update", "member") get these answers, in order."""
-        with self._lock:
-            self._failures.setdefault(kind, []).extend(failures)
+        self.stop()
 
     def of(self, kind: str = "send") -> list[Call]:
-        with self._lock:
-            return [c for c in self.calls if c.kind == kind]
+        return super().of(kind)
 
     def wait_for(self, kind: str = "send", count: int = 1, timeout: float = 10.0) -> list[Call]:
-        deadline = time.monotonic() + timeout
-        with self._lock:
-            while len([c for c in self.calls if c.kind == kind]) < count:
-                left = deadline - time.monotonic()
-                if left <= 0:
-                    seen = [(c.kind, c.text[:60]) for c in self.calls]
-                    raise AssertionError(f"fewer than {count} {kind} calls; saw {seen}")
-                self._lock.wait(left)
-            return [c for c in self.calls if c.kind == kind]
+        return super().wait_for(kind, count, timeout)
 
     def texts(self, kind: str = "send") -> str:
         return "\n".join(c.text for c in self.of(kind))
-
-    def _record(self, call: Call) -> Failure | None:
-        with self._lock:
-            self.calls.append(call)
-            self._lock.notify_all()
-            queue = self._failures.get(call.kind)
-            return queue.pop(0) if queue else None
 
     def _throttled(self) -> bool:
         if self.sends_per_second is None:

@@ -1,0 +1,82 @@
+"""What every fake platform API on 127.0.0.1 shares: a loopback HTTP server that records each
+call by name, lets a test wait for calls (the bot works after its acknowledgement), and answers
+the next calls of a name with queued failures."""
+
+from __future__ import annotations
+
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any, Generic, TypeVar
+
+CallT = TypeVar("CallT")
+FailureT = TypeVar("FailureT")
+
+
+class RecordingServer(Generic[CallT, FailureT]):
+    """Subclasses say how a call is named (`name_of`) and give the request handler."""
+
+    def __init__(self, handler: type[BaseHTTPRequestHandler]) -> None:
+        self.calls: list[CallT] = []
+        self._failures: dict[str, list[FailureT]] = {}
+        self._lock = threading.Condition()
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        self._server.daemon_threads = True
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+
+    @staticmethod
+    def name_of(call: Any) -> str:
+        raise NotImplementedError
+
+    @property
+    def base_url(self) -> str:
+        host, port = self._server.server_address[:2]
+        return f"http://{host!s}:{port}"
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+    def fail(self, name: str, *failures: FailureT) -> None:
+        """The next calls named `name` get these answers, in order, then normal ones again."""
+        with self._lock:
+            self._failures.setdefault(name, []).extend(failures)
+
+    def of(self, name: str) -> list[CallT]:
+        with self._lock:
+            return [c for c in self.calls if self.name_of(c) == name]
+
+    def wait_for(self, name: str, count: int = 1, timeout: float = 10.0) -> list[CallT]:
+        """Wait until `name` has been called `count` times."""
+        deadline = time.monotonic() + timeout
+        with self._lock:
+            while len([c for c in self.calls if self.name_of(c) == name]) < count:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    seen = [self.name_of(c) for c in self.calls]
+                    raise AssertionError(f"{name} called fewer than {count} times; saw {seen}")
+                self._lock.wait(left)
+            return [c for c in self.calls if self.name_of(c) == name]
+
+    def _record(self, call: CallT) -> FailureT | None:
+        """Keep the call; the failure queued for its name, if any."""
+        with self._lock:
+            self.calls.append(call)
+            self._lock.notify_all()
+            queue = self._failures.get(self.name_of(call))
+            return queue.pop(0) if queue else None
+
+
+def fill(node: Any, values: dict[str, str]) -> Any:
+    """A recorded payload with its {{placeholders}} filled in."""
+    if isinstance(node, dict):
+        return {k: fill(v, values) for k, v in node.items()}
+    if isinstance(node, list):
+        return [fill(v, values) for v in node]
+    if isinstance(node, str):
+        for key, value in values.items():
+            node = node.replace("{{" + key + "}}", value)
+    return node
