@@ -17,7 +17,7 @@ from sqlmodel import Session, select
 
 from handlers.chat import addresses, outbox, state
 from handlers.chat.context import AppContext
-from handlers.chat.flow import Flow, first_match
+from handlers.chat.flow import Flow, FormHandlers, first_match
 from handlers.chat.messages import Form, Incoming, Reply, Submitted, Turn
 from handlers.chat.outbound import Directory
 from handlers.chat.request import Request
@@ -38,6 +38,7 @@ FLOWS: tuple[Flow[Any], ...] = (
     reminder_reply.FLOW,
 )
 
+NO_FORM = "That form is no longer in use, so nothing was saved. Say 'help' to see what I can do."
 FAILED = "Sorry, something went wrong on my side and nothing was saved. Please try again."
 
 
@@ -66,8 +67,9 @@ class Conversation:
 
     def open_form(self, msg: Incoming, name: str, key: str) -> Form | list[Reply]:
         """The form `name` about `key` (e.g. the update form of an action), or why not."""
-        form = self.flows[name].form
-        assert form is not None, f"flow {name} has no form"
+        form = self._form(name)
+        if form is None:
+            return [Reply(NO_FORM, private=True)]
         with transaction(self.ctx.engine) as session:
             result = form.open(Request(self.ctx, session, self._who(session, msg), msg), key)
         return result if isinstance(result, Form) else list(result.replies)
@@ -76,8 +78,9 @@ class Conversation:
         self, msg: Incoming, name: str, key: str, values: dict[str, str], submission_id: str
     ) -> Submitted:
         """Check and apply a submitted form in one transaction."""
-        form = self.flows[name].form
-        assert form is not None, f"flow {name} has no form"
+        form = self._form(name)
+        if form is None:
+            return Submitted({next(iter(values), "form"): NO_FORM})
         try:
             with transaction(self.ctx.engine) as session:
                 req = Request(self.ctx, session, self._who(session, msg), msg)
@@ -85,6 +88,11 @@ class Conversation:
         except Exception:
             log.exception("form %s failed for %s/%s", name, msg.channel, msg.user)
             return Submitted({next(iter(values), "form"): FAILED})
+
+    def _form(self, name: str) -> FormHandlers | None:
+        """The form a channel names (it comes from a payload: never trusted to exist)."""
+        flow = self.flows.get(name)
+        return flow.form if flow is not None else None
 
     def handle(self, msg: Incoming) -> list[Reply]:
         try:

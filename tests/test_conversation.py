@@ -155,3 +155,16 @@ def test_odd_digits_typed_for_an_option_are_words_not_a_crash(
     sam.send("help")  # leaves numbered options on screen
     for typed in ("²", "①", "¹", "٣"):
         assert "Sorry, I didn't understand" in sam.send(typed)
+
+
+def test_a_form_no_flow_declares_is_refused_plainly(blackpool: AppContext) -> None:
+    """Form names come from payloads (a Slack view, a Teams card): never trusted to exist."""
+    from bot.conversation import Conversation
+    from handlers.chat.messages import Incoming
+
+    core = Conversation(blackpool)
+    msg = Incoming("console", "local", f"console:{SAM}", SAM, email=SAM)
+    opened = core.open_form(msg, "no-such-form", "R1")
+    assert isinstance(opened, list) and "no longer in use" in opened[0].text
+    submitted = core.submit_form(msg, "no-such-form", "R1", {"status": "complete"}, "x1")
+    assert "no longer in use" in submitted.errors["status"] and submitted.turn is None
