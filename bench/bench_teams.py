@@ -209,7 +209,10 @@ def proactive(db_path: str, service_url: str) -> tuple[float, int, int]:
             queue(session, reply, via="teams", kind="reminder", now=now, person_id=person.id)
     sender = TeamsSender(TeamsAuth(anonymous=True), partial(addresses.load, ctx, "teams"))
     started = time.perf_counter()
-    report = deliver(ctx, sender)
+    try:
+        report = deliver(ctx, sender)
+    finally:
+        sender.close()
     return time.perf_counter() - started, report.sent, report.failed
 
 

@@ -10,7 +10,7 @@ import json
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -47,6 +47,7 @@ class TeamsBot:
     channel: TeamsChannel
     http: httpx.Client
     ctx: AppContext
+    _sender: TeamsSender | None = field(default=None, repr=False)
 
     def post(self, body: dict[str, Any], headers: dict[str, str] | None = None) -> httpx.Response:
         return self.http.post(f"{self.url}/api/messages", json=body, headers=headers or {})
@@ -84,9 +85,16 @@ class TeamsBot:
         return self.post(activity(kind, **self._values(user)))
 
     def sender(self) -> TeamsSender:
-        return TeamsSender(
-            ANONYMOUS, partial(addresses.load, self.ctx, "teams"), self.channel.cards
-        )
+        """The reminders' sender, one per test, closed with the bot."""
+        if self._sender is None:
+            self._sender = TeamsSender(
+                ANONYMOUS, partial(addresses.load, self.ctx, "teams"), self.channel.cards
+            )
+        return self._sender
+
+    def close(self) -> None:
+        if self._sender is not None:
+            self._sender.close()
 
 
 def find_button(card: dict[str, Any], title: str) -> dict[str, Any]:
@@ -115,13 +123,19 @@ def teams_bot(ctx: AppContext, auth: TeamsAuth = ANONYMOUS) -> Iterator[TeamsBot
     """The real server (aiohttp, its own loop in a background thread) and a fake connector."""
     with FakeConnector() as teams:
         conversation = Conversation(ctx)
-        conversation.add_directory("teams", TeamsDirectory(auth))
+        directory = TeamsDirectory(auth)
+        conversation.add_directory("teams", directory)
         core = CoreInThreads(conversation, make_pool(4))
         channel = TeamsChannel(core, auth)
         server = start_in_thread([channel])
         try:
             with httpx.Client(timeout=10) as http:
-                yield TeamsBot(server.url, teams, channel, http, ctx)
+                bot = TeamsBot(server.url, teams, channel, http, ctx)
+                try:
+                    yield bot
+                finally:
+                    bot.close()
         finally:
             server.stop()
             core.close()
+            directory.close()

@@ -408,6 +408,15 @@ class _Loop:
             self._session = ClientSession(timeout=ClientTimeout(total=30))
         return self._session
 
+    def close(self) -> None:
+        """Close the HTTP connections and end the thread."""
+        if self._session is not None:
+            self.run(self._session.close(), 10)
+            self._session = None
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        self._thread.join(timeout=10)
+        self.loop.close()
+
 
 class TeamsDirectory:
     """Teams' address book for the core: a user's e-mail (or UPN) from the conversation's member
@@ -418,6 +427,12 @@ class TeamsDirectory:
         self._emails: dict[str, str | None] = {}
         self._loop: _Loop | None = None
         self._guard = threading.Lock()
+
+    def close(self) -> None:
+        with self._guard:
+            if self._loop is not None:
+                self._loop.close()
+                self._loop = None
 
     def email_of(self, user: str, address: Mapping[str, str] | None = None) -> str | None:
         if user in self._emails:
@@ -469,6 +484,9 @@ class TeamsSender:
         self.cards = cards_seen
         self._loop = _Loop("teams-sender")
         self.sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
+
+    def close(self) -> None:
+        self._loop.close()
 
     def send(self, to: Recipient, reply: Reply) -> Sent:
         owner = to.chat_channel or to.user_id
