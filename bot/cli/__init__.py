@@ -2,7 +2,7 @@
 
 # isort: off
 # Imported for their commands, in the order `engagebot --help` lists them.
-from bot.cli import plans, chat, reminders, summaries, consult, serve, teams, database  # noqa: F401
+from bot.cli import plans, records, chat, reminders, summaries, consult, serve, teams, database  # noqa: F401
 
 # isort: on
 from bot.cli.root import app

@@ -1,0 +1,79 @@
+"""Subject access and erasure: `engagebot export` and `engagebot people forget`."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from bot.cli.plans import people_app
+from bot.cli.root import app, context, fail
+
+
+@app.command("export")
+def export(
+    person: Annotated[
+        str | None,
+        typer.Option(help="Only what is held about this person (their e-mail or name)."),
+    ] = None,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write to this file, not the screen.")
+    ] = None,
+) -> None:
+    """Everything engagebot holds, as JSON: for backups and subject-access requests."""
+    from handlers.plans.people import find_person
+    from handlers.plans.records import export_everything, export_person
+    from models.db import transaction
+
+    ctx = context()
+    with transaction(ctx.engine) as session:
+        if person is None:
+            data = export_everything(session, ctx.now())
+        else:
+            found = find_person(session, person)
+            if found is None:
+                fail(f"I don't know anyone called '{person}'. 'engagebot people list' lists them.")
+            data = export_person(session, found, ctx.now())
+    text = json.dumps(data, indent=2, ensure_ascii=False)
+    if output is None:
+        typer.echo(text)
+        return
+    output.write_text(text + "\n", encoding="utf-8")
+    typer.echo(f"Wrote {output} ({len(text.encode()):,} bytes).")
+
+
+@people_app.command("forget")
+def forget(
+    email: Annotated[str, typer.Argument(help="The person's e-mail address.")],
+    yes: Annotated[bool, typer.Option("--yes", help="Do not ask to confirm.")] = False,
+) -> None:
+    """Erase a person (an erasure request): their notes stay, signed 'a former officer'."""
+    from sqlmodel import select
+
+    from handlers.plans.records import forget as erase
+    from models.db import transaction
+    from models.tables import Person
+
+    ctx = context()
+    with transaction(ctx.engine) as session:
+        person = session.exec(select(Person).where(Person.email == email.strip().lower())).first()
+        if person is None:
+            fail(f"No one has the e-mail '{email}'. 'engagebot people list' lists everyone.")
+        who = f"{person.name} <{person.email}>" if person.name else email
+        if not yes and not typer.confirm(f"Erase {who}? This cannot be undone."):
+            fail("Nothing was changed.")
+        done = erase(session, person)
+    typer.echo(f"Erased {who}.")
+    typer.echo(
+        f"{done.notes_anonymised} progress notes and {done.revisions_anonymised} target "
+        "changes they made are kept, signed 'a former officer'."
+    )
+    if done.roles_left:
+        typer.echo("Roles now without a holder: " + "; ".join(done.roles_left))
+    if done.notes_naming_them:
+        typer.echo(
+            "Notes whose text still mentions them (check by hand): "
+            + ", ".join(done.notes_naming_them)
+        )

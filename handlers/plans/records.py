@@ -1,0 +1,261 @@
+"""Subject access and erasure: everything the bot holds, as JSON, and forgetting a person.
+
+Councils answer subject-access requests ("what do you hold about me?") and erasure requests
+under UK GDPR. The export is built table by table so a reader can follow it; a test checks
+every table is either exported or named in `NOT_EXPORTED`, so a new table cannot be missed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from enum import Enum
+from typing import Any, TypeVar
+
+from sqlalchemy import or_
+from sqlmodel import Session, SQLModel, col, select
+
+from handlers.plans.people import chat_ids, roles_of
+from models.tables import (
+    Action,
+    ActionOwner,
+    ChatIdentity,
+    Consultation,
+    ConversationState,
+    DeliveryAddress,
+    FlowchartWalk,
+    Outbox,
+    Person,
+    Plan,
+    PlanAdmin,
+    ProgressNote,
+    ReminderResponse,
+    Role,
+    RoleHolder,
+    ScheduledSummary,
+    SentReminder,
+    TargetRevision,
+    Theme,
+)
+
+T = TypeVar("T", bound=SQLModel)
+
+FORMER_OFFICER = "a former officer"  # how an erased author is shown on the notes they wrote
+
+# Bookkeeping that says nothing a council would be asked for: how far conversations and
+# deliveries have got, and which platform events were seen.
+NOT_EXPORTED = frozenset(
+    {"handledevent", "conversationstate", "outbox", "summarypost", "deliveryaddress"}
+)
+
+
+def _plain(row: SQLModel, *, without: tuple[str, ...] = ()) -> dict[str, Any]:
+    """A row as JSON-ready values: dates as ISO text, enums as their words."""
+    return {k: _value(v) for k, v in row.model_dump().items() if k not in without}
+
+
+def _value(value: Any) -> Any:
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    return value
+
+
+def export_everything(session: Session, exported_at: datetime) -> dict[str, Any]:
+    """Every plan with its actions and history, the people and roles, and the register."""
+    return {
+        "exported_at": exported_at.isoformat(),
+        "plans": [_plan(session, plan) for plan in _all(session, Plan)],
+        "roles": [_plain(role) for role in _all(session, Role)],
+        "people": [_person(session, person) for person in _all(session, Person)],
+        "register": [_plain(row) for row in _all(session, Consultation)],
+        "flowchart_walks": [_plain(row) for row in _all(session, FlowchartWalk)],
+        "scheduled_summaries": [_plain(row) for row in _all(session, ScheduledSummary)],
+        "reminders_sent": [_plain(row) for row in _all(session, SentReminder)],
+        "reminder_responses": [_plain(row) for row in _all(session, ReminderResponse)],
+    }
+
+
+def _all(session: Session, table: type[T]) -> list[T]:
+    """Every row of `table`, oldest first."""
+    return list(session.exec(select(table).order_by(table.id)))  # type: ignore[attr-defined]
+
+
+def _plan(session: Session, plan: Plan) -> dict[str, Any]:
+    themes = _rows(session, Theme, Theme.plan_id, plan.id)
+    actions = _rows(session, Action, Action.plan_id, plan.id)
+    admins = session.exec(select(PlanAdmin.person_id).where(PlanAdmin.plan_id == plan.id))
+    return {
+        **_plain(plan),
+        "admins": list(admins),
+        "themes": [_plain(t) for t in sorted(themes, key=lambda t: t.position)],
+        "actions": [_action(session, a) for a in sorted(actions, key=lambda a: a.position)],
+    }
+
+
+def _action(session: Session, action: Action) -> dict[str, Any]:
+    owners = session.exec(
+        select(ActionOwner.role_id)
+        .where(ActionOwner.action_id == action.id)
+        .order_by(col(ActionOwner.position))
+    )
+    notes = _rows(session, ProgressNote, ProgressNote.action_id, action.id)
+    revisions = _rows(session, TargetRevision, TargetRevision.action_id, action.id)
+    return {
+        **_plain(action),
+        "owner_role_ids": list(owners),
+        "progress": [_plain(n, without=("source_key",)) for n in notes],
+        "target_revisions": [_plain(r) for r in revisions],
+    }
+
+
+def _person(session: Session, person: Person) -> dict[str, Any]:
+    holds = session.exec(select(RoleHolder).where(RoleHolder.person_id == person.id))
+    return {
+        **_plain(person),
+        "chat_ids": chat_ids(session, person),
+        "roles": [{"role_id": h.role_id, "deputy": h.deputy} for h in holds],
+    }
+
+
+def export_person(session: Session, person: Person, exported_at: datetime) -> dict[str, Any]:
+    """What the bot holds about one person: a subject-access request's answer."""
+    pid = person.id
+    admin_of = select(Plan.name).join(PlanAdmin).where(PlanAdmin.person_id == pid)
+    return {
+        "exported_at": exported_at.isoformat(),
+        "person": _person(session, person),
+        "roles": [r.name for r in roles_of(session, person)],
+        "admin_of_plans": list(session.exec(admin_of)),
+        "progress_notes_written": [
+            _plain(n, without=("source_key",))
+            for n in _rows(session, ProgressNote, ProgressNote.author_id, pid)
+        ],
+        "target_changes_made": [_plain(r) for r in _revisions_by(session, person)],
+        "consultations_led": _dump(session, Consultation, Consultation.lead_id, pid),
+        "flowchart_walks": _dump(session, FlowchartWalk, FlowchartWalk.person_id, pid),
+        "reminders_sent": _dump(session, SentReminder, SentReminder.person_id, pid),
+        "reminder_responses": _dump(session, ReminderResponse, ReminderResponse.person_id, pid),
+        "messages_queued": _dump(session, Outbox, Outbox.person_id, pid),
+    }
+
+
+def _rows(session: Session, table: type[T], column: Any, value: Any) -> list[T]:
+    """The rows of `table` whose `column` equals `value`, in the order they were written."""
+    query = select(table).where(column == value).order_by(table.id)  # type: ignore[attr-defined]
+    return list(session.exec(query))
+
+
+def _dump(session: Session, table: type[SQLModel], column: Any, value: Any) -> list[dict[str, Any]]:
+    return [_plain(row) for row in _rows(session, table, column, value)]
+
+
+def _revisions_by(session: Session, person: Person) -> list[TargetRevision]:
+    """Target changes the person made: linked to their note, or signed with their name."""
+    their_notes = select(ProgressNote.id).where(ProgressNote.author_id == person.id)
+    signed = [col(TargetRevision.by_name) == person.name] if person.name else []
+    query = select(TargetRevision).where(or_(col(TargetRevision.note_id).in_(their_notes), *signed))
+    return list(session.exec(query))
+
+
+@dataclass
+class Forgotten:
+    """What erasing a person changed, to tell the operator."""
+
+    name: str
+    email: str
+    notes_anonymised: int = 0
+    revisions_anonymised: int = 0
+    roles_left: list[str] = field(default_factory=list)
+    notes_naming_them: list[str] = field(default_factory=list)  # action refs, to check by hand
+
+
+def forget(session: Session, person: Person) -> Forgotten:
+    """Erase a person: their identity goes; the notes they wrote stay, their author anonymised.
+
+    Notes and target revisions are otherwise never changed: erasure is the one exception the
+    law requires. Note text is not rewritten; notes that mention the name are listed instead.
+    """
+    pid = person.id
+    done = Forgotten(person.name, person.email or "")
+    done.roles_left = [r.name for r in roles_of(session, person)]
+    done.revisions_anonymised = _anonymise_revisions(session, person)
+    done.notes_anonymised = _anonymise_notes(session, person)
+    done.notes_naming_them = _notes_naming(session, person.name)
+    for lead in session.exec(select(Consultation).where(Consultation.lead_id == pid)):
+        lead.lead_id, lead.lead_name = None, FORMER_OFFICER
+        session.add(lead)
+    for walk in session.exec(select(FlowchartWalk).where(FlowchartWalk.person_id == pid)):
+        walk.person_id, walk.who_name = None, ""
+        session.add(walk)
+    _unlink(session, person)
+    session.delete(person)
+    return done
+
+
+def _anonymise_notes(session: Session, person: Person) -> int:
+    notes = list(session.exec(select(ProgressNote).where(ProgressNote.author_id == person.id)))
+    for note in notes:
+        note.author_id, note.author_name = None, FORMER_OFFICER
+        session.add(note)
+    return len(notes)
+
+
+def _anonymise_revisions(session: Session, person: Person) -> int:
+    revisions = _revisions_by(session, person)
+    for revision in revisions:
+        revision.by_name = FORMER_OFFICER
+        session.add(revision)
+    return len(revisions)
+
+
+def _notes_naming(session: Session, name: str) -> list[str]:
+    """Refs of actions whose notes mention the name in their text."""
+    if len(name.strip()) < 3:
+        return []
+    query = (
+        select(Plan.name, Action.ref)
+        .join(Action, col(Action.plan_id) == Plan.id)
+        .join(ProgressNote, col(ProgressNote.action_id) == Action.id)
+        .where(col(ProgressNote.text).contains(name.strip()))
+        .distinct()
+    )
+    return [f"{plan} {ref}" for plan, ref in session.exec(query)]
+
+
+def _unlink(session: Session, person: Person) -> None:
+    """Remove every row that only says who the person is or how to reach them."""
+    pid = person.id
+    users = list(session.exec(select(ChatIdentity).where(ChatIdentity.person_id == pid)))
+    for identity in users:
+        for gone in session.exec(
+            select(DeliveryAddress).where(
+                DeliveryAddress.platform == identity.platform,
+                DeliveryAddress.owner == identity.user_id,
+            )
+        ):
+            session.delete(gone)
+        for gone_state in session.exec(
+            select(ConversationState).where(
+                ConversationState.channel == identity.platform,
+                ConversationState.user == identity.user_id,
+            )
+        ):
+            session.delete(gone_state)
+        session.delete(identity)
+    for table in (RoleHolder, PlanAdmin):
+        for row in session.exec(select(table).where(table.person_id == pid)):
+            session.delete(row)
+    for message in session.exec(select(Outbox).where(Outbox.person_id == pid)):
+        session.delete(message)  # its text greets them by name; the sent log keeps the facts
+    for sent in _rows(session, SentReminder, SentReminder.person_id, pid):
+        sent.person_id = None
+        session.add(sent)
+    for response in _rows(session, ReminderResponse, ReminderResponse.person_id, pid):
+        response.person_id = None
+        session.add(response)
+    for order in _rows(session, ScheduledSummary, ScheduledSummary.created_by_id, pid):
+        order.created_by_id = None
+        session.add(order)
+    session.flush()
