@@ -41,11 +41,36 @@ class TargetKind(StrEnum):
     UNCLEAR = "unclear"
 
 
+class Organisation(SQLModel, table=True):
+    """A council (or a team) with its own plans, people and register; nothing crosses them."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    slug: str = Field(unique=True, index=True)  # "default", "south-ribble"
+    name: str = ""
+    created_at: datetime
+
+
+class OrgBinding(SQLModel, table=True):
+    """A chat workspace (a Slack team id, a Teams tenant id) that belongs to an organisation."""
+
+    __table_args__ = (UniqueConstraint("platform", "external_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    org_id: int = Field(foreign_key="organisation.id", index=True)
+    platform: str  # the channel's name
+    external_id: str
+
+
 class Plan(SQLModel, table=True):
     """One strategy or audit action plan."""
 
+    __table_args__ = (UniqueConstraint("org_id", "name"),)
+
     id: int | None = Field(default=None, primary_key=True)
-    name: str = Field(unique=True, index=True)
+    org_id: int | None = Field(
+        default=None, foreign_key="organisation.id", index=True, nullable=False
+    )
+    name: str = Field(index=True)
     title: str = ""
     source_file: str = ""
     chat_channel: str = ""  # where the steering group talks, for summaries and escalation
@@ -103,9 +128,14 @@ class Action(SQLModel, table=True):
 class Role(SQLModel, table=True):
     """A job title that owns actions ("Director of Public Health"); people come and go."""
 
+    __table_args__ = (UniqueConstraint("org_id", "key"),)
+
     id: int | None = Field(default=None, primary_key=True)
+    org_id: int | None = Field(
+        default=None, foreign_key="organisation.id", index=True, nullable=False
+    )
     name: str
-    key: str = Field(unique=True, index=True)  # normalised name, for matching
+    key: str = Field(index=True)  # normalised name, for matching
 
 
 class ActionOwner(SQLModel, table=True):
@@ -117,17 +147,25 @@ class ActionOwner(SQLModel, table=True):
 
 
 class Person(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("org_id", "email"),)
+
     id: int | None = Field(default=None, primary_key=True)
+    org_id: int | None = Field(
+        default=None, foreign_key="organisation.id", index=True, nullable=False
+    )
     name: str = ""
-    email: str | None = Field(default=None, unique=True, index=True)
+    email: str | None = Field(default=None, index=True)
 
 
 class ChatIdentity(SQLModel, table=True):
     """A person's id on one chat platform, e.g. a Slack member id or a Teams user id."""
 
-    __table_args__ = (UniqueConstraint("platform", "user_id"),)
+    __table_args__ = (UniqueConstraint("org_id", "platform", "user_id"),)
 
     id: int | None = Field(default=None, primary_key=True)
+    org_id: int | None = Field(
+        default=None, foreign_key="organisation.id", index=True, nullable=False
+    )
     person_id: int = Field(foreign_key="person.id", index=True)
     platform: str  # the channel's name
     user_id: str
@@ -198,6 +236,9 @@ class Consultation(SQLModel, table=True):
     """One consultation or engagement activity in the council's register."""
 
     id: int | None = Field(default=None, primary_key=True)
+    org_id: int | None = Field(
+        default=None, foreign_key="organisation.id", index=True, nullable=False
+    )
     title: str
     level: str = ""
     lead_name: str = ""
@@ -295,6 +336,9 @@ class SummaryPost(SQLModel, table=True):
     """A summary shown: the next one reports what changed since."""
 
     id: int | None = Field(default=None, primary_key=True)
+    org_id: int | None = Field(
+        default=None, foreign_key="organisation.id", index=True, nullable=False
+    )
     scope: str = Field(index=True)  # a plan's name, or "*" for all plans
     chat_channel: str = ""
     posted_at: datetime
@@ -304,6 +348,9 @@ class ScheduledSummary(SQLModel, table=True):
     """A chair's standing order: post the summary to a channel weekly, or before meetings."""
 
     id: int | None = Field(default=None, primary_key=True)
+    org_id: int | None = Field(
+        default=None, foreign_key="organisation.id", index=True, nullable=False
+    )
     plan_id: int | None = Field(default=None, foreign_key="plan.id")
     via: str  # "slack", "console"
     chat_channel: str
@@ -318,6 +365,9 @@ class FlowchartWalk(SQLModel, table=True):
     """One walk through the consult-or-engage toolkit: who, when, the answers and the outcome."""
 
     id: int | None = Field(default=None, primary_key=True)
+    org_id: int | None = Field(
+        default=None, foreign_key="organisation.id", index=True, nullable=False
+    )
     flowchart: str
     version: str
     person_id: int | None = Field(default=None, foreign_key="person.id")

@@ -59,7 +59,7 @@ def test_a_database_from_the_first_release_upgrades_in_place(tmp_path: Path) -> 
             "VALUES ('old-plan', 'Old plan', 'old.csv', '', 0, '2025-01-01 09:00:00')"
         )
     upgrade(engine)
-    assert current_revision(engine) == "0004"
+    assert current_revision(engine) == "0005"
     with transaction(engine) as session:
         plan = session.exec(select(Plan)).one()
     assert (plan.name, plan.title, plan.columns) == ("old-plan", "Old plan", {})

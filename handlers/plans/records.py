@@ -16,6 +16,7 @@ from sqlalchemy import or_
 from sqlmodel import Session, SQLModel, col, select
 
 from handlers.plans.people import chat_ids, roles_of
+from models.scoping import org_of
 from models.tables import (
     Action,
     ActionOwner,
@@ -24,6 +25,8 @@ from models.tables import (
     ConversationState,
     DeliveryAddress,
     FlowchartWalk,
+    OrgBinding,
+    Organisation,
     Outbox,
     Person,
     Plan,
@@ -66,6 +69,7 @@ def export_everything(session: Session, exported_at: datetime) -> dict[str, Any]
     """Every plan with its actions and history, the people and roles, and the register."""
     return {
         "exported_at": exported_at.isoformat(),
+        "organisation": _organisation(session),
         "plans": [_plan(session, plan) for plan in _all(session, Plan)],
         "roles": [_plain(role) for role in _all(session, Role)],
         "people": [_person(session, person) for person in _all(session, Person)],
@@ -75,6 +79,15 @@ def export_everything(session: Session, exported_at: datetime) -> dict[str, Any]
         "reminders_sent": [_plain(row) for row in _all(session, SentReminder)],
         "reminder_responses": [_plain(row) for row in _all(session, ReminderResponse)],
     }
+
+
+def _organisation(session: Session) -> dict[str, Any] | None:
+    """The organisation exported, with the chat workspaces bound to it."""
+    org = session.get(Organisation, org_of(session) or 0)
+    if org is None:
+        return None
+    bindings = _rows(session, OrgBinding, OrgBinding.org_id, org.id)
+    return {**_plain(org), "bindings": [_plain(b, without=("org_id",)) for b in bindings]}
 
 
 def _all(session: Session, table: type[T]) -> list[T]:
