@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any
 
 from sqlmodel import Session, select
@@ -23,8 +24,11 @@ from handlers.chat.outbound import Directory
 from handlers.chat.request import Request
 from handlers.chat.state import ConversationKey, Saved
 from handlers.flows import commands, consult, reminder_reply, summary, update
+from handlers.plans import organisations
+from handlers.plans.organisations import NOT_SET_UP
 from handlers.plans.people import identify
 from models.db import transaction
+from models.scoping import ALL
 from models.tables import HandledEvent, Person
 
 log = logging.getLogger(__name__)
@@ -45,8 +49,15 @@ FAILED = "Sorry, something went wrong on my side and nothing was saved. Please t
 class Conversation:
     """Takes neutral messages from any channel and gives back neutral replies."""
 
-    def __init__(self, ctx: AppContext, flows: Sequence[Flow[Any]] = FLOWS) -> None:
+    def __init__(
+        self,
+        ctx: AppContext,
+        flows: Sequence[Flow[Any]] = FLOWS,
+        *,
+        local_org: int | str | None = None,
+    ) -> None:
         self.ctx = ctx
+        self.local_org = local_org  # the console's organisation (`--org`); None: the default
         self.flows = {flow.name: flow for flow in flows}
         self.entries = tuple(cmd for flow in flows for cmd in flow.entries)
         self._directories: dict[str, Directory] = {}
@@ -57,21 +68,44 @@ class Conversation:
         """How to find the e-mail of `channel`'s users whose chat id is not known yet."""
         self._directories[channel] = directory
 
+    def organisation(self, msg: Incoming) -> AppContext | None:
+        """This event's organisation, as the context its work runs in; None if its workspace
+        is not set up (nothing else is read: not even who the user is)."""
+        with transaction(self.ctx.engine, ALL) as session:
+            org = organisations.resolve(session, msg.channel, msg.workspace, self.local_org)
+        if org is None:
+            log.warning(
+                "refused an event from %s workspace %r, which no organisation holds "
+                "(engagebot orgs bind SLUG --%s %s)",
+                msg.channel,
+                msg.workspace,
+                "teams-tenant" if msg.channel == "teams" else f"{msg.channel}-team",
+                msg.workspace or "ID",
+            )
+            return None
+        return replace(self.ctx, org=org)
+
     def pending(self, msg: Incoming) -> list[Reply]:
         """Messages queued for this user (reminders, notices) for channels that pull them."""
-        with transaction(self.ctx.engine) as session:
+        ctx = self.organisation(msg)
+        if ctx is None:
+            return []
+        with transaction(ctx.engine, ctx.org) as session:
             who = self._who(session, msg)
         if who is None or who.id is None:
             return []
-        return outbox.pull(self.ctx, msg.channel, who.id, msg.key)
+        return outbox.pull(ctx, msg.channel, who.id, msg.key)
 
     def open_form(self, msg: Incoming, name: str, key: str) -> Form | list[Reply]:
         """The form `name` about `key` (e.g. the update form of an action), or why not."""
         form = self._form(name)
         if form is None:
             return [Reply(NO_FORM, private=True)]
-        with transaction(self.ctx.engine) as session:
-            result = form.open(Request(self.ctx, session, self._who(session, msg), msg), key)
+        ctx = self.organisation(msg)
+        if ctx is None:
+            return [Reply(NOT_SET_UP, private=True)]
+        with transaction(ctx.engine, ctx.org) as session:
+            result = form.open(Request(ctx, session, self._who(session, msg), msg), key)
         return result if isinstance(result, Form) else list(result.replies)
 
     def submit_form(
@@ -81,9 +115,12 @@ class Conversation:
         form = self._form(name)
         if form is None:
             return Submitted({next(iter(values), "form"): NO_FORM})
+        ctx = self.organisation(msg)
+        if ctx is None:
+            return Submitted({next(iter(values), "form"): NOT_SET_UP})
         try:
-            with transaction(self.ctx.engine) as session:
-                req = Request(self.ctx, session, self._who(session, msg), msg)
+            with transaction(ctx.engine, ctx.org) as session:
+                req = Request(ctx, session, self._who(session, msg), msg)
                 return form.submit(req, key, values, submission_id)
         except Exception:
             log.exception("form %s failed for %s/%s", name, msg.channel, msg.user)
@@ -95,9 +132,12 @@ class Conversation:
         return flow.form if flow is not None else None
 
     def handle(self, msg: Incoming) -> list[Reply]:
+        ctx = self.organisation(msg)
+        if ctx is None:
+            return [Reply(NOT_SET_UP, private=True)]
         try:
             with self._lock(msg.key):
-                turn = self._turn(msg)
+                turn = self._turn(ctx, msg)
         except Exception:  # the turn rolled back whole; tell the user rather than go silent
             log.exception("turn failed for %s/%s", msg.channel, msg.user)
             return [Reply(FAILED, private=True)]
@@ -117,18 +157,18 @@ class Conversation:
         with self._locks_guard:
             return self._locks.setdefault(key, threading.Lock())
 
-    def _turn(self, msg: Incoming) -> Turn:
-        with transaction(self.ctx.engine) as session:
-            _remember_address(session, msg, self.ctx)
-            if _seen_before(session, msg, self.ctx):
+    def _turn(self, ctx: AppContext, msg: Incoming) -> Turn:
+        with transaction(ctx.engine, ctx.org) as session:
+            _remember_address(session, msg, ctx)
+            if _seen_before(session, msg, ctx):
                 return Turn(())
             saved = self._current(session, msg.key)
-            req = Request(self.ctx, session, self._who(session, msg), msg)
+            req = Request(ctx, session, self._who(session, msg), msg)
             turn = self._route(req, saved)
             if turn.next is None:
                 state.clear(session, msg.key)
             else:
-                state.save(session, msg.key, turn.next, self.ctx.now())
+                state.save(session, msg.key, turn.next, ctx.now())
         return turn
 
     def _current(self, session: Session, key: ConversationKey) -> Saved | None:

@@ -17,7 +17,7 @@ DEMO_USER = "sam.patel@example.org"  # holds the role that owns most demo action
 def load_demo(ctx: AppContext) -> list[ImportReport]:
     sheets = sorted(p for p in DEMO_DIR.glob("*.*") if p.suffix in (".csv", ".xlsx"))
     reports = [import_file(ctx, path) for path in sheets if path.stem != "people"]
-    with transaction(ctx.engine) as session:
+    with transaction(ctx.engine, ctx.org) as session:
         for row in _people_rows():
             if row["role"] and find_role(session, row["role"]) is not None:
                 assign(

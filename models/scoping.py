@@ -59,10 +59,10 @@ def org_of(session: Session) -> int | None:
 
 def _criteria(org: int) -> list[Any]:
     """Each table's rule for belonging to organisation `org`."""
-    plans = select(Plan.id).where(Plan.org_id == org)
-    actions = select(Action.id).where(col(Action.plan_id).in_(plans))
-    roles = select(Role.id).where(Role.org_id == org)
-    consultations = select(Consultation.id).where(Consultation.org_id == org)
+    plans = select(col(Plan.id)).where(col(Plan.org_id) == org)
+    actions = select(col(Action.id)).where(col(Action.plan_id).in_(plans))
+    roles = select(col(Role.id)).where(col(Role.org_id) == org)
+    consultations = select(col(Consultation.id)).where(col(Consultation.org_id) == org)
     rules: list[tuple[type[Any], Any]] = [(table, col(table.org_id) == org) for table in OWNED]
     rules += [(table, col(table.plan_id).in_(plans)) for table in (Action, Theme, PlanAdmin)]
     rules += [

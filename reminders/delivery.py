@@ -23,6 +23,7 @@ from handlers.chat.outbox import queue
 from handlers.plans.people import admins_for, chat_id
 from handlers.plans.reminder_messages import notice_unreachable
 from models.db import transaction
+from models.scoping import ALL
 from models.tables import Outbox, Person
 
 log = logging.getLogger(__name__)
@@ -50,7 +51,7 @@ def deliver(ctx: AppContext, sender: Sender) -> DeliveryReport:
 
 def _claim(ctx: AppContext, via: str) -> list[int]:
     now = ctx.now()
-    with transaction(ctx.engine) as session:
+    with transaction(ctx.engine, ALL) as session:
         # One UPDATE … RETURNING: two deliverers never claim the same message.
         statement = (
             update(Outbox)
@@ -67,7 +68,7 @@ def _claim(ctx: AppContext, via: str) -> list[int]:
 
 
 def _deliver_one(ctx: AppContext, sender: Sender, outbox_id: int, report: DeliveryReport) -> None:
-    with transaction(ctx.engine) as session:
+    with transaction(ctx.engine, ALL) as session:
         row = session.get(Outbox, outbox_id)
         if row is None:
             return
@@ -99,7 +100,7 @@ def _deliver_one(ctx: AppContext, sender: Sender, outbox_id: int, report: Delive
 def _tell_admins(ctx: AppContext, via: str, person: Person, user_id: str, reason: str) -> None:
     """Stop sending to someone the platform refused, and tell their plans' admins once."""
     now = ctx.now()
-    with transaction(ctx.engine) as session:
+    with transaction(ctx.engine, ALL) as session:
         if not addresses.mark_unreachable(session, via, user_id, now):
             return  # told already, or the platform needs no address (nothing to stop)
         notice = notice_unreachable(person, reason)
@@ -111,7 +112,7 @@ def _mark_sent(
     ctx: AppContext, outbox_id: int, sent: Sent, follow_up: dict[str, Any] | None
 ) -> None:
     """Sent: remember where it landed, and leave that conversation waiting for the reply."""
-    with transaction(ctx.engine) as session:
+    with transaction(ctx.engine, ALL) as session:
         row = session.get(Outbox, outbox_id)
         if row is not None:
             row.sent_at, row.message_id = ctx.now(), sent.message_id
@@ -121,7 +122,7 @@ def _mark_sent(
 
 
 def _failed(ctx: AppContext, outbox_id: int, *, permanent: bool) -> None:
-    with transaction(ctx.engine) as session:
+    with transaction(ctx.engine, ALL) as session:
         row = session.get(Outbox, outbox_id)
         if row is None:
             return

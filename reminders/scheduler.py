@@ -15,6 +15,7 @@ from sqlalchemy import delete
 
 from handlers.chat.context import AppContext
 from models.db import transaction
+from models.scoping import ALL
 from models.tables import HandledEvent
 from reminders.delivery import Sender, deliver
 from reminders.policy import Policy
@@ -53,7 +54,7 @@ def run_once(ctx: AppContext, policy: Policy, sender: Sender | Sequence[Sender])
 def forget_old_events(ctx: AppContext) -> int:
     """Event ids are kept to spot redeliveries; after a week nothing will be redelivered."""
     table = HandledEvent.__table__  # type: ignore[attr-defined]
-    with transaction(ctx.engine) as session:
+    with transaction(ctx.engine, ALL) as session:
         result = session.connection().execute(
             delete(table).where(table.c.handled_at < ctx.now() - HANDLED_EVENTS_KEPT)
         )

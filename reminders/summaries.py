@@ -18,6 +18,7 @@ from handlers.chat.context import AppContext
 from handlers.chat.outbox import queue
 from handlers.plans.summary_view import summary_message
 from models.db import transaction
+from models.scoping import ALL, DEFAULT_SLUG
 from models.tables import Plan, ScheduledSummary, SentReminder
 from reminders.policy import Policy
 
@@ -35,12 +36,12 @@ def post_scheduled(ctx: AppContext, policy: Policy) -> int:
     if not policy.may_send_at(local):
         return 0
     today = local.date()
-    with transaction(ctx.engine) as session:
+    with transaction(ctx.engine, ALL) as session:
         schedules = session.exec(select(ScheduledSummary).where(col(ScheduledSummary.active))).all()
         due = [s for s in schedules if due_today(s, today, policy)]
     queued = 0
-    for schedule in due:
-        with transaction(ctx.engine) as session:
+    for schedule in due:  # each in its own organisation: "all plans" means that council's
+        with transaction(ctx.engine, schedule.org_id or DEFAULT_SLUG) as session:
             if not _claim(session, f"summary:{schedule.id}:{today.isoformat()}", local):
                 continue
             plan = session.get(Plan, schedule.plan_id) if schedule.plan_id else None

@@ -36,6 +36,7 @@ from handlers.plans.reminder_messages import (
     officer_message,
 )
 from models.db import transaction
+from models.scoping import ALL
 from models.tables import (
     Action,
     ActionOwner,
@@ -92,7 +93,7 @@ def sweep(
         )
         return report
     today = local.date()
-    with transaction(ctx.engine) as session:
+    with transaction(ctx.engine, ALL) as session:
         actions = _candidates(session, today)
         due, schedule = _due_nudges(session, actions, today, policy, report)
         due += _consultation_nudges(session, today, policy)
@@ -101,7 +102,7 @@ def sweep(
             return report
     loaded = {a.id or 0: a for a in actions}
     # Claims, messages and the new schedule commit together: all of a sweep's work, or none.
-    with transaction(ctx.engine) as session:
+    with transaction(ctx.engine, ALL) as session:
         claimed = _claim(session, due, local)
         _reschedule(session, schedule)
         prefetch_revisions(session, [n.action_id for n in claimed if n.action_id])

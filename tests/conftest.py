@@ -9,6 +9,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from sqlalchemy.engine import Engine
 from typer.testing import CliRunner, Result
 
 from bot.channels.console import ConsoleChannel
@@ -17,8 +18,10 @@ from bot.conversation import Conversation
 from handlers.chat.clock import FixedClock
 from handlers.chat.context import AppContext
 from handlers.importing.importer import import_file
+from handlers.plans.organisations import bind
 from handlers.plans.people import assign, make_admin
 from models.db import make_engine, transaction, upgrade
+from models.scoping import ALL
 
 LONDON = ZoneInfo("Europe/London")
 NOW = datetime(2026, 11, 23, 10, 0, tzinfo=LONDON)  # a Monday morning
@@ -39,8 +42,21 @@ def template_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("template") / "engagebot.db"
     engine = make_engine(f"sqlite:///{path}")
     upgrade(engine)
+    bind_test_workspaces(engine)
     engine.dispose()
     return path
+
+
+SLACK_TEAM = "T0COUNCIL"  # the workspace of the recorded Slack payloads and the fake Web API
+TEAMS_TENANT = "72f988bf-86f1-41af-91ab-2d7cd011db47"  # the Teams harness's tenant
+
+
+def bind_test_workspaces(engine: Engine) -> None:
+    """The tests' Slack workspace and Teams tenant belong to the default organisation, as
+    `engagebot orgs bind default --slack-team … / --teams-tenant …` would set them up."""
+    with transaction(engine, ALL) as session:
+        bind(session, "default", "slack", SLACK_TEAM)
+        bind(session, "default", "teams", TEAMS_TENANT)
 
 
 @pytest.fixture

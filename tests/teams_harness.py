@@ -23,11 +23,12 @@ from bot.core import CoreInThreads
 from bot.server import make_pool, start_in_thread
 from handlers.chat import addresses
 from handlers.chat.context import AppContext
+from tests.conftest import TEAMS_TENANT
 from tests.fakes.recorder import fill
 from tests.fakes.teams_connector import FakeConnector
 
 ACTIVITIES = Path(__file__).parent / "fixtures" / "teams"
-TENANT = "72f988bf-86f1-41af-91ab-2d7cd011db47"
+TENANT = TEAMS_TENANT
 ANONYMOUS = TeamsAuth(anonymous=True)
 
 

@@ -157,6 +157,7 @@ def test_the_cores_workers_do_not_outlive_a_killed_server(tmp_path: Path, db_url
 
 
 def test_serve_answers_slack_and_teams_on_one_port(tmp_path: Path, db_url: str) -> None:
+    from tests.conftest import TEAMS_TENANT
     from tests.fakes.teams_connector import FakeConnector
     from tests.teams_harness import activity
 
@@ -179,7 +180,7 @@ def test_serve_answers_slack_and_teams_on_one_port(tmp_path: Path, db_url: str) 
                 "personal_message",
                 id="1",
                 service_url=teams.service_url,
-                tenant="t",
+                tenant=TEAMS_TENANT,
                 user="u-1",
                 name="Someone",
                 text="help",

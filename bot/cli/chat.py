@@ -42,7 +42,8 @@ def chat(
         # This morning's reminders, so the demo opens the way an officer's day would.
         sweep(ctx, Settings().policy(), "console", any_hour=True)
         user = as_user or DEMO_USER
-    channel = ConsoleChannel(Conversation(ctx), _known_as(ctx, user or _os_user()))
+    conversation = Conversation(ctx, local_org=ctx.org)
+    channel = ConsoleChannel(conversation, _known_as(ctx, user or _os_user()))
     typer.echo(_welcome(ctx, channel.user, demo))
     channel.run(sys.stdin, sys.stdout)
 
@@ -58,7 +59,7 @@ def _known_as(ctx: AppContext, user: str) -> str:
     from handlers.plans.people import find_person
     from models.db import transaction
 
-    with transaction(ctx.engine) as session:
+    with transaction(ctx.engine, ctx.org) as session:
         person = find_person(session, user)
         return person.email if person is not None and person.email else user
 
@@ -67,7 +68,7 @@ def _welcome(ctx: AppContext, user: str, demo: bool) -> str:
     from handlers.plans.people import find_person, roles_of
     from models.db import transaction
 
-    with transaction(ctx.engine) as session:
+    with transaction(ctx.engine, ctx.org) as session:
         person = find_person(session, user)
         who = "someone I don't know yet"
         if person is not None:

@@ -64,7 +64,7 @@ def consultations_list(
     from models.tables import Consultation
 
     ctx = context()
-    with transaction(ctx.engine) as session:
+    with transaction(ctx.engine, ctx.org) as session:
         entries = session.exec(select(Consultation).order_by(col(Consultation.id))).all()
         rows = [entry_json(e) for e in entries]
         lines = [f"{e.id}\t{e.title}\t{describe(e)}" for e in entries]
@@ -92,7 +92,7 @@ def consultations_update(
     if status and status not in STATUSES:
         fail(f"'{status}' is not a register status. Use one of: {', '.join(STATUSES)}.")
     ctx = context()
-    with transaction(ctx.engine) as session:
+    with transaction(ctx.engine, ctx.org) as session:
         entry = session.get(Consultation, entry_id)
         if entry is None:
             fail(
@@ -117,7 +117,7 @@ def stats() -> None:
     from models.db import transaction
 
     ctx = context()
-    with transaction(ctx.engine) as session:
+    with transaction(ctx.engine, ctx.org) as session:
         figures = count(session)
     typer.echo(f"Projects where the strategy was used: {figures['projects_using_the_strategy']}")
     typer.echo(

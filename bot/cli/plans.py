@@ -69,7 +69,7 @@ def list_plans() -> None:
     from models.tables import Action, Plan
 
     ctx = context()
-    with transaction(ctx.engine) as session:
+    with transaction(ctx.engine, ctx.org) as session:
         plans = session.exec(select(Plan).order_by(col(Plan.name))).all()
         if not plans:
             typer.echo("No plans yet. Import one: engagebot import FILE")
@@ -96,7 +96,7 @@ def actions_list(
     if status and wanted is None:
         fail(f"'{status}' is not a status. Use one of: {_status_words()}.")
     ctx = context()
-    with transaction(ctx.engine) as session:
+    with transaction(ctx.engine, ctx.org) as session:
         actions = list_actions(session, Filters(plan=plan, owner=owner, status=wanted))
         rows = [action_json(session, a) for a in actions]
     if as_json:
@@ -134,7 +134,7 @@ def people_assign(
 
     ctx = context()
     try:
-        with transaction(ctx.engine) as session:
+        with transaction(ctx.engine, ctx.org) as session:
             found_role, person = assign(
                 session,
                 role,
@@ -161,7 +161,7 @@ def people_admin(
 
     ctx = context()
     try:
-        with transaction(ctx.engine) as session:
+        with transaction(ctx.engine, ctx.org) as session:
             make_admin(session, plan, email=email, name=name)
     except PeopleError as err:
         fail(str(err))
@@ -178,7 +178,7 @@ def people_list() -> None:
     from models.tables import Person
 
     ctx = context()
-    with transaction(ctx.engine) as session:
+    with transaction(ctx.engine, ctx.org) as session:
         for person in session.exec(select(Person)).all():
             roles = "; ".join(r.name for r in roles_of(session, person)) or "no role"
             known = chat_ids(session, person)
@@ -201,7 +201,7 @@ def link(
     from models.tables import Plan
 
     ctx = context()
-    with transaction(ctx.engine) as session:
+    with transaction(ctx.engine, ctx.org) as session:
         found = session.exec(select(Plan).where(Plan.name == plan)).first()
         if found is None:
             fail(f"There is no plan called '{plan}'. 'engagebot plans' lists them.")

@@ -28,7 +28,7 @@ def export(
     from models.db import transaction
 
     ctx = context()
-    with transaction(ctx.engine) as session:
+    with transaction(ctx.engine, ctx.org) as session:
         if person is None:
             data = export_everything(session, ctx.now())
         else:
@@ -57,7 +57,7 @@ def forget(
     from models.tables import Person
 
     ctx = context()
-    with transaction(ctx.engine) as session:
+    with transaction(ctx.engine, ctx.org) as session:
         person = session.exec(select(Person).where(Person.email == email.strip().lower())).first()
         if person is None:
             fail(f"No one has the e-mail '{email}'. 'engagebot people list' lists everyone.")

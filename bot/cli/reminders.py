@@ -64,7 +64,7 @@ def _print_due(ctx: AppContext, report: SweepReport) -> None:
 
     if not report.due:
         typer.echo("Nothing is due today.")
-    with transaction(ctx.engine) as session:
+    with transaction(ctx.engine, ctx.org) as session:
         for nudge, why in report.due:
             person = session.get(Person, nudge.person_id) if nudge.person_id else None
             action = session.get(Action, nudge.action_id) if nudge.action_id else None
@@ -108,7 +108,7 @@ def _show_console_outbox(ctx: AppContext, queued: int) -> None:
     from models.tables import Outbox, Person
 
     typer.echo(f"{queued} reminder messages queued for the console chat.")
-    with transaction(ctx.engine) as session:
+    with transaction(ctx.engine, ctx.org) as session:
         waiting = session.exec(
             select(Outbox).where(Outbox.via == "console", col(Outbox.sent_at).is_(None))
         ).all()

@@ -5,7 +5,8 @@ Heavy libraries are imported inside commands, so `engagebot --help` starts fast.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, NoReturn
+from dataclasses import replace
+from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 
@@ -20,6 +21,25 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     rich_markup_mode=None,  # rich costs ~0.17 s of start-up for coloured help
 )
+
+
+_org: str | None = None  # `engagebot --org SLUG …`, for every command that follows
+
+
+@app.callback()
+def _options(
+    org: Annotated[
+        str | None,
+        typer.Option(
+            "--org",
+            envvar="ENGAGEBOT_ORG",
+            help="The organisation (council) to work on, by its short name (`engagebot orgs "
+            "list`). Default: the only one there is, else 'default'.",
+        ),
+    ] = None,
+) -> None:
+    global _org
+    _org = org
 
 
 def group(name: str, help: str) -> typer.Typer:
@@ -40,7 +60,22 @@ def context(database_url: str | None = None) -> AppContext:
         settings = Settings()
     except ValidationError as err:
         fail(f"Configuration problem: {err.errors()[0]['msg']} ({err.errors()[0]['loc'][0]})")
-    return build_context(settings, database_url=database_url)
+    ctx = build_context(settings, database_url=database_url)
+    return replace(ctx, org=_chosen_org(ctx))
+
+
+def _chosen_org(ctx: AppContext) -> int:
+    """The id of the organisation named by --org (or the default one); unknown: explained."""
+    from handlers.plans.organisations import OrgError, default_slug, find
+    from models.db import transaction
+    from models.scoping import ALL
+    from models.tables import id_of
+
+    with transaction(ctx.engine, ALL) as session:
+        try:
+            return id_of(find(session, _org or default_slug(session)))
+        except OrgError as err:
+            fail(str(err))
 
 
 def fail(message: str) -> NoReturn:

@@ -31,7 +31,7 @@ def summary(
     from models.tables import Plan
 
     ctx = context()
-    with transaction(ctx.engine) as session:
+    with transaction(ctx.engine, ctx.org) as session:
         plans = find_plan(session, plan) if plan else list(session.exec(select_all(Plan)).all())
         if len(plans) != 1 and plan:
             fail(f"No single plan matches '{plan}'. 'engagebot plans' lists them.")
@@ -69,7 +69,7 @@ def report(
     if fmt not in FORMATS:
         fail(f"'{fmt}' is not a report format. Use one of: {', '.join(FORMATS)}.")
     ctx = context()
-    with transaction(ctx.engine) as session:
+    with transaction(ctx.engine, ctx.org) as session:
         found = session.exec(select(Plan).where(Plan.name == plan)).first()
         if found is None:
             fail(f"There is no plan called '{plan}'. 'engagebot plans' lists them.")

@@ -42,7 +42,7 @@ def mark_unreachable(session: Session, platform: str, owner: str, now: datetime)
 
 def load(ctx: AppContext, platform: str, owner: str) -> dict[str, str] | None:
     """Where `owner` can be reached, or None (never wrote, or refused since they last did)."""
-    with transaction(ctx.engine) as session:
+    with transaction(ctx.engine, ctx.org) as session:
         row = _row(session, platform, owner)
         if row is None or row.unreachable_since is not None:
             return None
@@ -58,6 +58,6 @@ def _row(session: Session, platform: str, owner: str) -> DeliveryAddress | None:
 
 def owners(ctx: AppContext, platform: str) -> set[str]:
     """Everyone (and every room) on `platform` that can be reached."""
-    with transaction(ctx.engine) as session:
+    with transaction(ctx.engine, ctx.org) as session:
         query = select(DeliveryAddress.owner).where(DeliveryAddress.platform == platform)
         return set(session.exec(query).all())

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.engine import Engine
 
 from handlers.chat.clock import Clock
+from models.scoping import DEFAULT_SLUG
 
 
 @dataclass(frozen=True)
@@ -19,6 +20,8 @@ class AppContext:
     tz: ZoneInfo
     # A council's own consult-or-engage flowchart (CONSULT_FLOWCHART); None: the default toolkit.
     flowchart: Path | None = None
+    # The organisation whose data this work may see (an id or slug); see models/scoping.py.
+    org: int | str = DEFAULT_SLUG
 
     def now(self) -> datetime:
         return self.clock.now().astimezone(self.tz)

@@ -45,7 +45,7 @@ def queue(
 def pull(ctx: AppContext, via: str, person_id: int, key: ConversationKey) -> list[Reply]:
     """Hand over one person's queued messages to a channel that shows them when they next talk."""
     now = ctx.now()
-    with transaction(ctx.engine) as session:
+    with transaction(ctx.engine, ctx.org) as session:
         statement = (
             update(Outbox)
             .where(

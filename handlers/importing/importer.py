@@ -74,7 +74,7 @@ def import_file(
     """Read, check and store a plan file in one transaction (SheetError if it can't be read)."""
     parsed = parse_sheet(read_rows(path), overrides=overrides)
     name = plan_name or plan_name_for(path)
-    with transaction(ctx.engine) as session:
+    with transaction(ctx.engine, ctx.org) as session:
         return store_plan(
             session,
             parsed,
