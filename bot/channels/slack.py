@@ -258,7 +258,7 @@ class SlackChannel:
             return
         thread = event.get("thread_ts")
         msg = self._incoming(
-            body.get("team_id", ""),
+            _user_team(body, event),
             _conversation(event["channel"], thread),
             event["user"],
             event.get("text", ""),
@@ -271,7 +271,7 @@ class SlackChannel:
         thread = event.get("thread_ts") or event["ts"]
         text = _MENTION.sub("", event.get("text", "")).strip() or "help"
         msg = self._incoming(
-            body.get("team_id", ""),
+            _user_team(body, event),
             _conversation(event["channel"], thread),
             event["user"],
             text,
@@ -299,7 +299,7 @@ class SlackChannel:
 
     async def _button(self, body: dict[str, Any], action: dict[str, Any]) -> None:
         user = body["user"]["id"]
-        team = (body.get("team") or {}).get("id", "")
+        team = _user_team(body)
         value = action.get("value", "")
         label = (action.get("text") or {}).get("text", value)
         response_url = body.get("response_url")
@@ -331,7 +331,7 @@ class SlackChannel:
 
     async def on_form(self, ack: AsyncAck, body: dict[str, Any], view: dict[str, Any]) -> None:
         user = body["user"]["id"]
-        team = (body.get("team") or {}).get("id", "")
+        team = _user_team(body)
         name = view["callback_id"].removeprefix(FORM_PREFIX)
         values = kit.submitted_values(view.get("state", {}))
         msg = self._incoming(team, user, user, "")
@@ -476,6 +476,17 @@ class SlackDirectory:
                 log.warning("users.info failed for %s: %s", user, err.response.get("error"))
                 return None
         return self._emails[user]
+
+
+def _user_team(body: dict[str, Any], event: dict[str, Any] | None = None) -> str:
+    """The workspace the user belongs to: in a channel shared with another organisation (Slack
+    Connect) that is theirs, not the one the event was delivered to, so a stranger from another
+    council is refused, never taken for an officer with the same e-mail."""
+    user = body.get("user")
+    theirs = (event or {}).get("user_team") or (
+        user.get("team_id") if isinstance(user, dict) else ""
+    )
+    return str(theirs or body.get("team_id") or (body.get("team") or {}).get("id", ""))
 
 
 def _conversation(channel: str, thread: str | None) -> str:
