@@ -30,7 +30,7 @@ from models.tables import (
 from reminders.delivery import deliver
 from reminders.policy import Policy
 from reminders.sweep import sweep
-from tests.conftest import BLACKPOOL, SAM
+from tests.conftest import BLACKPOOL, SAM, TEAMS_TENANT
 from tests.slack_harness import SlackBot, payload, slack_bot
 
 Cli = Callable[..., Result]
@@ -125,19 +125,23 @@ def test_officers_in_two_workspaces_see_only_their_councils_actions(bot: SlackBo
 def test_an_update_in_one_council_never_touches_the_other(
     bot: SlackBot, two_councils: AppContext
 ) -> None:
-    dm_from(bot, "T0RIBBLE", SAM_SR, "update R1")
-    dm_from(bot, "T0RIBBLE", SAM_SR, "Partially complete")
-    dm_from(bot, "T0RIBBLE", SAM_SR, "Ribble residents' panel met in November.")
-    dm_from(bot, "T0RIBBLE", SAM_SR, "31/03/2027")
-    dm_from(bot, "T0RIBBLE", SAM_SR, "save")
-    bot.slack.wait_for("chat.postMessage", 5)
+    steps = [
+        "update R1",
+        "Partially complete",
+        "Ribble residents' panel met.",
+        "31/03/2027",
+        "save",
+    ]
+    for count, said in enumerate(steps, start=1):
+        dm_from(bot, "T0RIBBLE", SAM_SR, said)
+        bot.slack.wait_for("chat.postMessage", count)  # each answer before the next message
     assert "Saved. R1 is now Partially complete" in bot.slack.texts()
     with transaction(two_councils.engine, ALL) as session:
         rows = session.exec(
             select(Plan.org_id, ProgressNote.text)
             .join(Action, Action.id == ProgressNote.action_id)
             .join(Plan, Plan.id == Action.plan_id)
-            .where(ProgressNote.text.contains("residents' panel"))  # type: ignore[attr-defined]
+            .where(ProgressNote.text.contains("residents' panel met"))  # type: ignore[attr-defined]
         ).all()
     assert [org for org, _ in rows] == [2]  # South Ribble's R1 only
 
@@ -197,3 +201,22 @@ def _bookkeeping(ctx: AppContext) -> tuple[int, int, int]:
             session.exec(select(func.count()).select_from(HandledEvent)).one(),
             session.exec(select(func.count()).select_from(ChatIdentity)).one(),
         )
+
+
+def test_teams_tenants_are_kept_apart_too(two_councils: AppContext, cli: Cli) -> None:
+    from tests.teams_harness import activity, teams_bot
+
+    assert cli("orgs", "unbind", "--teams-tenant", TEAMS_TENANT).exit_code == 0
+    assert cli("orgs", "bind", "south-ribble", "--teams-tenant", TEAMS_TENANT).exit_code == 0
+    cli("--org", "south-ribble", "people", "assign", ROLE, "--email", SAM, "--teams", "aad-sam")
+    with teams_bot(two_councils) as bot:
+        bot.say("aad-sam", "show R1")
+        [answer] = bot.teams.wait_for("send")
+        assert RIBBLE_R1 in json.dumps(answer.body) and BLACKPOOL_R1 not in json.dumps(answer.body)
+        stranger = activity(
+            "personal_message",
+            **{**bot._values("aad-sam", text="show R1"), "tenant": "another-tenant"},
+        )
+        bot.post(stranger)
+        refused = bot.teams.wait_for("send", 2)[-1]
+        assert "isn't set up for engagebot" in refused.text

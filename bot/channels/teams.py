@@ -101,11 +101,14 @@ def address_of(activity: Activity) -> dict[str, str]:
     }
 
 
+NO_TENANT = "none"  # local clients (the Emulator, Agents Playground) may name no tenant
+
+
 def _tenant(activity: Activity) -> str:
     data = activity.channel_data if isinstance(activity.channel_data, dict) else {}
     tenant = (data.get("tenant") or {}).get("id")
     conversation = activity.conversation
-    return str(tenant or (conversation.tenant_id if conversation else "") or "")
+    return str(tenant or (conversation.tenant_id if conversation else "") or NO_TENANT)
 
 
 def _user(activity: Activity) -> str:
