@@ -11,10 +11,12 @@ from sqlmodel import SQLModel, select
 import models.tables  # noqa: F401  (registers the tables on SQLModel.metadata)
 from handlers.chat.context import AppContext
 from handlers.importing.importer import import_file
+from handlers.plans.organisations import add
 from handlers.plans.people import chat_ids, identify
 from models.db import current_revision, make_engine, transaction, upgrade
-from models.tables import Action, Outbox, Person, Plan, ProgressNote
-from tests.conftest import BLACKPOOL
+from models.scoping import ALL
+from models.tables import Action, ChatIdentity, Outbox, Person, Plan, ProgressNote, id_of
+from tests.conftest import BLACKPOOL, NOW
 
 
 def test_migrations_describe_exactly_the_models(tmp_path: Path) -> None:
@@ -88,3 +90,44 @@ def test_chat_ids_and_unsent_reminders_survive_the_move_to_chat_identities(
         assert identify(session, "slack", "U0SAM") == sam
         row = session.exec(select(Outbox)).one()
     assert row.follow_up == {"flow": "reminder", "step": "reply", "data": {"refs": ["R1", "R4"]}}
+
+
+def move_into_organisations(url: str) -> None:
+    """0005: a single council's data joins the default organisation, ids and all, and a second
+    organisation can then hold a plan, role and officer of the same names."""
+    engine = make_engine(url)
+    upgrade(engine, "0004")
+    with engine.begin() as connection:
+        for sql in (
+            "INSERT INTO plan (name, title, source_file, chat_channel, private, columns, "
+            "created_at) VALUES ('audit', 'Audit', 'a.csv', '', false, '{}', '2025-01-01')",
+            "INSERT INTO role (name, key) VALUES ('Head of Comms', 'head of comms')",
+            "INSERT INTO person (name, email) VALUES ('Sam Patel', 'sam@example.org')",
+            "INSERT INTO chatidentity (person_id, platform, user_id) "
+            "SELECT id, 'slack', 'U0SAM' FROM person",
+            "INSERT INTO roleholder (role_id, person_id, deputy) "
+            "SELECT role.id, person.id, false FROM role, person",
+        ):  # fmt: skip
+            connection.exec_driver_sql(sql)
+    upgrade(engine)
+    assert current_revision(engine) == "0005"
+    with transaction(engine) as session:  # the default organisation
+        sam = session.exec(select(Person)).one()
+        assert identify(session, "slack", "U0SAM") == sam
+        assert session.exec(select(Plan.name)).all() == ["audit"]
+        add(session, "ribble", "South Ribble", NOW)
+    with transaction(engine, "ribble") as session:
+        assert session.exec(select(Plan)).all() == []  # nothing of the default's
+        session.add(Plan(name="audit", created_at=NOW))
+        session.add(Person(name="Sam Patel", email="sam@example.org"))
+        session.flush()
+        session.add(ChatIdentity(person_id=id_of(session.exec(select(Person)).one()),
+                                 platform="slack", user_id="U0SAM"))  # fmt: skip
+    with transaction(engine, ALL) as session:
+        assert len(session.exec(select(Plan)).all()) == 2
+        assert len(session.exec(select(ChatIdentity)).all()) == 2
+    engine.dispose()
+
+
+def test_existing_data_moves_into_the_default_organisation(tmp_path: Path) -> None:
+    move_into_organisations(f"sqlite:///{tmp_path / 'old.db'}")

@@ -21,6 +21,7 @@ from bot.conversation import Conversation
 from handlers.chat.context import AppContext
 from models.db import make_engine, upgrade
 from tests.conftest import ASHFIELD, BLACKPOOL, HALTON, LONDON, NOW, SAM
+from tests.test_migrations import move_into_organisations
 from tests.test_reminders import sweep_twice_at_once
 
 SERVER = os.environ.get("ENGAGEBOT_TEST_POSTGRES", "")
@@ -93,3 +94,7 @@ def test_two_sweeps_at_once_on_postgres_send_each_nudge_once(pg_ctx: AppContext)
     url = pg_ctx.engine.url.render_as_string(hide_password=False)
     to_sam = [r for s in sweep_twice_at_once(url, pg_ctx) for r in s.to(SAM)]
     assert len(to_sam) == 1 and "7 actions need your update" in to_sam[0].text
+
+
+def test_existing_data_moves_into_the_default_organisation_on_postgres(pg_url: str) -> None:
+    move_into_organisations(pg_url)
