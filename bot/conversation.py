@@ -24,6 +24,7 @@ from handlers.chat.request import Request
 from handlers.chat.state import ConversationKey, Saved
 from handlers.flows import commands, consult, reminder_reply, summary, update
 from handlers.plans.people import identify
+from handlers.plans.progress import MAX_NOTE_CHARS
 from models.db import transaction
 from models.tables import HandledEvent, Person
 
@@ -40,6 +41,9 @@ FLOWS: tuple[Flow[Any], ...] = (
 
 NO_FORM = "That form is no longer in use, so nothing was saved. Say 'help' to see what I can do."
 FAILED = "Sorry, something went wrong on my side and nothing was saved. Please try again."
+# A message carries a progress note or two with their references; longer is a paste gone wrong,
+# and reading it would hold a worker and a transaction.
+MAX_MESSAGE_CHARS = MAX_NOTE_CHARS + 2000
 
 
 class Conversation:
@@ -95,6 +99,9 @@ class Conversation:
         return flow.form if flow is not None else None
 
     def handle(self, msg: Incoming) -> list[Reply]:
+        too_long = _too_long(msg)
+        if too_long is not None:  # answered before any work: the conversation stays as it was
+            return [too_long]
         try:
             with self._lock(msg.key):
                 turn = self._turn(msg)
@@ -156,6 +163,19 @@ class Conversation:
             cmd, match = matched
             return cmd.handler(req, match)
         return commands.not_understood(req)
+
+
+def _too_long(msg: Incoming) -> Reply | None:
+    size = max(len(msg.text), len(msg.choice or ""))
+    if size <= MAX_MESSAGE_CHARS:
+        return None
+    return Reply(
+        f"That message is {size:,} characters long, and I read up to {MAX_MESSAGE_CHARS:,} at a "
+        "time, so nothing was saved. Please send it again in shorter parts (a progress note can "
+        f"be up to {MAX_NOTE_CHARS:,} characters), or put the detail in a document and send me "
+        "its link.",
+        private=True,
+    )
 
 
 def _seen_before(session: Session, msg: Incoming, ctx: AppContext) -> bool:

@@ -218,3 +218,16 @@ def test_a_sheet_with_headers_and_no_actions_is_refused(
     sheet = write(tmp_path / f"plan{suffix}", [["Community engagement plan"], HEADER, []])
     output = _refused(cli, sheet)
     assert "no actions found under the header row (row 2)" in output.lower()
+
+
+def test_a_target_cell_too_long_to_be_a_date_is_kept_and_reported_briefly(
+    cli: Cli, tmp_path: Path
+) -> None:
+    essay = "Depends on the review by the steering group, then March 2027; " * 80
+    sheet = _csv(tmp_path / "plan.csv", [HEADER, ROW[:4] + [essay]])
+    result = cli("import", str(sheet))
+    assert result.exit_code == 0, result.output
+    line = next(line for line in result.output.splitlines() if line.startswith("  R1:"))
+    assert "characters is too long for a target date" in line and len(line) < 300
+    action = _actions(cli)[0]
+    assert action["target_text"] == essay.strip() and action["target_kind"] == "unclear"
