@@ -197,3 +197,18 @@ def test_a_conversation_survives_a_restart(blackpool: AppContext, chat_as: Chat)
         revisions = session.exec(select(TargetRevision)).all()
         assert all(r.by_name != "Sam Patel" for r in revisions)  # 'keep' revised nothing
     engine.dispose()
+
+
+def test_control_characters_pasted_into_a_note_are_dropped(
+    blackpool: AppContext, chat_as: Chat
+) -> None:
+    sam = chat_as(SAM)
+    sam.send("update R5")
+    sam.send("in progress")
+    sam.send("Copied from the old tracker:\x01 toolkit\x00 shared\x0bwith the NHS.")
+    sam.send("31/03/2027")
+    assert "Saved." in sam.send("save")
+    with transaction(blackpool.engine) as session:
+        note = session.exec(select(ProgressNote).order_by(ProgressNote.id.desc())).first()  # type: ignore[union-attr]
+        assert note is not None
+        assert note.text == "Copied from the old tracker: toolkit shared\nwith the NHS."

@@ -8,15 +8,10 @@ formatting Excel leaves behind) are skipped without being held in memory.
 
 from __future__ import annotations
 
-import re
-
 MAX_FILE_BYTES = 20 * 1024 * 1024  # a 10,000-action plan is about 1 MB of CSV or .xlsx
 MAX_ROWS = 20_000
 MAX_COLUMNS = 100
 MAX_CELL_CHARS = 32_767  # Excel's own limit for one cell
-_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x9f]")  # not tab, line breaks
-_LINE_BREAKS = str.maketrans({"\x0b": "\n", "\x0c": "\n"})  # vertical tab: Mac Excel, FileMaker
-_CONTROL_NAMES = {"\x00": "NUL", "\x7f": "DEL"}
 
 
 class SheetError(Exception):
@@ -81,20 +76,6 @@ def beyond_columns(row: int, index: int) -> SheetError:
         row=row,
         column=column_letter(index),
     )
-
-
-def without_controls(text: str) -> tuple[str, str]:
-    """The text with control characters removed, and the names of those removed ("" if none).
-
-    NUL and friends can't be stored by PostgreSQL, shown in chat or written to Word, and no one
-    types them on purpose: they come from copying out of other systems.
-    """
-    text = text.translate(_LINE_BREAKS)
-    found = sorted(set(_CONTROL.findall(text)))
-    if not found:
-        return text, ""
-    names = ", ".join(_CONTROL_NAMES.get(c, f"U+{ord(c):04X}") for c in found)
-    return _CONTROL.sub("", text), names
 
 
 class Grid:

@@ -15,10 +15,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from handlers.importing.grid import SheetError, column_letter, without_controls
+from handlers.importing.grid import SheetError, column_letter
 from handlers.importing.headers import Idea as Idea
 from handlers.importing.headers import normalise as normalise
 from handlers.importing.headers import vocabulary
+from handlers.language.text import without_controls
 
 HEADER_SEARCH_ROWS = 30
 PRIORITY_WORDS = {
