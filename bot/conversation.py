@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any
 
 from sqlmodel import Session, select
@@ -23,6 +24,7 @@ from handlers.chat.outbound import Directory
 from handlers.chat.request import Request
 from handlers.chat.state import ConversationKey, Saved
 from handlers.flows import commands, consult, reminder_reply, summary, update
+from handlers.language.text import readable
 from handlers.plans.people import identify
 from handlers.plans.progress import MAX_NOTE_CHARS
 from models.db import transaction
@@ -85,6 +87,7 @@ class Conversation:
         form = self._form(name)
         if form is None:
             return Submitted({next(iter(values), "form"): NO_FORM})
+        values = {field: readable(value) for field, value in values.items()}
         try:
             with transaction(self.ctx.engine) as session:
                 req = Request(self.ctx, session, self._who(session, msg), msg)
@@ -102,6 +105,7 @@ class Conversation:
         too_long = _too_long(msg)
         if too_long is not None:  # answered before any work: the conversation stays as it was
             return [too_long]
+        msg = _readable(msg)
         try:
             with self._lock(msg.key):
                 turn = self._turn(msg)
@@ -163,6 +167,12 @@ class Conversation:
             cmd, match = matched
             return cmd.handler(req, match)
         return commands.not_understood(req)
+
+
+def _readable(msg: Incoming) -> Incoming:
+    """The message without control characters: no one means them, and NUL can't be stored."""
+    choice = readable(msg.choice) if msg.choice is not None else None
+    return replace(msg, text=readable(msg.text), choice=choice)
 
 
 def _too_long(msg: Incoming) -> Reply | None:
