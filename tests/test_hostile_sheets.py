@@ -231,3 +231,12 @@ def test_a_target_cell_too_long_to_be_a_date_is_kept_and_reported_briefly(
     assert "characters is too long for a target date" in line and len(line) < 300
     action = _actions(cli)[0]
     assert action["target_text"] == essay.strip() and action["target_kind"] == "unclear"
+
+
+def test_excel_unicode_text_utf16_with_tabs_is_read(cli: Cli, tmp_path: Path) -> None:
+    sheet = tmp_path / "plan.txt"
+    rows = [HEADER, ROW[:1] + ["Publish the guide in Cymraeg: Canllaw ymgysylltu"] + ROW[2:]]
+    sheet.write_bytes("\r\n".join("\t".join(row) for row in rows).encode("utf-16"))
+    result = cli("import", str(sheet))
+    assert result.exit_code == 0, result.output
+    assert _actions(cli)[0]["recommendation"] == "Publish the guide in Cymraeg: Canllaw ymgysylltu"
