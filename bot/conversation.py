@@ -24,9 +24,11 @@ from handlers.chat.outbound import Directory
 from handlers.chat.request import Request
 from handlers.chat.state import ConversationKey, Saved
 from handlers.flows import commands, consult, reminder_reply, summary, update
+from handlers.language.text import readable
 from handlers.plans import organisations
 from handlers.plans.organisations import NOT_SET_UP
 from handlers.plans.people import identify
+from handlers.plans.progress import MAX_NOTE_CHARS
 from models.db import transaction
 from models.scoping import ALL
 from models.tables import HandledEvent, Person
@@ -44,6 +46,9 @@ FLOWS: tuple[Flow[Any], ...] = (
 
 NO_FORM = "That form is no longer in use, so nothing was saved. Say 'help' to see what I can do."
 FAILED = "Sorry, something went wrong on my side and nothing was saved. Please try again."
+# A message carries a progress note or two with their references; longer is a paste gone wrong,
+# and reading it would hold a worker and a transaction.
+MAX_MESSAGE_CHARS = MAX_NOTE_CHARS + 2000
 
 
 class Conversation:
@@ -118,6 +123,7 @@ class Conversation:
         ctx = self.organisation(msg)
         if ctx is None:
             return Submitted({next(iter(values), "form"): NOT_SET_UP})
+        values = {field: readable(value) for field, value in values.items()}
         try:
             with transaction(ctx.engine, ctx.org) as session:
                 req = Request(ctx, session, self._who(session, msg), msg)
@@ -135,6 +141,10 @@ class Conversation:
         ctx = self.organisation(msg)
         if ctx is None:
             return [Reply(NOT_SET_UP, private=True)]
+        too_long = _too_long(msg)
+        if too_long is not None:  # answered before any work: the conversation stays as it was
+            return [too_long]
+        msg = _readable(msg)
         try:
             with self._lock(msg.key):
                 turn = self._turn(ctx, msg)
@@ -196,6 +206,25 @@ class Conversation:
             cmd, match = matched
             return cmd.handler(req, match)
         return commands.not_understood(req)
+
+
+def _readable(msg: Incoming) -> Incoming:
+    """The message without control characters: no one means them, and NUL can't be stored."""
+    choice = readable(msg.choice) if msg.choice is not None else None
+    return replace(msg, text=readable(msg.text), choice=choice)
+
+
+def _too_long(msg: Incoming) -> Reply | None:
+    size = max(len(msg.text), len(msg.choice or ""))
+    if size <= MAX_MESSAGE_CHARS:
+        return None
+    return Reply(
+        f"That message is {size:,} characters long, and I read up to {MAX_MESSAGE_CHARS:,} at a "
+        "time, so nothing was saved. Please send it again in shorter parts (a progress note can "
+        f"be up to {MAX_NOTE_CHARS:,} characters), or put the detail in a document and send me "
+        "its link.",
+        private=True,
+    )
 
 
 def _seen_before(session: Session, msg: Incoming, ctx: AppContext) -> bool:

@@ -159,9 +159,11 @@ def test_a_very_long_note_is_refused_and_nothing_is_lost(
     sam = chat_as(SAM)
     sam.send("update R5")
     sam.send("in progress")
-    out = sam.send("x" * 20_000)
-    assert "That note is 20,000 characters; the limit is 4,000." in out
+    out = sam.send("x" * 5_000)
+    assert "That note is 5,000 characters; the limit is 4,000." in out
     assert "Nothing has been saved yet." in out
+    out = sam.send("x" * 20_000)  # past what any message may carry: refused before reading
+    assert "That message is 20,000 characters long" in out and "nothing was saved" in out
     assert note_count(blackpool) == before
     assert "New target date?" in sam.send("Toolkit shared with the NHS.")
 
@@ -195,3 +197,18 @@ def test_a_conversation_survives_a_restart(blackpool: AppContext, chat_as: Chat)
         revisions = session.exec(select(TargetRevision)).all()
         assert all(r.by_name != "Sam Patel" for r in revisions)  # 'keep' revised nothing
     engine.dispose()
+
+
+def test_control_characters_pasted_into_a_note_are_dropped(
+    blackpool: AppContext, chat_as: Chat
+) -> None:
+    sam = chat_as(SAM)
+    sam.send("update R5")
+    sam.send("in progress")
+    sam.send("Copied from the old tracker:\x01 toolkit\x00 shared\x0bwith the NHS.")
+    sam.send("31/03/2027")
+    assert "Saved." in sam.send("save")
+    with transaction(blackpool.engine) as session:
+        note = session.exec(select(ProgressNote).order_by(ProgressNote.id.desc())).first()  # type: ignore[union-attr]
+        assert note is not None
+        assert note.text == "Copied from the old tracker: toolkit shared\nwith the NHS."

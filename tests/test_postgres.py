@@ -6,10 +6,12 @@ Runs when ENGAGEBOT_TEST_POSTGRES names a server (e.g. postgresql+psycopg://post
 
 from __future__ import annotations
 
+import csv
 import json
 import os
 import uuid
 from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import pytest
 from sqlalchemy import text
@@ -98,3 +100,23 @@ def test_two_sweeps_at_once_on_postgres_send_each_nudge_once(pg_ctx: AppContext)
 
 def test_existing_data_moves_into_the_default_organisation_on_postgres(pg_url: str) -> None:
     move_into_organisations(pg_url)
+
+
+def test_nul_bytes_in_a_sheet_and_a_note_are_removed_on_postgres(
+    pg_ctx: AppContext, pg_cli: Cli, tmp_path: Path
+) -> None:
+    rows = [["Ref", "Recommendation", "Responsible officer", "Target Date"]]
+    rows += [[f"N{i}", f"Do thing {i}", "Head of Policy", "May 2027"] for i in range(1, 600)]
+    rows[400][1] = "Publish\x00 the register"
+    sheet = tmp_path / "nul.csv"
+    with sheet.open("w", newline="", encoding="utf-8") as handle:
+        csv.writer(handle).writerows(rows)
+    result = pg_cli("import", str(sheet))
+    assert result.exit_code == 0, result.output
+    assert 'Row 401, column "Recommendation": removed control characters (NUL)' in result.output
+    listed = json.loads(pg_cli("actions", "list", "--plan", "nul", "--json").output)
+    assert next(r for r in listed if r["ref"] == "N400")["recommendation"] == "Publish the register"
+    sam = ConsoleChannel(Conversation(pg_ctx), SAM)
+    for answer in ("update R1", "delayed", "Waiting\x00 for CLT", "31/05/2027"):
+        sam.send(answer)
+    assert sam.send("save").startswith("Saved. R1 is now Delayed")

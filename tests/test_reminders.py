@@ -404,3 +404,15 @@ def test_the_scheduled_job_sweeps_delivers_and_forgets_old_event_ids(plan: AppCo
     assert len(sender.to(SAM)) == 1
     with transaction(plan.engine) as session:
         assert [e.key for e in session.exec(select(HandledEvent)).all()] == ["slack:T1:Ev0NEW"]
+
+
+def test_a_reply_too_long_to_read_is_answered_kindly_and_the_reminder_still_waits(
+    plan: AppContext, cli: Callable[..., object], chat_as: Callable[[str], Chat]
+) -> None:
+    sam = _reminded(plan, cli, chat_as)
+    pasted = "A1: " + "We ran another drop-in session at the library in March. " * 640
+    answer = sam.send(pasted)
+    assert f"That message is {len(pasted):,} characters long" in answer
+    assert "up to 6,000 at a time, so nothing was saved" in answer
+    answer = sam.send("A1: toolkit drafted and out for feedback, will finish by end of March")
+    assert "A1 → Partially complete, revised target 31 March 2027." in answer

@@ -57,7 +57,8 @@ def _print_report(report: ImportReport, file: Path) -> None:
     if report.unclear_targets:
         typer.echo("Targets I could not read (kept as written, with no date):")
         for ref, text, problem in report.unclear_targets:
-            typer.echo(f"  {ref}: '{text}' — {problem}")
+            shown = text if len(text) <= 80 else text[:79] + "…"
+            typer.echo(f"  {ref}: '{shown}' — {problem}")
 
 
 @app.command("plans")

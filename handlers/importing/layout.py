@@ -15,10 +15,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+from handlers.importing.grid import SheetError, column_letter
 from handlers.importing.headers import Idea as Idea
 from handlers.importing.headers import normalise as normalise
 from handlers.importing.headers import vocabulary
-from handlers.importing.sheets import SheetError, column_letter
+from handlers.language.text import without_controls
 
 HEADER_SEARCH_ROWS = 30
 PRIORITY_WORDS = {
@@ -238,7 +239,7 @@ class _Layout:
 
 def parse_sheet(rows: list[list[str]], *, overrides: dict[str, Idea] | None = None) -> ParsedSheet:
     """The plan in `rows` (as read_rows gives them); SheetError naming row and column if not."""
-    cleaned = [[_clean(c) if c else "" for c in row] for row in rows]
+    cleaned, controls = _without_controls(rows)
     wanted = {normalise(k): v for k, v in (overrides or {}).items()}
     header_at, columns = _find_header(cleaned, wanted, overrides or {})
     headers = list(cleaned[header_at])
@@ -257,7 +258,44 @@ def parse_sheet(rows: list[list[str]], *, overrides: dict[str, Idea] | None = No
     current_theme = _title_and_first_theme(cleaned[:header_at], parsed)
     drafts = _read_body(cleaned, header_at, layout, parsed, current_theme)
     parsed.rows = _finish(drafts, layout, parsed)
+    if not parsed.rows:
+        raise SheetError(
+            f"No actions found under the header row (row {header_at + 1}): the sheet has the "
+            "headers but no recommendation or action below them. Check it is the right file; "
+            "I read its first sheet."
+        )
+    parsed.warnings[:0] = _control_warnings(controls, layout)
     return parsed
+
+
+_SHOWN_CONTROLS = 10
+
+
+def _without_controls(rows: list[list[str]]) -> tuple[list[list[str]], list[tuple[int, int, str]]]:
+    """Cells cleaned of control characters, and where some were (row, column, which)."""
+    found: list[tuple[int, int, str]] = []
+    cleaned: list[list[str]] = []
+    for number, row in enumerate(rows, start=1):
+        out: list[str] = []
+        for index, cell in enumerate(row):
+            text, names = without_controls(cell) if cell else ("", "")
+            if names:
+                found.append((number, index, names))
+            out.append(_clean(text) if text else "")
+        cleaned.append(out)
+    return cleaned, found
+
+
+def _control_warnings(found: list[tuple[int, int, str]], layout: _Layout) -> list[str]:
+    """One line per cell (the first few) that lost control characters, in the sheet's words."""
+    lines = [
+        f'Row {row}, column "{layout.name(index)}": removed control characters ({names}) '
+        "that can't be stored or shown; the rest of the cell is kept."
+        for row, index, names in found[:_SHOWN_CONTROLS]
+    ]
+    if len(found) > _SHOWN_CONTROLS:
+        lines.append(f"{len(found) - _SHOWN_CONTROLS} more cells had control characters removed.")
+    return lines
 
 
 def _columns(row: list[str], wanted: dict[str, Idea]) -> dict[Idea, int]:

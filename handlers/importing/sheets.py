@@ -10,49 +10,28 @@ from __future__ import annotations
 
 import csv
 import io
-import zipfile
 from collections import Counter
-from datetime import date, datetime, time
 from itertools import islice
 from pathlib import Path
+
+from handlers.importing.grid import (
+    MAX_FILE_BYTES,
+    Grid,
+    cell_too_long,
+    column_letter,
+    too_big,
+)
+from handlers.importing.grid import SheetError as SheetError
+from handlers.importing.xlsx import read_xlsx
+
+__all__ = ["SheetError", "column_letter", "read_rows"]
 
 CSV_SUFFIXES = frozenset({".csv", ".tsv", ".txt"})
 XLSX_SUFFIXES = frozenset({".xlsx", ".xlsm"})
 _DELIMITERS = (",", ";", "\t")
 _SNIFF_ROWS = 50
+_UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 _SAVE_AS = "Save it as .xlsx or .csv (in Excel: File > Save As) and import that file instead."
-
-
-class SheetError(Exception):
-    """A sheet that can't be imported; str() is one sentence naming the row and column if known."""
-
-    def __init__(self, message: str, *, row: int | None = None, column: str | None = None) -> None:
-        self.message = message
-        self.row = row
-        self.column = column
-        super().__init__(self._text())
-
-    def _text(self) -> str:
-        if self.row is not None and self.column is not None:
-            return f'Row {self.row}, column "{self.column}": {self.message}'
-        if self.row is not None:
-            return f"Row {self.row}: {self.message}"
-        if self.column is not None:
-            return f'Column "{self.column}": {self.message}'
-        return self.message
-
-    def __str__(self) -> str:
-        return self._text()
-
-
-def column_letter(index: int) -> str:
-    """0 -> 'A', 25 -> 'Z', 26 -> 'AA', as a spreadsheet names its columns."""
-    letters = ""
-    index += 1
-    while index:
-        index, rest = divmod(index - 1, 26)
-        letters = chr(ord("A") + rest) + letters
-    return letters
 
 
 def read_rows(path: Path) -> list[list[str]]:
@@ -64,7 +43,7 @@ def read_rows(path: Path) -> list[list[str]]:
     if path.is_dir():
         raise SheetError(f"{path} is a folder, not a spreadsheet file.")
     if suffix in XLSX_SUFFIXES:
-        rows = _read_xlsx(path)
+        rows = read_xlsx(path)
     elif suffix in CSV_SUFFIXES:
         rows = _read_csv(path)
     elif suffix in (".docx", ".doc"):
@@ -106,6 +85,9 @@ def _clean(text: str) -> str:
 
 def _read_csv(path: Path) -> list[list[str]]:
     try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise too_big(path.name, size)
         data = path.read_bytes()
     except OSError as err:
         raise SheetError(f"I couldn't open {path.name}: {err.strerror or err}.") from err
@@ -116,7 +98,7 @@ def _read_csv(path: Path) -> list[list[str]]:
             f"{path.name} is not a CSV file: it looks like an Excel or Word file renamed. "
             "Give it its real extension (.xlsx) or save it again as .csv."
         )
-    if b"\x00" in data[:8192]:
+    if b"\x00" in data[:8192] and not data.startswith(_UTF16_BOMS):
         raise SheetError(
             f"{path.name} is not a spreadsheet I can read: it holds binary data, not text. "
             f"{_SAVE_AS}"
@@ -124,16 +106,28 @@ def _read_csv(path: Path) -> list[list[str]]:
     text = _decode(data, path)
     delimiter = _sniff_delimiter(text)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    grid = Grid()
+    number = 0
     try:
-        return [[_clean(cell) for cell in row] for row in reader]
+        for number, row in enumerate(reader, start=1):
+            grid.add(number, [_clean(cell) for cell in row])
     except csv.Error as err:
+        if "field larger than field limit" in str(err):  # a cell far beyond ours, unread
+            limit = csv.field_size_limit()
+            raise cell_too_long(limit, row=number + 1, column=None, at_least=True) from err
         raise SheetError(
             f"{path.name} is not a well-formed CSV file near line {reader.line_num} ({err}). "
             f"{_SAVE_AS}"
         ) from err
+    return grid.rows
 
 
 def _decode(data: bytes, path: Path) -> str:
+    if data.startswith(_UTF16_BOMS):  # Excel's "Unicode Text"
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError as err:
+            raise SheetError(f"I can't read the text in {path.name}: {err.reason}.") from err
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -165,70 +159,3 @@ def _sniff_delimiter(text: str) -> str:
         if score > best_score:
             best, best_score = delimiter, score
     return best
-
-
-# ---------------------------------------------------------------------------------------------
-# XLSX
-
-
-def _read_xlsx(path: Path) -> list[list[str]]:
-    import openpyxl
-
-    if path.stat().st_size == 0:
-        raise SheetError(f"The file is empty: {path.name} has nothing in it.")
-    if not zipfile.is_zipfile(path):
-        raise SheetError(
-            f"{path.name} is not a real .xlsx file (it may be damaged, or another kind of file "
-            f"renamed). Open it in Excel and save it again as .xlsx, or save it as .csv."
-        )
-    try:
-        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except Exception as err:  # openpyxl raises many kinds for a damaged workbook
-        raise SheetError(
-            f"{path.name} looks damaged and I can't open it as a spreadsheet ({_reason(err)}). "
-            "Open it in Excel and save it again as .xlsx, or save it as .csv."
-        ) from err
-    try:
-        if not book.worksheets:
-            raise SheetError(f"The file is empty: {path.name} has no sheets.")
-        sheet = book.worksheets[0]
-        try:
-            return [
-                [_cell_text(value) for value in row] for row in sheet.iter_rows(values_only=True)
-            ]
-        except SheetError:
-            raise
-        except Exception as err:
-            raise SheetError(
-                f"{path.name} looks damaged and I can't read its first sheet ({_reason(err)}). "
-                "Open it in Excel and save it again as .xlsx, or save it as .csv."
-            ) from err
-    finally:
-        book.close()
-
-
-def _reason(err: Exception) -> str:
-    text = str(err).strip().rstrip(".")
-    return text[:120] if text else type(err).__name__
-
-
-def _cell_text(value: object) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, str):
-        return _clean(value)
-    if isinstance(value, bool):
-        return "TRUE" if value else "FALSE"
-    if isinstance(value, datetime):
-        if value.time() == time(0, 0):
-            return value.strftime("%d/%m/%Y")
-        return value.strftime("%d/%m/%Y %H:%M")
-    if isinstance(value, date):
-        return value.strftime("%d/%m/%Y")
-    if isinstance(value, time):
-        return value.strftime("%H:%M")
-    if isinstance(value, float):
-        if value.is_integer():
-            return str(int(value))
-        return repr(value)
-    return _clean(str(value))

@@ -19,6 +19,7 @@ March" is partially complete), but "new date"/"revised to" on its own implies DE
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -104,7 +105,52 @@ _CLAUSE_WORDS = frozenset({"but", "however", "although", "though", "whereas", "w
 _DASH = re.compile(r"[-\u2010-\u2015\u2212]+")
 
 
-def _tokens(text: str) -> list[_Token]:
+class _Clause(NamedTuple):
+    """What the date rules ask of a clause, worked out once: replies can run to pages."""
+
+    past: list[int]  # tokens telling of something that happened ('met', 'drafted')
+    event: bool  # names a meeting or workshop
+    wordy: list[int]  # tokens that are more than filler
+    verbs: list[int]  # tokens saying something gets done ('finish', 'launch')
+    in_place: list[int]  # the 'in' of 'in place'
+
+
+class _Tokens(list[_Token]):
+    """The words of a reply, with each word's end and each clause's facts found fast."""
+
+    def __init__(self, tokens: list[_Token]) -> None:
+        super().__init__(tokens)
+        self.ends = [t.end for t in tokens]
+        self.spans: dict[int, range] = {}
+        for k, token in enumerate(tokens):  # clause numbers never go down
+            start = self.spans[token.clause].start if token.clause in self.spans else k
+            self.spans[token.clause] = range(start, k + 1)
+        self._clauses: dict[int, _Clause] = {}
+        self.dateish = [_is_dateish(self, k) for k in range(len(tokens))]
+        self.money = [bool(_MONEY.search(t.word)) for t in tokens]
+
+    def at(self, pos: int) -> int:
+        """Index of the token covering (or first after) character position pos."""
+        return bisect.bisect_right(self.ends, pos)
+
+    def clause(self, number: int) -> _Clause:
+        if number not in self._clauses:
+            self._clauses[number] = _clause_facts(self, self.spans[number])
+        return self._clauses[number]
+
+
+def _clause_facts(tokens: _Tokens, span: range) -> _Clause:
+    words = [tokens[k].word for k in span]
+    return _Clause(
+        past=[k for k in span if _past_word(tokens, k)],
+        event=any(w in _EVENT_WORDS for w in words),
+        wordy=[k for k, w in zip(span, words, strict=True) if w not in _NOTE_FILLER],
+        verbs=[k for k, w in zip(span, words, strict=True) if _TARGET_VERBS.search(w)],
+        in_place=[k for k in span[:-1] if _in_place(tokens[k].word, tokens[k + 1].word)],
+    )
+
+
+def _tokens(text: str) -> _Tokens:
     """Words of the text; a new clause starts after punctuation, a dash or 'but'."""
     tokens: list[_Token] = []
     clause = 0
@@ -126,15 +172,7 @@ def _tokens(text: str) -> list[_Token]:
         tokens.append(_Token(word.lower(), start, start + len(word), clause, bool(trail)))
         if trail.strip(":\"'"):  # "New date: June" is one clause; "Done, June" is two
             clause += 1
-    return tokens
-
-
-def _token_at(tokens: Sequence[_Token], pos: int) -> int:
-    """Index of the token covering (or first after) character position pos."""
-    for i, token in enumerate(tokens):
-        if token.end > pos:
-            return i
-    return len(tokens)
+    return _Tokens(tokens)
 
 
 def _before(tokens: Sequence[_Token], index: int, count: int) -> list[str]:
@@ -255,12 +293,15 @@ def _specific_problem(answer: DateAnswer) -> bool:
     return bool(problem) and not problem.startswith(_GENERIC) and "I need one date" not in problem
 
 
-def _window_ok(tokens: Sequence[_Token], first: int, last: int) -> bool:
+_MONEY = re.compile(r"[%£$€]")
+
+
+def _window_ok(tokens: _Tokens, first: int, last: int) -> bool:
     """Worth asking parse_date_answer: has a date word, no money or percentages."""
     span = range(first, last + 1)
-    if any(re.search(r"[%£$€]", tokens[k].word) for k in span):
+    if any(tokens.money[k] for k in span):
         return False
-    if any(_is_dateish(tokens, k) for k in span):
+    if any(tokens.dateish[k] for k in span):
         return True
     # "the end of the year", "financial year", "year end" but not "over the year we ran ..."
     words = {tokens[k].word for k in span}
@@ -270,7 +311,7 @@ def _window_ok(tokens: Sequence[_Token], first: int, last: int) -> bool:
 _MAX_WORDS = 7
 
 
-def _read_from(text: str, tokens: Sequence[_Token], first: int, today: date) -> _Found | None:
+def _read_from(text: str, tokens: _Tokens, first: int, today: date) -> _Found | None:
     """The longest window starting at tokens[first] that reads as a day or a clear problem."""
     last = first
     while last + 1 < len(tokens) and last - first + 1 < _MAX_WORDS:
@@ -287,7 +328,7 @@ def _read_from(text: str, tokens: Sequence[_Token], first: int, today: date) -> 
     return None
 
 
-def _all_dates(text: str, tokens: Sequence[_Token], today: date) -> list[_Found]:
+def _all_dates(text: str, tokens: _Tokens, today: date) -> list[_Found]:
     """Every date phrase in the text, dropping those inside a longer one."""
     found: list[_Found] = []
     for i in range(len(tokens)):
@@ -397,15 +438,10 @@ _NOT_PAST = frozenset(
 )
 
 
-def _past_clause(tokens: Sequence[_Token], found: _Found) -> bool:
+def _past_clause(tokens: _Tokens, found: _Found) -> bool:
     """The clause holding the date tells of something that happened ('met on 3 November')."""
-    clause = tokens[found.first].clause
-    for k, token in enumerate(tokens):
-        if token.clause != clause or found.first <= k <= found.last:
-            continue
-        if _past_word(tokens, k):
-            return True
-    return False
+    past = tokens.clause(tokens[found.first].clause).past
+    return any(not found.first <= k <= found.last for k in past)
 
 
 _EVENT_WORDS = frozenset(
@@ -414,10 +450,9 @@ _EVENT_WORDS = frozenset(
 )
 
 
-def _event_clause(tokens: Sequence[_Token], found: _Found) -> bool:
+def _event_clause(tokens: _Tokens, found: _Found) -> bool:
     """'second workshop booked for 8 December': a diary date, not the action's target."""
-    clause = tokens[found.first].clause
-    return any(t.clause == clause and t.word in _EVENT_WORDS for t in tokens)
+    return tokens.clause(tokens[found.first].clause).event
 
 
 def _past_word(tokens: Sequence[_Token], k: int) -> bool:
@@ -434,17 +469,31 @@ _TARGET_VERBS = re.compile(
 )
 
 
-def _relative_target(tokens: Sequence[_Token], hit: _Found) -> bool:
-    """An uncued 'next Friday' is the target if it is the whole clause or says what's done then."""
-    clause = tokens[hit.first].clause
-    rest = [
-        t.word
-        for k, t in enumerate(tokens)
-        if t.clause == clause and not hit.first <= k <= hit.last
-    ]
-    if all(w in _NOTE_FILLER for w in rest):
+def _relative_target(tokens: _Tokens, hit: _Found) -> bool:
+    """An uncued 'next Friday' is the target if it is the whole clause or says what's done then.
+
+    That is: the rest of the clause is filler, or names a target verb ('finish', 'in place').
+    """
+    facts = tokens.clause(tokens[hit.first].clause)
+    span = range(hit.first, hit.last + 1)
+    if all(k in span for k in facts.wordy):
         return True
-    return bool(_TARGET_VERBS.search(" ".join(rest)))
+    if any(k not in span for k in facts.verbs):
+        return True
+    if any(k not in span and k + 1 not in span for k in facts.in_place):
+        return True
+    around = tokens.spans[tokens[hit.first].clause]  # "in" and "place" either side of the date
+    before, after = hit.first - 1, hit.last + 1
+    return (
+        before in around and after in around and _in_place(tokens[before].word, tokens[after].word)
+    )
+
+
+def _in_place(word: str, following: str) -> bool:
+    """The only target verb of two words, as a search over the joined words would find it."""
+    return bool(_TARGET_VERBS.search(f"{word} {following}")) and not (
+        _TARGET_VERBS.search(word) or _TARGET_VERBS.search(following)
+    )
 
 
 class _Choice(NamedTuple):
@@ -453,7 +502,7 @@ class _Choice(NamedTuple):
     in_past: bool
 
 
-def _choose(tokens: Sequence[_Token], found: Sequence[_Found], today: date) -> _Choice | None:
+def _choose(tokens: _Tokens, found: Sequence[_Found], today: date) -> _Choice | None:
     """The revised date among the phrases: revision cue first, then deadline cue, then none."""
     chosen: list[tuple[int, int, _Choice]] = []
     for n, hit in enumerate(found):
@@ -546,9 +595,7 @@ class _Match(NamedTuple):
     end: int
 
 
-def _statuses(
-    text: str, tokens: Sequence[_Token], dates: Sequence[_Found], today: date
-) -> list[_Match]:
+def _statuses(text: str, tokens: _Tokens, dates: Sequence[_Found], today: date) -> list[_Match]:
     """Every status phrase that stands (not negated, not future, not qualified)."""
     found: list[_Match] = []
     for rule in _RULES:
@@ -560,10 +607,10 @@ def _statuses(
 
 
 def _judge(
-    rule: _Rule, m: re.Match[str], tokens: Sequence[_Token], dates: Sequence[_Found], today: date
+    rule: _Rule, m: re.Match[str], tokens: _Tokens, dates: Sequence[_Found], today: date
 ) -> Status | None:
     """The status this match stands for, or None if negation/tense/qualifiers undo it."""
-    index = _token_at(tokens, m.start())
+    index = tokens.at(m.start())
     if rule.check == "none":
         return rule.status
     near = _before(tokens, index, 3)
@@ -578,7 +625,7 @@ def _judge(
     if rule.status is Status.COMPLETE:
         if any(w in _QUALIFIERS for w in near):  # "nearly complete", "first phase done"
             return Status.PARTIALLY_COMPLETE
-        if _finishes_later(tokens, _token_at(tokens, m.end() - 1), dates, today):
+        if _finishes_later(tokens, tokens.at(m.end() - 1), dates, today):
             return None
     return rule.status
 

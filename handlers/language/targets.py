@@ -29,6 +29,7 @@ from __future__ import annotations
 import calendar
 import functools
 import re
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -804,6 +805,8 @@ _DATE_WORDS = frozenset(MONTHS) | frozenset(WEEKDAYS) | {"the", "of", "on", "at"
 _RELATIVE_WORDS = RELATIVE_WORDS | TIME_UNITS | frozenset(NUMBER_WORDS) | {"a", "an"}
 
 
+MAX_TARGET_CHARS = 300  # the longest real target cells run to about 40; reading is per character
+
 _FY_LIKE = _Lazy(r"\d{4}\s*[/-]\s*\d")
 _DATEPARSER_TARGET = _Lazy(r"(?=.*(?:\d{4}|'\d{2}))(?!(?:.*\b\d{1,2}\b){2})[a-z0-9,' ]+")
 
@@ -824,11 +827,45 @@ def _date_parser(today: date, relative: bool) -> DateDataParser:
     return DateDataParser(languages=["en"], settings=settings)
 
 
+_REPEATABLE = frozenset({"the", "of", "on", "at", "a", "an", "in", "from"})
+_YEAR = _Lazy(r"\d{4}")
+_ONE_OF_EACH = (frozenset(MONTHS), frozenset(WEEKDAYS), TIME_UNITS, frozenset(NUMBER_WORDS))
+_RELATIVE_ANCHORS = (RELATIVE_WORDS | TIME_UNITS | frozenset(WEEKDAYS) | frozenset(MONTHS)) - {
+    "in",
+    "from",
+}
+_DATEPARSER_CHARS = 60
+
+
+def _one_date(s: str, *, relative: bool) -> bool:
+    """Could name one day: no word or number twice, at most one month, weekday, unit, number
+    word and year; a relative one ('in a fortnight') has an anchor and no year.
+
+    dateparser takes a millisecond or two a phrase and reads '2027 2027 fortnight' as a day;
+    a long reply offers it thousands of phrases.
+    """
+    tokens = re.findall(r"[a-z]+|\d+", s)
+    counted = Counter(t for t in tokens if t not in _REPEATABLE)
+    if any(n > 1 for n in counted.values()):
+        return False
+    if not all(sum(n for t, n in counted.items() if t in kind) <= 1 for kind in _ONE_OF_EACH):
+        return False
+    years = sum(1 for t in counted if _YEAR.fullmatch(t))
+    if relative:
+        return years == 0 and any(t in _RELATIVE_ANCHORS for t in counted)
+    return years <= 1
+
+
+@functools.lru_cache(maxsize=1024)
 def _dateparser_day(s: str, today: date, *, relative: bool) -> date | None:
     """dateparser's reading, only if every word is a date word (else 'to' becomes a date)."""
+    if len(s) > _DATEPARSER_CHARS:
+        return None
     words = set(re.findall(r"[a-z]+", s))
     allowed = _DATE_WORDS | _RELATIVE_WORDS if relative else _DATE_WORDS
     if not words <= allowed or not (words or re.search(r"\d", s)):
+        return None
+    if not _one_date(s, relative=relative):
         return None
     if _FY_LIKE.search(s) or len(re.findall(r"\d+", s)) > 3:
         return None  # "1 2026/27" would come back as 27 January 2026
@@ -893,6 +930,12 @@ def _dated(s: str, original: str, today: date, plan_start: date | None) -> Targe
 def parse_target(text: str, *, today: date, plan_start: date | None = None) -> Target:
     """Understand one target-date cell; never guesses (see the module docstring)."""
     original = text.strip()
+    if len(original) > MAX_TARGET_CHARS:
+        return _unclear(
+            original,
+            f"{len(original):,} characters is too long for a target date. Put the date in the "
+            "cell (e.g. 31/03/2027) and any explanation in another column.",
+        )
     target = _classify(_normalise(original), original, today, plan_start)
     lines = [line.strip() for line in original.splitlines() if line.strip()]
     if target.kind == "unclear" and len(lines) > 1:
@@ -925,6 +968,7 @@ def _relative_weekday(s: str, today: date) -> date | None:
     return day + timedelta(days=7) if m[2] else day
 
 
+@functools.lru_cache(maxsize=4096)  # a long reply offers the same phrase again and again
 def parse_date_answer(text: str, *, today: date) -> DateAnswer:
     """One revised date typed in chat; relative answers come back for confirmation.
 

@@ -10,6 +10,7 @@ from typing import Any
 from sqlmodel import Session, select
 
 from handlers.language.targets import format_date
+from handlers.language.text import readable
 from models.tables import Action, Person, ProgressNote, Status, TargetKind, TargetRevision, id_of
 
 MAX_NOTE_CHARS = 4000  # about a page; longer belongs in a document the note can point to
@@ -62,7 +63,7 @@ def leading_status(text: str) -> Status | None:
 
 def check_note(note: str) -> str:
     """The note as it will be stored, or an UpdateError saying what is wrong with it."""
-    cleaned = note.replace("\x00", "").strip()
+    cleaned = readable(note).strip()  # NUL can't be stored, nor other controls opened in Word
     if len(cleaned) > MAX_NOTE_CHARS:
         raise UpdateError(
             f"That note is {len(cleaned):,} characters; the limit is {MAX_NOTE_CHARS:,}. "

@@ -8,7 +8,9 @@ the top. Written as DOCX (Word and LibreOffice), HTML, Markdown or CSV.
 from __future__ import annotations
 
 import csv
+import html
 import io
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -17,6 +19,7 @@ from pathlib import Path
 from sqlmodel import Session, col, select
 
 from handlers.language.targets import format_date
+from handlers.language.text import readable
 from handlers.plans.actions import describe_target, prefetch_revisions
 from handlers.plans.summary import BUCKETS, Summary, summarise
 from models.tables import Action, ActionOwner, Plan, ProgressNote, Role, Theme
@@ -177,27 +180,56 @@ def write(report: Report, fmt: str, path: Path) -> None:
     path.write_text(texts[fmt](report), encoding="utf-8-sig" if fmt == "csv" else "utf-8")
 
 
+# Excel and LibreOffice run a cell starting with one of these as a formula (OWASP, "CSV
+# injection"); the full-width forms too, in some locales.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+_NUMBER = re.compile(r"[+-]?(?=\.?\d)\d*(?:,\d{3})*(?:\.\d+)?%?")
+
+
+def csv_cell(text: str) -> str:
+    """A cell Excel shows as text: a leading ' before anything it would run as a formula.
+
+    A plain number ("-5%", "+3", "-1,250.50") is left alone: Excel reads it as that number and
+    runs nothing, and the board reads it as written. "-5% uptake" or "-2+3" gets the quote.
+    """
+    if text.startswith(_FORMULA_START) and not _NUMBER.fullmatch(text):
+        return "'" + text
+    return text
+
+
 def to_csv(report: Report) -> str:
     buffer = io.StringIO()
     out = csv.writer(buffer)
-    out.writerow(["Theme", *report.headers])
+    out.writerow([csv_cell(h) for h in ["Theme", *report.headers]])
     for group in report.groups:
         for row in group.rows:
-            out.writerow([group.title, *row])
+            out.writerow([csv_cell(c) for c in [group.title, *row]])
     return buffer.getvalue()
 
 
-def to_markdown(report: Report) -> str:
-    def cell(text: str) -> str:
-        return text.replace("|", "\\|").replace("\n", "<br>")
+_MARKDOWN = re.compile(r"([\\`*_\[\]|~#!])")
 
-    lines = [f"# {report.title}", "", f"Action plan, updated {format_date(report.on)}.", ""]
+
+def markdown_text(text: str) -> str:
+    """Plan text shown as written in Markdown: no HTML, links, emphasis or table breaks.
+
+    HTML's &, < and > become entities (so <script> is text in any renderer) and Markdown's
+    punctuation is backslash-escaped; line breaks become <br> to stay in a table cell.
+    """
+    escaped = html.escape(readable(text), quote=False)
+    return _MARKDOWN.sub(r"\\\1", escaped).replace("\r", "").replace("\n", "<br>")
+
+
+def to_markdown(report: Report) -> str:
+    cell = markdown_text
+    title = markdown_text(" ".join(report.title.split()))
+    lines = [f"# {title}", "", f"Action plan, updated {format_date(report.on)}.", ""]
     lines += ["| Status | Actions |", "| --- | ---: |"]
     lines += [f"| {name} | {count} |" for name, count in report.summary_rows]
     lines += ["", f"Overall: **{report.summary.rag.upper()}** ({report.summary.rag_reason}).", ""]
     for group in report.groups:
         if group.title:
-            lines += [f"## {group.title}", ""]
+            lines += [f"## {markdown_text(' '.join(group.title.split()))}", ""]
         if group.description:
             lines += [f"_{cell(group.description)}_", ""]
         lines.append("| " + " | ".join(cell(h) for h in report.headers) + " |")
@@ -230,7 +262,7 @@ def _docx(report: Report, path: Path) -> None:
     for side in ("left_margin", "right_margin", "top_margin", "bottom_margin"):
         setattr(section, side, Cm(1.5))
     document.styles["Normal"].font.size = Pt(9)
-    document.add_heading(report.title, level=0)
+    document.add_heading(readable(report.title), level=0)
     document.add_paragraph(f"Action plan, updated {format_date(report.on)}.")
     summary = document.add_table(rows=1, cols=2)
     summary.style = "Table Grid"
@@ -241,15 +273,15 @@ def _docx(report: Report, path: Path) -> None:
     document.add_paragraph(f"Overall: {report.summary.rag.upper()} ({report.summary.rag_reason}).")
     for group in report.groups:
         if group.title:
-            document.add_heading(group.title, level=1)
+            document.add_heading(readable(group.title), level=1)
         if group.description:
-            document.add_paragraph(group.description).runs[0].italic = True
+            document.add_paragraph(readable(group.description)).runs[0].italic = True
         table = document.add_table(rows=1, cols=len(report.headers))
         table.style = "Table Grid"
         for cell, header in zip(table.rows[0].cells, report.headers, strict=True):
-            cell.text = header
+            cell.text = readable(header)
             cell.paragraphs[0].runs[0].bold = True
         for row in group.rows:
             for cell, value in zip(table.add_row().cells, row, strict=True):
-                cell.text = value
+                cell.text = readable(value)  # Word's XML refuses control characters
     document.save(str(path))
