@@ -52,7 +52,11 @@ def build_plan(path: Path, total: int) -> tuple[object, Plan]:
             ],
         )
         session.execute(
-            insert(Role), [{"name": f"Officer {i}", "key": f"officer {i}"} for i in range(50)]
+            insert(Role),
+            [
+                {"name": f"Officer {i}", "key": f"officer {i}", "org_id": plan.org_id}
+                for i in range(50)
+            ],
         )
         session.execute(
             insert(Action),

@@ -53,9 +53,15 @@ def build(path: Path, total: int, due: int) -> AppContext:
         plan = Plan(name="bench", title="Benchmark plan", created_at=NOW)
         session.add(plan)
         session.flush()
-        roles = [{"name": f"Officer {i}", "key": f"officer {i}"} for i in range(OFFICERS)]
+        roles = [
+            {"name": f"Officer {i}", "key": f"officer {i}", "org_id": plan.org_id}
+            for i in range(OFFICERS)
+        ]
         session.execute(insert(Role), roles)
-        people = [{"name": f"Person {i}", "email": f"p{i}@example.org"} for i in range(OFFICERS)]
+        people = [
+            {"name": f"Person {i}", "email": f"p{i}@example.org", "org_id": plan.org_id}
+            for i in range(OFFICERS)
+        ]
         session.execute(insert(Person), people)
         session.execute(
             insert(RoleHolder),
