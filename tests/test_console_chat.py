@@ -195,3 +195,18 @@ def test_a_conversation_survives_a_restart(blackpool: AppContext, chat_as: Chat)
         revisions = session.exec(select(TargetRevision)).all()
         assert all(r.by_name != "Sam Patel" for r in revisions)  # 'keep' revised nothing
     engine.dispose()
+
+
+def test_add_update_works_for_a_plan_whose_name_has_spaces(ctx: AppContext, chat_as: Chat) -> None:
+    from handlers.importing.importer import import_file
+    from handlers.plans.people import assign
+    from tests.conftest import BLACKPOOL
+
+    import_file(
+        ctx, BLACKPOOL, plan_name="South Ribble 2020"
+    )  # `import --plan "South Ribble 2020"`
+    with transaction(ctx.engine) as session:
+        assign(session, "Community Engagement & Partnership Manager", name="Sam", email=SAM)
+    sam = chat_as(SAM)
+    assert "[1] Add update" in sam.send("my actions")
+    assert "Updating R11" in sam.send("1")

@@ -43,6 +43,11 @@ def bot(blackpool: AppContext) -> Iterator[SlackBot]:
         yield running
 
 
+def action_id(ctx: AppContext, ref: str) -> int:
+    with transaction(ctx.engine) as session:
+        return session.exec(select(Action).where(Action.ref == ref)).one().id or 0
+
+
 def notes(ctx: AppContext, ref: str) -> list[ProgressNote]:
     with transaction(ctx.engine) as session:
         action = session.exec(select(Action).where(Action.ref == ref)).one()
@@ -74,7 +79,7 @@ def test_slash_command_mine_lists_the_officers_actions(bot: SlackBot) -> None:
     text = bot.slack.texts("respond")
     assert "You have 7 open actions" in text
     assert text.index("R11") < text.index("R1 ")
-    assert buttons(answer)["Add update"].startswith("update blackpool-audit-2019:")
+    assert buttons(answer)["Add update"].startswith("update #")  # the action's id
 
 
 def test_an_update_given_in_a_dm_conversation(bot: SlackBot, blackpool: AppContext) -> None:
@@ -99,7 +104,7 @@ def test_an_update_given_in_a_dm_conversation(bot: SlackBot, blackpool: AppConte
 def test_an_update_through_the_modal(bot: SlackBot, blackpool: AppContext) -> None:
     bot.press(SAM_SLACK, f"update {PLAN}:R4", "Add update")
     view = bot.slack.wait_for("views.open")[0].params["view"]
-    assert view["type"] == "modal" and view["private_metadata"] == f"{PLAN}:R4"
+    assert view["type"] == "modal" and view["private_metadata"] == f"#{action_id(blackpool, 'R4')}"
     assert [b["block_id"] for b in view["blocks"] if b["type"] == "input"] == [
         "status",
         "note",

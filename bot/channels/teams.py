@@ -35,7 +35,7 @@ from microsoft_agents.hosting.core.authorization import AuthenticationConstants,
 
 from bot.channels import teams_cards as cards
 from bot.core import Core
-from handlers.chat.messages import Form, Incoming, Reply
+from handlers.chat.messages import ACTION_KEY, Form, Incoming, Reply
 from handlers.chat.outbound import Recipient, SendError, Sent, Unreachable
 from handlers.chat.state import ConversationKey
 
@@ -52,7 +52,7 @@ TRIES = 4
 MAX_WAIT = 30.0  # seconds: a longer Retry-After is left to the next delivery run
 CARDS_KEPT = 5000  # sent cards remembered, to show what was chosen when a button is pressed
 APOLOGY = "Sorry, something went wrong on my side. Please try again in a minute."
-_UPDATE = re.compile(r"^\s*update\s+(\S+)\s*$", re.IGNORECASE)
+_UPDATE = re.compile(rf"^\s*update\s+({ACTION_KEY})\s*$", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -247,7 +247,7 @@ class TeamsChannel:
             chosen = ("chosen", activity.reply_to_id, label)
             if update:
                 form = await self.core.open_form(
-                    self._incoming(activity, choice), "update", update.group(1)
+                    self._incoming(activity, choice, choice), "update", update.group(1)
                 )
                 if isinstance(form, Form):
                     return [], ("form", form, chosen)
