@@ -40,6 +40,8 @@ from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
 from bot.channels import slack_blocks as kit
+from bot.channels.cache import TTLCache
+from bot.channels.slack_auth import QuietTokenWarnings, SlackIdentity
 from bot.core import Core
 from handlers.chat.messages import ACTION_KEY, Form, Incoming, Reply
 from handlers.chat.outbound import Recipient, SendError, Sent, Unreachable
@@ -48,6 +50,7 @@ from handlers.chat.state import ConversationKey
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
+QUIET_TOKEN_WARNINGS = QuietTokenWarnings()  # one filter, however many channels are built
 
 PATH = "/slack/events"
 COMMAND = "/engage"
@@ -156,8 +159,15 @@ class SlackChannel:
         # process_before_response: each listener acks itself, then hands its work to a task,
         # so the acknowledgement goes back at once instead of being polled for.
         self._verifier = SignatureVerifier(signing_secret)
+        # Who the bot is comes from auth.test, asked outside any request (slack_auth.py), so a
+        # Slack outage never fails a request that only needs acknowledging.
+        self.identity = SlackIdentity(client.token or "", self.aclient)
+        logging.getLogger("slack_bolt.AsyncApp").addFilter(QUIET_TOKEN_WARNINGS)
         self.app = AsyncApp(
-            client=self.aclient, signing_secret=signing_secret, process_before_response=True
+            client=self.aclient,
+            signing_secret=signing_secret,
+            authorize=self.identity,
+            process_before_response=True,
         )
         self._register(self.app)
 
@@ -477,21 +487,27 @@ class SlackChannel:
 
 class SlackDirectory:
     """Slack's address book for the core: a user's e-mail from users.info (needs
-    users:read.email), looked up once per user. The core calls it synchronously."""
+    users:read.email), remembered for an hour (`TTLCache`). The core calls it synchronously."""
 
-    def __init__(self, client: WebClient) -> None:
+    def __init__(self, client: WebClient, emails: TTLCache[str, str | None] | None = None) -> None:
         self.client = client
-        self._emails: dict[str, str | None] = {}
+        self._emails: TTLCache[str, str | None] = emails if emails is not None else TTLCache()
 
     def email_of(self, user: str, address: Mapping[str, str] | None = None) -> str | None:
-        if user not in self._emails:
-            try:
-                info = self.client.users_info(user=user)
-                self._emails[user] = info["user"].get("profile", {}).get("email")
-            except SlackApiError as err:
-                log.warning("users.info failed for %s: %s", user, err.response.get("error"))
-                return None
-        return self._emails[user]
+        cached = self._emails.get(user)
+        if cached is not None:
+            return cached[0]
+        try:
+            info = self.client.users_info(user=user)
+        except SlackApiError as err:
+            log.warning("users.info failed for %s: %s", user, err.response.get("error"))
+            return None
+        except Exception as err:  # Slack unreachable: not remembered, so asked again next time
+            log.warning("users.info failed for %s: %s", user, getattr(err, "reason", err))
+            return None
+        email: str | None = info["user"].get("profile", {}).get("email")
+        self._emails.put(user, email)
+        return email
 
 
 def _from_a_person(event: dict[str, Any]) -> bool:

@@ -34,6 +34,7 @@ from microsoft_agents.hosting.core import AgentAuthConfiguration, TurnContext
 from microsoft_agents.hosting.core.authorization import AuthenticationConstants, ClaimsIdentity
 
 from bot.channels import teams_cards as cards
+from bot.channels.cache import TTLCache
 from bot.core import Core
 from handlers.chat.messages import ACTION_KEY, Form, Incoming, Reply
 from handlers.chat.outbound import Recipient, SendError, Sent, Unreachable
@@ -424,7 +425,7 @@ class TeamsDirectory:
 
     def __init__(self, auth: TeamsAuth) -> None:
         self.provider = auth.token_provider()
-        self._emails: dict[str, str | None] = {}
+        self._emails: TTLCache[str, str | None] = TTLCache()  # a changed e-mail is seen in an hour
         self._loop: _Loop | None = None
         self._guard = threading.Lock()
 
@@ -435,8 +436,9 @@ class TeamsDirectory:
                 self._loop = None
 
     def email_of(self, user: str, address: Mapping[str, str] | None = None) -> str | None:
-        if user in self._emails:
-            return self._emails[user]
+        cached = self._emails.get(user)
+        if cached is not None:
+            return cached[0]
         if not address or not address.get("service_url") or not address.get("conversation"):
             return None
         with self._guard:
@@ -448,8 +450,9 @@ class TeamsDirectory:
             log.warning("Teams member look-up failed for %s: %r", user, err)
             return None
         email = member.get("email") or member.get("userPrincipalName")
-        self._emails[user] = str(email).lower() if email else None
-        return self._emails[user]
+        found = str(email).lower() if email else None
+        self._emails.put(user, found)
+        return found
 
     async def _member(self, address: Mapping[str, str], member: str) -> dict[str, Any]:
         assert self._loop is not None
