@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Sequence
-from dataclasses import replace
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from sqlmodel import Session, select
@@ -66,7 +67,8 @@ class Conversation:
         self.flows = {flow.name: flow for flow in flows}
         self.entries = tuple(cmd for flow in flows for cmd in flow.entries)
         self._directories: dict[str, Directory] = {}
-        self._locks: dict[ConversationKey, threading.Lock] = {}
+        # A lock for each conversation with a turn running or waiting, dropped when free.
+        self._locks: dict[ConversationKey, _Held] = {}
         self._locks_guard = threading.Lock()
 
     def add_directory(self, channel: str, directory: Directory) -> None:
@@ -162,10 +164,26 @@ class Conversation:
             )
         return who
 
-    def _lock(self, key: ConversationKey) -> threading.Lock:
-        """One turn at a time per conversation: a double click waits for the first to finish."""
+    @contextmanager
+    def _lock(self, key: ConversationKey) -> Iterator[None]:
+        """One turn at a time per conversation: a double click waits for the first to finish.
+        The lock is forgotten once no turn holds or waits for it, so they never pile up."""
         with self._locks_guard:
-            return self._locks.setdefault(key, threading.Lock())
+            held = self._locks.setdefault(key, _Held())
+            held.users += 1
+        try:
+            with held.lock:
+                yield
+        finally:
+            with self._locks_guard:
+                held.users -= 1
+                if held.users == 0:
+                    del self._locks[key]
+
+    def turns_in_progress(self) -> int:
+        """Conversations with a turn running or waiting (their locks are all that is kept)."""
+        with self._locks_guard:
+            return len(self._locks)
 
     def _turn(self, ctx: AppContext, msg: Incoming) -> Turn:
         with transaction(ctx.engine, ctx.org) as session:
@@ -225,6 +243,14 @@ def _too_long(msg: Incoming) -> Reply | None:
         "its link.",
         private=True,
     )
+
+
+@dataclass
+class _Held:
+    """A conversation's lock and how many turns hold or wait for it."""
+
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    users: int = 0
 
 
 def _seen_before(session: Session, msg: Incoming, ctx: AppContext) -> bool:

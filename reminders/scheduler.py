@@ -47,8 +47,15 @@ def run_once(ctx: AppContext, policy: Policy, sender: Sender | Sequence[Sender])
                 sent.sent,
                 sent.failed,
             )
+    except OSError as err:  # a platform unreachable: queued messages wait for the next run
+        log.warning("reminder run stopped, the next run will try again: %s", _reason(err))
     except Exception:
         log.exception("reminder sweep failed; the next run will try again")
+
+
+def _reason(err: OSError) -> str:
+    """One line for a connection failure (urllib wraps the socket's error in `reason`)."""
+    return str(getattr(err, "reason", None) or err)
 
 
 def forget_old_events(ctx: AppContext) -> int:

@@ -30,11 +30,13 @@ from tests.fakes.slack_api import FakeSlack
 
 SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
 PAYLOADS = Path(__file__).parent / "fixtures" / "slack"
+# Payloads copied from slack-bolt's scenario tests and Slack's API docs (see its README.md).
+REAL_PAYLOADS = Path(__file__).parent / "fixtures" / "slack_payloads"
 
 
-def payload(name: str, **values: str) -> dict[str, Any]:
+def payload(name: str, folder: Path = PAYLOADS, **values: str) -> dict[str, Any]:
     """A recorded payload with its {{placeholders}} filled in."""
-    loaded: dict[str, Any] = json.loads((PAYLOADS / f"{name}.json").read_text(encoding="utf-8"))
+    loaded: dict[str, Any] = json.loads((folder / f"{name}.json").read_text(encoding="utf-8"))
     filled: dict[str, Any] = fill(loaded, values)
     return filled
 
@@ -68,12 +70,18 @@ class SlackBot:
         return self.post(urlencode(form), "application/x-www-form-urlencoded")
 
     def event(
-        self, name: str, *, retry: int | None = None, event_id: str | None = None, **values: str
+        self,
+        name: str,
+        *,
+        retry: int | None = None,
+        event_id: str | None = None,
+        folder: Path = PAYLOADS,
+        **values: str,
     ) -> httpx.Response:
         values.setdefault("ts", f"{time.time():.6f}")
         values["event_id"] = event_id or "Ev" + uuid.uuid4().hex[:10].upper()
         thread = values.pop("thread_ts", None)
-        envelope = payload(name, **values)
+        envelope = payload(name, folder, **values)
         if thread:  # a message written in a thread, as Slack sends it
             envelope["event"]["thread_ts"] = thread
         body = json.dumps(envelope)
@@ -81,6 +89,10 @@ class SlackBot:
         if retry is not None:
             headers |= {"X-Slack-Retry-Num": str(retry), "X-Slack-Retry-Reason": "http_timeout"}
         return self.post(body, "application/json", headers)
+
+    def replay(self, name: str, **values: str) -> httpx.Response:
+        """A real payload (tests/fixtures/slack_payloads/) as an Events API request."""
+        return self.event(name, folder=REAL_PAYLOADS, **values)
 
     def dm(self, user: str, text: str, **kw: Any) -> httpx.Response:
         return self.event("message_im", user=user, text=text, channel="D" + user[1:], **kw)

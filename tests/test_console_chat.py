@@ -212,3 +212,18 @@ def test_control_characters_pasted_into_a_note_are_dropped(
         note = session.exec(select(ProgressNote).order_by(ProgressNote.id.desc())).first()  # type: ignore[union-attr]
         assert note is not None
         assert note.text == "Copied from the old tracker: toolkit shared\nwith the NHS."
+
+
+def test_add_update_works_for_a_plan_whose_name_has_spaces(ctx: AppContext, chat_as: Chat) -> None:
+    from handlers.importing.importer import import_file
+    from handlers.plans.people import assign
+    from tests.conftest import BLACKPOOL
+
+    import_file(
+        ctx, BLACKPOOL, plan_name="South Ribble 2020"
+    )  # `import --plan "South Ribble 2020"`
+    with transaction(ctx.engine) as session:
+        assign(session, "Community Engagement & Partnership Manager", name="Sam", email=SAM)
+    sam = chat_as(SAM)
+    assert "[1] Add update" in sam.send("my actions")
+    assert "Updating R11" in sam.send("1")

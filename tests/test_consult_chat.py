@@ -26,6 +26,14 @@ WHO = load().nodes["who"].question
 DETAILS = ["Residents of the ward", "Hallgate", "01/02/2027", "31/03/2027", "£2,000"]
 
 
+def known(ctx: AppContext) -> None:
+    """Sam is in the people table: only people the bot knows may add to the register."""
+    from models.tables import Person
+
+    with transaction(ctx.engine) as session:
+        session.add(Person(name="Sam Patel", email=SAM))
+
+
 def details(significance: str = "One neighbourhood or ward") -> list[str]:
     return [OPEN, PUBLIC, significance, *DETAILS]
 
@@ -177,6 +185,7 @@ def test_a_wrong_answer_lists_the_options(ctx: AppContext, chat_as: Callable[[st
 def test_the_walk_is_added_to_the_register_and_counted(
     ctx: AppContext, chat_as: Callable[[str], Chat], cli: Callable[..., Result]
 ) -> None:
+    known(ctx)
     sam = chat_as(SAM)
     walk(sam, SCENARIOS["library closure"][0])
     added = sam.send("Add to the engagement register")
@@ -187,7 +196,7 @@ def test_the_walk_is_added_to_the_register_and_counted(
             "id": 1,
             "title": "Closing Hallgate library",
             "level": "consult",
-            "lead": "",
+            "lead": "Sam Patel",
             "planned_start": "2027-02-01",
             "planned_end": "2027-03-31",
             "audience": "Residents of the ward",
@@ -224,6 +233,7 @@ def test_a_similar_activity_is_flagged_before_it_is_added(
                 created_at=ctx.now(),
             )
         )
+    known(ctx)
     sam = chat_as(SAM)
     walk(sam, SCENARIOS["library closure"][0])
     warned = sam.send("Add to the engagement register")
@@ -269,3 +279,15 @@ def test_a_councils_own_flowchart_replaces_the_default(db_url: str, tmp_path: Pa
         env={"DATABASE_URL": db_url, "CONSULT_FLOWCHART": str(own)},
     )
     assert "Ashfield engagement check" in result.output
+
+
+def test_only_people_the_bot_knows_can_add_to_the_register(
+    blackpool: AppContext, chat_as: Callable[[str], Chat]
+) -> None:
+    stranger = chat_as("nobody@example.org")
+    walk(stranger, SCENARIOS["library closure"][0])
+    refused = stranger.send("Add to the engagement register")
+    assert "Only people I know can add to the engagement register" in refused
+    assert "Cllr Pat Doyle" in refused  # the plan's admin, who can add them
+    with transaction(blackpool.engine) as session:
+        assert session.exec(select(Consultation)).all() == []

@@ -168,3 +168,17 @@ def test_a_form_no_flow_declares_is_refused_plainly(blackpool: AppContext) -> No
     assert isinstance(opened, list) and "no longer in use" in opened[0].text
     submitted = core.submit_form(msg, "no-such-form", "R1", {"status": "complete"}, "x1")
     assert "no longer in use" in submitted.errors["status"] and submitted.turn is None
+
+
+def test_conversation_locks_are_dropped_once_their_turn_is_over(blackpool: AppContext) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    from bot.channels.console import ConsoleChannel
+    from bot.conversation import Conversation
+
+    conversation = Conversation(blackpool)
+    people = [ConsoleChannel(conversation, f"visitor{n}@example.org") for n in range(40)]
+    with ThreadPoolExecutor(4) as pool:
+        answers = list(pool.map(lambda person: person.send("help"), people))
+    assert all("my actions" in answer for answer in answers)
+    assert conversation.turns_in_progress() == 0  # 40 conversations, no lock kept

@@ -192,3 +192,56 @@ def test_serve_answers_slack_and_teams_on_one_port(tmp_path: Path, db_url: str) 
             process.terminate()
             _, err = process.communicate(timeout=20)
         assert b"TEAMS_ANONYMOUS=1" in err and b"WARNING" in err
+
+
+def _slack_down(kind: str, slack: FakeSlack) -> str:
+    """SLACK_API_URL for a Slack that is down in the way `kind` says."""
+    from tests.fakes.slack_api import Failure
+
+    if kind == "refusing connections":
+        return f"http://127.0.0.1:{_free_port()}/api/"  # nothing listens there
+    if kind == "answering 503":
+        slack.fail("auth.test", Failure(503, {"ok": False, "error": "service_unavailable"}))
+    else:
+        slack.fail("auth.test", Failure(200, {"ok": False, "error": "invalid_auth"}))
+    return slack.api_url
+
+
+@pytest.mark.parametrize("kind", ["refusing connections", "answering 503", "invalid_auth"])
+def test_serve_with_slack_down_says_so_in_one_line_and_keeps_serving(
+    tmp_path: Path, db_url: str, kind: str
+) -> None:
+    port = _free_port()
+    with FakeSlack() as slack:
+        env = _env(
+            DATABASE_URL=db_url,
+            SLACK_BOT_TOKEN="xoxb-test",
+            SLACK_SIGNING_SECRET=SECRET,
+            SLACK_API_URL=_slack_down(kind, slack),
+            ENGAGEBOT_WORKERS="1",
+        )
+        command = [sys.executable, "-m", "bot", "serve", "--port", str(port)]
+        process = subprocess.Popen(command, env=env, cwd=tmp_path, stderr=subprocess.PIPE)
+        try:
+            url = f"http://127.0.0.1:{port}"
+            _wait_until_up(url, process)
+            form = payload("slash_command", user="U0SOMEONE", text="help", response_url="")
+            body = urlencode(form)
+            headers = {"Content-Type": "application/x-www-form-urlencoded", **signed_headers(body)}
+            answered = httpx.post(f"{url}/slack/events", content=body, headers=headers)
+            assert answered.status_code == 200  # acknowledged, not a 500
+            assert httpx.get(f"{url}/healthz").text == "ok"
+            time.sleep(1)  # the work after the acknowledgement, which fails to reach Slack
+            assert process.poll() is None, "engagebot serve died"
+        finally:
+            process.terminate()
+            _, err = process.communicate(timeout=20)
+    said = [line for line in err.decode().splitlines() if line.startswith("engagebot:")]
+    assert len(said) == 1, err.decode()
+    expected = {
+        "refusing connections": "could not be reached",
+        "answering 503": "answered 503",
+        "invalid_auth": "refused the bot token (invalid_auth): check SLACK_BOT_TOKEN",
+    }[kind]
+    assert expected in said[0] and "Serving anyway" in said[0]
+    assert "Traceback" not in err.decode()

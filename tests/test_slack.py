@@ -43,6 +43,11 @@ def bot(blackpool: AppContext) -> Iterator[SlackBot]:
         yield running
 
 
+def action_id(ctx: AppContext, ref: str) -> int:
+    with transaction(ctx.engine) as session:
+        return session.exec(select(Action).where(Action.ref == ref)).one().id or 0
+
+
 def notes(ctx: AppContext, ref: str) -> list[ProgressNote]:
     with transaction(ctx.engine) as session:
         action = session.exec(select(Action).where(Action.ref == ref)).one()
@@ -74,7 +79,7 @@ def test_slash_command_mine_lists_the_officers_actions(bot: SlackBot) -> None:
     text = bot.slack.texts("respond")
     assert "You have 7 open actions" in text
     assert text.index("R11") < text.index("R1 ")
-    assert buttons(answer)["Add update"].startswith("update blackpool-audit-2019:")
+    assert buttons(answer)["Add update"].startswith("update #")  # the action's id
 
 
 def test_an_update_given_in_a_dm_conversation(bot: SlackBot, blackpool: AppContext) -> None:
@@ -99,7 +104,7 @@ def test_an_update_given_in_a_dm_conversation(bot: SlackBot, blackpool: AppConte
 def test_an_update_through_the_modal(bot: SlackBot, blackpool: AppContext) -> None:
     bot.press(SAM_SLACK, f"update {PLAN}:R4", "Add update")
     view = bot.slack.wait_for("views.open")[0].params["view"]
-    assert view["type"] == "modal" and view["private_metadata"] == f"{PLAN}:R4"
+    assert view["type"] == "modal" and view["private_metadata"] == f"#{action_id(blackpool, 'R4')}"
     assert [b["block_id"] for b in view["blocks"] if b["type"] == "input"] == [
         "status",
         "note",
@@ -402,3 +407,50 @@ def test_a_reply_in_the_reminders_thread_continues_the_conversation(
     confirm = bot.slack.wait_for("chat.postMessage", 2)[-1].params
     assert confirm["thread_ts"] == "1795428000.000200"  # answered where the officer wrote
     assert "R7 → " in bot.slack.texts()
+
+
+def test_a_changed_email_is_picked_up_and_the_cache_is_bounded(bot: SlackBot) -> None:
+    from bot.channels.cache import TTLCache
+    from bot.channels.slack import SlackDirectory
+
+    now = [0.0]
+    directory = SlackDirectory(bot.channel.client, TTLCache(size=3, ttl=3600, clock=lambda: now[0]))
+    bot.slack.emails["U0NEW"] = "old@example.org"
+    assert directory.email_of("U0NEW") == "old@example.org"
+    bot.slack.emails["U0NEW"] = "new@example.org"
+    assert directory.email_of("U0NEW") == "old@example.org"  # remembered for an hour
+    now[0] += 3601
+    assert directory.email_of("U0NEW") == "new@example.org"
+    for user in ("U1", "U2", "U3", "U4"):
+        directory.email_of(user)
+    assert len(directory._emails) == 3
+
+
+def test_a_reminder_run_with_slack_unreachable_logs_one_line_and_keeps_the_messages(
+    blackpool: AppContext, caplog: pytest.LogCaptureFixture
+) -> None:
+    import logging
+    import socket
+
+    from bot.channels.slack import make_client
+    from models.tables import Outbox
+    from reminders.scheduler import run_once
+
+    with transaction(blackpool.engine) as session:
+        assign(
+            session,
+            "Community Engagement & Partnership Manager",
+            email=SAM,
+            chat={"slack": SAM_SLACK},
+        )
+    with socket.socket() as probe:  # a port nothing listens on
+        probe.bind(("127.0.0.1", 0))
+        closed = probe.getsockname()[1]
+    sender = SlackSender(make_client("xoxb-test", f"http://127.0.0.1:{closed}/api/"))
+    with caplog.at_level(logging.WARNING):
+        run_once(blackpool, Policy(), sender)
+    assert not [r for r in caplog.records if r.exc_info], "a traceback was logged"
+    assert any("reminder run stopped" in r.getMessage() for r in caplog.records)
+    with transaction(blackpool.engine) as session:
+        waiting = session.exec(select(Outbox).where(Outbox.sent_at == None)).all()  # noqa: E711
+    assert waiting  # still queued, for the next run

@@ -81,7 +81,7 @@ def test_my_actions_lists_the_officers_actions_soonest_first(bot: TeamsBot) -> N
     [reply] = bot.teams.wait_for("send")
     assert "You have 7 open actions" in reply.text
     assert reply.text.index("R11") < reply.text.index("R1 ")
-    assert find_button(reply.cards[0], "Add update")["choice"].startswith(f"update {PLAN}:")
+    assert find_button(reply.cards[0], "Add update")["choice"].startswith("update #")
 
 
 def test_an_update_through_the_form_card(bot: TeamsBot, blackpool: AppContext) -> None:
@@ -92,7 +92,9 @@ def test_an_update_through_the_form_card(bot: TeamsBot, blackpool: AppContext) -
     inputs = {e["id"]: e["type"] for e in form["body"] if e["type"].startswith("Input.")}
     assert inputs == {"status": "Input.ChoiceSet", "note": "Input.Text", "new_date": "Input.Date"}
     [submit] = [a for a in form["actions"] if a["type"] == "Action.Submit"]
-    assert submit["data"] == {"form": "update", "key": f"{PLAN}:R4"}
+    with transaction(blackpool.engine) as session:
+        r4 = session.exec(select(Action).where(Action.ref == "R4")).one()
+    assert submit["data"] == {"form": "update", "key": f"#{r4.id}"}
     # The listing now shows what was chosen, without its buttons.
     [chosen] = bot.teams.wait_for("update")
     assert chosen.activity_id == listing.new_id and "✓ Add update" in chosen.text
@@ -106,6 +108,27 @@ def test_an_update_through_the_form_card(bot: TeamsBot, blackpool: AppContext) -
     bot.teams.wait_for("send", 3)
     assert "Saved. R4 is now Complete" in bot.teams.texts()
     assert notes(blackpool, "R4")[-1].text.startswith("Guidance on when to consult")
+
+
+def test_add_update_opens_the_form_for_a_plan_whose_name_has_spaces(ctx: AppContext) -> None:
+    from handlers.importing.importer import import_file
+    from tests.conftest import BLACKPOOL
+
+    import_file(ctx, BLACKPOOL, plan_name="South Ribble 2020")
+    with transaction(ctx.engine) as session:
+        assign(
+            session,
+            "Community Engagement & Partnership Manager",
+            email=SAM,
+            chat={"teams": SAM_AAD},
+        )
+    with teams_bot(ctx) as bot:
+        bot.say(SAM_AAD, "my actions")
+        [listing] = bot.teams.wait_for("send")
+        bot.button(SAM_AAD, listing, "Add update")
+        form = bot.teams.wait_for("send", 2)[-1]
+        assert "Update R11" in json.dumps(form.cards[0])
+        assert "didn't understand" not in bot.teams.texts()
 
 
 def test_a_form_with_a_past_date_comes_back_with_the_problem(

@@ -14,6 +14,7 @@ import asyncio
 import logging
 import re
 from collections.abc import Awaitable, Callable, Coroutine, Mapping
+from dataclasses import replace
 from typing import Any, TypeVar
 
 from aiohttp import ClientSession, ClientTimeout, web
@@ -39,21 +40,31 @@ from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
 from bot.channels import slack_blocks as kit
+from bot.channels.cache import TTLCache
+from bot.channels.slack_auth import QuietTokenWarnings, SlackIdentity
 from bot.core import Core
-from handlers.chat.messages import Form, Incoming, Reply
+from handlers.chat.messages import ACTION_KEY, Form, Incoming, Reply
 from handlers.chat.outbound import Recipient, SendError, Sent, Unreachable
 from handlers.chat.state import ConversationKey
 
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
+QUIET_TOKEN_WARNINGS = QuietTokenWarnings()  # one filter, however many channels are built
 
 PATH = "/slack/events"
 COMMAND = "/engage"
 FORM_PREFIX = "form-"
 WORK_AT_ONCE = 4  # requests whose work (core call, replies) runs at once after their ack
-_UPDATE = re.compile(r"^\s*update\s+(\S+)\s*$", re.IGNORECASE)
+_UPDATE = re.compile(rf"^\s*update\s+({ACTION_KEY})\s*$", re.IGNORECASE)
 _MENTION = re.compile(r"<@[A-Z0-9]+(?:\|[^>]*)?>")
+# Message subtypes that are still a person writing: a reply also sent to the channel ("Also
+# send to channel"), a message with a file. Not edits, joins, canvas mentions or bots.
+_SPOKEN = frozenset({"thread_broadcast", "file_share"})
+FILES_NOT_KEPT = (
+    "I've read the words of your message; attachments aren't kept, so put anything that "
+    "matters in the message itself."
+)
 
 # Methods that change nothing, or change it to the same end state, so a 5xx may be retried.
 SAFE_TO_RETRY = {"auth.test", "users.info", "views.publish", "views.update", "conversations.open"}
@@ -148,8 +159,15 @@ class SlackChannel:
         # process_before_response: each listener acks itself, then hands its work to a task,
         # so the acknowledgement goes back at once instead of being polled for.
         self._verifier = SignatureVerifier(signing_secret)
+        # Who the bot is comes from auth.test, asked outside any request (slack_auth.py), so a
+        # Slack outage never fails a request that only needs acknowledging.
+        self.identity = SlackIdentity(client.token or "", self.aclient)
+        logging.getLogger("slack_bolt.AsyncApp").addFilter(QUIET_TOKEN_WARNINGS)
         self.app = AsyncApp(
-            client=self.aclient, signing_secret=signing_secret, process_before_response=True
+            client=self.aclient,
+            signing_secret=signing_secret,
+            authorize=self.identity,
+            process_before_response=True,
         )
         self._register(self.app)
 
@@ -253,8 +271,7 @@ class SlackChannel:
 
     async def on_message(self, ack: AsyncAck, body: dict[str, Any], event: dict[str, Any]) -> None:
         await ack()
-        # Only people's own words in a DM: not edits, joins, or the bot's own messages.
-        if event.get("channel_type") != "im" or event.get("subtype") or event.get("bot_id"):
+        if event.get("channel_type") != "im" or not _from_a_person(event):
             return
         thread = event.get("thread_ts")
         msg = self._incoming(
@@ -264,12 +281,15 @@ class SlackChannel:
             event.get("text", ""),
             event_id=body.get("event_id"),
         )
-        self._after_ack(self._answer(msg, event["channel"], event["user"], thread))
+        self._after_ack(self._answer(msg, event["channel"], event["user"], thread, _files(event)))
 
     async def on_mention(self, ack: AsyncAck, body: dict[str, Any], event: dict[str, Any]) -> None:
         await ack()
+        if not _from_a_person(event):
+            return
         thread = event.get("thread_ts") or event["ts"]
-        text = _MENTION.sub("", event.get("text", "")).strip() or "help"
+        text = _MENTION.sub("", event.get("text", "")).strip()
+        text = text or ("" if _files(event) else "help")
         msg = self._incoming(
             _user_team(body, event),
             _conversation(event["channel"], thread),
@@ -277,7 +297,7 @@ class SlackChannel:
             text,
             event_id=body.get("event_id"),
         )
-        self._after_ack(self._answer(msg, event["channel"], event["user"], thread))
+        self._after_ack(self._answer(msg, event["channel"], event["user"], thread, _files(event)))
 
     async def on_home(self, ack: AsyncAck, body: dict[str, Any], event: dict[str, Any]) -> None:
         await ack()
@@ -305,7 +325,7 @@ class SlackChannel:
         response_url = body.get("response_url")
         update = _UPDATE.match(value)
         if update and body.get("trigger_id"):
-            base = self._incoming(team, user, user, value)
+            base = replace(self._incoming(team, user, user, value), choice=value)
             await self._open_form(base, update.group(1), body["trigger_id"], response_url)
             return
         channel, thread, ephemeral = _where(body, user)
@@ -356,8 +376,13 @@ class SlackChannel:
 
     # -- helpers -------------------------------------------------------------------------------
 
-    async def _answer(self, msg: Incoming, channel: str, user: str, thread: str | None) -> None:
-        replies = await self.core.handle(msg)
+    async def _answer(
+        self, msg: Incoming, channel: str, user: str, thread: str | None, files: bool = False
+    ) -> None:
+        """The core's answer; a message with a file is read for its words, and told so."""
+        replies = await self.core.handle(msg) if msg.text.strip() or not files else []
+        if files:
+            replies.append(Reply(FILES_NOT_KEPT, private=True))
         await self._post_all(replies, channel, user, thread)
 
     def _incoming(
@@ -387,7 +412,8 @@ class SlackChannel:
         if not await self._call(
             self.aclient.views_open, trigger_id=trigger_id, view=kit.modal(form)
         ):
-            text = f"I couldn't open the update form. Send me 'update {ref}' in a DM instead."
+            command = form.title[:1].lower() + form.title[1:]  # "update R4"
+            text = f"I couldn't open the update form. Send me '{command}' in a DM instead."
             await self._respond(
                 response_url,
                 {"text": text, "response_type": "ephemeral", "replace_original": False},
@@ -461,21 +487,42 @@ class SlackChannel:
 
 class SlackDirectory:
     """Slack's address book for the core: a user's e-mail from users.info (needs
-    users:read.email), looked up once per user. The core calls it synchronously."""
+    users:read.email), remembered for an hour (`TTLCache`). The core calls it synchronously."""
 
-    def __init__(self, client: WebClient) -> None:
+    def __init__(self, client: WebClient, emails: TTLCache[str, str | None] | None = None) -> None:
         self.client = client
-        self._emails: dict[str, str | None] = {}
+        self._emails: TTLCache[str, str | None] = emails if emails is not None else TTLCache()
 
     def email_of(self, user: str, address: Mapping[str, str] | None = None) -> str | None:
-        if user not in self._emails:
-            try:
-                info = self.client.users_info(user=user)
-                self._emails[user] = info["user"].get("profile", {}).get("email")
-            except SlackApiError as err:
-                log.warning("users.info failed for %s: %s", user, err.response.get("error"))
-                return None
-        return self._emails[user]
+        cached = self._emails.get(user)
+        if cached is not None:
+            return cached[0]
+        try:
+            info = self.client.users_info(user=user)
+        except SlackApiError as err:
+            log.warning("users.info failed for %s: %s", user, err.response.get("error"))
+            return None
+        except Exception as err:  # Slack unreachable: not remembered, so asked again next time
+            log.warning("users.info failed for %s: %s", user, getattr(err, "reason", err))
+            return None
+        email: str | None = info["user"].get("profile", {}).get("email")
+        self._emails.put(user, email)
+        return email
+
+
+def _from_a_person(event: dict[str, Any]) -> bool:
+    """The one rule for events: a person's own words, never a bot's (ours or another app's,
+    which could answer back for ever) nor a subtype that is not someone writing."""
+    subtype = event.get("subtype")
+    return (
+        not event.get("bot_id")
+        and bool(event.get("user"))
+        and (subtype is None or subtype in _SPOKEN)
+    )
+
+
+def _files(event: dict[str, Any]) -> bool:
+    return bool(event.get("files"))
 
 
 def _user_team(body: dict[str, Any], event: dict[str, Any] | None = None) -> str:

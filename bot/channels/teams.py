@@ -34,8 +34,9 @@ from microsoft_agents.hosting.core import AgentAuthConfiguration, TurnContext
 from microsoft_agents.hosting.core.authorization import AuthenticationConstants, ClaimsIdentity
 
 from bot.channels import teams_cards as cards
+from bot.channels.cache import TTLCache
 from bot.core import Core
-from handlers.chat.messages import Form, Incoming, Reply
+from handlers.chat.messages import ACTION_KEY, Form, Incoming, Reply
 from handlers.chat.outbound import Recipient, SendError, Sent, Unreachable
 from handlers.chat.state import ConversationKey
 
@@ -52,7 +53,7 @@ TRIES = 4
 MAX_WAIT = 30.0  # seconds: a longer Retry-After is left to the next delivery run
 CARDS_KEPT = 5000  # sent cards remembered, to show what was chosen when a button is pressed
 APOLOGY = "Sorry, something went wrong on my side. Please try again in a minute."
-_UPDATE = re.compile(r"^\s*update\s+(\S+)\s*$", re.IGNORECASE)
+_UPDATE = re.compile(rf"^\s*update\s+({ACTION_KEY})\s*$", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -250,7 +251,7 @@ class TeamsChannel:
             chosen = ("chosen", activity.reply_to_id, label)
             if update:
                 form = await self.core.open_form(
-                    self._incoming(activity, choice), "update", update.group(1)
+                    self._incoming(activity, choice, choice), "update", update.group(1)
                 )
                 if isinstance(form, Form):
                     return [], ("form", form, chosen)
@@ -427,7 +428,7 @@ class TeamsDirectory:
 
     def __init__(self, auth: TeamsAuth) -> None:
         self.provider = auth.token_provider()
-        self._emails: dict[str, str | None] = {}
+        self._emails: TTLCache[str, str | None] = TTLCache()  # a changed e-mail is seen in an hour
         self._loop: _Loop | None = None
         self._guard = threading.Lock()
 
@@ -438,8 +439,9 @@ class TeamsDirectory:
                 self._loop = None
 
     def email_of(self, user: str, address: Mapping[str, str] | None = None) -> str | None:
-        if user in self._emails:
-            return self._emails[user]
+        cached = self._emails.get(user)
+        if cached is not None:
+            return cached[0]
         if not address or not address.get("service_url") or not address.get("conversation"):
             return None
         with self._guard:
@@ -451,8 +453,9 @@ class TeamsDirectory:
             log.warning("Teams member look-up failed for %s: %r", user, err)
             return None
         email = member.get("email") or member.get("userPrincipalName")
-        self._emails[user] = str(email).lower() if email else None
-        return self._emails[user]
+        found = str(email).lower() if email else None
+        self._emails.put(user, found)
+        return found
 
     async def _member(self, address: Mapping[str, str], member: str) -> dict[str, Any]:
         assert self._loop is not None

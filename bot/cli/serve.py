@@ -130,6 +130,7 @@ def _run(settings: Settings, ctx: AppContext, channels: list[Channel], port: int
     from bot.app import settle_heap
     from bot.server import serve
 
+    _check_slack(settings, channels)
     _start_reminders(settings, ctx, channels)
     settle_heap()
     port = port or settings.port
@@ -140,12 +141,32 @@ def _run(settings: Settings, ctx: AppContext, channels: list[Channel], port: int
     serve(channels, port=port)
 
 
+def _check_slack(settings: Settings, channels: list[Channel]) -> None:
+    """Ask Slack who the bot is before serving. If it does not answer, say so in one line and
+    serve anyway: /healthz and the other channels keep working, Slack requests are still
+    acknowledged and their updates saved, and Slack is asked again every minute."""
+    from bot.channels.slack import SlackChannel
+
+    for channel in channels:
+        if isinstance(channel, SlackChannel):
+            problem = channel.identity.check(settings.slack_api_url)
+            if problem:
+                typer.echo(
+                    f"engagebot: {problem}. Serving anyway; Slack's replies wait until it "
+                    "answers (asked again every minute).",
+                    err=True,
+                )
+
+
 def _socket_mode(settings: Settings, ctx: AppContext, channel: SlackChannel) -> None:
     import asyncio
     import contextlib
 
     from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 
+    problem = channel.identity.check(settings.slack_api_url)
+    if problem:  # Socket Mode is a connection to Slack: nothing to serve without it
+        fail(f"{problem}. Socket Mode needs Slack: start again once it answers.")
     _start_reminders(settings, ctx, [channel])
 
     async def connect() -> None:

@@ -37,6 +37,11 @@ class Incoming:
 
 Style = Literal["default", "primary", "danger"]
 
+# How a command or a button names an action: "#15" (its id: what buttons carry, whatever its
+# plan is called), "R4", or "plan name:R4" (buttons sent before ids; a plan name may have
+# spaces). A regular expression, for the commands that take an action.
+ACTION_KEY = r"#\d+|[^\s:][^:]*:\S+|\S+"
+
 
 @dataclass(frozen=True)
 class Choice:

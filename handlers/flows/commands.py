@@ -6,12 +6,13 @@ from pydantic import BaseModel
 from sqlmodel import col, select
 
 from handlers.chat.flow import CANCEL_WORDS, Flow, command
-from handlers.chat.messages import Choice, Field, Item, Reply, Turn, say
+from handlers.chat.messages import ACTION_KEY, Choice, Field, Item, Reply, Turn, say
 from handlers.chat.request import Request
 from handlers.language.targets import format_date
 from handlers.plans.actions import (
     action_item,
     actions_of,
+    button_key,
     find_by_ref,
     history,
     qualified_ref,
@@ -66,8 +67,7 @@ def show_action(req: Request, ref: str) -> Turn:
         return say(f"I can't find an action '{ref}'. 'my actions' lists yours.")
     if len(found) > 1:
         choices = tuple(
-            Choice(qualified_ref(req.session, a), f"show {qualified_ref(req.session, a)}")
-            for a in found
+            Choice(qualified_ref(req.session, a), f"show {button_key(a)}") for a in found
         )
         return say(f"There are several actions called {ref}. Which one?", choices=choices)
     return Turn((_details(req, found[0]),))
@@ -159,7 +159,9 @@ FLOW: Flow[BaseModel] = Flow(
         command(r"plans|list plans", lambda r, m: plans(r)),
         # Before "show R4": "show overdue" is the list, not an action called "overdue".
         command(r"(?:what'?s |what is |show |list )?overdue(?: actions)?", lambda r, m: overdue(r)),
-        command(r"(?:show|details|view)\s+(?P<ref>\S+)", lambda r, m: show_action(r, m["ref"])),
+        command(
+            rf"(?:show|details|view)\s+(?P<ref>{ACTION_KEY})", lambda r, m: show_action(r, m["ref"])
+        ),
         # "cancel" with nothing under way; in a conversation, the flow's own fallback takes it.
         command(CANCEL_WORDS, lambda r, m: say("There's nothing to cancel.")),
     ),

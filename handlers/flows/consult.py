@@ -19,7 +19,7 @@ from handlers.chat.messages import Choice, Field, Item, Reply, Turn, say
 from handlers.chat.request import Request
 from handlers.chat.state import Next
 from handlers.language.targets import parse_date_answer
-from handlers.plans.register import Activity, add, describe, similar
+from handlers.plans.register import Activity, add, describe, not_allowed, similar
 from handlers.toolkit.flowchart import (
     Flowchart,
     Outcome,
@@ -150,6 +150,9 @@ def _finish(
 def _on_offer(req: Request, data: WalkData) -> Turn:
     if req.answer.strip().lower() not in YES:
         return say("OK, not added. Say 'should I consult?' any time to start again.")
+    refused = not_allowed(req.session, req.who)
+    if refused:
+        return say(refused, private=True)
     flowchart = chart(req)
     state = data.state()
     outcome = outcome_of(flowchart, state)
@@ -183,6 +186,9 @@ def _on_similar(req: Request, data: WalkData) -> Turn:
 
 
 def _add(req: Request, state: WalkState, outcome: Outcome, data: WalkData) -> Turn:
+    refused = not_allowed(req.session, req.who)  # checked again: the person may be gone
+    if refused:
+        return say(refused, private=True)
     entry = add(req.session, _activity(state, outcome, req.ctx.today()), req.who, req.ctx.now())
     walk = req.session.get(FlowchartWalk, data.walk) if data.walk else None
     if walk is not None:

@@ -15,7 +15,7 @@ from pydantic import BaseModel
 from sqlmodel import select
 
 from handlers.chat.flow import Flow, command
-from handlers.chat.messages import Choice, Reply, Turn, say
+from handlers.chat.messages import ACTION_KEY, Choice, Reply, Turn, say
 from handlers.chat.outbox import queue
 from handlers.chat.request import Request
 from handlers.chat.state import Next
@@ -190,10 +190,10 @@ FLOW = Flow(
     name=NAME,
     entries=(
         # The buttons on a reminder.
-        command(r"complete (?P<ref>\S+)", lambda r, m: mark_complete(r, m["ref"])),
-        command(r"newdate (?P<ref>\S+)", lambda r, m: new_date(r, m["ref"])),
-        command(r"snooze (?P<ref>\S+)", lambda r, m: snooze(r, m["ref"])),
-        command(r"notmine (?P<ref>\S+)", lambda r, m: not_mine(r, m["ref"])),
+        command(rf"complete (?P<ref>{ACTION_KEY})", lambda r, m: mark_complete(r, m["ref"])),
+        command(rf"newdate (?P<ref>{ACTION_KEY})", lambda r, m: new_date(r, m["ref"])),
+        command(rf"snooze (?P<ref>{ACTION_KEY})", lambda r, m: snooze(r, m["ref"])),
+        command(rf"notmine (?P<ref>{ACTION_KEY})", lambda r, m: not_mine(r, m["ref"])),
     ),
     data=ReplyData,
     steps={Step.REPLY: _on_reply, Step.WHICH: _on_which},

@@ -14,11 +14,26 @@ from enum import StrEnum
 from pydantic import BaseModel, Field
 
 from handlers.chat.flow import Flow, FormHandlers, command
-from handlers.chat.messages import Choice, Form, Input, Reply, Submitted, Turn, say
+from handlers.chat.messages import (
+    ACTION_KEY,
+    Choice,
+    Form,
+    Input,
+    Reply,
+    Submitted,
+    Turn,
+    say,
+)
 from handlers.chat.request import Request
 from handlers.chat.state import Next
 from handlers.language.targets import format_date, parse_date_answer
-from handlers.plans.actions import describe_target, find_by_ref, qualified_ref, short
+from handlers.plans.actions import (
+    button_key,
+    describe_target,
+    find_by_ref,
+    qualified_ref,
+    short,
+)
 from handlers.plans.people import may_update
 from handlers.plans.progress import (
     MAX_NOTE_CHARS,
@@ -106,14 +121,27 @@ def pick_action(req: Request, ref: str) -> tuple[Action | None, Turn]:
         mine = [a for a in found if may_update(req.session, req.who, a)]
         found = mine or found
     if not found:
-        return None, say(f"I can't find an action '{ref}'. 'my actions' lists yours.")
+        return None, not_found(req, ref)
     if len(found) > 1:
         choices = tuple(
-            Choice(qualified_ref(req.session, a), f"update {qualified_ref(req.session, a)}")
-            for a in found
+            Choice(qualified_ref(req.session, a), f"update {button_key(a)}") for a in found
         )
         return None, say(f"There are several actions called {ref}. Which one?", choices=choices)
     return found[0], say("")
+
+
+def not_found(req: Request, ref: str) -> Turn:
+    """No such action: a pressed button is out of date (its plan renamed or removed)."""
+    bare = ref.rpartition(":")[2].strip()
+    if req.msg.choice is not None and not bare.startswith("#"):
+        return say(
+            f"This button is out of date, so nothing was changed. Say 'update {bare}' instead, "
+            "or 'my actions' to see yours.",
+            private=True,
+        )
+    if req.msg.choice is not None:
+        return say("That action no longer exists. 'my actions' lists yours.", private=True)
+    return say(f"I can't find an action '{ref}'. 'my actions' lists yours.")
 
 
 def _ask_status(req: Request, action: Action, data: UpdateData, intro: bool) -> Turn:
@@ -294,7 +322,7 @@ def form(req: Request, ref: str) -> Form | Turn:
     target = describe_target(req.session, action)
     return Form(
         name=NAME,
-        key=qualified_ref(req.session, action),
+        key=button_key(action),
         title=f"Update {action.ref}"[:24],
         submit="Save",
         intro=f"{short(action.recommendation or action.action, 300)}\n"
@@ -363,7 +391,7 @@ def _form_date(req: Request, text: str, errors: dict[str, str]) -> date | None:
 FLOW = Flow(
     name=NAME,
     entries=(
-        command(r"update(?:\s+(?P<ref>\S+))?", lambda r, m: start(r, m["ref"] or "")),
+        command(rf"update(?:\s+(?P<ref>{ACTION_KEY}))?", lambda r, m: start(r, m["ref"] or "")),
         # A Save pressed again once its update is over: say so instead of "not understood".
         command(
             r"save (?P<token>[0-9a-f]{32})",

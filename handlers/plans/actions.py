@@ -56,8 +56,18 @@ def due_order(action: Action) -> tuple[int, date, int, int]:
     return (0, action.target_date, action.plan_id, action.position)
 
 
+def button_key(action: Action) -> str:
+    """How buttons name an action: by its id, which no plan name can break ("#15")."""
+    return f"#{action.id}"
+
+
 def find_by_ref(session: Session, ref: str) -> list[Action]:
-    """Actions whose reference is `ref`, or `plan:ref` for one plan; case does not matter."""
+    """Actions whose reference is `ref`, or `plan:ref` for one plan (case does not matter), or
+    the one action `#id` names. Who may act on what is found is for the caller to check."""
+    key = ref.strip()
+    if key.startswith("#") and key[1:].isdigit():
+        found = session.get(Action, int(key[1:]))
+        return [found] if found is not None else []
     plan_name, _, bare = ref.rpartition(":")
     query = select(Action).where(func.lower(Action.ref) == bare.strip().lower())
     if plan_name:
@@ -153,7 +163,7 @@ def action_item(session: Session, action: Action, today: date, *, button: bool =
         Field("Target", describe_target(session, action)),
         Field("Owner", owners),
     ]
-    choices = (Choice("Add update", f"update {qualified_ref(session, action)}", "primary"),)
+    choices = (Choice("Add update", f"update {button_key(action)}", "primary"),)
     return Item(
         heading=f"{action.ref} · {plan.title or plan.name if plan else ''}",
         body=short(action.recommendation or action.action),

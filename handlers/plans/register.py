@@ -16,7 +16,7 @@ from sqlalchemy import func
 from sqlmodel import Session, col, or_, select
 
 from handlers.language.targets import format_date
-from models.tables import Consultation, FlowchartWalk, Person
+from models.tables import Consultation, FlowchartWalk, Person, PlanAdmin
 
 STATUSES = ("planned", "open", "closed", "feedback published")
 SIMILAR_WITHIN = timedelta(days=365)
@@ -76,6 +76,24 @@ def similar(session: Session, activity: Activity, today: date) -> list[tuple[Con
         if reasons:
             found.append((entry, " and ".join(reasons)))
     return found
+
+
+def not_allowed(session: Session, who: Person | None) -> str | None:
+    """Why `who` may not add to the register (only people the bot knows may), or None."""
+    if who is not None:
+        return None
+    admins = session.exec(
+        select(Person.name)
+        .join(PlanAdmin, col(PlanAdmin.person_id) == col(Person.id))
+        .distinct()
+        .order_by(col(Person.name))
+    ).all()
+    ask = f"your engagement team ({', '.join(admins[:3])})" if admins else "your engagement team"
+    return (
+        "Only people I know can add to the engagement register, and I don't know who you are "
+        f"yet, so nothing was added. Ask {ask} to add you: "
+        'engagebot people assign "<your role>" --email <you>'
+    )
 
 
 def add(session: Session, activity: Activity, lead: Person | None, now: datetime) -> Consultation:

@@ -8,7 +8,13 @@ from sqlmodel import Session
 
 from handlers.chat.messages import Choice, Field, Item, Reply
 from handlers.language.targets import format_date
-from handlers.plans.actions import describe_target, qualified_ref, short, status_text
+from handlers.plans.actions import (
+    button_key,
+    describe_target,
+    qualified_ref,
+    short,
+    status_text,
+)
 from handlers.plans.people import owner_roles
 from models.tables import Action, Consultation, Person
 
@@ -18,13 +24,14 @@ REPLY_HINT = (
 )
 
 
-def reminder_choices(qualified: str) -> tuple[Choice, ...]:
+def reminder_choices(key: str) -> tuple[Choice, ...]:
+    """A reminder's buttons for the action `key` names (`button_key`)."""
     return (
-        Choice("Add update", f"update {qualified}", "primary"),
-        Choice("Mark complete", f"complete {qualified}"),
-        Choice("Needs a new date", f"newdate {qualified}"),
-        Choice("Snooze a week", f"snooze {qualified}"),
-        Choice("Not mine", f"notmine {qualified}", "danger"),
+        Choice("Add update", f"update {key}", "primary"),
+        Choice("Mark complete", f"complete {key}"),
+        Choice("Needs a new date", f"newdate {key}"),
+        Choice("Snooze a week", f"snooze {key}"),
+        Choice("Not mine", f"notmine {key}", "danger"),
     )
 
 
@@ -45,7 +52,6 @@ def when_text(kind: str, action: Action, today: date) -> str:
 
 
 def _item(session: Session, action: Action, kind: str, today: date) -> Item:
-    qualified = qualified_ref(session, action)
     return Item(
         heading=f"{action.ref}: {when_text(kind, action, today)}",
         body=short(action.recommendation or action.action, 200),
@@ -53,7 +59,7 @@ def _item(session: Session, action: Action, kind: str, today: date) -> Item:
             Field("Status", status_text(action, today)),
             Field("Target", describe_target(session, action)),
         ),
-        choices=reminder_choices(qualified),
+        choices=reminder_choices(button_key(action)),
     )
 
 
