@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -65,7 +66,7 @@ def find_by_ref(session: Session, ref: str) -> list[Action]:
     """Actions whose reference is `ref`, or `plan:ref` for one plan (case does not matter), or
     the one action `#id` names. Who may act on what is found is for the caller to check."""
     key = ref.strip()
-    if key.startswith("#") and key[1:].isdigit():
+    if re.fullmatch(r"#[0-9]{1,18}", key):
         found = session.get(Action, int(key[1:]))
         return [found] if found is not None else []
     plan_name, _, bare = ref.rpartition(":")
