@@ -20,6 +20,7 @@ from typing import Any, TypeVar
 from aiohttp import ClientSession, ClientTimeout, web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.async_app import AsyncAck, AsyncApp
+from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_bolt.response import BoltResponse
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
@@ -151,6 +152,8 @@ class SlackChannel:
         self._session: ClientSession | None = None  # one connection pool for every reply
         self._tasks: set[asyncio.Task[None]] = set()
         self._busy: asyncio.Semaphore | None = None  # made inside the loop, on first use
+        self._first_auth: asyncio.Lock | None = None  # likewise; see _dispatch
+        self._authorized = False
         # process_before_response: each listener acks itself, then hands its work to a task,
         # so the acknowledgement goes back at once instead of being polled for.
         self._verifier = SignatureVerifier(signing_secret)
@@ -185,13 +188,28 @@ class SlackChannel:
         if not self._signed(await request.text(), request.headers):
             return web.Response(status=401, text="invalid request")
         try:
-            bolt_response = await self.app.async_dispatch(await to_bolt_request(request))
+            bolt_response = await self._dispatch(await to_bolt_request(request))
         except (ValueError, AttributeError, TypeError, KeyError) as err:
             # Signed, but not a payload Slack sends: bad JSON, JSON that is not an object, or
             # one slack-bolt cannot take apart (a modal with several response_urls).
             log.warning("Slack request could not be read: %s", type(err).__name__)
             return web.Response(status=400, text="bad request")
         return await to_aiohttp_response(bolt_response)
+
+    async def _dispatch(self, request: AsyncBoltRequest) -> BoltResponse:
+        """slack-bolt asks Slack who the bot is (auth.test) on the first request and keeps the
+        answer; until it has it, requests go in one at a time, so a burst at start-up makes
+        one auth.test call instead of one per request (which Slack throttles, and which held
+        up every acknowledgement of the burst)."""
+        if not self._authorized:
+            if self._first_auth is None:
+                self._first_auth = asyncio.Lock()
+            async with self._first_auth:
+                if not self._authorized:
+                    response = await self.app.async_dispatch(request)
+                    self._authorized = request.context.authorize_result is not None
+                    return response
+        return await self.app.async_dispatch(request)
 
     async def _on_error(self, error: Exception, response: BoltResponse) -> None:
         """A listener or slack-bolt's middleware failed on a payload: a field missing or of
