@@ -122,11 +122,11 @@ class Conversation:
         form = self._form(name)
         if form is None:
             return Submitted({next(iter(values), "form"): NO_FORM})
-        ctx = self.organisation(msg)
-        if ctx is None:
-            return Submitted({next(iter(values), "form"): NOT_SET_UP})
         values = {field: readable(value) for field, value in values.items()}
         try:
+            ctx = self.organisation(msg)
+            if ctx is None:
+                return Submitted({next(iter(values), "form"): NOT_SET_UP})
             with transaction(ctx.engine, ctx.org) as session:
                 req = Request(ctx, session, self._who(session, msg), msg)
                 return form.submit(req, key, values, submission_id)
@@ -140,14 +140,14 @@ class Conversation:
         return flow.form if flow is not None else None
 
     def handle(self, msg: Incoming) -> list[Reply]:
-        ctx = self.organisation(msg)
-        if ctx is None:
-            return [Reply(NOT_SET_UP, private=True)]
         too_long = _too_long(msg)
         if too_long is not None:  # answered before any work: the conversation stays as it was
             return [too_long]
         msg = _readable(msg)
         try:
+            ctx = self.organisation(msg)
+            if ctx is None:
+                return [Reply(NOT_SET_UP, private=True)]
             with self._lock(msg.key):
                 turn = self._turn(ctx, msg)
         except Exception:  # the turn rolled back whole; tell the user rather than go silent

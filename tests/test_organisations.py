@@ -165,10 +165,9 @@ def test_a_button_naming_the_other_councils_action_finds_nothing(
         ribble_r1 = session.exec(select(Action).where(Action.ref == "R1")).one()
     for value in (f"update #{ribble_r1.id}", f"update #{ribble_r1.id}²", "update #٣"):
         bot.press(SAM_BP, value, "Add update")  # Blackpool's Sam, a forged value
-    answers = " ".join(json.dumps(c.params) for c in bot.slack.wait_for("respond", 3))
+    answers = [c.params["text"] for c in bot.slack.wait_for("respond", 3)]
     assert bot.slack.of("views.open") == []
-    assert RIBBLE_R1 not in answers and "South Ribble" not in answers
-    assert answers.count("That action no longer exists.") == 3
+    assert answers == ["That action no longer exists. 'my actions' lists yours."] * 3
 
 
 def test_a_workspace_no_council_holds_is_refused_and_nothing_is_read(

@@ -15,13 +15,16 @@ import logging
 import re
 from collections.abc import Awaitable, Callable, Coroutine, Mapping
 from dataclasses import replace
+from http.client import HTTPException
 from typing import Any, TypeVar
 
 from aiohttp import ClientSession, ClientTimeout, web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.async_app import AsyncAck, AsyncApp
+from slack_bolt.request.async_request import AsyncBoltRequest
+from slack_bolt.response import BoltResponse
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
+from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.http_retry import (
     ConnectionErrorRetryHandler,
     HttpRequest,
@@ -65,6 +68,10 @@ FILES_NOT_KEPT = (
     "I've read the words of your message; attachments aren't kept, so put anything that "
     "matters in the message itself."
 )
+
+# How the synchronous client fails when Slack does not answer (refused, dropped, timed out):
+# to the outbox these are failed sends, tried again on the next run, never a crashed run.
+UNREACHED = (OSError, HTTPException, SlackClientError)
 
 # Methods that change nothing, or change it to the same end state, so a 5xx may be retried.
 SAFE_TO_RETRY = {"auth.test", "users.info", "views.publish", "views.update", "conversations.open"}
@@ -156,6 +163,8 @@ class SlackChannel:
         self._session: ClientSession | None = None  # one connection pool for every reply
         self._tasks: set[asyncio.Task[None]] = set()
         self._busy: asyncio.Semaphore | None = None  # made inside the loop, on first use
+        self._first_auth: asyncio.Lock | None = None  # likewise; see _dispatch
+        self._authorized = False
         # process_before_response: each listener acks itself, then hands its work to a task,
         # so the acknowledgement goes back at once instead of being polled for.
         self._verifier = SignatureVerifier(signing_secret)
@@ -180,6 +189,7 @@ class SlackChannel:
         app.event("app_home_opened")(self.on_home)
         app.action(re.compile(r"^choice-\d+$"))(self.on_button)
         app.view(re.compile(rf"^{FORM_PREFIX}"))(self.on_form)
+        app.error(self._on_error)
 
     def registered(self) -> dict[str, set[str]]:
         """What this app handles, for checking the manifest: commands, events, interactivity."""
@@ -196,11 +206,38 @@ class SlackChannel:
         if not self._signed(await request.text(), request.headers):
             return web.Response(status=401, text="invalid request")
         try:
-            bolt_response = await self.app.async_dispatch(await to_bolt_request(request))
-        except ValueError as err:  # signed, but not a payload Slack sends (a bad JSON body)
+            bolt_response = await self._dispatch(await to_bolt_request(request))
+        except (ValueError, AttributeError, TypeError, KeyError) as err:
+            # Signed, but not a payload Slack sends: bad JSON, JSON that is not an object, or
+            # one slack-bolt cannot take apart (a modal with several response_urls).
             log.warning("Slack request could not be read: %s", type(err).__name__)
             return web.Response(status=400, text="bad request")
         return await to_aiohttp_response(bolt_response)
+
+    async def _dispatch(self, request: AsyncBoltRequest) -> BoltResponse:
+        """slack-bolt asks Slack who the bot is (auth.test) on the first request and keeps the
+        answer; until it has it, requests go in one at a time, so a burst at start-up makes
+        one auth.test call instead of one per request (which Slack throttles, and which held
+        up every acknowledgement of the burst)."""
+        if not self._authorized:
+            if self._first_auth is None:
+                self._first_auth = asyncio.Lock()
+            async with self._first_auth:
+                if not self._authorized:
+                    response = await self.app.async_dispatch(request)
+                    self._authorized = request.context.authorize_result is not None
+                    return response
+        return await self.app.async_dispatch(request)
+
+    async def _on_error(self, error: Exception, response: BoltResponse) -> None:
+        """A listener or slack-bolt's middleware failed on a payload: a field missing or of
+        the wrong kind is the payload's fault (400, not 500, and no traceback); anything
+        else is logged as the bug it is."""
+        if isinstance(error, (KeyError, TypeError, AttributeError, ValueError)):
+            log.warning("Slack payload could not be read: %r", error)
+            response.status, response.body = 400, "bad request"
+        else:
+            log.error("Slack request failed", exc_info=error)
 
     def _signed(self, body: str, headers: Mapping[str, str]) -> bool:
         try:
@@ -577,12 +614,15 @@ class SlackSender:
                 raise Unreachable(
                     f"{to.name} has no Slack id: engagebot people assign … --slack U…"
                 )
+            team = self.team()  # before posting: a failure after the post would post twice
             opened = self.client.conversations_open(users=to.user_id)
             dm = opened["channel"]["id"]
             posted = self.client.chat_postMessage(channel=dm, **payload)
         except SlackApiError as err:
             raise SendError(f"Slack said {err.response.get('error')}") from err
-        key = ConversationKey("slack", self.team(), dm, to.user_id)
+        except UNREACHED as err:
+            raise SendError(f"Slack could not be reached: {err!r}") from err
+        key = ConversationKey("slack", team, dm, to.user_id)
         return Sent(key, _message_id(dm, posted.get("ts")))
 
     def update(self, sent: Sent, reply: Reply) -> None:
@@ -592,6 +632,8 @@ class SlackSender:
             self.client.chat_update(channel=channel, ts=ts, **kit.message(reply))
         except SlackApiError as err:
             raise SendError(f"Slack said {err.response.get('error')}") from err
+        except UNREACHED as err:
+            raise SendError(f"Slack could not be reached: {err!r}") from err
 
     def team(self) -> str:
         """The workspace id, as events carry it, so a reply continues this conversation."""
