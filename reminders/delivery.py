@@ -1,18 +1,22 @@
 """Delivering the outbox: each queued message is sent once, and a failed send is tried again.
 
-A message is claimed (claimed_at set) before it is sent and marked sent after. If the process
-dies in between, the claim goes stale and a later run sends it again: a message may then arrive
-twice, but is never lost. Every other failure is retried without doubling.
+Messages are claimed one at a time, just before each is sent (claimed_at set), and marked sent
+after. If the process dies in between, only that message's claim goes stale (10 minutes) and a
+later run sends it again: it may then arrive twice, but is never lost. Everything the dead run
+had not reached is still unclaimed, for the next run. A failed send is never given up: it is
+tried again after a back-off that grows to half an hour (its claim is held until then), and
+after 24 failures (half a day or more) the plan admins are told. Only a platform's refusal
+(a blocked or removed user) stops retries, and the admins are told at once.
 """
 
 from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import or_, update
+from sqlalchemy import or_, select, update
 from sqlmodel import col
 
 from handlers.chat import addresses, state
@@ -21,7 +25,7 @@ from handlers.chat.messages import reply_from_json
 from handlers.chat.outbound import Recipient, Sender, SendError, Sent, Unreachable
 from handlers.chat.outbox import queue
 from handlers.plans.people import admins_for, chat_id
-from handlers.plans.reminder_messages import notice_unreachable
+from handlers.plans.reminder_messages import notice_undelivered, notice_unreachable
 from models.db import transaction
 from models.scoping import ALL
 from models.tables import Outbox, Person
@@ -29,7 +33,10 @@ from models.tables import Outbox, Person
 log = logging.getLogger(__name__)
 
 STALE_CLAIM = timedelta(minutes=10)
-GIVE_UP_AFTER = 10  # failed attempts
+BACK_OFF_STEP = timedelta(minutes=5)  # after the nth failure, wait n steps…
+BACK_OFF_MOST = timedelta(minutes=30)  # …but never longer than this
+TELL_ADMINS_AFTER = 24  # failures: half a day or more, as the back-off grows
+REFUSED = 1_000_000  # `failures` of a message the platform refused: not tried again
 
 __all__ = ["DeliveryReport", "SendError", "Sender", "Unreachable", "deliver"]
 
@@ -44,27 +51,43 @@ class DeliveryReport:
 def deliver(ctx: AppContext, sender: Sender) -> DeliveryReport:
     """Send every queued message for this platform that nobody else is sending."""
     report = DeliveryReport()
-    for outbox_id in _claim(ctx, sender.via):
-        _deliver_one(ctx, sender, outbox_id, report)
+    after = 0
+    while (candidate := _next_due(ctx, sender.via, after)) is not None:
+        after = candidate
+        if _claim(ctx, sender.via, candidate):
+            _deliver_one(ctx, sender, candidate, report)
     return report
 
 
-def _claim(ctx: AppContext, via: str) -> list[int]:
+def _claimable(via: str, now: datetime) -> list[Any]:
+    return [
+        col(Outbox.via) == via,
+        col(Outbox.sent_at).is_(None),
+        col(Outbox.failures) < REFUSED,
+        or_(col(Outbox.claimed_at).is_(None), col(Outbox.claimed_at) < now - STALE_CLAIM),
+    ]
+
+
+def _next_due(ctx: AppContext, via: str, after: int) -> int | None:
+    """The next message (by id, after `after`) that is waiting and nobody is sending."""
+    with transaction(ctx.engine, ALL) as session:
+        query = select(col(Outbox.id)).where(col(Outbox.id) > after, *_claimable(via, ctx.now()))
+        found = session.execute(query.order_by(col(Outbox.id)).limit(1)).scalar()
+        return int(found) if found is not None else None
+
+
+def _claim(ctx: AppContext, via: str, outbox_id: int) -> bool:
+    """Claim one message just before sending it; False if another deliverer got there first
+    (the conditions are checked again in the UPDATE, so two never claim the same one)."""
     now = ctx.now()
     with transaction(ctx.engine, ALL) as session:
-        # One UPDATE … RETURNING: two deliverers never claim the same message.
         statement = (
             update(Outbox)
-            .where(
-                col(Outbox.via) == via,
-                col(Outbox.sent_at).is_(None),
-                col(Outbox.failures) < GIVE_UP_AFTER,
-                or_(col(Outbox.claimed_at).is_(None), col(Outbox.claimed_at) < now - STALE_CLAIM),
-            )
+            .where(col(Outbox.id) == outbox_id, *_claimable(via, now))
             .values(claimed_at=now)
             .returning(col(Outbox.id))
         )
-        return sorted(session.execute(statement).scalars().all())
+        return session.execute(statement).first() is not None
 
 
 def _deliver_one(ctx: AppContext, sender: Sender, outbox_id: int, report: DeliveryReport) -> None:
@@ -91,7 +114,8 @@ def _deliver_one(ctx: AppContext, sender: Sender, outbox_id: int, report: Delive
     except SendError as err:
         log.warning("delivery of outbox %s failed: %s", outbox_id, err)
         report.failed += 1
-        _failed(ctx, outbox_id, permanent=False)
+        if _failed(ctx, outbox_id, permanent=False) == TELL_ADMINS_AFTER and person is not None:
+            _tell_admins_of_failures(ctx, sender.via, person, str(err))
         return
     _mark_sent(ctx, outbox_id, sent, follow_up)
     report.sent += 1
@@ -121,11 +145,33 @@ def _mark_sent(
             state.save_json(session, sent.key, follow_up, ctx.now())
 
 
-def _failed(ctx: AppContext, outbox_id: int, *, permanent: bool) -> None:
+def _failed(ctx: AppContext, outbox_id: int, *, permanent: bool) -> int:
+    """Count a failure; the claim is held until the back-off ends. Returns the count."""
     with transaction(ctx.engine, ALL) as session:
         row = session.get(Outbox, outbox_id)
         if row is None:
-            return
-        row.failures = GIVE_UP_AFTER if permanent else row.failures + 1
-        row.claimed_at = None  # free for the next run
+            return 0
+        row.failures = REFUSED if permanent else row.failures + 1
+        wait = min(BACK_OFF_STEP * row.failures, BACK_OFF_MOST)
+        row.claimed_at = ctx.now() - STALE_CLAIM + wait  # claimable again once `wait` is over
         session.add(row)
+        return row.failures
+
+
+def _tell_admins_of_failures(ctx: AppContext, via: str, person: Person, reason: str) -> None:
+    """A message has failed for half a day or more: the admins hear of it once (and the log)."""
+    log.warning("a message to %s has failed %s times: %s", person.name, TELL_ADMINS_AFTER, reason)
+    now = ctx.now()
+    notice = notice_undelivered(person, reason)
+    with transaction(ctx.engine, ALL) as session:
+        for admin in admins_for(session, person):
+            queue(session, notice, via=via, kind="notice", now=now, person_id=admin)
+
+
+def waiting(ctx: AppContext) -> tuple[int, int, int]:
+    """Messages waiting to be delivered: all of them, those failing, those refused."""
+    with transaction(ctx.engine, ALL) as session:
+        query = select(col(Outbox.failures)).where(col(Outbox.sent_at).is_(None))
+        rows = [int(f) for f in session.execute(query).scalars()]
+    failing = sum(1 for f in rows if 0 < f < REFUSED)
+    return len(rows), failing, sum(1 for f in rows if f >= REFUSED)

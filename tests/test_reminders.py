@@ -292,8 +292,26 @@ def test_a_failed_send_is_retried_without_doubling(plan: AppContext) -> None:
     assert flaky.sent == []
     flaky.fail_next = 0
     deliver(plan, flaky)
+    assert flaky.sent == []  # backing off: not hammered again at once
+    assert isinstance(plan.clock, FixedClock)
+    plan.clock.advance(timedelta(minutes=15))  # the next sweep
+    deliver(plan, flaky)
     deliver(plan, flaky)
     assert len(flaky.to(SAM)) == 1
+
+
+def test_a_reminder_failing_for_a_day_is_kept_and_the_admins_are_told(plan: AppContext) -> None:
+    down = RecordingSender(fail_next=10_000)
+    run(plan, at(date(2026, 11, 23)), down)
+    assert isinstance(plan.clock, FixedClock)
+    for _ in range(24 * 4):  # a day of sweeps, every 15 minutes
+        plan.clock.advance(timedelta(minutes=15))
+        deliver(plan, down)
+    down.fail_next = 0
+    plan.clock.advance(timedelta(minutes=30))
+    deliver(plan, down)
+    assert len(down.to(SAM)) == 1  # never given up
+    assert any("has not gone out for many hours" in r.text for r in down.to(CHAIR))
 
 
 def test_a_day_of_downtime_gives_one_catch_up_message_per_officer(

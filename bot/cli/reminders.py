@@ -60,11 +60,13 @@ def remind(
 
 def _print_due(ctx: AppContext, report: SweepReport) -> None:
     from models.db import transaction
+    from models.scoping import ALL
     from models.tables import Action, Person
+    from reminders.delivery import waiting
 
     if not report.due:
         typer.echo("Nothing is due today.")
-    with transaction(ctx.engine, ctx.org) as session:
+    with transaction(ctx.engine, ALL) as session:  # reminders are swept for every organisation
         for nudge, why in report.due:
             person = session.get(Person, nudge.person_id) if nudge.person_id else None
             action = session.get(Action, nudge.action_id) if nudge.action_id else None
@@ -73,6 +75,12 @@ def _print_due(ctx: AppContext, report: SweepReport) -> None:
             typer.echo(f"{who}\t{what}\t{why}")
     for problem in report.unreachable:
         typer.echo(f"Nobody to nudge: {problem}")
+    queued, failing, refused = waiting(ctx)
+    if queued:
+        typer.echo(
+            f"Waiting to be delivered: {queued} message(s); {failing} failing and retried, "
+            f"{refused} refused by the platform (their plan admins were told)."
+        )
 
 
 def _send_now(ctx: AppContext, settings: Settings, via: str, queued: int) -> None:

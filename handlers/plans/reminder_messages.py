@@ -138,3 +138,11 @@ def notice_unreachable(who: Person, reason: str) -> Reply:
         f"I can't reach {who.name or who.email or 'an officer'} for their reminders: {reason}. "
         "Please ask them to write to the bot, or chase them another way."
     )
+
+
+def notice_undelivered(who: Person, reason: str) -> Reply:
+    """For a plan's admins: a reminder that has kept failing to go out for many hours."""
+    return Reply(
+        f"A reminder to {who.name or who.email or 'an officer'} has not gone out for many hours "
+        f"({reason}). I keep trying; meanwhile you may want to chase them another way."
+    )

@@ -69,6 +69,11 @@ class RecordingServer(Generic[CallT, FailureT]):
         with self._lock:
             self._failures.setdefault(name, []).extend(failures)
 
+    def recover(self, name: str) -> None:
+        """The platform is back: calls named `name` get normal answers again at once."""
+        with self._lock:
+            self._failures.pop(name, None)
+
     def of(self, name: str) -> list[CallT]:
         with self._lock:
             return [c for c in self.calls if self.name_of(c) == name]

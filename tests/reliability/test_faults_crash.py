@@ -15,8 +15,6 @@ from collections import Counter
 from datetime import datetime, timedelta
 from pathlib import Path
 
-import pytest
-
 from handlers.chat.context import AppContext
 from tests.conftest import NOW
 from tests.fakes.slack_api import Call, FakeSlack
@@ -26,7 +24,6 @@ from tests.reliability.tally import TALLY
 
 ROOT = Path(__file__).resolve().parents[2]
 CATEGORY = "fault: SIGKILL mid-delivery (remind --now)"
-ITEM_13 = "item 13 (ops): a delivery run claims the whole outbox"
 WINDOW = "duplicates allowed: the one message in flight per kill (documented crash window)"
 IN_FLIGHT = 0.5  # seconds the fake Slack takes to accept each message: time to be killed in
 
@@ -96,14 +93,12 @@ def test_a_killed_delivery_loses_nothing_and_doubles_only_the_message_in_flight(
             assert twice in ([], [in_flight.params["channel"]]), reached  # only the one in flight
 
 
-@pytest.mark.xfail(reason=ITEM_13, strict=False)
 def test_the_next_run_sends_what_a_killed_run_had_not_reached(
     ctx: AppContext, db_url: str, tmp_path: Path
 ) -> None:
     """A minute after the kill, not ten: only the message in flight may wait for its claim."""
     officers = make_officers(ctx, tmp_path, 4, "slack")
     category = "fault: SIGKILL, next run a minute later"
-    TALLY.record(category, note="xfail: " + ITEM_13)
     with FakeSlack() as slack:
         in_flight = kill_mid_delivery(db_url, slack, NOW, tmp_path, killed_at=1)
         in_flight_place = in_flight.params["channel"]
