@@ -1,11 +1,14 @@
 """What every fake platform API on 127.0.0.1 shares: a loopback HTTP server that records each
-call by name, lets a test wait for calls (the bot works after its acknowledgement), and answers
-the next calls of a name with queued failures."""
+call by name, lets a test wait for calls (the bot works after its acknowledgement), answers
+the next calls of a name with queued failures, and can go down (connections refused) for a
+while."""
 
 from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Generic, TypeVar
 
@@ -20,9 +23,9 @@ class RecordingServer(Generic[CallT, FailureT]):
         self.calls: list[CallT] = []
         self._failures: dict[str, list[FailureT]] = {}
         self._lock = threading.Condition()
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-        self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._handler = handler
+        self._server = self._listen(0)
+        self._thread = threading.Thread(target=self._serve, daemon=True)
 
     @staticmethod
     def name_of(call: Any) -> str:
@@ -39,6 +42,27 @@ class RecordingServer(Generic[CallT, FailureT]):
     def stop(self) -> None:
         self._server.shutdown()
         self._server.server_close()
+
+    @contextmanager
+    def down(self) -> Iterator[None]:
+        """Nothing listens on the fake's port inside the block (connections are refused); it
+        answers again, on the same port, after."""
+        port = int(self._server.server_address[1])
+        self.stop()
+        try:
+            yield
+        finally:
+            self._server = self._listen(port)
+            self._thread = threading.Thread(target=self._serve, daemon=True)
+            self._thread.start()
+
+    def _serve(self) -> None:
+        self._server.serve_forever(poll_interval=0.05)  # so stopping takes no time
+
+    def _listen(self, port: int) -> ThreadingHTTPServer:
+        server = ThreadingHTTPServer(("127.0.0.1", port), self._handler)
+        server.daemon_threads = True
+        return server
 
     def fail(self, name: str, *failures: FailureT) -> None:
         """The next calls named `name` get these answers, in order, then normal ones again."""

@@ -1,4 +1,5 @@
-"""A fake Slack Web API on 127.0.0.1 that records every call and can be told to fail."""
+"""A fake Slack Web API on 127.0.0.1 that records every call and can be told to fail: an error
+status (429 with Retry-After, 5xx), a hang past the client's timeout, or a dropped connection."""
 
 from __future__ import annotations
 
@@ -21,6 +22,11 @@ class Call:
     method: str  # "chat.postMessage", or "respond" for a response_url
     params: dict[str, Any]
     at: float = field(default_factory=time.monotonic)
+    path: str = ""  # the request's path, e.g. which response_url was used
+    # What the fake did: its status and whether the call took effect ("ok"), once decided.
+    # A call that hung or whose connection was dropped never takes effect.
+    status: int | None = None
+    ok: bool = False
 
 
 @dataclass
@@ -28,6 +34,8 @@ class Failure:
     status: int = 200
     body: dict[str, Any] = field(default_factory=lambda: {"ok": False, "error": "fatal_error"})
     headers: dict[str, str] = field(default_factory=dict)
+    hang: float = 0.0  # seconds to hold the request without answering, then drop it
+    close: bool = False  # drop the connection without answering
 
 
 class FakeSlack(RecordingServer[Call, Failure]):
@@ -59,6 +67,10 @@ class FakeSlack(RecordingServer[Call, Failure]):
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
+
+    def delivered(self, method: str = "chat.postMessage") -> list[Call]:
+        """The calls of `method` that took effect (a message posted, a response sent)."""
+        return [c for c in self.of(method) if c.ok]
 
     def texts(self, method: str = "chat.postMessage") -> str:
         """Everything the bot wrote with `method`: fallback text and block text, one string."""
@@ -98,11 +110,17 @@ class FakeSlack(RecordingServer[Call, Failure]):
                     method = path.removeprefix("/api/")
                     if path.startswith("/respond/"):
                         method = "respond"
-                failure = fake._record(Call(method, params))
+                call = Call(method, params, path=self.path)
+                failure = fake._record(call)
+                if failure is not None and (failure.hang or failure.close):
+                    time.sleep(failure.hang)
+                    self.close_connection = True  # no answer: the client sees a drop or timeout
+                    return
                 time.sleep(fake.delays.get(method, 0))
                 status, body, headers = 200, fake._answer(method, params), {}
                 if failure is not None:
                     status, body, headers = failure.status, failure.body, failure.headers
+                call.status, call.ok = status, status == 200 and body.get("ok") is True
                 data = json.dumps(body).encode()
                 self.send_response(status)
                 self.send_header("Content-Type", "application/json")

@@ -1,4 +1,5 @@
-"""A fake Bot Connector (the serviceUrl Teams gives) on 127.0.0.1: records every call, can fail.
+"""A fake Bot Connector (the serviceUrl Teams gives) on 127.0.0.1: records every call, can fail
+(an error status, 429 with Retry-After, a hang past the client's timeout, a dropped connection).
 
 Answers the calls a bot makes: send (POST …/activities, or …/activities/{replyToId}), update
 (PUT …/activities/{id}) and member look-up (GET …/members/{userId}).
@@ -29,6 +30,7 @@ class Call:
     activity_id: str = ""  # what was replied to (send) or replaced (update)
     new_id: str = ""  # the id the fake gave a sent activity
     at: float = field(default_factory=time.monotonic)
+    status: int | None = None  # what the fake answered; None: it hung or dropped the call
 
     @property
     def cards(self) -> list[dict[str, Any]]:
@@ -53,6 +55,8 @@ class Failure:
     body: dict[str, Any] = field(
         default_factory=lambda: {"error": {"code": "Failed", "message": "fake failure"}}
     )
+    hang: float = 0.0  # seconds to hold the request without answering, then drop it
+    close: bool = False  # drop the connection without answering
 
 
 _ROUTE = re.compile(
@@ -92,6 +96,10 @@ class FakeConnector(RecordingServer[Call, Failure]):
 
     def wait_for(self, kind: str = "send", count: int = 1, timeout: float = 10.0) -> list[Call]:
         return super().wait_for(kind, count, timeout)
+
+    def delivered(self, kind: str = "send") -> list[Call]:
+        """The calls of `kind` that took effect (a message posted into a chat)."""
+        return [c for c in self.of(kind) if c.status is not None and c.status < 300]
 
     def texts(self, kind: str = "send") -> str:
         return "\n".join(c.text for c in self.of(kind))
@@ -136,23 +144,29 @@ class FakeConnector(RecordingServer[Call, Failure]):
                     kind, conversation, body, self.path, self.headers.get("Authorization"), target
                 )
                 failure = fake._record(call)
+                if failure is not None and (failure.hang or failure.close):
+                    time.sleep(failure.hang)
+                    self.close_connection = True  # no answer: the client sees a drop or timeout
+                    return
                 if kind == "send" and fake.delay:
                     time.sleep(fake.delay)
                 if failure is None and kind == "send" and fake._throttled():
                     failure = Failure(429, {"Retry-After": "1"})
                 if failure is not None:
-                    self._send(failure.status, failure.body, failure.headers)
+                    self._send(failure.status, failure.body, failure.headers, call)
                 elif kind == "member":
                     member = fake.members.get(target)
                     if member is None:
-                        self._send(404, {"error": {"code": "MemberNotFoundInConversation"}})
+                        self._send(
+                            404, {"error": {"code": "MemberNotFoundInConversation"}}, call=call
+                        )
                     else:
-                        self._send(200, {"id": target, **member})
+                        self._send(200, {"id": target, **member}, call=call)
                 elif kind == "update":
-                    self._send(200, {"id": target})
+                    self._send(200, {"id": target}, call=call)
                 else:
                     call.new_id = fake._new_id()
-                    self._send(201, {"id": call.new_id})
+                    self._send(201, {"id": call.new_id}, call=call)
 
             def do_POST(self) -> None:  # noqa: N802
                 self._serve("POST")
@@ -164,8 +178,14 @@ class FakeConnector(RecordingServer[Call, Failure]):
                 self._serve("GET")
 
             def _send(
-                self, status: int, body: dict[str, Any], headers: dict[str, str] | None = None
+                self,
+                status: int,
+                body: dict[str, Any],
+                headers: dict[str, str] | None = None,
+                call: Call | None = None,
             ) -> None:
+                if call is not None:
+                    call.status = status
                 data = json.dumps(body).encode()
                 self.send_response(status)
                 self.send_header("Content-Type", "application/json")
