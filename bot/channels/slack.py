@@ -15,13 +15,14 @@ import logging
 import re
 from collections.abc import Awaitable, Callable, Coroutine, Mapping
 from dataclasses import replace
+from http.client import HTTPException
 from typing import Any, TypeVar
 
 from aiohttp import ClientSession, ClientTimeout, web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.async_app import AsyncAck, AsyncApp
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
+from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.http_retry import (
     ConnectionErrorRetryHandler,
     HttpRequest,
@@ -65,6 +66,10 @@ FILES_NOT_KEPT = (
     "I've read the words of your message; attachments aren't kept, so put anything that "
     "matters in the message itself."
 )
+
+# How the synchronous client fails when Slack does not answer (refused, dropped, timed out):
+# to the outbox these are failed sends, tried again on the next run, never a crashed run.
+UNREACHED = (OSError, HTTPException, SlackClientError)
 
 # Methods that change nothing, or change it to the same end state, so a 5xx may be retried.
 SAFE_TO_RETRY = {"auth.test", "users.info", "views.publish", "views.update", "conversations.open"}
@@ -577,12 +582,15 @@ class SlackSender:
                 raise Unreachable(
                     f"{to.name} has no Slack id: engagebot people assign … --slack U…"
                 )
+            team = self.team()  # before posting: a failure after the post would post twice
             opened = self.client.conversations_open(users=to.user_id)
             dm = opened["channel"]["id"]
             posted = self.client.chat_postMessage(channel=dm, **payload)
         except SlackApiError as err:
             raise SendError(f"Slack said {err.response.get('error')}") from err
-        key = ConversationKey("slack", self.team(), dm, to.user_id)
+        except UNREACHED as err:
+            raise SendError(f"Slack could not be reached: {err!r}") from err
+        key = ConversationKey("slack", team, dm, to.user_id)
         return Sent(key, _message_id(dm, posted.get("ts")))
 
     def update(self, sent: Sent, reply: Reply) -> None:
@@ -592,6 +600,8 @@ class SlackSender:
             self.client.chat_update(channel=channel, ts=ts, **kit.message(reply))
         except SlackApiError as err:
             raise SendError(f"Slack said {err.response.get('error')}") from err
+        except UNREACHED as err:
+            raise SendError(f"Slack could not be reached: {err!r}") from err
 
     def team(self) -> str:
         """The workspace id, as events carry it, so a reply continues this conversation."""

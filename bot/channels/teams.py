@@ -51,6 +51,7 @@ RETRY_STATUSES = {412, 429, 502, 504}
 UNREACHABLE_STATUSES = {401, 403, 404}
 TRIES = 4
 MAX_WAIT = 30.0  # seconds: a longer Retry-After is left to the next delivery run
+HTTP_TIMEOUT = 30.0  # seconds for one call to the Bot Connector; a hung call is then retried
 CARDS_KEPT = 5000  # sent cards remembered, to show what was chosen when a button is pressed
 APOLOGY = "Sorry, something went wrong on my side. Please try again in a minute."
 _UPDATE = re.compile(rf"^\s*update\s+({ACTION_KEY})\s*$", re.IGNORECASE)
@@ -409,7 +410,7 @@ class _Loop:
 
     def session(self) -> ClientSession:
         if self._session is None:
-            self._session = ClientSession(timeout=ClientTimeout(total=30))
+            self._session = ClientSession(timeout=ClientTimeout(total=HTTP_TIMEOUT))
         return self._session
 
     def close(self) -> None:
