@@ -74,7 +74,7 @@ class FakeSlack(RecordingServer[Call, Failure]):
 
     def texts(self, method: str = "chat.postMessage") -> str:
         """Everything the bot wrote with `method`: fallback text and block text, one string."""
-        return "\n".join(_text_of(c.params) for c in self.of(method))
+        return "\n".join(text_of(c.params) for c in self.of(method))
 
     def _answer(self, method: str, params: dict[str, Any]) -> dict[str, Any]:
         if method == "auth.test":
@@ -147,7 +147,7 @@ def _params(raw: str, content_type: str) -> dict[str, Any]:
     return params
 
 
-def _text_of(params: dict[str, Any]) -> str:
+def text_of(params: dict[str, Any]) -> str:
     parts = [str(params.get("text", ""))]
     blocks = params.get("blocks") or (params.get("view") or {}).get("blocks") or []
     parts += _block_texts(blocks)

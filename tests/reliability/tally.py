@@ -66,9 +66,10 @@ class Tally:
             self.rows.clear()
 
     def table(self) -> str:
-        """The table, one line per category, in the order categories were first recorded."""
+        """The table, one line per category: fuzzing, load, platform faults, database outages,
+        each in the order first recorded."""
         with self._lock:
-            rows = list(self.rows.items())
+            rows = sorted(self.rows.items(), key=lambda pair: _group(pair[0]))
         if not rows:
             return ""
         width = max(len("category"), *(len(name) for name, _ in rows))
@@ -80,6 +81,14 @@ class Tally:
                 f"{row.duplicated:>4}  {'; '.join(row.notes)}".rstrip()
             )
         return "\n".join(lines)
+
+
+GROUPS = ("fuzz", "load", "fault", "database")
+
+
+def _group(category: str) -> int:
+    prefix = category.split(":", 1)[0]
+    return GROUPS.index(prefix) if prefix in GROUPS else len(GROUPS)
 
 
 TALLY = Tally()
