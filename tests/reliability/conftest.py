@@ -13,7 +13,7 @@ settings.load_profile(PROFILE)
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     table = TALLY.table()
-    if not table:
+    if not table or not TALLY.printed_by_pytest:
         return
     form = "long" if LONG else "short"
     terminalreporter.write_sep("=", f"reliability ({form} form): tried, failed, lost, duplicated")
