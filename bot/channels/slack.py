@@ -21,6 +21,7 @@ from typing import Any, TypeVar
 from aiohttp import ClientSession, ClientTimeout, web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.async_app import AsyncAck, AsyncApp
+from slack_bolt.response import BoltResponse
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.http_retry import (
@@ -185,6 +186,7 @@ class SlackChannel:
         app.event("app_home_opened")(self.on_home)
         app.action(re.compile(r"^choice-\d+$"))(self.on_button)
         app.view(re.compile(rf"^{FORM_PREFIX}"))(self.on_form)
+        app.error(self._on_error)
 
     def registered(self) -> dict[str, set[str]]:
         """What this app handles, for checking the manifest: commands, events, interactivity."""
@@ -202,10 +204,22 @@ class SlackChannel:
             return web.Response(status=401, text="invalid request")
         try:
             bolt_response = await self.app.async_dispatch(await to_bolt_request(request))
-        except ValueError as err:  # signed, but not a payload Slack sends (a bad JSON body)
+        except (ValueError, AttributeError, TypeError, KeyError) as err:
+            # Signed, but not a payload Slack sends: bad JSON, JSON that is not an object, or
+            # one slack-bolt cannot take apart (a modal with several response_urls).
             log.warning("Slack request could not be read: %s", type(err).__name__)
             return web.Response(status=400, text="bad request")
         return await to_aiohttp_response(bolt_response)
+
+    async def _on_error(self, error: Exception, response: BoltResponse) -> None:
+        """A listener or slack-bolt's middleware failed on a payload: a field missing or of
+        the wrong kind is the payload's fault (400, not 500, and no traceback); anything
+        else is logged as the bug it is."""
+        if isinstance(error, (KeyError, TypeError, AttributeError, ValueError)):
+            log.warning("Slack payload could not be read: %r", error)
+            response.status, response.body = 400, "bad request"
+        else:
+            log.error("Slack request failed", exc_info=error)
 
     def _signed(self, body: str, headers: Mapping[str, str]) -> bool:
         try:

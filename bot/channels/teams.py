@@ -166,7 +166,13 @@ class TeamsChannel:
             )
 
     async def endpoint(self, request: web.Request) -> web.StreamResponse:
-        response = await self.adapter.process(request, self)
+        try:
+            response = await self.adapter.process(request, self)
+        except (ValueError, TypeError) as err:
+            # JSON, but not an activity (pydantic's ValidationError is a ValueError), or one
+            # the SDK cannot answer (no serviceUrl): the sender's fault, not a server error.
+            log.warning("Teams activity could not be read: %s", type(err).__name__)
+            return web.json_response({"error": "not a valid activity"}, status=400)
         return response if response is not None else web.Response(status=202)
 
     async def _drain(self, app: web.Application | None = None) -> None:
