@@ -124,6 +124,9 @@ def one_round(
     assert isinstance(ctx.clock, FixedClock)
     ctx.clock.advance(timedelta(days=7))  # another week overdue: another reminder each
     report = sweep(ctx, Policy(), p.name)
+    while report.skipped:  # a bank holiday: nothing goes out; next week, then
+        ctx.clock.advance(timedelta(days=7))
+        report = sweep(ctx, Policy(), p.name)
     assert report.queued == len(officers)
     before = len(p.accepted())
     crashed: Exception | None = None
