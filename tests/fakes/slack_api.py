@@ -45,6 +45,7 @@ class FakeSlack(RecordingServer[Call, Failure]):
         super().__init__(self._handler())
         self.emails: dict[str, str] = {}
         self.delays: dict[str, float] = {}  # method -> seconds to wait before answering
+        self._posted: dict[str, list[Call]] = {}  # channel -> messages that landed there
 
     @staticmethod
     def name_of(call: Call) -> str:
@@ -67,6 +68,17 @@ class FakeSlack(RecordingServer[Call, Failure]):
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
+
+    def posted_in(self, channel: str) -> list[Call]:
+        """The messages that landed in `channel` (chat.postMessage that took effect), cheaply:
+        for tests that wait on many conversations at once."""
+        with self._lock:
+            return list(self._posted.get(channel, []))
+
+    def _landed(self, call: Call) -> None:
+        if call.ok and call.method == "chat.postMessage":
+            with self._lock:
+                self._posted.setdefault(str(call.params.get("channel")), []).append(call)
 
     def delivered(self, method: str = "chat.postMessage") -> list[Call]:
         """The calls of `method` that took effect (a message posted, a response sent)."""
@@ -121,6 +133,7 @@ class FakeSlack(RecordingServer[Call, Failure]):
                 if failure is not None:
                     status, body, headers = failure.status, failure.body, failure.headers
                 call.status, call.ok = status, status == 200 and body.get("ok") is True
+                fake._landed(call)
                 data = json.dumps(body).encode()
                 self.send_response(status)
                 self.send_header("Content-Type", "application/json")

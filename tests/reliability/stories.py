@@ -14,16 +14,11 @@ from bot.conversation import FAILED
 from handlers.chat.context import AppContext
 from models.db import transaction
 from models.tables import Action, ProgressNote
-from tests.fakes.slack_api import FakeSlack, text_of
+from tests.fakes.slack_api import text_of
 from tests.reliability.officers import Officer
 from tests.slack_harness import SlackBot, payload
 
 ANSWER_WITHIN = 60.0  # seconds: no answer by then counts as none (lost)
-
-
-def answers(slack: FakeSlack, place: str) -> list[str]:
-    """What the bot has posted into `place` so far."""
-    return [text_of(c.params) for c in slack.delivered() if c.params.get("channel") == place]
 
 
 @dataclass
@@ -42,18 +37,17 @@ class Story:
 
     def say(self, bot: SlackBot, text: str, within: float = ANSWER_WITHIN) -> str:
         """DM the bot and wait for its answer; '' if none came."""
-        seen = len(answers(bot.slack, self.officer.place))
+        seen = len(bot.slack.posted_in(self.officer.place))
         self.tries += 1
         bot.dm(self.officer.chat_id, text)
         deadline = time.monotonic() + within
         while time.monotonic() < deadline:
-            got = answers(bot.slack, self.officer.place)
-            if len(got) > seen:
-                answer = got[-1]
+            if len(bot.slack.posted_in(self.officer.place)) > seen:
+                answer = text_of(bot.slack.posted_in(self.officer.place)[-1].params)
                 self.heard.append(answer)
                 self.apologies += answer.startswith(FAILED)
                 return answer
-            time.sleep(0.02)
+            time.sleep(0.05)
         self.unanswered += 1
         return ""
 

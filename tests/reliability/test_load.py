@@ -19,13 +19,15 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 import httpx
+import pytest
 
 from handlers.chat.context import AppContext
 from tests.reliability.officers import Officer, make_officers
-from tests.reliability.profile import scale
+from tests.reliability.profile import LONG, scale
+from tests.reliability.servers import server
 from tests.reliability.stories import Story, lost_and_duplicated, tell
 from tests.reliability.tally import TALLY
-from tests.slack_harness import SlackBot, payload, signed_headers, slack_bot
+from tests.slack_harness import SlackBot, payload, signed_headers
 
 SETTLE = 60.0  # seconds for every answer to arrive after the burst
 
@@ -159,9 +161,15 @@ def answered(bot: SlackBot) -> Counter[str]:
     return posts + Counter(c.path for c in bot.slack.delivered("respond"))
 
 
-def test_a_burst_of_signed_slack_requests(ctx: AppContext, tmp_path: Path) -> None:
+# The core in this process's thread pool; in the long form also a real `engagebot serve` (the
+# core in worker processes), which takes a few seconds to start.
+SERVERS = ["in-process"] + (["engagebot serve"] if LONG else [])
+
+
+@pytest.mark.parametrize("kind", SERVERS)
+def test_a_burst_of_signed_slack_requests(ctx: AppContext, tmp_path: Path, kind: str) -> None:
     officers = make_officers(ctx, tmp_path, 20, "slack")
-    with slack_bot(ctx) as bot:
+    with server(kind, ctx, tmp_path) as bot:
         requests = burst(bot, officers, scale(200, 1000))
         statuses = asyncio.run(fire(bot.url, requests))
         owed = Counter(r.answer_in for r in requests if r.answer_in)
@@ -170,14 +178,17 @@ def test_a_burst_of_signed_slack_requests(ctx: AppContext, tmp_path: Path) -> No
             time.sleep(0.1)
         time.sleep(0.5)  # anything extra (a retried event answered twice) shows up too
         got = answered(bot)
-    for kind in dict.fromkeys(r.kind for r in requests):
-        mine = [(r, s) for r, s in zip(requests, statuses, strict=True) if r.kind == kind]
+    for group, good in (("good", True), ("bad input", False)):
+        mine = [
+            (r, st) for r, st in zip(requests, statuses, strict=True) if (r.expect == 200) == good
+        ]
         places = Counter(r.answer_in for r, _ in mine if r.answer_in)
-        lost = sum(max(0, n - got[p]) for p, n in places.items())
-        duplicated = sum(max(0, got[p] - owed[p]) for p in places)
-        failed = sum(1 for r, s in mine if s != r.expect)
         TALLY.record(
-            f"load: {kind}", tried=len(mine), failed=failed, lost=lost, duplicated=duplicated
+            f"load: Slack request burst, {group} ({kind})",
+            tried=len(mine),
+            failed=sum(1 for r, st in mine if st != r.expect),
+            lost=sum(max(0, n - got[p]) for p, n in places.items()),
+            duplicated=sum(max(0, got[p] - owed[p]) for p in places),
         )
     wrong = [
         (r.kind, r.expect, s) for r, s in zip(requests, statuses, strict=True) if s != r.expect
@@ -187,17 +198,18 @@ def test_a_burst_of_signed_slack_requests(ctx: AppContext, tmp_path: Path) -> No
     assert {p: got[p] for p in owed} == dict(owed)  # every answer arrived, none twice
 
 
-def test_many_officers_giving_updates_at_once(ctx: AppContext, tmp_path: Path) -> None:
+@pytest.mark.parametrize("kind", SERVERS)
+def test_many_officers_giving_updates_at_once(ctx: AppContext, tmp_path: Path, kind: str) -> None:
     officers = make_officers(ctx, tmp_path, scale(50, 200), "slack")
     stories = [Story(o, f"Update under load from {o.ref}") for o in officers]
-    with slack_bot(ctx) as bot, ThreadPoolExecutor(len(stories)) as pool:
+    with server(kind, ctx, tmp_path) as bot, ThreadPoolExecutor(len(stories)) as pool:
         for each in [pool.submit(tell, bot, s) for s in stories]:
             each.result()
     lost, duplicated = lost_and_duplicated(ctx, stories)
     unanswered = sum(s.unanswered for s in stories)
     apologies = sum(s.apologies for s in stories)
     TALLY.record(
-        "load: concurrent conversations",
+        f"load: concurrent conversations ({kind})",
         tried=sum(s.tries for s in stories),
         failed=unanswered + apologies,
         lost=lost,
