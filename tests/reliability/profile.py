@@ -40,7 +40,7 @@ def scale(short: int, long: int) -> int:
     return long if LONG else short
 
 
-def examples(short: int) -> settings:
-    """Hypothesis settings for a test whose examples are costlier than most: `short` examples
-    in CI, fifty times as many (at most the profile's) in the long form."""
-    return settings(settings.get_profile(PROFILE), max_examples=scale(short, short * 50))
+def examples(short: int, long: int) -> settings:
+    """Hypothesis settings for a test whose examples cost more than most: `short` examples in
+    CI, `long` in the long form."""
+    return settings(settings.get_profile(PROFILE), max_examples=scale(short, long))

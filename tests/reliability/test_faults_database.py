@@ -59,7 +59,7 @@ def run_through(
         started.wait(timeout=30)
         told = [pool.submit(tell, bot, s, DURING) for s in stories]
         # /engage update, meanwhile: answered once the database is back, if not before
-        told += [pool.submit(s.open_form, bot, seconds + 3) for s in stories]
+        told += [pool.submit(s.open_form, bot, seconds + 2) for s in stories]
         trouble.result()
         for each in told:
             each.result()

@@ -216,7 +216,7 @@ def _check_history(chat: Chat, before: dict[int, tuple[int, str, str | None]], s
     assert added == saves, f"{saves} saves confirmed, {added} notes stored"
 
 
-@examples(30)
+@examples(30, 1500)
 @given(data=st.data(), script=turns)
 def test_random_turns_always_get_an_answer_and_keep_history_append_only(
     data: st.DataObject, script: list[tuple[int, str, int]], blackpool_db: Path

@@ -107,7 +107,7 @@ def _path(draw: st.DrawFn, node: Any) -> list[Any]:
 fills = st.fixed_dictionaries({name: st.text(max_size=30) for name in PLACEHOLDERS})
 
 
-@examples(40)
+@examples(30, 1000)
 @given(name=st.sampled_from(SLACK_EVENTS + SLACK_FORMS + SLACK_INTERACTIONS), data=st.data())
 def test_a_signed_slack_request_never_gets_a_5xx(
     name: str, data: st.DataObject, bots: tuple[SlackBot, TeamsBot]
@@ -133,7 +133,7 @@ def test_a_signed_slack_request_never_gets_a_5xx(
         assert answer.status_code < 500, (answer.status_code, body[:300])
 
 
-@examples(40)
+@examples(30, 1000)
 @given(name=st.sampled_from(TEAMS), data=st.data())
 def test_a_teams_activity_never_gets_a_5xx(
     name: str, data: st.DataObject, bots: tuple[SlackBot, TeamsBot]

@@ -55,7 +55,7 @@ def stored(ctx: AppContext) -> tuple[int, Counter[str], Counter[str]]:
     return plans, refs, notes
 
 
-@examples(25)
+@examples(15, 1000)
 @given(sheet=sheets())
 def test_a_random_sheet_is_imported_whole_or_refused_plainly(
     sheet: Sheet, template_db: Path
