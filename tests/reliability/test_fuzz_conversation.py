@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import shutil
 import tempfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from pathlib import Path
 
@@ -47,6 +47,8 @@ PEOPLE = [
     ("teams", "29:1ruth", RUTH),  # matched by e-mail
     ("teams", "29:1stranger", "someone@elsewhere.example"),
 ]
+# Button values a forged or stale payload could carry.
+FORGED = ["save " + "ab" * 16, "complete R1", "snooze R4", "notmine R7", "newdate R99"]
 COMMANDS = [
     "help",
     "my actions",
@@ -149,33 +151,45 @@ def _one_turn(chat: Chat, data: st.DataObject, who: int, kind: str, pick: int) -
         place=f"D{user}",
     )
     before = _notes(chat.ctx)
-    if kind == "form":
-        name = data.draw(st.sampled_from(["update", "update", "consult", "nonsense"]))
-        key = data.draw(st.sampled_from(REFS))
-        values = data.draw(
-            st.fixed_dictionaries(
-                {},
-                optional={
-                    "status": st.sampled_from(["delayed", "complete", "on_track", "", "bogus"]),
-                    "note": st.one_of(phrase(), st.text(max_size=50)),
-                    "new_date": st.one_of(
-                        st.dates().map(str), phrase(3), st.sampled_from(["2027-03-31", ""])
-                    ),
-                },
-            )
-        )
-        submitted = chat.core.submit_form(incoming, name, key, values, f"V{pick}")
-        problems = list(submitted.errors.values())
-        replies = list(submitted.turn.replies) if submitted.turn else []
-        assert FAILED not in problems, f"form {name} {values} failed inside"
-        assert replies or problems, "a form submission got no answer"
-        assert (NO_FORM in problems) == (name != "update"), "a form name mistaken"
-        _check_history(chat, before, _saves(replies))
-        return
     if kind == "later":
         chat.ctx.clock.advance(timedelta(hours=data.draw(st.integers(1, 24 * 8))))  # type: ignore[attr-defined]
         return
-    offered = chat.offered.get((channel, user), [])
+    if kind == "form":
+        saves = _submit_form(chat, data, incoming, pick)
+    else:
+        saves = _say(chat, data, incoming, kind, pick)
+    _check_history(chat, before, saves)
+
+
+def _submit_form(chat: Chat, data: st.DataObject, incoming: Incoming, pick: int) -> int:
+    """A form submitted (as a Slack modal or Teams card would), with any values; the saves."""
+    name = data.draw(st.sampled_from(["update", "update", "consult", "nonsense"]))
+    key = data.draw(st.sampled_from(REFS))
+    values = data.draw(
+        st.fixed_dictionaries(
+            {},
+            optional={
+                "status": st.sampled_from(["delayed", "complete", "on_track", "", "bogus"]),
+                "note": st.one_of(phrase(), st.text(max_size=50)),
+                "new_date": st.one_of(
+                    st.dates().map(str), phrase(3), st.sampled_from(["2027-03-31", ""])
+                ),
+            },
+        )
+    )
+    submitted = chat.core.submit_form(incoming, name, key, values, f"V{pick}")
+    problems = list(submitted.errors.values())
+    replies = list(submitted.turn.replies) if submitted.turn else []
+    assert FAILED not in problems, f"form {name} {values} failed inside"
+    assert replies or problems, "a form submission got no answer"
+    assert (NO_FORM in problems) == (name != "update"), "a form name mistaken"
+    return _saves(replies)
+
+
+def _say(chat: Chat, data: st.DataObject, incoming: Incoming, kind: str, pick: int) -> int:
+    """Words, a command, a reply to a reminder or a button; the saves the answer confirms."""
+    key = (incoming.channel, incoming.user)
+    offered = chat.offered.get(key, [])
     choice = None
     if kind == "text":
         text = data.draw(phrase())
@@ -184,35 +198,31 @@ def _one_turn(chat: Chat, data: st.DataObject, who: int, kind: str, pick: int) -
     elif kind == "reply":
         text = data.draw(reply_text(["R1", "R4", "R7", "R10"]))
     else:  # a button: one the bot offered, or a value a payload could carry
-        forged = data.draw(
-            st.sampled_from(
-                ["save " + "ab" * 16, "complete R1", "snooze R4", "notmine R7", "newdate R99"]
-            )
-        )
+        forged = data.draw(st.sampled_from(FORGED))
         choice = offered[pick % len(offered)] if offered and pick % 3 else forged
         text = choice
-    event_id = f"Ev{pick % 50}" if channel == "slack" else None
-    again = event_id is not None and event_id in chat.events
+    event_id = f"Ev{pick % 50}" if incoming.channel == "slack" else None
+    again = event_id is not None and event_id in chat.events  # a redelivery: no answer due
     if event_id:
         chat.events.add(event_id)
-    msg = Incoming(**{**incoming.__dict__, "text": text, "choice": choice, "event_id": event_id})
+    msg = replace(incoming, text=text, choice=choice, event_id=event_id)
     replies = chat.core.handle(msg)
-    if channel == "console":  # as the console shows them: reminders waiting come too
+    if incoming.channel == "console":  # as the console shows them: reminders waiting come too
         replies += chat.core.pending(msg)
-    assert all(r.text != FAILED for r in replies), f"{text!r} from {user} failed inside"
-    assert replies or again, f"{text!r} from {user} got no answer"
-    chat.offered[(channel, user)] = _offered(replies) or offered
-    _check_history(chat, before, _saves(replies))
+    assert all(r.text != FAILED for r in replies), f"{text!r} from {incoming.user} failed inside"
+    assert replies or again, f"{text!r} from {incoming.user} got no answer"
+    chat.offered[key] = _offered(replies) or offered
+    return _saves(replies)
 
 
 def _check_history(chat: Chat, before: dict[int, tuple[int, str, str | None]], saves: int) -> None:
     """Notes only ever added, one per 'Saved.'; counted as lost or duplicated if not."""
     after = _notes(chat.ctx)
-    changed = [i for i, note in before.items() if after.get(i) != note]
-    added = len(after) - len(before) + len(changed)
+    rewritten = [i for i, note in before.items() if after.get(i) != note]
+    added = len(set(after) - set(before))
     lost, duplicated = max(0, saves - added), max(0, added - saves)
-    TALLY.record(CATEGORY, lost=lost + len(changed), duplicated=duplicated)
-    assert not changed, "history was rewritten"
+    TALLY.record(CATEGORY, lost=lost + len(rewritten), duplicated=duplicated)
+    assert not rewritten, "history was rewritten"
     assert added == saves, f"{saves} saves confirmed, {added} notes stored"
 
 
