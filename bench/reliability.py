@@ -2,7 +2,7 @@
 rounds (tests/reliability, which CI runs in its short form). Prints one table: per category,
 what was tried, failed, lost and duplicated.
 
-Run: python bench/reliability.py           (long form; about half an hour on two cores)
+Run: python bench/reliability.py           (long form; about 15 minutes on two cores)
      python bench/reliability.py --short   (the form CI runs)
 Any other arguments go to pytest, e.g. -k fuzz, or -x to stop at the first failure.
 PostgreSQL's stop/start round runs when the machine has PostgreSQL's binaries.
