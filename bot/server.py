@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from aiohttp import web
+from aiohttp.typedefs import Handler
 
 log = logging.getLogger(__name__)
 
@@ -24,6 +25,7 @@ MAX_BODY = 1024 * 1024  # Slack's payloads are a few kB; a bigger body is refuse
 KEEPALIVE_SECONDS = 15.0  # an idle keep-alive connection is closed after this
 BACKLOG = 1024  # connections waiting to be accepted (the kernel may cap it lower)
 SHUTDOWN_SECONDS = 10.0  # how long work in flight may take to finish when stopping
+BODY_SECONDS = 10.0  # a request body must arrive within this: a trickling client is cut off
 
 
 class Channel(Protocol):
@@ -41,9 +43,24 @@ async def healthz(request: web.Request) -> web.Response:
     return web.Response(text="ok")
 
 
+@web.middleware
+async def body_in_time(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """Read the whole body before any handler, giving up after BODY_SECONDS: a client sending
+    a byte at a time would otherwise hold its connection (and a coroutine) for ever."""
+    if request.can_read_body:
+        try:
+            await asyncio.wait_for(request.read(), BODY_SECONDS)
+        except TimeoutError:
+            log.info("request body not received within %.0f s; connection closed", BODY_SECONDS)
+            raise web.HTTPRequestTimeout(
+                text="request body too slow", headers={"Connection": "close"}
+            ) from None
+    return await handler(request)
+
+
 def make_app(channels: Sequence[Channel]) -> web.Application:
     """The one application: /healthz, and every channel's routes."""
-    app = web.Application(client_max_size=MAX_BODY)
+    app = web.Application(client_max_size=MAX_BODY, middlewares=[body_in_time])
     app.router.add_get("/healthz", healthz)
     for channel in channels:
         channel.mount(app)

@@ -89,3 +89,42 @@ def test_garbage_gets_a_plain_refusal_not_a_server_error(bot: SlackBot) -> None:
     assert signed_garbage.status_code in (400, 401)
     signed_form = bot.post(garbled, "application/x-www-form-urlencoded", signed_headers(garbled))
     assert signed_form.status_code == 400
+
+
+def test_a_head_request_gets_no_body_so_the_next_response_on_the_connection_is_clean(
+    bot: SlackBot,
+) -> None:
+    address = urlparse(bot.url)
+    with socket.create_connection((address.hostname, address.port), timeout=5) as conn:
+        conn.sendall(
+            b"HEAD /healthz HTTP/1.1\r\nHost: x\r\n\r\nGET /healthz HTTP/1.1\r\nHost: x\r\n\r\n"
+        )
+        received = b""
+        deadline = time.monotonic() + 5
+        while received.count(b"HTTP/1.1 200") < 2 and time.monotonic() < deadline:
+            received += conn.recv(4096)
+    head, _, rest = received.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 200")
+    assert rest.startswith(b"HTTP/1.1 200"), rest[:40]  # no "ok" left over from the HEAD
+    assert rest.endswith(b"\r\n\r\nok")
+
+
+def test_a_client_trickling_a_byte_every_half_second_is_cut_off(bot: SlackBot) -> None:
+    address = urlparse(bot.url)
+    with socket.create_connection((address.hostname, address.port), timeout=5) as slow:
+        slow.sendall(b"POST /slack/events HTTP/1.1\r\nHost: x\r\nContent-Length: 100000\r\n\r\n")
+        cut_off = False
+        started = time.monotonic()
+        while time.monotonic() - started < 30:  # the server allows 10 s for a body
+            try:
+                slow.sendall(b"a")
+                slow.settimeout(0.5)
+                if slow.recv(1024) == b"":
+                    cut_off = True
+                    break
+            except TimeoutError:
+                continue
+            except OSError:
+                cut_off = True
+                break
+        assert cut_off, "a trickling client was allowed to hold its connection for 30 s"
