@@ -127,8 +127,11 @@ def _start_reminders(settings: Settings, ctx: AppContext, channels: list[Channel
 
 
 def _run(settings: Settings, ctx: AppContext, channels: list[Channel], port: int | None) -> None:
+    from functools import partial
+
     from bot.app import settle_heap
     from bot.server import serve
+    from models.db import readiness
 
     _check_slack(settings, channels)
     _start_reminders(settings, ctx, channels)
@@ -138,7 +141,7 @@ def _run(settings: Settings, ctx: AppContext, channels: list[Channel], port: int
     paths = {"slack": "Slack: /slack/events", "teams": "Teams: /api/messages"}
     where = ", ".join(paths[c.name] for c in channels if c.name in paths)
     typer.echo(f"engagebot serves {names} on http://0.0.0.0:{port} ({where})")
-    serve(channels, port=port)
+    serve(channels, port=port, ready=partial(readiness, ctx.engine))
 
 
 def _check_slack(settings: Settings, channels: list[Channel]) -> None:
