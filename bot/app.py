@@ -95,10 +95,10 @@ def build_conversation(settings: Settings, ctx: AppContext) -> Conversation:
 def worker_conversation(database_url: str) -> Conversation:
     """A core worker process's own core (bot/core.py): settings from the same environment,
     the schema already upgraded by the server that started it."""
-    import logging
+    from bot import logs
 
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     settings = Settings()
+    logs.configure(settings.log_level, settings.log_format)
     ctx = AppContext(
         engine=make_engine(database_url),
         clock=make_clock(settings),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, time
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 from zoneinfo import ZoneInfo
 
 from pydantic import Field, field_validator
@@ -21,6 +21,12 @@ class Settings(BaseSettings):
     timezone: str = Field("Europe/London", alias="ENGAGEBOT_TIMEZONE")
     # Fixes the clock, for tests and rehearsals: an ISO time such as 2026-11-23T09:30.
     fixed_now: datetime | None = Field(None, alias="ENGAGEBOT_NOW")
+
+    # Logging (bot/logs.py): `text` lines for a terminal, `json` lines for a log collector.
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
+        "INFO", alias="ENGAGEBOT_LOG_LEVEL"
+    )
+    log_format: Literal["text", "json"] = Field("text", alias="ENGAGEBOT_LOG_FORMAT")
 
     consult_flowchart: Path | None = Field(None, alias="CONSULT_FLOWCHART")
     port: int = Field(3000, alias="PORT")

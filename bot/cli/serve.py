@@ -99,12 +99,12 @@ def serve_teams(port: PortOption = None) -> None:
 
 
 def _settings() -> Settings:
-    import logging
-
+    from bot import logs
     from bot.settings import Settings
 
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
-    return Settings()
+    settings = Settings()
+    logs.configure(settings.log_level, settings.log_format)
+    return settings
 
 
 def _start_reminders(settings: Settings, ctx: AppContext, channels: list[Channel]) -> None:
