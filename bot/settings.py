@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime, time
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from pydantic import Field, field_validator
@@ -12,6 +13,9 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 if TYPE_CHECKING:
     from reminders.policy import Policy
+
+
+LOOPBACK = {"127.0.0.1", "::1", "localhost"}
 
 
 class Settings(BaseSettings):
@@ -61,6 +65,21 @@ class Settings(BaseSettings):
     def _known_zone(cls, value: str) -> str:
         ZoneInfo(value)  # raises for an unknown zone, with the zone's name in the message
         return value
+
+    @field_validator("slack_api_url")
+    @classmethod
+    def _safe_api_url(cls, value: str) -> str:
+        """The bot token is sent to this address: only over TLS, or to this machine (the
+        tests' fake Slack). A `.env` left in the working directory must not redirect it."""
+        url = urlsplit(value)
+        if (url.scheme == "https" and url.hostname) or (
+            url.scheme == "http" and url.hostname in LOOPBACK
+        ):
+            return value
+        raise ValueError(
+            "must be an https:// address (the bot token is sent to it); plain http:// is "
+            "accepted only for this machine (127.0.0.1, ::1 or localhost)"
+        )
 
     @field_validator("remind_lead_days")
     @classmethod

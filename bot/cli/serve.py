@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from bot.cli.root import app, context, fail
+from bot.cli.root import app, context, fail, load_settings
 
 if TYPE_CHECKING:
     from bot.channels.slack import SlackChannel
@@ -44,7 +44,7 @@ def serve_all(ctx: typer.Context, port: PortOption = None) -> None:
             f"{' and '.join(slack_missing(settings))}; for Teams, set "
             f"{' and '.join(teams_missing(settings))} (see README, 'Slack' and 'Microsoft Teams')."
         )
-    app_ctx = context()
+    app_ctx = context(serving=True)
     core = build_core(settings, app_ctx)
     try:
         _run(settings, app_ctx, build_channels(settings, core), port)
@@ -66,7 +66,7 @@ def serve_slack(
     missing = slack_missing(settings, socket=socket)
     if missing:
         fail(f"Set {' and '.join(missing)} in the environment (see README, 'Slack').")
-    app_ctx = context()
+    app_ctx = context(serving=True)
     core = build_core(settings, app_ctx)
     try:
         channel = build_slack(settings, core)
@@ -90,7 +90,7 @@ def serve_teams(port: PortOption = None) -> None:
             f"Set {' and '.join(missing)} in the environment, or TEAMS_ANONYMOUS=1 for a local "
             "try-out (see README, 'Microsoft Teams')."
         )
-    app_ctx = context()
+    app_ctx = context(serving=True)
     core = build_core(settings, app_ctx)
     try:
         _run(settings, app_ctx, [build_teams(settings, core)], port)
@@ -99,11 +99,18 @@ def serve_teams(port: PortOption = None) -> None:
 
 
 def _settings() -> Settings:
-    from bot import logs
-    from bot.settings import Settings
+    import logging
 
-    settings = Settings()
+    from bot import logs
+
+    settings = load_settings()
     logs.configure(settings.log_level, settings.log_format)
+    if settings.fixed_now is not None:
+        logging.getLogger("engagebot").warning(
+            "ENGAGEBOT_NOW is set: the clock starts at %s and runs on from there (a "
+            "rehearsal). Unset it in production.",
+            settings.fixed_now.isoformat(timespec="minutes"),
+        )
     return settings
 
 
