@@ -62,9 +62,7 @@ def test_https_or_this_machine_is_accepted(url: str) -> None:
     assert Settings(SLACK_API_URL=url).slack_api_url == url
 
 
-def test_a_fixed_clock_under_serve_runs_on_and_is_warned_about(
-    tmp_path: Path, db_url: str
-) -> None:
+def test_a_fixed_clock_under_serve_runs_on_and_is_warned_about(tmp_path: Path, db_url: str) -> None:
     settings = Settings(DATABASE_URL=db_url, ENGAGEBOT_NOW=datetime.fromisoformat(NOW))
     served = build_context(settings, serving=True)
     first = served.now()

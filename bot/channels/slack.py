@@ -621,7 +621,8 @@ class SlackSender:
                 raise Unreachable(
                     f"{to.name} has no Slack id: engagebot people assign … --slack U…"
                 )
-            team = self.team()  # before posting: a failure after the post would post twice
+            # before posting: a failure after the post would post twice
+            team = to.workspace or self.team()
             opened = self.client.conversations_open(users=to.user_id)
             dm = opened["channel"]["id"]
             posted = self.client.chat_postMessage(channel=dm, **payload)
