@@ -142,7 +142,7 @@ def deployment(
         urls = [f"http://127.0.0.1:{port}" for port in ports]
         try:
             for url, process in zip(urls, processes, strict=True):
-                _wait_until_up(url, process)
+                _wait_until_up(url, process, within=180)  # two start at once
             yield Deployment(urls, paths, slack, teams, database)
         finally:
             for process in processes:

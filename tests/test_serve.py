@@ -32,8 +32,8 @@ def _free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def _wait_until_up(url: str, process: subprocess.Popen[bytes]) -> None:
-    deadline = time.monotonic() + 30
+def _wait_until_up(url: str, process: subprocess.Popen[bytes], within: float = 60) -> None:
+    deadline = time.monotonic() + within
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise AssertionError(process.stderr.read().decode() if process.stderr else "exited")
