@@ -267,8 +267,9 @@ def _line(lines: dict[_At, int], at: _At) -> str:
 
 def _where(at: _At) -> str:
     """How a problem names its place: 'node "x"', 'outcome "x"' or 'the flowchart'."""
-    if len(at) >= 2 and at[0] in ("nodes", "outcomes"):
-        return f'{"node" if at[0] == "nodes" else "outcome"} "{at[1]}"'
+    kinds = {"nodes": "node", "outcomes": "outcome", "duties": "duty"}
+    if len(at) >= 2 and at[0] in kinds:
+        return f'{kinds[str(at[0])]} "{at[1]}"'
     return "the flowchart"
 
 
