@@ -48,7 +48,7 @@ CONTROL = (
 )
 YES = ("register", "yes", "y", "add", "add it", "add anyway", "yes please")
 NOT_ADVICE = "This is guidance, not legal advice: ask legal services when unsure."
-SHOWN = 3  # register matches named with a question; the ending lists up to five
+SHOWN = 3  # register matches named with a question (the ending names up to five)
 
 
 class Step(StrEnum):
@@ -122,10 +122,7 @@ def _ask(
     assert node is not None  # an unfinished walk is always at a question
     choices = tuple(Choice(a.label, a.label) for a in node.answers)
     hint = "" if node.answers else "\n(Type your answer.)"
-    found = ""
-    if node.search_register:
-        matches = _search(req, state)
-        found = _found(matches) + "".join(f"\n• {_match(c, why)}" for c, why in matches[:SHOWN])
+    found = _found(_search(req, state), SHOWN) if node.search_register else ""
     text = "\n\n".join(p for p in (intro, found, f"{node.question}{hint}") if p).strip()
     number = len(state.path) + 1
     note = f"Question {number} of about {number - 1 + remaining(flowchart, state.node)}"
@@ -141,19 +138,19 @@ def _search(req: Request, state: WalkState) -> list[tuple[Consultation, str]]:
     return similar(req.session, activity, req.ctx.today())
 
 
-def _found(matches: list[tuple[Consultation, str]]) -> str:
-    """What the register search found, in one sentence."""
+def _found(matches: list[tuple[Consultation, str]], shown: int) -> str:
+    """What the register search found: how many, then the first few and why each."""
     if not matches:
         return "I searched the engagement register: nothing similar in the last 12 months."
     count = len(matches)
+    listed = "".join(
+        f"\n• {entry.title} ({describe(entry)}), similar because of {why}"
+        for entry, why in matches[:shown]
+    )
     return (
         f"I searched the engagement register: {count} similar "
-        f"entr{'y' if count == 1 else 'ies'} in the last 12 months:"
+        f"entr{'y' if count == 1 else 'ies'} in the last 12 months:{listed}"
     )
-
-
-def _match(entry: Consultation, why: str) -> str:
-    return f"{entry.title} ({describe(entry)}), similar because of {why}"
 
 
 def _finish(
@@ -193,9 +190,7 @@ def _ending(
     items.append(Item("Methods that suit", _bullets(outcome.methods_for(size))))
     if outcome.afterwards:
         items.append(Item("After the consultation", _bullets(outcome.afterwards)))
-    matches = _search(req, state)
-    found = "".join(f"\n• {_match(c, why)}" for c, why in matches[:5])
-    items.append(Item("The engagement register", _found(matches) + found))
+    items.append(Item("The engagement register", _found(_search(req, state), 5)))
     return tuple(items)
 
 

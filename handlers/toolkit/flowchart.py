@@ -517,13 +517,14 @@ def _graph_problems(chart: Flowchart) -> list[_Problem]:
     problems += _loops(chart)
     problems += _dead_ends(chart)
     problems += _unknown_duties_and_sizes(chart)
+    problems += _size_coverage(chart)
     if chart.start in chart.nodes:
         problems += _sizeless_methods(chart)
     return problems
 
 
 def _unknown_duties_and_sizes(chart: Flowchart) -> list[_Problem]:
-    """Every duty and size an answer, `always` or an outcome names must be defined."""
+    """Every duty and size that `always` or an answer names must be defined."""
     problems: list[_Problem] = [
         (("always",), f'always names duty "{d}", which is not under duties')
         for d in chart.always
@@ -549,6 +550,12 @@ def _unknown_duties_and_sizes(chart: Flowchart) -> list[_Problem]:
                         f'"{answer.size}", which is not under sizes',
                     )
                 )
+    return problems
+
+
+def _size_coverage(chart: Flowchart) -> list[_Problem]:
+    """Methods by size must cover every size, and only the sizes defined."""
+    problems: list[_Problem] = []
     for out in chart.outcomes.values():
         if not out.methods_by_size:
             continue
