@@ -176,6 +176,17 @@ STATUTES = {
         ["Every year, before the council sets its council tax"],
         "Scotland: Section 65 does not apply",
     ),
+    "selective licensing of private landlords": (
+        "Selective or additional licensing of private landlords",
+        "Housing Act 2004 s80(9)",
+        [
+            "tenants and other residents in the proposed area",
+            "landlords and managing agents",
+            "in the surrounding area",
+        ],
+        ["At least 10 weeks", "lasts up to five years"],
+        "Scotland: No selective licensing",
+    ),
     "public spaces protection order": (
         "A public spaces protection order (PSPO)",
         "Anti-social Behaviour, Crime and Policing Act 2014 s72",
