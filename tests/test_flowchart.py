@@ -18,8 +18,11 @@ from handlers.toolkit.flowchart import (
     check,
     collected,
     current_node,
+    duties_of,
     load,
     outcome_of,
+    remaining,
+    size_of,
     step,
     to_mermaid,
 )
@@ -28,7 +31,10 @@ BROKEN = Path(__file__).parent / "fixtures" / "flowcharts"
 
 OPEN = "No, it's still open"
 PUBLIC = "Residents, service users, businesses or community groups"
+PLANNED = "No, there is time to plan"
+NEITHER = "No, it affects everyone alike"
 NO_DUTY = "No, none of these"
+NOT_FAIR = "None of these"
 NOT_RECENT = "No, not that I know of"
 
 
@@ -44,9 +50,14 @@ def walk(chart: Flowchart, *answers: str) -> WalkState:
     return state
 
 
-def details(title: str, significance: str = "One neighbourhood or ward") -> tuple[str, ...]:
-    """The common opening: a title, still open, affects the public, then the register details."""
-    return (title, OPEN, PUBLIC, significance, "skip", "skip", "skip", "skip", "skip")
+def details(title: str, size: str = "One neighbourhood or ward") -> tuple[str, ...]:
+    """The common opening: a title, the public, no emergency, the size, then register details."""
+    return (title, PUBLIC, PLANNED, size, NEITHER, "skip", "skip", "skip", "skip", "skip")
+
+
+def no_duty(*last: str) -> tuple[str, ...]:
+    """No law, no fairness test, still open, not asked recently, then the rest."""
+    return (NO_DUTY, NOT_FAIR, OPEN, NOT_RECENT, *last)
 
 
 def ends(chart: Flowchart, *answers: str) -> Outcome:
@@ -71,7 +82,7 @@ def test_every_question_says_why_and_every_outcome_has_steps(chart: Flowchart) -
     for node in chart.nodes.values():
         assert node.question and node.why, node.id
     for outcome in chart.outcomes.values():
-        assert outcome.next_steps and outcome.methods, outcome.id
+        assert outcome.next_steps and (outcome.methods or outcome.methods_by_size), outcome.id
 
 
 def test_mermaid_shows_every_node_and_outcome(chart: Flowchart) -> None:
@@ -81,7 +92,8 @@ def test_mermaid_shows_every_node_and_outcome(chart: Flowchart) -> None:
         assert ident in diagram
     assert '{"Has the decision already been made' in diagram
     assert "Consult (consultation)" in diagram
-    assert '-->|"Not sure"| o_consult_check_legal' in diagram
+    assert 'q_legal_duty -->|"Not sure"| o_consult_check_legal' in diagram
+    assert 'q_decided -->|"No, it\'s still open"| q_recent' in diagram
     # quotes inside labels are escaped, so no label ends early
     assert '"Closing Moor Lane library"' not in diagram
     assert to_mermaid(chart) == diagram  # stable
@@ -93,14 +105,18 @@ def test_level_words() -> None:
 
 
 # ---------------------------------------------------------------- scenario walks
+# (the same stories, with every word of the endings, are walked in the console in
+# tests/test_consult_chat.py; these check the engine's view: outcome, duties, size)
 
 
 def test_library_closure_is_consulted_on(chart: Flowchart) -> None:
     # No statute names library closures, but taking away a service people rely on creates an
     # expectation, and the equality duty applies: consult, with legal advice.
-    outcome = ends(chart, *details("Close Moor Lane library"), NO_DUTY, "Yes, one of these applies")
-    assert (outcome.id, outcome.level) == ("consult_expected", "consult")
-    assert any("equality impact assessment" in s for s in outcome.next_steps)
+    taking_away = "It takes away a service or benefit people have now"
+    state = walk(chart, *details("Close Moor Lane library"), NO_DUTY, taking_away, OPEN)
+    outcome = outcome_of(chart, state)
+    assert outcome is not None and (outcome.id, outcome.level) == ("consult_expected", "consult")
+    assert [d.id for d in duties_of(chart, state)] == ["equality", "taking_away"]
     assert outcome.register["legal_advice"] is True
 
 
@@ -109,11 +125,8 @@ def test_bin_collection_day_change_is_informed(chart: Flowchart) -> None:
     # residents can't usefully change: tell people clearly ("don't consult for the sake of it").
     outcome = ends(
         chart,
-        *details("New bin collection days", "The whole borough"),
-        NO_DUTY,
-        NO_DUTY,
-        NOT_RECENT,
-        "Not at all, we are telling them what will happen",
+        *details("New bin collection days", "The whole borough, or a service many people use"),
+        *no_duty("Not at all, we are telling them what will happen"),
     )
     assert (outcome.id, outcome.level) == ("inform_only", "inform")
 
@@ -122,83 +135,84 @@ def test_play_area_redesign_with_residents_is_involve(chart: Flowchart) -> None:
     outcome = ends(
         chart,
         *details("Redesign Hollins Road play area"),
-        NO_DUTY,
-        NO_DUTY,
-        NOT_RECENT,
-        "They can help shape the options and decide with us",
+        *no_duty("They can help shape the options and decide with us"),
     )
     assert (outcome.id, outcome.level) == ("involve", "involve")
     assert outcome.level_words == "Involve (deciding together)"
 
 
 def test_budget_is_consulted_on_by_law(chart: Flowchart) -> None:
-    # Business ratepayers must be consulted on the budget every year.
-    outcome = ends(chart, *details("Budget 2027/28", "The whole borough"), "Yes, a law applies")
-    assert (outcome.id, outcome.level) == ("consult_duty", "consult")
+    state = walk(
+        chart,
+        *details("Budget 2027/28", "The whole borough, or a service many people use"),
+        "The budget (spending proposals for next year)",
+        OPEN,
+    )
+    outcome = outcome_of(chart, state)
+    assert outcome is not None and (outcome.id, outcome.level) == ("consult_duty", "consult")
     assert any("Gunning" in s for s in outcome.next_steps)
+    ratepayers = duties_of(chart, state)[-1]
+    assert ratepayers.law == "Local Government Finance Act 1992 s65"
 
 
-def test_decision_already_taken_by_law_is_informed(chart: Flowchart) -> None:
-    outcome = ends(chart, "New national food waste collections", "Yes, it's fixed")
+def test_a_fixed_decision_is_informed_only_after_the_law_and_fairness(chart: Flowchart) -> None:
+    outcome = ends(
+        chart, *details("New national food waste collections"), NO_DUTY, NOT_FAIR, "Yes, it's fixed"
+    )
     assert (outcome.id, outcome.level) == ("inform_fixed", "inform")
     assert any("not open to change" in s for s in outcome.next_steps)
 
 
+def test_decided_in_principle_with_a_duty_is_warned(chart: Flowchart) -> None:
+    state = walk(
+        chart,
+        *details("Town centre PSPO"),
+        "A public spaces protection order (PSPO)",
+        "Agreed in principle, or already decided",
+    )
+    assert state.node == "consult_after_decision"
+    assert [d.id for d in duties_of(chart, state)] == ["equality", "pspo"]
+
+
 def test_community_garden_run_by_residents_is_empower(chart: Flowchart) -> None:
-    outcome = ends(
+    state = walk(
         chart,
-        *details("Community garden on Elm Street"),
-        NO_DUTY,
-        NO_DUTY,
-        NOT_RECENT,
-        "They will help run or deliver it themselves",
+        *details("Community garden on Elm Street", "A few people or one street"),
+        *no_duty("They will help run or deliver it themselves"),
     )
-    assert (outcome.id, outcome.level) == ("empower", "empower")
-    assert "Participatory budgeting" in outcome.methods
-
-
-def test_council_tax_reduction_scheme_is_consulted_on(chart: Flowchart) -> None:
-    outcome = ends(
-        chart,
-        *details("Council tax reduction scheme 2027", "The whole borough"),
-        "Yes, a law applies",
-    )
-    assert (outcome.id, outcome.level) == ("consult_duty", "consult")
+    outcome = outcome_of(chart, state)
+    assert outcome is not None and (outcome.id, outcome.level) == ("empower", "empower")
+    assert size_of(chart, state) == "small"
+    assert "Participatory budgeting" not in outcome.methods_for("small")
+    assert "Participatory budgeting" in outcome.methods_for("borough")
 
 
 def test_staff_only_it_change_is_informed(chart: Flowchart) -> None:
-    outcome = ends(chart, "New laptop login", OPEN, "Only council staff")
-    assert (outcome.id, outcome.level) == ("inform_staff", "inform")
+    state = walk(chart, "New laptop login", "Only council staff")
+    outcome = outcome_of(chart, state)
+    assert outcome is not None and (outcome.id, outcome.level) == ("inform_staff", "inform")
+    assert [d.id for d in duties_of(chart, state)] == ["equality"]  # every ending has it
+    assert size_of(chart, state) is None and outcome.methods_for(None)
+
+
+def test_an_emergency_is_its_own_route(chart: Flowchart) -> None:
+    outcome = ends(chart, "Pool roof unsafe", PUBLIC, "Yes, it's an emergency")
+    assert (outcome.id, outcome.level) == ("emergency", "inform")
 
 
 def test_repeat_survey_of_tenants_reuses_results(chart: Flowchart) -> None:
-    outcome = ends(
-        chart,
-        *details("Tenant satisfaction survey", "Mainly a protected or seldom-heard group"),
-        NO_DUTY,
-        NO_DUTY,
-        "Yes, recently",
-    )
+    outcome = ends(chart, *details("Tenant satisfaction survey"), *no_duty()[:3], "Yes, recently")
     assert outcome.id == "reuse"
-    assert outcome.level in ("consult", "inform")
     assert any("engagement register" in s for s in outcome.next_steps)
+    assert chart.nodes["recent"].search_register
 
 
-def test_pspo_is_consulted_on(chart: Flowchart) -> None:
-    outcome = ends(chart, *details("Town centre PSPO"), "Yes, a law applies")
-    assert (outcome.id, outcome.level) == ("consult_duty", "consult")
-
-
-def test_park_events_codesigned_with_young_people_is_involve(chart: Flowchart) -> None:
-    outcome = ends(
-        chart,
-        *details("Summer events in Stanley Park", "Mainly a protected or seldom-heard group"),
-        NO_DUTY,
-        NO_DUTY,
-        NOT_RECENT,
-        "They can help shape the options and decide with us",
-    )
-    assert (outcome.id, outcome.level) == ("involve", "involve")
+def test_protected_groups_bring_in_an_equality_assessment(chart: Flowchart) -> None:
+    answers = list(details("Summer events in Stanley Park"))
+    answers[4] = "Yes, or it might"
+    state = walk(chart, *answers, *no_duty("They can help shape the options and decide with us"))
+    assert state.node == "involve"
+    assert [d.id for d in duties_of(chart, state)] == ["equality", "equality_assessment"]
 
 
 def test_unsure_about_legal_duty_says_ask_legal_services(chart: Flowchart) -> None:
@@ -212,16 +226,19 @@ def test_unsure_about_expectation_also_says_ask_legal_services(chart: Flowchart)
     assert outcome.id == "consult_check_legal"
 
 
-def test_comment_on_options_is_consult(chart: Flowchart) -> None:
-    outcome = ends(
-        chart,
-        *details("Options for the market hall"),
-        NO_DUTY,
-        NO_DUTY,
-        NOT_RECENT,
-        "They can comment on options we have drawn up",
-    )
-    assert (outcome.id, outcome.level) == ("consult", "consult")
+def test_every_statutory_answer_names_a_law_and_who_to_consult(chart: Flowchart) -> None:
+    statutes = [a for a in chart.nodes["legal_duty"].answers if a.duties]
+    assert len(statutes) == 12
+    for answer in statutes:
+        for duty in (chart.duties[d] for d in answer.duties):
+            assert duty.law and duty.asks and duty.who, duty.id
+
+
+def test_remaining_is_the_longest_way_to_an_outcome(chart: Flowchart) -> None:
+    assert remaining(chart, "title") == 15
+    assert remaining(chart, "legal_duty") == 5  # legal, fairness, decided, recent, influence
+    assert remaining(chart, "decided_duty") == 1
+    assert remaining(chart, "consult") == 0
 
 
 # ---------------------------------------------------------------- walking
@@ -238,15 +255,16 @@ def test_collected_register_fields(chart: Flowchart) -> None:
     state = walk(
         chart,
         "Close Moor Lane library",
-        OPEN,
         PUBLIC,
+        PLANNED,
         "One neighbourhood or ward",
+        NEITHER,
         "Library users and Moor Lane residents",
         "Moor Lane ward",
         "March 2027",
         "skip",
         "£1,500",
-        "Yes, a law applies",
+        NO_DUTY,
     )
     assert collected(state) == {
         "title": "Close Moor Lane library",
@@ -257,29 +275,31 @@ def test_collected_register_fields(chart: Flowchart) -> None:
         "budget": "£1,500",
     }
     assert state.path[0] == ("title", "Close Moor Lane library")
-    assert state.path[-1] == ("legal_duty", "Yes, a law applies")
+    assert state.path[-1] == ("legal_duty", NO_DUTY)
 
 
 def test_numbered_prefix_and_any_case_answers(chart: Flowchart) -> None:
-    at_who = walk(chart, "Play area", "2")
-    assert at_who.node == "who"
-    assert at_who.path[-1] == ("decided", OPEN)  # the label is recorded, not the number
-    assert walk(chart, "Play area", "no").node == "who"  # unique start of a label
-    assert walk(chart, "Play area", "YES, IT\u2019S FIXED").node == "inform_fixed"
+    at_urgent = walk(chart, "Play area", "2")
+    assert at_urgent.node == "urgent"
+    assert at_urgent.path[-1] == ("who", PUBLIC)  # the label is recorded, not the number
+    assert walk(chart, "Play area", "only").node == "inform_staff"  # unique start of a label
+    assert walk(chart, "Play area", PUBLIC, "YES, IT\u2019S AN EMERGENCY").node == "emergency"
 
 
 def test_back_undoes_the_last_answer_and_what_it_collected(chart: Flowchart) -> None:
-    state = walk(chart, "Play area", OPEN, PUBLIC, "The whole borough")
+    borough = "The whole borough, or a service many people use"
+    state = walk(chart, "Play area", PUBLIC, PLANNED, borough)
     assert collected(state)["significance"] == "whole borough"
+    assert size_of(chart, state) == "borough"
     back = step(chart, state, "back")
-    assert back.node == "significance"
-    assert "significance" not in collected(back)
-    assert back == walk(chart, "Play area", OPEN, PUBLIC)
+    assert back.node == "size"
+    assert "significance" not in collected(back) and size_of(chart, back) is None
+    assert back == walk(chart, "Play area", PUBLIC, PLANNED)
 
 
 def test_back_from_an_outcome_returns_to_the_last_question(chart: Flowchart) -> None:
-    state = walk(chart, "Play area", "Yes, it's fixed")
-    assert step(chart, state, "Back").node == "decided"
+    state = walk(chart, "Play area", "Only council staff")
+    assert step(chart, state, "Back").node == "who"
 
 
 def test_back_at_the_first_question_is_explained(chart: Flowchart) -> None:
@@ -288,7 +308,7 @@ def test_back_at_the_first_question_is_explained(chart: Flowchart) -> None:
 
 
 def test_start_again(chart: Flowchart) -> None:
-    state = walk(chart, "Play area", OPEN, PUBLIC)
+    state = walk(chart, "Play area", PUBLIC, PLANNED)
     assert step(chart, state, "start again") == begin(chart)
 
 
@@ -298,7 +318,7 @@ def test_unknown_answer_lists_the_options(chart: Flowchart) -> None:
         step(chart, state, "maybe")
     message = str(err.value)
     assert '"maybe"' in message
-    assert '1. "Yes, it\'s fixed"' in message and f'2. "{OPEN}"' in message
+    assert '1. "Only council staff"' in message and f'2. "{PUBLIC}"' in message
 
 
 def test_ambiguous_prefix_names_the_candidates(chart: Flowchart) -> None:
@@ -319,12 +339,12 @@ def test_empty_text_answer_is_refused(chart: Flowchart) -> None:
 
 def test_answering_a_finished_walk_is_refused(chart: Flowchart) -> None:
     with pytest.raises(WalkError, match="finished"):
-        step(chart, walk(chart, "Play area", "Yes, it's fixed"), "yes")
+        step(chart, walk(chart, "Play area", "Only council staff"), "yes")
 
 
 def test_step_is_pure(chart: Flowchart) -> None:
     state = walk(chart, "Play area")
-    step(chart, state, OPEN)
+    step(chart, state, PUBLIC)
     assert state == walk(chart, "Play area")
 
 
@@ -348,6 +368,11 @@ def test_step_is_pure(chart: Flowchart) -> None:
         ("syntax_error.yaml", 'YAML syntax error in node "first"'),
         ("duplicate_node.yaml", 'node "first" is defined twice (lines 7 and 13)'),
         ("missing_text.yaml", 'node "first": "why" is missing'),
+        ("unknown_duty.yaml", 'answer "Yes" names duty "psp0", which is not under duties'),
+        ("unknown_duty.yaml", 'always names duty "equality", which is not under duties'),
+        ("unknown_size.yaml", 'answer "Everyone" sets size "huge", which is not under sizes'),
+        ("methods_missing_size.yaml", 'outcome "done": methods for size large are missing'),
+        ("sizeless_methods.yaml", 'outcome "done" lists methods by size, but a walk can reach'),
     ],
 )
 def test_broken_flowcharts_are_rejected(fixture: str, expected: str) -> None:
@@ -390,6 +415,18 @@ def test_wrong_types_are_reported(tmp_path: Path) -> None:
     assert any('"version" must be text in quotes' in p and "(line 2)" in p for p in problems)
     assert any('node "a": unknown key "anwsers"' in p for p in problems)
     assert any("outcomes" in p and "should be a mapping" in p for p in problems)
+
+
+def test_a_duty_without_its_law_is_reported(tmp_path: Path) -> None:
+    path = tmp_path / "duty.yaml"
+    text = (BROKEN / "unknown_duty.yaml").read_text(encoding="utf-8")
+    path.write_text(
+        text.replace("psp0", "pspo").replace("    law: Anti-social", "    lore: Anti-social"),
+        encoding="utf-8",
+    )
+    problems = check(path)
+    assert any(p.startswith('duty "pspo": "law" is missing') for p in problems), problems
+    assert any('duty "pspo": unknown key "lore"' in p for p in problems), problems
 
 
 def test_a_council_file_loads_with_its_path_as_source(tmp_path: Path) -> None:

@@ -360,21 +360,25 @@ def test_the_consult_walk_with_buttons_back_and_the_register(bot: SlackBot) -> N
     assert "What is the change or project called?" in bot.slack.texts()
     assert {"Why are you asking?", "Back", "Start again"} <= set(buttons(first))
     answer(2, say="Closing Hallgate library")
-    answer(3, press="No, it's still open")
+    answer(3, press="Residents, service users, businesses or community groups")
     answer(4, press="Back")
-    assert "Has the decision already been made" in bot.slack.texts().split("Who will")[-1]
-    answer(5, press="No, it's still open")
-    answer(6, press="Residents, service users, businesses or community groups")
+    assert "Who will the change affect?" in bot.slack.texts().split("Is it an emergency")[-1]
+    answer(5, press="Residents, service users, businesses or community groups")
+    answer(6, press="No, there is time to plan")
     answer(7, press="One neighbourhood or ward")
+    answer(8, press="Yes, or it might")
     for count, text in enumerate(
-        ["Library users", "Hallgate", "01/02/2027", "31/03/2027", "£2,000"], start=8
+        ["Library users", "Hallgate", "01/02/2027", "31/03/2027", "£2,000"], start=9
     ):
         answer(count, say=text)
-    answer(13, press="Yes, a law applies")
+    answer(14, press="No, none of these")
+    answer(15, press="It takes away a service or benefit people have now")
+    answer(16, press="No, it's still open")
     outcome = bot.slack.of("chat.postMessage")[-1].params
-    assert "Consult formally; the law requires it" in bot.slack.texts()
+    assert "Consult; people can expect it" in bot.slack.texts()
+    assert "R (Moseley) v Haringey LBC" in bot.slack.texts()
     assert buttons(outcome)["Add to the engagement register"] == "register"
-    answer(14, press="register")
+    answer(17, press="register")
     assert "Added to the engagement register: Closing Hallgate library" in bot.slack.texts()
 
 

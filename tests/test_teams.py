@@ -227,18 +227,22 @@ def test_the_consult_walk_with_buttons(bot: TeamsBot) -> None:
 
     first = answer(1, say="should I consult?")
     assert "What is the change or project called?" in first
-    answer(2, say="Closing Hallgate library")
-    answer(3, press="No, it's still open")
-    answer(4, press="Residents, service users, businesses or community groups")
+    answer(2, say="Town centre PSPO")
+    answer(3, press="Residents, service users, businesses or community groups")
+    answer(4, press="No, there is time to plan")
     answer(5, press="One neighbourhood or ward")
+    answer(6, press="No, it affects everyone alike")
     for count, text in enumerate(
-        ["Library users", "Hallgate", "01/02/2027", "31/03/2027", "£2,000"], start=6
+        ["Town centre visitors", "Hallgate", "01/02/2027", "31/03/2027", "£2,000"], start=7
     ):
         answer(count, say=text)
-    outcome = answer(11, press="Yes, a law applies")
+    answer(12, press="A public spaces protection order (PSPO)")
+    outcome = answer(13, press="No, it's still open")
     assert "Consult formally; the law requires it" in outcome
-    assert "Added to the engagement register: Closing Hallgate library" in answer(
-        12, press="Add to the engagement register"
+    assert "Anti-social Behaviour, Crime and Policing Act 2014 s72" in outcome
+    assert "the police and crime commissioner" in outcome
+    assert "Added to the engagement register: Town centre PSPO" in answer(
+        14, press="Add to the engagement register"
     )
 
 

@@ -1,8 +1,9 @@
 """'Should I consult or engage?': the toolkit flowchart walked one question at a time.
 
 The flowchart is data (handlers/toolkit/*.yaml) walked by the pure engine in
-handlers/toolkit/flowchart.py; this module only turns its nodes into chat replies, records the walk,
-and at the end offers to add the activity to the engagement register.
+handlers/toolkit/flowchart.py; this module turns its nodes into chat replies, says what the
+engagement register already holds like the walk (the toolkit may not import the register, so the
+search happens here), records the walk, and at the end offers to add the activity to the register.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from handlers.chat.state import Next
 from handlers.language.targets import parse_date_answer
 from handlers.plans.register import Activity, add, describe, not_allowed, similar
 from handlers.toolkit.flowchart import (
+    Duty,
     Flowchart,
     Outcome,
     WalkError,
@@ -28,11 +30,14 @@ from handlers.toolkit.flowchart import (
     begin,
     collected,
     current_node,
+    duties_of,
     load,
     outcome_of,
+    remaining,
+    size_of,
 )
 from handlers.toolkit.flowchart import step as walk_step
-from models.tables import FlowchartWalk
+from models.tables import Consultation, FlowchartWalk
 
 NAME = "consult"
 WHY = "why are you asking?"
@@ -42,6 +47,8 @@ CONTROL = (
     Choice("Start again", "start again"),
 )
 YES = ("register", "yes", "y", "add", "add it", "add anyway", "yes please")
+NOT_ADVICE = "This is guidance, not legal advice: ask legal services when unsure."
+SHOWN = 3  # register matches named with a question (the ending names up to five)
 
 
 class Step(StrEnum):
@@ -88,7 +95,7 @@ def start(req: Request) -> Turn:
     req.session.flush()
     state = begin(flowchart)
     intro = f"{flowchart.title} I'll ask a few questions, one at a time. 'cancel' stops."
-    return _ask(flowchart, state, WalkData(walk=walk.id), intro=intro)
+    return _ask(req, flowchart, state, WalkData(walk=walk.id), intro=intro)
 
 
 def _on_walk(req: Request, data: WalkData) -> Turn:
@@ -97,26 +104,53 @@ def _on_walk(req: Request, data: WalkData) -> Turn:
     answer = req.answer.strip()
     if answer.lower().rstrip("?") in (WHY.rstrip("?"), "why"):
         node = current_node(flowchart, state)
-        return _ask(flowchart, state, data, intro=node.why if node else "")
+        return _ask(req, flowchart, state, data, intro=node.why if node else "")
     try:
         state = walk_step(flowchart, state, answer)
     except WalkError as err:
-        return _ask(flowchart, state, data, intro=str(err))
+        return _ask(req, flowchart, state, data, intro=str(err))
     outcome = outcome_of(flowchart, state)
     if outcome is None:
-        return _ask(flowchart, state, data)
+        return _ask(req, flowchart, state, data)
     return _finish(req, flowchart, state, outcome, data)
 
 
-def _ask(flowchart: Flowchart, state: WalkState, data: WalkData, intro: str = "") -> Turn:
+def _ask(
+    req: Request, flowchart: Flowchart, state: WalkState, data: WalkData, intro: str = ""
+) -> Turn:
     node = current_node(flowchart, state)
     assert node is not None  # an unfinished walk is always at a question
     choices = tuple(Choice(a.label, a.label) for a in node.answers)
     hint = "" if node.answers else "\n(Type your answer.)"
-    text = f"{intro}\n\n{node.question}{hint}".strip()
-    step_number = len(state.path) + 1
-    reply = Reply(text, choices=choices + CONTROL, note=f"Question {step_number}")
+    found = _found(_search(req, state), SHOWN) if node.search_register else ""
+    text = "\n\n".join(p for p in (intro, found, f"{node.question}{hint}") if p).strip()
+    number = len(state.path) + 1
+    note = f"Question {number} of about {number - 1 + remaining(flowchart, state.node)}"
+    reply = Reply(text, choices=choices + CONTROL, note=note)
     return Turn((reply,), Next(NAME, Step.WALK, data.at(state)))
+
+
+def _search(req: Request, state: WalkState) -> list[tuple[Consultation, str]]:
+    """Register entries from the last year like this walk (its title, area and audience)."""
+    activity = _activity(state, None, req.ctx.today())
+    if not (activity.title or activity.area or activity.audience):
+        return []
+    return similar(req.session, activity, req.ctx.today())
+
+
+def _found(matches: list[tuple[Consultation, str]], shown: int) -> str:
+    """What the register search found: how many, then the first few and why each."""
+    if not matches:
+        return "I searched the engagement register: nothing similar in the last 12 months."
+    count = len(matches)
+    listed = "".join(
+        f"\n• {entry.title} ({describe(entry)}), similar because of {why}"
+        for entry, why in matches[:shown]
+    )
+    return (
+        f"I searched the engagement register: {count} similar "
+        f"entr{'y' if count == 1 else 'ies'} in the last 12 months:{listed}"
+    )
 
 
 def _finish(
@@ -127,11 +161,7 @@ def _finish(
         walk.answers = [list(pair) for pair in state.path]
         walk.outcome, walk.level, walk.finished_at = outcome.id, outcome.level, req.ctx.now()
         req.session.add(walk)
-    items = (
-        Item("Why", outcome.why),
-        Item("Next steps", "\n".join(f"• {s}" for s in outcome.next_steps)),
-        Item("Methods that suit", "\n".join(f"• {m}" for m in outcome.methods)),
-    )
+    items = _ending(req, flowchart, state, outcome)
     text = f"{outcome.title}\nLevel: {outcome.level_words}"
     activity = _activity(state, outcome, req.ctx.today())
     offer = (
@@ -143,8 +173,41 @@ def _finish(
         Field("Audience", activity.audience or "—"),
         Field("Area", activity.area or "—"),
     )
-    reply = Reply(text, items=items, fields=fields, choices=offer)
+    reply = Reply(text, items=items, fields=fields, choices=offer, note=NOT_ADVICE)
     return Turn((reply,), Next(NAME, Step.OFFER, data.at(state)))
+
+
+def _ending(
+    req: Request, flowchart: Flowchart, state: WalkState, outcome: Outcome
+) -> tuple[Item, ...]:
+    """Why, what the law asks, what to do, proportionately, afterwards, and the register."""
+    size = size_of(flowchart, state)
+    items = [Item("Why", outcome.why)]
+    items += [_duty_item(duty) for duty in duties_of(flowchart, state)]
+    items.append(Item("Next steps", _bullets(outcome.next_steps)))
+    if size in flowchart.sizes:
+        items.append(Item("Proportionate", flowchart.sizes[size]))
+    items.append(Item("Methods that suit", _bullets(outcome.methods_for(size))))
+    if outcome.afterwards:
+        items.append(Item("After the consultation", _bullets(outcome.afterwards)))
+    items.append(Item("The engagement register", _found(_search(req, state), 5)))
+    return tuple(items)
+
+
+def _bullets(lines: tuple[str, ...]) -> str:
+    return "\n".join(f"• {line}" for line in lines)
+
+
+def _duty_item(duty: Duty) -> Item:
+    """A law the walk brought in: what it asks, who must be consulted, when, and elsewhere."""
+    lines = [f"Law: {duty.law}", duty.asks]
+    if duty.who:
+        lines.append("Who must be consulted:")
+        lines += [f"• {who}" for who in duty.who]
+    if duty.timing:
+        lines.append(f"Timing: {duty.timing}")
+    lines += [f"{nation}: {differs}" for nation, differs in duty.elsewhere]
+    return Item(duty.name, "\n".join(lines))
 
 
 def _on_offer(req: Request, data: WalkData) -> Turn:
@@ -197,11 +260,13 @@ def _add(req: Request, state: WalkState, outcome: Outcome, data: WalkData) -> Tu
     return say(f"Added to the engagement register: {entry.title} ({describe(entry)}).")
 
 
-def _activity(state: WalkState, outcome: Outcome, today: date) -> Activity:
-    fields = {**{k: str(v) for k, v in outcome.register.items()}, **collected(state)}
+def _activity(state: WalkState, outcome: Outcome | None, today: date) -> Activity:
+    """The register entry the walk describes so far (outcome None: the walk is not over)."""
+    defaults = outcome.register if outcome else {}
+    fields = {**{k: str(v) for k, v in defaults.items()}, **collected(state)}
     return Activity(
         title=fields.get("title", ""),
-        level=outcome.level,
+        level=outcome.level if outcome else "",
         audience=fields.get("audience", ""),
         area=fields.get("area", ""),
         planned_start=_date(fields.get("start", ""), today),

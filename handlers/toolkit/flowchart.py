@@ -38,10 +38,19 @@ RESTART = ("start again", "restart", "start over")
 SKIP = ("skip", "-")  # at a text node: leave the register field blank
 
 _ID = re.compile(r"[A-Za-z][A-Za-z0-9_]*\Z")
-_TOP_KEYS = {"name", "version", "title", "start", "nodes", "outcomes", "description"}
-_NODE_KEYS = {"question", "why", "answers", "input", "next", "notes"}
-_ANSWER_KEYS = {"label", "next", "collect"}
-_OUTCOME_KEYS = {"level", "title", "why", "next_steps", "methods", "register", "notes"}
+# The other UK nations, where a duty's law differs from England's (the key, then its name).
+NATIONS = {"wales": "Wales", "scotland": "Scotland", "northern_ireland": "Northern Ireland"}
+
+_TOP_KEYS = {
+    "name", "version", "title", "start", "nodes", "outcomes", "description",
+    "duties", "always", "sizes",
+}  # fmt: skip
+_NODE_KEYS = {"question", "why", "answers", "input", "next", "notes", "search_register"}
+_ANSWER_KEYS = {"label", "next", "collect", "duties", "size"}
+_OUTCOME_KEYS = {
+    "level", "title", "why", "next_steps", "methods", "afterwards", "register", "notes",
+}  # fmt: skip
+_DUTY_KEYS = {"name", "law", "asks", "who", "timing", "notes", *NATIONS}
 
 _At: TypeAlias = tuple[str | int, ...]  # where a value sits in the YAML document, for line numbers
 
@@ -52,6 +61,8 @@ class Answer:
     next: str
     # Register fields this answer fills in, e.g. (("significance", "whole borough"),).
     collect: tuple[tuple[str, str], ...] = ()
+    duties: tuple[str, ...] = ()  # duty ids this answer brings in
+    size: str | None = None  # the size id this answer sets, for proportionate methods
 
 
 @dataclass(frozen=True)
@@ -64,6 +75,7 @@ class Node:
     answers: tuple[Answer, ...]
     input: str | None = None
     next: str | None = None
+    search_register: bool = False  # show what the engagement register holds like this walk
 
     def targets(self) -> tuple[str, ...]:
         """Every node or outcome id this node can lead to."""
@@ -79,11 +91,33 @@ class Outcome:
     next_steps: tuple[str, ...]
     methods: tuple[str, ...]
     register: dict[str, object] = field(default_factory=dict)
+    # Methods by size id, when they scale with the size of the change (then `methods` is ()).
+    methods_by_size: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    afterwards: tuple[str, ...] = ()  # after the consultation: the decision, feedback
 
     @property
     def level_words(self) -> str:
         """Both ladders' words, e.g. "Consult (consultation)"."""
         return f"{self.level.capitalize()} ({LEVELS[self.level].lower()})"
+
+    def methods_for(self, size: str | None) -> tuple[str, ...]:
+        """The methods that suit a change of this size (the checker ensures size is known)."""
+        if size is not None and size in self.methods_by_size:
+            return self.methods_by_size[size]
+        return self.methods
+
+
+@dataclass(frozen=True)
+class Duty:
+    """What a law (or the courts' fairness rules) asks before deciding: shown at the end."""
+
+    id: str
+    name: str
+    law: str
+    asks: str
+    who: tuple[str, ...] = ()  # who must be consulted
+    timing: str = ""
+    elsewhere: tuple[tuple[str, str], ...] = ()  # (nation name, how its law differs)
 
 
 @dataclass(frozen=True)
@@ -95,6 +129,9 @@ class Flowchart:
     nodes: dict[str, Node]
     outcomes: dict[str, Outcome]
     source: str  # the file path, or "default"
+    duties: dict[str, Duty] = field(default_factory=dict)
+    always: tuple[str, ...] = ()  # duty ids every ending shows
+    sizes: dict[str, str] = field(default_factory=dict)  # size id -> what is proportionate
 
     def is_outcome(self, node_id: str) -> bool:
         return node_id in self.outcomes
@@ -230,8 +267,9 @@ def _line(lines: dict[_At, int], at: _At) -> str:
 
 def _where(at: _At) -> str:
     """How a problem names its place: 'node "x"', 'outcome "x"' or 'the flowchart'."""
-    if len(at) >= 2 and at[0] in ("nodes", "outcomes"):
-        return f'{"node" if at[0] == "nodes" else "outcome"} "{at[1]}"'
+    kinds = {"nodes": "node", "outcomes": "outcome", "duties": "duty"}
+    if len(at) >= 2 and at[0] in kinds:
+        return f'{kinds[str(at[0])]} "{at[1]}"'
     return "the flowchart"
 
 
@@ -290,10 +328,47 @@ class _Reader:
         head = {k: self.text(raw, k, ()) for k in ("name", "version", "title", "start")}
         nodes = self.section(raw, "nodes", self.node)
         outcomes = self.section(raw, "outcomes", self.outcome)
+        duties = self.section(raw, "duties", self.duty) if "duties" in raw else {}
+        sizes = self.sizes(raw.get("sizes", {}))
+        always = self.texts(raw, "always", ())
         if nodes is None or outcomes is None:
             return None
         return Flowchart(
-            head["name"], head["version"], head["title"], head["start"], nodes, outcomes, source
+            head["name"],
+            head["version"],
+            head["title"],
+            head["start"],
+            nodes,
+            outcomes,
+            source,
+            duties or {},
+            always,
+            sizes,
+        )
+
+    def sizes(self, raw: object) -> dict[str, str]:
+        body = self.mapping(raw, ("sizes",), "a mapping of size ids to what is proportionate")
+        sizes: dict[str, str] = {}
+        for size_id in body or {}:
+            if not _ID.match(size_id):
+                self.bad(("sizes", size_id), "size ids must be letters, digits and underscores")
+            sizes[size_id] = self.text(body or {}, size_id, ("sizes",))
+        return sizes
+
+    def duty(self, duty_id: str, raw: dict[str, object], at: _At) -> Duty | None:
+        self.keys(raw, _DUTY_KEYS, at)
+        texts = {k: self.text(raw, k, at) for k in ("name", "law", "asks")}
+        elsewhere = tuple(
+            (nation, self.text(raw, key, at)) for key, nation in NATIONS.items() if key in raw
+        )
+        return Duty(
+            duty_id,
+            texts["name"],
+            texts["law"],
+            texts["asks"],
+            self.texts(raw, "who", at),
+            self.text(raw, "timing", at, required=False),
+            elsewhere,
         )
 
     def section(
@@ -334,7 +409,14 @@ class _Reader:
         parsed = [self.answer(a, (*at, "answers", i)) for i, a in enumerate(answers)]
         found = tuple(a for a in parsed if a is not None)
         self.unique_labels(found, at)
-        return Node(node_id, question, why, found)
+        return Node(node_id, question, why, found, search_register=self.flag(raw, at))
+
+    def flag(self, raw: dict[str, object], at: _At) -> bool:
+        value = raw.get("search_register", False)
+        if not isinstance(value, bool):
+            self.bad((*at, "search_register"), '"search_register" must be true or false')
+            return False
+        return value
 
     def text_node(
         self, node_id: str, raw: dict[str, object], at: _At, question: str, why: str
@@ -348,7 +430,7 @@ class _Reader:
         target = self.text(raw, "next", at, required=False)
         if not target:
             self.bad((*at, "next"), 'a text node needs a "next" to go to after the answer')
-        return Node(node_id, question, why, (), str(wanted), target or None)
+        return Node(node_id, question, why, (), str(wanted), target or None, self.flag(raw, at))
 
     def answer(self, raw: object, at: _At) -> Answer | None:
         body = self.mapping(raw, at, f"answer {int(at[-1]) + 1}: a mapping with label and next")
@@ -358,7 +440,9 @@ class _Reader:
         label, target = self.text(body, "label", at), self.text(body, "next", at)
         if label.casefold() in (*BACK, *RESTART):
             self.bad((*at, "label"), f'answer "{label}" clashes with the walk command "{label}"')
-        return Answer(label, target, self.collect(body.get("collect"), (*at, "collect"), label))
+        collect = self.collect(body.get("collect"), (*at, "collect"), label)
+        size = self.text(body, "size", at, required=False) or None
+        return Answer(label, target, collect, self.texts(body, "duties", at), size)
 
     def collect(self, raw: object, at: _At, label: str) -> tuple[tuple[str, str], ...]:
         if raw is None:
@@ -388,12 +472,26 @@ class _Reader:
         if level and level not in LEVELS:
             self.bad((*at, "level"), f'level "{level}" is not one of {", ".join(LEVELS)}')
         title, why = self.text(raw, "title", at), self.text(raw, "why", at)
-        steps, methods = self.texts(raw, "next_steps", at), self.texts(raw, "methods", at)
+        steps = self.texts(raw, "next_steps", at)
+        methods, by_size = self.methods(raw, at)
         register = self.mapping(raw.get("register", {}), (*at, "register"), "{field: value}")
         for key in register or {}:
             if key not in REGISTER_FIELDS:
                 self.bad((*at, "register", key), f'register field "{key}" is unknown')
-        return Outcome(outcome_id, level, title, why, steps, methods, dict(register or {}))
+        afterwards = self.texts(raw, "afterwards", at)
+        return Outcome(
+            outcome_id, level, title, why, steps, methods, dict(register or {}), by_size, afterwards
+        )
+
+    def methods(
+        self, raw: dict[str, object], at: _At
+    ) -> tuple[tuple[str, ...], dict[str, tuple[str, ...]]]:
+        """A list of methods, or {size id: [methods]} when they scale with the change."""
+        value = raw.get("methods")
+        if not isinstance(value, dict):
+            return self.texts(raw, "methods", at), {}
+        by_size = self.mapping(value, (*at, "methods"), "{size id: [methods]}") or {}
+        return (), {size: self.texts(by_size, size, (*at, "methods")) for size in by_size}
 
 
 _Problem: TypeAlias = tuple[_At, str]  # where in the file (for its line number), and what
@@ -418,7 +516,88 @@ def _graph_problems(chart: Flowchart) -> list[_Problem]:
         problems.append((("start",), f'start "{chart.start}" is {what}'))
     problems += _loops(chart)
     problems += _dead_ends(chart)
+    problems += _unknown_duties_and_sizes(chart)
+    problems += _size_coverage(chart)
+    if chart.start in chart.nodes:
+        problems += _sizeless_methods(chart)
     return problems
+
+
+def _unknown_duties_and_sizes(chart: Flowchart) -> list[_Problem]:
+    """Every duty and size that `always` or an answer names must be defined."""
+    problems: list[_Problem] = [
+        (("always",), f'always names duty "{d}", which is not under duties')
+        for d in chart.always
+        if d not in chart.duties
+    ]
+    for node in chart.nodes.values():
+        for i, answer in enumerate(node.answers):
+            at: _At = ("nodes", node.id, "answers", i)
+            problems += [
+                (
+                    (*at, "duties"),
+                    f'node "{node.id}": answer "{answer.label}" names duty "{d}", '
+                    "which is not under duties",
+                )
+                for d in answer.duties
+                if d not in chart.duties
+            ]
+            if answer.size is not None and answer.size not in chart.sizes:
+                problems.append(
+                    (
+                        (*at, "size"),
+                        f'node "{node.id}": answer "{answer.label}" sets size '
+                        f'"{answer.size}", which is not under sizes',
+                    )
+                )
+    return problems
+
+
+def _size_coverage(chart: Flowchart) -> list[_Problem]:
+    """Methods by size must cover every size, and only the sizes defined."""
+    problems: list[_Problem] = []
+    for out in chart.outcomes.values():
+        if not out.methods_by_size:
+            continue
+        at = ("outcomes", out.id, "methods")
+        missing = [s for s in chart.sizes if s not in out.methods_by_size]
+        unknown = [s for s in out.methods_by_size if s not in chart.sizes]
+        if missing:
+            problems.append(
+                (at, f'outcome "{out.id}": methods for size {", ".join(missing)} are missing')
+            )
+        if unknown:
+            problems.append(
+                (
+                    at,
+                    f'outcome "{out.id}": methods for size {", ".join(unknown)}, '
+                    "which is not under sizes",
+                )
+            )
+    return problems
+
+
+def _sizeless_methods(chart: Flowchart) -> list[_Problem]:
+    """Outcomes with methods by size must only be reached after an answer that sets a size."""
+    seen, todo = {chart.start}, [chart.start]
+    while todo:
+        node = chart.nodes.get(todo.pop())
+        if node is None:
+            continue
+        onward = [node.next] if node.next else [a.next for a in node.answers if a.size is None]
+        for target in onward:
+            if target and target not in seen and _known(chart, target):
+                seen.add(target)
+                todo.append(target)
+    return [
+        (
+            ("outcomes", o.id, "methods"),
+            f'outcome "{o.id}" lists methods by size, but a walk '
+            "can reach it without an answer that sets the size",
+        )
+        for o in chart.outcomes.values()
+        if o.methods_by_size and o.id in seen
+    ]
 
 
 def _edges(chart: Flowchart, node_id: str) -> tuple[str, ...]:
@@ -582,6 +761,43 @@ def outcome_of(chart: Flowchart, state: WalkState) -> Outcome | None:
 def collected(state: WalkState) -> dict[str, str]:
     """Register fields gathered so far; a later answer for a field wins."""
     return dict(state.collected)
+
+
+def _chosen(chart: Flowchart, state: WalkState) -> Iterator[Answer]:
+    """The answers picked on the way (typed answers have none)."""
+    for node_id, said in state.path:
+        node = chart.nodes.get(node_id)
+        yield from (a for a in (node.answers if node else ()) if a.label == said)
+
+
+def duties_of(chart: Flowchart, state: WalkState) -> tuple[Duty, ...]:
+    """What the law asks of this walk: the chart's `always` duties, then those answers chose."""
+    ids = [*chart.always, *(d for a in _chosen(chart, state) for d in a.duties)]
+    return tuple(chart.duties[d] for d in dict.fromkeys(ids) if d in chart.duties)
+
+
+def size_of(chart: Flowchart, state: WalkState) -> str | None:
+    """The size of the change, as the last answer that set one said."""
+    sizes = [a.size for a in _chosen(chart, state) if a.size is not None]
+    return sizes[-1] if sizes else None
+
+
+def remaining(chart: Flowchart, node_id: str) -> int:
+    """Questions left from node_id, on the longest way to an outcome (0 at an outcome).
+
+    "Question 3 of about 15" is the answers so far plus this: an upper estimate, since the
+    chart has no loops.
+    """
+    longest: dict[str, int] = {}
+
+    def depth(at: str) -> int:
+        if at not in chart.nodes:
+            return 0
+        if at not in longest:
+            longest[at] = 1 + max((depth(t) for t in _edges(chart, at)), default=0)
+        return longest[at]
+
+    return depth(node_id)
 
 
 def step(chart: Flowchart, state: WalkState, answer: str) -> WalkState:
