@@ -59,8 +59,9 @@ def test_a_known_officer_walks_the_check_one_question_at_a_time(
     assert "Council tax leaflet" not in second  # not offered twice
     planning = sam.send("Monthly residents' newsletter")
     assert "Information giving: level of planning" in planning
-    assert "1. Engagement activity is ad hoc" in planning  # the guidance is the options
-    assert "4. Engagement is planned at the top" in planning
+    assert "1 (poor performing)\n    Engagement activity is ad hoc" in planning  # the options
+    assert "4 (high performing)\n    Engagement is planned at the top" in planning
+    assert "[1] Score 1" in planning and "[4] Score 4" in planning
 
     assert "working in partnership" in sam.send("3")
     breadth = sam.send("seven")

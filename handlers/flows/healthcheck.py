@@ -164,17 +164,23 @@ def _ask(req: Request, guidance: Guidance, check: HealthCheck, intro: str = "") 
     if q is None:
         return _finish(req, guidance, check)
     level = guidance.level(q.level)
+    options: tuple[Item, ...] = ()
     if q.kind == "example":
         text, choices = _example_question(req, guidance, check, q)
     else:
         dimension = guidance.dimension(q.dimension)
         text = f"{level.title}: {dimension.title.lower()}. Which describes {_who(check)} best?"
-        choices = tuple(
-            Choice(f"{score}. {words}", str(score))
+        # Each score is its guidance with a button: labels alone would be cut short in Slack.
+        options = tuple(
+            Item(
+                guidance.score_words(score), words, choices=(Choice(f"Score {score}", str(score)),)
+            )
             for score, words in sorted(dimension.guidance(q.level).items())
         )
+        choices = ()
     note = f"Question {asked.index(q) + 1} of {len(asked)} · {check.year} · {_who(check)}"
-    reply = Reply(f"{intro}\n\n{text}".strip(), choices=choices + CONTROL, note=note)
+    body = f"{intro}\n\n{text}".strip()
+    reply = Reply(body, items=options, choices=choices + CONTROL, note=note)
     return Turn((reply,), Next(NAME, Step.ASK, CheckData(check=check.id or 0)))
 
 
