@@ -57,7 +57,7 @@ def test_a_known_officer_walks_the_check_one_question_at_a_time(
     second = sam.send("1")  # the register's activity, picked by its number
     assert f"Question 2 of {TOTAL}" in second
     assert "Council tax leaflet" not in second  # not offered twice
-    planning = sam.send("Monthly residents' newsletter")
+    planning = sam.send("Update newsletter")  # an example's words, not the "update" command
     assert "Information giving: level of planning" in planning
     assert "1 (poor performing)\n    Engagement activity is ad hoc" in planning  # the options
     assert "4 (high performing)\n    Engagement is planned at the top" in planning
@@ -79,7 +79,7 @@ def test_a_known_officer_walks_the_check_one_question_at_a_time(
     assert "the 2026/27 health check for the whole organisation is saved" in done
     assert "Level of planning: 3" in done and "Working in partnership: 2" in done
     assert "Taking action: 3" in done
-    assert "Council tax leaflet to every household; Monthly residents' newsletter" in done
+    assert "Council tax leaflet to every household; Update newsletter" in done
     assert "Examples: none given" in done  # consultation's were skipped
 
     table = cli("healthcheck", "report").output
@@ -236,3 +236,29 @@ def test_a_half_done_check_is_chased_with_how_far_it_got(
     assert chat_as(CHAIR).inbox() == ""  # a chair's role is held: not the plan's admins
     inbox = chat_as("jo@example.org").inbox()
     assert f"was started but not finished: 1 of {TOTAL} questions answered" in inbox
+
+
+def test_each_organisation_has_its_own_check_and_its_own_april_reminder(
+    blackpool: AppContext, chat_as: Callable[[str], Chat], clock: FixedClock, cli: Cli
+) -> None:
+    from bot.channels.console import ConsoleChannel
+    from bot.conversation import Conversation
+    from handlers.plans.people import assign, get_or_create_role
+
+    assert cli("orgs", "add", "south-ribble", "--name", "South Ribble BC").exit_code == 0
+    with transaction(blackpool.engine, "south-ribble") as session:
+        get_or_create_role(session, "Steering Group Chair")
+        assign(session, "Steering Group Chair", name="Kim Lowe", email="kim@example.org")
+    clock.at = datetime(2027, 4, 1, 8, 0, tzinfo=LONDON)
+    answer_everything(chat_as(SAM), 3)  # the default organisation's check, done
+    clock.at = datetime(2027, 4, 1, 10, 0, tzinfo=LONDON)
+
+    assert nudge_health_checks(blackpool, Policy(), "console") == 1  # South Ribble's alone
+    assert chat_as(CHAIR).inbox() == ""
+    ribble = Conversation(blackpool, local_org="south-ribble")
+    assert "is due this April" in ConsoleChannel(ribble, "kim@example.org").inbox()
+    theirs = cli("--org", "south-ribble", "healthcheck", "report")
+    assert theirs.exit_code == 1 and "There is no health check for the whole organisation" in (
+        theirs.output
+    )
+    assert "2027/28 (done)" in cli("healthcheck", "report", "--year", "2027/28").output

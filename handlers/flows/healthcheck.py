@@ -40,7 +40,8 @@ UNKNOWN = (
 
 
 class Step(StrEnum):
-    ASK = "ask"  # waiting for the answer to the check's next question
+    EXAMPLE = "example"  # waiting for an example: typed words, never taken as a command
+    SCORE = "score"  # waiting for a score
 
 
 class CheckData(BaseModel):
@@ -181,7 +182,8 @@ def _ask(req: Request, guidance: Guidance, check: HealthCheck, intro: str = "") 
     note = f"Question {asked.index(q) + 1} of {len(asked)} · {check.year} · {_who(check)}"
     body = f"{intro}\n\n{text}".strip()
     reply = Reply(body, items=options, choices=choices + CONTROL, note=note)
-    return Turn((reply,), Next(NAME, Step.ASK, CheckData(check=check.id or 0)))
+    step = Step.EXAMPLE if q.kind == "example" else Step.SCORE
+    return Turn((reply,), Next(NAME, step, CheckData(check=check.id or 0)))
 
 
 def _example_question(
@@ -261,7 +263,8 @@ FLOW = Flow(
         ),
     ),
     data=CheckData,
-    steps={Step.ASK: _on_answer},
+    steps={Step.EXAMPLE: _on_answer, Step.SCORE: _on_answer},
+    free_text=frozenset({Step.EXAMPLE}),
     fallbacks=(command(rf"pause|later|{CANCEL_WORDS}", lambda r, m: _pause(r)),),
     # A check may be carried on weeks later; the answers are in the check itself anyway.
 )
