@@ -262,3 +262,33 @@ def test_each_organisation_has_its_own_check_and_its_own_april_reminder(
         theirs.output
     )
     assert "2027/28 (done)" in cli("healthcheck", "report", "--year", "2027/28").output
+
+
+def test_in_slack_each_score_shows_its_whole_guidance_with_its_button(
+    blackpool: AppContext,
+) -> None:
+    from handlers.plans.people import assign
+    from tests.slack_harness import slack_bot
+
+    with transaction(blackpool.engine) as session:
+        assign(session, "Community Engagement & Partnership Manager", chat={"slack": "U0SAM"})
+    with slack_bot(blackpool) as bot:
+        bot.dm("U0SAM", "health check")
+        bot.slack.wait_for("chat.postMessage", 1)
+        bot.press("U0SAM", "skip", "Skip")
+        bot.slack.wait_for("chat.postMessage", 2)
+        bot.press("U0SAM", "skip", "Skip")
+        planning = bot.slack.wait_for("chat.postMessage", 3)[-1].params
+        text = bot.slack.texts().rsplit("Example 2 of 2", 1)[-1]
+        longest = load().dimension("planning").scores[3]
+        assert longest in " ".join(text.split())  # 250 characters, not cut to a label's 75
+        labels = [
+            element["text"]["text"]
+            for block in planning["blocks"]
+            for element in [*block.get("elements", []), block.get("accessory") or {}]
+            if element.get("type") == "button"
+        ]
+        assert labels[:4] == ["Score 1", "Score 2", "Score 3", "Score 4"]
+        bot.press("U0SAM", "3", "Score 3")
+        bot.slack.wait_for("chat.postMessage", 4)
+        assert "Information giving: working in partnership" in bot.slack.texts()
