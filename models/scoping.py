@@ -23,6 +23,7 @@ from models.tables import (
     ChatIdentity,
     Consultation,
     FlowchartWalk,
+    HealthCheck,
     Person,
     Plan,
     PlanAdmin,
@@ -48,6 +49,7 @@ OWNED = (
     ScheduledSummary,
     FlowchartWalk,
     SummaryPost,
+    HealthCheck,
 )
 
 

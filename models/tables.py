@@ -381,6 +381,32 @@ class FlowchartWalk(SQLModel, table=True):
     consultation_id: int | None = Field(default=None, foreign_key="consultation.id")
 
 
+class HealthCheck(SQLModel, table=True):
+    """One health check (a yearly self-assessment) of an organisation or one of its teams.
+
+    The answers are kept as they are given, so a check can be left and carried on later:
+    {"inform.example.1": "Library leaflet", "consult.planning": 3, …} (the question keys of
+    handlers/toolkit/healthcheck.py). An example skipped is kept as "".
+    """
+
+    __table_args__ = (UniqueConstraint("org_id", "team_key", "year"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    org_id: int | None = Field(
+        default=None, foreign_key="organisation.id", index=True, nullable=False
+    )
+    team: str = ""  # as first written; "" is the whole organisation
+    team_key: str = ""  # the team, normalised for matching
+    year: str  # the financial year, "2026/27"
+    guidance: str = ""  # the guidance's name and version, e.g. "halton-health-check 2013"
+    answers: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    person_id: int | None = Field(default=None, foreign_key="person.id")
+    who_name: str = ""
+    started_at: datetime
+    updated_at: datetime
+    finished_at: datetime | None = None
+
+
 def id_of(row: SQLModel) -> int:
     """The primary key of a row that has been flushed (a programming error if it has not)."""
     value = getattr(row, "id", None)

@@ -18,6 +18,7 @@ from models.db import reason, transaction, unavailable
 from models.scoping import ALL
 from models.tables import HandledEvent
 from reminders.delivery import Sender, deliver
+from reminders.healthchecks import nudge_health_checks
 from reminders.policy import Policy
 from reminders.summaries import post_scheduled
 from reminders.sweep import sweep
@@ -38,6 +39,7 @@ def run_once(ctx: AppContext, policy: Policy, sender: Sender | Sequence[Sender])
         forget_old_events(ctx)
         report = sweep(ctx, policy, ",".join(s.via for s in senders))
         post_scheduled(ctx, policy)
+        nudge_health_checks(ctx, policy, ",".join(s.via for s in senders))
         for one in senders:
             sent = deliver(ctx, one)
             log.info(

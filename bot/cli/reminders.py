@@ -45,9 +45,11 @@ def remind(
     via = ",".join(platforms) or "console"
     report = sweep(ctx, settings.policy(), via, dry_run=dry_run)
     if not dry_run:
+        from reminders.healthchecks import nudge_health_checks
         from reminders.summaries import post_scheduled
 
         post_scheduled(ctx, settings.policy())
+        nudge_health_checks(ctx, settings.policy(), via)
     if report.skipped:
         typer.echo(f"Nothing sent: {report.skipped}.")
         return

@@ -28,6 +28,7 @@ HELP_LINES = (
     ("plans", "the action plans I know about"),
     ("overdue", "open actions past their target date"),
     ("should I consult?", "the consult-or-engage toolkit, one question at a time"),
+    ("health check [for TEAM]", "this year's engagement self-assessment; carries on where left"),
     ("summary [plan]", "the status summary, for the steering group"),
     ("cancel", "stop what we're doing; nothing half-done is saved"),
     ("help", "this list"),

@@ -25,6 +25,7 @@ from models.tables import (
     ConversationState,
     DeliveryAddress,
     FlowchartWalk,
+    HealthCheck,
     Organisation,
     OrgBinding,
     Outbox,
@@ -75,6 +76,7 @@ def export_everything(session: Session, exported_at: datetime) -> dict[str, Any]
         "people": [_person(session, person) for person in _all(session, Person)],
         "register": [_plain(row) for row in _all(session, Consultation)],
         "flowchart_walks": [_plain(row) for row in _all(session, FlowchartWalk)],
+        "health_checks": [_plain(row) for row in _all(session, HealthCheck)],
         "scheduled_summaries": [_plain(row) for row in _all(session, ScheduledSummary)],
         "reminders_sent": [_plain(row) for row in _all(session, SentReminder)],
         "reminder_responses": [_plain(row) for row in _all(session, ReminderResponse)],
@@ -148,6 +150,7 @@ def export_person(session: Session, person: Person, exported_at: datetime) -> di
         "target_changes_made": [_plain(r) for r in _revisions_by(session, person)],
         "consultations_led": _dump(session, Consultation, Consultation.lead_id, pid),
         "flowchart_walks": _dump(session, FlowchartWalk, FlowchartWalk.person_id, pid),
+        "health_checks": _dump(session, HealthCheck, HealthCheck.person_id, pid),
         "reminders_sent": _dump(session, SentReminder, SentReminder.person_id, pid),
         "reminder_responses": _dump(session, ReminderResponse, ReminderResponse.person_id, pid),
         "messages_queued": _dump(session, Outbox, Outbox.person_id, pid),
@@ -202,6 +205,9 @@ def forget(session: Session, person: Person) -> Forgotten:
     for walk in session.exec(select(FlowchartWalk).where(FlowchartWalk.person_id == pid)):
         walk.person_id, walk.who_name = None, ""
         session.add(walk)
+    for check in session.exec(select(HealthCheck).where(HealthCheck.person_id == pid)):
+        check.person_id, check.who_name = None, ""
+        session.add(check)
     _unlink(session, person)
     session.delete(person)
     return done

@@ -1,0 +1,51 @@
+"""`engagebot annual-report`: a financial year of community engagement, for Full Council."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from bot.cli.root import app, context, fail
+
+
+@app.command("annual-report")
+def annual_report(
+    year: Annotated[
+        str | None, typer.Option(help="The financial year, e.g. 2026/27 (default: this one).")
+    ] = None,
+    fmt: Annotated[str, typer.Option("--format", help="docx or html.")] = "docx",
+    out: Annotated[
+        Path | None,
+        typer.Option(help="File to write (default: annual-report-2026-27.FORMAT)."),
+    ] = None,
+) -> None:
+    """The annual report: activities, participation, you said we did, action plans, toolkit
+    use and the health check, with charts."""
+    from handlers.flows.healthcheck import labels_of
+    from handlers.language.years import YearError, parse_year, year_of
+    from handlers.plans.annual_report import FORMATS, build
+    from handlers.plans.annual_report_writers import write
+    from handlers.toolkit.healthcheck import load
+    from models.db import transaction
+    from models.tables import Organisation
+
+    if fmt not in FORMATS:
+        fail(f"'{fmt}' is not an annual report format. Use one of: {', '.join(FORMATS)}.")
+    ctx = context()
+    try:
+        chosen = parse_year(year) if year else year_of(ctx.today())
+    except YearError as err:
+        fail(str(err))
+    with transaction(ctx.engine, ctx.org) as session:
+        org = session.get(Organisation, ctx.org)
+        name = org.name if org is not None and org.slug != "default" else ""
+        report = build(session, chosen, name, labels_of(load()), ctx.now())
+    path = out or Path(f"annual-report-{str(chosen).replace('/', '-')}.{fmt}")
+    write(report, fmt, path)
+    charts = sum(len(s.charts) for s in report.sections)
+    typer.echo(
+        f"Wrote {path}: the {chosen} annual report, "
+        f"{len(report.sections)} sections and {charts} charts."
+    )
