@@ -38,6 +38,12 @@ class Settings(BaseSettings):
     # Accept unauthenticated requests and reply without a token: local runs and tests only.
     teams_anonymous: bool = Field(False, alias="TEAMS_ANONYMOUS")
 
+    # The public engagement page (`/engage/`): whose it is and how it looks.
+    council_name: str = Field("", alias="ENGAGEBOT_COUNCIL_NAME")
+    council_logo: Path | None = Field(None, alias="ENGAGEBOT_COUNCIL_LOGO")  # PNG, SVG or JPEG
+    public_org: str = Field("", alias="ENGAGEBOT_PUBLIC_ORG")  # whose page `/engage/` is
+    public_url: str = Field("", alias="ENGAGEBOT_PUBLIC_URL")  # e.g. https://engage.example.gov.uk
+
     # The reminder policy (see reminders/policy.py and the README).
     remind_lead_days: str = Field("14,3", alias="ENGAGEBOT_REMIND_LEAD_DAYS")
     remind_from: time = Field(time(9, 30), alias="ENGAGEBOT_REMIND_AT")
