@@ -24,7 +24,7 @@ from handlers.chat.messages import Form, Incoming, Reply, Submitted, Turn
 from handlers.chat.outbound import Directory
 from handlers.chat.request import Request
 from handlers.chat.state import ConversationKey, Saved
-from handlers.flows import commands, consult, reminder_reply, summary, update
+from handlers.flows import commands, consult, publish, reminder_reply, summary, update
 from handlers.language.text import readable
 from handlers.plans import organisations
 from handlers.plans.organisations import NOT_SET_UP
@@ -42,6 +42,7 @@ FLOWS: tuple[Flow[Any], ...] = (
     update.FLOW,
     consult.FLOW,
     summary.FLOW,
+    publish.FLOW,
     reminder_reply.FLOW,
 )
 

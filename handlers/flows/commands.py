@@ -29,6 +29,7 @@ HELP_LINES = (
     ("overdue", "open actions past their target date"),
     ("should I consult?", "the consult-or-engage toolkit, one question at a time"),
     ("summary [plan]", "the status summary, for the steering group"),
+    ("publish consultation 12", "put a register entry on the public engagement page"),
     ("cancel", "stop what we're doing; nothing half-done is saved"),
     ("help", "this list"),
 )
