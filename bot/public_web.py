@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import mimetypes
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -103,7 +103,7 @@ class PublicPage:
 
     def _handler(
         self, work: Callable[[Session, Site, web.Request], Answer]
-    ) -> Callable[[web.Request], object]:
+    ) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
         async def handle(request: web.Request) -> web.StreamResponse:
             loop = asyncio.get_running_loop()
             answer = await loop.run_in_executor(self.pool, self._run, work, request)

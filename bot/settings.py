@@ -54,6 +54,7 @@ class Settings(BaseSettings):
     escalate_after: int = Field(2, alias="ENGAGEBOT_ESCALATE_AFTER", ge=1)
     check_every_months: int = Field(3, alias="ENGAGEBOT_CHECK_EVERY_MONTHS", ge=1, le=12)
     feedback_within_days: int = Field(28, alias="ENGAGEBOT_FEEDBACK_WITHIN_DAYS", ge=7)
+    we_did_again_days: int = Field(28, alias="ENGAGEBOT_WE_DID_AGAIN_DAYS", ge=1)
     sweep_minutes: int = Field(15, alias="ENGAGEBOT_SWEEP_MINUTES", ge=1)
 
     @field_validator("timezone")
@@ -88,4 +89,5 @@ class Settings(BaseSettings):
             region=self.holiday_region,
             check_every_months=self.check_every_months,
             feedback_within_days=self.feedback_within_days,
+            we_did_again_days=self.we_did_again_days,
         )

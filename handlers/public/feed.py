@@ -73,4 +73,5 @@ def atom(
         for term in (entry.topic, entry.area):
             if term:
                 _add(item, "category", term=term)
-    return ET.tostring(feed, encoding="utf-8", xml_declaration=True)
+    xml: bytes = ET.tostring(feed, encoding="utf-8", xml_declaration=True)
+    return xml
