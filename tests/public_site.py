@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 
 from typer.testing import Result
 
@@ -101,8 +102,8 @@ class Page:
 
 
 @contextmanager
-def serve_page(ctx: AppContext, **options: str) -> Iterator[Page]:
-    running = start_in_thread([PublicPage(ctx, council=options.pop("council", COUNCIL), **options)])
+def serve_page(ctx: AppContext, *, logo: Path | None = None) -> Iterator[Page]:
+    running = start_in_thread([PublicPage(ctx, council=COUNCIL, logo=logo)])
     try:
         yield Page(running.url)
     finally:
