@@ -300,3 +300,15 @@ def test_the_lead_is_nudged_when_a_closed_activity_on_the_page_has_no_we_did(
     later = chat_as(SAM).inbox()
     assert "Staff car park" not in later
     assert "Closing Hallgate library (on the public page)" in later  # closed 20/12, none yet
+
+
+def test_an_officer_erased_on_request_is_no_longer_the_public_contact(
+    page: Page, cli: Callable[..., Result]
+) -> None:
+    cli("consultations", "publish", str(LIBRARY), "--contact-name", "Sam Patel",
+        "--contact-email", SAM)  # fmt: skip
+    assert "Sam Patel" in page.get(f"/engage/activities/{LIBRARY}")[2]
+    assert cli("people", "forget", SAM, "--yes").exit_code == 0
+    html = page.get(f"/engage/activities/{LIBRARY}")[2]
+    assert "Sam Patel" not in html and SAM not in html
+    assert "Sam Patel" not in page.get("/engage/activities.json")[2]

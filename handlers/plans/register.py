@@ -146,6 +146,8 @@ def as_json(entry: Consultation) -> dict[str, Any]:
         "participation": entry.participation,
         "findings": entry.findings,
         "you_said_we_did": entry.you_said_we_did,
+        "published": entry.published,
+        **{name: getattr(entry, name) for name in PUBLIC_FIELDS},
     }
 
 
