@@ -171,6 +171,7 @@ def build_public(settings: Settings, ctx: AppContext) -> PublicPage:
         logo=settings.council_logo,
         org=settings.public_org,
         public_url=settings.public_url,
+        feedback_days=settings.feedback_within_days,
     )
 
 

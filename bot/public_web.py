@@ -12,6 +12,7 @@ import mimetypes
 from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 
 from aiohttp import web
@@ -72,6 +73,7 @@ class PublicPage:
         logo: Path | None = None,
         org: str = "",
         public_url: str = "",
+        feedback_days: int = 28,
         threads: int = 2,
     ) -> None:
         self.ctx = ctx
@@ -79,6 +81,7 @@ class PublicPage:
         self.logo = logo
         self.org = org  # the organisation `/engage/` shows ("" : the only one, else default)
         self.public_url = public_url.rstrip("/")
+        self.feedback = timedelta(days=feedback_days)  # "we did" is promised within this
         self.pool = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="engagebot-public")
 
     def mount(self, app: web.Application) -> None:
@@ -125,10 +128,11 @@ class PublicPage:
     def _run(
         self, work: Callable[[Session, Site, web.Request], Answer], req: web.Request
     ) -> Answer:
-        slug = req.match_info.get("org") or self._default_org()
+        default = self._default_org()
+        slug = req.match_info.get("org") or default
         try:
             with transaction(self.ctx.engine, slug) as session:
-                return work(session, self._site(session, req), req)
+                return work(session, self._site(session, req, slug == default), req)
         except (UnknownOrganisation, NotFound):
             return Answer(404, "html", page.not_found(self._plain_site(req)))
 
@@ -138,11 +142,11 @@ class PublicPage:
         with transaction(self.ctx.engine, ALL) as session:
             return default_slug(session)
 
-    def _site(self, session: Session, req: web.Request) -> Site:
+    def _site(self, session: Session, req: web.Request, default: bool) -> Site:
         org = session.get(Organisation, org_of(session))
         name = org.name if org else ""
-        if self.council and "org" not in req.match_info:
-            name = self.council
+        if self.council and default:
+            name = self.council  # the deployment's own council, however its page is reached
         logo = f"{_base(req)}logo" if self.logo is not None else ""
         return Site(council=name or "Your council", base=_base(req), logo=logo)
 
@@ -154,13 +158,13 @@ class PublicPage:
         return Answer(200, "html", page.index(site, found, filters, areas, topics))
 
     def activity(self, session: Session, site: Site, req: web.Request) -> Answer:
-        entry = entries.one(session, int(req.match_info["id"]), self.ctx.today())
+        entry = entries.one(session, int(req.match_info["id"]), self.ctx.today(), self.feedback)
         if entry is None:
             raise NotFound()
         return Answer(200, "html", page.activity(site, entry))
 
     def atom(self, session: Session, site: Site, req: web.Request) -> Answer:
-        every = entries.published(session, self.ctx.today())
+        every = entries.published(session, self.ctx.today(), self.feedback)
         root = self._absolute(req, site.base)
         body = feed.atom(
             site.council,
@@ -186,7 +190,7 @@ class PublicPage:
         self, session: Session, req: web.Request
     ) -> tuple[list[PublicEntry], Filters, list[str], list[str]]:
         """The published entries the query asks for, the filters, and the areas and topics."""
-        every = entries.published(session, self.ctx.today())
+        every = entries.published(session, self.ctx.today(), self.feedback)
         filters = Filters.from_query(dict(req.query))
         areas, topics = entries.choices(every)
         return [e for e in every if filters.keep(e)], filters, areas, topics

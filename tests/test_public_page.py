@@ -12,10 +12,14 @@ import csv
 import io
 import json
 import re
+import subprocess
+import sys
 from collections.abc import Callable, Iterator
 from datetime import datetime
+from pathlib import Path
 
 import feedparser
+import httpx
 import pytest
 from typer.testing import CliRunner, Result
 
@@ -37,7 +41,9 @@ from tests.public_site import (
     publish_register,
     serve_page,
 )
+from tests.test_serve import _env, _free_port, _wait_until_up
 
+LOGO = Path(__file__).parent / "fixtures" / "public" / "council-logo.svg"
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")  # feedparser's own
 
 
@@ -312,3 +318,39 @@ def test_an_officer_erased_on_request_is_no_longer_the_public_contact(
     html = page.get(f"/engage/activities/{LIBRARY}")[2]
     assert "Sam Patel" not in html and SAM not in html
     assert "Sam Patel" not in page.get("/engage/activities.json")[2]
+
+
+def test_engagebot_serve_public_shows_the_councils_name_and_logo(
+    tmp_path: Path, ctx: AppContext, cli: Callable[..., Result], db_url: str
+) -> None:
+    add_register(ctx)
+    publish_register(cli)
+    port = _free_port()
+    env = _env(
+        DATABASE_URL=db_url,
+        ENGAGEBOT_NOW=NOW.isoformat(),
+        ENGAGEBOT_COUNCIL_NAME="Blackpool Council",
+        ENGAGEBOT_COUNCIL_LOGO=str(LOGO),
+        ENGAGEBOT_PUBLIC_URL="https://engage.blackpool.gov.uk",
+    )
+    command = [sys.executable, "-m", "bot", "serve", "public", "--port", str(port)]
+    process = subprocess.Popen(command, env=env, cwd=tmp_path, stderr=subprocess.PIPE)
+    try:
+        url = f"http://127.0.0.1:{port}"
+        _wait_until_up(url, process)
+        html = httpx.get(f"{url}/engage/").text
+        assert '<span class="council">Blackpool Council</span>' in html
+        assert '<img src="/engage/logo" alt=""' in html
+        logo = httpx.get(f"{url}/engage/logo")
+        assert logo.headers["content-type"] == "image/svg+xml" and b"<svg" in logo.content
+        moved = httpx.get(f"{url}/engage", follow_redirects=True)
+        assert moved.status_code == 200 and moved.url.path == "/engage/"
+        feed = feedparser.parse(httpx.get(f"{url}/engage/feed.atom").text)
+        assert feed.feed.id == "https://engage.blackpool.gov.uk/engage/feed.atom"
+        assert {e.link for e in feed.entries} == {
+            f"https://engage.blackpool.gov.uk/engage/activities/{n}"
+            for n in (LIBRARY, PLAY_AREA, BUDGET)
+        }
+    finally:
+        process.terminate()
+        process.wait(timeout=30)

@@ -15,7 +15,7 @@ from models.tables import Consultation
 
 OPEN, UPCOMING, CLOSED = "open", "upcoming", "closed"
 STATUS_LABELS = {OPEN: "Open", UPCOMING: "Opening soon", CLOSED: "Closed"}
-# "We did" is promised this long after an activity closes (the feedback window).
+# "We did" is promised this long after an activity closes (ENGAGEBOT_FEEDBACK_WITHIN_DAYS).
 FEEDBACK_WITHIN = timedelta(days=28)
 
 
@@ -104,12 +104,12 @@ def as_utc(moment: datetime) -> datetime:
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
-def shape(entry: Consultation, today: date) -> PublicEntry:
+def shape(entry: Consultation, today: date, feedback: timedelta = FEEDBACK_WITHIN) -> PublicEntry:
     status = public_status(entry, today)
     we_did = entry.you_said_we_did.strip()
     due = None
     if status == CLOSED and not we_did and entry.planned_end is not None:
-        due = entry.planned_end + FEEDBACK_WITHIN
+        due = entry.planned_end + feedback
     stamp = entry.public_updated_at or datetime.combine(entry.created_at.date(), time())
     return PublicEntry(
         id=entry.id or 0,
@@ -143,16 +143,20 @@ def _order(entry: PublicEntry) -> tuple[int, float, int]:
     return rank, sign * day.toordinal(), entry.id
 
 
-def published(session: Session, today: date) -> list[PublicEntry]:
+def published(
+    session: Session, today: date, feedback: timedelta = FEEDBACK_WITHIN
+) -> list[PublicEntry]:
     """Every published entry of the session's organisation, in the page's order."""
     rows = session.exec(select(Consultation).where(col(Consultation.published))).all()
-    return sorted((shape(row, today) for row in rows), key=_order)
+    return sorted((shape(row, today, feedback) for row in rows), key=_order)
 
 
-def one(session: Session, entry_id: int, today: date) -> PublicEntry | None:
+def one(
+    session: Session, entry_id: int, today: date, feedback: timedelta = FEEDBACK_WITHIN
+) -> PublicEntry | None:
     """A published entry by its number, or None (unpublished and unknown look the same)."""
     row = session.get(Consultation, entry_id)
-    return shape(row, today) if row is not None and row.published else None
+    return shape(row, today, feedback) if row is not None and row.published else None
 
 
 def choices(entries: list[PublicEntry]) -> tuple[list[str], list[str]]:
