@@ -315,6 +315,8 @@ def _we_did_nudges(session: Session, today: date, policy: Policy) -> list[Nudge]
 
 def why(session: Session, nudge: Nudge, today: date) -> str:
     """Why a nudge is due, in words, for --dry-run."""
+    if nudge.kind in (WE_DID, WE_DID_AGAIN):
+        return f"closed, on the public page with no 'we did' ({nudge.kind})"
     if nudge.consultation_id is not None:
         return f"consultation ended {nudge.slot.occurrence:%d/%m/%Y} ({nudge.kind})"
     action = session.get(Action, nudge.action_id)

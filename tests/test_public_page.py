@@ -292,6 +292,8 @@ def test_the_lead_is_nudged_when_a_closed_activity_on_the_page_has_no_we_did(
         "--contact-phone", "01253 478000",
     )  # fmt: skip
     assert published.exit_code == 0, published.output
+    dry_run = cli("remind", "--dry-run").output
+    assert "closed, on the public page with no 'we did' (we-did)" in dry_run
     remind_at(db_url, NOW)
     inbox = chat_as(SAM).inbox()
     assert "A consultation you lead has closed" in inbox
