@@ -8,6 +8,7 @@ turns do; one transaction per request, confined to the organisation in the path
 from __future__ import annotations
 
 import asyncio
+import logging
 import mimetypes
 from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -23,9 +24,11 @@ from handlers.plans.organisations import default_slug
 from handlers.public import entries, feed, opendata, page
 from handlers.public.entries import Filters, PublicEntry
 from handlers.public.page import STATIC, Site
-from models.db import UnknownOrganisation, transaction
+from models.db import UnknownOrganisation, reason, transaction, unavailable
 from models.scoping import ALL, org_of
 from models.tables import Organisation
+
+log = logging.getLogger(__name__)
 
 PREFIX = "/engage"
 HEADERS = {
@@ -128,13 +131,18 @@ class PublicPage:
     def _run(
         self, work: Callable[[Session, Site, web.Request], Answer], req: web.Request
     ) -> Answer:
-        default = self._default_org()
-        slug = req.match_info.get("org") or default
         try:
+            default = self._default_org()
+            slug = req.match_info.get("org") or default
             with transaction(self.ctx.engine, slug) as session:
                 return work(session, self._site(session, req, slug == default), req)
         except (UnknownOrganisation, NotFound):
             return Answer(404, "html", page.not_found(self._plain_site(req)))
+        except Exception as error:
+            if not unavailable(error):
+                raise
+            log.warning("public page: database unavailable: %s", reason(error))
+            return Answer(503, "html", page.unavailable(self._plain_site(req)))
 
     def _default_org(self) -> str:
         if self.org:
@@ -212,6 +220,9 @@ def _response(answer: Answer) -> web.Response:
     headers = dict(HEADERS)
     if answer.filename:
         headers["Content-Disposition"] = f'attachment; filename="{answer.filename}"'
+    if answer.status == 503:
+        headers["Retry-After"] = "120"
+        headers["Cache-Control"] = "no-store"
     body = answer.body.encode() if isinstance(answer.body, str) else answer.body
     return web.Response(
         status=answer.status,

@@ -41,6 +41,7 @@ from tests.public_site import (
     publish_register,
     serve_page,
 )
+from tests.test_outages import database_away
 from tests.test_serve import _env, _free_port, _wait_until_up
 
 LOGO = Path(__file__).parent / "fixtures" / "public" / "council-logo.svg"
@@ -356,3 +357,15 @@ def test_engagebot_serve_public_shows_the_councils_name_and_logo(
     finally:
         process.terminate()
         process.wait(timeout=30)
+
+
+def test_while_the_database_is_away_residents_get_a_plain_problem_page(
+    page: Page, ctx: AppContext
+) -> None:
+    with database_away(ctx):
+        status, headers, html = page.get("/engage/")
+        assert status == 503 and headers["Retry-After"] == "120"
+        assert "Sorry, there is a problem with the service" in html
+        assert "Traceback" not in html and "sqlite" not in html.lower()
+        assert page.get("/engage/feed.atom")[0] == 503
+    assert linked_ids(page.get("/engage/")[2]) == [LIBRARY, BUDGET, PLAY_AREA]

@@ -99,3 +99,8 @@ def activity(site: Site, entry: PublicEntry) -> str:
 
 def not_found(site: Site) -> str:
     return _render("not_found.html.j2", site=site)
+
+
+def unavailable(site: Site) -> str:
+    """The database cannot be reached: a GOV.UK-style 'problem with the service' page."""
+    return _render("unavailable.html.j2", site=site)
