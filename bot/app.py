@@ -14,6 +14,7 @@ if TYPE_CHECKING:
     from bot.channels.teams import TeamsAuth, TeamsChannel, TeamsSender
     from bot.conversation import Conversation
     from bot.core import Core, CoreInProcesses
+    from bot.public_web import PublicPage
     from bot.server import Channel
 
 
@@ -163,6 +164,20 @@ def build_channels(settings: Settings, core: Core) -> list[Channel]:
     if teams_configured(settings):
         channels.append(build_teams(settings, core))
     return channels
+
+
+def build_public(settings: Settings, ctx: AppContext) -> PublicPage:
+    """The public engagement page, served at /engage/ beside the channels."""
+    from bot.public_web import PublicPage
+
+    return PublicPage(
+        ctx,
+        council=settings.council_name,
+        logo=settings.council_logo,
+        org=settings.public_org,
+        public_url=settings.public_url,
+        feedback_days=settings.feedback_within_days,
+    )
 
 
 def settle_heap() -> None:

@@ -24,7 +24,7 @@ from handlers.chat.messages import Form, Incoming, Reply, Submitted, Turn
 from handlers.chat.outbound import Directory
 from handlers.chat.request import Request
 from handlers.chat.state import ConversationKey, Saved
-from handlers.flows import commands, consult, healthcheck, reminder_reply, summary, update
+from handlers.flows import commands, consult, healthcheck, publish, reminder_reply, summary, update
 from handlers.language.text import readable
 from handlers.plans import organisations
 from handlers.plans.organisations import NOT_SET_UP
@@ -43,6 +43,7 @@ FLOWS: tuple[Flow[Any], ...] = (
     consult.FLOW,
     healthcheck.FLOW,
     summary.FLOW,
+    publish.FLOW,
     reminder_reply.FLOW,
 )
 

@@ -48,6 +48,12 @@ class Settings(BaseSettings):
     # Accept unauthenticated requests and reply without a token: local runs and tests only.
     teams_anonymous: bool = Field(False, alias="TEAMS_ANONYMOUS")
 
+    # The public engagement page (`/engage/`): whose it is and how it looks.
+    council_name: str = Field("", alias="ENGAGEBOT_COUNCIL_NAME")
+    council_logo: Path | None = Field(None, alias="ENGAGEBOT_COUNCIL_LOGO")  # PNG, SVG or JPEG
+    public_org: str = Field("", alias="ENGAGEBOT_PUBLIC_ORG")  # whose page `/engage/` is
+    public_url: str = Field("", alias="ENGAGEBOT_PUBLIC_URL")  # e.g. https://engage.example.gov.uk
+
     # The reminder policy (see reminders/policy.py and the README).
     remind_lead_days: str = Field("14,3", alias="ENGAGEBOT_REMIND_LEAD_DAYS")
     remind_from: time = Field(time(9, 30), alias="ENGAGEBOT_REMIND_AT")
@@ -58,6 +64,7 @@ class Settings(BaseSettings):
     escalate_after: int = Field(2, alias="ENGAGEBOT_ESCALATE_AFTER", ge=1)
     check_every_months: int = Field(3, alias="ENGAGEBOT_CHECK_EVERY_MONTHS", ge=1, le=12)
     feedback_within_days: int = Field(28, alias="ENGAGEBOT_FEEDBACK_WITHIN_DAYS", ge=7)
+    we_did_again_days: int = Field(28, alias="ENGAGEBOT_WE_DID_AGAIN_DAYS", ge=1)
     sweep_minutes: int = Field(15, alias="ENGAGEBOT_SWEEP_MINUTES", ge=1)
 
     @field_validator("timezone")
@@ -107,4 +114,5 @@ class Settings(BaseSettings):
             region=self.holiday_region,
             check_every_months=self.check_every_months,
             feedback_within_days=self.feedback_within_days,
+            we_did_again_days=self.we_did_again_days,
         )

@@ -254,6 +254,21 @@ class Consultation(SQLModel, table=True):
     findings: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
     you_said_we_did: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
     created_at: datetime
+    # The public engagement page (handlers/public/): only published entries appear, and only
+    # these fields with the title, dates, area, participation and findings. The lead's name
+    # never does: `contact_name` is the one person the council chooses to name.
+    published: bool = Field(default=False, sa_column_kwargs={"server_default": "0"})
+    summary: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
+    who_can_take_part: str = Field(default="", sa_column_kwargs={"server_default": ""})
+    how_to_take_part: str = Field(
+        default="", sa_column=Column(Text, nullable=False, server_default="")
+    )
+    topic: str = Field(default="", sa_column_kwargs={"server_default": ""})
+    contact_name: str = Field(default="", sa_column_kwargs={"server_default": ""})
+    contact_email: str = Field(default="", sa_column_kwargs={"server_default": ""})
+    contact_phone: str = Field(default="", sa_column_kwargs={"server_default": ""})
+    # When the public fields last changed: the Atom feed's <updated>.
+    public_updated_at: datetime | None = None
 
 
 class ConversationState(SQLModel, table=True):

@@ -8,7 +8,8 @@ For each target occurrence T (a one-off target date, or one occurrence of a recu
   - "escalate": to the plan's chair, with the overdue nudge that follows the second one,
     i.e. a week after the second overdue nudge went unanswered.
 Ongoing actions get "check" nudges on the first working day of each quarter.
-Consultations get "closed" when they end, and "feedback" when the feedback period is nearly up.
+Consultations get "closed" when they end, and "feedback" when the feedback period is nearly up;
+one on the public page still without "we did" gets "we-did" when it is due, and once more later.
 """
 
 from __future__ import annotations
@@ -41,6 +42,7 @@ class Policy:
     region: str = "ENG"  # England and Wales share bank holidays; SCT, NIR differ
     check_every_months: int = 3  # ongoing actions: a progress check each quarter
     feedback_within_days: int = 28  # consultations: publish "you said, we did" within this
+    we_did_again_days: int = 28  # published, closed, still no "we did": ask the lead again
     snooze_days: int = 7
     calendar: WorkingCalendar = field(init=False, compare=False, repr=False)
 

@@ -97,6 +97,7 @@ def sweep(
         actions = _candidates(session, today)
         due, schedule = _due_nudges(session, actions, today, policy, report)
         due += _consultation_nudges(session, today, policy)
+        due += _we_did_nudges(session, today, policy)
         if dry_run:
             report.due = [(n, why(session, n, today)) for n in due]
             return report
@@ -262,6 +263,8 @@ def _consultation_nudges(session: Session, today: date, policy: Policy) -> list[
         deadline = c.planned_end + timedelta(days=policy.feedback_within_days)
         reminder_on = policy.calendar.on_or_before(deadline - timedelta(days=7))
         for kind, on in (("closed", closed_on), ("feedback", reminder_on)):
+            if (kind == "closed" and c.findings.strip()) or c.you_said_we_did.strip():
+                continue  # already recorded: nothing to ask for
             if on <= today:
                 slot = Slot(on, kind, c.planned_end)
                 key = f"consultation:{c.id}:{c.planned_end.isoformat()}:{kind}:p{c.lead_id}"
@@ -271,8 +274,49 @@ def _consultation_nudges(session: Session, today: date, policy: Policy) -> list[
     return nudges
 
 
+WE_DID, WE_DID_AGAIN = "we-did", "we-did-again"
+
+
+def _we_did_nudges(session: Session, today: date, policy: Policy) -> list[Nudge]:
+    """A published activity that has closed with no "we did" on the public page: its lead is
+    asked once when the feedback is due (at once, for one closed without an end date), then
+    once more `we_did_again_days` later if it is still missing."""
+    query = select(Consultation).where(
+        col(Consultation.published),
+        col(Consultation.you_said_we_did) == "",
+        col(Consultation.lead_id).is_not(None),
+        or_(
+            col(Consultation.status) == "closed",
+            (col(Consultation.status) == "open") & (col(Consultation.planned_end) < today),
+        ),
+    )
+    nudges = []
+    for c in session.exec(query).all():
+        ended = c.planned_end if c.planned_end and c.planned_end < today else None
+        first_on = (
+            policy.calendar.on_or_after(ended + timedelta(days=policy.feedback_within_days))
+            if ended
+            else today
+        )
+        first = f"consultation:{c.id}:{WE_DID}:p{c.lead_id}"
+        claimed = session.exec(select(SentReminder).where(SentReminder.key == first)).first()
+        sent = claimed.due_on if claimed is not None else None
+        if claimed is None and first_on <= today:
+            slot = Slot(first_on, WE_DID, ended or today)
+            nudges.append(Nudge(first, WE_DID, slot, None, c.lead_id, consultation_id=c.id))
+        elif sent is not None:
+            again_on = policy.calendar.on_or_after(sent + timedelta(days=policy.we_did_again_days))
+            if again_on <= today:
+                key = f"consultation:{c.id}:{WE_DID_AGAIN}:p{c.lead_id}"
+                slot = Slot(again_on, WE_DID_AGAIN, ended or sent)
+                nudges.append(Nudge(key, WE_DID_AGAIN, slot, None, c.lead_id, consultation_id=c.id))
+    return nudges
+
+
 def why(session: Session, nudge: Nudge, today: date) -> str:
     """Why a nudge is due, in words, for --dry-run."""
+    if nudge.kind in (WE_DID, WE_DID_AGAIN):
+        return f"closed, on the public page with no 'we did' ({nudge.kind})"
     if nudge.consultation_id is not None:
         return f"consultation ended {nudge.slot.occurrence:%d/%m/%Y} ({nudge.kind})"
     action = session.get(Action, nudge.action_id)

@@ -463,6 +463,14 @@ def test_the_walk_is_added_to_the_register_and_counted(
             "participation": "",
             "findings": "",
             "you_said_we_did": "",
+            "published": False,  # not on the public page until someone publishes it
+            "summary": "",
+            "who_can_take_part": "",
+            "how_to_take_part": "",
+            "topic": "",
+            "contact_name": "",
+            "contact_email": "",
+            "contact_phone": "",
         }
     ]
     with transaction(ctx.engine) as session:

@@ -50,7 +50,9 @@ def test_the_manifest_names_the_bot_its_scopes_and_the_help_list(cli: Cli, tmp_p
     assert bot["scopes"] == ["personal", "team", "groupChat"]
     assert bot["supportsFiles"] is False
     assert bot["isNotificationOnly"] is False
-    expected = [{"title": title, "description": what} for title, what in HELP_LINES]
+    expected = [
+        {"title": title, "description": what} for title, what in HELP_LINES if title != "cancel"
+    ]
     assert [c["scopes"] for c in bot["commandLists"]] == [["personal"], ["team"], ["groupChat"]]
     for commands in bot["commandLists"]:
         assert commands["commands"] == expected

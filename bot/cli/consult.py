@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -11,7 +12,9 @@ import typer
 from bot.cli.root import app, context, fail, group
 
 if TYPE_CHECKING:
-    pass
+    from sqlmodel import Session
+
+    from models.tables import Consultation
 
 flowchart_app = group("flowchart", "The consult-or-engage flowchart.")
 consultations_app = group("consultations", "The engagement register.")
@@ -67,7 +70,10 @@ def consultations_list(
     with transaction(ctx.engine, ctx.org) as session:
         entries = session.exec(select(Consultation).order_by(col(Consultation.id))).all()
         rows = [entry_json(e) for e in entries]
-        lines = [f"{e.id}\t{e.title}\t{describe(e)}" for e in entries]
+        lines = [
+            f"{e.id}\t{e.title}\t{describe(e)}" + (" · on the public page" if e.published else "")
+            for e in entries
+        ]
     if as_json:
         typer.echo(json.dumps(rows, indent=2, ensure_ascii=False))
         return
@@ -106,8 +112,82 @@ def consultations_update(
         ):
             if value is not None:
                 setattr(entry, name, value)
+                entry.public_updated_at = ctx.now().astimezone(UTC)  # the feed shows the change
         session.add(entry)
         typer.echo(f"Updated {entry.id}: {entry.title} ({entry.status}).")
+
+
+@consultations_app.command("publish")
+def consultations_publish(
+    entry_id: Annotated[int, typer.Argument(help="The register entry's number.")],
+    summary: Annotated[str | None, typer.Option(help="What it is about, in plain words.")] = None,
+    who: Annotated[str | None, typer.Option("--who", help="Who can take part.")] = None,
+    how: Annotated[
+        str | None, typer.Option("--how", help="How to take part: a link or words.")
+    ] = None,
+    topic: Annotated[str | None, typer.Option(help="A topic to filter by, e.g. Parks.")] = None,
+    area: Annotated[str | None, typer.Option(help="The area it covers, e.g. Hallgate.")] = None,
+    contact_name: Annotated[str | None, typer.Option(help="The named contact.")] = None,
+    contact_email: Annotated[str | None, typer.Option(help="A public e-mail address.")] = None,
+    contact_phone: Annotated[str | None, typer.Option(help="A public phone number.")] = None,
+) -> None:
+    """Put a register entry on the public engagement page, with its public fields."""
+    from handlers.plans.register import publish, set_public
+    from models.db import transaction
+
+    given = {
+        "summary": summary,
+        "who_can_take_part": who,
+        "how_to_take_part": how,
+        "topic": topic,
+        "contact_name": contact_name,
+        "contact_email": contact_email,
+        "contact_phone": contact_phone,
+    }
+    ctx = context()
+    with transaction(ctx.engine, ctx.org) as session:
+        entry = _entry(session, entry_id)
+        for name, value in given.items():
+            problem = set_public(entry, name, value, ctx.now()) if value is not None else None
+            if problem:
+                fail(f"{problem} Nothing was changed.")
+        if area is not None:
+            entry.area = area.strip()[:300]
+        missing = publish(entry, ctx.now())
+        if missing:
+            fail(
+                f"{entry.id}: {entry.title} is not on the public page yet: it needs "
+                f"{', '.join(missing)}. Nothing was changed. e.g. engagebot consultations "
+                f'publish {entry.id} --summary "…" --who "…" --how https://… --topic … '
+                '--contact-name "…" --contact-email …'
+            )
+        session.add(entry)
+        typer.echo(f"Published {entry.id}: {entry.title}. It is on the public page: /engage/")
+
+
+@consultations_app.command("unpublish")
+def consultations_unpublish(
+    entry_id: Annotated[int, typer.Argument(help="The register entry's number.")],
+) -> None:
+    """Take a register entry off the public engagement page (its public fields are kept)."""
+    from handlers.plans.register import publish
+    from models.db import transaction
+
+    ctx = context()
+    with transaction(ctx.engine, ctx.org) as session:
+        entry = _entry(session, entry_id)
+        publish(entry, ctx.now(), public=False)
+        session.add(entry)
+        typer.echo(f"{entry.id}: {entry.title} is no longer on the public page.")
+
+
+def _entry(session: Session, entry_id: int) -> Consultation:
+    from models.tables import Consultation
+
+    entry = session.get(Consultation, entry_id)
+    if entry is None:
+        fail(f"There is no register entry {entry_id}. 'engagebot consultations list' lists them.")
+    return entry
 
 
 @app.command("stats")

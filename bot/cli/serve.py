@@ -98,6 +98,13 @@ def serve_teams(port: PortOption = None) -> None:
         core.close()
 
 
+@serve_app.command("public")
+def serve_public(port: PortOption = None) -> None:
+    """Serve the public engagement page alone: /engage/ (and /engage/<org>/ for each council)."""
+    settings = _settings()
+    _run(settings, context(serving=True), [], port, reminders=False)
+
+
 def _settings() -> Settings:
     import logging
 
@@ -133,22 +140,32 @@ def _start_reminders(settings: Settings, ctx: AppContext, channels: list[Channel
         start(ctx, settings.policy(), senders, settings.sweep_minutes)
 
 
-def _run(settings: Settings, ctx: AppContext, channels: list[Channel], port: int | None) -> None:
+def _run(
+    settings: Settings,
+    ctx: AppContext,
+    channels: list[Channel],
+    port: int | None,
+    *,
+    reminders: bool = True,
+) -> None:
+    """Serve `channels` and the public engagement page on one port."""
     from functools import partial
 
-    from bot.app import settle_heap
+    from bot.app import build_public, settle_heap
     from bot.server import serve
     from models.db import readiness
 
     _check_slack(settings, channels)
-    _start_reminders(settings, ctx, channels)
+    if reminders:
+        _start_reminders(settings, ctx, channels)
     settle_heap()
     port = port or settings.port
-    names = ", ".join(c.name for c in channels)
+    served = [*channels, build_public(settings, ctx)]
+    names = ", ".join(c.name for c in served)
     paths = {"slack": "Slack: /slack/events", "teams": "Teams: /api/messages"}
-    where = ", ".join(paths[c.name] for c in channels if c.name in paths)
+    where = ", ".join([*(paths[c.name] for c in channels if c.name in paths), "page: /engage/"])
     typer.echo(f"engagebot serves {names} on http://0.0.0.0:{port} ({where})")
-    serve(channels, port=port, ready=partial(readiness, ctx.engine))
+    serve(served, port=port, ready=partial(readiness, ctx.engine))
 
 
 def _check_slack(settings: Settings, channels: list[Channel]) -> None:

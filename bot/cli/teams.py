@@ -33,6 +33,9 @@ COLOR_SIZE, OUTLINE_SIZE = 192, 32
 MAX_SHORT_NAME, MAX_FULL_NAME, MAX_DEVELOPER_NAME = 30, 100, 32
 MAX_SHORT_DESCRIPTION, MAX_FULL_DESCRIPTION, MAX_URL = 80, 4000, 2048
 MAX_COMMANDS, MAX_COMMAND_TITLE, MAX_COMMAND_DESCRIPTION = 10, 32, 128
+# Help lines left out of Teams' command menu (it holds 10): "cancel" only makes sense in the
+# middle of a conversation, so it is typed, never picked from the menu.
+NOT_IN_MENU = {"cancel"}
 
 # Shown until the council gives its own: Teams displays them on the app's details page.
 PLACEHOLDERS = {
@@ -145,7 +148,11 @@ def build_manifest(
         app_version = version("engagebot")
     except PackageNotFoundError:  # run from a source tree that was never installed
         app_version = "1.0.0"
-    commands = [{"title": title, "description": what} for title, what in HELP_LINES]
+    commands = [
+        {"title": title, "description": what}
+        for title, what in HELP_LINES
+        if title not in NOT_IN_MENU
+    ]
     return {
         "$schema": SCHEMA,
         "manifestVersion": MANIFEST_VERSION,

@@ -30,6 +30,7 @@ HELP_LINES = (
     ("should I consult?", "the consult-or-engage toolkit, one question at a time"),
     ("health check [for TEAM]", "this year's engagement self-assessment; carries on where left"),
     ("summary [plan]", "the status summary, for the steering group"),
+    ("publish consultation 12", "put a register entry on the public engagement page"),
     ("cancel", "stop what we're doing; nothing half-done is saved"),
     ("help", "this list"),
 )

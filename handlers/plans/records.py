@@ -202,6 +202,7 @@ def forget(session: Session, person: Person) -> Forgotten:
     for lead in session.exec(select(Consultation).where(Consultation.lead_id == pid)):
         lead.lead_id, lead.lead_name = None, FORMER_OFFICER
         session.add(lead)
+    _off_the_public_page(session, person)
     for walk in session.exec(select(FlowchartWalk).where(FlowchartWalk.person_id == pid)):
         walk.person_id, walk.who_name = None, ""
         session.add(walk)
@@ -211,6 +212,17 @@ def forget(session: Session, person: Person) -> Forgotten:
     _unlink(session, person)
     session.delete(person)
     return done
+
+
+def _off_the_public_page(session: Session, person: Person) -> None:
+    """Where they are an activity's public contact, by name or e-mail, that contact goes."""
+    for entry in session.exec(select(Consultation)):
+        named = bool(person.name) and entry.contact_name.strip().lower() == person.name.lower()
+        mailed = bool(person.email) and entry.contact_email.lower() == (person.email or "").lower()
+        if named or mailed:
+            entry.contact_name = "" if named else entry.contact_name
+            entry.contact_email = "" if mailed else entry.contact_email
+            session.add(entry)
 
 
 def _anonymise_notes(session: Session, person: Person) -> int:

@@ -146,6 +146,8 @@ def as_json(entry: Consultation) -> dict[str, Any]:
         "participation": entry.participation,
         "findings": entry.findings,
         "you_said_we_did": entry.you_said_we_did,
+        "published": entry.published,
+        **{name: getattr(entry, name) for name in PUBLIC_FIELDS},
     }
 
 
@@ -168,3 +170,66 @@ def stats(session: Session) -> dict[str, Any]:
         "walks_added_to_register": sum(1 for w in finished if w.consultation_id),
         "register_by_status": by_status,
     }
+
+
+# -- the public engagement page ------------------------------------------------------------
+
+# What the public page shows beside the title, dates and area, with each field's length limit.
+PUBLIC_FIELDS = {
+    "summary": ("what it is about", 2000),
+    "who_can_take_part": ("who can take part", 300),
+    "how_to_take_part": ("how to take part (a link or a few words)", 1000),
+    "topic": ("topic", 100),
+    "contact_name": ("contact name", 100),
+    "contact_email": ("contact e-mail", 200),
+    "contact_phone": ("contact phone", 40),
+}
+# Closed entries need no "how to take part": nobody can any more.
+NEEDED_TO_PUBLISH = ("summary", "who_can_take_part", "how_to_take_part", "topic", "contact_name")
+_EMAIL = re.compile(r"[^@\s<>\"']+@[^@\s<>\"']+\.[a-z]{2,}", re.IGNORECASE)
+_PHONE = re.compile(r"\+?[0-9][0-9 ()-]{5,30}")
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+
+
+def public_problem(name: str, value: str) -> str | None:
+    """Why `value` cannot be the public field `name`, in words staff can act on, or None."""
+    label, limit = PUBLIC_FIELDS[name]
+    if len(value) > limit:
+        return f"The {label} is {len(value)} characters; please keep it under {limit}."
+    if name == "contact_email" and value and not _EMAIL.fullmatch(value):
+        return f"'{value}' doesn't look like an e-mail address (e.g. engage@council.gov.uk)."
+    if name == "contact_phone" and value and not _PHONE.fullmatch(value):
+        return f"'{value}' doesn't look like a phone number (e.g. 01253 478000)."
+    return None
+
+
+def set_public(entry: Consultation, name: str, value: str, now: datetime) -> str | None:
+    """Set one public field; returns the problem and changes nothing if there is one."""
+    value = _CONTROL.sub("", value).strip()
+    problem = public_problem(name, value)
+    if problem is None:
+        setattr(entry, name, value)
+        entry.public_updated_at = now.astimezone(UTC)
+    return problem
+
+
+def missing_to_publish(entry: Consultation) -> list[str]:
+    """The public fields an entry still needs before it can go on the page, by their labels."""
+    needed = [n for n in NEEDED_TO_PUBLISH if not getattr(entry, n).strip()]
+    if entry.status in ("closed", "feedback published") and "how_to_take_part" in needed:
+        needed.remove("how_to_take_part")
+    missing = [PUBLIC_FIELDS[n][0] for n in needed]
+    if not (entry.contact_email.strip() or entry.contact_phone.strip()):
+        missing.append("a contact e-mail or phone")
+    return missing
+
+
+def publish(entry: Consultation, now: datetime, *, public: bool = True) -> list[str]:
+    """Put an entry on the public page (or take it off); what is missing stops it going on."""
+    if public:
+        missing = missing_to_publish(entry)
+        if missing:
+            return missing
+    entry.published = public
+    entry.public_updated_at = now.astimezone(UTC)
+    return []

@@ -103,6 +103,18 @@ def escalation_message(
     return Reply(text, items=tuple(items))
 
 
+_WE_DID = (
+    "It is on the public engagement page, and residents can see that 'we did' is missing. "
+    'Please add what was decided: engagebot consultations update {id} --you-said-we-did "…"'
+)
+_CONSULTATION_ASKS = {
+    "closed": "Please record what was heard (participation, findings) and plan the feedback.",
+    "feedback": "The feedback ('you said, we did') is due within a week: please publish it.",
+    "we-did": _WE_DID,
+    "we-did-again": "A second reminder. " + _WE_DID,
+}
+
+
 def consultation_message(
     person: Person | None, consultations: list[Consultation], kinds: list[str]
 ) -> Reply:
@@ -110,12 +122,11 @@ def consultation_message(
     items = []
     for consultation, kind in zip(consultations, kinds, strict=False):
         ended = format_date(consultation.planned_end) if consultation.planned_end else "recently"
-        ask = (
-            "Please record what was heard (participation, findings) and plan the feedback."
-            if kind == "closed"
-            else "The feedback ('you said, we did') is due within a week: please publish it."
+        ask = _CONSULTATION_ASKS.get(kind, _CONSULTATION_ASKS["feedback"]).format(
+            id=consultation.id
         )
-        items.append(Item(heading=f"{consultation.title} (ended {ended})", body=ask))
+        where = "on the public page" if kind.startswith("we-did") else f"ended {ended}"
+        items.append(Item(heading=f"{consultation.title} ({where})", body=ask))
     name = person.name.split()[0] if person and person.name else ""
     text = f"Hello{' ' + name if name else ''}. A consultation you lead has closed."
     return Reply(text, items=tuple(items), private=True)
