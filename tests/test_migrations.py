@@ -61,7 +61,7 @@ def test_a_database_from_the_first_release_upgrades_in_place(tmp_path: Path) -> 
             "VALUES ('old-plan', 'Old plan', 'old.csv', '', 0, '2025-01-01 09:00:00')"
         )
     upgrade(engine)
-    assert current_revision(engine) == "0005"
+    assert current_revision(engine) == "0006"
     with transaction(engine) as session:
         plan = session.exec(select(Plan)).one()
     assert (plan.name, plan.title, plan.columns) == ("old-plan", "Old plan", {})
@@ -110,7 +110,7 @@ def move_into_organisations(url: str) -> None:
         ):  # fmt: skip
             connection.exec_driver_sql(sql)
     upgrade(engine)
-    assert current_revision(engine) == "0005"
+    assert current_revision(engine) == "0006"
     with transaction(engine) as session:  # the default organisation
         sam = session.exec(select(Person)).one()
         assert identify(session, "slack", "U0SAM") == sam
