@@ -141,9 +141,9 @@ def test_a_long_continuation_under_a_theme_is_not_the_themes_description(
         (
             ["Lead Officer", "Key Activities", "Deliverables", "Timescale"],
             ["Web Manager", "Tell residents what changed", "You Said We Did page", "Sept 2010"],
-            ["Head of Customer Services", "", "", ""],
+            ["HBC", "", "", ""],  # short and in capitals, yet not a page heading here
             "owners",
-            ["Web Manager", "Head of Customer Services"],
+            ["Web Manager", "HBC"],
         ),
         (
             ["Milestones", "Objective", "Actions", "Responsible"],

@@ -4,8 +4,9 @@ Councils paste Word tables into spreadsheets, so: title rows come first; headers
 council ("What?", "Recommendation", "Key Activities") and are matched by meaning, the words
 being data (headers.yaml); the header row repeats on every page; a row with only its first cell
 filled is a theme ("Objective 1: …"), and a quoted or long line under it is the theme's
-description; a row broken over a page break continues the one before it; page headings such as
-"APPENDIX 3(a)" are not themes.
+description; a row broken over a page break continues the one before it, and a row of more
+deliverables, leads or milestones adds them to the activity above, a line each; page headings
+such as "APPENDIX 3(a)" are not themes.
 """
 
 from __future__ import annotations
@@ -440,15 +441,15 @@ def _read_body(
         lone = _single(cells)
         if lone is not None and lone[0] == 0 and not _REF_CELL.fullmatch(lone[1]):
             text = lone[1]
+            if previous is not None and _adds_to_previous(text, layout):
+                _join(previous, cells, layout)  # before captions: "HBC", "TBC" are not headings
+                continue
             if _is_caption(text):
                 continue
             if theme_open and theme is not None and _is_description(text):
                 old = parsed.themes[theme]
                 parsed.themes[theme] = ThemeRow(old.row, old.title, text)
                 theme_open = False
-                continue
-            if previous is not None and _adds_to_previous(text, layout):
-                _join(previous, cells, layout)
                 continue
             if not (previous is not None and text[:1].islower()):
                 parsed.themes.append(ThemeRow(number, text))
@@ -507,7 +508,7 @@ def _adds_to_previous(text: str, layout: _Layout) -> bool:
     Where deliverables are also the sheet's "what" (no activity column), only a sentence
     (long, or ending in a full stop) carries on: a short line is still a theme heading.
     """
-    if _THEME_WORD.match(text):
+    if _THEME_WORD.match(text) or _CAPTION.match(text):
         return False
     first = next((idea for idea, index in layout.columns.items() if index == 0), None)
     if first in (Idea.OWNER, Idea.TARGET):
