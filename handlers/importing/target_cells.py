@@ -41,6 +41,12 @@ _ITEM_PARTS = re.compile(
     rf"{_YEAR_WORD}?\s*({_NUMBER})(?:\s*(?:-|–|to)\s*{_YEAR_WORD}?\s*({_NUMBER}))?"
 )
 _LEAD_WORDS = 6  # "Progress reported to the Board quarterly": at most this many words before
+# Words before a repeat that change it ("twice annually", "not monthly"): never dropped.
+_CHANGES_A_REPEAT = frozenset(
+    {"twice", "thrice", "once", "times", "every", "each", "other", "alternate", "bi", "semi"}
+    | {"not", "no", "never", "except", "until", "after", "before", "from", "then", "or"}
+    | set(NUMBER_WORDS)
+)
 
 
 def read_target(text: str, *, today: date, plan_start: date | None) -> Target:
@@ -124,7 +130,7 @@ def _repeat_after_words(text: str, today: date) -> Target | None:
     words = text.split()
     for cut in range(1, min(len(words), _LEAD_WORDS + 1)):
         lead = words[cut - 1].lower().strip(".,;:()")
-        if any(c.isdigit() for c in lead) or lead in MONTHS:
+        if any(c.isdigit() for c in lead) or lead in MONTHS or lead in _CHANGES_A_REPEAT:
             return None
         target = parse_target(" ".join(words[cut:]), today=today)
         if target.kind == "recurring":
