@@ -303,6 +303,7 @@ def test_setting_the_start_later_gives_the_dates_and_says_what_changed(
         in result.output
     )
     assert _year_targets(_actions(cli)) == YEAR_TARGETS
+    assert "plan\t6 actions, 0 closed\tPlan (from April 2010)" in cli("plans").output
     again = cli("import", str(sheet), "--plan", "plan")  # the start is kept with the plan
     assert "waiting for its start date" not in again.output
     assert "(0 new, 0 updated, 6 unchanged)" in again.output

@@ -127,6 +127,7 @@ def list_plans(typer_ctx: typer.Context) -> None:
         return
     from sqlmodel import col, select
 
+    from handlers.importing.starts import describe_start
     from models.db import transaction
     from models.tables import Action, Plan
 
@@ -138,7 +139,10 @@ def list_plans(typer_ctx: typer.Context) -> None:
         for plan in plans:
             actions = session.exec(select(Action).where(Action.plan_id == plan.id)).all()
             closed = sum(a.status.is_closed for a in actions)
-            typer.echo(f"{plan.name}\t{len(actions)} actions, {closed} closed\t{plan.title}")
+            starts = f" (from {describe_start(plan.starts_on)})" if plan.starts_on else ""
+            typer.echo(
+                f"{plan.name}\t{len(actions)} actions, {closed} closed\t{plan.title}{starts}"
+            )
 
 
 @actions_app.command("list")
