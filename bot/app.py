@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from bot.settings import Settings
-from handlers.chat.clock import Clock, FixedClock, SystemClock
+from handlers.chat.clock import Clock, FixedClock, RehearsalClock, SystemClock
 from handlers.chat.context import AppContext
 from models.db import make_engine, upgrade
 
@@ -17,23 +17,28 @@ if TYPE_CHECKING:
     from bot.server import Channel
 
 
-def build_context(settings: Settings, *, database_url: str | None = None) -> AppContext:
+def build_context(
+    settings: Settings, *, database_url: str | None = None, serving: bool = False
+) -> AppContext:
     """Engine (schema upgraded in place), clock and time zone from the settings."""
     engine = make_engine(database_url or settings.database_url)
     upgrade(engine)
     return AppContext(
         engine=engine,
-        clock=make_clock(settings),
+        clock=make_clock(settings, serving=serving),
         tz=settings.tz,
         flowchart=settings.consult_flowchart,
     )
 
 
-def make_clock(settings: Settings) -> Clock:
+def make_clock(settings: Settings, *, serving: bool = False) -> Clock:
+    """The system clock; with ENGAGEBOT_NOW, a clock fixed at that time for a command, or one
+    starting there and running on for a server (a rehearsal: never in production)."""
     if settings.fixed_now is None:
         return SystemClock(settings.tz)
     fixed = settings.fixed_now
-    return FixedClock(fixed if fixed.tzinfo else fixed.replace(tzinfo=settings.tz))
+    start = fixed if fixed.tzinfo else fixed.replace(tzinfo=settings.tz)
+    return RehearsalClock(start) if serving else FixedClock(start)
 
 
 def slack_missing(settings: Settings, *, socket: bool = False) -> list[str]:
@@ -95,13 +100,13 @@ def build_conversation(settings: Settings, ctx: AppContext) -> Conversation:
 def worker_conversation(database_url: str) -> Conversation:
     """A core worker process's own core (bot/core.py): settings from the same environment,
     the schema already upgraded by the server that started it."""
-    import logging
+    from bot import logs
 
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     settings = Settings()
+    logs.configure(settings.log_level, settings.log_format)
     ctx = AppContext(
         engine=make_engine(database_url),
-        clock=make_clock(settings),
+        clock=make_clock(settings, serving=True),
         tz=settings.tz,
         flowchart=settings.consult_flowchart,
     )

@@ -30,7 +30,7 @@ from handlers.plans import organisations
 from handlers.plans.organisations import NOT_SET_UP
 from handlers.plans.people import identify
 from handlers.plans.progress import MAX_NOTE_CHARS
-from models.db import transaction
+from models.db import reason, transaction, unavailable
 from models.scoping import ALL
 from models.tables import HandledEvent, Person
 
@@ -47,6 +47,10 @@ FLOWS: tuple[Flow[Any], ...] = (
 
 NO_FORM = "That form is no longer in use, so nothing was saved. Say 'help' to see what I can do."
 FAILED = "Sorry, something went wrong on my side and nothing was saved. Please try again."
+UNAVAILABLE = (
+    "Sorry, I can't reach my database just now, so nothing was saved. "
+    "Please try again in a minute or two."
+)
 # A message carries a progress note or two with their references; longer is a paste gone wrong,
 # and reading it would hold a worker and a transaction.
 MAX_MESSAGE_CHARS = MAX_NOTE_CHARS + 2000
@@ -94,25 +98,32 @@ class Conversation:
 
     def pending(self, msg: Incoming) -> list[Reply]:
         """Messages queued for this user (reminders, notices) for channels that pull them."""
-        ctx = self.organisation(msg)
-        if ctx is None:
+        try:
+            ctx = self.organisation(msg)
+            if ctx is None:
+                return []
+            with transaction(ctx.engine, ctx.org) as session:
+                who = self._who(session, msg)
+            if who is None or who.id is None:
+                return []
+            return outbox.pull(ctx, msg.channel, who.id, msg.key)
+        except Exception as error:  # they stay queued and come with the next message
+            _failed("pending messages", msg, error)
             return []
-        with transaction(ctx.engine, ctx.org) as session:
-            who = self._who(session, msg)
-        if who is None or who.id is None:
-            return []
-        return outbox.pull(ctx, msg.channel, who.id, msg.key)
 
     def open_form(self, msg: Incoming, name: str, key: str) -> Form | list[Reply]:
         """The form `name` about `key` (e.g. the update form of an action), or why not."""
         form = self._form(name)
         if form is None:
             return [Reply(NO_FORM, private=True)]
-        ctx = self.organisation(msg)
-        if ctx is None:
-            return [Reply(NOT_SET_UP, private=True)]
-        with transaction(ctx.engine, ctx.org) as session:
-            result = form.open(Request(ctx, session, self._who(session, msg), msg), key)
+        try:
+            ctx = self.organisation(msg)
+            if ctx is None:
+                return [Reply(NOT_SET_UP, private=True)]
+            with transaction(ctx.engine, ctx.org) as session:
+                result = form.open(Request(ctx, session, self._who(session, msg), msg), key)
+        except Exception as error:
+            return [Reply(_failed(f"form {name}", msg, error), private=True)]
         return result if isinstance(result, Form) else list(result.replies)
 
     def submit_form(
@@ -130,9 +141,8 @@ class Conversation:
             with transaction(ctx.engine, ctx.org) as session:
                 req = Request(ctx, session, self._who(session, msg), msg)
                 return form.submit(req, key, values, submission_id)
-        except Exception:
-            log.exception("form %s failed for %s/%s", name, msg.channel, msg.user)
-            return Submitted({next(iter(values), "form"): FAILED})
+        except Exception as error:
+            return Submitted({next(iter(values), "form"): _failed(f"form {name}", msg, error)})
 
     def _form(self, name: str) -> FormHandlers | None:
         """The form a channel names (it comes from a payload: never trusted to exist)."""
@@ -150,9 +160,8 @@ class Conversation:
                 return [Reply(NOT_SET_UP, private=True)]
             with self._lock(msg.key):
                 turn = self._turn(ctx, msg)
-        except Exception:  # the turn rolled back whole; tell the user rather than go silent
-            log.exception("turn failed for %s/%s", msg.channel, msg.user)
-            return [Reply(FAILED, private=True)]
+        except Exception as error:  # the turn rolled back whole; tell the user, never go silent
+            return [Reply(_failed("turn", msg, error), private=True)]
         return [r for r in turn.replies if r.text or r.items]
 
     def _who(self, session: Session, msg: Incoming) -> Person | None:
@@ -224,6 +233,18 @@ class Conversation:
             cmd, match = matched
             return cmd.handler(req, match)
         return commands.not_understood(req)
+
+
+def _failed(what: str, msg: Incoming, error: Exception) -> str:
+    """Log a failed piece of work and say what the user is told: an unreachable or locked
+    database is an outage (one line, no traceback); anything else is a bug (a traceback)."""
+    if unavailable(error):
+        log.warning(
+            "%s for %s/%s: database unavailable: %s", what, msg.channel, msg.user, reason(error)
+        )
+        return UNAVAILABLE
+    log.error("%s failed for %s/%s", what, msg.channel, msg.user, exc_info=error)
+    return FAILED
 
 
 def _readable(msg: Incoming) -> Incoming:

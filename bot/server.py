@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Protocol
@@ -26,6 +26,10 @@ KEEPALIVE_SECONDS = 15.0  # an idle keep-alive connection is closed after this
 BACKLOG = 1024  # connections waiting to be accepted (the kernel may cap it lower)
 SHUTDOWN_SECONDS = 10.0  # how long work in flight may take to finish when stopping
 BODY_SECONDS = 10.0  # a request body must arrive within this: a trickling client is cut off
+READY_SECONDS = 3.0  # /readyz answers 503 if the database has not answered by then
+
+# What /readyz asks: None when ready, else why not (e.g. "database unreachable: …").
+Readiness = Callable[[], str | None]
 
 
 class Channel(Protocol):
@@ -43,6 +47,35 @@ async def healthz(request: web.Request) -> web.Response:
     return web.Response(text="ok")
 
 
+class ReadyCheck:
+    """GET /readyz, for load balancers: 200 when the database answers and its schema is
+    current, else 503 with the reason. The check runs off the event loop, and at most one runs
+    at a time: probes arriving meanwhile share its answer rather than pile up threads."""
+
+    def __init__(self, ready: Readiness) -> None:
+        self.ready = ready
+        self.running: asyncio.Future[str | None] | None = None
+
+    async def handle(self, request: web.Request) -> web.Response:
+        if self.running is None or self.running.done():
+            self.running = asyncio.ensure_future(asyncio.to_thread(self.ready))
+        try:
+            problem = await asyncio.wait_for(asyncio.shield(self.running), READY_SECONDS)
+        except TimeoutError:
+            problem = f"the database did not answer within {READY_SECONDS:.0f} s"
+        except Exception:
+            log.exception("the readiness check failed")
+            problem = "the readiness check failed (see the log)"
+        if problem:
+            log.warning("not ready: %s", problem)
+            return web.Response(status=503, text=f"not ready: {problem}")
+        return web.Response(text="ready")
+
+
+def _always_ready() -> str | None:
+    return None
+
+
 @web.middleware
 async def body_in_time(request: web.Request, handler: Handler) -> web.StreamResponse:
     """Read the whole body before any handler, giving up after BODY_SECONDS: a client sending
@@ -58,10 +91,11 @@ async def body_in_time(request: web.Request, handler: Handler) -> web.StreamResp
     return await handler(request)
 
 
-def make_app(channels: Sequence[Channel]) -> web.Application:
-    """The one application: /healthz, and every channel's routes."""
+def make_app(channels: Sequence[Channel], ready: Readiness = _always_ready) -> web.Application:
+    """The one application: /healthz, /readyz, and every channel's routes."""
     app = web.Application(client_max_size=MAX_BODY, middlewares=[body_in_time])
     app.router.add_get("/healthz", healthz)
+    app.router.add_get("/readyz", ReadyCheck(ready).handle)
     for channel in channels:
         channel.mount(app)
     return app
@@ -78,10 +112,16 @@ def make_runner(app: web.Application) -> web.AppRunner:
     )
 
 
-def serve(channels: Sequence[Channel], *, host: str = "0.0.0.0", port: int = 3000) -> None:
+def serve(
+    channels: Sequence[Channel],
+    *,
+    host: str = "0.0.0.0",
+    port: int = 3000,
+    ready: Readiness = _always_ready,
+) -> None:
     """Serve every channel on one port until interrupted (Ctrl-C or SIGTERM)."""
     web.run_app(
-        make_app(channels),
+        make_app(channels, ready),
         host=host,
         port=port,
         backlog=BACKLOG,
@@ -110,11 +150,15 @@ class Running:
 
 
 def start_in_thread(
-    channels: Sequence[Channel], *, host: str = "127.0.0.1", port: int = 0
+    channels: Sequence[Channel],
+    *,
+    host: str = "127.0.0.1",
+    port: int = 0,
+    ready: Readiness = _always_ready,
 ) -> Running:
     """Start the server in a daemon thread with its own loop; `.stop()` ends it."""
     loop = asyncio.new_event_loop()
-    runner = make_runner(make_app(channels))
+    runner = make_runner(make_app(channels, ready))
 
     async def start() -> int:
         await runner.setup()

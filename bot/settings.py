@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime, time
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from pydantic import Field, field_validator
@@ -14,6 +15,9 @@ if TYPE_CHECKING:
     from reminders.policy import Policy
 
 
+LOOPBACK = {"127.0.0.1", "::1", "localhost"}
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_file=".env", extra="ignore", populate_by_name=True)
 
@@ -21,6 +25,12 @@ class Settings(BaseSettings):
     timezone: str = Field("Europe/London", alias="ENGAGEBOT_TIMEZONE")
     # Fixes the clock, for tests and rehearsals: an ISO time such as 2026-11-23T09:30.
     fixed_now: datetime | None = Field(None, alias="ENGAGEBOT_NOW")
+
+    # Logging (bot/logs.py): `text` lines for a terminal, `json` lines for a log collector.
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
+        "INFO", alias="ENGAGEBOT_LOG_LEVEL"
+    )
+    log_format: Literal["text", "json"] = Field("text", alias="ENGAGEBOT_LOG_FORMAT")
 
     consult_flowchart: Path | None = Field(None, alias="CONSULT_FLOWCHART")
     port: int = Field(3000, alias="PORT")
@@ -55,6 +65,21 @@ class Settings(BaseSettings):
     def _known_zone(cls, value: str) -> str:
         ZoneInfo(value)  # raises for an unknown zone, with the zone's name in the message
         return value
+
+    @field_validator("slack_api_url")
+    @classmethod
+    def _safe_api_url(cls, value: str) -> str:
+        """The bot token is sent to this address: only over TLS, or to this machine (the
+        tests' fake Slack). A `.env` left in the working directory must not redirect it."""
+        url = urlsplit(value)
+        if (url.scheme == "https" and url.hostname) or (
+            url.scheme == "http" and url.hostname in LOOPBACK
+        ):
+            return value
+        raise ValueError(
+            "must be an https:// address (the bot token is sent to it); plain http:// is "
+            "accepted only for this machine (127.0.0.1, ::1 or localhost)"
+        )
 
     @field_validator("remind_lead_days")
     @classmethod

@@ -9,18 +9,25 @@ from typing import Any
 
 from sqlalchemy import event, text
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlmodel import Session, create_engine
 
 from models.scoping import ALL, DEFAULT_SLUG, install
 
 MIGRATIONS = Path(__file__).parent / "migrations"
+# How long a statement waits for another writer's lock (SQLite) or a new connection
+# (PostgreSQL) before the work is given up as "database unavailable": someone waiting for a
+# chat reply should hear within seconds, not half a minute.
+BUSY_SECONDS = 5
+CONNECT_SECONDS = 5
 
 
-def make_engine(url: str) -> Engine:
+def make_engine(url: str, busy_seconds: float = BUSY_SECONDS) -> Engine:
     """An engine for `url`; SQLite files get WAL mode, foreign keys and a busy timeout."""
     if not url.startswith("sqlite"):
-        return create_engine(url, pool_pre_ping=True)
-    engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+        connect = {"connect_timeout": CONNECT_SECONDS} if "psycopg" in url else {}
+        return create_engine(url, pool_pre_ping=True, connect_args=connect)
+    engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": busy_seconds})
     event.listen(engine, "connect", _sqlite_pragmas)
     return engine
 
@@ -66,6 +73,23 @@ class UnknownOrganisation(LookupError):
     """No organisation has this slug."""
 
 
+_SQLITE_BUGS = ("no such table", "no such column", "syntax error", "has no column")
+
+
+def unavailable(error: BaseException) -> bool:
+    """True when `error` means the database could not be reached or was locked, rather than a
+    bug: the work can simply be tried again once the database is back."""
+    if isinstance(error, DBAPIError) and error.connection_invalidated:
+        return True
+    if isinstance(error, OperationalError):
+        # refused or lost connections, a server shutting down, a locked or missing file; but
+        # SQLite also reports a schema that does not match the code this way, which is a bug
+        return not any(bug in str(error.orig) for bug in _SQLITE_BUGS)
+    return type(error).__name__ in {"OperationalError", "InterfaceError"} and type(
+        error
+    ).__module__.startswith(("sqlite3", "psycopg"))
+
+
 def upgrade(engine: Engine, revision: str = "head") -> None:
     """Create or upgrade the schema to the newest migration, keeping existing data."""
     from alembic import command
@@ -96,3 +120,31 @@ def current_revision(engine: Engine) -> str | None:
 
     with engine.connect() as connection:
         return MigrationContext.configure(connection).get_current_revision()
+
+
+def readiness(engine: Engine) -> str | None:
+    """None when the database answers and its schema is the one this code needs; otherwise
+    what is wrong, in a line an operator can act on."""
+    from alembic.runtime.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+
+    try:
+        with engine.connect() as connection:
+            connection.exec_driver_sql("SELECT 1")
+            current = MigrationContext.configure(connection).get_current_revision()
+    except Exception as error:
+        if not unavailable(error):
+            raise
+        return f"database unreachable: {reason(error)}"
+    head = ScriptDirectory(str(MIGRATIONS)).get_current_head()
+    if current != head:
+        return f"database schema is at {current or 'nothing'}, this code needs {head}"
+    return None
+
+
+def reason(error: BaseException) -> str:
+    """The first line of a database error, without SQLAlchemy's wrapping (no statement, no
+    parameters: they may hold people's words)."""
+    orig = getattr(error, "orig", None) or error
+    lines = str(orig).strip().splitlines()
+    return (lines[0] if lines else type(orig).__name__)[:300]

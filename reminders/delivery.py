@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import or_, select, update
-from sqlmodel import col
+from sqlmodel import Session, col
 
 from handlers.chat import addresses, state
 from handlers.chat.context import AppContext
@@ -28,7 +28,7 @@ from handlers.plans.people import admins_for, chat_id
 from handlers.plans.reminder_messages import notice_undelivered, notice_unreachable
 from models.db import transaction
 from models.scoping import ALL
-from models.tables import Outbox, Person
+from models.tables import OrgBinding, Outbox, Person
 
 log = logging.getLogger(__name__)
 
@@ -101,6 +101,7 @@ def _deliver_one(ctx: AppContext, sender: Sender, outbox_id: int, report: Delive
             user_id=chat_id(session, person, sender.via) if person else None,
             email=person.email if person else None,
             chat_channel=row.chat_channel,
+            workspace=_workspace(session, person.org_id, sender.via) if person else None,
         )
         reply, follow_up = reply_from_json(row.reply), row.follow_up
     try:
@@ -119,6 +120,15 @@ def _deliver_one(ctx: AppContext, sender: Sender, outbox_id: int, report: Delive
         return
     _mark_sent(ctx, outbox_id, sent, follow_up)
     report.sent += 1
+
+
+def _workspace(session: Session, org_id: int | None, via: str) -> str | None:
+    """The organisation's one workspace on `via`; None when it has none or several."""
+    query = select(col(OrgBinding.external_id)).where(
+        col(OrgBinding.org_id) == org_id, col(OrgBinding.platform) == via
+    )
+    bound = session.execute(query).scalars().all()
+    return bound[0] if len(bound) == 1 else None
 
 
 def _tell_admins(ctx: AppContext, via: str, person: Person, user_id: str, reason: str) -> None:

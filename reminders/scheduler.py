@@ -14,7 +14,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from sqlalchemy import delete
 
 from handlers.chat.context import AppContext
-from models.db import transaction
+from models.db import reason, transaction, unavailable
 from models.scoping import ALL
 from models.tables import HandledEvent
 from reminders.delivery import Sender, deliver
@@ -49,8 +49,14 @@ def run_once(ctx: AppContext, policy: Policy, sender: Sender | Sequence[Sender])
             )
     except OSError as err:  # a platform unreachable: queued messages wait for the next run
         log.warning("reminder run stopped, the next run will try again: %s", _reason(err))
-    except Exception:
-        log.exception("reminder sweep failed; the next run will try again")
+    except Exception as err:
+        if not unavailable(err):
+            log.exception("reminder sweep failed; the next run will try again")
+            return
+        log.warning(
+            "reminder run stopped, database unavailable; the next run will try again: %s",
+            reason(err),
+        )
 
 
 def _reason(err: OSError) -> str:

@@ -14,6 +14,7 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -25,6 +26,7 @@ from bot.conversation import Conversation
 from bot.core import CoreInThreads
 from bot.server import make_pool, start_in_thread
 from handlers.chat.context import AppContext
+from models.db import readiness
 from tests.fakes.recorder import fill
 from tests.fakes.slack_api import FakeSlack
 
@@ -128,7 +130,7 @@ def slack_bot(ctx: AppContext) -> Iterator[SlackBot]:
             SECRET,
             make_async_client("xoxb-test", slack.api_url),
         )
-        server = start_in_thread([channel])
+        server = start_in_thread([channel], ready=partial(readiness, ctx.engine))
         try:
             with httpx.Client(timeout=10) as http:
                 yield SlackBot(server.url, slack, channel, http)

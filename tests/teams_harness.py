@@ -23,6 +23,7 @@ from bot.core import CoreInThreads
 from bot.server import make_pool, start_in_thread
 from handlers.chat import addresses
 from handlers.chat.context import AppContext
+from models.db import readiness
 from tests.conftest import TEAMS_TENANT
 from tests.fakes.recorder import fill
 from tests.fakes.teams_connector import FakeConnector
@@ -128,7 +129,7 @@ def teams_bot(ctx: AppContext, auth: TeamsAuth = ANONYMOUS) -> Iterator[TeamsBot
         conversation.add_directory("teams", directory)
         core = CoreInThreads(conversation, make_pool(4))
         channel = TeamsChannel(core, auth)
-        server = start_in_thread([channel])
+        server = start_in_thread([channel], ready=partial(readiness, ctx.engine))
         try:
             with httpx.Client(timeout=10) as http:
                 bot = TeamsBot(server.url, teams, channel, http, ctx)

@@ -31,6 +31,7 @@ from reminders.delivery import deliver
 from reminders.policy import Policy
 from reminders.sweep import sweep
 from tests.conftest import BLACKPOOL, SAM, TEAMS_TENANT
+from tests.fakes.slack_api import text_of
 from tests.slack_harness import SlackBot, payload, slack_bot
 
 Cli = Callable[..., Result]
@@ -204,6 +205,12 @@ def test_reminders_go_to_each_councils_own_officers_with_their_own_actions(
     assert report.sent == 2 and set(posts) == {"D0SAMBP", "D0SAMSR"}
     assert "R1" in posts["D0SAMBP"] and "R1" in posts["D0SAMSR"]
     assert "South Ribble" in posts["D0SAMSR"] and "South Ribble" not in posts["D0SAMBP"]
+    # Sam answers the South Ribble reminder from South Ribble's workspace (the bot's token
+    # says T0COUNCIL): the answer continues that reminder, in that council.
+    dm_from(bot, "T0RIBBLE", SAM_SR, "R1: drafted and out for feedback, new date end of March")
+    confirm = bot.slack.wait_for("chat.postMessage", 3)[-1]
+    assert confirm.params["channel"] == "D0SAMSR"
+    assert "R1 → Partially complete, revised target 31 March 2027." in text_of(confirm.params)
 
 
 def _bookkeeping(ctx: AppContext) -> tuple[int, int, int]:

@@ -203,7 +203,14 @@ class SlackChannel:
     async def endpoint(self, request: web.Request) -> web.Response:
         """The signature and timestamp are checked before the body is read as anything (an
         unsigned or garbled request gets 401, never a traceback); then slack-bolt dispatches."""
-        if not self._signed(await request.text(), request.headers):
+        body = await request.text()
+        if not self._signed(body, request.headers):
+            # One line, never the body: a flood of forged requests must not flood the log.
+            log.info(
+                "refused a Slack request with a bad signature (%d bytes from %s)",
+                len(body),
+                request.remote,
+            )
             return web.Response(status=401, text="invalid request")
         try:
             bolt_response = await self._dispatch(await to_bolt_request(request))
@@ -614,7 +621,8 @@ class SlackSender:
                 raise Unreachable(
                     f"{to.name} has no Slack id: engagebot people assign … --slack U…"
                 )
-            team = self.team()  # before posting: a failure after the post would post twice
+            # before posting: a failure after the post would post twice
+            team = to.workspace or self.team()
             opened = self.client.conversations_open(users=to.user_id)
             dm = opened["channel"]["id"]
             posted = self.client.chat_postMessage(channel=dm, **payload)

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from bot.cli.root import app, context
+from bot.cli.root import app, context, load_settings
 
 if TYPE_CHECKING:
     from handlers.chat.context import AppContext
@@ -35,12 +35,11 @@ def chat(
     user = as_user or ""
     if demo:
         from bot.demo import DEMO_USER, load_demo
-        from bot.settings import Settings
         from reminders.sweep import sweep
 
         load_demo(ctx)
         # This morning's reminders, so the demo opens the way an officer's day would.
-        sweep(ctx, Settings().policy(), "console", any_hour=True)
+        sweep(ctx, load_settings().policy(), "console", any_hour=True)
         user = as_user or DEMO_USER
     conversation = Conversation(ctx, local_org=ctx.org)
     channel = ConsoleChannel(conversation, _known_as(ctx, user or _os_user()))

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from bot.cli.root import app, context, fail
+from bot.cli.root import app, context, fail, load_settings
 
 if TYPE_CHECKING:
     from bot.settings import Settings
@@ -23,7 +23,6 @@ def remind(
 ) -> None:
     """Reminders: `--dry-run` shows what is due, `--now` sends it (Slack and/or Teams if
     configured: each person by the first of them they have a chat id on)."""
-    from bot.settings import Settings
     from reminders.sweep import sweep
 
     if dry_run == now:
@@ -33,7 +32,7 @@ def remind(
         )
     from bot.app import teams_configured
 
-    settings = Settings()
+    settings = load_settings()
     ctx = context()
     platforms = [
         name

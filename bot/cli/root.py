@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Annotated, NoReturn
 import typer
 
 if TYPE_CHECKING:
+    from bot.settings import Settings
     from handlers.chat.context import AppContext
 
 app = typer.Typer(
@@ -49,18 +50,26 @@ def group(name: str, help: str) -> typer.Typer:
     return sub
 
 
-def context(database_url: str | None = None) -> AppContext:
-    """The database, clock and settings, from the environment; a bad setting is explained."""
+def load_settings() -> Settings:
+    """The settings from the environment (and .env); a bad one is explained in a line."""
     from pydantic import ValidationError
 
-    from bot.app import build_context
     from bot.settings import Settings
 
     try:
-        settings = Settings()
+        return Settings()
     except ValidationError as err:
-        fail(f"Configuration problem: {err.errors()[0]['msg']} ({err.errors()[0]['loc'][0]})")
-    ctx = build_context(settings, database_url=database_url)
+        first = err.errors()[0]
+        where = first["loc"][0] if first["loc"] else "settings"
+        fail(f"Configuration problem: {first['msg']} ({where})")
+
+
+def context(database_url: str | None = None, *, serving: bool = False) -> AppContext:
+    """The database, clock and settings, from the environment; a bad setting is explained.
+    `serving`: a long-running server, whose ENGAGEBOT_NOW clock runs on (bot/app.py)."""
+    from bot.app import build_context
+
+    ctx = build_context(load_settings(), database_url=database_url, serving=serving)
     return replace(ctx, org=_chosen_org(ctx))
 
 

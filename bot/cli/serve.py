@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from bot.cli.root import app, context, fail
+from bot.cli.root import app, context, fail, load_settings
 
 if TYPE_CHECKING:
     from bot.channels.slack import SlackChannel
@@ -44,7 +44,7 @@ def serve_all(ctx: typer.Context, port: PortOption = None) -> None:
             f"{' and '.join(slack_missing(settings))}; for Teams, set "
             f"{' and '.join(teams_missing(settings))} (see README, 'Slack' and 'Microsoft Teams')."
         )
-    app_ctx = context()
+    app_ctx = context(serving=True)
     core = build_core(settings, app_ctx)
     try:
         _run(settings, app_ctx, build_channels(settings, core), port)
@@ -66,7 +66,7 @@ def serve_slack(
     missing = slack_missing(settings, socket=socket)
     if missing:
         fail(f"Set {' and '.join(missing)} in the environment (see README, 'Slack').")
-    app_ctx = context()
+    app_ctx = context(serving=True)
     core = build_core(settings, app_ctx)
     try:
         channel = build_slack(settings, core)
@@ -90,7 +90,7 @@ def serve_teams(port: PortOption = None) -> None:
             f"Set {' and '.join(missing)} in the environment, or TEAMS_ANONYMOUS=1 for a local "
             "try-out (see README, 'Microsoft Teams')."
         )
-    app_ctx = context()
+    app_ctx = context(serving=True)
     core = build_core(settings, app_ctx)
     try:
         _run(settings, app_ctx, [build_teams(settings, core)], port)
@@ -101,10 +101,17 @@ def serve_teams(port: PortOption = None) -> None:
 def _settings() -> Settings:
     import logging
 
-    from bot.settings import Settings
+    from bot import logs
 
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
-    return Settings()
+    settings = load_settings()
+    logs.configure(settings.log_level, settings.log_format)
+    if settings.fixed_now is not None:
+        logging.getLogger("engagebot").warning(
+            "ENGAGEBOT_NOW is set: the clock starts at %s and runs on from there (a "
+            "rehearsal). Unset it in production.",
+            settings.fixed_now.isoformat(timespec="minutes"),
+        )
+    return settings
 
 
 def _start_reminders(settings: Settings, ctx: AppContext, channels: list[Channel]) -> None:
@@ -127,8 +134,11 @@ def _start_reminders(settings: Settings, ctx: AppContext, channels: list[Channel
 
 
 def _run(settings: Settings, ctx: AppContext, channels: list[Channel], port: int | None) -> None:
+    from functools import partial
+
     from bot.app import settle_heap
     from bot.server import serve
+    from models.db import readiness
 
     _check_slack(settings, channels)
     _start_reminders(settings, ctx, channels)
@@ -138,7 +148,7 @@ def _run(settings: Settings, ctx: AppContext, channels: list[Channel], port: int
     paths = {"slack": "Slack: /slack/events", "teams": "Teams: /api/messages"}
     where = ", ".join(paths[c.name] for c in channels if c.name in paths)
     typer.echo(f"engagebot serves {names} on http://0.0.0.0:{port} ({where})")
-    serve(channels, port=port)
+    serve(channels, port=port, ready=partial(readiness, ctx.engine))
 
 
 def _check_slack(settings: Settings, channels: list[Channel]) -> None:

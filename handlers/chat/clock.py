@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from datetime import date, datetime, timedelta
 from typing import Protocol
 from zoneinfo import ZoneInfo
@@ -34,6 +35,21 @@ class FixedClock:
 
     def advance(self, delta: timedelta) -> None:
         self.at = self.at + delta
+
+
+class RehearsalClock:
+    """Starts at a chosen time and runs on at the real rate: `engagebot serve` with
+    ENGAGEBOT_NOW rehearses a day, and a server whose clock stood still would never see a
+    claim go stale or a lock expire."""
+
+    def __init__(self, start: datetime) -> None:
+        if start.tzinfo is None:
+            raise ValueError("RehearsalClock needs a timezone-aware datetime")
+        self.start = start
+        self.began = time.monotonic()
+
+    def now(self) -> datetime:
+        return self.start + timedelta(seconds=time.monotonic() - self.began)
 
 
 def local_today(clock: Clock, tz: ZoneInfo) -> date:

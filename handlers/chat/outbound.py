@@ -27,6 +27,9 @@ class Recipient:
     user_id: str | None = None  # the person's id on the sending platform, if known
     email: str | None = None
     chat_channel: str = ""  # post here instead of to a person (a steering group's channel)
+    # The person's workspace (Slack team, Teams tenant) when their organisation has exactly
+    # one on this platform: a reply arrives from there, and must continue this conversation.
+    workspace: str | None = None
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ from urllib.parse import urlencode
 
 from sqlmodel import select
 
-from bot.conversation import FAILED
+from bot.conversation import FAILED, UNAVAILABLE
 from handlers.chat.context import AppContext
 from models.db import transaction
 from models.tables import Action, ProgressNote
@@ -21,6 +21,7 @@ from tests.reliability.officers import Officer
 from tests.slack_harness import SlackBot, payload
 
 ANSWER_WITHIN = 60.0  # seconds: no answer by then counts as none (lost)
+APOLOGIES = (FAILED, UNAVAILABLE)  # "nothing was saved, please try again"
 
 
 @dataclass
@@ -32,7 +33,7 @@ class Story:
     heard: list[str] = field(default_factory=list)
     tries: int = 0  # messages sent and forms asked for
     unanswered: int = 0  # messages the bot never answered
-    apologies: int = 0  # answers that were the "something went wrong" apology
+    apologies: int = 0  # answers that were an apology: "nothing was saved, please try again"
 
     def steps(self) -> list[str]:
         return [f"update {self.officer.ref}", "delayed", self.note, "keep", "save"]
@@ -47,7 +48,7 @@ class Story:
             if len(bot.slack.posted_in(self.officer.place)) > seen:
                 answer = text_of(bot.slack.posted_in(self.officer.place)[-1].params)
                 self.heard.append(answer)
-                self.apologies += answer.startswith(FAILED)
+                self.apologies += answer.startswith(APOLOGIES)
                 return answer
             time.sleep(0.05)
         self.unanswered += 1
@@ -92,7 +93,7 @@ def tell(bot: SlackBot, story: Story, steps: slice = slice(None)) -> None:
     as a person would."""
     for text in story.steps()[steps]:
         answer = story.say(bot, text)
-        while answer.startswith(FAILED) and len(story.heard) < 60:
+        while answer.startswith(APOLOGIES) and len(story.heard) < 60:
             time.sleep(0.5)
             answer = story.say(bot, text)
 

@@ -23,15 +23,13 @@ import pytest
 from handlers.chat.clock import FixedClock
 from handlers.chat.context import AppContext
 from models.db import make_engine, upgrade
-from tests.conftest import LONDON, NOW
+from tests.conftest import LONDON, NOW, bind_test_workspaces
 from tests.reliability import pg
 from tests.reliability.officers import make_officers
 from tests.reliability.profile import LONG, scale
 from tests.reliability.stories import Story, lost_and_duplicated, tell
 from tests.reliability.tally import TALLY
 from tests.slack_harness import slack_bot
-
-ITEM_11 = "item 11 (ops): database outages: no reply, tracebacks, 30 s SQLite lock"
 
 Outage = Callable[[], AbstractContextManager[object]]  # the database is away inside it
 BEFORE = slice(0, 2)  # "update F1", "delayed": said before the outage
@@ -118,17 +116,13 @@ def test_sqlite_locked_by_another_writer(ctx: AppContext, tmp_path: Path, second
 
 
 @pytest.mark.skipif(not LONG, reason="holds the lock for 35 s: long form only")
-@pytest.mark.xfail(reason=ITEM_11, strict=False)
 def test_sqlite_locked_past_the_busy_timeout(ctx: AppContext, tmp_path: Path) -> None:
     category = "database: SQLite locked 35 s (past the busy timeout)"
-    TALLY.record(category, note="xfail: " + ITEM_11)
     run_through(ctx, tmp_path, category, partial(locked, sqlite_path(ctx)), 35.0)
 
 
-@pytest.mark.xfail(reason=ITEM_11, strict=False)
 def test_sqlite_file_vanishes_and_returns(ctx: AppContext, tmp_path: Path) -> None:
     category = "database: SQLite file vanished and returned"
-    TALLY.record(category, note="xfail: " + ITEM_11)
     run_through(ctx, tmp_path, category, partial(vanished, ctx), scale(1, 5))
 
 
@@ -139,11 +133,11 @@ def postgres() -> Iterator[tuple[AppContext, pg.Server]]:
     with pg.server() as server:
         engine = make_engine(server.url)
         upgrade(engine)
+        bind_test_workspaces(engine)
         yield AppContext(engine=engine, clock=FixedClock(NOW), tz=LONDON), server
         engine.dispose()
 
 
-@pytest.mark.xfail(reason=ITEM_11, strict=False)
 def test_postgres_stopped_and_started(
     postgres: tuple[AppContext, pg.Server], tmp_path: Path
 ) -> None:
@@ -158,5 +152,4 @@ def test_postgres_stopped_and_started(
             server.start()
 
     category = "database: PostgreSQL stopped and started"
-    TALLY.record(category, note="xfail: " + ITEM_11)
     run_through(ctx, tmp_path, category, stopped, scale(1, 5))

@@ -1,0 +1,187 @@
+"""The database goes away: officers are told plainly that nothing was saved, whichever way they
+came in; load balancers hear it from /readyz; the command line says so in one line."""
+
+from __future__ import annotations
+
+import logging
+import os
+import sqlite3
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from functools import partial
+from pathlib import Path
+
+import httpx
+import pytest
+
+from bot.conversation import UNAVAILABLE
+from bot.server import start_in_thread
+from handlers.chat.context import AppContext
+from handlers.plans.people import assign
+from models.db import make_engine, readiness, transaction, upgrade
+from tests.conftest import SAM, Chat
+from tests.slack_harness import SlackBot, slack_bot
+from tests.teams_harness import teams_bot
+
+SAM_SLACK = "U0SAM"
+SAM_AAD = "29:1sam"
+ROOT = Path(__file__).parents[1]
+
+
+def database_file(ctx: AppContext) -> Path:
+    assert ctx.engine.url.database
+    return Path(ctx.engine.url.database)
+
+
+@contextmanager
+def database_away(ctx: AppContext) -> Iterator[None]:
+    """The database's folder vanishes (an unmounted share) and comes back; the connections
+    open when it went are dropped, as a restart would drop them."""
+    folder = database_file(ctx).parent
+    away = folder.with_name(folder.name + "-away")
+    os.rename(folder, away)
+    ctx.engine.dispose()
+    try:
+        yield
+    finally:
+        os.rename(away, folder)
+
+
+@contextmanager
+def locked_by_another_writer(ctx: AppContext) -> Iterator[None]:
+    other = sqlite3.connect(database_file(ctx), isolation_level=None, timeout=30)
+    try:
+        other.execute("BEGIN EXCLUSIVE")
+        yield
+        other.execute("COMMIT")
+    finally:
+        other.close()
+
+
+@pytest.fixture
+def bot(blackpool: AppContext) -> Iterator[SlackBot]:
+    with transaction(blackpool.engine) as session:
+        assign(
+            session,
+            "Community Engagement & Partnership Manager",
+            email=SAM,
+            chat={"slack": SAM_SLACK, "teams": SAM_AAD},
+        )
+    with slack_bot(blackpool) as running:
+        yield running
+
+
+def test_readyz_answers_for_the_database_and_healthz_for_the_process(
+    bot: SlackBot, blackpool: AppContext
+) -> None:
+    assert httpx.get(f"{bot.url}/readyz").text == "ready"
+    with database_away(blackpool):
+        response = httpx.get(f"{bot.url}/readyz", timeout=10)
+        assert response.status_code == 503
+        assert "database unreachable" in response.text
+        assert httpx.get(f"{bot.url}/healthz").status_code == 200  # the process is fine
+    assert httpx.get(f"{bot.url}/readyz").status_code == 200
+
+
+def test_readyz_says_when_the_schema_is_behind_the_code(tmp_path: Path) -> None:
+    engine = make_engine(f"sqlite:///{tmp_path / 'old.db'}")
+    upgrade(engine, "0004")
+    server = start_in_thread([], ready=partial(readiness, engine))
+    try:
+        response = httpx.get(f"{server.url}/readyz")
+    finally:
+        server.stop()
+    assert response.status_code == 503
+    assert "schema is at 0004" in response.text
+
+
+def test_a_dm_in_an_outage_is_told_nothing_was_saved_and_the_next_try_works(
+    bot: SlackBot, blackpool: AppContext, caplog: pytest.LogCaptureFixture
+) -> None:
+    with database_away(blackpool), caplog.at_level(logging.WARNING):
+        bot.dm(SAM_SLACK, "my actions")
+        [answer] = bot.slack.wait_for("chat.postMessage")
+    assert answer.params["text"] == UNAVAILABLE
+    assert "database unavailable" in caplog.text and "Traceback" not in caplog.text
+    bot.dm(SAM_SLACK, "my actions")
+    assert "7 open actions" in bot.slack.wait_for("chat.postMessage", 2)[-1].params["text"]
+
+
+def test_the_update_command_and_button_in_an_outage_answer_rather_than_go_silent(
+    bot: SlackBot, blackpool: AppContext
+) -> None:
+    with database_away(blackpool):
+        bot.command(SAM_SLACK, "update R11")
+        bot.slack.wait_for("respond")
+        bot.press(SAM_SLACK, "update #1", "Add update")
+        bot.slack.wait_for("respond", 2)
+    assert [c.params["text"] for c in bot.slack.of("respond")] == [UNAVAILABLE, UNAVAILABLE]
+    assert bot.slack.of("views.open") == []
+
+
+def test_a_locked_database_answers_within_seconds_not_half_a_minute(
+    bot: SlackBot, blackpool: AppContext
+) -> None:
+    started = time.monotonic()
+    with locked_by_another_writer(blackpool):
+        bot.dm(SAM_SLACK, "update R1")
+        [answer] = bot.slack.wait_for("chat.postMessage", timeout=25)
+    assert answer.params["text"] == UNAVAILABLE
+    assert time.monotonic() - started < 20  # SQLite's old 30 s wait would fail this
+
+
+def test_teams_in_an_outage_is_told_nothing_was_saved(bot: SlackBot, blackpool: AppContext) -> None:
+    with teams_bot(blackpool) as teams, database_away(blackpool):
+        teams.say(SAM_AAD, "my actions")
+        [reply] = teams.teams.wait_for("send")
+    assert reply.text == UNAVAILABLE
+
+
+def test_the_console_in_an_outage(blackpool: AppContext, chat_as: Chat) -> None:
+    sam = chat_as(SAM)
+    with database_away(blackpool):
+        assert sam.send("my actions") == UNAVAILABLE
+    assert "7 open actions" in sam.send("my actions")
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "postgresql+psycopg://engagebot@127.0.0.1:1/engagebot",  # nothing listens there
+        "sqlite:////nonexistent-folder/engagebot.db",
+    ],
+)
+def test_the_command_line_says_so_in_one_line(url: str) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "bot", "plans"],
+        env={**os.environ, "DATABASE_URL": url, "PYTHONPATH": str(ROOT)},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=ROOT,
+    )
+    assert done.returncode == 3
+    assert "Traceback" not in done.stderr
+    [line] = done.stderr.strip().splitlines()
+    assert line.startswith("engagebot: can't reach the database (")
+    assert "Nothing was changed" in line
+
+
+def test_a_reminder_run_in_an_outage_logs_one_line_and_the_next_run_sends(
+    blackpool: AppContext, caplog: pytest.LogCaptureFixture
+) -> None:
+    from reminders.scheduler import run_once
+    from tests.test_reminders import POLICY, RecordingSender
+
+    sender = RecordingSender()
+    with database_away(blackpool), caplog.at_level(logging.INFO):
+        run_once(blackpool, POLICY, sender)
+    assert sender.sent == []
+    [line] = [r for r in caplog.records if r.levelno >= logging.WARNING]
+    assert "database unavailable; the next run will try again" in line.getMessage()
+    assert line.exc_info is None
+    run_once(blackpool, POLICY, sender)
+    assert sender.to(SAM)  # what was due goes out once the database is back
