@@ -32,11 +32,13 @@ def _csv(path: Path, rows: list[list[str]]) -> Path:
     return path
 
 
-def _xlsx(path: Path, rows: list[list[str]]) -> Path:
+def _xlsx(path: Path, rows: list[list[str]], merged: tuple[str, ...] = ()) -> Path:
     book = Workbook()
     sheet = book.active
     for row in rows:
         sheet.append(row)
+    for cells in merged:  # as Word tables pasted into Excel keep an activity's cells merged
+        sheet.merge_cells(cells)
     book.save(path)
     return path
 
@@ -79,10 +81,12 @@ DELIVERY_PLAN = [
 ]
 
 
+@pytest.mark.parametrize("merged", [(), ("A3:A5", "B3:B5")], ids=["blank-cells", "merged-cells"])
 def test_an_activitys_later_rows_add_deliverables_leads_and_milestones(
-    cli: Cli, tmp_path: Path
+    cli: Cli, tmp_path: Path, merged: tuple[str, ...]
 ) -> None:
-    output, actions = _imported(cli, _xlsx(tmp_path / "delivery plan.xlsx", DELIVERY_PLAN))
+    sheet = _xlsx(tmp_path / "delivery plan.xlsx", DELIVERY_PLAN, merged)
+    output, actions = _imported(cli, sheet)
     assert "2 actions (2 new" in output and "0 themes" in output
     assert "could not read" not in output
     portal = actions["1.1"]
