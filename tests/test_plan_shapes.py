@@ -18,6 +18,8 @@ import pytest
 from openpyxl import Workbook
 from typer.testing import Result
 
+from tests.conftest import SAM, Chat
+
 Cli = Callable[..., Result]
 
 LONG_DELIVERABLE = (
@@ -294,10 +296,13 @@ def test_until_the_start_is_known_the_import_says_which_rows_wait_and_how_to_giv
 
 
 def test_setting_the_start_later_gives_the_dates_and_says_what_changed(
-    cli: Cli, tmp_path: Path
+    cli: Cli, chat_as: Chat, tmp_path: Path
 ) -> None:
     sheet = _csv(tmp_path / "plan.csv", YEARS_PLAN)
     _imported(cli, sheet)
+    cli("people", "assign", "Engagement Manager", "--name", "Sam Patel", "--email", SAM)
+    sam = chat_as(SAM)
+    assert "Target: Year 1\n" in sam.send("show 1.1")  # as written, no date yet
     result = cli("plans", "set-start", "plan", "April 2010")
     assert result.exit_code == 0, result.output
     assert "plan starts in April 2010" in result.output
@@ -307,6 +312,7 @@ def test_setting_the_start_later_gives_the_dates_and_says_what_changed(
         in result.output
     )
     assert _year_targets(_actions(cli)) == YEAR_TARGETS
+    assert "Target: 31 March 2011\n" in sam.send("show 1.1")
     assert "plan\t6 actions, 0 closed\tPlan (from April 2010)" in cli("plans").output
     again = cli("import", str(sheet), "--plan", "plan")  # the start is kept with the plan
     assert "waiting for its start date" not in again.output
