@@ -17,7 +17,14 @@ from sqlmodel import Session, col, select
 
 from handlers.importing.stored_targets import retarget
 from handlers.importing.target_cells import read_target
-from handlers.language.targets import MONTH_NAMES, MONTHS, Target, format_date
+from handlers.language.targets import (
+    MONTH_NAMES,
+    MONTHS,
+    YEAR_MAX,
+    YEAR_MIN,
+    Target,
+    format_date,
+)
 from models.tables import Action, Plan
 
 _ISO = re.compile(r"(\d{4})-(\d{1,2})(?:-(\d{1,2}))?")
@@ -39,7 +46,7 @@ def parse_start(text: str) -> date:
         day = _start_of(s)
     except ValueError:
         day = None
-    if day is None:
+    if day is None or not YEAR_MIN <= day.year <= YEAR_MAX:
         raise ValueError(
             f"'{text}' is not a start date I can read. Give the month the plan's first year "
             f"starts, for example {EXAMPLES}."
