@@ -101,13 +101,15 @@ def set_start(session: Session, plan: Plan, start: date, now: datetime) -> list[
         new = read_target(action.target_text, today=now.date(), plan_start=start)
         if _reading(old) == _reading(new):
             continue
-        change = StartChange(action.ref, action.target_text, _shown(old), _shown(new))
-        if old.kind != "recurring" and action.target_date != old.due:
-            change = StartChange(change.ref, change.text, _kept(action), change.after, kept=True)
-        else:
-            retarget(session, action, new, by=by, now=now)
-            session.add(action)
-        changes.append(change)
+        revised_since = old.kind != "recurring" and action.target_date != old.due
+        if revised_since:
+            changes.append(
+                StartChange(action.ref, action.target_text, _kept(action), _shown(new), kept=True)
+            )
+            continue
+        changes.append(StartChange(action.ref, action.target_text, _shown(old), _shown(new)))
+        retarget(session, action, new, by=by, now=now)
+        session.add(action)
     return changes
 
 
