@@ -80,6 +80,8 @@ class Plan(SQLModel, table=True):
     columns: dict[str, str] = Field(
         default_factory=dict, sa_column=Column(JSON, nullable=False, server_default="{}")
     )
+    # The first day of the plan's first year, so "Year 1" and "Years 2-3" can be given dates.
+    starts_on: date | None = None
     created_at: datetime
 
 

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
+from alembic import command
 from alembic.autogenerate import compare_metadata
+from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from sqlalchemy import inspect
+from sqlalchemy.engine import Engine
 from sqlmodel import SQLModel, select
 
 import models.tables  # noqa: F401  (registers the tables on SQLModel.metadata)
@@ -135,3 +140,48 @@ def move_into_organisations(url: str) -> None:
 
 def test_existing_data_moves_into_the_default_organisation(tmp_path: Path) -> None:
     move_into_organisations(f"sqlite:///{tmp_path / 'old.db'}")
+
+
+def plans_gain_a_start(url: str) -> None:
+    """0006: existing plans have no start until one is given; it is kept with the plan, and
+    the schema goes back to 0005 without it."""
+    engine = make_engine(url)
+    upgrade(engine, "0005")
+    with engine.begin() as connection:
+        connection.exec_driver_sql(
+            "INSERT INTO plan (org_id, name, title, source_file, chat_channel, private, columns, "
+            "created_at) SELECT id, 'audit', 'Audit', 'a.csv', '', false, '{}', '2025-01-01' "
+            "FROM organisation"
+        )
+    upgrade(engine)
+    assert current_revision(engine) == HEAD
+    with transaction(engine) as session:
+        plan = session.exec(select(Plan)).one()
+        assert (plan.name, plan.starts_on) == ("audit", None)
+        plan.starts_on = date(2010, 4, 1)
+        session.add(plan)
+    with transaction(engine) as session:
+        assert session.exec(select(Plan.starts_on)).one() == date(2010, 4, 1)
+    _downgrade(engine, "0005")
+    assert current_revision(engine) == "0005"
+    with engine.connect() as connection:
+        assert "starts_on" not in {c["name"] for c in inspect(connection).get_columns("plan")}
+    upgrade(engine)
+    engine.dispose()
+
+
+def test_plans_gain_a_start(tmp_path: Path) -> None:
+    plans_gain_a_start(f"sqlite:///{tmp_path / 'old.db'}")
+
+
+def _downgrade(engine: Engine, revision: str) -> None:
+    """Back to `revision`, as `alembic downgrade` would (SQLite's foreign keys off meanwhile)."""
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    with engine.connect() as connection:
+        if engine.dialect.name == "sqlite":
+            connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+            connection.commit()
+        with connection.begin():
+            config.attributes["connection"] = connection
+            command.downgrade(config, revision)

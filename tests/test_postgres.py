@@ -23,7 +23,8 @@ from bot.conversation import Conversation
 from handlers.chat.context import AppContext
 from models.db import make_engine, upgrade
 from tests.conftest import ASHFIELD, BLACKPOOL, HALTON, LONDON, NOW, SAM
-from tests.test_migrations import move_into_organisations
+from tests.test_migrations import move_into_organisations, plans_gain_a_start
+from tests.test_plan_shapes import YEAR_TARGETS, YEARS_PLAN
 from tests.test_reminders import sweep_twice_at_once
 
 SERVER = os.environ.get("ENGAGEBOT_TEST_POSTGRES", "")
@@ -120,3 +121,20 @@ def test_nul_bytes_in_a_sheet_and_a_note_are_removed_on_postgres(
     for answer in ("update R1", "delayed", "Waiting\x00 for CLT", "31/05/2027"):
         sam.send(answer)
     assert sam.send("save").startswith("Saved. R1 is now Delayed")
+
+
+def test_plans_gain_a_start_on_postgres(pg_url: str) -> None:
+    plans_gain_a_start(pg_url)
+
+
+def test_plan_years_get_dates_when_the_start_is_set_on_postgres(
+    pg_cli: Cli, tmp_path: Path
+) -> None:
+    sheet = tmp_path / "plan.csv"
+    with sheet.open("w", newline="", encoding="utf-8") as handle:
+        csv.writer(handle).writerows(YEARS_PLAN)
+    assert "waiting for its start date" in pg_cli("import", str(sheet), "--plan", "plan").output
+    assert pg_cli("plans", "set-start", "plan", "2010-04").exit_code == 0
+    listed = json.loads(pg_cli("actions", "list", "--plan", "plan", "--json").output)
+    got = {a["ref"]: (a["target_kind"], a["target_date"], a["milestones"]) for a in listed}
+    assert got == YEAR_TARGETS

@@ -11,9 +11,18 @@ import typer
 from bot.cli.root import app, context, fail, group
 
 if TYPE_CHECKING:
+    from datetime import date
+
     from handlers.importing.importer import ImportReport
+    from handlers.importing.starts import StartChange
 
 actions_app = group("actions", "Look at actions.")
+plans_app = typer.Typer(
+    help="The plans: list them (no command), or give one its start date.",
+    invoke_without_command=True,
+    rich_markup_mode=None,
+)
+app.add_typer(plans_app, name="plans")
 people_app = group("people", "Who holds which role.")
 
 
@@ -28,6 +37,10 @@ def import_plan(
         list[str] | None,
         typer.Option("--map", help="Say what a column holds: --map 'Who?=owner'. Repeatable."),
     ] = None,
+    starts: Annotated[
+        str | None,
+        typer.Option(help="When the plan's first year starts, for 'Year 1' targets: 2010-04."),
+    ] = None,
 ) -> None:
     """Import an action plan; importing the same file again updates it."""
     from handlers.importing.importer import import_file
@@ -36,17 +49,28 @@ def import_plan(
 
     try:
         overrides = dict(parse_map_option(option) for option in map_ or [])
+        start = _start_option(starts)
     except ValueError as err:
         fail(f"Nothing was imported. {err}")
     ctx = context()
     try:
-        report = import_file(ctx, file, plan_name=plan, title=title, overrides=overrides)
+        report = import_file(
+            ctx, file, plan_name=plan, title=title, overrides=overrides, starts=start
+        )
     except SheetError as err:
         fail(f"Nothing was imported. {err}")
     _print_report(report, file)
 
 
+def _start_option(text: str | None) -> date | None:
+    from handlers.importing.starts import parse_start
+
+    return parse_start(text) if text is not None else None
+
+
 def _print_report(report: ImportReport, file: Path) -> None:
+    from handlers.importing.starts import describe_start
+
     typer.echo(
         f"Imported plan '{report.plan}' from {file.name}: {report.total} actions "
         f"({report.created} new, {report.updated} updated, {report.unchanged} unchanged), "
@@ -54,18 +78,56 @@ def _print_report(report: ImportReport, file: Path) -> None:
     )
     for warning in report.warnings:
         typer.echo(f"Note: {warning}")
+    if report.start_changes and report.starts_on is not None:
+        typer.echo(
+            f"The plan starts in {describe_start(report.starts_on)}; targets counted in years "
+            "of the plan, read again:"
+        )
+        _print_start_changes(report.start_changes)
     if report.unclear_targets:
         typer.echo("Targets I could not read (kept as written, with no date):")
         for ref, text, problem in report.unclear_targets:
-            shown = text if len(text) <= 80 else text[:79] + "…"
-            typer.echo(f"  {ref}: '{shown}' — {problem}")
+            typer.echo(f"  {ref}: '{_shown(text)}' — {problem}")
+    if report.waiting_for_start:
+        typer.echo(
+            "Targets counted in years of the plan, waiting for its start date (kept as "
+            "written, with no date until then):"
+        )
+        for ref, row, text in report.waiting_for_start:
+            typer.echo(f"  {ref} (row {row}): '{_shown(text)}'")
+        typer.echo(
+            "Say when the plan's first year starts: engagebot plans set-start "
+            f"{report.plan} 2010-04 (or import again with --starts 2010-04)."
+        )
 
 
-@app.command("plans")
-def list_plans() -> None:
+def _shown(text: str) -> str:
+    """A target cell on one line of the report."""
+    text = " / ".join(line.strip() for line in text.splitlines() if line.strip())
+    return text if len(text) <= 80 else text[:79] + "…"
+
+
+def _print_start_changes(changes: list[StartChange]) -> None:
+    for change in changes:
+        if change.kept:
+            typer.echo(
+                f"  {change.ref}: '{_shown(change.text)}' would now be {change.after}, but its "
+                f"date was revised since to {change.before}: kept."
+            )
+        else:
+            typer.echo(
+                f"  {change.ref}: '{_shown(change.text)}' was {change.before}, now {change.after}."
+            )
+
+
+@plans_app.callback()
+def list_plans(typer_ctx: typer.Context) -> None:
     """List the plans."""
+    if typer_ctx.invoked_subcommand is not None:
+        return
     from sqlmodel import col, select
 
+    from handlers.importing.starts import describe_start
     from models.db import transaction
     from models.tables import Action, Plan
 
@@ -77,7 +139,10 @@ def list_plans() -> None:
         for plan in plans:
             actions = session.exec(select(Action).where(Action.plan_id == plan.id)).all()
             closed = sum(a.status.is_closed for a in actions)
-            typer.echo(f"{plan.name}\t{len(actions)} actions, {closed} closed\t{plan.title}")
+            starts = f" (from {describe_start(plan.starts_on)})" if plan.starts_on else ""
+            typer.echo(
+                f"{plan.name}\t{len(actions)} actions, {closed} closed\t{plan.title}{starts}"
+            )
 
 
 @actions_app.command("list")
@@ -212,3 +277,41 @@ def link(
         session.add(found)
         visibility = "private" if found.private else "public"
     typer.echo(f"{plan} is linked to {channel} ({visibility}).")
+
+
+@plans_app.command("set-start")
+def plans_set_start(
+    plan: Annotated[str, typer.Argument(help="The plan's name ('engagebot plans' lists them).")],
+    start: Annotated[str, typer.Argument(help="When its first year starts: 2010-04, April 2010.")],
+) -> None:
+    """Say when a plan's first year starts, so its "Year 1", "Years 2-3" targets get dates."""
+    from sqlmodel import select
+
+    from handlers.importing.starts import describe_start, parse_start, set_start
+    from models.db import transaction
+    from models.tables import Plan
+
+    try:
+        day = parse_start(start)
+    except ValueError as err:
+        fail(f"Nothing was changed. {err}")
+    ctx = context()
+    with transaction(ctx.engine, ctx.org) as session:
+        found = session.exec(select(Plan).where(Plan.name == plan)).first()
+        if found is None:
+            fail(f"There is no plan called '{plan}'. 'engagebot plans' lists them.")
+        was = found.starts_on
+        changes = set_start(session, found, day, ctx.now())
+    if was == day:
+        typer.echo(f"{plan} already starts in {describe_start(day)}: nothing changed.")
+        return
+    if not changes:
+        typer.echo(
+            f"{plan} starts in {describe_start(day)}. None of its targets is counted in years "
+            "of the plan, so no date changed."
+        )
+        return
+    typer.echo(
+        f"{plan} starts in {describe_start(day)}; targets counted in years of the plan, read again:"
+    )
+    _print_start_changes(changes)

@@ -20,9 +20,12 @@ from sqlmodel import Session, col, select
 from handlers.chat.context import AppContext
 from handlers.importing.layout import Idea, ParsedSheet, PlanRow, parse_sheet
 from handlers.importing.sheets import read_rows
+from handlers.importing.starts import StartChange, set_start
+from handlers.importing.stored_targets import retarget, target_columns
+from handlers.importing.target_cells import read_target, waits_for_start
 from handlers.language.targets import Target, parse_target
 from handlers.plans.people import get_or_create_role
-from handlers.plans.progress import leading_status, move_target, revise_target, revision_row
+from handlers.plans.progress import leading_status, move_target, revision_row
 from models.db import transaction
 from models.tables import (
     Action,
@@ -51,6 +54,10 @@ class ImportReport:
     notes_added: int = 0
     themes: int = 0
     unclear_targets: list[tuple[str, str, str]] = field(default_factory=list)  # ref, text, why
+    # "Year 1" targets that wait for the plan's start: (ref, sheet row, text)
+    waiting_for_start: list[tuple[str, int, str]] = field(default_factory=list)
+    starts_on: date | None = None
+    start_changes: list[StartChange] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
 
     @property
@@ -70,8 +77,13 @@ def import_file(
     plan_name: str | None = None,
     title: str | None = None,
     overrides: dict[str, Idea] | None = None,
+    starts: date | None = None,
 ) -> ImportReport:
-    """Read, check and store a plan file in one transaction (SheetError if it can't be read)."""
+    """Read, check and store a plan file in one transaction (SheetError if it can't be read).
+
+    `starts` is the first day of the plan's first year, for targets such as "Year 1"; without
+    it the plan keeps the start it was given before, if any.
+    """
     parsed = parse_sheet(read_rows(path), overrides=overrides)
     name = plan_name or plan_name_for(path)
     with transaction(ctx.engine, ctx.org) as session:
@@ -82,27 +94,41 @@ def import_file(
             title=title or _title_from(parsed, name),
             source=path.name,
             now=ctx.now(),
+            starts=starts,
         )
 
 
 def store_plan(
-    session: Session, parsed: ParsedSheet, *, name: str, title: str, source: str, now: datetime
+    session: Session,
+    parsed: ParsedSheet,
+    *,
+    name: str,
+    title: str,
+    source: str,
+    now: datetime,
+    starts: date | None = None,
 ) -> ImportReport:
     plan = _plan(session, name, title, source, now)
+    # A new start first re-reads the targets already stored, so the rows below compare alike.
+    start_changes = set_start(session, plan, starts, now) if starts is not None else []
     # In the sheet's own order, so the board report shows the columns as the committee knows them.
     plan.columns = {
         idea.value: parsed.headers[index] or idea.value.capitalize()
         for idea, index in sorted(parsed.columns.items(), key=lambda pair: pair[1])
         if index < len(parsed.headers)
     }
-    report = ImportReport(plan=name, warnings=list(parsed.warnings))
+    report = ImportReport(plan=name, warnings=list(parsed.warnings), starts_on=plan.starts_on)
+    report.start_changes = start_changes
     themes = _themes(session, plan, parsed)
     report.themes = len(themes)
     existing = {
         a.ref.lower(): a for a in session.exec(select(Action).where(Action.plan_id == plan.id))
     }
     today = now.date()
-    targets = {row.ref: parse_target(row.target, today=today) for row in parsed.rows}
+    targets = {
+        row.ref: read_target(row.target, today=today, plan_start=plan.starts_on)
+        for row in parsed.rows
+    }
     new_rows = [row for row in parsed.rows if row.ref.lower() not in existing]
     for row in parsed.rows:
         if row.ref.lower() in existing:
@@ -122,7 +148,12 @@ def store_plan(
     pairs = [(actions[r.ref], r) for r in parsed.rows]
     report.notes_added = _progress_notes(session, plan, pairs, source, now)
     report.unclear_targets = [
-        (ref, t.text, t.problem or "") for ref, t in targets.items() if t.kind == "unclear"
+        (ref, t.text, t.problem or "")
+        for ref, t in targets.items()
+        if t.kind == "unclear" and not waits_for_start(t)
+    ]
+    report.waiting_for_start = [
+        (row.ref, row.row, row.target) for row in parsed.rows if waits_for_start(targets[row.ref])
     ]
     return report
 
@@ -157,18 +188,6 @@ def _themes(session: Session, plan: Plan, parsed: ParsedSheet) -> dict[str, int]
     return {title: t.id for title, t in known.items() if t.id is not None}
 
 
-def _target_columns(target: Target) -> dict[str, Any]:
-    return {
-        "target_text": target.text,
-        "target_kind": TargetKind(target.kind),
-        "target_date": target.due,
-        "target_start": target.start,
-        "recurrence": target.recurrence.to_text() if target.recurrence else "",
-        "milestones": [d.isoformat() for d in target.milestones],
-        "target_problem": target.problem or "",
-    }
-
-
 def _content_columns(row: PlanRow, themes: dict[str, int]) -> dict[str, Any]:
     return {
         "theme_id": themes.get(row.theme) if row.theme else None,
@@ -201,7 +220,7 @@ def _insert_actions(
             "created_at": now,
             "updated_at": now,
             **_content_columns(row, themes),
-            **_target_columns(targets[row.ref]),
+            **target_columns(targets[row.ref]),
         }
         for row in rows
     ]
@@ -222,23 +241,16 @@ def _update_action(
         if getattr(action, name) != value:
             setattr(action, name, value)
             changed = True
-    if target.text != action.target_text:
-        _retarget(session, action, target, now)
+    # The same words now understood (a plan read before its start was given, or by an older
+    # engagebot) are read again too.
+    newly_read = action.target_kind == TargetKind.UNCLEAR and target.kind != "unclear"
+    if target.text != action.target_text or newly_read:
+        retarget(session, action, target, by="imported", now=now)
         changed = True
     if changed:
         action.updated_at = now
         session.add(action)
     return changed
-
-
-def _retarget(session: Session, action: Action, target: Target, now: datetime) -> None:
-    old_date, old_text = action.target_date, action.target_text
-    for name, value in _target_columns(target).items():
-        setattr(action, name, value)
-    if old_date is not None and target.due is not None and old_date != target.due:
-        action.target_date, action.target_text = old_date, old_text
-        revise_target(session, action, target.due, note=None, by="imported", now=now)
-        action.target_text = target.text
 
 
 def _set_owners(

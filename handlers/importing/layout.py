@@ -4,8 +4,9 @@ Councils paste Word tables into spreadsheets, so: title rows come first; headers
 council ("What?", "Recommendation", "Key Activities") and are matched by meaning, the words
 being data (headers.yaml); the header row repeats on every page; a row with only its first cell
 filled is a theme ("Objective 1: …"), and a quoted or long line under it is the theme's
-description; a row broken over a page break continues the one before it; page headings such as
-"APPENDIX 3(a)" are not themes.
+description; a row broken over a page break continues the one before it, and a row of more
+deliverables, leads or milestones adds them to the activity above, a line each; page headings
+such as "APPENDIX 3(a)" are not themes.
 """
 
 from __future__ import annotations
@@ -440,6 +441,9 @@ def _read_body(
         lone = _single(cells)
         if lone is not None and lone[0] == 0 and not _REF_CELL.fullmatch(lone[1]):
             text = lone[1]
+            if previous is not None and _adds_to_previous(text, layout):
+                _join(previous, cells, layout)  # before captions: "HBC", "TBC" are not headings
+                continue
             if _is_caption(text):
                 continue
             if theme_open and theme is not None and _is_description(text):
@@ -496,15 +500,58 @@ def _continues(cells: list[str], layout: _Layout, previous: _Draft) -> bool:
     return lower >= 2 and lower * 2 >= len(filled)
 
 
+def _adds_to_previous(text: str, layout: _Layout) -> bool:
+    """A lone first cell that belongs to the activity above, not a theme: the first column
+    holds deliverables, owners or milestones ("Deliverable | Lead | Milestone" sheets), and
+    the text is not headed like a theme ("Objective 2: …").
+
+    Where deliverables are also the sheet's "what" (no activity column), only a sentence
+    (long, or ending in a full stop) carries on: a short line is still a theme heading.
+    """
+    if _THEME_WORD.match(text) or _CAPTION.match(text):
+        return False
+    first = next((idea for idea, index in layout.columns.items() if index == 0), None)
+    if first in (Idea.OWNER, Idea.TARGET):
+        return True
+    if first is not Idea.ACTION:
+        return False
+    if Idea.RECOMMENDATION in layout.columns:
+        return True
+    return len(text) > 80 or text.rstrip()[-1:] in _SENTENCE_END
+
+
 def _join(previous: _Draft, cells: list[str], layout: _Layout) -> None:
+    """Add a continuation row to the row above.
+
+    A row cut by a page break carries on mid-sentence, so some cell starts in lower case and
+    its text is glued on. Otherwise the row adds another deliverable, owner or milestone to
+    the same activity, and each goes on a line of its own (so "Updated quarterly" under
+    "By Sept 2010" stays a milestone of its own, and a second owner a second role).
+    """
     ref_col = layout.columns.get(Idea.REF)
+    carries_on = any(c[:1].islower() for i, c in enumerate(cells) if c and i != ref_col)
     for index, more in enumerate(cells):
         if not more or index == ref_col:
             continue
         if index >= len(previous.cells):
             previous.cells += [""] * (index + 1 - len(previous.cells))
         before = previous.cells[index]
-        previous.cells[index] = _glue(before, more)
+        previous.cells[index] = _glue(before, more) if carries_on else _add_line(before, more)
+
+
+# The end of a cell cut mid-phrase: "HBC Corporate and", "Head of", "Team/".
+_DANGLING = re.compile(
+    r"(?:[/,&+-]|\b(?:and|or|of|the|to|for|in|on|at|with|by|a|an|from))$", re.IGNORECASE
+)
+
+
+def _add_line(before: str, more: str) -> str:
+    """Another item for the same cell, on its own line, unless the cell above stops mid-phrase."""
+    if not before:
+        return more
+    if _DANGLING.search(before):
+        return _glue(before, more)
+    return f"{before}\n{more}"
 
 
 def _glue(before: str, more: str) -> str:

@@ -12,6 +12,7 @@ from datetime import date, timedelta
 from hypothesis import given
 from hypothesis import strategies as st
 
+from handlers.importing.target_cells import read_target
 from handlers.language.replies import Candidate, parse_reply
 from handlers.language.targets import KINDS, parse_date_answer, parse_target
 from tests.reliability.strategies import phrase, reply_text
@@ -47,6 +48,35 @@ def test_any_target_cell_is_read_or_kept_as_written(
             assert list(target.milestones) == sorted(target.milestones)
         if target.kind == "unclear":
             assert target.due is None and target.problem  # reported, never guessed
+
+
+_PLAN_YEARS = st.sampled_from(
+    ["Year", "Years", "Yr", "year", "By end of Year", "Years 1,", "Year 2 and"]
+).flatmap(
+    lambda lead: st.from_regex(r"\A ?[0-9]{1,2}( ?(-|,|and|&|to) ?[0-9]{1,2}){0,3}\Z").map(
+        lambda rest: lead + rest
+    )
+)
+_CELL_LINES = st.lists(st.one_of(phrase(5), _PLAN_YEARS), min_size=1, max_size=4)
+
+
+@given(lines=_CELL_LINES, today=days, plan_start=st.none() | days)
+def test_any_plan_cell_of_several_lines_is_read_or_kept_as_written(
+    lines: list[str], today: date, plan_start: date | None
+) -> None:
+    text = "\n".join(lines)
+    with TALLY.attempt("fuzz: target parser"):
+        target = read_target(text, today=today, plan_start=plan_start)
+        assert target.kind in KINDS
+        assert target.text == text.strip()
+        assert target.describe()
+        assert list(target.milestones) == sorted(target.milestones)
+        if target.kind == "recurring":
+            assert target.recurrence is not None and target.due is not None
+        if target.kind == "milestones":
+            assert target.milestones and target.due == target.milestones[-1]
+        if target.kind == "unclear":
+            assert target.due is None and target.problem
 
 
 @given(text=phrase(), today=days)
