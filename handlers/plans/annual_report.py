@@ -27,8 +27,9 @@ from models.tables import Consultation, FlowchartWalk, HealthCheck, Plan, Progre
 
 FORMATS = ("docx", "html")
 NOT_STATED = "Not stated"
-# Topics read from an activity's title and audience, first match wins: the register has no
-# topic of its own, and these are the services councils consult on most.
+# An activity's topic is the one staff gave it for the public page; failing that, it is read
+# from its title and audience, first match wins (these are the services councils consult on
+# most).
 TOPICS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("Budget and council tax", ("budget", "council tax", "fees", "charges", "savings")),
     ("Libraries, leisure and culture", ("librar", "leisure", "museum", "arts", "culture", "sport")),
@@ -121,6 +122,8 @@ def _ended(entry: Consultation) -> date:
 
 
 def topic_of(entry: Consultation) -> str:
+    if entry.topic.strip():
+        return entry.topic.strip()
     text = f"{entry.title} {entry.audience}".lower()
     return next((name for name, words in TOPICS if any(w in text for w in words)), OTHER_TOPIC)
 
