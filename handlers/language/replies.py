@@ -56,7 +56,7 @@ from handlers.language.vocabulary import (
 )
 from models.tables import Status
 
-__all__ = ["Candidate", "ParsedReply", "parse_reply"]
+__all__ = ["Candidate", "ParsedReply", "parse_reply", "read_replies"]
 
 
 @dataclass(frozen=True)
@@ -65,6 +65,7 @@ class Candidate:
 
     ref: str  # "R1", "1.3"
     text: str  # its recommendation/action text, for matching by words
+    status: Status | None = None  # where it stands now, if known
 
 
 @dataclass(frozen=True)
@@ -80,6 +81,17 @@ class ParsedReply:
     date_problem: str | None
     date_needs_confirmation: bool
     date_in_past: bool
+    status_unclear: bool = False  # progress was reported but no status can be read: ask
+
+    @property
+    def ask_status(self) -> bool:
+        """The officer must pick the status (buttons): it can't be read, nor kept."""
+        return self.status_unclear
+
+    @property
+    def ask_date(self) -> bool:
+        """The revised date must be asked for again: unreadable, or in the past."""
+        return self.date_problem is not None or self.date_in_past
 
 
 def _wordset(text: str) -> frozenset[str]:
@@ -835,3 +847,78 @@ def parse_reply(text: str, candidates: Sequence[Candidate], *, today: date) -> P
         date_needs_confirmation=confirm,
         date_in_past=in_past,
     )
+
+
+# ---------------------------------------------------------------------------------------------
+# Several actions in one reply
+
+
+_HEAD_BEFORE = re.compile(r"(?:^|[\n.;,:)!?]|\s[-\u2013\u2014]|\b(?:and|&|also|plus))\s*$", re.I)
+_JOINED = re.compile(r"\s*(?:,|&|/|\+|\band\b)?\s*", re.I)
+_LEAD_SEPARATOR = re.compile(r"^\s*[:\-\u2013\u2014.,)]*\s*")
+
+
+class _Mention(NamedTuple):
+    start: int
+    end: int
+    ref: str
+
+
+def _heads(text: str, candidates: Sequence[Candidate]) -> list[_Mention] | None:
+    """Where each named action's part of the reply begins, or None if the refs are tangled.
+
+    A ref heads a part when it opens the reply, a line, a sentence or a clause ("R1 done,
+    R4 new date March"); a ref further inside ("R4 depends on R1") means the parts can't be
+    told apart, and the caller asks which action the reply is about.
+    """
+    mentions: list[_Mention] = []
+    for candidate in candidates:
+        for m in _ref_pattern(candidate.ref).finditer(text):
+            mentions.append(_Mention(m.start(), m.end(), candidate.ref))
+    mentions.sort()
+    if len({m.ref for m in mentions}) != len(mentions):
+        return None  # a ref named twice: "R1 done, R4 waits on R1"
+    for m in mentions:
+        if not _HEAD_BEFORE.search(text[: m.start]):
+            return None
+    return mentions
+
+
+def read_replies(
+    text: str, candidates: Sequence[Candidate], *, today: date
+) -> tuple[ParsedReply, ...]:
+    """One reading per action the reply is about, in the order the officer wrote them.
+
+    A reply naming several actions, each heading its own part ("R1 done. R4 delayed to
+    March"), is read part by part; "R1 and R7 both on track" gives both the same reading.
+    Anything else is one reading, whose ref is None when the bot must ask which action.
+    """
+    plain = text.replace("\u2019", "'").strip()
+    heads = _heads(plain, candidates) if len(candidates) > 1 else None
+    if not heads or len(heads) < 2:
+        return (parse_reply(text, candidates, today=today),)
+    prefix = plain[: heads[0].start]
+    if _says_something(prefix, today):
+        return (parse_reply(text, candidates, today=today),)  # "Both delayed: R1 ..., R4 ..."
+    by_ref = {c.ref: c for c in candidates}
+    readings: list[ParsedReply] = []
+    group: list[_Mention] = []
+    for k, head in enumerate(heads):
+        group.append(head)
+        after = heads[k + 1].start if k + 1 < len(heads) else len(plain)
+        body = plain[head.end : after]
+        if k + 1 < len(heads) and _JOINED.fullmatch(body):
+            continue  # "R1 and R7 both on track": R1 shares R7's part
+        body = _LEAD_SEPARATOR.sub("", body).strip().rstrip(",;&").strip()
+        for mention in group:
+            readings.append(parse_reply(body, [by_ref[mention.ref]], today=today))
+        group = []
+    return tuple(readings)
+
+
+def _says_something(prefix: str, today: date) -> bool:
+    """Words before the first ref that carry a status or a date ("Delayed: R1 and R4")."""
+    if not prefix.strip(" \n\t:,.-"):
+        return False
+    parsed = parse_reply(prefix, [], today=today)
+    return parsed.status is not None or bool(parsed.date_text)
