@@ -86,7 +86,7 @@ def load() -> list[Row]:
     actions: dict[str, Candidate] = {}
     for key, a in data["actions"].items():
         status = Status(a["status"])
-        actions[key] = Candidate(str(a["ref"]), a["text"], status=status)
+        actions[key] = Candidate(str(a["ref"]), a["text"], status=status, target=a["target"])
     rows = []
     for n, raw in enumerate(data["rows"], start=1):
         candidates = tuple(actions[k] for k in raw["a"])
@@ -118,11 +118,11 @@ def _status_verdict(reading: ParsedReply, current: Status | None, want: Expected
     return Score(Verdict.WRONG, f"status {said}")
 
 
-def _date_verdict(reading: ParsedReply, want: Expected) -> Score:
+def _date_verdict(reading: ParsedReply, target: date | None, want: Expected) -> Score:
     if reading.ask_date:
         return Score(Verdict.READ if ASK in want.dates else Verdict.ASKED, "asked date")
     shown: object = reading.new_date or NONE
-    if shown in want.dates:
+    if shown in want.dates or (shown == target and NONE in want.dates):  # the same date again
         return Score(Verdict.READ)
     return Score(Verdict.WRONG, f"date {shown}")
 
@@ -139,7 +139,7 @@ def _combine(scores: Iterable[Score]) -> Score:
 def score(row: Row) -> Score:
     """What the bot would do with this reply, against what the row expects."""
     readings = read_replies(row.reply, row.candidates, today=row.today)
-    current = {c.ref: c.status for c in row.candidates}
+    current = {c.ref: c for c in row.candidates}
     if len(readings) == 1 and readings[0].ref is None:  # "which action is that about?"
         return Score(Verdict.READ if ASK in row.which else Verdict.ASKED, "asked which action")
     got = {r.ref: r for r in readings if r.ref is not None}
@@ -159,8 +159,10 @@ def score(row: Row) -> Score:
     return _combine(scores)
 
 
-def _one(reading: ParsedReply, current: Status | None, want: Expected) -> Score:
-    return _combine([_status_verdict(reading, current, want), _date_verdict(reading, want)])
+def _one(reading: ParsedReply, action: Candidate, want: Expected) -> Score:
+    return _combine(
+        [_status_verdict(reading, action.status, want), _date_verdict(reading, action.target, want)]
+    )
 
 
 def tally(rows: Sequence[Row]) -> dict[Verdict, list[tuple[Row, Score]]]:

@@ -32,11 +32,13 @@ from handlers.language.vocabulary import (
     COMPLETE_WORDS,
     DEADLINE_WORDS,
     DELAYED_WORDS,
+    DEPENDS_WORDS,
     FEASTS,
     FINANCIAL_YEAR_WORDS,
     IN_PROGRESS_WORDS,
     MISSING_WORDS,
     MODIFIER_WORDS,
+    MONTH_NAMES,
     MONTHS,
     NO_LONGER_WORDS,
     NOT_STARTED_WORDS,
@@ -45,6 +47,7 @@ from handlers.language.vocabulary import (
     PARTLY_DONE_WORDS,
     PARTLY_QUALIFIERS,
     QUARTER_WORDS,
+    REMAINING_WORDS,
     SEASONS,
     STARTED_WORDS,
     TARGET_NOUNS,
@@ -66,6 +69,7 @@ class Candidate:
     ref: str  # "R1", "1.3"
     text: str  # its recommendation/action text, for matching by words
     status: Status | None = None  # where it stands now, if known
+    target: date | None = None  # its target date now, if it has one
 
 
 @dataclass(frozen=True)
@@ -156,7 +160,7 @@ def _clause_facts(tokens: _Tokens, span: range) -> _Clause:
     return _Clause(
         past=[k for k in span if _past_word(tokens, k)],
         event=any(w in _EVENT_WORDS for w in words),
-        wordy=[k for k, w in zip(span, words, strict=True) if w not in _NOTE_FILLER],
+        wordy=[k for k, w in zip(span, words, strict=True) if w not in _CLAUSE_FILLER],
         verbs=[k for k, w in zip(span, words, strict=True) if _TARGET_VERBS.search(w)],
         in_place=[k for k in span[:-1] if _in_place(tokens[k].word, tokens[k + 1].word)],
     )
@@ -220,7 +224,9 @@ _DATE_NAMES = (frozenset(MONTHS) | frozenset(WEEKDAYS)) - {"sat", "sun"}
 _NUMERIC_DATE = re.compile(r"\d{1,2}([/.-])\d{1,2}\1(?:\d{4}|\d{2})|\d{4}-\d{1,2}-\d{1,2}")
 _YEARISH = re.compile(r"(?:19|20)\d{2}(?:\s*[/-]\s*\d{2,4})?|'\d{2}")
 _DAY_NUMBER = re.compile(rf"\d{{1,2}}{one_of(ORDINAL_SUFFIXES)}?")
-_QUARTER = re.compile(rf"{one_of(QUARTER_WORDS)}[1-4]")  # "Q1", "qtr2"; "quarter 3" is two words
+_QUARTER = re.compile(rf"{one_of(QUARTER_WORDS)}[1-4]")
+# "Q1", "qtr2"; "quarter 3" is two words. "The first quarter of next year" starts a date.
+_QUARTER_ORDINALS = frozenset({"first", "second", "third", "fourth", "final", "last", "next"})
 
 
 def _is_name(tokens: Sequence[_Token], i: int) -> bool:
@@ -266,6 +272,7 @@ def _is_dateish(tokens: Sequence[_Token], i: int) -> bool:
         or bool(_NUMERIC_DATE.fullmatch(word) or _YEARISH.fullmatch(word))
         or bool(_QUARTER.fullmatch(word))
         or (word in QUARTER_WORDS and after in ("1", "2", "3", "4"))
+        or (word == "quarter" and i > 0 and tokens[i - 1].word in _QUARTER_ORDINALS | {"this"})
     )
 
 
@@ -283,7 +290,9 @@ def _can_start(tokens: Sequence[_Token], i: int) -> bool:
         return i + 1 < len(tokens) and _can_start(tokens, i + 1) and tokens[i + 1].word != "the"
     if word.partition("-")[0] in MODIFIER_WORDS or word in ("next", "this") or word in _FY_STARTS:
         return True
-    if word in NUMBER_WORDS:
+    if word in NUMBER_WORDS or (word in ("couple", "few") and after in ("of", "more")):
+        return True
+    if word in _QUARTER_ORDINALS and after == "quarter":  # "the first quarter of next year"
         return True
     return _is_dateish(tokens, i) or bool(_DAY_NUMBER.fullmatch(word))
 
@@ -354,11 +363,33 @@ def _all_dates(text: str, tokens: _Tokens, today: date) -> list[_Found]:
 
 
 _RELATIVE_TAIL = TIME_UNITS | _FY_STARTS | {"next", "this", "year"}
+_VAGUE_TAIL = {"of", "more", "next", "year", "weeks", "months", "days"}
+
+
+def _vague(text: str, tokens: Sequence[_Token], first: int) -> _Found | None:
+    """'sometime next year', 'a couple more weeks': a time, too vague to be a target date."""
+    for last in range(first + 1, min(first + 4, len(tokens))):
+        word = tokens[last].word
+        if word not in _VAGUE_TAIL:
+            return None
+        if word in TIME_UNITS or word == "year":
+            if last + 1 < len(tokens) and tokens[last + 1].word == "ago":
+                return None
+            phrase = text[tokens[first].start : tokens[last].end]
+            problem = f'"{phrase}" is not a date I can put in the plan. {_TRY}'
+            return _Found(first, last, phrase, DateAnswer(phrase, None, problem=problem))
+        if tokens[last].stop_after:
+            return None
+    return None
 
 
 def _unreadable(text: str, tokens: Sequence[_Token], first: int) -> _Found | None:
     """'end of next week', 'mid next year': clearly a date, but not one we can read."""
-    if tokens[first].word not in MODIFIER_WORDS:
+    word = tokens[first].word
+    after = tokens[first + 1].word if first + 1 < len(tokens) else ""
+    if word in ("next", "sometime") and after == "year" or word in ("couple", "few"):
+        return _vague(text, tokens, first)
+    if word not in MODIFIER_WORDS:
         return None
     for last in range(first + 1, min(first + 5, len(tokens))):
         if tokens[last].word in TIME_UNITS or tokens[last].word == "year":
@@ -387,6 +418,7 @@ _REVISION_STEMS = (
     "slip",
     "amend",
     "back",
+    "delay",
 )
 # "new date", "timescales moved" name a revised date; "target" and "deadline" only after "new"
 # or "revised" (a bare "target 31 March" is the deadline, not a change).
@@ -397,12 +429,18 @@ _DEADLINE_CUES = (
     | TARGET_NOUNS
     | {"until", "till", "til", "within", "now", "say"}
     | {"expected", "aiming", "aim", "planned", "scheduled", "hope", "hoping", "realistically"}
+    | {"track", "schedule", "course"}
     | {"finish", "complete", "completion", "deliver", "launch", "publish", "ready", "live"}
 )
 _DEADLINE_PHRASES = tuple(w.split() for w in DEADLINE_WORDS if " " in w)  # "no later than"
 # "miss the Dec deadline": a date naming the old target, not the new one
 _OLD_TARGET_AFTER = TARGET_NOUNS
 _CUE_FILLER = frozenset({"the", "is", "be", "of", "or", "to", "until", "till", "for", "now", ""})
+_CUE_FILLER |= {"it", "this", "that", "them", "into"}
+# Between a cue and its date: "aiming for Easter", "due in January", "until w/c 7 December".
+_CUE_SKIP = frozenset({"the", "is", "be", "of", "on", "or", "", "for", "to", "in", "into", "at"})
+_CUE_SKIP |= {"w/c", "w/b", "wc", "wb"} | frozenset(APPROXIMATE_WORDS)
+_HOW_LONG = TIME_UNITS | frozenset(NUMBER_WORDS) | {"a", "an", "more", "further", "extra"}
 
 
 class _Cue(NamedTuple):
@@ -414,7 +452,7 @@ class _Cue(NamedTuple):
 def _cue(tokens: Sequence[_Token], found: _Found) -> _Cue:
     """Which target cue, if any, introduces the date ('new date:', 'revised to', 'by the')."""
     words = [w.rstrip(":") for w in _before(tokens, found.first, 5)]
-    while words and words[-1] in ("the", "is", "be", "of", "on", "or", ""):
+    while words and words[-1] in _CUE_SKIP:
         words.pop()
     deadline = bool(words) and words[-1] in _DEADLINE_CUES
     deadline = deadline or any(words[-len(p) :] == p for p in _DEADLINE_PHRASES)
@@ -423,6 +461,8 @@ def _cue(tokens: Sequence[_Token], found: _Found) -> _Cue:
         return _Cue(False, False, old=True)
     while words and words[-1] in _CUE_FILLER:
         words.pop()
+    while words and (words[-1] in _HOW_LONG or words[-1].isdigit()):
+        words.pop()  # "pushed back a month to ...": the cue is "pushed back"
     near = words[-2:]
     revision = (
         any(w in _REVISION_NOUNS for w in near)
@@ -463,21 +503,35 @@ _EVENT_WORDS = frozenset(
 
 
 def _event_clause(tokens: _Tokens, found: _Found) -> bool:
-    """'second workshop booked for 8 December': a diary date, not the action's target."""
-    return tokens.clause(tokens[found.first].clause).event
+    """'second workshop booked for 8 December': a diary date, not the action's target.
+
+    Unless the clause says the work is done then ('sessions still to do in January').
+    """
+    facts = tokens.clause(tokens[found.first].clause)
+    if not facts.event:
+        return False
+    span = tokens.spans[tokens[found.first].clause]
+    booked = any(tokens[k].word == "booked" for k in span)
+    return booked or not any(not found.first <= k <= found.last for k in facts.verbs)
 
 
 def _past_word(tokens: Sequence[_Token], k: int) -> bool:
     """'met', 'since', 'drafted'; but not 'delayed' or 'should be signed off' (still to come)."""
     word = tokens[k].word
+    if word == "last":  # "last week" is past; "the last directorates" is not
+        after = tokens[k + 1].word if k + 1 < len(tokens) else ""
+        return after in _TIME_AFTER_LAST
     if word in _IRREGULAR_PAST:
         return True
     regular = word.endswith("ed") and len(word) > 4 and word not in _NOT_PAST
     return regular and not _future(_before(tokens, k, 4))
 
 
+_TIME_AFTER_LAST = TIME_UNITS | frozenset(WEEKDAYS) | {"year", "time", "night", "autumn", "spring"}
+_TIME_AFTER_LAST |= {"summer", "winter", "quarter"} | frozenset(MONTHS)
+
 _TARGET_VERBS = re.compile(
-    r"finish|complet|done|ready|deliver|launch|publish|sign|live|in place|sorted|wrap", re.I
+    r"finish|complet|done|ready|deliver|launch|publish|sign|live|in place|sorted|wrap|^do$", re.I
 )
 
 
@@ -501,11 +555,50 @@ def _relative_target(tokens: _Tokens, hit: _Found) -> bool:
     )
 
 
+def _alone(tokens: _Tokens, hit: _Found) -> bool:
+    """The date phrase is all its clause says ('..., a couple more weeks')."""
+    facts = tokens.clause(tokens[hit.first].clause)
+    return all(hit.first <= k <= hit.last for k in facts.wordy)
+
+
 def _in_place(word: str, following: str) -> bool:
     """The only target verb of two words, as a search over the joined words would find it."""
     return bool(_TARGET_VERBS.search(f"{word} {following}")) and not (
         _TARGET_VERBS.search(word) or _TARGET_VERBS.search(following)
     )
+
+
+# A date after these is when something begins, not when it is done ("roll out from October").
+_START_WORDS = frozenset(
+    {"from", "start", "starts", "starting", "begin", "begins", "beginning", "commence"}
+    | {"commences", "commencing", "kicks", "kick", "kicking", "out", "off", "run", "runs"}
+    | {"launching", "opens", "opening"}
+)
+_DURATION = re.compile(
+    rf"(?:an?|\d+|{one_of(NUMBER_WORDS)})(?:\s+(?:more|extra|further))?\s+{one_of(TIME_UNITS)}",
+    re.I,
+)
+
+
+def _a_start(tokens: Sequence[_Token], hit: _Found) -> bool:
+    """'from 1 February', 'starts in January', 'goes out by March': a start, not a deadline."""
+    words = _before(tokens, hit.first, 3)
+    while words and words[-1] in ("the", "on"):
+        words.pop()
+    if words and words[-1] in _START_WORDS - {"out", "off", "run", "runs"}:
+        return True
+    if len(words) < 2 or words[-1] not in ("in", "by", "at"):
+        return False
+    kicks_off = words[-2] == "off" and len(words) > 2 and words[-3].startswith("kick")
+    return words[-2] in _START_WORDS - {"off"} or kicks_off
+
+
+def _a_duration(tokens: Sequence[_Token], hit: _Found) -> bool:
+    """'pushed back a month': how long, not when (unless 'within a month')."""
+    if not _DURATION.fullmatch(hit.text):
+        return False
+    words = _before(tokens, hit.first, 1)
+    return not (words and words[-1] in ("within", "in", "for"))
 
 
 class _Choice(NamedTuple):
@@ -522,16 +615,18 @@ def _choose(tokens: _Tokens, found: Sequence[_Found], today: date) -> _Choice | 
         day = hit.answer.day
         in_past = day is not None and day < today
         past = _past_clause(tokens, hit) or (hit.first > 0 and tokens[hit.first - 1].word == "last")
-        if cue.old:
-            continue
+        if cue.old or _a_start(tokens, hit) or _a_duration(tokens, hit):
+            continue  # "roll out from October", "pushed back a month to ..."
         if cue.revision:
             rank = 0
         elif cue.deadline and not (past and (in_past or not _HAS_YEAR.search(hit.text))):
             rank = 1  # "finished by 3 November": a past event whose year we'd be inventing
-        elif past or in_past or hit.answer.problem or _event_clause(tokens, hit):
-            continue  # a past event, a meeting, or a clumsy phrase nobody offered as a target
-        elif hit.answer.needs_confirmation and not _relative_target(tokens, hit):
-            continue  # "update you next week", "meeting Friday": not the action's target
+        elif past or in_past or _event_clause(tokens, hit):
+            continue  # a past event or a meeting
+        elif hit.answer.problem and not _alone(tokens, hit):
+            continue  # a clumsy phrase nobody offered as a target
+        elif not _relative_target(tokens, hit):
+            continue  # "update you next week", "forms go out in March": not the action's target
         else:
             rank = 2
         chosen.append((rank, n, _Choice(hit, cue.revision, in_past)))
@@ -561,6 +656,7 @@ _RULES = (
     _rule(Status.COMPLETE, phrases(COMPLETE_WORDS), "complete"),
     _rule(Status.DELAYED, phrases(DELAYED_WORDS), "negation"),
     _rule(Status.DELAYED, phrases(MISSING_WORDS), "none"),
+    _rule(Status.DELAYED, phrases(DEPENDS_WORDS), "weak"),
     _rule(Status.PARTIALLY_COMPLETE, phrases(PARTLY_DONE_WORDS), "complete"),
     _rule(Status.IN_PROGRESS, phrases(IN_PROGRESS_WORDS), "progress"),
     _rule(Status.IN_PROGRESS, phrases(STARTED_WORDS), "negation"),
@@ -575,7 +671,8 @@ _PRECEDENCE = (
     Status.NOT_STARTED,
 )
 _NEGATORS = frozenset(
-    {"not", "no", "never", "nowhere", "without", "cannot", "isnt", "hasnt", "havent", "wasnt"}
+    {"not", "no", "never", "nowhere", "without", "nothing", "cannot", "isnt", "hasnt"}
+    | {"havent", "wasnt"}
     | {"werent", "arent", "didnt", "doesnt", "dont", "wont", "cant", "couldnt", "nor"}
 )
 _FUTURE = frozenset(
@@ -588,6 +685,7 @@ _FUTURE = frozenset(
 _QUALIFIERS = frozenset(PARTLY_QUALIFIERS) | {"part", "half", "phase", "stage", "draft", "first"}
 _QUALIFIERS |= {"practically", "virtually"}
 _SOON_AFTER = frozenset({"soon", "shortly", "later", "next"})
+_PERCENT = re.compile(r"(?:[1-9]?\d)%|(?:[1-9]?\d) ?per ?cent")  # "70% complete"; not 100%
 
 
 def _negated(words: Sequence[str]) -> bool:
@@ -605,6 +703,7 @@ class _Match(NamedTuple):
     status: Status
     start: int
     end: int
+    weak: bool = False  # a dependency ("can't until ..."): a delay only if nothing else is said
 
 
 def _statuses(text: str, tokens: _Tokens, dates: Sequence[_Found], today: date) -> list[_Match]:
@@ -614,7 +713,7 @@ def _statuses(text: str, tokens: _Tokens, dates: Sequence[_Found], today: date) 
         for m in rule.pattern.finditer(text):
             status = _judge(rule, m, tokens, dates, today)
             if status is not None:
-                found.append(_Match(status, m.start(), m.end()))
+                found.append(_Match(status, m.start(), m.end(), rule.check == "weak"))
     return found
 
 
@@ -623,7 +722,7 @@ def _judge(
 ) -> Status | None:
     """The status this match stands for, or None if negation/tense/qualifiers undo it."""
     index = tokens.at(m.start())
-    if rule.check == "none":
+    if rule.check in ("none", "weak"):
         return rule.status
     near = _before(tokens, index, 3)
     if rule.check == "progress":  # "not on track" is a delay
@@ -635,7 +734,9 @@ def _judge(
     if _future(_before(tokens, index, 4)):
         return None
     if rule.status is Status.COMPLETE:
-        if any(w in _QUALIFIERS for w in near):  # "nearly complete", "first phase done"
+        if m.string[m.end() : m.end() + 1] == "?":  # "Complete? Not quite"
+            return None
+        if any(w in _QUALIFIERS or _PERCENT.fullmatch(w) for w in near):  # "nearly complete"
             return Status.PARTIALLY_COMPLETE
         if _finishes_later(tokens, tokens.at(m.end() - 1), dates, today):
             return None
@@ -660,11 +761,11 @@ def _finishes_later(
 
 def _pick_status(matches: Sequence[_Match], *, revision: bool) -> Status | None:
     """Highest precedence wins; a bare 'new date ...' means the action is delayed."""
-    present = {m.status for m in matches}
+    present = {m.status for m in matches if not m.weak}
     for status in _PRECEDENCE:
         if status in present:
             return status
-    return Status.DELAYED if revision else None
+    return Status.DELAYED if revision or matches else None
 
 
 # ---------------------------------------------------------------------------------------------
@@ -787,6 +888,8 @@ _NOTE_FILLER = (
     | TARGET_NOUNS
     | _DEADLINE_WORDS
 )
+# Words that leave a date the point of its clause: "so end of Feb", "end of Feb for that".
+_CLAUSE_FILLER = _NOTE_FILLER | _wordset("so then that this say maybe probably realistically we a")
 
 
 def _only_status_and_date(note: str, spans: Sequence[tuple[int, int]]) -> bool:
@@ -806,7 +909,8 @@ def parse_reply(text: str, candidates: Sequence[Candidate], *, today: date) -> P
     """Understand one reply to a reminder; never guesses (see the module docstring)."""
     plain = text.replace("\u2019", "'").strip()
     mentioned = _refs_mentioned(plain, candidates)
-    note = _strip_leading_ref(plain, candidates, len(mentioned) > 1)
+    written = _strip_leading_ref(plain, candidates, len(mentioned) > 1)
+    note = fix_typos(written)  # read "compelte" as "complete"; the note stays as written
 
     tokens = _tokens(note)
     dates = _all_dates(note, tokens, today)
@@ -814,6 +918,9 @@ def parse_reply(text: str, candidates: Sequence[Candidate], *, today: date) -> P
     # only the date taken as the target can make "done by ..." a promise rather than a fact
     matches = _statuses(note, tokens, [choice.found] if choice else [], today)
     status = _pick_status(matches, revision=choice is not None and choice.revision)
+    ref = _which(plain, candidates, mentioned)
+    action = next((c for c in candidates if c.ref == ref), None)
+    status, unclear = _weigh_progress(note, tokens, status, choice, action, today)
 
     new_date, date_text, problem, confirm, in_past = None, "", None, False, False
     if choice is not None:
@@ -835,25 +942,185 @@ def parse_reply(text: str, candidates: Sequence[Candidate], *, today: date) -> P
     # is the officer's account of the work, and kept as they wrote it.
     short_reply = len(note.split()) <= 5
     if short_reply and _only_status_and_date(note, spans) and (status or choice is not None):
-        note = ""
+        written = ""
     return ParsedReply(
-        ref=_which(plain, candidates, mentioned),
+        ref=ref,
         refs_mentioned=mentioned,
         status=status,
-        note=note,
+        note=written,
         new_date=new_date,
         date_text=date_text,
         date_problem=problem,
         date_needs_confirmation=confirm,
         date_in_past=in_past,
+        status_unclear=unclear,
     )
+
+
+# ---------------------------------------------------------------------------------------------
+# Progress without a status word, and part done with the rest to come
+
+
+_REMAINING = re.compile(rf"(?<![\w-]){phrases(REMAINING_WORDS)}(?![\w-])", re.IGNORECASE)
+# Participles of things done; regular ones ("installed", "agreed") are found by their ending.
+_DONE_IRREGULAR = {
+    "met": "meet",
+    "held": "hold",
+    "sent": "send",
+    "spoke": "speak",
+    "took": "take",
+    "taken": "take",
+    "gave": "give",
+    "given": "give",
+    "went": "go",
+    "ran": "run",
+    "made": "make",
+    "wrote": "write",
+    "written": "write",
+    "built": "build",
+    "set": "set",
+    "brought": "bring",
+    "led": "lead",
+    "begun": "begin",
+    "began": "begin",
+    "sought": "seek",
+    "taught": "teach",
+}
+# Words ending in -ed that say nothing was done yet, or are not verbs at all.
+_NOT_DONE = (_NOT_PAST - {"agreed", "committed"}) | {"booked", "arranged", "interested"}
+_NOT_DONE |= {"concerned", "based", "related"}
+_NOT_DONE |= {"involved", "limited", "dedicated", "detailed", "needed", "hundred"}
+
+
+_WILL = frozenset({"will", "shall", "would", "should", "could", "must", "might", "may", "to"})
+_WILL |= {"be", "being", "gonna", "going", "once", "when", "if"}
+
+
+def _accomplished(tokens: _Tokens) -> list[str]:
+    """Things the reply says were done ('installed', 'held'), not negated or still to come."""
+    done: list[str] = []
+    for k, token in enumerate(tokens):
+        word = token.word
+        regular = word.endswith("ed") and len(word) > 4 and word not in _NOT_DONE
+        if not (regular or word in _DONE_IRREGULAR):
+            continue
+        before = _before(tokens, k, 3)
+        if _negated(before) or any(w in _WILL or w.endswith("'ll") for w in before[-2:]):
+            continue  # "not set up", "will be sent", "to be agreed"
+        done.append(_DONE_IRREGULAR.get(word, word))
+    return done
+
+
+def _remaining(text: str, tokens: _Tokens) -> bool:
+    """Work still to do is named: 'still to do', 'outstanding', 'the rest', 'to follow'."""
+    for m in _REMAINING.finditer(text):
+        if not _negated(_before(tokens, tokens.at(m.start()), 2)):
+            return True
+    return False
+
+
+def _weigh_progress(
+    text: str,
+    tokens: _Tokens,
+    status: Status | None,
+    choice: _Choice | None,
+    action: Candidate | None,
+    today: date,
+) -> tuple[Status | None, bool]:
+    """The status once the reply's account of the work is weighed, and whether to ask.
+
+    "Fieldwork finished, analysis due end of January": a finished part with work still to
+    come is partly complete. Progress told without a status word is asked about when the
+    action is recorded as not started (it can't stay so), or when what was done is what the
+    action asked for ("kit installed" for "install the kit": maybe complete, maybe not).
+    """
+    later = choice is not None and choice.found.answer.day is not None and not choice.in_past
+    if status is Status.COMPLETE and (later or _remaining(text, tokens)):
+        return Status.PARTIALLY_COMPLETE, False
+    if status is not None:
+        return status, False
+    done = _accomplished(tokens)
+    if not done:
+        return None, False
+    if _remaining(text, tokens):
+        return Status.PARTIALLY_COMPLETE, False
+    if action is None:
+        return None, False
+    if action.status is Status.NOT_STARTED:
+        return None, True
+    own = _content_words(action.text)
+    return None, any(_stem(word) in own for word in done)
+
+
+# ---------------------------------------------------------------------------------------------
+# Typing slips
+
+
+# The words a slip must not hide: status words and month names (a misspelt date is no date).
+_SPELLED = frozenset(
+    {"complete", "completed", "finished", "delayed", "postponed", "withdrawn", "started"}
+    | {"progress", "partially", "partly", "ongoing", "until", "cancelled", "slipped"}
+    | {"deferred", "superseded", "track"}
+    | {name.lower() for name in MONTH_NAMES if len(name) > 4}
+)
+# Real words one slip away from those: left alone ("as stated", "groups compete").
+_REAL_WORDS = frozenset(
+    {"stated", "compete", "competed", "match", "marsh", "parch", "trace", "tract", "truck"}
+    | {"trick", "delays", "relayed", "decayed", "starter", "starts", "staked", "stalled"}
+    | {"progressed", "tracks", "tracked", "until", "julie", "julia", "junes", "augusta"}
+)
+_SHORT_SLIPS = {"trak": "track", "dne": "done", "compelete": "complete"}
+_QUALIFYING = frozenset(PARTLY_QUALIFIERS) | {"fully", "now", "is", "all", "been"}
+
+
+def _one_slip(word: str, target: str) -> bool:
+    """One letter wrong, missing, extra, or two neighbours swapped (and the first right)."""
+    if word[0] != target[0] or abs(len(word) - len(target)) > 1 or word == target:
+        return False
+    if len(word) == len(target):
+        diff = [k for k, (a, b) in enumerate(zip(word, target, strict=True)) if a != b]
+        if len(diff) == 1:
+            return True
+        a, b = diff[0], diff[-1]
+        return len(diff) == 2 and b == a + 1 and word[a] == target[b] and word[b] == target[a]
+    short, long_ = (word, target) if len(word) < len(target) else (target, word)
+    pairs = zip(short, long_[: len(short)], strict=True)
+    k = next((k for k, (a, b) in enumerate(pairs) if a != b), len(short))
+    return short[k:] == long_[k + 1 :]
+
+
+def _corrected(word: str, previous: str) -> str | None:
+    lower = word.lower()
+    if lower in _SHORT_SLIPS:
+        return _SHORT_SLIPS[lower]
+    if len(lower) < 5 or lower in _SPELLED:
+        return None
+    if lower == "compete" and previous in _QUALIFYING:  # "partially compete"
+        return "complete"
+    if lower in _REAL_WORDS:
+        return None
+    return next((target for target in _SPELLED if _one_slip(lower, target)), None)
+
+
+def fix_typos(text: str) -> str:
+    """The text with slips in status words and month names put right ('delyed', 'Feburary')."""
+    out: list[str] = []
+    last, previous = 0, ""
+    for m in re.finditer(r"[A-Za-z]+", text):
+        fixed = _corrected(m.group(), previous)
+        if fixed is not None:
+            out.append(text[last : m.start()] + fixed)
+            last = m.end()
+        previous = m.group().lower()
+    out.append(text[last:])
+    return "".join(out)
 
 
 # ---------------------------------------------------------------------------------------------
 # Several actions in one reply
 
 
-_HEAD_BEFORE = re.compile(r"(?:^|[\n.;,:)!?]|\s[-\u2013\u2014]|\b(?:and|&|also|plus))\s*$", re.I)
+_HEAD_BEFORE = re.compile(r"(?:[.;,:)!?\-\u2013\u2014&]|\b(?:and|also|plus))$", re.I)
 _JOINED = re.compile(r"\s*(?:,|&|/|\+|\band\b)?\s*", re.I)
 _LEAD_SEPARATOR = re.compile(r"^\s*[:\-\u2013\u2014.,)]*\s*")
 
@@ -873,15 +1140,24 @@ def _heads(text: str, candidates: Sequence[Candidate]) -> list[_Mention] | None:
     """
     mentions: list[_Mention] = []
     for candidate in candidates:
-        for m in _ref_pattern(candidate.ref).finditer(text):
-            mentions.append(_Mention(m.start(), m.end(), candidate.ref))
+        for found in _ref_pattern(candidate.ref).finditer(text):
+            mentions.append(_Mention(found.start(), found.end(), candidate.ref))
+            if len(mentions) > len(candidates):
+                return None  # a ref named twice: "R1 done, R4 waits on R1"
     mentions.sort()
-    if len({m.ref for m in mentions}) != len(mentions):
-        return None  # a ref named twice: "R1 done, R4 waits on R1"
-    for m in mentions:
-        if not _HEAD_BEFORE.search(text[: m.start]):
-            return None
+    if len({mention.ref for mention in mentions}) != len(mentions):
+        return None
+    if not all(_heads_a_part(text[: mention.start]) for mention in mentions):
+        return None
     return mentions
+
+
+def _heads_a_part(before: str) -> bool:
+    """Only the start, a line or sentence break, punctuation or 'and' comes before the ref."""
+    stripped = before.rstrip()
+    if not stripped or "\n" in before[len(stripped) :]:
+        return True
+    return bool(_HEAD_BEFORE.search(stripped[-8:]))
 
 
 def read_replies(

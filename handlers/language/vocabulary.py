@@ -135,10 +135,12 @@ COMPLETE_WORDS = (
     "all sorted",
 )
 # Withdrawn unless negated ("not dropped").
-WITHDRAWN_WORDS = ("withdrawn", "dropped", "cancell?ed", "superseded")
+WITHDRAWN_WORDS = ("withdrawn", "withdraw", "dropped", "cancell?ed", "superseded")
 NO_LONGER_WORDS = (  # withdrawn, whatever negation says: "no longer needed"
     "no longer (?:needed|required|relevant|necessary|applicable|going ahead|part of)",
     r"not part of the \w+ any(?: )?more",
+    "not (?:needed|required|necessary) any(?: )?more",
+    r"removed from the (?:\w+ )?plan",
 )
 # Delayed unless negated; the "-ed" ones never make a reply's clause a past event.
 DELAYED_WORDS = (
@@ -155,12 +157,23 @@ DELAYED_WORDS = (
     "deferred",
     "held up",
     "stalled",
-    "waiting (?:for|on)",
     "(?:running|be|is|are|going) (?:a bit )?late",
+    "behind schedule",
+    "(?:need|needs|needed) (?:a bit |a little |some )?(?:more time|longer|an extension)",
+    "more time",
+)
+# Delayed only when nothing else is said: a dependency is a reason, not a status ("not started
+# yet, waiting for the budget" is not started). "Waiting for/on" alone is not a delay at all:
+# the officer did not say the target will be missed, so the status is kept.
+DEPENDS_WORDS = (
+    r"(?:can'?t|cannot|unable to|not able to|won'?t be able to) (?:\w+ ){1,4}?until",
+    r"(?:can'?t|cannot|unable to) (?:progress|proceed|move (?:this|it) on)",
+    "not until",
 )
 MISSING_WORDS = (  # delayed, whatever negation says: "won't make it", "missed the deadline"
     "(?:won'?t|not|not going to|unable to|can'?t|cannot) (?:make|meet|hit)",
-    "(?:will|going to) miss",
+    r"(?:will|going to|\w+'ll) miss",
+    "won'?t be (?:finished|done|complete|completed|ready) (?:this|by|in|until)",
     f"missed the (?:{'|'.join(sorted(TARGET_NOUNS))})",
 )
 # Qualifiers that on their own say partly done; with "complete" they make it partial.
@@ -180,6 +193,24 @@ PARTLY_DONE_WORDS = PARTLY_QUALIFIERS + (
     "drafts?",
     "out for (?:feedback|consultation|comments?)",
     "first (?:phase|stage|part) (?:done|complete|completed|finished)",
+    "most of (?:it|the|them)",
+    "not quite(?: (?:finished|done|complete|completed|there))?",
+    "in draft",
+)
+# Work still to do, said beside a finished part: "fieldwork finished, analysis due end of
+# January" is partly done, not done ("Completed but still need to share with groups").
+REMAINING_WORDS = (
+    r"still (?:to|need|needs|needed|have to|has to|being|outstanding|to be|with)",
+    "yet to",
+    "remaining",
+    "remain",
+    "outstanding",
+    "to follow",
+    "to come",
+    "left to (?:do|add|finish|complete)",
+    "the rest",
+    "needs? to be",
+    "now (?:analysing|analyzing|working|drafting|writing)",
 )
 # In progress; negated ("not on track") they mean delayed.
 IN_PROGRESS_WORDS = (
@@ -192,13 +223,20 @@ IN_PROGRESS_WORDS = (
     "on (?:target|schedule)",
     "making (?:good )?progress",
     "good progress",
+    "moving along",
+    r"(?:target|date|deadline|timescale)s? (?:stays?|unchanged|remains?|still stands|is fine)",
+    "still on (?:for|target|track|course|schedule)",
+    "on course",
+    "no change to the (?:date|target|deadline)",
 )
-STARTED_WORDS = ("started", "working on")  # in progress unless negated
+# In progress unless negated. "Working on it" is not here: it says nothing the status doesn't.
+STARTED_WORDS = ("started", "begun", "began", "commenced")
 # Not started: a start word negated, or still to come.
 NOT_STARTED_WORDS = (
     "(?:not|never|(?:have|has|had|is|are|was|were|did|does|do)n'?t)"
     "(?: (?:yet|been|even|really|actually))* (?:started|begun|commenced)",
     "yet to (?:start|begin|commence)",
+    "nothing (?:has been |was )?(?:done|happened)",
 )
 
 # ---------------------------------------------------------------------------------------------
