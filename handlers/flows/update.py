@@ -71,6 +71,10 @@ class UpdateData(BaseModel):
     status: Status | None = None
     note: str = ""
     new_date: date | None = None
+    # Read from a reply in words: once the status is picked, go on from what the reply said.
+    from_reply: bool = False
+    date_problem: str = ""
+    check_date: bool = False
 
 
 def _at(step: Step, data: UpdateData, *replies: Reply) -> Turn:
@@ -165,8 +169,11 @@ def _on_status(req: Request, action: Action, data: UpdateData) -> Turn:
             choices=STATUS_CHOICES,
         )
         return _at(Step.STATUS, data, reply)
+    data = data.model_copy(update={"status": status})
+    if data.from_reply:  # the note (and any date) came with the reply
+        return _after_reply_status(req, action, data)
     text = "What progress has been made? One message is fine ('skip' for no note)."
-    return _at(Step.NOTE, data.model_copy(update={"status": status}), Reply(text))
+    return _at(Step.NOTE, data, Reply(text))
 
 
 def _on_note(req: Request, action: Action, data: UpdateData) -> Turn:
@@ -256,19 +263,51 @@ def ask_new_date(req: Request, action: Action) -> Turn:
 
 
 def propose(
-    req: Request, action: Action, update: Update, *, date_problem: str = "", check: bool = False
+    req: Request,
+    action: Action,
+    update: Update,
+    *,
+    date_problem: str = "",
+    check: bool = False,
+    ask_status: bool = False,
 ) -> Turn:
     """Start an update from what was read elsewhere (a reply in words), to be confirmed.
 
-    A date that could not be used is asked for again (`date_problem`); a relative one is
+    A status that could not be read is asked for with the status buttons (`ask_status`); a
+    date that could not be used is asked for again (`date_problem`); a relative one is
     checked first (`check`); otherwise the officer sees the whole update and says Save.
     """
     data = new_data(action).model_copy(
-        update={"status": update.status, "note": update.note, "new_date": update.new_date}
+        update={
+            "status": update.status,
+            "note": update.note,
+            "new_date": update.new_date,
+            "from_reply": True,
+            "date_problem": date_problem,
+            "check_date": check,
+        }
     )
-    if date_problem:
-        return _ask_date(req, action, data.model_copy(update={"new_date": None}), date_problem)
-    if check and data.new_date is not None:
+    if ask_status:
+        return _ask_reply_status(action, data)
+    return _after_reply_status(req, action, data)
+
+
+def _ask_reply_status(action: Action, data: UpdateData) -> Turn:
+    """Progress told without a status: the officer picks it, nothing is assumed."""
+    text = (
+        f"Thanks, I've got your update on {action.ref}. It says what was done but not where "
+        f"the action stands (it's recorded as {action.status.label.lower()}). What's the "
+        "status now?"
+    )
+    reply = Reply(text, choices=STATUS_CHOICES, note="Say 'cancel' at any point to stop.")
+    return _at(Step.STATUS, data, reply)
+
+
+def _after_reply_status(req: Request, action: Action, data: UpdateData) -> Turn:
+    if data.date_problem:
+        data = data.model_copy(update={"new_date": None})
+        return _ask_date(req, action, data, data.date_problem)
+    if data.check_date and data.new_date is not None:
         return _check_date(data)
     return _confirm(req, action, data)
 
