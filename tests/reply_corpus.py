@@ -53,6 +53,7 @@ class Row:
     candidates: tuple[Candidate, ...]
     expected: dict[str, Expected]  # by ref
     which: frozenset[str] = field(default_factory=frozenset)  # refs (or ASK) for "which action"
+    batch: int = 1  # when the row was written (see the corpus's header)
 
     @property
     def label(self) -> str:
@@ -88,7 +89,8 @@ def load() -> list[Row]:
         status = Status(a["status"])
         actions[key] = Candidate(str(a["ref"]), a["text"], status=status, target=a["target"])
     rows = []
-    for n, raw in enumerate(data["rows"], start=1):
+    written = [(1, raw) for raw in data["rows"]] + [(2, raw) for raw in data.get("batch_2", [])]
+    for n, (batch, raw) in enumerate(written, start=1):
         candidates = tuple(actions[k] for k in raw["a"])
         if "x" in raw:
             expected = {
@@ -102,7 +104,7 @@ def load() -> list[Row]:
             }
             which = frozenset(refs)
         today = raw.get("t", data["today"])
-        rows.append(Row(n, raw["r"], today, candidates, expected, which))
+        rows.append(Row(n, raw["r"], today, candidates, expected, which, batch))
     return rows
 
 

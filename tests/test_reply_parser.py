@@ -180,7 +180,7 @@ REPLIES: list[tuple[str, tuple[Candidate, ...], str | None, Status | None, date 
         "Consultation log set up but not yet in use. Should be live by 31st Jan 2027",
         BLACKPOOL,
         "R7",
-        None,
+        PART,  # a part done (the log exists), the rest by the new date
         date(2027, 1, 31),
         VERBATIM,
     ),

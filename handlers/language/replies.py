@@ -26,9 +26,10 @@ from dataclasses import dataclass
 from datetime import date
 from typing import NamedTuple
 
-from handlers.language.targets import DateAnswer, parse_date_answer
+from handlers.language.targets import DateAnswer, format_date, parse_date_answer
 from handlers.language.vocabulary import (
     APPROXIMATE_WORDS,
+    CLOSE_WORDS,
     COMPLETE_WORDS,
     DEADLINE_WORDS,
     DELAYED_WORDS,
@@ -224,6 +225,7 @@ _DATE_NAMES = (frozenset(MONTHS) | frozenset(WEEKDAYS)) - {"sat", "sun"}
 _NUMERIC_DATE = re.compile(r"\d{1,2}([/.-])\d{1,2}\1(?:\d{4}|\d{2})|\d{4}-\d{1,2}-\d{1,2}")
 _YEARISH = re.compile(r"(?:19|20)\d{2}(?:\s*[/-]\s*\d{2,4})?|'\d{2}")
 _DAY_NUMBER = re.compile(rf"\d{{1,2}}{one_of(ORDINAL_SUFFIXES)}?")
+_DAY_ORDINAL = re.compile(rf"\d{{1,2}}{one_of(ORDINAL_SUFFIXES)}")  # "the 18th"
 _QUARTER = re.compile(rf"{one_of(QUARTER_WORDS)}[1-4]")
 # "Q1", "qtr2"; "quarter 3" is two words. "The first quarter of next year" starts a date.
 _QUARTER_ORDINALS = frozenset({"first", "second", "third", "fourth", "final", "last", "next"})
@@ -269,6 +271,7 @@ def _is_dateish(tokens: Sequence[_Token], i: int) -> bool:
         or word in FEASTS
         or word in _FY_TOKENS
         or word == "tomorrow"  # not "today": "finished today" is news, not a new target
+        or (_DAY_ORDINAL.fullmatch(word) is not None and i > 0 and tokens[i - 1].word == "the")
         or bool(_NUMERIC_DATE.fullmatch(word) or _YEARISH.fullmatch(word))
         or bool(_QUARTER.fullmatch(word))
         or (word in QUARTER_WORDS and after in ("1", "2", "3", "4"))
@@ -284,7 +287,7 @@ def _can_start(tokens: Sequence[_Token], i: int) -> bool:
         return after in NUMBER_WORDS or after in ("a", "an") or after.isdigit()
     if word == "year":
         return after == "end"
-    if word in ("a", "an"):  # "within a fortnight", "a week on Friday"
+    if word in ("a", "an", "another"):  # "within a fortnight", "a week on Friday"
         return after in TIME_UNITS
     if word == "the":  # "until the spring": date_text keeps the article as written
         return i + 1 < len(tokens) and _can_start(tokens, i + 1) and tokens[i + 1].word != "the"
@@ -429,7 +432,7 @@ _DEADLINE_CUES = (
     | TARGET_NOUNS
     | {"until", "till", "til", "within", "now", "say"}
     | {"expected", "aiming", "aim", "planned", "scheduled", "hope", "hoping", "realistically"}
-    | {"track", "schedule", "course"}
+    | {"track", "schedule", "course", "need", "needs", "finishing", "completing", "finished"}
     | {"finish", "complete", "completion", "deliver", "launch", "publish", "ready", "live"}
 )
 _DEADLINE_PHRASES = tuple(w.split() for w in DEADLINE_WORDS if " " in w)  # "no later than"
@@ -447,29 +450,57 @@ class _Cue(NamedTuple):
     revision: bool
     deadline: bool
     old: bool = False  # names the target being missed
+    soft: bool = False  # "delivery expected early December": maybe a step's date, so ask
+    finish: bool = False  # "finishing 30 June": says the work is done then
+
+
+# Cues that may date a step rather than the action; the officer is asked which it is.
+_SOFT_CUES = frozenset({"expected", "planned", "scheduled"})
+# "Back" revises only after a verb of moving: "pushed back to", not "returns due back".
+_BACK_AFTER = ("push", "put", "mov", "set", "knock", "kick", "delay", "slip", "held", "pull")
+
+
+def _cue_words(tokens: Sequence[_Token], found: _Found) -> list[str]:
+    """The words before the date; a short lead-in clause counts ('New date needed - 31 May')."""
+    words = [w.rstrip(":") for w in _before(tokens, found.first, 5)]
+    if words or found.first == 0:
+        return words
+    previous = tokens[found.first - 1].clause
+    lead = [t.word for t in tokens[max(0, found.first - 4) : found.first] if t.clause == previous]
+    start = found.first - len(lead)
+    whole = start == 0 or tokens[start - 1].clause != previous
+    return [w.rstrip(":") for w in lead] if whole else []
 
 
 def _cue(tokens: Sequence[_Token], found: _Found) -> _Cue:
     """Which target cue, if any, introduces the date ('new date:', 'revised to', 'by the')."""
-    words = [w.rstrip(":") for w in _before(tokens, found.first, 5)]
+    words = _cue_words(tokens, found)
     while words and words[-1] in _CUE_SKIP:
         words.pop()
     deadline = bool(words) and words[-1] in _DEADLINE_CUES
-    deadline = deadline or any(words[-len(p) :] == p for p in _DEADLINE_PHRASES)
+    phrase = next((p for p in _DEADLINE_PHRASES if words[-len(p) :] == p), None)
+    deadline = deadline or phrase is not None
     after = tokens[found.last + 1].word if found.last + 1 < len(tokens) else ""
     if after in _OLD_TARGET_AFTER and not tokens[found.last].stop_after:
         return _Cue(False, False, old=True)
+    cue_length = len(phrase) if phrase else 1
+    if deadline and _negated(words[-5:-cue_length]):  # "won't be done by the end of the year"
+        return _Cue(False, False, old=True)
+    soft = deadline and words[-1] in _SOFT_CUES
+    finish = deadline and bool(_TARGET_VERBS.search(words[-1]))
     while words and words[-1] in _CUE_FILLER:
         words.pop()
     while words and (words[-1] in _HOW_LONG or words[-1].isdigit()):
         words.pop()  # "pushed back a month to ...": the cue is "pushed back"
     near = words[-2:]
+    if len(near) == 2 and near[-1] == "back" and not near[0].startswith(_BACK_AFTER):
+        near = near[:-1]
     revision = (
         any(w in _REVISION_NOUNS for w in near)
         or bool(near and near[-1].startswith(_REVISION_STEMS))
         or (len(near) == 2 and near[0] in ("new", "revised") and near[1] in _REVISED_ONLY)
     )
-    return _Cue(revision, deadline)
+    return _Cue(revision, deadline, soft=soft and not revision, finish=finish)
 
 
 _HAS_YEAR = re.compile(r"\d{4}|'\d{2}|\d[/.-]\d{1,2}[/.-]\d")
@@ -531,7 +562,8 @@ _TIME_AFTER_LAST = TIME_UNITS | frozenset(WEEKDAYS) | {"year", "time", "night", 
 _TIME_AFTER_LAST |= {"summer", "winter", "quarter"} | frozenset(MONTHS)
 
 _TARGET_VERBS = re.compile(
-    r"finish|complet|done|ready|deliver|launch|publish|sign|live|in place|sorted|wrap|^do$", re.I
+    r"finish|complet|done|ready|deliver|launch|publish|sign|live|in place|sorted|wrap|^do$|final",
+    re.I,
 )
 
 
@@ -605,6 +637,7 @@ class _Choice(NamedTuple):
     found: _Found
     revision: bool
     in_past: bool
+    soft: bool = False
 
 
 def _choose(tokens: _Tokens, found: Sequence[_Found], today: date) -> _Choice | None:
@@ -620,16 +653,16 @@ def _choose(tokens: _Tokens, found: Sequence[_Found], today: date) -> _Choice | 
         if cue.revision:
             rank = 0
         elif cue.deadline and not (past and (in_past or not _HAS_YEAR.search(hit.text))):
-            rank = 1  # "finished by 3 November": a past event whose year we'd be inventing
+            rank = 1 if cue.finish else 2  # "finishing 30 June" before "now be April"
         elif past or in_past or _event_clause(tokens, hit):
             continue  # a past event or a meeting
         elif hit.answer.problem and not _alone(tokens, hit):
             continue  # a clumsy phrase nobody offered as a target
-        elif not _relative_target(tokens, hit):
+        elif not _relative_target(tokens, hit) or (hit.answer.needs_confirmation and day == today):
             continue  # "update you next week", "forms go out in March": not the action's target
         else:
-            rank = 2
-        chosen.append((rank, n, _Choice(hit, cue.revision, in_past)))
+            rank = 3
+        chosen.append((rank, n, _Choice(hit, cue.revision, in_past, cue.soft)))
     if not chosen:
         return None
     return min(chosen, key=lambda c: (c[0], c[1]))[2]
@@ -654,6 +687,7 @@ _RULES = (
     _rule(Status.WITHDRAWN, phrases(WITHDRAWN_WORDS), "negation"),
     _rule(Status.WITHDRAWN, phrases(NO_LONGER_WORDS), "none"),
     _rule(Status.COMPLETE, phrases(COMPLETE_WORDS), "complete"),
+    _rule(Status.COMPLETE, phrases(CLOSE_WORDS), "none"),
     _rule(Status.DELAYED, phrases(DELAYED_WORDS), "negation"),
     _rule(Status.DELAYED, phrases(MISSING_WORDS), "none"),
     _rule(Status.DELAYED, phrases(DEPENDS_WORDS), "weak"),
@@ -686,6 +720,14 @@ _QUALIFIERS = frozenset(PARTLY_QUALIFIERS) | {"part", "half", "phase", "stage", 
 _QUALIFIERS |= {"practically", "virtually"}
 _SOON_AFTER = frozenset({"soon", "shortly", "later", "next"})
 _PERCENT = re.compile(r"(?:[1-9]?\d)%|(?:[1-9]?\d) ?per ?cent")  # "70% complete"; not 100%
+
+
+_DETERMINERS = frozenset({"their", "the", "its", "his", "her", "our", "a", "an", "support"})
+
+
+def _has_object(tokens: Sequence[_Token], index: int) -> bool:
+    after = tokens[index + 1].word if index + 1 < len(tokens) else ""
+    return after in _DETERMINERS and not tokens[index].stop_after
 
 
 def _negated(words: Sequence[str]) -> bool:
@@ -729,6 +771,9 @@ def _judge(
         return Status.DELAYED if _negated(near) else rule.status
     if _negated(near):
         return None
+    one_word = " " not in m.group()
+    if rule.status is Status.WITHDRAWN and one_word and _has_object(tokens, tokens.at(m.end() - 1)):
+        return None  # "HHT have withdrawn their offer": someone else's withdrawal
     if rule.check == "negation":
         return rule.status
     if _future(_before(tokens, index, 4)):
@@ -889,7 +934,9 @@ _NOTE_FILLER = (
     | _DEADLINE_WORDS
 )
 # Words that leave a date the point of its clause: "so end of Feb", "end of Feb for that".
-_CLAUSE_FILLER = _NOTE_FILLER | _wordset("so then that this say maybe probably realistically we a")
+_CLAUSE_FILLER = _NOTE_FILLER | _wordset(
+    "so then that this say maybe probably realistically we a more likely possibly hopefully please"
+)
 
 
 def _only_status_and_date(note: str, spans: Sequence[tuple[int, int]]) -> bool:
@@ -928,6 +975,11 @@ def parse_reply(text: str, candidates: Sequence[Candidate], *, today: date) -> P
         date_text = hit.text
         if hit.answer.day is None:
             problem = hit.answer.problem
+        elif choice.soft:
+            problem = (
+                f"Is {hit.text} ({format_date(hit.answer.day)}) the new target for the whole "
+                'action, or the date of one step? Say the new target date, or "keep".'
+            )
         else:
             new_date, confirm, in_past = (
                 hit.answer.day,
@@ -996,13 +1048,22 @@ _WILL = frozenset({"will", "shall", "would", "should", "could", "must", "might",
 _WILL |= {"be", "being", "gonna", "going", "once", "when", "if"}
 
 
+_COMPLETE_WORD = re.compile(phrases(COMPLETE_WORDS), re.IGNORECASE)
+
+
 def _accomplished(tokens: _Tokens) -> list[str]:
     """Things the reply says were done ('installed', 'held'), not negated or still to come."""
     done: list[str] = []
     for k, token in enumerate(tokens):
         word = token.word
+        after = tokens[k + 1].word if k + 1 < len(tokens) else ""
+        if _COMPLETE_WORD.fullmatch(word):
+            continue  # judged as a status already ("we'll have it finished by Christmas")
         regular = word.endswith("ed") and len(word) > 4 and word not in _NOT_DONE
-        if not (regular or word in _DONE_IRREGULAR):
+        if word == "set" and after != "up":  # "meeting set for 10 December"
+            continue
+        ready = word == "ready" and k > 0 and tokens[k - 1].word in ("is", "are", "now")
+        if not (regular or ready or word in _DONE_IRREGULAR):
             continue
         before = _before(tokens, k, 3)
         if _negated(before) or any(w in _WILL or w.endswith("'ll") for w in before[-2:]):
@@ -1014,9 +1075,38 @@ def _accomplished(tokens: _Tokens) -> list[str]:
 def _remaining(text: str, tokens: _Tokens) -> bool:
     """Work still to do is named: 'still to do', 'outstanding', 'the rest', 'to follow'."""
     for m in _REMAINING.finditer(text):
-        if not _negated(_before(tokens, tokens.at(m.start()), 2)):
-            return True
+        index = tokens.at(m.start())
+        if _negated(_before(tokens, index, 2)) or _other_action(tokens, index):
+            continue
+        if m.group().lower().startswith("with") and _in_company(tokens, index):
+            continue  # "met with comms", "agreed with HR": who it was done with
+        return True
     return False
+
+
+def _in_company(tokens: _Tokens, index: int) -> bool:
+    before = _before(tokens, index, 1)
+    return bool(before) and (
+        before[0] in _DONE_IRREGULAR
+        or before[0].endswith("ed")
+        or before[0] in ("off", "up", "meeting", "talks", "working")
+    )
+
+
+_REF_LIKE = re.compile(r"(?!q\d)[a-z]{1,2}\d{1,2}|\d{1,2}\.\d{1,2}")  # not "Q1"
+
+
+def _other_action(tokens: _Tokens, index: int) -> bool:
+    """The clause names another action ('... still being drafted, but that's R2')."""
+    clause = tokens[index].clause
+    near = [tokens.spans[c] for c in (clause, clause + 1) if c in tokens.spans]
+    return any(_REF_LIKE.fullmatch(tokens[k].word) for span in near for k in span)
+
+
+def _finish_clause(tokens: _Tokens, choice: _Choice) -> bool:
+    """The target date comes just after what gets finished then ('workshops finish 18 Dec')."""
+    verbs = tokens.clause(tokens[choice.found.first].clause).verbs
+    return any(choice.found.first - 3 <= k < choice.found.first for k in verbs)
 
 
 def _weigh_progress(
@@ -1042,8 +1132,10 @@ def _weigh_progress(
     done = _accomplished(tokens)
     if not done:
         return None, False
-    if _remaining(text, tokens):
-        return Status.PARTIALLY_COMPLETE, False
+    if _remaining(text, tokens) or (
+        later and choice is not None and _finish_clause(tokens, choice)
+    ):
+        return Status.PARTIALLY_COMPLETE, False  # "consultation closed, workshops finish 18 Dec"
     if action is None:
         return None, False
     if action.status is Status.NOT_STARTED:

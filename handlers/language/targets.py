@@ -981,7 +981,7 @@ _RE_THIS_QUARTER = _Lazy(r"(?:(?:the )?end of )?(?:the|this|next) quarter")
 _RE_MONTH_END = _Lazy(r"(?:the )?end of (?:the|this|next) month")
 _RE_NEXT_SEASON = _Lazy(rf"next {alternation(SEASON_START)}")
 _RE_DURATION = _Lazy(
-    rf"(?:in |within )?(a|an|\d{{1,2}}|{one_of(NUMBER_WORDS)})(?: more)? "
+    rf"(?:in |within )?(a|an|another|\d{{1,2}}|{one_of(NUMBER_WORDS)})(?: more)? "
     r"(day|week|fortnight|month)s?(?:'s? time| time)?"
 )
 
@@ -1023,8 +1023,26 @@ def _quarter_answer(raw: str, s: str, today: date) -> DateAnswer | None:
     return None
 
 
+_RE_DAY_ONLY = _Lazy(rf"(?:the\s+)?(\d{{1,2}})\s?{one_of(ORDINAL_SUFFIXES)}")
+
+
+def _day_of_month(raw: str, today: date) -> DateAnswer | None:
+    """'the 18th': the next 18th, today or later."""
+    m = _RE_DAY_ONLY.fullmatch(raw.lower())
+    if m is None or not 1 <= int(m[1]) <= 31:
+        return None
+    index = _month_index(today)
+    for step in range(3):
+        last = _index_end(index + step)
+        if int(m[1]) <= last.day and (day := last.replace(day=int(m[1]))) >= today:
+            return DateAnswer(raw, day, needs_confirmation=True)
+    return None
+
+
 def _relative_answer(raw: str, s: str, today: date) -> DateAnswer | None:
     """'end of next month', 'next spring', 'within a month', 'in two weeks': confirmed first."""
+    if (answer := _day_of_month(raw, today)) is not None:
+        return answer
     if _RE_MONTH_END.fullmatch(s):
         year, month = today.year, today.month
         if s.endswith("next month"):
@@ -1035,7 +1053,7 @@ def _relative_answer(raw: str, s: str, today: date) -> DateAnswer | None:
         year = today.year if date(today.year, first_month, 1) > today else today.year + 1
         return DateAnswer(raw, _months_span(year, first_month, 3).last, needs_confirmation=True)
     if m := _RE_DURATION.fullmatch(s):
-        count = 1 if m[1] in ("a", "an") else NUMBER_WORDS.get(m[1]) or int(m[1])
+        count = 1 if m[1] in ("a", "an", "another") else NUMBER_WORDS.get(m[1]) or int(m[1])
         if m[2] == "month":
             index = _month_index(today) + count
             last = _index_end(index)

@@ -131,11 +131,21 @@ COMPLETE_WORDS = (
     "published",
     "delivered",
     "achieved",
-    "closed",
+    "adopted",
     "all sorted",
+    "gone live",
+    "went live",
+)
+# Complete, whatever the tense: the officer asks for the action to be closed.
+CLOSE_WORDS = (
+    r"(?:please |can |could |should )?(?:be )?clos(?:e|ed|ing) (?:this|it)(?: one)?(?: off| down)?",
+    r"(?:this|it)(?: one)? can be (?:closed|signed off|marked (?:as )?(?:complete|done))",
+    "closing (?:this|it) off",
+    "nothing (?:further|more|else) to do",
+    "happy (?:for this|for it|that this|that it) (?:to be closed|is complete)",
 )
 # Withdrawn unless negated ("not dropped").
-WITHDRAWN_WORDS = ("withdrawn", "withdraw", "dropped", "cancell?ed", "superseded")
+WITHDRAWN_WORDS = ("withdrawn", "withdraw", "dropped", "cancell?ed", "superseded", "replaced by")
 NO_LONGER_WORDS = (  # withdrawn, whatever negation says: "no longer needed"
     "no longer (?:needed|required|relevant|necessary|applicable|going ahead|part of)",
     r"not part of the \w+ any(?: )?more",
@@ -159,6 +169,8 @@ DELAYED_WORDS = (
     "stalled",
     "(?:running|be|is|are|going) (?:a bit )?late",
     "behind schedule",
+    "parked",
+    "pause",
     "(?:need|needs|needed) (?:a bit |a little |some )?(?:more time|longer|an extension)",
     "more time",
 )
@@ -169,11 +181,11 @@ DEPENDS_WORDS = (
     r"(?:can'?t|cannot|unable to|not able to|won'?t be able to) (?:\w+ ){1,4}?until",
     r"(?:can'?t|cannot|unable to) (?:progress|proceed|move (?:this|it) on)",
     "not until",
+    "won'?t be (?:finished|done|complete|completed|ready) (?:this|by|in|until)",
 )
 MISSING_WORDS = (  # delayed, whatever negation says: "won't make it", "missed the deadline"
     "(?:won'?t|not|not going to|unable to|can'?t|cannot) (?:make|meet|hit)",
     r"(?:will|going to|\w+'ll) miss",
-    "won'?t be (?:finished|done|complete|completed|ready) (?:this|by|in|until)",
     f"missed the (?:{'|'.join(sorted(TARGET_NOUNS))})",
 )
 # Qualifiers that on their own say partly done; with "complete" they make it partial.
@@ -211,6 +223,15 @@ REMAINING_WORDS = (
     "the rest",
     "needs? to be",
     "now (?:analysing|analyzing|working|drafting|writing)",
+    "(?:just|only|still) (?:need|needs) to",
+    r"(?<!the\s)last (?:two|three|four|few|one|\d+)",
+    "except",
+    "apart from",
+    "other than",
+    r"still \w+ing",
+    # with whoever does the next step: "data with the analysts", "draft with legal"
+    r"(?:is |are |now |still )?with (?:the )?(?:legal|comms|finance|analysts?|lawyers|designers?|"
+    r"it|hr|clt|slt|smt|elt|cabinet|members|printers?|research team|design team)",
 )
 # In progress; negated ("not on track") they mean delayed.
 IN_PROGRESS_WORDS = (
@@ -227,10 +248,10 @@ IN_PROGRESS_WORDS = (
     r"(?:target|date|deadline|timescale)s? (?:stays?|unchanged|remains?|still stands|is fine)",
     "still on (?:for|target|track|course|schedule)",
     "on course",
-    "no change to the (?:date|target|deadline)",
+    r"no change to the (?:\w+ ){0,4}?(?:date|target|deadline)",
 )
 # In progress unless negated. "Working on it" is not here: it says nothing the status doesn't.
-STARTED_WORDS = ("started", "begun", "began", "commenced")
+STARTED_WORDS = ("started", "begun", "began", "commenced", "made a start")
 # Not started: a start word negated, or still to come.
 NOT_STARTED_WORDS = (
     "(?:not|never|(?:have|has|had|is|are|was|were|did|does|do)n'?t)"
