@@ -148,3 +148,16 @@ def test_not_started_waiting_for_something_stays_not_started(sam: ConsoleChannel
     answer = sam.send("S4: Not started yet, waiting for the new web platform")
     assert "S4 → Not started." in answer
     assert "Delayed" not in answer
+
+
+def test_several_actions_with_a_question_go_one_at_a_time_each_with_its_own_part(
+    sam: ConsoleChannel,
+) -> None:
+    answer = sam.send("S1 done. S3 delayed, new date 31/02/2027")
+    assert "Which action first?" in answer
+    assert "S1 →" not in answer  # nothing confirmed while a part is unclear
+    unclear = sam.send("S3")
+    assert "not a real date" in unclear and "New target date?" in unclear
+    confirmed = sam.send("31/03/2027")
+    assert "S3 → Delayed, revised target 31 March 2027." in confirmed
+    assert "S1" not in confirmed  # S1's part is not S3's note

@@ -1,20 +1,31 @@
 """Read an officer's free-text reply to a reminder: which action, what status, what new date.
 
 `parse_reply` is pure: it never touches the database and never guesses. An unclear date is
-reported in `date_problem`, a relative one ("next Friday") is flagged for confirmation, and a
-reply about several actions leaves `ref` as None so the caller can ask which one.
+reported in `date_problem`, a relative one ("next Friday") is flagged for confirmation, a
+status that can't be read where one is needed sets `status_unclear` (the bot asks, with the
+status buttons), and a reply about several actions leaves `ref` as None so the caller can ask
+which one. `read_replies` reads a reply whose parts each start with an action's ref ("R1 done.
+R4 delayed to March") part by part, one reading per action.
 
 Dates: phrases are cut out of the reply with regexes around cue words and date-like tokens,
 then each is read by `handlers.language.targets.parse_date_answer`, longest first. A revised
 target is about the future, so dates in clauses describing past events ("met on 3 November")
 are ignored unless a target cue introduces them ("revised to 31 March 2020"), which sets
-`date_in_past`.
+`date_in_past`. A date with no cue counts only when it is the point of its clause ("Delayed,
+end of March") or follows what gets done then ("workshops finish 18 December"); a start
+("roll out from October") or a length of time ("pushed back a month") is never the target;
+"won't be done by Christmas" names the date being missed; "delivery expected in December"
+may be a step's date, so it is asked about.
 
-Status: words are matched case-insensitively on word boundaries; completion words are dropped
-when negated ("not complete"), future ("will be complete by") or qualified ("nearly
-complete"). Precedence: WITHDRAWN > COMPLETE > DELAYED > PARTIALLY_COMPLETE > IN_PROGRESS >
-NOT_STARTED; a new date given without a delay word is not a delay ("drafted, will finish by
-March" is partially complete), but "new date"/"revised to" on its own implies DELAYED.
+Status: words are matched case-insensitively on word boundaries, after slips in status words
+and month names are put right ("compelte", "Feburary"); completion words are dropped when
+negated ("not complete"), future ("will be complete by") or qualified ("nearly complete").
+Precedence: WITHDRAWN > COMPLETE > DELAYED > PARTIALLY_COMPLETE > IN_PROGRESS > NOT_STARTED;
+a new date given without a delay word is not a delay ("drafted, will finish by March" is
+partially complete), but "new date"/"revised to" on its own implies DELAYED. A dependency
+("can't start until ...") is a delay only when nothing else is said, and "waiting for" or
+"working on it" is no status at all: the status is kept. Something finished beside work still
+to come ("fieldwork finished, analysis due end of January") is partially complete.
 """
 
 from __future__ import annotations
