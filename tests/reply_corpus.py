@@ -89,7 +89,9 @@ def load() -> list[Row]:
         status = Status(a["status"])
         actions[key] = Candidate(str(a["ref"]), a["text"], status=status, target=a["target"])
     rows = []
-    written = [(1, raw) for raw in data["rows"]] + [(2, raw) for raw in data.get("batch_2", [])]
+    written = [(1, raw) for raw in data["rows"]]
+    for batch in range(2, 10):
+        written += [(batch, raw) for raw in data.get(f"batch_{batch}", [])]
     for n, (batch, raw) in enumerate(written, start=1):
         candidates = tuple(actions[k] for k in raw["a"])
         if "x" in raw:

@@ -236,6 +236,8 @@ _DATE_NAMES = (frozenset(MONTHS) | frozenset(WEEKDAYS)) - {"sat", "sun"}
 _NUMERIC_DATE = re.compile(r"\d{1,2}([/.-])\d{1,2}\1(?:\d{4}|\d{2})|\d{4}-\d{1,2}-\d{1,2}")
 _YEARISH = re.compile(r"(?:19|20)\d{2}(?:\s*[/-]\s*\d{2,4})?|'\d{2}")
 _DAY_NUMBER = re.compile(rf"\d{{1,2}}{one_of(ORDINAL_SUFFIXES)}?")
+_DAY_MONTH = re.compile(r"\d{1,2}/\d{1,2}")  # "28/2": a date only after a lead ("to 28/2")
+_D_M_LEADS = frozenset({"to", "by", "until", "till", "til", "date", "on", "before", "now"})
 _DAY_ORDINAL = re.compile(rf"\d{{1,2}}{one_of(ORDINAL_SUFFIXES)}")  # "the 18th"
 _QUARTER = re.compile(rf"{one_of(QUARTER_WORDS)}[1-4]")
 # "Q1", "qtr2"; "quarter 3" is two words. "The first quarter of next year" starts a date.
@@ -282,6 +284,7 @@ def _is_dateish(tokens: Sequence[_Token], i: int) -> bool:
         or word in FEASTS
         or word in _FY_TOKENS
         or word == "tomorrow"  # not "today": "finished today" is news, not a new target
+        or (_DAY_MONTH.fullmatch(word) is not None and i > 0 and tokens[i - 1].word in _D_M_LEADS)
         or (_DAY_ORDINAL.fullmatch(word) is not None and i > 0 and tokens[i - 1].word == "the")
         or bool(_NUMERIC_DATE.fullmatch(word) or _YEARISH.fullmatch(word))
         or bool(_QUARTER.fullmatch(word))
@@ -358,9 +361,30 @@ def _read_from(text: str, tokens: _Tokens, first: int, today: date) -> _Found | 
             continue
         phrase = text[tokens[first].start : tokens[end].end]
         answer = parse_date_answer(phrase, today=today)
+        if answer.day is not None and first > 0 and tokens[first - 1].word == "after":
+            named = f"after {phrase}"
+            problem = f'"{named}" is not one date: when will it be done?'
+            return _Found(first, end, phrase, DateAnswer(phrase, None, problem=problem))
+        if answer.day is not None and _names_an_event(tokens, end):
+            named = f"{phrase} {tokens[end + 1].word}"
+            problem = f'"{named}" is a meeting, not a date: what is the new target date?'
+            return _Found(first, end + 1, named, DateAnswer(named, None, problem=problem))
         if answer.day is not None or _specific_problem(answer):
             return _Found(first, end, phrase, answer)
     return None
+
+
+# After a month or season these make it an event's name: "the March cabinet", "summer recess".
+_EVENTS_NAMED = frozenset(
+    {"recess", "cabinet", "meeting", "board", "committee", "council", "newsletter", "holidays"}
+    | {"holiday", "term", "election", "elections", "break", "panel", "forum", "round"}
+)
+
+
+def _names_an_event(tokens: Sequence[_Token], end: int) -> bool:
+    if end + 1 >= len(tokens) or tokens[end].stop_after:
+        return False
+    return tokens[end + 1].word in _EVENTS_NAMED and not tokens[end].word.isdigit()
 
 
 def _all_dates(text: str, tokens: _Tokens, today: date) -> list[_Found]:
@@ -453,7 +477,7 @@ _CUE_FILLER = frozenset({"the", "is", "be", "of", "or", "to", "until", "till", "
 _CUE_FILLER |= {"it", "this", "that", "them", "into"}
 # Between a cue and its date: "aiming for Easter", "due in January", "until w/c 7 December".
 _CUE_SKIP = frozenset({"the", "is", "be", "of", "on", "or", "", "for", "to", "in", "into", "at"})
-_CUE_SKIP |= {"w/c", "w/b", "wc", "wb"} | frozenset(APPROXIMATE_WORDS)
+_CUE_SKIP |= {"w/c", "w/b", "wc", "wb", "their", "our", "its"} | frozenset(APPROXIMATE_WORDS)
 _HOW_LONG = TIME_UNITS | frozenset(NUMBER_WORDS) | {"a", "an", "more", "further", "extra"}
 
 
@@ -463,6 +487,7 @@ class _Cue(NamedTuple):
     old: bool = False  # names the target being missed
     soft: bool = False  # "delivery expected early December": maybe a step's date, so ask
     finish: bool = False  # "finishing 30 June": says the work is done then
+    named: bool = False  # the revision names the target itself: "new date", "revised target"
 
 
 # Cues that may date a step rather than the action; the officer is asked which it is.
@@ -503,15 +528,16 @@ def _cue(tokens: Sequence[_Token], found: _Found) -> _Cue:
         words.pop()
     while words and (words[-1] in _HOW_LONG or words[-1].isdigit()):
         words.pop()  # "pushed back a month to ...": the cue is "pushed back"
+    asking = any(words[-3:] == [w, "we", "say"] for w in ("can", "could", "shall"))
     near = words[-2:]
     if len(near) == 2 and near[-1] == "back" and not near[0].startswith(_BACK_AFTER):
         near = near[:-1]
-    revision = (
-        any(w in _REVISION_NOUNS for w in near)
-        or bool(near and near[-1].startswith(_REVISION_STEMS))
-        or (len(near) == 2 and near[0] in ("new", "revised") and near[1] in _REVISED_ONLY)
+    named = any(w in _REVISION_NOUNS for w in near) or (
+        len(near) == 2 and near[0] in ("new", "revised") and near[1] in _REVISED_ONLY
     )
-    return _Cue(revision, deadline, soft=soft and not revision, finish=finish)
+    later = bool(words) and words[-1] == "after"  # "after Easter now": moved, to when?
+    revision = named or asking or later or bool(near and near[-1].startswith(_REVISION_STEMS))
+    return _Cue(revision, deadline, soft=soft and not revision, finish=finish, named=named)
 
 
 _HAS_YEAR = re.compile(r"\d{4}|'\d{2}|\d[/.-]\d{1,2}[/.-]\d")
@@ -630,7 +656,7 @@ def _a_start(tokens: Sequence[_Token], hit: _Found) -> bool:
         words.pop()
     if words and words[-1] in _START_WORDS - {"out", "off", "run", "runs"}:
         return True
-    if len(words) < 2 or words[-1] not in ("in", "by", "at"):
+    if len(words) < 2 or words[-1] not in ("in", "by", "at", "after"):
         return False
     kicks_off = words[-2] == "off" and len(words) > 2 and words[-3].startswith("kick")
     return words[-2] in _START_WORDS - {"off"} or kicks_off
@@ -662,9 +688,9 @@ def _choose(tokens: _Tokens, found: Sequence[_Found], today: date) -> _Choice | 
         if cue.old or _a_start(tokens, hit) or _a_duration(tokens, hit):
             continue  # "roll out from October", "pushed back a month to ..."
         if cue.revision:
-            rank = 0
+            rank = 0 if cue.named else 1  # "revised target 31/03" before "upgrade moved to Jan"
         elif cue.deadline and not (past and (in_past or not _HAS_YEAR.search(hit.text))):
-            rank = 1 if cue.finish else 2  # "finishing 30 June" before "now be April"
+            rank = 2 if cue.finish else 3  # "finishing 30 June" before "now be April"
         elif past or in_past or _event_clause(tokens, hit):
             continue  # a past event or a meeting
         elif hit.answer.problem and not _alone(tokens, hit):
@@ -672,7 +698,7 @@ def _choose(tokens: _Tokens, found: Sequence[_Found], today: date) -> _Choice | 
         elif not _relative_target(tokens, hit) or (hit.answer.needs_confirmation and day == today):
             continue  # "update you next week", "forms go out in March": not the action's target
         else:
-            rank = 3
+            rank = 4
         chosen.append((rank, n, _Choice(hit, cue.revision, in_past, cue.soft)))
     if not chosen:
         return None
@@ -792,11 +818,34 @@ def _judge(
     if rule.status is Status.COMPLETE:
         if m.string[m.end() : m.end() + 1] == "?":  # "Complete? Not quite"
             return None
+        if any(w in _CONDITIONS for w in _before(tokens, index, 8)):
+            return None  # "can't roll out until the module is signed off"
         if any(w in _QUALIFIERS or _PERCENT.fullmatch(w) for w in near):  # "nearly complete"
+            return Status.PARTIALLY_COMPLETE
+        if _some_of(_before(tokens, index, 5)):  # "two of four sessions done"
             return Status.PARTIALLY_COMPLETE
         if _finishes_later(tokens, tokens.at(m.end() - 1), dates, today):
             return None
     return rule.status
+
+
+_CONDITIONS = frozenset({"until", "till", "once", "when", "unless", "if"})
+
+
+def _count(word: str) -> int | None:
+    return int(word) if word.isdigit() else NUMBER_WORDS.get(word)
+
+
+def _some_of(words: Sequence[str]) -> bool:
+    """'two of four', '4 of the 6': a count of a larger whole."""
+    for k, word in enumerate(words):
+        if word != "of" or k == 0:
+            continue
+        rest = [w for w in words[k + 1 : k + 3] if w != "the"]
+        part, whole = _count(words[k - 1]), _count(rest[0]) if rest else None
+        if part is not None and whole is not None and part < whole:
+            return True
+    return False
 
 
 def _finishes_later(
@@ -947,6 +996,7 @@ _NOTE_FILLER = (
 # Words that leave a date the point of its clause: "so end of Feb", "end of Feb for that".
 _CLAUSE_FILLER = _NOTE_FILLER | _wordset(
     "so then that this say maybe probably realistically we a more likely possibly hopefully please"
+    " sorry afraid i'm unfortunately"
 )
 
 
@@ -978,7 +1028,8 @@ def parse_reply(text: str, candidates: Sequence[Candidate], *, today: date) -> P
     status = _pick_status(matches, revision=choice is not None and choice.revision)
     ref = _which(plain, candidates, mentioned)
     action = next((c for c in candidates if c.ref == ref), None)
-    status, unclear = _weigh_progress(note, tokens, status, choice, action, today)
+    partly = any(m.status is Status.PARTIALLY_COMPLETE for m in matches)
+    status, unclear = _weigh_progress(note, tokens, status, choice, action, partly)
 
     new_date, date_text, problem, confirm, in_past = None, "", None, False, False
     if choice is not None:
@@ -1059,6 +1110,7 @@ _WILL = frozenset({"will", "shall", "would", "should", "could", "must", "might",
 _WILL |= {"be", "being", "gonna", "going", "once", "when", "if"}
 
 
+_GONE_OUT = frozenset({"launched", "rolled", "issued", "circulated", "implemented", "embedded"})
 _COMPLETE_WORD = re.compile(phrases(COMPLETE_WORDS), re.IGNORECASE)
 
 
@@ -1126,7 +1178,7 @@ def _weigh_progress(
     status: Status | None,
     choice: _Choice | None,
     action: Candidate | None,
-    today: date,
+    partly: bool,
 ) -> tuple[Status | None, bool]:
     """The status once the reply's account of the work is weighed, and whether to ask.
 
@@ -1136,21 +1188,23 @@ def _weigh_progress(
     action asked for ("kit installed" for "install the kit": maybe complete, maybe not).
     """
     later = choice is not None and choice.found.answer.day is not None and not choice.in_past
-    if status is Status.COMPLETE and (later or _remaining(text, tokens)):
+    if status is Status.COMPLETE and (later or partly or _remaining(text, tokens)):
         return Status.PARTIALLY_COMPLETE, False
     if status is not None:
         return status, False
     done = _accomplished(tokens)
     if not done:
         return None, False
+    if action is not None and action.status is Status.NOT_STARTED:
+        return None, True  # progress on an action recorded as not started: ask, never keep
     if _remaining(text, tokens) or (
         later and choice is not None and _finish_clause(tokens, choice)
     ):
         return Status.PARTIALLY_COMPLETE, False  # "consultation closed, workshops finish 18 Dec"
     if action is None:
         return None, False
-    if action.status is Status.NOT_STARTED:
-        return None, True
+    if any(word in _GONE_OUT for word in done):
+        return None, True  # "database launched to all staff": maybe complete, maybe not
     own = _content_words(action.text)
     return None, any(_stem(word) in own for word in done)
 

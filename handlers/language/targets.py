@@ -1039,9 +1039,27 @@ def _day_of_month(raw: str, today: date) -> DateAnswer | None:
     return None
 
 
+_RE_DAY_SLASH_MONTH = _Lazy(r"(\d{1,2})/(\d{1,2})")
+
+
+def _day_and_month(raw: str, today: date) -> DateAnswer | None:
+    """'28/2' (UK day first): the next 28 February, checked with the officer."""
+    m = _RE_DAY_SLASH_MONTH.fullmatch(raw.strip())
+    if m is None or not 1 <= int(m[2]) <= 12:
+        return None
+    for year in (today.year, today.year + 1, today.year + 4):
+        try:
+            day = date(year, int(m[2]), int(m[1]))
+        except ValueError:
+            continue
+        if day >= today:
+            return DateAnswer(raw, day, needs_confirmation=True)
+    return None
+
+
 def _relative_answer(raw: str, s: str, today: date) -> DateAnswer | None:
     """'end of next month', 'next spring', 'within a month', 'in two weeks': confirmed first."""
-    if (answer := _day_of_month(raw, today)) is not None:
+    if (answer := _day_of_month(raw, today) or _day_and_month(raw, today)) is not None:
         return answer
     if _RE_MONTH_END.fullmatch(s):
         year, month = today.year, today.month
