@@ -150,7 +150,7 @@ def test_not_started_waiting_for_something_stays_not_started(sam: ConsoleChannel
     assert "Delayed" not in answer
 
 
-def test_several_actions_with_a_question_go_one_at_a_time_each_with_its_own_part(
+def test_several_actions_with_a_question_go_one_at_a_time_and_none_is_dropped(
     sam: ConsoleChannel,
 ) -> None:
     answer = sam.send("S1 done. S3 delayed, new date 31/02/2027")
@@ -161,3 +161,8 @@ def test_several_actions_with_a_question_go_one_at_a_time_each_with_its_own_part
     confirmed = sam.send("31/03/2027")
     assert "S3 → Delayed, revised target 31 March 2027." in confirmed
     assert "S1" not in confirmed  # S1's part is not S3's note
+    saved = sam.send("save")
+    assert "Saved. S3 is now Delayed" in saved
+    assert "Your message was also about S1. Which next?" in saved  # nothing is dropped
+    assert "S1 → Complete." in sam.send("S1")
+    assert "Saved. S1 is now Complete" in sam.send("save")

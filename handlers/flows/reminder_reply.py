@@ -53,6 +53,7 @@ class ReplyData(BaseModel):
     refs: list[str]  # the actions the reminder listed
     text: str = ""  # the reply, kept while asking which action it is about
     updates: list[PendingUpdate] = []  # a reply about several actions, to be confirmed
+    pending: list[str] = []  # actions of such a reply still to go through, one at a time
     token: str = Field(default_factory=lambda: uuid.uuid4().hex)  # a double-clicked Save
 
 
@@ -173,12 +174,14 @@ def _on_reply(req: Request, data: ReplyData) -> Turn:
         f"Which action is that about{' (' + mentioned + ')' if mentioned else ''}? "
         "Pick one, and I'll take the rest of your message as its update."
     )
-    if len(readings) > 1:
+    pending = [r.ref for r in readings if r.ref is not None] if len(readings) > 1 else []
+    if pending:
         text = (
             "I'd like to check some of that with you one action at a time. Which action "
             "first? I'll take its part of your message as its update."
         )
-    asked = ReplyData(refs=data.refs, text=req.msg.text)
+        choices = tuple(Choice(ref, ref) for ref in pending)
+    asked = ReplyData(refs=data.refs, text=req.msg.text, pending=pending)
     return Turn((Reply(text, choices=choices),), Next(NAME, Step.WHICH, asked))
 
 
@@ -189,11 +192,12 @@ def _plain(reading: ParsedReply) -> bool:
 
 def _on_which(req: Request, data: ReplyData) -> Turn:
     actions = _candidates(req, data.refs)
+    offered = [ref for ref in data.pending if ref in actions] or list(actions)
     chosen = next(
-        (a for ref, a in actions.items() if ref.lower() == req.answer.strip().lower()), None
+        (actions[ref] for ref in offered if ref.lower() == req.answer.strip().lower()), None
     )
     if chosen is None:
-        choices = tuple(Choice(ref, ref) for ref in actions)
+        choices = tuple(Choice(ref, ref) for ref in offered)
         reply = Reply("Please pick one of these:", choices=choices)
         return Turn((reply,), Next(NAME, Step.WHICH, data))
     # Its own part of a reply about several actions, else the whole reply.
@@ -202,10 +206,23 @@ def _on_which(req: Request, data: ReplyData) -> Turn:
     reading = next((r for r in readings if r.ref == chosen.ref), None)
     if reading is None:
         reading = parse_reply(data.text, [_candidate(chosen)], today=req.ctx.today())
-    return _understood(req, chosen, reading)
+    rest = [ref for ref in data.pending if ref != chosen.ref]
+    if not rest:
+        return _understood(req, chosen, reading)
+    then = Next(NAME, Step.WHICH, data.model_copy(update={"pending": rest}))
+    prompt = f"Your message was also about {', '.join(rest)}. Which next?"
+    return _understood(req, chosen, reading, then=then, prompt=prompt, choices=tuple(rest))
 
 
-def _understood(req: Request, action: Action, parsed: ParsedReply) -> Turn:
+def _understood(
+    req: Request,
+    action: Action,
+    parsed: ParsedReply,
+    *,
+    then: Next | None = None,
+    prompt: str = "",
+    choices: tuple[str, ...] = (),
+) -> Turn:
     """What was read from the reply, confirmed before saving; dates asked about, not guessed."""
     if not may_update(req.session, req.who, action):
         return update_flow.refusal(action)
@@ -221,6 +238,9 @@ def _understood(req: Request, action: Action, parsed: ParsedReply) -> Turn:
         date_problem=_date_problem(parsed),
         check=parsed.date_needs_confirmation,
         ask_status=parsed.ask_status,
+        then=then,
+        then_prompt=prompt,
+        then_choices=choices,
     )
 
 

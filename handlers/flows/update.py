@@ -10,8 +10,9 @@ import uuid
 from collections.abc import Callable
 from datetime import date
 from enum import StrEnum
+from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from handlers.chat.flow import Flow, FormHandlers, command
 from handlers.chat.messages import (
@@ -75,6 +76,19 @@ class UpdateData(BaseModel):
     from_reply: bool = False
     date_problem: str = ""
     check_date: bool = False
+    # Where the conversation goes once this update is saved or cancelled: the rest of a reply
+    # about several actions (the reminder flow's state, kept as JSON), and what to ask then.
+    then_flow: str = ""
+    then_step: str = ""
+    then_data: dict[str, Any] = {}
+    then_prompt: str = ""
+    then_choices: list[str] = []
+
+
+class _Carried(BaseModel):
+    """Another flow's data, handed back to it untouched."""
+
+    model_config = ConfigDict(extra="allow")
 
 
 def _at(step: Step, data: UpdateData, *replies: Reply) -> Turn:
@@ -242,7 +256,7 @@ def _confirm(req: Request, action: Action, data: UpdateData) -> Turn:
 def _on_confirm(req: Request, action: Action, data: UpdateData) -> Turn:
     answer = req.answer.lower().split(" ")[0]
     if answer in ("cancel", "no", "n", "discard"):
-        return say(f"Cancelled. Nothing was saved for {action.ref}.")
+        return _finish(data, f"Cancelled. Nothing was saved for {action.ref}.")
     if answer not in ("save", "yes", "y", "ok", "confirm"):
         reply = Reply(
             "Shall I save it? Say 'save' or 'cancel'.", choices=_confirm_choices(data.token)
@@ -251,7 +265,17 @@ def _on_confirm(req: Request, action: Action, data: UpdateData) -> Turn:
     if not may_update(req.session, req.who, action):  # roles may have changed meanwhile
         return say(f"You can no longer update {action.ref}. Nothing was saved.")
     update = Update(status=data.status, note=data.note, new_date=data.new_date)
-    return say(save(req, action, update, f"update:{data.token}"))
+    return _finish(data, save(req, action, update, f"update:{data.token}"))
+
+
+def _finish(data: UpdateData, text: str) -> Turn:
+    """The update is over; go on to whatever was waiting for it (the next action of a reply)."""
+    if not data.then_flow:
+        return say(text)
+    choices = tuple(Choice(ref, ref) for ref in data.then_choices)
+    reply = Reply(f"{text}\n{data.then_prompt}", choices=choices)
+    carried = _Carried.model_validate(data.then_data)
+    return Turn((reply,), Next(data.then_flow, data.then_step, carried))
 
 
 # -- entries for other flows: a reminder's buttons and a reply in words hand over here ------
@@ -270,6 +294,9 @@ def propose(
     date_problem: str = "",
     check: bool = False,
     ask_status: bool = False,
+    then: Next | None = None,
+    then_prompt: str = "",
+    then_choices: tuple[str, ...] = (),
 ) -> Turn:
     """Start an update from what was read elsewhere (a reply in words), to be confirmed.
 
@@ -287,6 +314,16 @@ def propose(
             "check_date": check,
         }
     )
+    if then is not None:  # once this one is done, the conversation goes on there
+        data = data.model_copy(
+            update={
+                "then_flow": then.flow,
+                "then_step": then.step,
+                "then_data": then.data.model_dump(mode="json"),
+                "then_prompt": then_prompt,
+                "then_choices": list(then_choices),
+            }
+        )
     if ask_status:
         return _ask_reply_status(action, data)
     return _after_reply_status(req, action, data)
