@@ -343,7 +343,7 @@ def _window_ok(tokens: _Tokens, first: int, last: int) -> bool:
         return True
     # "the end of the year", "financial year", "year end" but not "over the year we ran ..."
     words = {tokens[k].word for k in span}
-    return "year" in words and tokens[first].word in MODIFIER_WORDS | _FY_STARTS | {"year"}
+    return "year" in words and tokens[first].word in MODIFIER_WORDS | _FY_STARTS | {"year", "next"}
 
 
 _MAX_WORDS = 7
@@ -599,7 +599,8 @@ _TIME_AFTER_LAST = TIME_UNITS | frozenset(WEEKDAYS) | {"year", "time", "night", 
 _TIME_AFTER_LAST |= {"summer", "winter", "quarter"} | frozenset(MONTHS)
 
 _TARGET_VERBS = re.compile(
-    r"finish|complet|done|ready|deliver|launch|publish|sign|live|in place|sorted|wrap|^do$|final",
+    r"finish|complet|done|ready|deliver|launch|publi(?:sh|cation)|sign|live|in place|sorted|wrap"
+    r"|^do$|final",
     re.I,
 )
 
@@ -649,6 +650,9 @@ _DURATION = re.compile(
 )
 
 
+_AWAY = frozenset({"off", "away", "leave", "holiday", "sick", "absent", "out", "annual"})
+
+
 def _a_start(tokens: Sequence[_Token], hit: _Found) -> bool:
     """'from 1 February', 'starts in January', 'goes out by March': a start, not a deadline."""
     words = _before(tokens, hit.first, 3)
@@ -656,6 +660,8 @@ def _a_start(tokens: Sequence[_Token], hit: _Found) -> bool:
         words.pop()
     if words and words[-1] in _START_WORDS - {"out", "off", "run", "runs"}:
         return True
+    if len(words) >= 2 and words[-1] in ("until", "till", "til") and words[-2] in _AWAY:
+        return True  # "I'm off until the 7th": when they are back, not the target
     if len(words) < 2 or words[-1] not in ("in", "by", "at", "after"):
         return False
     kicks_off = words[-2] == "off" and len(words) > 2 and words[-3].startswith("kick")
@@ -864,6 +870,23 @@ def _finishes_later(
     return False
 
 
+_HEADER_END = re.compile(r"\s*(?:[:.\-\u2013\u2014]|$)")
+_HEADERS = frozenset({Status.IN_PROGRESS, Status.DELAYED, Status.NOT_STARTED})
+
+
+def _header(text: str, matches: Sequence[_Match]) -> Status | None:
+    """'Started: ... published for the libraries', 'Delayed - ...': a leading status says it.
+
+    Only for statuses short of done: a finished part later in the reply doesn't override the
+    officer's own heading. (A leading "Complete" is weighed with the rest, as work may remain.)
+    """
+    for m in matches:
+        heading = m.start == 0 and not m.weak and m.status in _HEADERS
+        if heading and _HEADER_END.match(text, m.end):
+            return m.status
+    return None
+
+
 def _pick_status(matches: Sequence[_Match], *, revision: bool) -> Status | None:
     """Highest precedence wins; a bare 'new date ...' means the action is delayed."""
     present = {m.status for m in matches if not m.weak}
@@ -1025,7 +1048,9 @@ def parse_reply(text: str, candidates: Sequence[Candidate], *, today: date) -> P
     choice = _choose(tokens, dates, today)
     # only the date taken as the target can make "done by ..." a promise rather than a fact
     matches = _statuses(note, tokens, [choice.found] if choice else [], today)
-    status = _pick_status(matches, revision=choice is not None and choice.revision)
+    status = _header(note, matches) or _pick_status(
+        matches, revision=choice is not None and choice.revision
+    )
     ref = _which(plain, candidates, mentioned)
     action = next((c for c in candidates if c.ref == ref), None)
     partly = any(m.status is Status.PARTIALLY_COMPLETE for m in matches)
@@ -1111,6 +1136,7 @@ _WILL |= {"be", "being", "gonna", "going", "once", "when", "if"}
 
 
 _GONE_OUT = frozenset({"launched", "rolled", "issued", "circulated", "implemented", "embedded"})
+_GONE_OUT |= {"live"}
 _COMPLETE_WORD = re.compile(phrases(COMPLETE_WORDS), re.IGNORECASE)
 
 
@@ -1125,8 +1151,10 @@ def _accomplished(tokens: _Tokens) -> list[str]:
         regular = word.endswith("ed") and len(word) > 4 and word not in _NOT_DONE
         if word == "set" and after != "up":  # "meeting set for 10 December"
             continue
-        ready = word == "ready" and k > 0 and tokens[k - 1].word in ("is", "are", "now")
-        if not (regular or ready or word in _DONE_IRREGULAR):
+        previous = tokens[k - 1].word if k > 0 else ""
+        ready = word == "ready" and previous in ("is", "are", "now")
+        live = word == "live" and (k == 0 or previous in ("is", "are", "now", "went", "gone"))
+        if not (regular or ready or live or word in _DONE_IRREGULAR):
             continue
         before = _before(tokens, k, 3)
         if _negated(before) or any(w in _WILL or w.endswith("'ll") for w in before[-2:]):
@@ -1169,7 +1197,8 @@ def _other_action(tokens: _Tokens, index: int) -> bool:
 def _finish_clause(tokens: _Tokens, choice: _Choice) -> bool:
     """The target date comes just after what gets finished then ('workshops finish 18 Dec')."""
     verbs = tokens.clause(tokens[choice.found.first].clause).verbs
-    return any(choice.found.first - 3 <= k < choice.found.first for k in verbs)
+    first = choice.found.first
+    return any(first - 4 <= k < first and tokens[k - 1].word != "for" for k in verbs)
 
 
 def _weigh_progress(

@@ -138,7 +138,8 @@ COMPLETE_WORDS = (
 )
 # Complete, whatever the tense: the officer asks for the action to be closed.
 CLOSE_WORDS = (
-    r"(?:please |can |could |should )?(?:be )?clos(?:e|ed|ing) (?:this|it)(?: one)?(?: off| down)?",
+    r"(?:please |can |could |should )?(?:be )?clos(?:e|ed|ing) (?:this|it|[a-z]{1,2}\d{1,2})"
+    "(?: one)?(?: off| down)?",
     r"(?:this|it)(?: one)? can be (?:closed|signed off|marked (?:as )?(?:complete|done))",
     "closing (?:this|it) off",
     "nothing (?:further|more|else) to do",
@@ -151,6 +152,7 @@ NO_LONGER_WORDS = (  # withdrawn, whatever negation says: "no longer needed"
     r"not part of the \w+ any(?: )?more",
     "not (?:needed|required|necessary) any(?: )?more",
     r"removed from the (?:\w+ )?plan",
+    "(?:going to|will|we'?ll|to) drop (?:this|it)(?: one)?",
 )
 # Delayed unless negated; the "-ed" ones never make a reply's clause a past event.
 DELAYED_WORDS = (
@@ -229,6 +231,7 @@ REMAINING_WORDS = (
     "apart from",
     "other than",
     r"still \w+ing",
+    "being (?:written|drafted|prepared|finalised|finalized|produced|designed|built|typed up)",
     # with whoever does the next step: "data with the analysts", "draft with legal"
     r"(?:is |are |now |still )?with (?:the )?(?:legal|comms|finance|analysts?|lawyers|designers?|"
     r"it|hr|clt|slt|smt|elt|cabinet|members|printers?|research team|design team)",
