@@ -75,7 +75,7 @@ REPLIES: list[tuple[str, tuple[Candidate, ...], str | None, Status | None, date 
     ("next Friday", ONE, "R1", None, date(2026, 11, 27), ""),
     ("met with comms on 3 November, progressing well", ONE, "R1", PROG, None, VERBATIM),
     ("R1 and R7 both on track", BLACKPOOL, None, PROG, None, VERBATIM),
-    ("Register is live and in use", BLACKPOOL, "R7", None, None, VERBATIM),
+    ("Register is live and in use", BLACKPOOL, "R7", DONE, None, VERBATIM),  # what R7 asked
     ("Complete", ONE, "R1", DONE, None, ""),
     ("done!", ONE, "R1", DONE, None, ""),
     ("DELAYED", ONE, "R1", LATE, None, ""),

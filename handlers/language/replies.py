@@ -1136,7 +1136,6 @@ _WILL |= {"be", "being", "gonna", "going", "once", "when", "if"}
 
 
 _GONE_OUT = frozenset({"launched", "rolled", "issued", "circulated", "implemented", "embedded"})
-_GONE_OUT |= {"live"}
 _COMPLETE_WORD = re.compile(phrases(COMPLETE_WORDS), re.IGNORECASE)
 
 

@@ -135,6 +135,8 @@ COMPLETE_WORDS = (
     "all sorted",
     "gone live",
     "went live",
+    "live and (?:in use|being used|working)",
+    "everyone'?s using it",
 )
 # Complete, whatever the tense: the officer asks for the action to be closed.
 CLOSE_WORDS = (
