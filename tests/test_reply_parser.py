@@ -557,3 +557,22 @@ def test_an_account_of_the_work_is_kept_as_the_note_even_when_it_reads_like_a_st
     assert parsed.ref == "R1" and parsed.status == Status.PARTIALLY_COMPLETE
     assert parsed.new_date == date(2027, 3, 31)
     assert parsed.note == "drafted and out for feedback, new date end of March"
+
+
+@pytest.mark.parametrize(
+    ("reply", "status", "new_date"),
+    [
+        ("compelte", Status.COMPLETE, None),
+        ("delyed, new date end of Feburary", Status.DELAYED, date(2027, 2, 28)),
+        ("partialy complete", Status.PARTIALLY_COMPLETE, None),
+        ("As stated last time, nothing to add", None, None),  # not "started"
+        ("Groups compete for the funding", None, None),  # not "complete"
+        ("A good match for the steering group", None, None),  # not "March"
+    ],
+)
+def test_slips_in_status_words_and_months_but_not_real_words(
+    reply: str, status: Status | None, new_date: date | None
+) -> None:
+    parsed = _parse(reply)
+    assert (parsed.status, parsed.new_date) == (status, new_date)
+    assert parsed.note in ("", reply)  # the note keeps what was written
