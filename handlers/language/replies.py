@@ -62,6 +62,7 @@ from handlers.language.vocabulary import (
     REMAINING_WORDS,
     SEASONS,
     STARTED_WORDS,
+    TARGET_KEPT_WORDS,
     TARGET_NOUNS,
     TIME_UNITS,
     WEEKDAYS,
@@ -1019,7 +1020,7 @@ _NOTE_FILLER = (
 # Words that leave a date the point of its clause: "so end of Feb", "end of Feb for that".
 _CLAUSE_FILLER = _NOTE_FILLER | _wordset(
     "so then that this say maybe probably realistically we a more likely possibly hopefully please"
-    " sorry afraid i'm unfortunately"
+    " sorry afraid i'm unfortunately at latest"
 )
 
 
@@ -1045,7 +1046,8 @@ def parse_reply(text: str, candidates: Sequence[Candidate], *, today: date) -> P
 
     tokens = _tokens(note)
     dates = _all_dates(note, tokens, today)
-    choice = _choose(tokens, dates, today)
+    kept = _TARGET_KEPT.search(note) is not None  # "the end date is the same"
+    choice = None if kept else _choose(tokens, dates, today)
     # only the date taken as the target can make "done by ..." a promise rather than a fact
     matches = _statuses(note, tokens, [choice.found] if choice else [], today)
     status = _header(note, matches) or _pick_status(
@@ -1053,6 +1055,8 @@ def parse_reply(text: str, candidates: Sequence[Candidate], *, today: date) -> P
     )
     ref = _which(plain, candidates, mentioned)
     action = next((c for c in candidates if c.ref == ref), None)
+    if kept and status in (None, Status.DELAYED):
+        status = Status.IN_PROGRESS  # a step slipped, the target holds: on track
     partly = any(m.status is Status.PARTIALLY_COMPLETE for m in matches)
     status, unclear = _weigh_progress(note, tokens, status, choice, action, partly)
 
@@ -1062,6 +1066,11 @@ def parse_reply(text: str, candidates: Sequence[Candidate], *, today: date) -> P
         date_text = hit.text
         if hit.answer.day is None:
             problem = hit.answer.problem
+        elif _a_later_step(tokens, dates, hit):
+            problem = (
+                f"You mention {hit.text} and a later step: which date is the new target "
+                "for the whole action?"
+            )
         elif choice.soft:
             problem = (
                 f"Is {hit.text} ({format_date(hit.answer.day)}) the new target for the whole "
@@ -1094,6 +1103,20 @@ def parse_reply(text: str, candidates: Sequence[Candidate], *, today: date) -> P
         date_in_past=in_past,
         status_unclear=unclear,
     )
+
+
+_TARGET_KEPT = re.compile(rf"(?<![\w-]){phrases(TARGET_KEPT_WORDS)}(?![\w-])", re.IGNORECASE)
+
+
+def _a_later_step(tokens: _Tokens, dates: Sequence[_Found], hit: _Found) -> bool:
+    """'Out for consultation until 20 Jan, then to Cabinet in March': the date isn't the end."""
+    for later in dates:
+        if later.first <= hit.last or later.answer.day is None:
+            continue
+        span = tokens.spans[tokens[later.first].clause]
+        if any(tokens[k].word == "then" for k in span if k < later.first):
+            return True
+    return False
 
 
 # ---------------------------------------------------------------------------------------------

@@ -234,9 +234,21 @@ REMAINING_WORDS = (
     "other than",
     r"still \w+ing",
     "being (?:written|drafted|prepared|finalised|finalized|produced|designed|built|typed up)",
+    r"(?:writing|typing) (?:it |this )?up",
+    r"(?<![\d.])[1-9]?\d ?%",  # "Toolkit: 50%"
+    "(?:going|goes|off|now) to "
+    "(?:clt|slt|smt|elt|cabinet|committee|the board|full council|scrutiny)",
+    "for (?:approval|sign(?: |-)?off|adoption)",
     # with whoever does the next step: "data with the analysts", "draft with legal"
     r"(?:is |are |now |still )?with (?:the )?(?:legal|comms|finance|analysts?|lawyers|designers?|"
     r"it|hr|clt|slt|smt|elt|cabinet|members|printers?|research team|design team)",
+)
+# The target is unchanged: on track, and any date named is a step's, not a new target
+# ("Phase 2 slipped to September but the end date is the same").
+TARGET_KEPT_WORDS = (
+    r"(?:target|date|deadline|timescale)s? (?:stays?|unchanged|remains?|still stands|is fine"
+    r"|is the same|hasn'?t changed|has not changed|not changed)",
+    r"no change to the (?:\w+ ){0,4}?(?:date|target|deadline)",
 )
 # In progress; negated ("not on track") they mean delayed.
 IN_PROGRESS_WORDS = (
@@ -250,11 +262,9 @@ IN_PROGRESS_WORDS = (
     "making (?:good )?progress",
     "good progress",
     "moving along",
-    r"(?:target|date|deadline|timescale)s? (?:stays?|unchanged|remains?|still stands|is fine)",
     "still on (?:for|target|track|course|schedule)",
     "on course",
-    r"no change to the (?:\w+ ){0,4}?(?:date|target|deadline)",
-)
+) + TARGET_KEPT_WORDS
 # In progress unless negated. "Working on it" is not here: it says nothing the status doesn't.
 STARTED_WORDS = ("started", "begun", "began", "commenced", "made a start")
 # Not started: a start word negated, or still to come.
