@@ -1330,6 +1330,8 @@ def read_replies(
         if k + 1 < len(heads) and _JOINED.fullmatch(body):
             continue  # "R1 and R7 both on track": R1 shares R7's part
         body = _LEAD_SEPARATOR.sub("", body).strip().rstrip(",;&").strip()
+        if not body:  # "R1, R4": named, but nothing said about them
+            return (parse_reply(text, candidates, today=today),)
         for mention in group:
             readings.append(parse_reply(body, [by_ref[mention.ref]], today=today))
         group = []
