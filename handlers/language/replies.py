@@ -523,7 +523,8 @@ def _cue(tokens: Sequence[_Token], found: _Found) -> _Cue:
     cue_length = len(phrase) if phrase else 1
     if deadline and _negated(words[-5:-cue_length]):  # "won't be done by the end of the year"
         return _Cue(False, False, old=True)
-    soft = deadline and words[-1] in _SOFT_CUES
+    # "first one due in January": a first instalment's date, maybe not the action's target
+    soft = deadline and (words[-1] in _SOFT_CUES or bool({"first", "next"} & set(words[-4:])))
     finish = deadline and bool(_TARGET_VERBS.search(words[-1]))
     while words and words[-1] in _CUE_FILLER:
         words.pop()
@@ -819,7 +820,8 @@ def _judge(
     if rule.status is Status.WITHDRAWN and one_word and _has_object(tokens, tokens.at(m.end() - 1)):
         return None  # "HHT have withdrawn their offer": someone else's withdrawal
     if rule.check == "negation":
-        return rule.status
+        before = _before(tokens, index, 2)
+        return None if before == ["to", "be"] else rule.status  # "yet to be started"
     if _future(_before(tokens, index, 4)):
         return None
     if rule.status is Status.COMPLETE:
@@ -1248,9 +1250,8 @@ def _weigh_progress(
         return None, False
     if action is not None and action.status is Status.NOT_STARTED:
         return None, True  # progress on an action recorded as not started: ask, never keep
-    if _remaining(text, tokens) or (
-        later and choice is not None and _finish_clause(tokens, choice)
-    ):
+    some = _some_of([t.word for t in tokens])  # "lists from 6 of 8 directorates received"
+    if some or _remaining(text, tokens) or (later and choice and _finish_clause(tokens, choice)):
         return Status.PARTIALLY_COMPLETE, False  # "consultation closed, workshops finish 18 Dec"
     if action is None:
         return None, False

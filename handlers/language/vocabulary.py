@@ -155,6 +155,8 @@ NO_LONGER_WORDS = (  # withdrawn, whatever negation says: "no longer needed"
     "not (?:needed|required|necessary) any(?: )?more",
     r"removed from the (?:\w+ )?plan",
     "(?:going to|will|we'?ll|to) drop (?:this|it)(?: one)?",
+    "not going to do (?:this|it)(?: one)?",
+    "(?:has|have) replaced (?:this|it)",
 )
 # Delayed unless negated; the "-ed" ones never make a reply's clause a past event.
 DELAYED_WORDS = (
@@ -236,6 +238,8 @@ REMAINING_WORDS = (
     "being (?:written|drafted|prepared|finalised|finalized|produced|designed|built|typed up)",
     r"(?:writing|typing) (?:it |this )?up",
     r"(?<![\d.])[1-9]?\d ?%",  # "Toolkit: 50%"
+    r"chasing (?:the )?(?:other|rest|remaining|last|outstanding)",
+    r"the other (?:\d+|two|three|four|few)",
     "(?:going|goes|off|now) to "
     "(?:clt|slt|smt|elt|cabinet|committee|the board|full council|scrutiny)",
     "for (?:approval|sign(?: |-)?off|adoption)",
@@ -246,7 +250,7 @@ REMAINING_WORDS = (
 # The target is unchanged: on track, and any date named is a step's, not a new target
 # ("Phase 2 slipped to September but the end date is the same").
 TARGET_KEPT_WORDS = (
-    r"(?:target|date|deadline|timescale)s? (?:stays?|unchanged|remains?|still stands|is fine"
+    r"(?:target|date|deadline|timescale)s? (?:stays?|unchanged|remains?|(?:still )?stands|is fine"
     r"|is the same|hasn'?t changed|has not changed|not changed)",
     r"no change to the (?:\w+ ){0,4}?(?:date|target|deadline)",
 )
@@ -272,6 +276,7 @@ NOT_STARTED_WORDS = (
     "(?:not|never|(?:have|has|had|is|are|was|were|did|does|do)n'?t)"
     "(?: (?:yet|been|even|really|actually))* (?:started|begun|commenced)",
     "yet to (?:start|begin|commence)",
+    "yet to be (?:started|begun|commenced)",
     "nothing (?:has been |was )?(?:done|happened)",
 )
 
