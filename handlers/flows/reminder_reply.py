@@ -8,10 +8,11 @@ is saved, through the same confirm step as any update.
 
 from __future__ import annotations
 
-from datetime import timedelta
+import uuid
+from datetime import date, timedelta
 from enum import StrEnum
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 from sqlmodel import select
 
 from handlers.chat.flow import Flow, command
@@ -20,9 +21,9 @@ from handlers.chat.outbox import queue
 from handlers.chat.request import Request
 from handlers.chat.state import Next
 from handlers.flows import update as update_flow
-from handlers.language.replies import Candidate, parse_reply
+from handlers.language.replies import Candidate, ParsedReply, parse_reply, read_replies
 from handlers.language.targets import format_date
-from handlers.plans.actions import find_by_ref
+from handlers.plans.actions import find_by_ref, short
 from handlers.plans.people import may_update
 from handlers.plans.progress import Update, check_note
 from handlers.plans.reminder_messages import notice_not_mine
@@ -35,11 +36,25 @@ SNOOZE_DAYS = 7
 class Step(StrEnum):
     REPLY = "reply"  # waiting for the officer's reply to the reminder
     WHICH = "which"  # asked which action a reply was about
+    CONFIRM_SEVERAL = "confirm_several"  # a reply about several actions, shown for one Save
+
+
+class PendingUpdate(BaseModel):
+    """One action's part of a reply about several, waiting for Save."""
+
+    action_id: int
+    ref: str
+    status: Status | None = None
+    note: str = ""
+    new_date: date | None = None
 
 
 class ReplyData(BaseModel):
     refs: list[str]  # the actions the reminder listed
     text: str = ""  # the reply, kept while asking which action it is about
+    updates: list[PendingUpdate] = []  # a reply about several actions, to be confirmed
+    pending: list[str] = []  # actions of such a reply still to go through, one at a time
+    token: str = Field(default_factory=lambda: uuid.uuid4().hex)  # a double-clicked Save
 
 
 def awaiting_reply(refs: list[str]) -> Next:
@@ -134,56 +149,178 @@ def _candidates(req: Request, refs: list[str]) -> dict[str, Action]:
     return found
 
 
+def _candidate(action: Action) -> Candidate:
+    return Candidate(
+        action.ref,
+        action.recommendation or action.action,
+        status=action.status,
+        target=action.target_date,
+    )
+
+
 def _on_reply(req: Request, data: ReplyData) -> Turn:
     actions = _candidates(req, data.refs)
     if not actions:
         return say("Those actions are all closed now. 'my actions' lists what is open.")
-    candidates = [Candidate(ref, a.recommendation or a.action) for ref, a in actions.items()]
-    parsed = parse_reply(req.msg.text, candidates, today=req.ctx.today())
-    if parsed.ref is None:
-        choices = tuple(Choice(ref, ref) for ref in actions)
-        mentioned = ", ".join(parsed.refs_mentioned)
+    candidates = [_candidate(a) for a in actions.values()]
+    readings = read_replies(req.msg.text, candidates, today=req.ctx.today())
+    if len(readings) > 1 and all(_plain(r) for r in readings):
+        return _confirm_several(req, data, actions, readings)
+    if len(readings) == 1 and readings[0].ref is not None:
+        return _understood(req, actions[readings[0].ref], readings[0])
+    choices = tuple(Choice(ref, ref) for ref in actions)
+    mentioned = ", ".join(readings[0].refs_mentioned if len(readings) == 1 else ())
+    text = (
+        f"Which action is that about{' (' + mentioned + ')' if mentioned else ''}? "
+        "Pick one, and I'll take the rest of your message as its update."
+    )
+    pending = [r.ref for r in readings if r.ref is not None] if len(readings) > 1 else []
+    if pending:
         text = (
-            f"Which action is that about{' (' + mentioned + ')' if mentioned else ''}? "
-            "Pick one, and I'll take the rest of your message as its update."
+            "I'd like to check some of that with you one action at a time. Which action "
+            "first? I'll take its part of your message as its update."
         )
-        asked = ReplyData(refs=data.refs, text=req.msg.text)
-        return Turn((Reply(text, choices=choices),), Next(NAME, Step.WHICH, asked))
-    return _understood(req, actions[parsed.ref], req.msg.text, candidates)
+        choices = tuple(Choice(ref, ref) for ref in pending)
+    asked = ReplyData(refs=data.refs, text=req.msg.text, pending=pending)
+    return Turn((Reply(text, choices=choices),), Next(NAME, Step.WHICH, asked))
+
+
+def _plain(reading: ParsedReply) -> bool:
+    """Read without anything to ask: a status or none, and a date or none, both certain."""
+    return not (reading.ask_status or reading.ask_date or reading.date_needs_confirmation)
 
 
 def _on_which(req: Request, data: ReplyData) -> Turn:
     actions = _candidates(req, data.refs)
+    offered = [ref for ref in data.pending if ref in actions] or list(actions)
     chosen = next(
-        (a for ref, a in actions.items() if ref.lower() == req.answer.strip().lower()), None
+        (actions[ref] for ref in offered if ref.lower() == req.answer.strip().lower()), None
     )
     if chosen is None:
-        choices = tuple(Choice(ref, ref) for ref in actions)
+        choices = tuple(Choice(ref, ref) for ref in offered)
         reply = Reply("Please pick one of these:", choices=choices)
         return Turn((reply,), Next(NAME, Step.WHICH, data))
-    candidates = [Candidate(chosen.ref, chosen.recommendation or chosen.action)]
-    return _understood(req, chosen, data.text, candidates)
+    # Its own part of a reply about several actions, else the whole reply.
+    candidates = [_candidate(a) for a in actions.values()]
+    readings = read_replies(data.text, candidates, today=req.ctx.today())
+    reading = next((r for r in readings if r.ref == chosen.ref), None)
+    if reading is None:
+        reading = parse_reply(data.text, [_candidate(chosen)], today=req.ctx.today())
+    rest = [ref for ref in data.pending if ref != chosen.ref]
+    if not rest:
+        return _understood(req, chosen, reading)
+    then = Next(NAME, Step.WHICH, data.model_copy(update={"pending": rest}))
+    prompt = f"Your message was also about {', '.join(rest)}. Which next?"
+    return _understood(req, chosen, reading, then=then, prompt=prompt, choices=tuple(rest))
 
 
-def _understood(req: Request, action: Action, text: str, candidates: list[Candidate]) -> Turn:
+def _understood(
+    req: Request,
+    action: Action,
+    parsed: ParsedReply,
+    *,
+    then: Next | None = None,
+    prompt: str = "",
+    choices: tuple[str, ...] = (),
+) -> Turn:
     """What was read from the reply, confirmed before saving; dates asked about, not guessed."""
     if not may_update(req.session, req.who, action):
         return update_flow.refusal(action)
-    parsed = parse_reply(text, candidates, today=req.ctx.today())
     try:
         note = check_note(parsed.note)
     except ValueError as err:
         return say(f"{err} Nothing was saved.")
+    update = Update(status=parsed.status, note=note, new_date=parsed.new_date)
+    return update_flow.propose(
+        req,
+        action,
+        update,
+        date_problem=_date_problem(parsed),
+        check=parsed.date_needs_confirmation,
+        ask_status=parsed.ask_status,
+        then=then,
+        then_prompt=prompt,
+        then_choices=choices,
+    )
+
+
+def _date_problem(parsed: ParsedReply) -> str:
     problem = parsed.date_problem or ""
     if not problem and parsed.date_in_past:
         problem = (
             f"{format_date(parsed.new_date) if parsed.new_date else 'That date'} is in the past: "
             "a revised target must be today or later."
         )
-    update = Update(status=parsed.status, note=note, new_date=parsed.new_date)
-    return update_flow.propose(
-        req, action, update, date_problem=problem, check=parsed.date_needs_confirmation
+    return problem
+
+
+# -- a reply about several actions: one confirmation, saved together --------------------------
+
+
+def _confirm_several(
+    req: Request, data: ReplyData, actions: dict[str, Action], readings: tuple[ParsedReply, ...]
+) -> Turn:
+    """'R1 done, R4 new date end of March': both shown, one Save for all."""
+    pending: list[PendingUpdate] = []
+    for reading in readings:
+        action = actions[reading.ref or ""]
+        if not may_update(req.session, req.who, action):
+            return update_flow.refusal(action)
+        try:
+            note = check_note(reading.note)
+        except ValueError as err:
+            return say(f"{action.ref}: {err} Nothing was saved.")
+        pending.append(
+            PendingUpdate(
+                action_id=action.id or 0,
+                ref=action.ref,
+                status=reading.status,
+                note=note,
+                new_date=reading.new_date,
+            )
+        )
+    data = data.model_copy(update={"updates": pending})
+    lines = [_describe(req, p) for p in pending]
+    text = "\n".join(lines) + f"\nSave all {len(pending)}?"
+    choices = (
+        Choice("Save all", f"save {data.token}", "primary"),
+        Choice("Cancel", "cancel", "danger"),
     )
+    return Turn((Reply(text, choices=choices),), Next(NAME, Step.CONFIRM_SEVERAL, data))
+
+
+def _describe(req: Request, pending: PendingUpdate) -> str:
+    action = req.session.get(Action, pending.action_id)
+    current = action.status if action is not None else None
+    parts = [(pending.status or current or Status.NOT_STARTED).label]
+    if pending.new_date:
+        parts.append(f"revised target {format_date(pending.new_date)}")
+    text = f"{pending.ref} → {', '.join(parts)}."
+    if pending.note:
+        text += f"\n     Note: {short(pending.note, 200)}"
+    return text
+
+
+def _on_confirm_several(req: Request, data: ReplyData) -> Turn:
+    answer = req.answer.lower().split(" ")[0]
+    if answer in ("cancel", "no", "n", "discard"):
+        return say("Cancelled. Nothing was saved.")
+    if answer not in ("save", "yes", "y", "ok", "confirm"):
+        choices = (
+            Choice("Save all", f"save {data.token}", "primary"),
+            Choice("Cancel", "cancel", "danger"),
+        )
+        reply = Reply("Shall I save them? Say 'save' or 'cancel'.", choices=choices)
+        return Turn((reply,), Next(NAME, Step.CONFIRM_SEVERAL, data))
+    saved: list[str] = []
+    for n, pending in enumerate(data.updates):
+        action = req.session.get(Action, pending.action_id)
+        if action is None or not may_update(req.session, req.who, action):
+            return say(f"You can no longer update {pending.ref}. Nothing was saved.")
+        update = Update(status=pending.status, note=pending.note, new_date=pending.new_date)
+        key = f"update:{data.token}" + (f":{n}" if n else "")
+        saved.append(update_flow.save(req, action, update, key))
+    return say("\n".join(saved))
 
 
 FLOW = Flow(
@@ -196,7 +333,11 @@ FLOW = Flow(
         command(rf"notmine (?P<ref>{ACTION_KEY})", lambda r, m: not_mine(r, m["ref"])),
     ),
     data=ReplyData,
-    steps={Step.REPLY: _on_reply, Step.WHICH: _on_which},
+    steps={
+        Step.REPLY: _on_reply,
+        Step.WHICH: _on_which,
+        Step.CONFIRM_SEVERAL: _on_confirm_several,
+    },
     # An officer may answer a reminder the next day, or after the weekend.
     timeout=timedelta(days=7),
 )

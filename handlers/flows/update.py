@@ -10,8 +10,9 @@ import uuid
 from collections.abc import Callable
 from datetime import date
 from enum import StrEnum
+from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from handlers.chat.flow import Flow, FormHandlers, command
 from handlers.chat.messages import (
@@ -71,6 +72,23 @@ class UpdateData(BaseModel):
     status: Status | None = None
     note: str = ""
     new_date: date | None = None
+    # Read from a reply in words: once the status is picked, go on from what the reply said.
+    from_reply: bool = False
+    date_problem: str = ""
+    check_date: bool = False
+    # Where the conversation goes once this update is saved or cancelled: the rest of a reply
+    # about several actions (the reminder flow's state, kept as JSON), and what to ask then.
+    then_flow: str = ""
+    then_step: str = ""
+    then_data: dict[str, Any] = {}
+    then_prompt: str = ""
+    then_choices: list[str] = []
+
+
+class _Carried(BaseModel):
+    """Another flow's data, handed back to it untouched."""
+
+    model_config = ConfigDict(extra="allow")
 
 
 def _at(step: Step, data: UpdateData, *replies: Reply) -> Turn:
@@ -165,8 +183,11 @@ def _on_status(req: Request, action: Action, data: UpdateData) -> Turn:
             choices=STATUS_CHOICES,
         )
         return _at(Step.STATUS, data, reply)
+    data = data.model_copy(update={"status": status})
+    if data.from_reply:  # the note (and any date) came with the reply
+        return _after_reply_status(req, action, data)
     text = "What progress has been made? One message is fine ('skip' for no note)."
-    return _at(Step.NOTE, data.model_copy(update={"status": status}), Reply(text))
+    return _at(Step.NOTE, data, Reply(text))
 
 
 def _on_note(req: Request, action: Action, data: UpdateData) -> Turn:
@@ -235,7 +256,7 @@ def _confirm(req: Request, action: Action, data: UpdateData) -> Turn:
 def _on_confirm(req: Request, action: Action, data: UpdateData) -> Turn:
     answer = req.answer.lower().split(" ")[0]
     if answer in ("cancel", "no", "n", "discard"):
-        return say(f"Cancelled. Nothing was saved for {action.ref}.")
+        return _finish(data, f"Cancelled. Nothing was saved for {action.ref}.")
     if answer not in ("save", "yes", "y", "ok", "confirm"):
         reply = Reply(
             "Shall I save it? Say 'save' or 'cancel'.", choices=_confirm_choices(data.token)
@@ -244,7 +265,17 @@ def _on_confirm(req: Request, action: Action, data: UpdateData) -> Turn:
     if not may_update(req.session, req.who, action):  # roles may have changed meanwhile
         return say(f"You can no longer update {action.ref}. Nothing was saved.")
     update = Update(status=data.status, note=data.note, new_date=data.new_date)
-    return say(save(req, action, update, f"update:{data.token}"))
+    return _finish(data, save(req, action, update, f"update:{data.token}"))
+
+
+def _finish(data: UpdateData, text: str) -> Turn:
+    """The update is over; go on to whatever was waiting for it (the next action of a reply)."""
+    if not data.then_flow:
+        return say(text)
+    choices = tuple(Choice(ref, ref) for ref in data.then_choices)
+    reply = Reply(f"{text}\n{data.then_prompt}", choices=choices)
+    carried = _Carried.model_validate(data.then_data)
+    return Turn((reply,), Next(data.then_flow, data.then_step, carried))
 
 
 # -- entries for other flows: a reminder's buttons and a reply in words hand over here ------
@@ -256,19 +287,64 @@ def ask_new_date(req: Request, action: Action) -> Turn:
 
 
 def propose(
-    req: Request, action: Action, update: Update, *, date_problem: str = "", check: bool = False
+    req: Request,
+    action: Action,
+    update: Update,
+    *,
+    date_problem: str = "",
+    check: bool = False,
+    ask_status: bool = False,
+    then: Next | None = None,
+    then_prompt: str = "",
+    then_choices: tuple[str, ...] = (),
 ) -> Turn:
     """Start an update from what was read elsewhere (a reply in words), to be confirmed.
 
-    A date that could not be used is asked for again (`date_problem`); a relative one is
+    A status that could not be read is asked for with the status buttons (`ask_status`); a
+    date that could not be used is asked for again (`date_problem`); a relative one is
     checked first (`check`); otherwise the officer sees the whole update and says Save.
     """
     data = new_data(action).model_copy(
-        update={"status": update.status, "note": update.note, "new_date": update.new_date}
+        update={
+            "status": update.status,
+            "note": update.note,
+            "new_date": update.new_date,
+            "from_reply": True,
+            "date_problem": date_problem,
+            "check_date": check,
+        }
     )
-    if date_problem:
-        return _ask_date(req, action, data.model_copy(update={"new_date": None}), date_problem)
-    if check and data.new_date is not None:
+    if then is not None:  # once this one is done, the conversation goes on there
+        data = data.model_copy(
+            update={
+                "then_flow": then.flow,
+                "then_step": then.step,
+                "then_data": then.data.model_dump(mode="json"),
+                "then_prompt": then_prompt,
+                "then_choices": list(then_choices),
+            }
+        )
+    if ask_status:
+        return _ask_reply_status(action, data)
+    return _after_reply_status(req, action, data)
+
+
+def _ask_reply_status(action: Action, data: UpdateData) -> Turn:
+    """Progress told without a status: the officer picks it, nothing is assumed."""
+    text = (
+        f"Thanks, I've got your update on {action.ref}. It says what was done but not where "
+        f"the action stands (it's recorded as {action.status.label.lower()}). What's the "
+        "status now?"
+    )
+    reply = Reply(text, choices=STATUS_CHOICES, note="Say 'cancel' at any point to stop.")
+    return _at(Step.STATUS, data, reply)
+
+
+def _after_reply_status(req: Request, action: Action, data: UpdateData) -> Turn:
+    if data.date_problem:
+        data = data.model_copy(update={"new_date": None})
+        return _ask_date(req, action, data, data.date_problem)
+    if data.check_date and data.new_date is not None:
         return _check_date(data)
     return _confirm(req, action, data)
 

@@ -1,20 +1,31 @@
 """Read an officer's free-text reply to a reminder: which action, what status, what new date.
 
 `parse_reply` is pure: it never touches the database and never guesses. An unclear date is
-reported in `date_problem`, a relative one ("next Friday") is flagged for confirmation, and a
-reply about several actions leaves `ref` as None so the caller can ask which one.
+reported in `date_problem`, a relative one ("next Friday") is flagged for confirmation, a
+status that can't be read where one is needed sets `status_unclear` (the bot asks, with the
+status buttons), and a reply about several actions leaves `ref` as None so the caller can ask
+which one. `read_replies` reads a reply whose parts each start with an action's ref ("R1 done.
+R4 delayed to March") part by part, one reading per action.
 
 Dates: phrases are cut out of the reply with regexes around cue words and date-like tokens,
 then each is read by `handlers.language.targets.parse_date_answer`, longest first. A revised
 target is about the future, so dates in clauses describing past events ("met on 3 November")
 are ignored unless a target cue introduces them ("revised to 31 March 2020"), which sets
-`date_in_past`.
+`date_in_past`. A date with no cue counts only when it is the point of its clause ("Delayed,
+end of March") or follows what gets done then ("workshops finish 18 December"); a start
+("roll out from October") or a length of time ("pushed back a month") is never the target;
+"won't be done by Christmas" names the date being missed; "delivery expected in December"
+may be a step's date, so it is asked about.
 
-Status: words are matched case-insensitively on word boundaries; completion words are dropped
-when negated ("not complete"), future ("will be complete by") or qualified ("nearly
-complete"). Precedence: WITHDRAWN > COMPLETE > DELAYED > PARTIALLY_COMPLETE > IN_PROGRESS >
-NOT_STARTED; a new date given without a delay word is not a delay ("drafted, will finish by
-March" is partially complete), but "new date"/"revised to" on its own implies DELAYED.
+Status: words are matched case-insensitively on word boundaries, after slips in status words
+and month names are put right ("compelte", "Feburary"); completion words are dropped when
+negated ("not complete"), future ("will be complete by") or qualified ("nearly complete").
+Precedence: WITHDRAWN > COMPLETE > DELAYED > PARTIALLY_COMPLETE > IN_PROGRESS > NOT_STARTED;
+a new date given without a delay word is not a delay ("drafted, will finish by March" is
+partially complete), but "new date"/"revised to" on its own implies DELAYED. A dependency
+("can't start until ...") is a delay only when nothing else is said, and "waiting for" or
+"working on it" is no status at all: the status is kept. Something finished beside work still
+to come ("fieldwork finished, analysis due end of January") is partially complete.
 """
 
 from __future__ import annotations
@@ -26,12 +37,15 @@ from dataclasses import dataclass
 from datetime import date
 from typing import NamedTuple
 
-from handlers.language.targets import DateAnswer, parse_date_answer
+from handlers.language.slips import fix_typos
+from handlers.language.targets import DateAnswer, format_date, parse_date_answer
 from handlers.language.vocabulary import (
     APPROXIMATE_WORDS,
+    CLOSE_WORDS,
     COMPLETE_WORDS,
     DEADLINE_WORDS,
     DELAYED_WORDS,
+    DEPENDS_WORDS,
     FEASTS,
     FINANCIAL_YEAR_WORDS,
     IN_PROGRESS_WORDS,
@@ -45,8 +59,10 @@ from handlers.language.vocabulary import (
     PARTLY_DONE_WORDS,
     PARTLY_QUALIFIERS,
     QUARTER_WORDS,
+    REMAINING_WORDS,
     SEASONS,
     STARTED_WORDS,
+    TARGET_KEPT_WORDS,
     TARGET_NOUNS,
     TIME_UNITS,
     WEEKDAYS,
@@ -56,7 +72,7 @@ from handlers.language.vocabulary import (
 )
 from models.tables import Status
 
-__all__ = ["Candidate", "ParsedReply", "parse_reply"]
+__all__ = ["Candidate", "ParsedReply", "parse_reply", "read_replies"]
 
 
 @dataclass(frozen=True)
@@ -65,6 +81,8 @@ class Candidate:
 
     ref: str  # "R1", "1.3"
     text: str  # its recommendation/action text, for matching by words
+    status: Status | None = None  # where it stands now, if known
+    target: date | None = None  # its target date now, if it has one
 
 
 @dataclass(frozen=True)
@@ -80,6 +98,17 @@ class ParsedReply:
     date_problem: str | None
     date_needs_confirmation: bool
     date_in_past: bool
+    status_unclear: bool = False  # progress was reported but no status can be read: ask
+
+    @property
+    def ask_status(self) -> bool:
+        """The officer must pick the status (buttons): it can't be read, nor kept."""
+        return self.status_unclear
+
+    @property
+    def ask_date(self) -> bool:
+        """The revised date must be asked for again: unreadable, or in the past."""
+        return self.date_problem is not None or self.date_in_past
 
 
 def _wordset(text: str) -> frozenset[str]:
@@ -144,7 +173,7 @@ def _clause_facts(tokens: _Tokens, span: range) -> _Clause:
     return _Clause(
         past=[k for k in span if _past_word(tokens, k)],
         event=any(w in _EVENT_WORDS for w in words),
-        wordy=[k for k, w in zip(span, words, strict=True) if w not in _NOTE_FILLER],
+        wordy=[k for k, w in zip(span, words, strict=True) if w not in _CLAUSE_FILLER],
         verbs=[k for k, w in zip(span, words, strict=True) if _TARGET_VERBS.search(w)],
         in_place=[k for k in span[:-1] if _in_place(tokens[k].word, tokens[k + 1].word)],
     )
@@ -208,7 +237,12 @@ _DATE_NAMES = (frozenset(MONTHS) | frozenset(WEEKDAYS)) - {"sat", "sun"}
 _NUMERIC_DATE = re.compile(r"\d{1,2}([/.-])\d{1,2}\1(?:\d{4}|\d{2})|\d{4}-\d{1,2}-\d{1,2}")
 _YEARISH = re.compile(r"(?:19|20)\d{2}(?:\s*[/-]\s*\d{2,4})?|'\d{2}")
 _DAY_NUMBER = re.compile(rf"\d{{1,2}}{one_of(ORDINAL_SUFFIXES)}?")
-_QUARTER = re.compile(rf"{one_of(QUARTER_WORDS)}[1-4]")  # "Q1", "qtr2"; "quarter 3" is two words
+_DAY_MONTH = re.compile(r"\d{1,2}/\d{1,2}")  # "28/2": a date only after a lead ("to 28/2")
+_D_M_LEADS = frozenset({"to", "by", "until", "till", "til", "date", "on", "before", "now"})
+_DAY_ORDINAL = re.compile(rf"\d{{1,2}}{one_of(ORDINAL_SUFFIXES)}")  # "the 18th"
+_QUARTER = re.compile(rf"{one_of(QUARTER_WORDS)}[1-4]")
+# "Q1", "qtr2"; "quarter 3" is two words. "The first quarter of next year" starts a date.
+_QUARTER_ORDINALS = frozenset({"first", "second", "third", "fourth", "final", "last", "next"})
 
 
 def _is_name(tokens: Sequence[_Token], i: int) -> bool:
@@ -251,9 +285,12 @@ def _is_dateish(tokens: Sequence[_Token], i: int) -> bool:
         or word in FEASTS
         or word in _FY_TOKENS
         or word == "tomorrow"  # not "today": "finished today" is news, not a new target
+        or (_DAY_MONTH.fullmatch(word) is not None and i > 0 and tokens[i - 1].word in _D_M_LEADS)
+        or (_DAY_ORDINAL.fullmatch(word) is not None and i > 0 and tokens[i - 1].word == "the")
         or bool(_NUMERIC_DATE.fullmatch(word) or _YEARISH.fullmatch(word))
         or bool(_QUARTER.fullmatch(word))
         or (word in QUARTER_WORDS and after in ("1", "2", "3", "4"))
+        or (word == "quarter" and i > 0 and tokens[i - 1].word in _QUARTER_ORDINALS | {"this"})
     )
 
 
@@ -265,13 +302,15 @@ def _can_start(tokens: Sequence[_Token], i: int) -> bool:
         return after in NUMBER_WORDS or after in ("a", "an") or after.isdigit()
     if word == "year":
         return after == "end"
-    if word in ("a", "an"):  # "within a fortnight", "a week on Friday"
+    if word in ("a", "an", "another"):  # "within a fortnight", "a week on Friday"
         return after in TIME_UNITS
     if word == "the":  # "until the spring": date_text keeps the article as written
         return i + 1 < len(tokens) and _can_start(tokens, i + 1) and tokens[i + 1].word != "the"
     if word.partition("-")[0] in MODIFIER_WORDS or word in ("next", "this") or word in _FY_STARTS:
         return True
-    if word in NUMBER_WORDS:
+    if word in NUMBER_WORDS or (word in ("couple", "few") and after in ("of", "more")):
+        return True
+    if word in _QUARTER_ORDINALS and after == "quarter":  # "the first quarter of next year"
         return True
     return _is_dateish(tokens, i) or bool(_DAY_NUMBER.fullmatch(word))
 
@@ -305,7 +344,7 @@ def _window_ok(tokens: _Tokens, first: int, last: int) -> bool:
         return True
     # "the end of the year", "financial year", "year end" but not "over the year we ran ..."
     words = {tokens[k].word for k in span}
-    return "year" in words and tokens[first].word in MODIFIER_WORDS | _FY_STARTS | {"year"}
+    return "year" in words and tokens[first].word in MODIFIER_WORDS | _FY_STARTS | {"year", "next"}
 
 
 _MAX_WORDS = 7
@@ -323,9 +362,30 @@ def _read_from(text: str, tokens: _Tokens, first: int, today: date) -> _Found | 
             continue
         phrase = text[tokens[first].start : tokens[end].end]
         answer = parse_date_answer(phrase, today=today)
+        if answer.day is not None and first > 0 and tokens[first - 1].word == "after":
+            named = f"after {phrase}"
+            problem = f'"{named}" is not one date: when will it be done?'
+            return _Found(first, end, phrase, DateAnswer(phrase, None, problem=problem))
+        if answer.day is not None and _names_an_event(tokens, end):
+            named = f"{phrase} {tokens[end + 1].word}"
+            problem = f'"{named}" is a meeting, not a date: what is the new target date?'
+            return _Found(first, end + 1, named, DateAnswer(named, None, problem=problem))
         if answer.day is not None or _specific_problem(answer):
             return _Found(first, end, phrase, answer)
     return None
+
+
+# After a month or season these make it an event's name: "the March cabinet", "summer recess".
+_EVENTS_NAMED = frozenset(
+    {"recess", "cabinet", "meeting", "board", "committee", "council", "newsletter", "holidays"}
+    | {"holiday", "term", "election", "elections", "break", "panel", "forum", "round"}
+)
+
+
+def _names_an_event(tokens: Sequence[_Token], end: int) -> bool:
+    if end + 1 >= len(tokens) or tokens[end].stop_after:
+        return False
+    return tokens[end + 1].word in _EVENTS_NAMED and not tokens[end].word.isdigit()
 
 
 def _all_dates(text: str, tokens: _Tokens, today: date) -> list[_Found]:
@@ -342,11 +402,33 @@ def _all_dates(text: str, tokens: _Tokens, today: date) -> list[_Found]:
 
 
 _RELATIVE_TAIL = TIME_UNITS | _FY_STARTS | {"next", "this", "year"}
+_VAGUE_TAIL = {"of", "more", "next", "year", "weeks", "months", "days"}
+
+
+def _vague(text: str, tokens: Sequence[_Token], first: int) -> _Found | None:
+    """'sometime next year', 'a couple more weeks': a time, too vague to be a target date."""
+    for last in range(first + 1, min(first + 4, len(tokens))):
+        word = tokens[last].word
+        if word not in _VAGUE_TAIL:
+            return None
+        if word in TIME_UNITS or word == "year":
+            if last + 1 < len(tokens) and tokens[last + 1].word == "ago":
+                return None
+            phrase = text[tokens[first].start : tokens[last].end]
+            problem = f'"{phrase}" is not a date I can put in the plan. {_TRY}'
+            return _Found(first, last, phrase, DateAnswer(phrase, None, problem=problem))
+        if tokens[last].stop_after:
+            return None
+    return None
 
 
 def _unreadable(text: str, tokens: Sequence[_Token], first: int) -> _Found | None:
     """'end of next week', 'mid next year': clearly a date, but not one we can read."""
-    if tokens[first].word not in MODIFIER_WORDS:
+    word = tokens[first].word
+    after = tokens[first + 1].word if first + 1 < len(tokens) else ""
+    if word in ("next", "sometime") and after == "year" or word in ("couple", "few"):
+        return _vague(text, tokens, first)
+    if word not in MODIFIER_WORDS:
         return None
     for last in range(first + 1, min(first + 5, len(tokens))):
         if tokens[last].word in TIME_UNITS or tokens[last].word == "year":
@@ -375,6 +457,7 @@ _REVISION_STEMS = (
     "slip",
     "amend",
     "back",
+    "delay",
 )
 # "new date", "timescales moved" name a revised date; "target" and "deadline" only after "new"
 # or "revised" (a bare "target 31 March" is the deadline, not a change).
@@ -385,39 +468,78 @@ _DEADLINE_CUES = (
     | TARGET_NOUNS
     | {"until", "till", "til", "within", "now", "say"}
     | {"expected", "aiming", "aim", "planned", "scheduled", "hope", "hoping", "realistically"}
+    | {"track", "schedule", "course", "need", "needs", "finishing", "completing", "finished"}
     | {"finish", "complete", "completion", "deliver", "launch", "publish", "ready", "live"}
 )
 _DEADLINE_PHRASES = tuple(w.split() for w in DEADLINE_WORDS if " " in w)  # "no later than"
 # "miss the Dec deadline": a date naming the old target, not the new one
 _OLD_TARGET_AFTER = TARGET_NOUNS
 _CUE_FILLER = frozenset({"the", "is", "be", "of", "or", "to", "until", "till", "for", "now", ""})
+_CUE_FILLER |= {"it", "this", "that", "them", "into"}
+# Between a cue and its date: "aiming for Easter", "due in January", "until w/c 7 December".
+_CUE_SKIP = frozenset({"the", "is", "be", "of", "on", "or", "", "for", "to", "in", "into", "at"})
+_CUE_SKIP |= {"w/c", "w/b", "wc", "wb", "their", "our", "its"} | frozenset(APPROXIMATE_WORDS)
+_HOW_LONG = TIME_UNITS | frozenset(NUMBER_WORDS) | {"a", "an", "more", "further", "extra"}
 
 
 class _Cue(NamedTuple):
     revision: bool
     deadline: bool
     old: bool = False  # names the target being missed
+    soft: bool = False  # "delivery expected early December": maybe a step's date, so ask
+    finish: bool = False  # "finishing 30 June": says the work is done then
+    named: bool = False  # the revision names the target itself: "new date", "revised target"
+
+
+# Cues that may date a step rather than the action; the officer is asked which it is.
+_SOFT_CUES = frozenset({"expected", "planned", "scheduled"})
+# "Back" revises only after a verb of moving: "pushed back to", not "returns due back".
+_BACK_AFTER = ("push", "put", "mov", "set", "knock", "kick", "delay", "slip", "held", "pull")
+
+
+def _cue_words(tokens: Sequence[_Token], found: _Found) -> list[str]:
+    """The words before the date; a short lead-in clause counts ('New date needed - 31 May')."""
+    words = [w.rstrip(":") for w in _before(tokens, found.first, 5)]
+    if words or found.first == 0:
+        return words
+    previous = tokens[found.first - 1].clause
+    lead = [t.word for t in tokens[max(0, found.first - 4) : found.first] if t.clause == previous]
+    start = found.first - len(lead)
+    whole = start == 0 or tokens[start - 1].clause != previous
+    return [w.rstrip(":") for w in lead] if whole else []
 
 
 def _cue(tokens: Sequence[_Token], found: _Found) -> _Cue:
     """Which target cue, if any, introduces the date ('new date:', 'revised to', 'by the')."""
-    words = [w.rstrip(":") for w in _before(tokens, found.first, 5)]
-    while words and words[-1] in ("the", "is", "be", "of", "on", "or", ""):
+    words = _cue_words(tokens, found)
+    while words and words[-1] in _CUE_SKIP:
         words.pop()
     deadline = bool(words) and words[-1] in _DEADLINE_CUES
-    deadline = deadline or any(words[-len(p) :] == p for p in _DEADLINE_PHRASES)
+    phrase = next((p for p in _DEADLINE_PHRASES if words[-len(p) :] == p), None)
+    deadline = deadline or phrase is not None
     after = tokens[found.last + 1].word if found.last + 1 < len(tokens) else ""
     if after in _OLD_TARGET_AFTER and not tokens[found.last].stop_after:
         return _Cue(False, False, old=True)
+    cue_length = len(phrase) if phrase else 1
+    if deadline and _negated(words[-5:-cue_length]):  # "won't be done by the end of the year"
+        return _Cue(False, False, old=True)
+    # "first one due in January": a first instalment's date, maybe not the action's target
+    soft = deadline and (words[-1] in _SOFT_CUES or bool({"first", "next"} & set(words[-4:])))
+    finish = deadline and bool(_TARGET_VERBS.search(words[-1]))
     while words and words[-1] in _CUE_FILLER:
         words.pop()
+    while words and (words[-1] in _HOW_LONG or words[-1].isdigit()):
+        words.pop()  # "pushed back a month to ...": the cue is "pushed back"
+    asking = any(words[-3:] == [w, "we", "say"] for w in ("can", "could", "shall"))
     near = words[-2:]
-    revision = (
-        any(w in _REVISION_NOUNS for w in near)
-        or bool(near and near[-1].startswith(_REVISION_STEMS))
-        or (len(near) == 2 and near[0] in ("new", "revised") and near[1] in _REVISED_ONLY)
+    if len(near) == 2 and near[-1] == "back" and not near[0].startswith(_BACK_AFTER):
+        near = near[:-1]
+    named = any(w in _REVISION_NOUNS for w in near) or (
+        len(near) == 2 and near[0] in ("new", "revised") and near[1] in _REVISED_ONLY
     )
-    return _Cue(revision, deadline)
+    later = bool(words) and words[-1] == "after"  # "after Easter now": moved, to when?
+    revision = named or asking or later or bool(near and near[-1].startswith(_REVISION_STEMS))
+    return _Cue(revision, deadline, soft=soft and not revision, finish=finish, named=named)
 
 
 _HAS_YEAR = re.compile(r"\d{4}|'\d{2}|\d[/.-]\d{1,2}[/.-]\d")
@@ -451,21 +573,37 @@ _EVENT_WORDS = frozenset(
 
 
 def _event_clause(tokens: _Tokens, found: _Found) -> bool:
-    """'second workshop booked for 8 December': a diary date, not the action's target."""
-    return tokens.clause(tokens[found.first].clause).event
+    """'second workshop booked for 8 December': a diary date, not the action's target.
+
+    Unless the clause says the work is done then ('sessions still to do in January').
+    """
+    facts = tokens.clause(tokens[found.first].clause)
+    if not facts.event:
+        return False
+    span = tokens.spans[tokens[found.first].clause]
+    booked = any(tokens[k].word == "booked" for k in span)
+    return booked or not any(not found.first <= k <= found.last for k in facts.verbs)
 
 
 def _past_word(tokens: Sequence[_Token], k: int) -> bool:
     """'met', 'since', 'drafted'; but not 'delayed' or 'should be signed off' (still to come)."""
     word = tokens[k].word
+    if word == "last":  # "last week" is past; "the last directorates" is not
+        after = tokens[k + 1].word if k + 1 < len(tokens) else ""
+        return after in _TIME_AFTER_LAST
     if word in _IRREGULAR_PAST:
         return True
     regular = word.endswith("ed") and len(word) > 4 and word not in _NOT_PAST
     return regular and not _future(_before(tokens, k, 4))
 
 
+_TIME_AFTER_LAST = TIME_UNITS | frozenset(WEEKDAYS) | {"year", "time", "night", "autumn", "spring"}
+_TIME_AFTER_LAST |= {"summer", "winter", "quarter"} | frozenset(MONTHS)
+
 _TARGET_VERBS = re.compile(
-    r"finish|complet|done|ready|deliver|launch|publish|sign|live|in place|sorted|wrap", re.I
+    r"finish|complet|done|ready|deliver|launch|publi(?:sh|cation)|sign|live|in place|sorted|wrap"
+    r"|^do$|final",
+    re.I,
 )
 
 
@@ -489,6 +627,12 @@ def _relative_target(tokens: _Tokens, hit: _Found) -> bool:
     )
 
 
+def _alone(tokens: _Tokens, hit: _Found) -> bool:
+    """The date phrase is all its clause says ('..., a couple more weeks')."""
+    facts = tokens.clause(tokens[hit.first].clause)
+    return all(hit.first <= k <= hit.last for k in facts.wordy)
+
+
 def _in_place(word: str, following: str) -> bool:
     """The only target verb of two words, as a search over the joined words would find it."""
     return bool(_TARGET_VERBS.search(f"{word} {following}")) and not (
@@ -496,10 +640,49 @@ def _in_place(word: str, following: str) -> bool:
     )
 
 
+# A date after these is when something begins, not when it is done ("roll out from October").
+_START_WORDS = frozenset(
+    {"from", "start", "starts", "starting", "begin", "begins", "beginning", "commence"}
+    | {"commences", "commencing", "kicks", "kick", "kicking", "out", "off", "run", "runs"}
+    | {"launching", "opens", "opening"}
+)
+_DURATION = re.compile(
+    rf"(?:an?|\d+|{one_of(NUMBER_WORDS)})(?:\s+(?:more|extra|further))?\s+{one_of(TIME_UNITS)}",
+    re.I,
+)
+
+
+_AWAY = frozenset({"off", "away", "leave", "holiday", "sick", "absent", "out", "annual"})
+
+
+def _a_start(tokens: Sequence[_Token], hit: _Found) -> bool:
+    """'from 1 February', 'starts in January', 'goes out by March': a start, not a deadline."""
+    words = _before(tokens, hit.first, 3)
+    while words and words[-1] in ("the", "on"):
+        words.pop()
+    if words and words[-1] in _START_WORDS - {"out", "off", "run", "runs"}:
+        return True
+    if len(words) >= 2 and words[-1] in ("until", "till", "til") and words[-2] in _AWAY:
+        return True  # "I'm off until the 7th": when they are back, not the target
+    if len(words) < 2 or words[-1] not in ("in", "by", "at", "after"):
+        return False
+    kicks_off = words[-2] == "off" and len(words) > 2 and words[-3].startswith("kick")
+    return words[-2] in _START_WORDS - {"off"} or kicks_off
+
+
+def _a_duration(tokens: Sequence[_Token], hit: _Found) -> bool:
+    """'pushed back a month': how long, not when (unless 'within a month')."""
+    if not _DURATION.fullmatch(hit.text):
+        return False
+    words = _before(tokens, hit.first, 1)
+    return not (words and words[-1] in ("within", "in", "for"))
+
+
 class _Choice(NamedTuple):
     found: _Found
     revision: bool
     in_past: bool
+    soft: bool = False
 
 
 def _choose(tokens: _Tokens, found: Sequence[_Found], today: date) -> _Choice | None:
@@ -510,19 +693,21 @@ def _choose(tokens: _Tokens, found: Sequence[_Found], today: date) -> _Choice | 
         day = hit.answer.day
         in_past = day is not None and day < today
         past = _past_clause(tokens, hit) or (hit.first > 0 and tokens[hit.first - 1].word == "last")
-        if cue.old:
-            continue
+        if cue.old or _a_start(tokens, hit) or _a_duration(tokens, hit):
+            continue  # "roll out from October", "pushed back a month to ..."
         if cue.revision:
-            rank = 0
+            rank = 0 if cue.named else 1  # "revised target 31/03" before "upgrade moved to Jan"
         elif cue.deadline and not (past and (in_past or not _HAS_YEAR.search(hit.text))):
-            rank = 1  # "finished by 3 November": a past event whose year we'd be inventing
-        elif past or in_past or hit.answer.problem or _event_clause(tokens, hit):
-            continue  # a past event, a meeting, or a clumsy phrase nobody offered as a target
-        elif hit.answer.needs_confirmation and not _relative_target(tokens, hit):
-            continue  # "update you next week", "meeting Friday": not the action's target
+            rank = 2 if cue.finish else 3  # "finishing 30 June" before "now be April"
+        elif past or in_past or _event_clause(tokens, hit):
+            continue  # a past event or a meeting
+        elif hit.answer.problem and not _alone(tokens, hit):
+            continue  # a clumsy phrase nobody offered as a target
+        elif not _relative_target(tokens, hit) or (hit.answer.needs_confirmation and day == today):
+            continue  # "update you next week", "forms go out in March": not the action's target
         else:
-            rank = 2
-        chosen.append((rank, n, _Choice(hit, cue.revision, in_past)))
+            rank = 4
+        chosen.append((rank, n, _Choice(hit, cue.revision, in_past, cue.soft)))
     if not chosen:
         return None
     return min(chosen, key=lambda c: (c[0], c[1]))[2]
@@ -547,8 +732,10 @@ _RULES = (
     _rule(Status.WITHDRAWN, phrases(WITHDRAWN_WORDS), "negation"),
     _rule(Status.WITHDRAWN, phrases(NO_LONGER_WORDS), "none"),
     _rule(Status.COMPLETE, phrases(COMPLETE_WORDS), "complete"),
+    _rule(Status.COMPLETE, phrases(CLOSE_WORDS), "none"),
     _rule(Status.DELAYED, phrases(DELAYED_WORDS), "negation"),
     _rule(Status.DELAYED, phrases(MISSING_WORDS), "none"),
+    _rule(Status.DELAYED, phrases(DEPENDS_WORDS), "weak"),
     _rule(Status.PARTIALLY_COMPLETE, phrases(PARTLY_DONE_WORDS), "complete"),
     _rule(Status.IN_PROGRESS, phrases(IN_PROGRESS_WORDS), "progress"),
     _rule(Status.IN_PROGRESS, phrases(STARTED_WORDS), "negation"),
@@ -563,7 +750,8 @@ _PRECEDENCE = (
     Status.NOT_STARTED,
 )
 _NEGATORS = frozenset(
-    {"not", "no", "never", "nowhere", "without", "cannot", "isnt", "hasnt", "havent", "wasnt"}
+    {"not", "no", "never", "nowhere", "without", "nothing", "cannot", "isnt", "hasnt"}
+    | {"havent", "wasnt"}
     | {"werent", "arent", "didnt", "doesnt", "dont", "wont", "cant", "couldnt", "nor"}
 )
 _FUTURE = frozenset(
@@ -576,6 +764,15 @@ _FUTURE = frozenset(
 _QUALIFIERS = frozenset(PARTLY_QUALIFIERS) | {"part", "half", "phase", "stage", "draft", "first"}
 _QUALIFIERS |= {"practically", "virtually"}
 _SOON_AFTER = frozenset({"soon", "shortly", "later", "next"})
+_PERCENT = re.compile(r"(?:[1-9]?\d)%|(?:[1-9]?\d) ?per ?cent")  # "70% complete"; not 100%
+
+
+_DETERMINERS = frozenset({"their", "the", "its", "his", "her", "our", "a", "an", "support"})
+
+
+def _has_object(tokens: Sequence[_Token], index: int) -> bool:
+    after = tokens[index + 1].word if index + 1 < len(tokens) else ""
+    return after in _DETERMINERS and not tokens[index].stop_after
 
 
 def _negated(words: Sequence[str]) -> bool:
@@ -593,6 +790,7 @@ class _Match(NamedTuple):
     status: Status
     start: int
     end: int
+    weak: bool = False  # a dependency ("can't until ..."): a delay only if nothing else is said
 
 
 def _statuses(text: str, tokens: _Tokens, dates: Sequence[_Found], today: date) -> list[_Match]:
@@ -602,7 +800,7 @@ def _statuses(text: str, tokens: _Tokens, dates: Sequence[_Found], today: date) 
         for m in rule.pattern.finditer(text):
             status = _judge(rule, m, tokens, dates, today)
             if status is not None:
-                found.append(_Match(status, m.start(), m.end()))
+                found.append(_Match(status, m.start(), m.end(), rule.check == "weak"))
     return found
 
 
@@ -611,23 +809,52 @@ def _judge(
 ) -> Status | None:
     """The status this match stands for, or None if negation/tense/qualifiers undo it."""
     index = tokens.at(m.start())
-    if rule.check == "none":
+    if rule.check in ("none", "weak"):
         return rule.status
     near = _before(tokens, index, 3)
     if rule.check == "progress":  # "not on track" is a delay
         return Status.DELAYED if _negated(near) else rule.status
     if _negated(near):
         return None
+    one_word = " " not in m.group()
+    if rule.status is Status.WITHDRAWN and one_word and _has_object(tokens, tokens.at(m.end() - 1)):
+        return None  # "HHT have withdrawn their offer": someone else's withdrawal
     if rule.check == "negation":
-        return rule.status
+        before = _before(tokens, index, 2)
+        return None if before == ["to", "be"] else rule.status  # "yet to be started"
     if _future(_before(tokens, index, 4)):
         return None
     if rule.status is Status.COMPLETE:
-        if any(w in _QUALIFIERS for w in near):  # "nearly complete", "first phase done"
+        if m.string[m.end() : m.end() + 1] == "?":  # "Complete? Not quite"
+            return None
+        if any(w in _CONDITIONS for w in _before(tokens, index, 8)):
+            return None  # "can't roll out until the module is signed off"
+        if any(w in _QUALIFIERS or _PERCENT.fullmatch(w) for w in near):  # "nearly complete"
+            return Status.PARTIALLY_COMPLETE
+        if _some_of(_before(tokens, index, 5)):  # "two of four sessions done"
             return Status.PARTIALLY_COMPLETE
         if _finishes_later(tokens, tokens.at(m.end() - 1), dates, today):
             return None
     return rule.status
+
+
+_CONDITIONS = frozenset({"until", "till", "once", "when", "unless", "if"})
+
+
+def _count(word: str) -> int | None:
+    return int(word) if word.isdigit() else NUMBER_WORDS.get(word)
+
+
+def _some_of(words: Sequence[str]) -> bool:
+    """'two of four', '4 of the 6': a count of a larger whole."""
+    for k, word in enumerate(words):
+        if word != "of" or k == 0:
+            continue
+        rest = [w for w in words[k + 1 : k + 3] if w != "the"]
+        part, whole = _count(words[k - 1]), _count(rest[0]) if rest else None
+        if part is not None and whole is not None and part < whole:
+            return True
+    return False
 
 
 def _finishes_later(
@@ -646,13 +873,30 @@ def _finishes_later(
     return False
 
 
+_HEADER_END = re.compile(r"\s*(?:[:.\-\u2013\u2014]|$)")
+_HEADERS = frozenset({Status.IN_PROGRESS, Status.DELAYED, Status.NOT_STARTED})
+
+
+def _header(text: str, matches: Sequence[_Match]) -> Status | None:
+    """'Started: ... published for the libraries', 'Delayed - ...': a leading status says it.
+
+    Only for statuses short of done: a finished part later in the reply doesn't override the
+    officer's own heading. (A leading "Complete" is weighed with the rest, as work may remain.)
+    """
+    for m in matches:
+        heading = m.start == 0 and not m.weak and m.status in _HEADERS
+        if heading and _HEADER_END.match(text, m.end):
+            return m.status
+    return None
+
+
 def _pick_status(matches: Sequence[_Match], *, revision: bool) -> Status | None:
     """Highest precedence wins; a bare 'new date ...' means the action is delayed."""
-    present = {m.status for m in matches}
+    present = {m.status for m in matches if not m.weak}
     for status in _PRECEDENCE:
         if status in present:
             return status
-    return Status.DELAYED if revision else None
+    return Status.DELAYED if revision or matches else None
 
 
 # ---------------------------------------------------------------------------------------------
@@ -775,6 +1019,11 @@ _NOTE_FILLER = (
     | TARGET_NOUNS
     | _DEADLINE_WORDS
 )
+# Words that leave a date the point of its clause: "so end of Feb", "end of Feb for that".
+_CLAUSE_FILLER = _NOTE_FILLER | _wordset(
+    "so then that this say maybe probably realistically we a more likely possibly hopefully please"
+    " sorry afraid i'm unfortunately at latest"
+)
 
 
 def _only_status_and_date(note: str, spans: Sequence[tuple[int, int]]) -> bool:
@@ -794,14 +1043,24 @@ def parse_reply(text: str, candidates: Sequence[Candidate], *, today: date) -> P
     """Understand one reply to a reminder; never guesses (see the module docstring)."""
     plain = text.replace("\u2019", "'").strip()
     mentioned = _refs_mentioned(plain, candidates)
-    note = _strip_leading_ref(plain, candidates, len(mentioned) > 1)
+    written = _strip_leading_ref(plain, candidates, len(mentioned) > 1)
+    note = fix_typos(written)  # read "compelte" as "complete"; the note stays as written
 
     tokens = _tokens(note)
     dates = _all_dates(note, tokens, today)
-    choice = _choose(tokens, dates, today)
+    kept = _TARGET_KEPT.search(note) is not None  # "the end date is the same"
+    choice = None if kept else _choose(tokens, dates, today)
     # only the date taken as the target can make "done by ..." a promise rather than a fact
     matches = _statuses(note, tokens, [choice.found] if choice else [], today)
-    status = _pick_status(matches, revision=choice is not None and choice.revision)
+    status = _header(note, matches) or _pick_status(
+        matches, revision=choice is not None and choice.revision
+    )
+    ref = _which(plain, candidates, mentioned)
+    action = next((c for c in candidates if c.ref == ref), None)
+    if kept and status in (None, Status.DELAYED):
+        status = Status.IN_PROGRESS  # a step slipped, the target holds: on track
+    partly = any(m.status is Status.PARTIALLY_COMPLETE for m in matches)
+    status, unclear = _weigh_progress(note, tokens, status, choice, action, partly)
 
     new_date, date_text, problem, confirm, in_past = None, "", None, False, False
     if choice is not None:
@@ -809,6 +1068,16 @@ def parse_reply(text: str, candidates: Sequence[Candidate], *, today: date) -> P
         date_text = hit.text
         if hit.answer.day is None:
             problem = hit.answer.problem
+        elif _a_later_step(tokens, dates, hit):
+            problem = (
+                f"You mention {hit.text} and a later step: which date is the new target "
+                "for the whole action?"
+            )
+        elif choice.soft:
+            problem = (
+                f"Is {hit.text} ({format_date(hit.answer.day)}) the new target for the whole "
+                'action, or the date of one step? Say the new target date, or "keep".'
+            )
         else:
             new_date, confirm, in_past = (
                 hit.answer.day,
@@ -823,15 +1092,256 @@ def parse_reply(text: str, candidates: Sequence[Candidate], *, today: date) -> P
     # is the officer's account of the work, and kept as they wrote it.
     short_reply = len(note.split()) <= 5
     if short_reply and _only_status_and_date(note, spans) and (status or choice is not None):
-        note = ""
+        written = ""
     return ParsedReply(
-        ref=_which(plain, candidates, mentioned),
+        ref=ref,
         refs_mentioned=mentioned,
         status=status,
-        note=note,
+        note=written,
         new_date=new_date,
         date_text=date_text,
         date_problem=problem,
         date_needs_confirmation=confirm,
         date_in_past=in_past,
+        status_unclear=unclear,
     )
+
+
+_TARGET_KEPT = re.compile(rf"(?<![\w-]){phrases(TARGET_KEPT_WORDS)}(?![\w-])", re.IGNORECASE)
+
+
+def _a_later_step(tokens: _Tokens, dates: Sequence[_Found], hit: _Found) -> bool:
+    """'Out for consultation until 20 Jan, then to Cabinet in March': the date isn't the end."""
+    for later in dates:
+        if later.first <= hit.last or later.answer.day is None:
+            continue
+        span = tokens.spans[tokens[later.first].clause]
+        if any(tokens[k].word == "then" for k in span if k < later.first):
+            return True
+    return False
+
+
+# ---------------------------------------------------------------------------------------------
+# Progress without a status word, and part done with the rest to come
+
+
+_REMAINING = re.compile(rf"(?<![\w-]){phrases(REMAINING_WORDS)}(?![\w-])", re.IGNORECASE)
+# Participles of things done; regular ones ("installed", "agreed") are found by their ending.
+_DONE_IRREGULAR = {
+    "met": "meet",
+    "held": "hold",
+    "sent": "send",
+    "spoke": "speak",
+    "took": "take",
+    "taken": "take",
+    "gave": "give",
+    "given": "give",
+    "went": "go",
+    "ran": "run",
+    "made": "make",
+    "wrote": "write",
+    "written": "write",
+    "built": "build",
+    "set": "set",
+    "brought": "bring",
+    "led": "lead",
+    "begun": "begin",
+    "began": "begin",
+    "sought": "seek",
+    "taught": "teach",
+}
+# Words ending in -ed that say nothing was done yet, or are not verbs at all.
+_NOT_DONE = (_NOT_PAST - {"agreed", "committed"}) | {"booked", "arranged", "interested"}
+_NOT_DONE |= {"concerned", "based", "related"}
+_NOT_DONE |= {"involved", "limited", "dedicated", "detailed", "needed", "hundred"}
+
+
+_WILL = frozenset({"will", "shall", "would", "should", "could", "must", "might", "may", "to"})
+_WILL |= {"be", "being", "gonna", "going", "once", "when", "if"}
+
+
+_GONE_OUT = frozenset({"launched", "rolled", "issued", "circulated", "implemented", "embedded"})
+_COMPLETE_WORD = re.compile(phrases(COMPLETE_WORDS), re.IGNORECASE)
+
+
+def _accomplished(tokens: _Tokens) -> list[str]:
+    """Things the reply says were done ('installed', 'held'), not negated or still to come."""
+    done: list[str] = []
+    for k, token in enumerate(tokens):
+        word = token.word
+        after = tokens[k + 1].word if k + 1 < len(tokens) else ""
+        if _COMPLETE_WORD.fullmatch(word):
+            continue  # judged as a status already ("we'll have it finished by Christmas")
+        regular = word.endswith("ed") and len(word) > 4 and word not in _NOT_DONE
+        if word == "set" and after != "up":  # "meeting set for 10 December"
+            continue
+        previous = tokens[k - 1].word if k > 0 else ""
+        ready = word == "ready" and previous in ("is", "are", "now")
+        live = word == "live" and (k == 0 or previous in ("is", "are", "now", "went", "gone"))
+        if not (regular or ready or live or word in _DONE_IRREGULAR):
+            continue
+        before = _before(tokens, k, 3)
+        if _negated(before) or any(w in _WILL or w.endswith("'ll") for w in before[-2:]):
+            continue  # "not set up", "will be sent", "to be agreed"
+        done.append(_DONE_IRREGULAR.get(word, word))
+    return done
+
+
+def _remaining(text: str, tokens: _Tokens) -> bool:
+    """Work still to do is named: 'still to do', 'outstanding', 'the rest', 'to follow'."""
+    for m in _REMAINING.finditer(text):
+        index = tokens.at(m.start())
+        if _negated(_before(tokens, index, 2)) or _other_action(tokens, index):
+            continue
+        if m.group().lower().startswith("with") and _in_company(tokens, index):
+            continue  # "met with comms", "agreed with HR": who it was done with
+        return True
+    return False
+
+
+def _in_company(tokens: _Tokens, index: int) -> bool:
+    before = _before(tokens, index, 1)
+    return bool(before) and (
+        before[0] in _DONE_IRREGULAR
+        or before[0].endswith("ed")
+        or before[0] in ("off", "up", "meeting", "talks", "working")
+    )
+
+
+_REF_LIKE = re.compile(r"(?!q\d)[a-z]{1,2}\d{1,2}|\d{1,2}\.\d{1,2}")  # not "Q1"
+
+
+def _other_action(tokens: _Tokens, index: int) -> bool:
+    """The clause names another action ('... still being drafted, but that's R2')."""
+    clause = tokens[index].clause
+    near = [tokens.spans[c] for c in (clause, clause + 1) if c in tokens.spans]
+    return any(_REF_LIKE.fullmatch(tokens[k].word) for span in near for k in span)
+
+
+def _finish_clause(tokens: _Tokens, choice: _Choice) -> bool:
+    """The target date comes just after what gets finished then ('workshops finish 18 Dec')."""
+    verbs = tokens.clause(tokens[choice.found.first].clause).verbs
+    first = choice.found.first
+    return any(first - 4 <= k < first and tokens[k - 1].word != "for" for k in verbs)
+
+
+def _weigh_progress(
+    text: str,
+    tokens: _Tokens,
+    status: Status | None,
+    choice: _Choice | None,
+    action: Candidate | None,
+    partly: bool,
+) -> tuple[Status | None, bool]:
+    """The status once the reply's account of the work is weighed, and whether to ask.
+
+    "Fieldwork finished, analysis due end of January": a finished part with work still to
+    come is partly complete. Progress told without a status word is asked about when the
+    action is recorded as not started (it can't stay so), or when what was done is what the
+    action asked for ("kit installed" for "install the kit": maybe complete, maybe not).
+    """
+    later = choice is not None and choice.found.answer.day is not None and not choice.in_past
+    if status is Status.COMPLETE and (later or partly or _remaining(text, tokens)):
+        return Status.PARTIALLY_COMPLETE, False
+    if status is not None:
+        return status, False
+    done = _accomplished(tokens)
+    if not done:
+        return None, False
+    if action is not None and action.status is Status.NOT_STARTED:
+        return None, True  # progress on an action recorded as not started: ask, never keep
+    some = _some_of([t.word for t in tokens])  # "lists from 6 of 8 directorates received"
+    if some or _remaining(text, tokens) or (later and choice and _finish_clause(tokens, choice)):
+        return Status.PARTIALLY_COMPLETE, False  # "consultation closed, workshops finish 18 Dec"
+    if action is None:
+        return None, False
+    if any(word in _GONE_OUT for word in done):
+        return None, True  # "database launched to all staff": maybe complete, maybe not
+    own = _content_words(action.text)
+    return None, any(_stem(word) in own for word in done)
+
+
+# ---------------------------------------------------------------------------------------------
+# Several actions in one reply
+
+
+_HEAD_BEFORE = re.compile(r"(?:[.;,:)!?\-\u2013\u2014&]|\b(?:and|also|plus))$", re.I)
+_JOINED = re.compile(r"\s*(?:,|&|/|\+|\band\b)?\s*", re.I)
+_LEAD_SEPARATOR = re.compile(r"^\s*[:\-\u2013\u2014.,)]*\s*")
+
+
+class _Mention(NamedTuple):
+    start: int
+    end: int
+    ref: str
+
+
+def _heads(text: str, candidates: Sequence[Candidate]) -> list[_Mention] | None:
+    """Where each named action's part of the reply begins, or None if the refs are tangled.
+
+    A ref heads a part when it opens the reply, a line, a sentence or a clause ("R1 done,
+    R4 new date March"); a ref further inside ("R4 depends on R1") means the parts can't be
+    told apart, and the caller asks which action the reply is about.
+    """
+    mentions: list[_Mention] = []
+    for candidate in candidates:
+        for found in _ref_pattern(candidate.ref).finditer(text):
+            mentions.append(_Mention(found.start(), found.end(), candidate.ref))
+            if len(mentions) > len(candidates):
+                return None  # a ref named twice: "R1 done, R4 waits on R1"
+    mentions.sort()
+    if len({mention.ref for mention in mentions}) != len(mentions):
+        return None
+    if not all(_heads_a_part(text[: mention.start]) for mention in mentions):
+        return None
+    return mentions
+
+
+def _heads_a_part(before: str) -> bool:
+    """Only the start, a line or sentence break, punctuation or 'and' comes before the ref."""
+    stripped = before.rstrip()
+    if not stripped or "\n" in before[len(stripped) :]:
+        return True
+    return bool(_HEAD_BEFORE.search(stripped[-8:]))
+
+
+def read_replies(
+    text: str, candidates: Sequence[Candidate], *, today: date
+) -> tuple[ParsedReply, ...]:
+    """One reading per action the reply is about, in the order the officer wrote them.
+
+    A reply naming several actions, each heading its own part ("R1 done. R4 delayed to
+    March"), is read part by part; "R1 and R7 both on track" gives both the same reading.
+    Anything else is one reading, whose ref is None when the bot must ask which action.
+    """
+    plain = text.replace("\u2019", "'").strip()
+    heads = _heads(plain, candidates) if len(candidates) > 1 else None
+    if not heads or len(heads) < 2:
+        return (parse_reply(text, candidates, today=today),)
+    prefix = plain[: heads[0].start]
+    if _says_something(prefix, today):
+        return (parse_reply(text, candidates, today=today),)  # "Both delayed: R1 ..., R4 ..."
+    by_ref = {c.ref: c for c in candidates}
+    readings: list[ParsedReply] = []
+    group: list[_Mention] = []
+    for k, head in enumerate(heads):
+        group.append(head)
+        after = heads[k + 1].start if k + 1 < len(heads) else len(plain)
+        body = plain[head.end : after]
+        if k + 1 < len(heads) and _JOINED.fullmatch(body):
+            continue  # "R1 and R7 both on track": R1 shares R7's part
+        body = _LEAD_SEPARATOR.sub("", body).strip().rstrip(",;&").strip()
+        if not body:  # "R1, R4": named, but nothing said about them
+            return (parse_reply(text, candidates, today=today),)
+        for mention in group:
+            readings.append(parse_reply(body, [by_ref[mention.ref]], today=today))
+        group = []
+    return tuple(readings)
+
+
+def _says_something(prefix: str, today: date) -> bool:
+    """Words before the first ref that carry a status or a date ("Delayed: R1 and R4")."""
+    if not prefix.strip(" \n\t:,.-"):
+        return False
+    parsed = parse_reply(prefix, [], today=today)
+    return parsed.status is not None or bool(parsed.date_text)

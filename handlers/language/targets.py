@@ -968,6 +968,123 @@ def _relative_weekday(s: str, today: date) -> date | None:
     return day + timedelta(days=7) if m[2] else day
 
 
+# In chat, quarters are the council's: financial quarters, April to March, unless the words say
+# otherwise ("Q3" is October to December; "Q1 next financial year" ends 30 June).
+_FIN_QUARTER_END = {1: 6, 2: 9, 3: 12, 4: 3}  # the month each financial quarter ends in
+_ORDINAL_QUARTERS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "final": 4, "last": 4}
+_RE_CHAT_QUARTER = _Lazy(
+    rf"(?:end of (?:the )?)?(?:{QUARTER}\s*([1-4])|(first|second|third|fourth|final|last) quarter)"
+    rf"(?:\s+(?:of\s+)?(?:the\s+)?(this|next)\s+({FINANCIAL_YEAR}|year))?"
+)
+_RE_CALENDAR_QUARTER = _Lazy(rf"(?:end of (?:the )?)?{QUARTER}\s*([1-4])\s+(\d{{4}})")
+_RE_NEXT_FY = _Lazy(rf"(?:(?:the )?end of )?(?:the )?next {FINANCIAL_YEAR}")
+_RE_THIS_QUARTER = _Lazy(r"(?:(?:the )?end of )?(?:the|this|next) quarter")
+_RE_MONTH_END = _Lazy(r"(?:the )?end of (?:the|this|next) month")
+_RE_NEXT_SEASON = _Lazy(rf"next {alternation(SEASON_START)}")
+_RE_DURATION = _Lazy(
+    rf"(?:in |within )?(a|an|another|\d{{1,2}}|{one_of(NUMBER_WORDS)})(?: more)? "
+    r"(day|week|fortnight|month)s?(?:'s? time| time)?"
+)
+
+
+def _fin_quarter_end(start_year: int, number: int) -> date:
+    """The last day of quarter `number` of the financial year starting April `start_year`."""
+    month = _FIN_QUARTER_END[number]
+    return _month_end(start_year + (1 if number == 4 else 0), month)
+
+
+def _quarter_answer(raw: str, s: str, today: date) -> DateAnswer | None:
+    """'Q3', 'end of Q1 next financial year', 'next quarter', 'Q1 2027' (ambiguous: asked)."""
+    fy_now = today.year if today.month >= 4 else today.year - 1
+    if m := _RE_CHAT_QUARTER.fullmatch(s):
+        number = int(m[1]) if m[1] else _ORDINAL_QUARTERS[m[2]]
+        if m[3] is None:  # the next such quarter's end
+            ends = (_fin_quarter_end(fy_now + k, number) for k in range(2))
+            return DateAnswer(raw, next(d for d in ends if d >= today))
+        if m[4] == "year":  # "Q2 next year": of the financial year starting in that year
+            start = today.year + (1 if m[3] == "next" else 0)
+        else:
+            start = fy_now + (1 if m[3] == "next" else 0)
+        return DateAnswer(raw, _fin_quarter_end(start, number))
+    if m := _RE_CALENDAR_QUARTER.fullmatch(s):
+        number, year = int(m[1]), int(m[2])
+        calendar_end = _month_end(year, 3 * number)
+        financial_end = _fin_quarter_end(year, number)
+        problem = (
+            f"Q{number} {year} could mean the quarter ending {format_date(calendar_end)} or "
+            f"Q{number} of {year}/{(year + 1) % 100:02d}, ending {format_date(financial_end)}. "
+            f"Which? Say the date, e.g. {format_date(financial_end)}."
+        )
+        return DateAnswer(raw, None, problem=problem)
+    if _RE_NEXT_FY.fullmatch(s):  # "next financial year": to its end
+        return DateAnswer(raw, date(fy_now + 2, 3, 31))
+    if m := _RE_THIS_QUARTER.fullmatch(s):
+        end = _month_end(today.year, 3 * ((today.month - 1) // 3 + 1))
+        if s.endswith("next quarter"):
+            end = _month_end(end.year + (end.month == 12), end.month % 12 + 3)
+        return DateAnswer(raw, end, needs_confirmation=True)
+    return None
+
+
+_RE_DAY_ONLY = _Lazy(rf"(?:the\s+)?(\d{{1,2}})\s?{one_of(ORDINAL_SUFFIXES)}")
+
+
+def _day_of_month(raw: str, today: date) -> DateAnswer | None:
+    """'the 18th': the next 18th, today or later."""
+    m = _RE_DAY_ONLY.fullmatch(raw.lower())
+    if m is None or not 1 <= int(m[1]) <= 31:
+        return None
+    index = _month_index(today)
+    for step in range(3):
+        last = _index_end(index + step)
+        if int(m[1]) <= last.day and (day := last.replace(day=int(m[1]))) >= today:
+            return DateAnswer(raw, day, needs_confirmation=True)
+    return None
+
+
+_RE_DAY_SLASH_MONTH = _Lazy(r"(\d{1,2})/(\d{1,2})")
+
+
+def _day_and_month(raw: str, today: date) -> DateAnswer | None:
+    """'28/2' (UK day first): the next 28 February, checked with the officer."""
+    m = _RE_DAY_SLASH_MONTH.fullmatch(raw.strip())
+    if m is None or not 1 <= int(m[2]) <= 12:
+        return None
+    for year in (today.year, today.year + 1, today.year + 4):
+        try:
+            day = date(year, int(m[2]), int(m[1]))
+        except ValueError:
+            continue
+        if day >= today:
+            return DateAnswer(raw, day, needs_confirmation=True)
+    return None
+
+
+def _relative_answer(raw: str, s: str, today: date) -> DateAnswer | None:
+    """'end of next month', 'next spring', 'within a month', 'in two weeks': confirmed first."""
+    if (answer := _day_of_month(raw, today) or _day_and_month(raw, today)) is not None:
+        return answer
+    if _RE_MONTH_END.fullmatch(s):
+        year, month = today.year, today.month
+        if s.endswith("next month"):
+            year, month = year + (month == 12), month % 12 + 1
+        return DateAnswer(raw, _month_end(year, month), needs_confirmation=True)
+    if m := _RE_NEXT_SEASON.fullmatch(s):
+        first_month = SEASON_START[m[1]]
+        year = today.year if date(today.year, first_month, 1) > today else today.year + 1
+        return DateAnswer(raw, _months_span(year, first_month, 3).last, needs_confirmation=True)
+    if m := _RE_DURATION.fullmatch(s):
+        count = 1 if m[1] in ("a", "an", "another") else NUMBER_WORDS.get(m[1]) or int(m[1])
+        if m[2] == "month":
+            index = _month_index(today) + count
+            last = _index_end(index)
+            day = last.replace(day=min(today.day, last.day))
+        else:
+            day = today + timedelta(days=count * {"day": 1, "week": 7, "fortnight": 14}[m[2]])
+        return DateAnswer(raw, day, needs_confirmation=True)
+    return None
+
+
 @functools.lru_cache(maxsize=4096)  # a long reply offers the same phrase again and again
 def parse_date_answer(text: str, *, today: date) -> DateAnswer:
     """One revised date typed in chat; relative answers come back for confirmation.
@@ -981,6 +1098,8 @@ def parse_date_answer(text: str, *, today: date) -> DateAnswer:
         return DateAnswer(raw, None, problem=f"I need a date here. {_TRY}")
     if (day := _relative_weekday(s, today)) is not None:
         return DateAnswer(raw, day, needs_confirmation=True)
+    if (answer := _quarter_answer(raw, s, today) or _relative_answer(raw, s, today)) is not None:
+        return answer
     target = parse_target(raw, today=today)
     if target.kind == "date" and target.due is not None:
         if target.start is not None:

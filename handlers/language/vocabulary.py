@@ -131,14 +131,32 @@ COMPLETE_WORDS = (
     "published",
     "delivered",
     "achieved",
-    "closed",
+    "adopted",
     "all sorted",
+    "gone live",
+    "went live",
+    "live and (?:in use|being used|working)",
+    "everyone'?s using it",
+)
+# Complete, whatever the tense: the officer asks for the action to be closed.
+CLOSE_WORDS = (
+    r"(?:please |can |could |should )?(?:be )?clos(?:e|ed|ing) (?:this|it|[a-z]{1,2}\d{1,2})"
+    "(?: one)?(?: off| down)?",
+    r"(?:this|it)(?: one)? can be (?:closed|signed off|marked (?:as )?(?:complete|done))",
+    "closing (?:this|it) off",
+    "nothing (?:further|more|else) to do",
+    "happy (?:for this|for it|that this|that it) (?:to be closed|is complete)",
 )
 # Withdrawn unless negated ("not dropped").
-WITHDRAWN_WORDS = ("withdrawn", "dropped", "cancell?ed", "superseded")
+WITHDRAWN_WORDS = ("withdrawn", "withdraw", "dropped", "cancell?ed", "superseded", "replaced by")
 NO_LONGER_WORDS = (  # withdrawn, whatever negation says: "no longer needed"
     "no longer (?:needed|required|relevant|necessary|applicable|going ahead|part of)",
     r"not part of the \w+ any(?: )?more",
+    "not (?:needed|required|necessary) any(?: )?more",
+    r"removed from the (?:\w+ )?plan",
+    "(?:going to|will|we'?ll|to) drop (?:this|it)(?: one)?",
+    "not going to do (?:this|it)(?: one)?",
+    "(?:has|have) replaced (?:this|it)",
 )
 # Delayed unless negated; the "-ed" ones never make a reply's clause a past event.
 DELAYED_WORDS = (
@@ -155,12 +173,25 @@ DELAYED_WORDS = (
     "deferred",
     "held up",
     "stalled",
-    "waiting (?:for|on)",
     "(?:running|be|is|are|going) (?:a bit )?late",
+    "behind schedule",
+    "parked",
+    "pause",
+    "(?:need|needs|needed) (?:a bit |a little |some )?(?:more time|longer|an extension)",
+    "more time",
+)
+# Delayed only when nothing else is said: a dependency is a reason, not a status ("not started
+# yet, waiting for the budget" is not started). "Waiting for/on" alone is not a delay at all:
+# the officer did not say the target will be missed, so the status is kept.
+DEPENDS_WORDS = (
+    r"(?:can'?t|cannot|unable to|not able to|won'?t be able to) (?:\w+ ){1,4}?until",
+    r"(?:can'?t|cannot|unable to) (?:progress|proceed|move (?:this|it) on)",
+    "not until",
+    "won'?t be (?:finished|done|complete|completed|ready) (?:this|by|in|until)",
 )
 MISSING_WORDS = (  # delayed, whatever negation says: "won't make it", "missed the deadline"
     "(?:won'?t|not|not going to|unable to|can'?t|cannot) (?:make|meet|hit)",
-    "(?:will|going to) miss",
+    r"(?:will|going to|\w+'ll) miss",
     f"missed the (?:{'|'.join(sorted(TARGET_NOUNS))})",
 )
 # Qualifiers that on their own say partly done; with "complete" they make it partial.
@@ -180,6 +211,48 @@ PARTLY_DONE_WORDS = PARTLY_QUALIFIERS + (
     "drafts?",
     "out for (?:feedback|consultation|comments?)",
     "first (?:phase|stage|part) (?:done|complete|completed|finished)",
+    "most of (?:it|the|them)",
+    "not quite(?: (?:finished|done|complete|completed|there))?",
+    "in draft",
+)
+# Work still to do, said beside a finished part: "fieldwork finished, analysis due end of
+# January" is partly done, not done ("Completed but still need to share with groups").
+REMAINING_WORDS = (
+    r"still (?:to|need|needs|needed|have to|has to|being|outstanding|to be|with)",
+    "yet to",
+    "remaining",
+    "remain",
+    "outstanding",
+    "to follow",
+    "to come",
+    "left to (?:do|add|finish|complete)",
+    "the rest",
+    "needs? to be",
+    "now (?:analysing|analyzing|working|drafting|writing)",
+    "(?:just|only|still) (?:need|needs) to",
+    r"(?<!the\s)last (?:two|three|four|few|one|\d+)",
+    "except",
+    "apart from",
+    "other than",
+    r"still \w+ing",
+    "being (?:written|drafted|prepared|finalised|finalized|produced|designed|built|typed up)",
+    r"(?:writing|typing) (?:it |this )?up",
+    r"(?<![\d.])[1-9]?\d ?%",  # "Toolkit: 50%"
+    r"chasing (?:the )?(?:other|rest|remaining|last|outstanding)",
+    r"the other (?:\d+|two|three|four|few)",
+    "(?:going|goes|off|now) to "
+    "(?:clt|slt|smt|elt|cabinet|committee|the board|full council|scrutiny)",
+    "for (?:approval|sign(?: |-)?off|adoption)",
+    # with whoever does the next step: "data with the analysts", "draft with legal"
+    r"(?:is |are |now |still )?with (?:the )?(?:legal|comms|finance|analysts?|lawyers|designers?|"
+    r"it|hr|clt|slt|smt|elt|cabinet|members|printers?|research team|design team)",
+)
+# The target is unchanged: on track, and any date named is a step's, not a new target
+# ("Phase 2 slipped to September but the end date is the same").
+TARGET_KEPT_WORDS = (
+    r"(?:target|date|deadline|timescale)s? (?:stays?|unchanged|remains?|(?:still )?stands|is fine"
+    r"|is the same|hasn'?t changed|has not changed|not changed)",
+    r"no change to the (?:\w+ ){0,4}?(?:date|target|deadline)",
 )
 # In progress; negated ("not on track") they mean delayed.
 IN_PROGRESS_WORDS = (
@@ -192,13 +265,19 @@ IN_PROGRESS_WORDS = (
     "on (?:target|schedule)",
     "making (?:good )?progress",
     "good progress",
-)
-STARTED_WORDS = ("started", "working on")  # in progress unless negated
+    "moving along",
+    "still on (?:for|target|track|course|schedule)",
+    "on course",
+) + TARGET_KEPT_WORDS
+# In progress unless negated. "Working on it" is not here: it says nothing the status doesn't.
+STARTED_WORDS = ("started", "begun", "began", "commenced", "made a start")
 # Not started: a start word negated, or still to come.
 NOT_STARTED_WORDS = (
     "(?:not|never|(?:have|has|had|is|are|was|were|did|does|do)n'?t)"
     "(?: (?:yet|been|even|really|actually))* (?:started|begun|commenced)",
     "yet to (?:start|begin|commence)",
+    "yet to be (?:started|begun|commenced)",
+    "nothing (?:has been |was )?(?:done|happened)",
 )
 
 # ---------------------------------------------------------------------------------------------
