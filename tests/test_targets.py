@@ -98,9 +98,11 @@ CASES: list[tuple[str, str, date | None, dict[str, Any]]] = [
     ("2015", "date", D(2015, 12, 31), {}),
     ("by 2015", "date", D(2015, 12, 31), {}),
     # Quarters, seasons, festivals, financial years.
-    ("Q1 2027", "date", D(2027, 3, 31), {}),
+    # A quarter with one year could count from January or April: reported, never guessed.
+    ("Q1 2027", "unclear", None, {}),
     ("Q3 2026/27", "date", D(2026, 12, 31), {}),
-    ("quarter 2 2027", "date", D(2027, 6, 30), {}),
+    ("quarter 2 2027", "unclear", None, {}),
+    ("quarter 2 2027/28", "date", D(2027, 9, 30), {}),
     ("Q4 2026/27", "date", D(2027, 3, 31), {}),
     ("Q3", "unclear", None, {}),
     ("Spring 2027", "date", D(2027, 5, 31), {}),
@@ -299,7 +301,7 @@ SHARED_WORDS = [
     ("Finished by March 2027", D(2027, 3, 31)),
     ("To be delivered by end of March 2027", D(2027, 3, 31)),
     ("Signed-off by 31/03/2027", D(2027, 3, 31)),
-    ("Published by Q1 2027", D(2027, 3, 31)),
+    ("Published by Q4 2026/27", D(2027, 3, 31)),
     # every target noun as a label
     ("Dates: 31/03/2027", D(2027, 3, 31)),
     ("Timescale: March 2027", D(2027, 3, 31)),
@@ -541,3 +543,14 @@ def test_regex_cells_do_not_import_dateparser() -> None:
         [sys.executable, "-c", code], cwd=root, capture_output=True, text=True, check=True
     )
     assert result.stdout.strip() == "False"
+
+
+def test_a_quarter_without_its_financial_year_is_reported_with_a_safe_example() -> None:
+    # The examples must not be traps: a quarter already past, or one counted from January.
+    bare = parse_target("Q1", today=date(2026, 11, 23))
+    assert bare.kind == "unclear" and "Q1 2027/28" in (bare.problem or "")
+    one_year = parse_target("Q1 2027", today=date(2026, 11, 23))
+    assert one_year.problem == (
+        "Q1 2027 could end on 31 March 2027 (quarters from January) or 30 June 2027 (the "
+        "council's financial quarters, from April): write Q1 2027/28 or a date."
+    )

@@ -7,8 +7,10 @@ naming what was not understood. Nothing is guessed. Dates are UK day-first: 03/0
 3 April 2027.
 
 Conventions (documented here because other modules rely on them):
-- A period stands for its LAST day: "April 2013" is 30 April 2013, "Q1 2027" is 31 March 2027,
+- A period stands for its LAST day: "April 2013" is 30 April 2013, "Q1 2027/28" is 30 June 2027,
   "2026/27" is 31 March 2027, "Autumn 2021" is 30 November 2021 (seasons are meteorological).
+- Quarters are the council's financial quarters (April to March). "Q1 2027" could be counted
+  from January or from April, so it is reported, never guessed; "Q1 2027/28" is clear.
 - "early" a month is the 10th, "mid" the 15th, "late"/"end of" the last day; "early 2027" is
   30 April, "mid 2027" 30 June, "late 2027" 31 December.
 - Without a year, the next such day on or after `today` ("by March" in November 2026 is
@@ -479,18 +481,28 @@ def _quarter(
     *,
     financial: bool,
 ) -> _Span:
-    """Q1-Q4: of a calendar year ('Q1 2027'), or of a financial year ('Q3 2026/27')."""
+    """Q1-Q4 of a financial year ('Q3 2026/27'); with a single year ('Q1 2027') it is unclear
+    whether the quarters start in January or April, and the problem says how to write it."""
     if fy_first is not None and fy_second is not None:
         start = _fy_start(fy_first, fy_second)
         if start is None:
             raise _Problem(f"{fy_first}/{fy_second} isn't a financial year.")
         return _months_span(start, 4 + 3 * (number - 1), 3)
     if year is None:
-        # Councils count quarters both from January and from April: never pick one silently.
-        raise _Problem(f"{s.upper()} needs a year, e.g. Q{number} 2027 or Q{number} 2026/27.")
+        raise _Problem(
+            f"{s.upper()} needs its financial year, e.g. Q{number} 2027/28, or write a date."
+        )
     if financial:  # "Q4 FY 2026" could be 2025/26 or 2026/27
         raise _Problem(f"{s.upper()} is ambiguous: write the financial year as 2026/27.")
-    return _months_span(_year_of(year), 1 + 3 * (number - 1), 3)
+    # Councils count quarters from April, and sometimes from January: never pick one silently.
+    first = _year_of(year)
+    calendar_end = format_date(_months_span(first, 1 + 3 * (number - 1), 3).last)
+    financial_end = format_date(_months_span(first, 4 + 3 * (number - 1), 3).last)
+    raise _Problem(
+        f"{s.upper()} could end on {calendar_end} (quarters from January) or {financial_end} "
+        f"(the council's financial quarters, from April): write Q{number} {first}/"
+        f"{(first + 1) % 100:02d} or a date."
+    )
 
 
 def _season(
