@@ -292,3 +292,26 @@ def test_in_slack_each_score_shows_its_whole_guidance_with_its_button(
         bot.press("U0SAM", "3", "Score 3")
         bot.slack.wait_for("chat.postMessage", 4)
         assert "Information giving: working in partnership" in bot.slack.texts()
+
+
+def test_in_teams_the_check_is_walked_with_card_buttons(blackpool: AppContext) -> None:
+    from handlers.plans.people import assign
+    from tests.teams_harness import teams_bot
+    from tests.test_teams import assert_valid_card
+
+    with transaction(blackpool.engine) as session:
+        assign(session, "Community Engagement & Partnership Manager", chat={"teams": "29:1sam"})
+    with teams_bot(blackpool) as bot:
+        bot.say("29:1sam", "health check")
+        first = bot.teams.wait_for("send")[-1]
+        assert "Example 1 of 2: an example of information giving" in first.text
+        bot.button("29:1sam", first, "Skip")
+        second = bot.teams.wait_for("send", 2)[-1]
+        bot.button("29:1sam", second, "Skip")
+        planning = bot.teams.wait_for("send", 3)[-1]
+        assert load().dimension("planning").scores[3] in " ".join(planning.text.split())
+        for card in planning.cards:
+            assert_valid_card(card)
+        bot.button("29:1sam", planning, "Score 3")
+        after = bot.teams.wait_for("send", 4)[-1]
+        assert "Information giving: working in partnership" in after.text
