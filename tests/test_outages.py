@@ -5,12 +5,10 @@ from __future__ import annotations
 
 import logging
 import os
-import sqlite3
 import subprocess
 import sys
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
 from functools import partial
 from pathlib import Path
 
@@ -23,42 +21,13 @@ from handlers.chat.context import AppContext
 from handlers.plans.people import assign
 from models.db import make_engine, readiness, transaction, upgrade
 from tests.conftest import SAM, Chat
+from tests.outages import locked, sqlite_path, vanished
 from tests.slack_harness import SlackBot, slack_bot
 from tests.teams_harness import teams_bot
 
 SAM_SLACK = "U0SAM"
 SAM_AAD = "29:1sam"
 ROOT = Path(__file__).parents[1]
-
-
-def database_file(ctx: AppContext) -> Path:
-    assert ctx.engine.url.database
-    return Path(ctx.engine.url.database)
-
-
-@contextmanager
-def database_away(ctx: AppContext) -> Iterator[None]:
-    """The database's folder vanishes (an unmounted share) and comes back; the connections
-    open when it went are dropped, as a restart would drop them."""
-    folder = database_file(ctx).parent
-    away = folder.with_name(folder.name + "-away")
-    os.rename(folder, away)
-    ctx.engine.dispose()
-    try:
-        yield
-    finally:
-        os.rename(away, folder)
-
-
-@contextmanager
-def locked_by_another_writer(ctx: AppContext) -> Iterator[None]:
-    other = sqlite3.connect(database_file(ctx), isolation_level=None, timeout=30)
-    try:
-        other.execute("BEGIN EXCLUSIVE")
-        yield
-        other.execute("COMMIT")
-    finally:
-        other.close()
 
 
 @pytest.fixture
@@ -78,7 +47,7 @@ def test_readyz_answers_for_the_database_and_healthz_for_the_process(
     bot: SlackBot, blackpool: AppContext
 ) -> None:
     assert httpx.get(f"{bot.url}/readyz").text == "ready"
-    with database_away(blackpool):
+    with vanished(blackpool):
         response = httpx.get(f"{bot.url}/readyz", timeout=10)
         assert response.status_code == 503
         assert "database unreachable" in response.text
@@ -101,7 +70,7 @@ def test_readyz_says_when_the_schema_is_behind_the_code(tmp_path: Path) -> None:
 def test_a_dm_in_an_outage_is_told_nothing_was_saved_and_the_next_try_works(
     bot: SlackBot, blackpool: AppContext, caplog: pytest.LogCaptureFixture
 ) -> None:
-    with database_away(blackpool), caplog.at_level(logging.WARNING):
+    with vanished(blackpool), caplog.at_level(logging.WARNING):
         bot.dm(SAM_SLACK, "my actions")
         [answer] = bot.slack.wait_for("chat.postMessage")
     assert answer.params["text"] == UNAVAILABLE
@@ -113,7 +82,7 @@ def test_a_dm_in_an_outage_is_told_nothing_was_saved_and_the_next_try_works(
 def test_the_update_command_and_button_in_an_outage_answer_rather_than_go_silent(
     bot: SlackBot, blackpool: AppContext
 ) -> None:
-    with database_away(blackpool):
+    with vanished(blackpool):
         bot.command(SAM_SLACK, "update R11")
         bot.slack.wait_for("respond")
         bot.press(SAM_SLACK, "update #1", "Add update")
@@ -126,7 +95,7 @@ def test_a_locked_database_answers_within_seconds_not_half_a_minute(
     bot: SlackBot, blackpool: AppContext
 ) -> None:
     started = time.monotonic()
-    with locked_by_another_writer(blackpool):
+    with locked(sqlite_path(blackpool)):
         bot.dm(SAM_SLACK, "update R1")
         [answer] = bot.slack.wait_for("chat.postMessage", timeout=25)
     assert answer.params["text"] == UNAVAILABLE
@@ -134,7 +103,7 @@ def test_a_locked_database_answers_within_seconds_not_half_a_minute(
 
 
 def test_teams_in_an_outage_is_told_nothing_was_saved(bot: SlackBot, blackpool: AppContext) -> None:
-    with teams_bot(blackpool) as teams, database_away(blackpool):
+    with teams_bot(blackpool) as teams, vanished(blackpool):
         teams.say(SAM_AAD, "my actions")
         [reply] = teams.teams.wait_for("send")
     assert reply.text == UNAVAILABLE
@@ -142,7 +111,7 @@ def test_teams_in_an_outage_is_told_nothing_was_saved(bot: SlackBot, blackpool: 
 
 def test_the_console_in_an_outage(blackpool: AppContext, chat_as: Chat) -> None:
     sam = chat_as(SAM)
-    with database_away(blackpool):
+    with vanished(blackpool):
         assert sam.send("my actions") == UNAVAILABLE
     assert "7 open actions" in sam.send("my actions")
 
@@ -177,7 +146,7 @@ def test_a_reminder_run_in_an_outage_logs_one_line_and_the_next_run_sends(
     from tests.test_reminders import POLICY, RecordingSender
 
     sender = RecordingSender()
-    with database_away(blackpool), caplog.at_level(logging.INFO):
+    with vanished(blackpool), caplog.at_level(logging.INFO):
         run_once(blackpool, POLICY, sender)
     assert sender.sent == []
     [line] = [r for r in caplog.records if r.levelno >= logging.WARNING]

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from bot.cli.root import app, context, fail
+from bot.cli.root import app, chosen_year, context, fail
 
 
 @app.command("annual-report")
@@ -24,7 +24,6 @@ def annual_report(
     """The annual report: activities, participation, you said we did, action plans, toolkit
     use and the health check, with charts."""
     from handlers.flows.healthcheck import labels_of
-    from handlers.language.years import YearError, parse_year, year_of
     from handlers.plans.annual_report import FORMATS, build
     from handlers.plans.annual_report_writers import write
     from handlers.toolkit.healthcheck import load
@@ -34,10 +33,7 @@ def annual_report(
     if fmt not in FORMATS:
         fail(f"'{fmt}' is not an annual report format. Use one of: {', '.join(FORMATS)}.")
     ctx = context()
-    try:
-        chosen = parse_year(year) if year else year_of(ctx.today())
-    except YearError as err:
-        fail(str(err))
+    chosen = chosen_year(ctx, year)
     with transaction(ctx.engine, ctx.org) as session:
         org = session.get(Organisation, ctx.org)
         name = org.name if org is not None and org.slug != "default" else ""

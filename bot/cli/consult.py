@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from bot.cli.root import app, context, fail, group
+from bot.cli.root import app, context, fail, group, report_problems
 
 if TYPE_CHECKING:
     from sqlmodel import Session
@@ -30,13 +30,7 @@ def flowchart_check(
     from handlers.toolkit.flowchart import DEFAULT_PATH, check
 
     path = file or DEFAULT_PATH
-    problems = check(path)
-    if problems:
-        typer.echo(f"{path} has {len(problems)} problem(s):")
-        for problem in problems:
-            typer.echo(f"- {problem}")
-        raise typer.Exit(1)
-    typer.echo(f"{path} is a sound flowchart.")
+    report_problems(path, check(path), "a sound flowchart")
 
 
 @flowchart_app.command("show")

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from bot.cli.root import context, fail, group
+from bot.cli.root import chosen_year, context, fail, group, report_problems
 
 healthcheck_app = group("healthcheck", "The community engagement health check.")
 OUTPUTS = (".png", ".html")
@@ -27,7 +27,6 @@ def healthcheck_report(
 ) -> None:
     """The scores this year against last: a table here, and a heat map with --output."""
     from handlers.flows.healthcheck import labels_of
-    from handlers.language.years import YearError, parse_year, year_of
     from handlers.plans.healthchecks import compare, heat_map_html, heat_map_png, text_table
     from handlers.toolkit.healthcheck import load
     from models.db import transaction
@@ -35,10 +34,7 @@ def healthcheck_report(
     if output is not None and output.suffix.lower() not in OUTPUTS:
         fail(f"'{output.name}': the heat map is written as {' or '.join(OUTPUTS)}.")
     ctx = context()
-    try:
-        chosen = parse_year(year) if year else year_of(ctx.today())
-    except YearError as err:
-        fail(str(err))
+    chosen = chosen_year(ctx, year)
     with transaction(ctx.engine, ctx.org) as session:
         comparison = compare(session, team, chosen, labels_of(load()))
     if comparison.this is None and comparison.last is None:
@@ -66,10 +62,4 @@ def healthcheck_check(
     from handlers.toolkit.healthcheck import DEFAULT_PATH, check
 
     path = file or DEFAULT_PATH
-    problems = check(path)
-    if problems:
-        typer.echo(f"{path} has {len(problems)} problem(s):")
-        for problem in problems:
-            typer.echo(f"- {problem}")
-        raise typer.Exit(1)
-    typer.echo(f"{path} is sound guidance.")
+    report_problems(path, check(path), "sound guidance")

@@ -13,6 +13,7 @@ import typer
 if TYPE_CHECKING:
     from bot.settings import Settings
     from handlers.chat.context import AppContext
+    from handlers.language.years import FinancialYear
 
 app = typer.Typer(
     help="engagebot: community-engagement action plans, reminders and the consult-or-engage "
@@ -85,6 +86,26 @@ def _chosen_org(ctx: AppContext) -> int:
             return id_of(find(session, _org or default_slug(session)))
         except OrgError as err:
             fail(str(err))
+
+
+def report_problems(path: object, problems: list[str], sound: str) -> None:
+    """The result of checking a council's YAML: each problem (exit 1), or that it is `sound`."""
+    if problems:
+        typer.echo(f"{path} has {len(problems)} problem(s):")
+        for problem in problems:
+            typer.echo(f"- {problem}")
+        raise typer.Exit(1)
+    typer.echo(f"{path} is {sound}.")
+
+
+def chosen_year(ctx: AppContext, year: str | None) -> FinancialYear:
+    """The financial year `--year` names (e.g. 2026/27), or the current one; bad: explained."""
+    from handlers.language.years import YearError, parse_year, year_of
+
+    try:
+        return parse_year(year) if year else year_of(ctx.today())
+    except YearError as err:
+        fail(str(err))
 
 
 def fail(message: str) -> NoReturn:

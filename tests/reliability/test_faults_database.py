@@ -8,8 +8,6 @@ gave is stored (lost) exactly once (duplicated).
 
 from __future__ import annotations
 
-import os
-import sqlite3
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -24,6 +22,7 @@ from handlers.chat.clock import FixedClock
 from handlers.chat.context import AppContext
 from models.db import make_engine, upgrade
 from tests.conftest import LONDON, NOW, bind_test_workspaces
+from tests.outages import locked, sqlite_path, vanished
 from tests.reliability import pg
 from tests.reliability.officers import make_officers
 from tests.reliability.profile import LONG, scale
@@ -74,39 +73,6 @@ def run_through(
     )
     assert unanswered == 0, "a message got no answer"
     assert (lost, duplicated) == (0, 0)
-
-
-def sqlite_path(ctx: AppContext) -> Path:
-    database = ctx.engine.url.database
-    assert database
-    return Path(database)
-
-
-@contextmanager
-def locked(path: Path) -> Iterator[None]:
-    """Another process holds SQLite's write lock."""
-    other = sqlite3.connect(path, isolation_level=None, timeout=30)
-    try:
-        other.execute("BEGIN EXCLUSIVE")
-        yield
-        other.execute("COMMIT")
-    finally:
-        other.close()
-
-
-@contextmanager
-def vanished(ctx: AppContext) -> Iterator[None]:
-    """The database's folder goes away (an unmounted share, a mistaken clean-up) and comes
-    back. The connections already open would not notice, so they are closed when it goes, as
-    a restart or a dropped share would close them."""
-    folder = sqlite_path(ctx).parent
-    away = folder.with_name(folder.name + "-away")
-    os.rename(folder, away)
-    ctx.engine.dispose()
-    try:
-        yield
-    finally:
-        os.rename(away, folder)
 
 
 @pytest.mark.parametrize("seconds", [2.0] + ([1.0, 5.0, 10.0] if LONG else []))
