@@ -762,7 +762,7 @@ _FUTURE = frozenset(
 )
 # Words that make "complete" partial; "practically" and "virtually" alone say nothing.
 _QUALIFIERS = frozenset(PARTLY_QUALIFIERS) | {"part", "half", "phase", "stage", "draft", "first"}
-_QUALIFIERS |= {"practically", "virtually"}
+_QUALIFIERS |= {"practically", "virtually", "quarter", "quarters", "third", "thirds"}
 _SOON_AFTER = frozenset({"soon", "shortly", "later", "next"})
 _PERCENT = re.compile(r"(?:[1-9]?\d)%|(?:[1-9]?\d) ?per ?cent")  # "70% complete"; not 100%
 
@@ -809,6 +809,9 @@ def _judge(
 ) -> Status | None:
     """The status this match stands for, or None if negation/tense/qualifiers undo it."""
     index = tokens.at(m.start())
+    if rule.status is Status.COMPLETE and rule.check == "none":  # "close it"
+        if any(w in _CONDITIONS or w == "sure" for w in _before(tokens, index, 8)):
+            return None  # "not sure if that's enough to close it": a question, not a report
     if rule.check in ("none", "weak"):
         return rule.status
     near = _before(tokens, index, 3)
@@ -819,6 +822,8 @@ def _judge(
     one_word = " " not in m.group()
     if rule.status is Status.WITHDRAWN and one_word and _has_object(tokens, tokens.at(m.end() - 1)):
         return None  # "HHT have withdrawn their offer": someone else's withdrawal
+    if rule.status is Status.WITHDRAWN and tokens.clause(tokens[index].clause).event:
+        return None  # "the forum meeting was cancelled": a meeting called off, not the action
     if rule.check == "negation":
         before = _before(tokens, index, 2)
         return None if before == ["to", "be"] else rule.status  # "yet to be started"
@@ -1039,9 +1044,25 @@ def _only_status_and_date(note: str, spans: Sequence[tuple[int, int]]) -> bool:
 # parse_reply
 
 
+_QUOTED_LINE = re.compile(r"^[ \t]*>.*(?:\n|$)", re.MULTILINE)
+
+
+def _without_echo(text: str, candidates: Sequence[Candidate]) -> str:
+    """The reply without the reminder copied back into it: its '>' quoted lines (as email
+    quotes them) and any action's own words, which tell what was asked, not what was done."""
+    text = _QUOTED_LINE.sub("", text)
+    for candidate in candidates:
+        words = candidate.text.split()
+        if len(words) < 3:  # too short to be told from the officer's own words
+            continue
+        own = r"\s+".join(re.escape(w) for w in words)
+        text = re.sub(rf"[\"'\u201c\u2018]?{own}[\"'\u201d\u2019]?", " ", text, flags=re.I)
+    return text.strip()
+
+
 def parse_reply(text: str, candidates: Sequence[Candidate], *, today: date) -> ParsedReply:
     """Understand one reply to a reminder; never guesses (see the module docstring)."""
-    plain = text.replace("\u2019", "'").strip()
+    plain = _without_echo(text.replace("\u2019", "'").strip(), candidates)
     mentioned = _refs_mentioned(plain, candidates)
     written = _strip_leading_ref(plain, candidates, len(mentioned) > 1)
     note = fix_typos(written)  # read "compelte" as "complete"; the note stays as written
@@ -1060,7 +1081,9 @@ def parse_reply(text: str, candidates: Sequence[Candidate], *, today: date) -> P
     if kept and status in (None, Status.DELAYED):
         status = Status.IN_PROGRESS  # a step slipped, the target holds: on track
     partly = any(m.status is Status.PARTIALLY_COMPLETE for m in matches)
-    status, unclear = _weigh_progress(note, tokens, status, choice, action, partly)
+    # a part not started, or under way, beside a part done: "scoping done, DPIA underway"
+    unstarted = any(m.status in _SHORT_OF_DONE and not m.weak for m in matches)
+    status, unclear = _weigh_progress(note, tokens, status, choice, action, partly, unstarted)
 
     new_date, date_text, problem, confirm, in_past = None, "", None, False, False
     if choice is not None:
@@ -1107,6 +1130,7 @@ def parse_reply(text: str, candidates: Sequence[Candidate], *, today: date) -> P
     )
 
 
+_SHORT_OF_DONE = frozenset({Status.NOT_STARTED, Status.IN_PROGRESS})
 _TARGET_KEPT = re.compile(rf"(?<![\w-]){phrases(TARGET_KEPT_WORDS)}(?![\w-])", re.IGNORECASE)
 
 
@@ -1232,6 +1256,7 @@ def _weigh_progress(
     choice: _Choice | None,
     action: Candidate | None,
     partly: bool,
+    unstarted: bool = False,
 ) -> tuple[Status | None, bool]:
     """The status once the reply's account of the work is weighed, and whether to ask.
 
@@ -1241,8 +1266,8 @@ def _weigh_progress(
     action asked for ("kit installed" for "install the kit": maybe complete, maybe not).
     """
     later = choice is not None and choice.found.answer.day is not None and not choice.in_past
-    if status is Status.COMPLETE and (later or partly or _remaining(text, tokens)):
-        return Status.PARTIALLY_COMPLETE, False
+    if status is Status.COMPLETE and (later or partly or unstarted or _remaining(text, tokens)):
+        return Status.PARTIALLY_COMPLETE, False  # "module: done. template: not started"
     if status is not None:
         return status, False
     done = _accomplished(tokens)
@@ -1314,7 +1339,8 @@ def read_replies(
     March"), is read part by part; "R1 and R7 both on track" gives both the same reading.
     Anything else is one reading, whose ref is None when the bot must ask which action.
     """
-    plain = text.replace("\u2019", "'").strip()
+    text = _without_echo(text.replace("\u2019", "'").strip(), candidates)
+    plain = text
     heads = _heads(plain, candidates) if len(candidates) > 1 else None
     if not heads or len(heads) < 2:
         return (parse_reply(text, candidates, today=today),)

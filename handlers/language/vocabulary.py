@@ -156,6 +156,8 @@ NO_LONGER_WORDS = (  # withdrawn, whatever negation says: "no longer needed"
     r"removed from the (?:\w+ )?plan",
     "(?:going to|will|we'?ll|to) drop (?:this|it)(?: one)?",
     "not going to do (?:this|it)(?: one)?",
+    # "we won't be doing this now", but not "won't be doing this until April"
+    r"(?:won'?t|will not|not) be doing (?:this|it)(?: one)?(?: now| any ?more)?(?=\s*(?:[.,;!]|$))",
     "(?:has|have) replaced (?:this|it)",
 )
 # Delayed unless negated; the "-ed" ones never make a reply's clause a past event.
