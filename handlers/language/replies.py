@@ -285,13 +285,23 @@ def _is_dateish(tokens: Sequence[_Token], i: int) -> bool:
         or word in FEASTS
         or word in _FY_TOKENS
         or word == "tomorrow"  # not "today": "finished today" is news, not a new target
-        or (_DAY_MONTH.fullmatch(word) is not None and i > 0 and tokens[i - 1].word in _D_M_LEADS)
+        or (_DAY_MONTH.fullmatch(word) is not None and _day_month_lead(tokens, i))
         or (_DAY_ORDINAL.fullmatch(word) is not None and i > 0 and tokens[i - 1].word == "the")
         or bool(_NUMERIC_DATE.fullmatch(word) or _YEARISH.fullmatch(word))
         or bool(_QUARTER.fullmatch(word))
         or (word in QUARTER_WORDS and after in ("1", "2", "3", "4"))
         or (word == "quarter" and i > 0 and tokens[i - 1].word in _QUARTER_ORDINALS | {"this"})
     )
+
+
+def _day_month_lead(tokens: Sequence[_Token], i: int) -> bool:
+    """'to 28/2', or '31/1' standing alone as its clause: a date, not a fraction or a score."""
+    if i > 0 and tokens[i - 1].word in _D_M_LEADS:
+        return True
+    clause = tokens[i].clause
+    before = i > 0 and tokens[i - 1].clause == clause
+    after = i + 1 < len(tokens) and tokens[i + 1].clause == clause
+    return not before and not after
 
 
 def _can_start(tokens: Sequence[_Token], i: int) -> bool:
@@ -302,6 +312,8 @@ def _can_start(tokens: Sequence[_Token], i: int) -> bool:
         return after in NUMBER_WORDS or after in ("a", "an") or after.isdigit()
     if word == "year":
         return after == "end"
+    if word == "new":  # "in the new year"
+        return after == "year"
     if word in ("a", "an", "another"):  # "within a fortnight", "a week on Friday"
         return after in TIME_UNITS
     if word == "the":  # "until the spring": date_text keeps the article as written
@@ -428,6 +440,10 @@ def _unreadable(text: str, tokens: Sequence[_Token], first: int) -> _Found | Non
     after = tokens[first + 1].word if first + 1 < len(tokens) else ""
     if word in ("next", "sometime") and after == "year" or word in ("couple", "few"):
         return _vague(text, tokens, first)
+    if word == "new" and after == "year" and first > 0 and tokens[first - 1].word == "the":
+        phrase = text[tokens[first - 1].start : tokens[first + 1].end]  # "in the new year"
+        problem = f'"{phrase}" is not one date: when in the new year will it be done?'
+        return _Found(first - 1, first + 1, phrase, DateAnswer(phrase, None, problem=problem))
     if word not in MODIFIER_WORDS:
         return None
     for last in range(first + 1, min(first + 5, len(tokens))):
@@ -690,6 +706,7 @@ def _choose(tokens: _Tokens, found: Sequence[_Found], today: date) -> _Choice | 
     chosen: list[tuple[int, int, _Choice]] = []
     for n, hit in enumerate(found):
         cue = _cue(tokens, hit)
+        soft = cue.soft
         day = hit.answer.day
         in_past = day is not None and day < today
         past = _past_clause(tokens, hit) or (hit.first > 0 and tokens[hit.first - 1].word == "last")
@@ -699,6 +716,10 @@ def _choose(tokens: _Tokens, found: Sequence[_Found], today: date) -> _Choice | 
             rank = 0 if cue.named else 1  # "revised target 31/03" before "upgrade moved to Jan"
         elif cue.deadline and not (past and (in_past or not _HAS_YEAR.search(hit.text))):
             rank = 2 if cue.finish else 3  # "finishing 30 June" before "now be April"
+        elif day is not None and not (past or in_past) and _for_remaining_work(tokens, hit):
+            rank = 4  # "remaining two booked for Jan": the last of the work is done then
+        elif not in_past and _for_decision(tokens, hit):
+            rank, soft = 4, True  # "goes to CLT on 14 January for decision": maybe the end
         elif past or in_past or _event_clause(tokens, hit):
             continue  # a past event or a meeting
         elif hit.answer.problem and not _alone(tokens, hit):
@@ -707,10 +728,32 @@ def _choose(tokens: _Tokens, found: Sequence[_Found], today: date) -> _Choice | 
             continue  # "update you next week", "forms go out in March": not the action's target
         else:
             rank = 4
-        chosen.append((rank, n, _Choice(hit, cue.revision, in_past, cue.soft)))
+        if _new_year(hit):
+            rank += 5  # "finished in the new year - say end of Jan": the date given wins
+        chosen.append((rank, n, _Choice(hit, cue.revision, in_past, soft)))
     if not chosen:
         return None
     return min(chosen, key=lambda c: (c[0], c[1]))[2]
+
+
+def _new_year(hit: _Found) -> bool:
+    """'in the new year': a time, not a date (see _unreadable)."""
+    return hit.answer.day is None and hit.text.lower().endswith("new year")
+
+
+def _for_remaining_work(tokens: _Tokens, hit: _Found) -> bool:
+    """The date's clause is about the work still to do ('remaining two booked for Jan')."""
+    words = " ".join(_before(tokens, hit.first, 8))  # near words only: replies run to pages
+    return any(not m.group().lower().startswith("with") for m in _REMAINING.finditer(words))
+
+
+_DECISIONS = frozenset({"decision", "approval", "agreement", "sign-off", "signoff", "ratification"})
+
+
+def _for_decision(tokens: _Tokens, hit: _Found) -> bool:
+    """'to CLT on 14 January for decision': the day a board decides, which may end the action."""
+    after = [t.word for t in tokens[hit.last + 1 : hit.last + 3]]
+    return len(after) == 2 and after[0] == "for" and after[1] in _DECISIONS
 
 
 # ---------------------------------------------------------------------------------------------
@@ -809,9 +852,9 @@ def _judge(
 ) -> Status | None:
     """The status this match stands for, or None if negation/tense/qualifiers undo it."""
     index = tokens.at(m.start())
-    if rule.status is Status.COMPLETE and rule.check == "none":  # "close it"
-        if any(w in _CONDITIONS or w == "sure" for w in _before(tokens, index, 8)):
-            return None  # "not sure if that's enough to close it": a question, not a report
+    closing = rule.status is Status.COMPLETE and rule.check == "none"  # "close it"
+    if closing and any(w in _CONDITIONS or w == "sure" for w in _before(tokens, index, 8)):
+        return None  # "not sure if that's enough to close it": a question, not a report
     if rule.check in ("none", "weak"):
         return rule.status
     near = _before(tokens, index, 3)
@@ -1078,6 +1121,8 @@ def parse_reply(text: str, candidates: Sequence[Candidate], *, today: date) -> P
     )
     ref = _which(plain, candidates, mentioned)
     action = next((c for c in candidates if c.ref == ref), None)
+    if choice is not None and _new_year(choice.found) and _due_after_new_year(action, today):
+        choice = None  # "more in the new year" for an action due next autumn: nothing changes
     if kept and status in (None, Status.DELAYED):
         status = Status.IN_PROGRESS  # a step slipped, the target holds: on track
     partly = any(m.status is Status.PARTIALLY_COMPLETE for m in matches)
@@ -1107,6 +1152,8 @@ def parse_reply(text: str, candidates: Sequence[Candidate], *, today: date) -> P
                 hit.answer.needs_confirmation,
                 choice.in_past,
             )
+    elif status is Status.DELAYED and _MISSING.search(note):
+        problem = "You say the target will be missed: what is the new target date?"
 
     spans = [(m.start, m.end) for m in matches]
     if choice is not None:
@@ -1128,6 +1175,16 @@ def parse_reply(text: str, candidates: Sequence[Candidate], *, today: date) -> P
         date_in_past=in_past,
         status_unclear=unclear,
     )
+
+
+_MISSING = re.compile(rf"(?<![\w-]){phrases(MISSING_WORDS)}(?![\w-])", re.IGNORECASE)
+
+
+def _due_after_new_year(action: Candidate | None, today: date) -> bool:
+    """The action's target already lies beyond the start of the new year."""
+    if action is None or action.target is None:
+        return False
+    return action.target.year > today.year or (today.month < 4 and action.target >= today)
 
 
 _SHORT_OF_DONE = frozenset({Status.NOT_STARTED, Status.IN_PROGRESS})

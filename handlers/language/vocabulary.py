@@ -195,6 +195,9 @@ MISSING_WORDS = (  # delayed, whatever negation says: "won't make it", "missed t
     "(?:won'?t|not|not going to|unable to|can'?t|cannot) (?:make|meet|hit)",
     r"(?:will|going to|\w+'ll) miss",
     f"missed the (?:{'|'.join(sorted(TARGET_NOUNS))})",
+    # "this will go past the December deadline", "running over the target date"
+    rf"(?:go|goes|going|run|runs|running) (?:past|over|beyond) the (?:\w+ )?"
+    f"(?:{'|'.join(sorted(TARGET_NOUNS))})",
 )
 # Qualifiers that on their own say partly done; with "complete" they make it partial.
 PARTLY_QUALIFIERS = (
