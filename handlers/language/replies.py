@@ -15,7 +15,14 @@ are ignored unless a target cue introduces them ("revised to 31 March 2020"), wh
 end of March") or follows what gets done then ("workshops finish 18 December"); a start
 ("roll out from October") or a length of time ("pushed back a month") is never the target;
 "won't be done by Christmas" names the date being missed; "delivery expected in December"
-may be a step's date, so it is asked about.
+may be a step's date, so it is asked about, as is a board's date ("to CLT on 14 January for
+decision"). A bare "next FY" or "in the new year" is a span, not a date: asked about (unless the
+action is already due after the new year, or a date is given with it); "the remaining two booked
+for Jan" dates the end of the work; a deadline said to be missed with no new date is asked for.
+
+The reminder copied back into a reply ("> S2: Overdue by 7 days", the action's own words) is
+left out before reading: it says what was asked, not what was done. A ref named only in the
+quoted lines still says which action the reply is about.
 
 Status: words are matched case-insensitively on word boundaries, after slips in status words
 and month names are put right ("compelte", "Feburary"); completion words are dropped when
@@ -25,7 +32,10 @@ a new date given without a delay word is not a delay ("drafted, will finish by M
 partially complete), but "new date"/"revised to" on its own implies DELAYED. A dependency
 ("can't start until ...") is a delay only when nothing else is said, and "waiting for" or
 "working on it" is no status at all: the status is kept. Something finished beside work still
-to come ("fieldwork finished, analysis due end of January") is partially complete.
+to come ("fieldwork finished, analysis due end of January"), or beside a part not started or
+under way ("module: done. template: not started"), is partially complete; so is "three quarters
+done". A meeting cancelled is not the action withdrawn, and "not sure if that's enough to close
+it" is not a closure.
 """
 
 from __future__ import annotations
@@ -728,6 +738,7 @@ def _choose(tokens: _Tokens, found: Sequence[_Found], today: date) -> _Choice | 
             continue  # "update you next week", "forms go out in March": not the action's target
         else:
             rank = 4
+        soft = soft or _for_decision(tokens, hit)  # a board's date: maybe only a step
         if _new_year(hit):
             rank += 5  # "finished in the new year - say end of Jan": the date given wins
         chosen.append((rank, n, _Choice(hit, cue.revision, in_past, soft)))
@@ -1103,10 +1114,18 @@ def _without_echo(text: str, candidates: Sequence[Candidate]) -> str:
     return text.strip()
 
 
+def _quoted_ref(text: str, candidates: Sequence[Candidate]) -> tuple[str, ...]:
+    """The one action named in the quoted lines ('> S4: Roll out ...'): what is answered."""
+    quoted = "\n".join(m.group() for m in _QUOTED_LINE.finditer(text))
+    refs = _refs_mentioned(quoted, candidates)
+    return refs if len(refs) == 1 else ()
+
+
 def parse_reply(text: str, candidates: Sequence[Candidate], *, today: date) -> ParsedReply:
     """Understand one reply to a reminder; never guesses (see the module docstring)."""
-    plain = _without_echo(text.replace("\u2019", "'").strip(), candidates)
-    mentioned = _refs_mentioned(plain, candidates)
+    original = text.replace("\u2019", "'").strip()
+    plain = _without_echo(original, candidates)
+    mentioned = _refs_mentioned(plain, candidates) or _quoted_ref(original, candidates)
     written = _strip_leading_ref(plain, candidates, len(mentioned) > 1)
     note = fix_typos(written)  # read "compelte" as "complete"; the note stays as written
 
@@ -1396,8 +1415,7 @@ def read_replies(
     March"), is read part by part; "R1 and R7 both on track" gives both the same reading.
     Anything else is one reading, whose ref is None when the bot must ask which action.
     """
-    text = _without_echo(text.replace("\u2019", "'").strip(), candidates)
-    plain = text
+    plain = _without_echo(text.replace("\u2019", "'").strip(), candidates)
     heads = _heads(plain, candidates) if len(candidates) > 1 else None
     if not heads or len(heads) < 2:
         return (parse_reply(text, candidates, today=today),)
