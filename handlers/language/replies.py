@@ -729,7 +729,7 @@ def _choose(tokens: _Tokens, found: Sequence[_Found], today: date) -> _Choice | 
         elif day is not None and not (past or in_past) and _for_remaining_work(tokens, hit):
             rank = 4  # "remaining two booked for Jan": the last of the work is done then
         elif not in_past and _for_decision(tokens, hit):
-            rank, soft = 4, True  # "goes to CLT on 14 January for decision": maybe the end
+            rank = 4  # "goes to CLT on 14 January for decision": maybe the end (asked, below)
         elif past or in_past or _event_clause(tokens, hit):
             continue  # a past event or a meeting
         elif hit.answer.problem and not _alone(tokens, hit):
@@ -1200,10 +1200,8 @@ _MISSING = re.compile(rf"(?<![\w-]){phrases(MISSING_WORDS)}(?![\w-])", re.IGNORE
 
 
 def _due_after_new_year(action: Candidate | None, today: date) -> bool:
-    """The action's target already lies beyond the start of the new year."""
-    if action is None or action.target is None:
-        return False
-    return action.target.year > today.year or (today.month < 4 and action.target >= today)
+    """The action's target already lies in the new year, so 'in the new year' changes nothing."""
+    return action is not None and action.target is not None and action.target.year > today.year
 
 
 _SHORT_OF_DONE = frozenset({Status.NOT_STARTED, Status.IN_PROGRESS})
