@@ -166,3 +166,39 @@ def test_several_actions_with_a_question_go_one_at_a_time_and_none_is_dropped(
     assert "Your message was also about S1. Which next?" in saved  # nothing is dropped
     assert "S1 → Complete." in sam.send("S1")
     assert "Saved. S1 is now Complete" in sam.send("save")
+
+
+def test_a_reply_quoting_the_reminder_is_read_from_the_officers_own_words(
+    sam: ConsoleChannel,
+) -> None:
+    answer = sam.send(
+        "> S2: Overdue by 7 days\n"
+        "> Install the hearing loop kit at the community hub and hold the first meeting of "
+        "the access forum\n"
+        "> Status: Not started — overdue by 7 days\n"
+        "Covering for Sam: the loop kit is ordered and the fitter is booked."
+    )
+    assert "What's the status now?" in answer  # "overdue" is the reminder's word, not theirs
+    assert "Delayed" not in answer.split("What's the status now?")[0]
+    assert "S2 →" not in answer
+    confirmed = sam.send("In progress")
+    assert "S2 → In progress." in confirmed
+    assert "Note: Covering for Sam: the loop kit is ordered and the fitter is booked." in confirmed
+
+
+def test_a_deputy_saying_the_deadline_will_be_missed_is_asked_for_the_new_date(
+    sam: ConsoleChannel,
+) -> None:
+    answer = sam.send(
+        "S4: covering for Sam - the last session is booked for 12 January, so this will go "
+        "past the deadline."
+    )
+    assert "New target date?" in answer
+    assert "S4 →" not in answer  # nothing confirmed until the date is given
+    assert "S4 → Delayed, revised target 15 January 2027." in sam.send("15/01/2027")
+
+
+def test_a_whole_financial_year_is_asked_about_but_its_end_is_read(sam: ConsoleChannel) -> None:
+    asked = sam.send("S3 pushed to next FY")
+    assert "New target date?" in asked and "31 March 2028" in asked
+    assert "S3 → Delayed, revised target 31 March 2028." in sam.send("end of next FY")

@@ -436,6 +436,12 @@ def test_note_is_verbatim_apart_from_leading_ref(reply: str, note: str) -> None:
         ("cancelled, done elsewhere", Status.WITHDRAWN),
         ("not begun", Status.NOT_STARTED),
         ("not delayed, all on track", Status.IN_PROGRESS),
+        ("about three quarters done", Status.PARTIALLY_COMPLETE),
+        ("Training module: done. Project template: not started.", Status.PARTIALLY_COMPLETE),
+        ("we won't be doing this now", Status.WITHDRAWN),
+        ("the forum meeting we were going to use was cancelled", None),
+        ("not sure if that's enough to close it", None),
+        ("this will go past the December deadline", Status.DELAYED),
     ],
 )
 def test_status_words(reply: str, status: Status | None) -> None:
@@ -576,3 +582,32 @@ def test_slips_in_status_words_and_months_but_not_real_words(
     parsed = _parse(reply)
     assert (parsed.status, parsed.new_date) == (status, new_date)
     assert parsed.note in ("", reply)  # the note keeps what was written
+
+
+@pytest.mark.parametrize(
+    ("reply", "new_date", "asked"),
+    [
+        ("31/1", date(2027, 1, 31), False),
+        ("next FY", None, True),  # a whole year: which date in it?
+        ("end of next FY", date(2028, 3, 31), False),
+        ("Will be finished in the new year", None, True),
+        ("finished in the new year - say end of Jan", date(2027, 1, 31), False),
+        ("this will go past the December deadline", None, True),
+        ("report goes to CLT on 14 January for decision", None, True),
+        ("4 of 6 held; remaining two booked for Jan", date(2027, 1, 31), False),
+    ],
+)
+def test_spans_steps_and_missed_deadlines(reply: str, new_date: date | None, asked: bool) -> None:
+    reading = parse_reply(
+        reply, [Candidate("R1", "Hold the sessions", target=date(2026, 11, 30))], today=TODAY
+    )
+    assert (reading.new_date, reading.date_problem is not None) == (new_date, asked)
+
+
+def test_the_reminder_copied_back_is_not_read_as_the_update() -> None:
+    quoted = "> R4: Target 30/11/2026, in progress\nThis is done."
+    reading = parse_reply(quoted, BLACKPOOL, today=TODAY)
+    assert (reading.ref, reading.status, reading.new_date) == ("R4", DONE, None)
+    assert reading.note == "This is done."
+    echoed = f'"{R1.text}" - not started, waiting on Cabinet'
+    assert parse_reply(echoed, ONE, today=TODAY).note == "- not started, waiting on Cabinet"

@@ -15,7 +15,14 @@ are ignored unless a target cue introduces them ("revised to 31 March 2020"), wh
 end of March") or follows what gets done then ("workshops finish 18 December"); a start
 ("roll out from October") or a length of time ("pushed back a month") is never the target;
 "won't be done by Christmas" names the date being missed; "delivery expected in December"
-may be a step's date, so it is asked about.
+may be a step's date, so it is asked about, as is a board's date ("to CLT on 14 January for
+decision"). A bare "next FY" or "in the new year" is a span, not a date: asked about (unless the
+action is already due after the new year, or a date is given with it); "the remaining two booked
+for Jan" dates the end of the work; a deadline said to be missed with no new date is asked for.
+
+The reminder copied back into a reply ("> S2: Overdue by 7 days", the action's own words) is
+left out before reading: it says what was asked, not what was done. A ref named only in the
+quoted lines still says which action the reply is about.
 
 Status: words are matched case-insensitively on word boundaries, after slips in status words
 and month names are put right ("compelte", "Feburary"); completion words are dropped when
@@ -25,7 +32,10 @@ a new date given without a delay word is not a delay ("drafted, will finish by M
 partially complete), but "new date"/"revised to" on its own implies DELAYED. A dependency
 ("can't start until ...") is a delay only when nothing else is said, and "waiting for" or
 "working on it" is no status at all: the status is kept. Something finished beside work still
-to come ("fieldwork finished, analysis due end of January") is partially complete.
+to come ("fieldwork finished, analysis due end of January"), or beside a part not started or
+under way ("module: done. template: not started"), is partially complete; so is "three quarters
+done". A meeting cancelled is not the action withdrawn, and "not sure if that's enough to close
+it" is not a closure.
 """
 
 from __future__ import annotations
@@ -285,13 +295,23 @@ def _is_dateish(tokens: Sequence[_Token], i: int) -> bool:
         or word in FEASTS
         or word in _FY_TOKENS
         or word == "tomorrow"  # not "today": "finished today" is news, not a new target
-        or (_DAY_MONTH.fullmatch(word) is not None and i > 0 and tokens[i - 1].word in _D_M_LEADS)
+        or (_DAY_MONTH.fullmatch(word) is not None and _day_month_lead(tokens, i))
         or (_DAY_ORDINAL.fullmatch(word) is not None and i > 0 and tokens[i - 1].word == "the")
         or bool(_NUMERIC_DATE.fullmatch(word) or _YEARISH.fullmatch(word))
         or bool(_QUARTER.fullmatch(word))
         or (word in QUARTER_WORDS and after in ("1", "2", "3", "4"))
         or (word == "quarter" and i > 0 and tokens[i - 1].word in _QUARTER_ORDINALS | {"this"})
     )
+
+
+def _day_month_lead(tokens: Sequence[_Token], i: int) -> bool:
+    """'to 28/2', or '31/1' standing alone as its clause: a date, not a fraction or a score."""
+    if i > 0 and tokens[i - 1].word in _D_M_LEADS:
+        return True
+    clause = tokens[i].clause
+    before = i > 0 and tokens[i - 1].clause == clause
+    after = i + 1 < len(tokens) and tokens[i + 1].clause == clause
+    return not before and not after
 
 
 def _can_start(tokens: Sequence[_Token], i: int) -> bool:
@@ -302,6 +322,8 @@ def _can_start(tokens: Sequence[_Token], i: int) -> bool:
         return after in NUMBER_WORDS or after in ("a", "an") or after.isdigit()
     if word == "year":
         return after == "end"
+    if word == "new":  # "in the new year"
+        return after == "year"
     if word in ("a", "an", "another"):  # "within a fortnight", "a week on Friday"
         return after in TIME_UNITS
     if word == "the":  # "until the spring": date_text keeps the article as written
@@ -428,6 +450,10 @@ def _unreadable(text: str, tokens: Sequence[_Token], first: int) -> _Found | Non
     after = tokens[first + 1].word if first + 1 < len(tokens) else ""
     if word in ("next", "sometime") and after == "year" or word in ("couple", "few"):
         return _vague(text, tokens, first)
+    if word == "new" and after == "year" and first > 0 and tokens[first - 1].word == "the":
+        phrase = text[tokens[first - 1].start : tokens[first + 1].end]  # "in the new year"
+        problem = f'"{phrase}" is not one date: when in the new year will it be done?'
+        return _Found(first - 1, first + 1, phrase, DateAnswer(phrase, None, problem=problem))
     if word not in MODIFIER_WORDS:
         return None
     for last in range(first + 1, min(first + 5, len(tokens))):
@@ -690,6 +716,7 @@ def _choose(tokens: _Tokens, found: Sequence[_Found], today: date) -> _Choice | 
     chosen: list[tuple[int, int, _Choice]] = []
     for n, hit in enumerate(found):
         cue = _cue(tokens, hit)
+        soft = cue.soft
         day = hit.answer.day
         in_past = day is not None and day < today
         past = _past_clause(tokens, hit) or (hit.first > 0 and tokens[hit.first - 1].word == "last")
@@ -699,6 +726,10 @@ def _choose(tokens: _Tokens, found: Sequence[_Found], today: date) -> _Choice | 
             rank = 0 if cue.named else 1  # "revised target 31/03" before "upgrade moved to Jan"
         elif cue.deadline and not (past and (in_past or not _HAS_YEAR.search(hit.text))):
             rank = 2 if cue.finish else 3  # "finishing 30 June" before "now be April"
+        elif day is not None and not (past or in_past) and _for_remaining_work(tokens, hit):
+            rank = 4  # "remaining two booked for Jan": the last of the work is done then
+        elif not in_past and _for_decision(tokens, hit):
+            rank = 4  # "goes to CLT on 14 January for decision": maybe the end (asked, below)
         elif past or in_past or _event_clause(tokens, hit):
             continue  # a past event or a meeting
         elif hit.answer.problem and not _alone(tokens, hit):
@@ -707,10 +738,33 @@ def _choose(tokens: _Tokens, found: Sequence[_Found], today: date) -> _Choice | 
             continue  # "update you next week", "forms go out in March": not the action's target
         else:
             rank = 4
-        chosen.append((rank, n, _Choice(hit, cue.revision, in_past, cue.soft)))
+        soft = soft or _for_decision(tokens, hit)  # a board's date: maybe only a step
+        if _new_year(hit):
+            rank += 5  # "finished in the new year - say end of Jan": the date given wins
+        chosen.append((rank, n, _Choice(hit, cue.revision, in_past, soft)))
     if not chosen:
         return None
     return min(chosen, key=lambda c: (c[0], c[1]))[2]
+
+
+def _new_year(hit: _Found) -> bool:
+    """'in the new year': a time, not a date (see _unreadable)."""
+    return hit.answer.day is None and hit.text.lower().endswith("new year")
+
+
+def _for_remaining_work(tokens: _Tokens, hit: _Found) -> bool:
+    """The date's clause is about the work still to do ('remaining two booked for Jan')."""
+    words = " ".join(_before(tokens, hit.first, 8))  # near words only: replies run to pages
+    return any(not m.group().lower().startswith("with") for m in _REMAINING.finditer(words))
+
+
+_DECISIONS = frozenset({"decision", "approval", "agreement", "sign-off", "signoff", "ratification"})
+
+
+def _for_decision(tokens: _Tokens, hit: _Found) -> bool:
+    """'to CLT on 14 January for decision': the day a board decides, which may end the action."""
+    after = [t.word for t in tokens[hit.last + 1 : hit.last + 3]]
+    return len(after) == 2 and after[0] == "for" and after[1] in _DECISIONS
 
 
 # ---------------------------------------------------------------------------------------------
@@ -762,7 +816,7 @@ _FUTURE = frozenset(
 )
 # Words that make "complete" partial; "practically" and "virtually" alone say nothing.
 _QUALIFIERS = frozenset(PARTLY_QUALIFIERS) | {"part", "half", "phase", "stage", "draft", "first"}
-_QUALIFIERS |= {"practically", "virtually"}
+_QUALIFIERS |= {"practically", "virtually", "quarter", "quarters", "third", "thirds"}
 _SOON_AFTER = frozenset({"soon", "shortly", "later", "next"})
 _PERCENT = re.compile(r"(?:[1-9]?\d)%|(?:[1-9]?\d) ?per ?cent")  # "70% complete"; not 100%
 
@@ -809,6 +863,9 @@ def _judge(
 ) -> Status | None:
     """The status this match stands for, or None if negation/tense/qualifiers undo it."""
     index = tokens.at(m.start())
+    closing = rule.status is Status.COMPLETE and rule.check == "none"  # "close it"
+    if closing and any(w in _CONDITIONS or w == "sure" for w in _before(tokens, index, 8)):
+        return None  # "not sure if that's enough to close it": a question, not a report
     if rule.check in ("none", "weak"):
         return rule.status
     near = _before(tokens, index, 3)
@@ -819,6 +876,8 @@ def _judge(
     one_word = " " not in m.group()
     if rule.status is Status.WITHDRAWN and one_word and _has_object(tokens, tokens.at(m.end() - 1)):
         return None  # "HHT have withdrawn their offer": someone else's withdrawal
+    if rule.status is Status.WITHDRAWN and tokens.clause(tokens[index].clause).event:
+        return None  # "the forum meeting was cancelled": a meeting called off, not the action
     if rule.check == "negation":
         before = _before(tokens, index, 2)
         return None if before == ["to", "be"] else rule.status  # "yet to be started"
@@ -1039,10 +1098,34 @@ def _only_status_and_date(note: str, spans: Sequence[tuple[int, int]]) -> bool:
 # parse_reply
 
 
+_QUOTED_LINE = re.compile(r"^[ \t]*>.*(?:\n|$)", re.MULTILINE)
+
+
+def _without_echo(text: str, candidates: Sequence[Candidate]) -> str:
+    """The reply without the reminder copied back into it: its '>' quoted lines (as email
+    quotes them) and any action's own words, which tell what was asked, not what was done."""
+    text = _QUOTED_LINE.sub("", text)
+    for candidate in candidates:
+        words = candidate.text.split()
+        if len(words) < 3:  # too short to be told from the officer's own words
+            continue
+        own = r"\s+".join(re.escape(w) for w in words)
+        text = re.sub(rf"[\"'\u201c\u2018]?{own}[\"'\u201d\u2019]?", " ", text, flags=re.I)
+    return text.strip()
+
+
+def _quoted_ref(text: str, candidates: Sequence[Candidate]) -> tuple[str, ...]:
+    """The one action named in the quoted lines ('> S4: Roll out ...'): what is answered."""
+    quoted = "\n".join(m.group() for m in _QUOTED_LINE.finditer(text))
+    refs = _refs_mentioned(quoted, candidates)
+    return refs if len(refs) == 1 else ()
+
+
 def parse_reply(text: str, candidates: Sequence[Candidate], *, today: date) -> ParsedReply:
     """Understand one reply to a reminder; never guesses (see the module docstring)."""
-    plain = text.replace("\u2019", "'").strip()
-    mentioned = _refs_mentioned(plain, candidates)
+    original = text.replace("\u2019", "'").strip()
+    plain = _without_echo(original, candidates)
+    mentioned = _refs_mentioned(plain, candidates) or _quoted_ref(original, candidates)
     written = _strip_leading_ref(plain, candidates, len(mentioned) > 1)
     note = fix_typos(written)  # read "compelte" as "complete"; the note stays as written
 
@@ -1057,10 +1140,14 @@ def parse_reply(text: str, candidates: Sequence[Candidate], *, today: date) -> P
     )
     ref = _which(plain, candidates, mentioned)
     action = next((c for c in candidates if c.ref == ref), None)
+    if choice is not None and _new_year(choice.found) and _due_after_new_year(action, today):
+        choice = None  # "more in the new year" for an action due next autumn: nothing changes
     if kept and status in (None, Status.DELAYED):
         status = Status.IN_PROGRESS  # a step slipped, the target holds: on track
     partly = any(m.status is Status.PARTIALLY_COMPLETE for m in matches)
-    status, unclear = _weigh_progress(note, tokens, status, choice, action, partly)
+    # a part not started, or under way, beside a part done: "scoping done, DPIA underway"
+    unstarted = any(m.status in _SHORT_OF_DONE and not m.weak for m in matches)
+    status, unclear = _weigh_progress(note, tokens, status, choice, action, partly, unstarted)
 
     new_date, date_text, problem, confirm, in_past = None, "", None, False, False
     if choice is not None:
@@ -1084,6 +1171,8 @@ def parse_reply(text: str, candidates: Sequence[Candidate], *, today: date) -> P
                 hit.answer.needs_confirmation,
                 choice.in_past,
             )
+    elif status is Status.DELAYED and _MISSING.search(note):
+        problem = "You say the target will be missed: what is the new target date?"
 
     spans = [(m.start, m.end) for m in matches]
     if choice is not None:
@@ -1107,6 +1196,15 @@ def parse_reply(text: str, candidates: Sequence[Candidate], *, today: date) -> P
     )
 
 
+_MISSING = re.compile(rf"(?<![\w-]){phrases(MISSING_WORDS)}(?![\w-])", re.IGNORECASE)
+
+
+def _due_after_new_year(action: Candidate | None, today: date) -> bool:
+    """The action's target already lies in the new year, so 'in the new year' changes nothing."""
+    return action is not None and action.target is not None and action.target.year > today.year
+
+
+_SHORT_OF_DONE = frozenset({Status.NOT_STARTED, Status.IN_PROGRESS})
 _TARGET_KEPT = re.compile(rf"(?<![\w-]){phrases(TARGET_KEPT_WORDS)}(?![\w-])", re.IGNORECASE)
 
 
@@ -1232,6 +1330,7 @@ def _weigh_progress(
     choice: _Choice | None,
     action: Candidate | None,
     partly: bool,
+    unstarted: bool = False,
 ) -> tuple[Status | None, bool]:
     """The status once the reply's account of the work is weighed, and whether to ask.
 
@@ -1241,8 +1340,8 @@ def _weigh_progress(
     action asked for ("kit installed" for "install the kit": maybe complete, maybe not).
     """
     later = choice is not None and choice.found.answer.day is not None and not choice.in_past
-    if status is Status.COMPLETE and (later or partly or _remaining(text, tokens)):
-        return Status.PARTIALLY_COMPLETE, False
+    if status is Status.COMPLETE and (later or partly or unstarted or _remaining(text, tokens)):
+        return Status.PARTIALLY_COMPLETE, False  # "module: done. template: not started"
     if status is not None:
         return status, False
     done = _accomplished(tokens)
@@ -1314,7 +1413,7 @@ def read_replies(
     March"), is read part by part; "R1 and R7 both on track" gives both the same reading.
     Anything else is one reading, whose ref is None when the bot must ask which action.
     """
-    plain = text.replace("\u2019", "'").strip()
+    plain = _without_echo(text.replace("\u2019", "'").strip(), candidates)
     heads = _heads(plain, candidates) if len(candidates) > 1 else None
     if not heads or len(heads) < 2:
         return (parse_reply(text, candidates, today=today),)

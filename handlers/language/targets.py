@@ -989,7 +989,7 @@ _RE_CHAT_QUARTER = _Lazy(
     rf"(?:\s+(?:of\s+)?(?:the\s+)?(this|next)\s+({FINANCIAL_YEAR}|year))?"
 )
 _RE_CALENDAR_QUARTER = _Lazy(rf"(?:end of (?:the )?)?{QUARTER}\s*([1-4])\s+(\d{{4}})")
-_RE_NEXT_FY = _Lazy(rf"(?:(?:the )?end of )?(?:the )?next {FINANCIAL_YEAR}")
+_RE_NEXT_FY = _Lazy(rf"((?:the )?end of )?(?:the )?next {FINANCIAL_YEAR}")
 _RE_THIS_QUARTER = _Lazy(r"(?:(?:the )?end of )?(?:the|this|next) quarter")
 _RE_MONTH_END = _Lazy(r"(?:the )?end of (?:the|this|next) month")
 _RE_NEXT_SEASON = _Lazy(rf"next {alternation(SEASON_START)}")
@@ -1028,8 +1028,15 @@ def _quarter_answer(raw: str, s: str, today: date) -> DateAnswer | None:
             f"Which? Say the date, e.g. {format_date(financial_end)}."
         )
         return DateAnswer(raw, None, problem=problem)
-    if _RE_NEXT_FY.fullmatch(s):  # "next financial year": to its end
-        return DateAnswer(raw, date(fy_now + 2, 3, 31))
+    if m := _RE_NEXT_FY.fullmatch(s):  # "end of next financial year"; the year alone is asked
+        end = date(fy_now + 2, 3, 31)
+        if m[1]:
+            return DateAnswer(raw, end)
+        problem = (
+            f'"{raw}" is a whole year ({format_date(date(fy_now + 1, 4, 1))} to '
+            f"{format_date(end)}): which date in it is the new target?"
+        )
+        return DateAnswer(raw, None, problem=problem)
     if m := _RE_THIS_QUARTER.fullmatch(s):
         end = _month_end(today.year, 3 * ((today.month - 1) // 3 + 1))
         if s.endswith("next quarter"):

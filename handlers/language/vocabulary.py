@@ -156,6 +156,8 @@ NO_LONGER_WORDS = (  # withdrawn, whatever negation says: "no longer needed"
     r"removed from the (?:\w+ )?plan",
     "(?:going to|will|we'?ll|to) drop (?:this|it)(?: one)?",
     "not going to do (?:this|it)(?: one)?",
+    # "we won't be doing this now", but not "won't be doing this until April"
+    r"(?:won'?t|will not|not) be doing (?:this|it)(?: one)?(?: now| any ?more)?(?=\s*(?:[.,;!]|$))",
     "(?:has|have) replaced (?:this|it)",
 )
 # Delayed unless negated; the "-ed" ones never make a reply's clause a past event.
@@ -193,6 +195,9 @@ MISSING_WORDS = (  # delayed, whatever negation says: "won't make it", "missed t
     "(?:won'?t|not|not going to|unable to|can'?t|cannot) (?:make|meet|hit)",
     r"(?:will|going to|\w+'ll) miss",
     f"missed the (?:{'|'.join(sorted(TARGET_NOUNS))})",
+    # "this will go past the December deadline", "running over the target date"
+    rf"(?:go|goes|going|run|runs|running) (?:past|over|beyond) the (?:\w+ )?"
+    f"(?:{'|'.join(sorted(TARGET_NOUNS))})",
 )
 # Qualifiers that on their own say partly done; with "complete" they make it partial.
 PARTLY_QUALIFIERS = (
