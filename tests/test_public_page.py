@@ -41,7 +41,7 @@ from tests.public_site import (
     publish_register,
     serve_page,
 )
-from tests.test_outages import database_away
+from tests.outages import vanished
 from tests.test_serve import _env, _free_port, _wait_until_up
 
 LOGO = Path(__file__).parent / "fixtures" / "public" / "council-logo.svg"
@@ -362,7 +362,7 @@ def test_engagebot_serve_public_shows_the_councils_name_and_logo(
 def test_while_the_database_is_away_residents_get_a_plain_problem_page(
     page: Page, ctx: AppContext
 ) -> None:
-    with database_away(ctx):
+    with vanished(ctx):
         status, headers, html = page.get("/engage/")
         assert status == 503 and headers["Retry-After"] == "120"
         assert "Sorry, there is a problem with the service" in html
