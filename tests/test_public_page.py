@@ -30,6 +30,7 @@ from models.db import transaction
 from models.scoping import ALL
 from models.tables import Consultation
 from tests.conftest import LONDON, NOW, SAM, STRANGER, Chat
+from tests.outages import vanished
 from tests.public_site import (
     BUDGET,
     CAR_PARK,
@@ -41,7 +42,6 @@ from tests.public_site import (
     publish_register,
     serve_page,
 )
-from tests.outages import vanished
 from tests.test_serve import _env, _free_port, _wait_until_up
 
 LOGO = Path(__file__).parent / "fixtures" / "public" / "council-logo.svg"
