@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass
-from types import ModuleType
 from typing import TYPE_CHECKING
 
+from handlers.plans.rendering import png_of, pyplot, shorten
 from handlers.plans.summary_view import COLOURS
 
 if TYPE_CHECKING:
-    from matplotlib.figure import Figure
+    pass
 
 BAR = "#3f6fb5"
 
@@ -23,7 +22,7 @@ class Chart:
 
 def bars(title: str, rows: list[list[str]]) -> Chart:
     """One horizontal bar per row of (name, count), in the table's order from the top."""
-    plt = _pyplot()
+    plt = pyplot()
     names = [r[0] for r in reversed(rows)]
     values = [int(r[1]) for r in reversed(rows)]
     figure, axes = plt.subplots(figsize=(8, 1.2 + 0.5 * len(rows)), dpi=100)
@@ -32,13 +31,13 @@ def bars(title: str, rows: list[list[str]]) -> Chart:
         axes.text(value, y, f" {value}", va="center")
     axes.set_xlabel("activities")
     axes.set_title(title)
-    return Chart(title, _png(figure))
+    return Chart(title, png_of(figure))
 
 
 def status_bars(title: str, rows: list[list[str]], buckets: list[str]) -> Chart:
     """Each plan as a bar of its actions by status (rows: plan, total, one count per bucket)."""
-    plt = _pyplot()
-    names = [_cut(r[0]) for r in reversed(rows)]
+    plt = pyplot()
+    names = [shorten(r[0]) for r in reversed(rows)]
     figure, axes = plt.subplots(figsize=(9, 2.4 + 0.6 * len(rows)), dpi=100)
     left = [0] * len(rows)
     for i, bucket in enumerate(buckets):
@@ -48,27 +47,4 @@ def status_bars(title: str, rows: list[list[str]], buckets: list[str]) -> Chart:
     axes.set_xlabel("actions")
     axes.set_title(title)
     axes.legend(ncol=4, fontsize="small", loc="upper center", bbox_to_anchor=(0.5, -0.35))
-    return Chart(title, _png(figure))
-
-
-def _pyplot() -> ModuleType:
-    import matplotlib
-
-    matplotlib.use("Agg")  # no screen: render straight to PNG
-    from matplotlib import pyplot
-
-    return pyplot
-
-
-def _png(figure: Figure) -> bytes:
-    from matplotlib import pyplot
-
-    figure.tight_layout()
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format="png")
-    pyplot.close(figure)
-    return buffer.getvalue()
-
-
-def _cut(title: str, width: int = 40) -> str:
-    return title if len(title) <= width else title[: width - 1] + "…"
+    return Chart(title, png_of(figure))

@@ -13,6 +13,7 @@ from pathlib import Path
 from handlers.language.targets import format_date
 from handlers.language.text import readable
 from handlers.plans.annual_report import AnnualReport, Table
+from handlers.plans.rendering import docx_table
 
 
 def write(report: AnnualReport, fmt: str, path: Path) -> None:
@@ -57,11 +58,4 @@ def _docx(report: AnnualReport, path: Path) -> None:
 def _docx_table(document: object, table: Table) -> None:
     if table.title:
         document.add_heading(readable(table.title), level=2)  # type: ignore[attr-defined]
-    grid = document.add_table(rows=1, cols=len(table.headers))  # type: ignore[attr-defined]
-    grid.style = "Table Grid"
-    for cell, header in zip(grid.rows[0].cells, table.headers, strict=True):
-        cell.text = readable(header)
-        cell.paragraphs[0].runs[0].bold = True
-    for row in table.rows:
-        for cell, value in zip(grid.add_row().cells, row, strict=True):
-            cell.text = readable(value)  # Word's XML refuses control characters
+    docx_table(document, table.headers, table.rows)

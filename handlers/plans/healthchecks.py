@@ -8,7 +8,6 @@ passed in as `Labels` (built from the guidance by the caller), so the store need
 from __future__ import annotations
 
 import html
-import io
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -18,6 +17,7 @@ from sqlmodel import Session, col, select
 
 from handlers.chat.messages import Choice, Reply
 from handlers.language.years import FinancialYear
+from handlers.plans.rendering import png_of, pyplot
 from models.tables import Consultation, HealthCheck, Person, PlanAdmin, Role, RoleHolder
 
 EXAMPLES_WITHIN = timedelta(days=365)  # "examples from the past 12 months"
@@ -186,10 +186,7 @@ def _score(value: int | None) -> str:
 
 def heat_map_png(comparison: Comparison) -> bytes:
     """Last year and this year side by side: a grid of levels by dimensions, coloured by score."""
-    import matplotlib
-
-    matplotlib.use("Agg")  # no screen: render straight to PNG
-    from matplotlib import pyplot as plt
+    plt = pyplot()
     from matplotlib.colors import to_rgb
 
     c = comparison
@@ -212,11 +209,7 @@ def heat_map_png(comparison: Comparison) -> bytes:
         axis.set_yticks(range(len(levels)), [t for _, t in levels])
         axis.set_title(f"{year} ({state_of(check)})")
     figure.suptitle(f"Community engagement health check: {c.who}")
-    figure.tight_layout()
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format="png")
-    plt.close(figure)
-    return buffer.getvalue()
+    return png_of(figure)
 
 
 def heat_map_html(comparison: Comparison) -> str:

@@ -21,6 +21,7 @@ from sqlmodel import Session, col, select
 from handlers.language.targets import format_date
 from handlers.language.text import readable
 from handlers.plans.actions import describe_target, prefetch_revisions
+from handlers.plans.rendering import docx_table
 from handlers.plans.summary import BUCKETS, Summary, summarise
 from models.tables import Action, ActionOwner, Plan, ProgressNote, Role, Theme
 
@@ -276,12 +277,5 @@ def _docx(report: Report, path: Path) -> None:
             document.add_heading(readable(group.title), level=1)
         if group.description:
             document.add_paragraph(readable(group.description)).runs[0].italic = True
-        table = document.add_table(rows=1, cols=len(report.headers))
-        table.style = "Table Grid"
-        for cell, header in zip(table.rows[0].cells, report.headers, strict=True):
-            cell.text = readable(header)
-            cell.paragraphs[0].runs[0].bold = True
-        for row in group.rows:
-            for cell, value in zip(table.add_row().cells, row, strict=True):
-                cell.text = readable(value)  # Word's XML refuses control characters
+        docx_table(document, report.headers, group.rows)
     document.save(str(path))

@@ -6,7 +6,6 @@ indents them, and so will any other channel.
 
 from __future__ import annotations
 
-import io
 import re
 from collections.abc import Sequence
 from datetime import date, datetime
@@ -15,6 +14,7 @@ from sqlmodel import Session, col, select
 
 from handlers.chat.messages import Choice, Image, Item, Reply
 from handlers.language.targets import format_date
+from handlers.plans.rendering import png_of, pyplot, shorten
 from handlers.plans.summary import BUCKETS, Line, Summary, summarise
 from models.tables import Plan, SummaryPost
 
@@ -118,13 +118,9 @@ def _chart(summary: Summary) -> Image | None:
 
 def chart_png(summary: Summary) -> bytes:
     """Status by theme as stacked bars (one bar for the whole plan when it has no themes)."""
-    import matplotlib
-
-    matplotlib.use("Agg")  # no screen: render straight to PNG
-    from matplotlib import pyplot as plt
-
+    plt = pyplot()
     rows = [(t.title, t.counts) for t in summary.themes] or [(summary.title, summary.counts)]
-    labels = [_wrap(title) for title, _ in reversed(rows)]
+    labels = [shorten(title) for title, _ in reversed(rows)]
     figure, axes = plt.subplots(figsize=(9, 1.2 + 0.6 * len(rows)), dpi=100)
     left = [0] * len(rows)
     for bucket in BUCKETS:
@@ -134,12 +130,4 @@ def chart_png(summary: Summary) -> bytes:
     axes.set_xlabel("actions")
     axes.set_title(f"{summary.title}: status by theme, {format_date(summary.today)}")
     axes.legend(ncol=4, fontsize="small", loc="upper center", bbox_to_anchor=(0.5, -0.25))
-    figure.tight_layout()
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format="png")
-    plt.close(figure)
-    return buffer.getvalue()
-
-
-def _wrap(title: str, width: int = 40) -> str:
-    return title if len(title) <= width else title[: width - 1] + "…"
+    return png_of(figure)
