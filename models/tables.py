@@ -276,9 +276,13 @@ class Consultation(SQLModel, table=True):
 class ConversationState(SQLModel, table=True):
     """Where a conversation stands, so a restart or a second instance carries on."""
 
-    __table_args__ = (UniqueConstraint("channel", "workspace", "conversation", "user"),)
+    __table_args__ = (UniqueConstraint("org_id", "channel", "workspace", "conversation", "user"),)
 
     id: int | None = Field(default=None, primary_key=True)
+    # The console's operator may talk to two councils as the same person: two conversations.
+    org_id: int | None = Field(
+        default=None, foreign_key="organisation.id", index=True, nullable=False
+    )
     channel: str
     workspace: str
     conversation: str
@@ -326,6 +330,9 @@ class Outbox(SQLModel, table=True):
     """
 
     id: int | None = Field(default=None, primary_key=True)
+    org_id: int | None = Field(
+        default=None, foreign_key="organisation.id", index=True, nullable=False
+    )
     via: str = Field(index=True)  # the name of the channel that delivers it
     person_id: int | None = Field(default=None, foreign_key="person.id", index=True)
     chat_channel: str = ""  # a channel to post in, instead of a person

@@ -423,8 +423,19 @@ def _queue(
             person_id=person_id,
             chat_channel=channel,
             follow_up=awaiting_reply(refs) if refs else None,
+            org_id=None if person else _org_of(session, nudges, loaded),
         )
     return len(by_target)
+
+
+def _org_of(session: Session, nudges: list[Nudge], loaded: dict[int, Action]) -> int | None:
+    """The organisation of a room's message: that of its actions' plan (plans never mix)."""
+    for nudge in nudges:
+        action = loaded.get(nudge.action_id or 0)
+        plan = session.get(Plan, action.plan_id) if action is not None else None
+        if plan is not None:
+            return plan.org_id
+    return None
 
 
 def _platform(session: Session, person: Person | None, via: str) -> str:

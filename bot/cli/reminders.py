@@ -61,16 +61,22 @@ def remind(
 
 def _print_due(ctx: AppContext, report: SweepReport) -> None:
     from models.db import transaction
-    from models.scoping import ALL
-    from models.tables import Action, Person
+    from models.tables import Action, Consultation, Person
     from reminders.delivery import waiting
 
     if not report.due:
         typer.echo("Nothing is due today.")
-    with transaction(ctx.engine, ALL) as session:  # reminders are swept for every organisation
+    # Reminders are swept for every organisation; this one's are shown (in its own session, so
+    # another council's officers, actions and consultations are not found).
+    with transaction(ctx.engine, ctx.org) as session:
         for nudge, why in report.due:
             person = session.get(Person, nudge.person_id) if nudge.person_id else None
             action = session.get(Action, nudge.action_id) if nudge.action_id else None
+            consultation = (
+                session.get(Consultation, nudge.consultation_id) if nudge.consultation_id else None
+            )
+            if action is None and consultation is None:
+                continue  # another organisation's
             who = person.name if person else (nudge.chat_channel or "nobody")
             what = action.ref if action else f"consultation {nudge.consultation_id}"
             typer.echo(f"{who}\t{what}\t{why}")

@@ -54,9 +54,13 @@ def load(session: Session, key: ConversationKey) -> Saved | None:
     return Saved(row.flow, row.step, dict(row.data), row.updated_at)
 
 
-def save(session: Session, key: ConversationKey, state: Next, now: datetime) -> None:
-    """Record where the conversation goes next (in the caller's transaction)."""
-    row = _row(session, key) or ConversationState(
+def save(
+    session: Session, key: ConversationKey, state: Next, now: datetime, org_id: int | None = None
+) -> None:
+    """Record where the conversation goes next (in the caller's transaction). It belongs to
+    the session's organisation, or to `org_id` in work that spans them (delivery)."""
+    row = _row(session, key, org_id) or ConversationState(
+        org_id=org_id,
         channel=key.channel,
         workspace=key.workspace,
         conversation=key.conversation,
@@ -70,9 +74,16 @@ def save(session: Session, key: ConversationKey, state: Next, now: datetime) -> 
     session.add(row)
 
 
-def save_json(session: Session, key: ConversationKey, state: dict[str, Any], now: datetime) -> None:
+def save_json(
+    session: Session,
+    key: ConversationKey,
+    state: dict[str, Any],
+    now: datetime,
+    org_id: int | None = None,
+) -> None:
     """Restore a state kept as JSON (a queued message's follow-up), without knowing its flow."""
-    save(session, key, Next(str(state["flow"]), str(state["step"]), _Raw(**state["data"])), now)
+    data = _Raw(**state["data"])
+    save(session, key, Next(str(state["flow"]), str(state["step"]), data), now, org_id)
 
 
 def to_json(state: Next) -> dict[str, Any]:
@@ -86,13 +97,17 @@ def clear(session: Session, key: ConversationKey) -> None:
         session.delete(row)
 
 
-def _row(session: Session, key: ConversationKey) -> ConversationState | None:
+def _row(
+    session: Session, key: ConversationKey, org_id: int | None = None
+) -> ConversationState | None:
     query = select(ConversationState).where(
         ConversationState.channel == key.channel,
         ConversationState.workspace == key.workspace,
         ConversationState.conversation == key.conversation,
         ConversationState.user == key.user,
     )
+    if org_id is not None:
+        query = query.where(ConversationState.org_id == org_id)
     return session.exec(query).first()
 
 
