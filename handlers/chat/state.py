@@ -54,6 +54,20 @@ def load(session: Session, key: ConversationKey) -> Saved | None:
     return Saved(row.flow, row.step, dict(row.data), row.updated_at)
 
 
+def locked(session: Session, key: ConversationKey) -> Saved | None:
+    """The conversation's stored state as committed now, locked until this transaction ends
+    (on PostgreSQL; on SQLite the caller holds the write lock): to check that nobody moved the
+    conversation on while a turn was worked out from what `load` gave."""
+    query = select(
+        ConversationState.flow,
+        ConversationState.step,
+        ConversationState.data,
+        ConversationState.updated_at,
+    ).where(*_keyed(key))
+    row = session.exec(query.with_for_update()).first()
+    return Saved(row[0], row[1], dict(row[2]), row[3]) if row is not None else None
+
+
 def save(
     session: Session, key: ConversationKey, state: Next, now: datetime, org_id: int | None = None
 ) -> None:
@@ -100,15 +114,19 @@ def clear(session: Session, key: ConversationKey) -> None:
 def _row(
     session: Session, key: ConversationKey, org_id: int | None = None
 ) -> ConversationState | None:
-    query = select(ConversationState).where(
+    query = select(ConversationState).where(*_keyed(key))
+    if org_id is not None:
+        query = query.where(ConversationState.org_id == org_id)
+    return session.exec(query).first()
+
+
+def _keyed(key: ConversationKey) -> tuple[Any, ...]:
+    return (
         ConversationState.channel == key.channel,
         ConversationState.workspace == key.workspace,
         ConversationState.conversation == key.conversation,
         ConversationState.user == key.user,
     )
-    if org_id is not None:
-        query = query.where(ConversationState.org_id == org_id)
-    return session.exec(query).first()
 
 
 class _Raw(BaseModel, extra="allow"):
