@@ -115,12 +115,25 @@ def worker_conversation(database_url: str) -> Conversation:
 
 
 def build_core(settings: Settings, ctx: AppContext) -> CoreInProcesses:
-    """The core in worker processes over the same database, started and ready."""
+    """The core in worker processes over the same database, started (all at once) and ready;
+    how long that took and each worker's memory go to the log."""
+    import logging
+    import time
+
     from bot.core import CoreInProcesses
 
+    started = time.monotonic()
     url = ctx.engine.url.render_as_string(hide_password=False)
-    core = CoreInProcesses(worker_conversation, (url,), workers=settings.workers)
+    core = CoreInProcesses(
+        worker_conversation, (url,), workers=settings.workers, stall_seconds=settings.stall_seconds
+    )
     core.warm_up()
+    sizes = ", ".join(
+        f"pid {pid} {mb:.0f} MB" if mb is not None else f"pid {pid}" for pid, mb in core.memory()
+    )
+    logging.getLogger("engagebot").info(
+        "%d core workers ready in %.1f s: %s", settings.workers, time.monotonic() - started, sizes
+    )
     return core
 
 

@@ -45,7 +45,7 @@ T = TypeVar("T")
 
 PATH = "/api/messages"
 CHANNEL = "teams"
-WORK_AT_ONCE = 8  # requests whose work (core call, replies) runs at once after the ack
+WORK_AT_ONCE = 8  # requests whose replies are sent at once after the acks
 BOT_SCOPE = "https://api.botframework.com/.default"
 RETRY_STATUSES = {412, 429, 502, 504}
 UNREACHABLE_STATUSES = {401, 403, 404}
@@ -219,13 +219,14 @@ class TeamsChannel:
         conversation = activity.conversation.id if activity.conversation else ""
         lock = self._order.setdefault(conversation, asyncio.Lock())
         try:
-            async with lock, self._busy:
-                try:
+            async with lock:  # a conversation's turns in order; waiting on the core takes no
+                try:  # place of WORK_AT_ONCE, so a stopped worker holds up only its own
                     replies, extra = await work
                 except Exception:
                     log.exception("Teams work after the acknowledgement failed")
                     replies, extra = [Reply(APOLOGY)], None
-                await self._reply(activity, identity, replies, extra)
+                async with self._busy:
+                    await self._reply(activity, identity, replies, extra)
         except Exception:
             log.exception("Teams replies could not be sent")
         finally:
