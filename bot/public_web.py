@@ -1,8 +1,12 @@
 """The public engagement page's routes: `/engage/` and `/engage/<org-slug>/`, read-only, no login.
 
-Each request's database work runs in a small thread pool, off the event loop, as the channels'
-turns do; one transaction per request, confined to the organisation in the path
-(models/scoping.py), so no page shows another council's entries.
+Each request's work (its database reads and the drawing of the page) runs off the event loop:
+under `engagebot serve` in a worker process of its own (`processes`), since a long list drawn
+in a thread of the server holds the interpreter lock the loop needs, and every chat platform's
+acknowledgement would wait behind it (1.4 ms p99 became 110 ms while two residents loaded 5,000
+activities); in tests, in a small thread pool. Either way the work is handed a `PageRequest`,
+the parts of the HTTP request a page reads. One transaction per request, confined to the
+organisation in the path (models/scoping.py), so no page shows another council's entries.
 """
 
 from __future__ import annotations
@@ -11,14 +15,17 @@ import asyncio
 import logging
 import mimetypes
 from collections.abc import Awaitable, Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Executor, ThreadPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 
 from aiohttp import web
+from multidict import CIMultiDict, MultiDict
 from sqlmodel import Session
 
+from bot.worker import call
 from handlers.chat.context import AppContext
 from handlers.plans.organisations import default_slug
 from handlers.public import entries, feed, opendata, page
@@ -63,6 +70,33 @@ class NotFound(LookupError):
     """No such organisation or activity (unpublished looks the same as missing)."""
 
 
+@dataclass(frozen=True)
+class PageRequest:
+    """What a page reads of an HTTP request, named as aiohttp names it; plain data, so it can
+    be handed to a worker process."""
+
+    path: str
+    match_info: dict[str, str]
+    query: MultiDict[str]
+    headers: CIMultiDict[str]
+    scheme: str
+    host: str
+
+    @classmethod
+    def of(cls, request: web.Request) -> PageRequest:
+        return cls(
+            request.path,
+            dict(request.match_info),
+            MultiDict(request.query),
+            CIMultiDict(request.headers),
+            request.scheme,
+            request.host,
+        )
+
+
+Work = Callable[[Session, Site, PageRequest], Answer]
+
+
 class PublicPage:
     """The page as a server component: `mount` adds its routes to the one aiohttp app."""
 
@@ -78,6 +112,7 @@ class PublicPage:
         public_url: str = "",
         feedback_days: int = 28,
         threads: int = 2,
+        processes: Callable[[], Executor] | None = None,
     ) -> None:
         self.ctx = ctx
         self.council = council  # the default page's council name (else the organisation's)
@@ -85,7 +120,14 @@ class PublicPage:
         self.org = org  # the organisation `/engage/` shows ("" : the only one, else default)
         self.public_url = public_url.rstrip("/")
         self.feedback = timedelta(days=feedback_days)  # "we did" is promised within this
-        self.pool = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="engagebot-public")
+        # `processes` makes the pool of worker processes, each with its own PublicPage (see
+        # bot.app.build_public); without it, the work runs in threads of this process.
+        self._processes = processes
+        self.pool: Executor = (
+            processes()
+            if processes is not None
+            else ThreadPoolExecutor(max_workers=threads, thread_name_prefix="engagebot-public")
+        )
 
     def mount(self, app: web.Application) -> None:
         for base in (PREFIX, PREFIX + "/{org:[a-z0-9][a-z0-9-]{0,62}}"):
@@ -107,15 +149,38 @@ class PublicPage:
     async def _slash(self, request: web.Request) -> web.StreamResponse:
         raise web.HTTPMovedPermanently(request.path + "/")
 
-    def _handler(
-        self, work: Callable[[Session, Site, web.Request], Answer]
-    ) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
+    def _handler(self, work: Work) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
         async def handle(request: web.Request) -> web.StreamResponse:
-            loop = asyncio.get_running_loop()
-            answer = await loop.run_in_executor(self.pool, self._run, work, request)
-            return _response(answer)
+            return _response(await self._dispatch(work.__name__, PageRequest.of(request)))
 
         return handle
+
+    async def _dispatch(self, name: str, req: PageRequest) -> Answer:
+        """Page `name`'s answer, worked out in the pool (a process's own PublicPage, or this
+        one in a thread). A process that died is replaced; its request is told to come back."""
+        loop = asyncio.get_running_loop()
+        if self._processes is None:
+            return await loop.run_in_executor(self.pool, self.answer, name, req)
+        pool = self.pool
+        try:
+            return await loop.run_in_executor(pool, call, "answer", name, req)
+        except BrokenProcessPool:
+            if self.pool is pool:
+                log.warning("a public page worker died; starting another")
+                pool.shutdown(wait=False, cancel_futures=True)
+                self.pool = self._processes()
+            return Answer(503, "html", page.unavailable(self._plain_site(req)))
+
+    def answer(self, name: str, req: PageRequest) -> Answer:
+        """Page `name` (index, activity, atom, csv, json) for `req`, here and now."""
+        work: Work = {
+            "index": self.index,
+            "activity": self.activity,
+            "atom": self.atom,
+            "csv": self.csv,
+            "json": self.json,
+        }[name]
+        return self._run(work, req)
 
     async def _css(self, _request: web.Request) -> web.StreamResponse:
         return web.FileResponse(STATIC / "engage.css", headers=HEADERS)
@@ -128,9 +193,7 @@ class PublicPage:
 
     # -- one request's work, in a thread --------------------------------------------------
 
-    def _run(
-        self, work: Callable[[Session, Site, web.Request], Answer], req: web.Request
-    ) -> Answer:
+    def _run(self, work: Work, req: PageRequest) -> Answer:
         try:
             default = self._default_org()
             slug = req.match_info.get("org") or default
@@ -150,7 +213,7 @@ class PublicPage:
         with transaction(self.ctx.engine, ALL) as session:
             return default_slug(session)
 
-    def _site(self, session: Session, req: web.Request, default: bool) -> Site:
+    def _site(self, session: Session, req: PageRequest, default: bool) -> Site:
         org = session.get(Organisation, org_of(session))
         name = org.name if org else ""
         if self.council and default:
@@ -158,20 +221,20 @@ class PublicPage:
         logo = f"{_base(req)}logo" if self.logo is not None else ""
         return Site(council=name or "Your council", base=_base(req), logo=logo)
 
-    def _plain_site(self, req: web.Request) -> Site:
+    def _plain_site(self, req: PageRequest) -> Site:
         return Site(council=self.council or "Your council", base=f"{PREFIX}/")
 
-    def index(self, session: Session, site: Site, req: web.Request) -> Answer:
+    def index(self, session: Session, site: Site, req: PageRequest) -> Answer:
         found, filters, areas, topics = self._chosen(session, req)
         return Answer(200, "html", page.index(site, found, filters, areas, topics))
 
-    def activity(self, session: Session, site: Site, req: web.Request) -> Answer:
+    def activity(self, session: Session, site: Site, req: PageRequest) -> Answer:
         entry = entries.one(session, int(req.match_info["id"]), self.ctx.today(), self.feedback)
         if entry is None:
             raise NotFound()
         return Answer(200, "html", page.activity(site, entry))
 
-    def atom(self, session: Session, site: Site, req: web.Request) -> Answer:
+    def atom(self, session: Session, site: Site, req: PageRequest) -> Answer:
         every = entries.published(session, self.ctx.today(), self.feedback)
         root = self._absolute(req, site.base)
         body = feed.atom(
@@ -184,18 +247,18 @@ class PublicPage:
         )
         return Answer(200, "atom", body)
 
-    def csv(self, session: Session, site: Site, req: web.Request) -> Answer:
+    def csv(self, session: Session, site: Site, req: PageRequest) -> Answer:
         found, *_ = self._chosen(session, req)
         rows = [opendata.record(e, self._entry_url(req, site, e)) for e in found]
         return Answer(200, "csv", opendata.to_csv(rows), filename="activities.csv")
 
-    def json(self, session: Session, site: Site, req: web.Request) -> Answer:
+    def json(self, session: Session, site: Site, req: PageRequest) -> Answer:
         found, *_ = self._chosen(session, req)
         rows = [opendata.record(e, self._entry_url(req, site, e)) for e in found]
         return Answer(200, "json", opendata.to_json(site.council, rows))
 
     def _chosen(
-        self, session: Session, req: web.Request
+        self, session: Session, req: PageRequest
     ) -> tuple[list[PublicEntry], Filters, list[str], list[str]]:
         """The published entries the query asks for, the filters, and the areas and topics."""
         every = entries.published(session, self.ctx.today(), self.feedback)
@@ -203,15 +266,15 @@ class PublicPage:
         areas, topics = entries.choices(every)
         return [e for e in every if filters.keep(e)], filters, areas, topics
 
-    def _entry_url(self, req: web.Request, site: Site, entry: PublicEntry) -> str:
+    def _entry_url(self, req: PageRequest, site: Site, entry: PublicEntry) -> str:
         return self._absolute(req, site.entry_path(entry.id))
 
-    def _absolute(self, req: web.Request, path: str) -> str:
+    def _absolute(self, req: PageRequest, path: str) -> str:
         root = self.public_url or f"{req.scheme}://{req.host}"
         return root + path
 
 
-def _base(req: web.Request) -> str:
+def _base(req: PageRequest) -> str:
     org = req.match_info.get("org")
     return f"{PREFIX}/{org}/" if org else f"{PREFIX}/"
 

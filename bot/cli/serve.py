@@ -160,7 +160,7 @@ def _run(
         _start_reminders(settings, ctx, channels)
     settle_heap()
     port = port or settings.port
-    served = [*channels, build_public(settings, ctx)]
+    served = [*channels, build_public(settings, ctx, processes=True)]
     names = ", ".join(c.name for c in served)
     paths = {"slack": "Slack: /slack/events", "teams": "Teams: /api/messages"}
     where = ", ".join([*(paths[c.name] for c in channels if c.name in paths), "page: /engage/"])
