@@ -207,7 +207,7 @@ def build_public(settings: Settings, ctx: AppContext, *, processes: bool = False
         processes=pool,
     )
     if processes:
-        page.pool.submit(os.getpid)  # boot it now, not on the first resident's request
+        page.booting = page.pool.submit(os.getpid)  # boot it now, beside the core's workers
     return page
 
 

@@ -15,7 +15,7 @@ import asyncio
 import logging
 import mimetypes
 from collections.abc import Awaitable, Callable
-from concurrent.futures import Executor, ThreadPoolExecutor
+from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from datetime import timedelta
@@ -123,6 +123,7 @@ class PublicPage:
         # `processes` makes the pool of worker processes, each with its own PublicPage (see
         # bot.app.build_public); without it, the work runs in threads of this process.
         self._processes = processes
+        self.booting: Future[int] | None = None  # the worker processes' start, until awaited
         self.pool: Executor = (
             processes()
             if processes is not None
@@ -140,6 +141,11 @@ class PublicPage:
             app.router.add_get(base + "/engage.css", self._css)
             app.router.add_get(base + "/logo", self._logo)
         app.on_shutdown.append(self._close)
+
+    def wait_until_ready(self, seconds: float = 120) -> None:
+        """Wait for the worker processes to have started (they boot beside the core's)."""
+        if self.booting is not None:
+            self.booting.result(timeout=seconds)
 
     async def _close(self, _app: web.Application) -> None:
         self.pool.shutdown(wait=False, cancel_futures=True)

@@ -14,6 +14,7 @@ from bot.cli.root import app, context, fail, load_settings
 
 if TYPE_CHECKING:
     from bot.channels.slack import SlackChannel
+    from bot.public_web import PublicPage
     from bot.server import Channel
     from bot.settings import Settings
     from handlers.chat.context import AppContext
@@ -35,7 +36,14 @@ def serve_all(ctx: typer.Context, port: PortOption = None) -> None:
     (POST /api/messages)."""
     if ctx.invoked_subcommand is not None:
         return
-    from bot.app import build_channels, build_core, slack_missing, teams_configured, teams_missing
+    from bot.app import (
+        build_channels,
+        build_core,
+        build_public,
+        slack_missing,
+        teams_configured,
+        teams_missing,
+    )
 
     settings = _settings()
     if slack_missing(settings) and not teams_configured(settings):
@@ -45,9 +53,10 @@ def serve_all(ctx: typer.Context, port: PortOption = None) -> None:
             f"{' and '.join(teams_missing(settings))} (see README, 'Slack' and 'Microsoft Teams')."
         )
     app_ctx = context(serving=True)
+    public = build_public(settings, app_ctx, processes=True)  # boots while the core's do
     core = build_core(settings, app_ctx)
     try:
-        _run(settings, app_ctx, build_channels(settings, core), port)
+        _run(settings, app_ctx, build_channels(settings, core), port, public)
     finally:
         core.close()
 
@@ -60,20 +69,21 @@ def serve_slack(
     port: PortOption = None,
 ) -> None:
     """Serve Slack alone: every request on POST /slack/events (or over Socket Mode)."""
-    from bot.app import build_core, build_slack, slack_missing
+    from bot.app import build_core, build_public, build_slack, slack_missing
 
     settings = _settings()
     missing = slack_missing(settings, socket=socket)
     if missing:
         fail(f"Set {' and '.join(missing)} in the environment (see README, 'Slack').")
     app_ctx = context(serving=True)
+    public = None if socket else build_public(settings, app_ctx, processes=True)
     core = build_core(settings, app_ctx)
     try:
         channel = build_slack(settings, core)
         if socket:
             _socket_mode(settings, app_ctx, channel)
         else:
-            _run(settings, app_ctx, [channel], port)
+            _run(settings, app_ctx, [channel], port, public)
     finally:
         core.close()
 
@@ -81,7 +91,7 @@ def serve_slack(
 @serve_app.command("teams")
 def serve_teams(port: PortOption = None) -> None:
     """Serve Microsoft Teams alone: every activity on POST /api/messages."""
-    from bot.app import build_core, build_teams, teams_missing
+    from bot.app import build_core, build_public, build_teams, teams_missing
 
     settings = _settings()
     missing = teams_missing(settings)
@@ -91,9 +101,10 @@ def serve_teams(port: PortOption = None) -> None:
             "try-out (see README, 'Microsoft Teams')."
         )
     app_ctx = context(serving=True)
+    public = build_public(settings, app_ctx, processes=True)
     core = build_core(settings, app_ctx)
     try:
-        _run(settings, app_ctx, [build_teams(settings, core)], port)
+        _run(settings, app_ctx, [build_teams(settings, core)], port, public)
     finally:
         core.close()
 
@@ -145,6 +156,7 @@ def _run(
     ctx: AppContext,
     channels: list[Channel],
     port: int | None,
+    public: PublicPage | None = None,
     *,
     reminders: bool = True,
 ) -> None:
@@ -155,12 +167,14 @@ def _run(
     from bot.server import serve
     from models.db import readiness
 
+    public = public or build_public(settings, ctx, processes=True)
     _check_slack(settings, channels)
     if reminders:
         _start_reminders(settings, ctx, channels)
+    public.wait_until_ready()
     settle_heap()
     port = port or settings.port
-    served = [*channels, build_public(settings, ctx, processes=True)]
+    served = [*channels, public]
     names = ", ".join(c.name for c in served)
     paths = {"slack": "Slack: /slack/events", "teams": "Teams: /api/messages"}
     where = ", ".join([*(paths[c.name] for c in channels if c.name in paths), "page: /engage/"])
