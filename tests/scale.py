@@ -48,6 +48,7 @@ class Council:
     chair: str
     chair_slack: str
     team: str  # the Slack workspace bound to it
+    officers: int  # people holding a role, Slack ids U{org:02d}{n:06d} for n below this
 
 
 def fill(
@@ -148,6 +149,7 @@ def _council(db: Any, t: Any, number: int, size: int, published: int, roles: int
         CHAIR.format(org=org),
         f"U{org:02d}{len(person_ids) - 1:06d}",
         team,
+        roles,
     )
 
 
