@@ -82,6 +82,7 @@ class CoreInThreads:
 # are told nothing was saved. A turn that legitimately takes this long is a bug of its own.
 STALL_SECONDS = 60.0
 _CHECK_SECONDS = 1.0  # how often a waiting call looks at its worker's progress
+BOOT_SECONDS = 120.0  # a worker starting (importing the core, opening its database) may take
 
 
 def resident_mb(pid: int) -> float | None:
@@ -92,9 +93,6 @@ def resident_mb(pid: int) -> float | None:
         return None
     found = re.search(r"^VmRSS:\s+(\d+) kB", status, re.MULTILINE)
     return int(found.group(1)) / 1024 if found else None
-
-
-BOOT_SECONDS = 120.0  # a worker starting (importing the core, opening its database) may take
 
 
 @dataclass

@@ -17,7 +17,7 @@ import mimetypes
 from collections.abc import Awaitable, Callable
 from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 from pathlib import Path
 
@@ -178,7 +178,8 @@ class PublicPage:
             return Answer(503, "html", page.unavailable(self._plain_site(req)))
 
     def answer(self, name: str, req: PageRequest) -> Answer:
-        """Page `name` (index, activity, atom, csv, json) for `req`, here and now."""
+        """Page `name` (index, activity, atom, csv, json) for `req`, here and now; its body as
+        bytes, so not even the encoding of a long page is left to the event loop."""
         work: Work = {
             "index": self.index,
             "activity": self.activity,
@@ -186,7 +187,10 @@ class PublicPage:
             "csv": self.csv,
             "json": self.json,
         }[name]
-        return self._run(work, req)
+        answer = self._run(work, req)
+        if isinstance(answer.body, str):
+            return replace(answer, body=answer.body.encode())
+        return answer
 
     async def _css(self, _request: web.Request) -> web.StreamResponse:
         return web.FileResponse(STATIC / "engage.css", headers=HEADERS)
