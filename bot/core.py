@@ -26,6 +26,7 @@ from concurrent.futures import Executor, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from functools import partial
+from multiprocessing import connection
 from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
@@ -122,8 +123,11 @@ class _Worker:
         return list(self.pool._processes or {})  # the executor's own record of its process
 
     def alive(self) -> bool:
+        """False once its process has ended, even before the pool has noticed: its sentinel
+        (what the pool itself waits on) is ready then."""
         processes = list((self.pool._processes or {}).values())
-        return not self.pool._broken and all(p.is_alive() for p in processes)
+        ended = connection.wait([p.sentinel for p in processes], timeout=0)
+        return not self.pool._broken and not ended
 
     def kill(self) -> None:
         for pid in self.pids():
