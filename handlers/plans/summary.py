@@ -165,7 +165,8 @@ def summarise(
     summary.rag, summary.rag_reason = _rag(groups, today)
     if lists:
         listed = _listed(session, plan_ids, today, now)
-        owners = _owners(session, plan_ids, today, now)
+        owners: dict[int, list[str]] = {}
+        _more_owners(session, owners, [row.id for row in listed])
         lines = _Lines(owners, {p.id or 0: p.name for p in plans} if len(plans) > 1 else {})
         _fill_lists(summary, listed, today, lines, now)
         summary.unheld_roles = _unheld_roles(session, plan_ids)
@@ -374,23 +375,6 @@ def _utc_text(value: str | datetime | None) -> str:
     return value or ""
 
 
-def _owners(
-    session: Session, plan_ids: list[int], today: date, now: datetime
-) -> dict[int, list[str]]:
-    """Action id -> names of the roles that own it, for the actions in a list."""
-    query = (
-        core_select(col(ActionOwner.action_id), col(Role.name))
-        .join(Action, col(Action.id) == col(ActionOwner.action_id))
-        .join(Role, col(Role.id) == col(ActionOwner.role_id))
-        .where(col(Action.plan_id).in_(plan_ids), _in_a_list(today, now))
-        .order_by(col(ActionOwner.action_id), col(ActionOwner.position), col(Role.name))
-    )
-    owners: dict[int, list[str]] = defaultdict(list)
-    for action_id, name in _core(session, query):
-        owners[action_id].append(name)
-    return owners
-
-
 def _unheld_roles(session: Session, plan_ids: list[int]) -> list[str]:
     """The roles of open actions that nobody holds a role of: whom to appoint."""
     query = (
@@ -404,8 +388,14 @@ def _unheld_roles(session: Session, plan_ids: list[int]) -> list[str]:
 
 
 def _core(session: Session, query: Any) -> list[Any]:
-    """Plain rows through SQLAlchemy Core: several times faster than ORM loading for 10,000."""
-    return list(session.connection().execute(query).all())
+    """The driver's own rows (tuples), through SQLAlchemy Core: no ORM objects and no per-row
+    result processing (every column read here is plain, or coerced to text and converted by
+    the caller), which was most of a big summary's cost."""
+    result = session.connection().execute(query)
+    try:
+        return list(result.cursor.fetchall())
+    finally:
+        result.close()
 
 
 class _Quiet:
@@ -441,7 +431,8 @@ def _revisions(
         query = query.where(col(TargetRevision.revised_at) > since)
     moved: dict[int, list[int]] = defaultdict(list)
     rows: dict[int, _Row] = {}
-    for action_id, plan_id, ref, old, new in _core(session, query):
+    for action_id, plan_id, ref, was, now in _core(session, query):
+        old, new = _day(was), _day(now)
         moved[action_id].append((new - old).days if old and new else 0)
         rows[action_id] = _Row(action_id, plan_id, ref, None, Status.NOT_STARTED, None, "")
     _more_owners(session, line.owners, [i for i in rows if i not in line.owners])
@@ -453,6 +444,7 @@ def _revisions(
 
 
 def _more_owners(session: Session, owners: dict[int, list[str]], action_ids: list[int]) -> None:
+    """Add the names of these actions' owning roles, in the plan's order, to `owners`."""
     for start in range(0, len(action_ids), 2000):
         chunk = action_ids[start : start + 2000]
         query = (
