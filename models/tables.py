@@ -9,7 +9,7 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, Column, Text, UniqueConstraint
+from sqlalchemy import JSON, Column, Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 
@@ -98,7 +98,11 @@ class Theme(SQLModel, table=True):
 class Action(SQLModel, table=True):
     """One row of an action plan: what was recommended, what was agreed, by when."""
 
-    __table_args__ = (UniqueConstraint("plan_id", "ref"),)
+    __table_args__ = (
+        UniqueConstraint("plan_id", "ref"),
+        # "Overdue": the most overdue first, counted and listed from the index alone.
+        Index("ix_action_due", "target_date", "plan_id", "position", "status"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     plan_id: int = Field(foreign_key="plan.id", index=True)

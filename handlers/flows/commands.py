@@ -129,12 +129,13 @@ def not_understood(req: Request) -> Turn:
 def overdue(req: Request) -> Turn:
     """Open actions past their target date, most overdue first, across the plans one may see."""
     today = req.ctx.today()
-    # Counted and the worst twenty read in SQL: at 100,000 actions, tens of thousands are late.
-    where = (
-        col(Action.target_date) < today,
-        col(Action.status).not_in(CLOSED),
-        col(Action.plan_id).in_([i for i, p in _visible_plans(req).items() if p is not None]),
-    )
+    # Counted and the worst twenty read in SQL, along the index on the target date (an
+    # `IN` list of the plans one may see would tempt SQLite to walk every action by plan):
+    # at 100,000 actions, tens of thousands are late.
+    hidden = [i for i, plan in _visible_plans(req).items() if plan is None]
+    where = [col(Action.target_date) < today, col(Action.status).not_in(CLOSED)]
+    if hidden:
+        where.append(col(Action.plan_id).not_in(hidden))
     count = req.session.exec(select(func.count()).select_from(Action).where(*where)).one()
     if not count:
         return say("Nothing is overdue. 🎉")

@@ -1,4 +1,5 @@
-"""outbox and conversation states per organisation: queued text and flow data kept apart
+"""outbox and conversation states per organisation: queued text and flow data kept apart;
+an index for "overdue"
 
 Revision ID: 0016
 Revises: 0008
@@ -27,6 +28,7 @@ FALLBACK = (
 def upgrade() -> None:
     _outbox()
     _conversation_states()
+    op.create_index("ix_action_due", "action", ["target_date", "plan_id", "position", "status"])
 
 
 def _outbox() -> None:
@@ -90,6 +92,7 @@ def _conversation_states() -> None:
 
 
 def downgrade() -> None:
+    op.drop_index("ix_action_due", table_name="action")
     with op.batch_alter_table("outbox") as batch:
         batch.drop_constraint("fk_outbox_org_id", type_="foreignkey")
         batch.drop_index("ix_outbox_org_id")
