@@ -137,7 +137,7 @@ def replies(url: str, workers: str, seconds: str, council_json: str) -> dict[str
             n = next(counter)
             user = officers[n % len(officers)]
             msg = Incoming("slack", council["team"], f"D{user}", user, "my actions",
-                           event_id=f"R{n}")  # fmt: skip
+                           event_id=f"R{os.getpid()}.{n}")  # fmt: skip
             answer = await core.handle(msg)
             if answer and "open action" in answer[0].text:
                 done.append(time.monotonic())

@@ -17,16 +17,20 @@ RAG rule, for a plan and for each theme:
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
+from functools import partial
 from typing import Any, NamedTuple, overload
 
-from sqlalchemy import String, and_, case, func, or_, type_coerce
+from sqlalchemy import String, case, func, type_coerce
 from sqlalchemy import select as core_select
+from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from handlers.language.targets import format_date
+from models.db import transaction
+from models.scoping import ALL, org_of
 from models.tables import (
     Action,
     ActionOwner,
@@ -101,21 +105,6 @@ class _Row(NamedTuple):  # a tuple, not a dataclass: 10,000 of them are made per
     last_activity: str  # when it last had a note (or was added), as stored: UTC ISO text
 
 
-_OPEN_BUCKETS = {
-    Status.DELAYED: "delayed",
-    Status.PARTIALLY_COMPLETE: "partially complete",
-    Status.IN_PROGRESS: "on track",
-}
-
-
-def bucket(status: Status, target: date | None, today: date) -> str:
-    if status is Status.COMPLETE or status is Status.WITHDRAWN:
-        return status.value
-    if target is not None and target < today:
-        return "overdue"
-    return _OPEN_BUCKETS.get(status, "not started")
-
-
 def rag_of(
     open_count: int, overdue: int, worst_days: int, delayed: int, unheld: int
 ) -> tuple[str, str]:
@@ -164,13 +153,19 @@ def summarise(
     summary.themes = _themes(session, plan_ids, groups, today)
     summary.rag, summary.rag_reason = _rag(groups, today)
     if lists:
-        listed = _listed(session, plan_ids, today, now)
-        owners: dict[int, list[str]] = {}
-        _more_owners(session, owners, [row.id for row in listed])
-        lines = _Lines(owners, {p.id or 0: p.name for p in plans} if len(plans) > 1 else {})
-        _fill_lists(summary, listed, today, lines, now)
+        reader = _Reader(session, plan_ids, today, now)
+        names = {p.id or 0: p.name for p in plans} if len(plans) > 1 else {}
+        lines = _Lines(reader, names)
+        overdue = sum(g.size for g in groups if g.bucket == "overdue")
+        due_soon, stale = reader.counts()
+        summary.overdue = LineList(lines, overdue, partial(reader.rows, "overdue"))
+        summary.due_soon = LineList(lines, due_soon, partial(reader.rows, "due soon"))
+        summary.stale = LineList(lines, stale, partial(reader.rows, "stale"))
         summary.unheld_roles = _unheld_roles(session, plan_ids)
         summary.revised = _revisions(session, plan_ids, since, lines)
+        for listed in (summary.overdue, summary.due_soon, summary.stale, summary.revised):
+            listed[:PREFETCH]  # read now, in this transaction: what chat shows of each
+        reader.detach()
     return summary
 
 
@@ -190,7 +185,7 @@ class _Group(NamedTuple):
 
 
 def _bucket_of(today: date) -> Any:
-    """`bucket` in SQL."""
+    """An action's bucket (the rule at the top of this module), in SQL."""
     status = col(Action.status)
     return case(
         (status == Status.COMPLETE, "complete"),
@@ -244,12 +239,19 @@ def _rag(groups: list[_Group], today: date) -> tuple[str, str]:
 
 
 class _Lines:
-    """Makes the summary's list lines, naming plans only when several are summarised."""
+    """Makes the summary's list lines, naming plans only when several are summarised; the
+    owners of the actions shown are read in one query per batch of lines."""
 
-    def __init__(self, owners: dict[int, list[str]], plan_names: dict[int, str]) -> None:
-        self.owners, self.plan_names = owners, plan_names
+    def __init__(self, reader: _Reader, plan_names: dict[int, str]) -> None:
+        self.reader, self.plan_names = reader, plan_names
+        self.owners: dict[int, list[str]] = {}
 
-    def __call__(self, row: _Row, detail: str) -> Line:
+    def many(self, entries: list[tuple[_Row, str]]) -> list[Line]:
+        missing = list({row.id for row, _ in entries if row.id not in self.owners})
+        self.owners.update(self.reader.owners(missing))
+        return [self._line(row, detail) for row, detail in entries]
+
+    def _line(self, row: _Row, detail: str) -> Line:
         name = self.plan_names.get(row.plan_id)
         ref = f"{name}:{row.ref}" if name else row.ref
         owners = ", ".join(self.owners.get(row.id, [])) or "no owner"
@@ -257,28 +259,45 @@ class _Lines:
 
 
 class LineList(Sequence[Line]):
-    """A summary list whose lines are made when read: chat shows five of thousands."""
+    """A summary list: how long it is, and its lines, read when they are asked for. Chat shows
+    five of thousands: those come with the summary (`PREFETCH`); more, for the full list, are
+    read from the database then, in the summary's transaction or one of their own."""
 
-    def __init__(self, make: _Lines | None = None) -> None:
-        self.make = make
+    def __init__(
+        self,
+        make: _Lines | None = None,
+        size: int = 0,
+        more: Callable[[int, int], list[tuple[_Row, str]]] | None = None,
+    ) -> None:
+        self.make, self.size, self.more = make, size, more
         self.entries: list[tuple[_Row, str]] = []
 
     def add(self, row: _Row, detail: str) -> None:
         self.entries.append((row, detail))
+        self.size += 1
 
     def __len__(self) -> int:
-        return len(self.entries)
+        return self.size
 
     @overload
     def __getitem__(self, index: int) -> Line: ...
     @overload
     def __getitem__(self, index: slice) -> list[Line]: ...
     def __getitem__(self, index: int | slice) -> Line | list[Line]:
-        assert self.make is not None
-        if isinstance(index, slice):
-            return [self.make(row, detail) for row, detail in self.entries[index]]
-        row, detail = self.entries[index]
-        return self.make(row, detail)
+        if isinstance(index, int):
+            found = self[index : index + 1] if index >= 0 else self[index:][:1]
+            if not found:
+                raise IndexError(index)
+            return found[0]
+        start, stop, step = index.indices(self.size)
+        if stop > len(self.entries) and self.more is not None:
+            self.entries += self.more(len(self.entries), stop)
+        assert self.make is not None or not self.entries
+        chosen = self.entries[start:stop:step]
+        return self.make.many(chosen) if self.make is not None else []
+
+    def __iter__(self) -> Iterator[Line]:
+        return iter(self[:])
 
     def __eq__(self, other: object) -> bool:
         return list(self) == other
@@ -286,34 +305,101 @@ class LineList(Sequence[Line]):
     __hash__ = None  # type: ignore[assignment]
 
 
-def _fill_lists(
-    summary: Summary,
-    open_rows: list[_Row],
-    today: date,
-    line: _Lines,
-    now: datetime,
-) -> None:
-    """Overdue (most overdue first), due in the next 30 days, and quiet for 90 days."""
-    soon = today + timedelta(days=DUE_SOON_DAYS)
-    quiet_days = _Quiet(now).days
-    summary.overdue, summary.due_soon, summary.stale = (
-        LineList(line),
-        LineList(line),
-        LineList(line),
-    )
-    overdue: list[tuple[int, _Row]] = []
-    for row in open_rows:
-        due = row.target_date
-        if due and due < today:
-            overdue.append(((today - due).days, row))
-        elif due and due <= soon:
-            summary.due_soon.add(row, f"due {format_date(due)}")
-        quiet = quiet_days(row)
-        if quiet is not None:
-            summary.stale.add(row, f"no update for {quiet} days")
-    overdue.sort(key=lambda pair: -pair[0])
-    for days, row in overdue:
-        summary.overdue.add(row, f"overdue by {days} days")
+PREFETCH = 20  # lines of each list read with the summary: more than chat shows at once
+
+
+class _Reader:
+    """Reads the summary's lists and the owners of their actions: in the summary's own
+    session while it is being made, then (`detach`) each time in a short transaction of its
+    own, so a list read after the summary's transaction ended (the command line, a test) still
+    reads the same organisation's rows."""
+
+    def __init__(self, session: Session, plan_ids: list[int], today: date, now: datetime) -> None:
+        self.session: Session | None = session
+        bind = session.get_bind()
+        self.engine = bind if isinstance(bind, Engine) else bind.engine
+        self.org = org_of(session)
+        self.plan_ids, self.today, self.now = plan_ids, today, now
+        self.soon = today + timedelta(days=DUE_SOON_DAYS)
+        self.cutoff = now.astimezone(UTC) - timedelta(days=STALE_DAYS)
+        self.quiet = _Quiet(now)
+
+    def detach(self) -> None:
+        self.session = None
+
+    def _read(self, query: Any) -> list[Any]:
+        if self.session is not None:
+            return _core(self.session, query)
+        with transaction(self.engine, ALL if self.org is None else self.org) as session:
+            return _core(session, query)
+
+    def _open(self) -> list[Any]:
+        return [col(Action.plan_id).in_(self.plan_ids), col(Action.status).not_in(CLOSED)]
+
+    def _stale(self) -> Any:
+        return _last_activity() < self.cutoff
+
+    def counts(self) -> tuple[int, int]:
+        """How many are due in the next 30 days, and how many have had no update for 90."""
+        due = col(Action.target_date).between(self.today, self.soon)
+        query = core_select(
+            func.sum(case((due, 1), else_=0)), func.sum(case((self._stale(), 1), else_=0))
+        ).where(*self._open())
+        [(due_soon, stale)] = self._read(query)
+        return int(due_soon or 0), int(stale or 0)
+
+    def rows(self, which: str, start: int, stop: int) -> list[tuple[_Row, str]]:
+        """Lines `start` to `stop` of a list: overdue (most overdue first), due soon, stale."""
+        query = core_select(
+            col(Action.id),
+            col(Action.plan_id),
+            col(Action.ref),
+            col(Action.theme_id),
+            # Read as text and converted here: SQLAlchemy's per-row type processing of enums,
+            # dates and timestamps was the largest cost of a big summary.
+            type_coerce(Action.status, String),
+            type_coerce(Action.target_date, String),
+            type_coerce(_last_activity(), String),
+        ).where(*self._open())
+        in_plan_order = (col(Action.plan_id), col(Action.position))
+        if which == "overdue":
+            query = query.where(col(Action.target_date) < self.today)
+            query = query.order_by(col(Action.target_date), *in_plan_order)
+        elif which == "due soon":
+            query = query.where(col(Action.target_date).between(self.today, self.soon))
+            query = query.order_by(*in_plan_order)
+        else:
+            query = query.where(self._stale()).order_by(*in_plan_order)
+        statuses = {s.name: s for s in Status}
+        rows = [
+            _Row(i or 0, p, ref, theme, statuses[status], _day(target), _utc_text(when))
+            for i, p, ref, theme, status, target, when in self._read(
+                query.offset(start).limit(stop - start)
+            )
+        ]
+        return [(row, self._detail(which, row)) for row in rows]
+
+    def _detail(self, which: str, row: _Row) -> str:
+        if which == "overdue" and row.target_date:
+            return f"overdue by {(self.today - row.target_date).days} days"
+        if which == "due soon" and row.target_date:
+            return f"due {format_date(row.target_date)}"
+        return f"no update for {self.quiet.days(row)} days"
+
+    def owners(self, action_ids: list[int]) -> dict[int, list[str]]:
+        """The names of these actions' owning roles, in the plan's order."""
+        found: dict[int, list[str]] = {}
+        for start in range(0, len(action_ids), 2000):
+            chunk = action_ids[start : start + 2000]
+            query = (
+                core_select(col(ActionOwner.action_id), col(Role.name))
+                .join(Role, col(Role.id) == col(ActionOwner.role_id))
+                .where(col(ActionOwner.action_id).in_(chunk))
+                .order_by(col(ActionOwner.action_id), col(ActionOwner.position), col(Role.name))
+            )
+            for action_id, name in self._read(query):
+                found.setdefault(action_id, []).append(name)
+        return found
 
 
 def _last_activity() -> Any:
@@ -324,40 +410,6 @@ def _last_activity() -> Any:
         .scalar_subquery()
     )
     return func.coalesce(last_note, Action.created_at)
-
-
-def _in_a_list(today: date, now: datetime) -> Any:
-    """Open, and due within 30 days (or overdue), or quiet for 90: in one of the lists."""
-    soon = today + timedelta(days=DUE_SOON_DAYS)
-    cutoff = now.astimezone(UTC) - timedelta(days=STALE_DAYS)
-    return and_(
-        col(Action.status).not_in(CLOSED),
-        or_(col(Action.target_date) <= soon, _last_activity() < cutoff),
-    )
-
-
-def _listed(session: Session, plan_ids: list[int], today: date, now: datetime) -> list[_Row]:
-    """The open actions that are in a list, in plan order."""
-    query = (
-        core_select(
-            col(Action.id),
-            col(Action.plan_id),
-            col(Action.ref),
-            col(Action.theme_id),
-            # Read as text and converted here: SQLAlchemy's per-row type processing of enums,
-            # dates and timestamps was the largest cost of a 10,000-action summary.
-            type_coerce(Action.status, String),
-            type_coerce(Action.target_date, String),
-            type_coerce(_last_activity(), String),
-        )
-        .where(col(Action.plan_id).in_(plan_ids), _in_a_list(today, now))
-        .order_by(col(Action.plan_id), col(Action.position))
-    )
-    statuses = {s.name: s for s in Status}
-    return [
-        _Row(i or 0, p, ref, theme, statuses[status], _day(target), _utc_text(when))
-        for i, p, ref, theme, status, target, when in _core(session, query)
-    ]
 
 
 def _day(value: str | date | None) -> date | None:
@@ -435,26 +487,11 @@ def _revisions(
         old, new = _day(was), _day(now)
         moved[action_id].append((new - old).days if old and new else 0)
         rows[action_id] = _Row(action_id, plan_id, ref, None, Status.NOT_STARTED, None, "")
-    _more_owners(session, line.owners, [i for i in rows if i not in line.owners])
     lines = LineList(line)
     for action_id, shifts in moved.items():
         times = f"{len(shifts)} time{'s' if len(shifts) != 1 else ''}"
         lines.add(rows[action_id], f"revised {times}, by {sum(shifts)} days in all")
     return lines
-
-
-def _more_owners(session: Session, owners: dict[int, list[str]], action_ids: list[int]) -> None:
-    """Add the names of these actions' owning roles, in the plan's order, to `owners`."""
-    for start in range(0, len(action_ids), 2000):
-        chunk = action_ids[start : start + 2000]
-        query = (
-            core_select(col(ActionOwner.action_id), col(Role.name))
-            .join(Role, col(Role.id) == col(ActionOwner.role_id))
-            .where(col(ActionOwner.action_id).in_(chunk))
-            .order_by(col(ActionOwner.action_id), col(ActionOwner.position), col(Role.name))
-        )
-        for action_id, name in _core(session, query):
-            owners.setdefault(action_id, []).append(name)
 
 
 def _themes(
