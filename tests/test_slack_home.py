@@ -26,7 +26,7 @@ from reminders.delivery import deliver
 from reminders.policy import Policy
 from reminders.summaries import post_scheduled
 from reminders.sweep import sweep
-from tests.conftest import SAM
+from tests.conftest import SAM, Chat
 from tests.slack_harness import REAL_PAYLOADS, SlackBot, payload, slack_bot
 
 SAM_SLACK, CHAIR_SLACK = "U0SAM", "U0CHAIR"
@@ -299,3 +299,12 @@ def test_a_channel_the_bot_is_not_in(bot: SlackBot, blackpool: AppContext) -> No
     assert "The scheduled summary for channel C0STEERING wasn't posted" in bot.slack.texts()
     assert deliver(blackpool, sender).sent == 0  # once, and the summary is not retried
     time.sleep(0.1)
+
+
+def test_log_as_update_in_a_chat_without_forms(blackpool: AppContext, chat_as: Chat) -> None:
+    sam = chat_as(SAM)
+    asked = sam.send("log as update: R7 the register of all engagement is live and in use")
+    assert "R7 → " in asked and "Save" in asked
+    assert "Saved. R7" in sam.send("save")
+    assert notes(blackpool, "R7")[-1] == "the register of all engagement is live and in use"
+    assert "Which action is that about?" in sam.send("log as update: met the youth council")

@@ -40,7 +40,9 @@ RIBBLE_R1 = "We recommend that South Ribble produces"
 def ribble_plan(tmp_path: Path) -> Path:
     """South Ribble's plan: Blackpool's, with its own words (the same refs and roles)."""
     path = tmp_path / "ribble.csv"
-    text = BLACKPOOL.read_text(encoding="utf-8").replace("the Council produces", "South Ribble produces")
+    text = BLACKPOOL.read_text(encoding="utf-8").replace(
+        "the Council produces", "South Ribble produces"
+    )
     path.write_text(text.replace("Blackpool", "South Ribble"), encoding="utf-8")
     return path
 
@@ -61,7 +63,9 @@ def test_two_councils_install_by_link_and_each_sees_only_its_own(
     assert cli("people", "assign", ROLE, "--email", SAM, "--slack", SAM_BP).exit_code == 0
     with installed_slack(blackpool) as bot:
         bot.slack.grant("code-bp", (BLACKPOOL_TEAM, "Blackpool Council"), "xoxb-blackpool")
-        bot.slack.grant("code-sr", (RIBBLE_TEAM, "South Ribble BC"), "xoxb-ribble", bot_user="UBOTSR")
+        bot.slack.grant(
+            "code-sr", (RIBBLE_TEAM, "South Ribble BC"), "xoxb-ribble", bot_user="UBOTSR"
+        )
 
         # Blackpool's workspace was bound to its council already: it answers at once.
         page = bot.install("code-bp")
@@ -201,4 +205,3 @@ def test_the_token_key_missing_or_wrong_is_said_in_one_line(
         assert "Traceback" not in result.output
     keys = runner.invoke(app, ["keys", "new"])  # what the message says to run
     assert keys.exit_code == 0 and len(keys.output.strip()) == 44
-

@@ -4,21 +4,23 @@ A channel that can turn a message into an update (Slack's message shortcut "Log 
 update") opens this form with the message's text. The text becomes the note, and the action,
 status and new date are read from it as a reminder reply would be (handlers/language/replies.py);
 what cannot be read is left for the person to pick. Nothing is saved until they press Save,
-through the update form's own checks.
+through the update form's own checks. In a chat without forms, "log as update: …" does the
+same through the update conversation's confirmation.
 """
 
 from __future__ import annotations
 
 from pydantic import BaseModel
 
-from handlers.chat.flow import Flow, FormHandlers
+from handlers.chat.flow import Flow, FormHandlers, command
 from handlers.chat.messages import Choice, Form, Input, Submitted, Turn, say
 from handlers.chat.request import Request
 from handlers.flows import update
 from handlers.flows.commands import UNKNOWN_PERSON
 from handlers.language.replies import Candidate, ParsedReply, parse_reply
+from handlers.language.targets import format_date
 from handlers.plans.actions import actions_of, button_key, short
-from handlers.plans.progress import MAX_NOTE_CHARS
+from handlers.plans.progress import MAX_NOTE_CHARS, Update, UpdateError, check_note
 from models.tables import Action
 
 NAME = "log"
@@ -98,6 +100,38 @@ def submit(req: Request, key: str, values: dict[str, str], submission_id: str) -
     return result
 
 
+def log_in_chat(req: Request, text: str) -> Turn:
+    """ "log as update: R7 the register is live": read, then confirmed before it is saved."""
+    if req.who is None:
+        return say(UNKNOWN_PERSON, private=True)
+    actions = actions_of(req.session, req.who)
+    reading = _reading(req, actions, text.strip())
+    action = next((a for a in actions if a.ref == reading.ref), None) if reading.ref else None
+    if action is None:
+        return say(
+            "Which action is that about? Start it with the reference, e.g. "
+            "'log as update: R4 draft agreed'. 'my actions' lists yours."
+        )
+    try:
+        note = check_note(reading.note)
+    except UpdateError as err:
+        return say(f"{err} Nothing was saved.")
+    problem = reading.date_problem or ""
+    if not problem and reading.date_in_past and reading.new_date:
+        problem = (
+            f"{format_date(reading.new_date)} is in the past: a revised target must be today "
+            "or later."
+        )
+    return update.propose(
+        req,
+        action,
+        Update(status=reading.status, note=note, new_date=reading.new_date),
+        date_problem=problem,
+        check=reading.date_needs_confirmation,
+        ask_status=reading.ask_status,
+    )
+
+
 def _reading(req: Request, actions: list[Action], text: str) -> ParsedReply:
     candidates = [
         Candidate(a.ref, a.recommendation or a.action, status=a.status, target=a.target_date)
@@ -113,4 +147,13 @@ def _options(actions: list[Action]) -> tuple[Choice, ...]:
     )
 
 
-FLOW: Flow[BaseModel] = Flow(name=NAME, form=FormHandlers(open=open_form, submit=submit))
+FLOW: Flow[BaseModel] = Flow(
+    name=NAME,
+    entries=(
+        command(
+            r"log (?:this |it )?as (?:an? )?(?:progress )?update:?\s+(?P<text>[\s\S]+)",
+            lambda r, m: log_in_chat(r, m["text"]),
+        ),
+    ),
+    form=FormHandlers(open=open_form, submit=submit),
+)

@@ -51,6 +51,8 @@ FORMER_OFFICER = "a former officer"  # how an erased author is shown on the note
 # deliveries have got, and which platform events were seen.
 NOT_EXPORTED = frozenset(
     {"handledevent", "conversationstate", "outbox", "summarypost", "deliveryaddress"}
+    # the deployment's, not a council's: chat app tokens (secrets), installs in progress
+    | {"chatinstallation", "oauthstate", "workspacerequest"}
 )
 
 
