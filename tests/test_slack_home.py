@@ -27,6 +27,7 @@ from reminders.policy import Policy
 from reminders.summaries import post_scheduled
 from reminders.sweep import sweep
 from tests.conftest import SAM, Chat
+from tests.fakes.slack_api import Failure
 from tests.slack_harness import REAL_PAYLOADS, SlackBot, payload, slack_bot
 
 SAM_SLACK, CHAIR_SLACK = "U0SAM", "U0CHAIR"
@@ -106,9 +107,15 @@ def test_the_home_tab_is_a_place_to_work(
     ids = [b["block_id"] for b in view["blocks"] if "block_id" in b]
     assert len(ids) == len(set(ids))  # Slack refuses a view with two blocks alike
 
-    # Add update, pressed on the Home tab (no response_url, no channel), opens the form.
+    # Add update, pressed on the Home tab (no response_url, no channel), opens the form; when
+    # Slack won't open it (the press came too late), the DM says what to do instead.
+    bot.slack.fail("views.open", Failure(200, {"ok": False, "error": "expired_trigger_id"}))
     press_on_home(bot, SAM_SLACK, buttons["Add update"])
-    form = bot.slack.wait_for("views.open")[0].params["view"]
+    told = bot.slack.wait_for("chat.postMessage")[0].params
+    assert told["channel"] == SAM_SLACK
+    assert "I couldn't open the update form. Send me 'update R11' here instead." in told["text"]
+    press_on_home(bot, SAM_SLACK, buttons["Add update"])
+    form = bot.slack.wait_for("views.open", 2)[-1].params["view"]
     assert form["callback_id"] == "form-update" and form["title"]["text"] == "Update R11"
     bot.interact(
         "view_submission",

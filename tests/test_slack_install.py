@@ -4,6 +4,7 @@ key that seals the tokens at rest."""
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -27,6 +28,7 @@ from tests.slack_harness import (
     SECRET,
     SlackBot,
     installed_slack,
+    payload,
 )
 
 Cli = Callable[..., Result]
@@ -205,3 +207,48 @@ def test_the_token_key_missing_or_wrong_is_said_in_one_line(
         assert "Traceback" not in result.output
     keys = runner.invoke(app, ["keys", "new"])  # what the message says to run
     assert keys.exit_code == 0 and len(keys.output.strip()) == 44
+
+
+def test_an_enterprise_grid_organisation_installs_once_for_all_its_workspaces(
+    ctx: AppContext, cli: Cli
+) -> None:
+    with installed_slack(ctx) as bot:
+        bot.slack.grant(
+            "code-grid",
+            ("", "Lancashire Councils"),
+            "xoxb-lancs",
+            bot_user="UBOTLANCS",
+            enterprise=("E0LANCS", "Lancashire Councils"),
+            whole_org=True,
+        )
+        page = bot.install("code-grid")
+        assert "engagebot orgs approve E0LANCS --new" in page.text
+        assert cli("orgs", "approve", "E0LANCS", "--new", "lancashire").exit_code == 0
+        for args in (
+            ("import", str(BLACKPOOL), "--plan", "lancs-audit"),
+            ("people", "assign", ROLE, "--name", "Sam Patel", "--email", SAM),
+        ):
+            assert cli("--org", "lancashire", *args).exit_code == 0
+        bot.slack.emails["U0SAMLANCS"] = SAM
+
+        # A DM from Preston, one of the organisation's workspaces, as Slack sends it for an
+        # org-wide install (the authorization is the enterprise's, with no team).
+        envelope = payload(
+            "message_im",
+            user="U0SAMLANCS",
+            text="my actions",
+            channel="D0SAMLANCS",
+            ts=f"{time.time():.6f}",
+            event_id="Ev0GRID01",
+        )
+        envelope["enterprise_id"] = "E0LANCS"
+        envelope["authorizations"][0] |= {
+            "enterprise_id": "E0LANCS",
+            "team_id": None,
+            "is_enterprise_install": True,
+        }
+        bot.as_team("T0PRESTON").post(json.dumps(envelope), "application/json")
+        [(token, text)] = posted_to(bot, "D0SAMLANCS")
+        assert token == "xoxb-lancs" and "You have 7 open actions" in text
+        [lookup] = bot.slack.of("users.info")  # who Sam is, asked with the organisation's token
+        assert lookup.token == "xoxb-lancs"
