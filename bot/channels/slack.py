@@ -436,7 +436,7 @@ class SlackChannel:
         )
 
     async def publish_home(self, team: str, user: str, event_id: str | None = None) -> None:
-        msg = self._incoming(team, "app_home", user, "home", event_id=event_id)
+        msg = self._incoming(_org_wide(team, team), "app_home", user, "home", event_id=event_id)
         replies = await self.core.handle(msg)
         if replies:  # none for a redelivered event: the Home tab is already up to date
             await self._call(self.aclient.views_publish, user_id=user, view=kit.home_view(replies))
