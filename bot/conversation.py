@@ -24,7 +24,17 @@ from handlers.chat.messages import Form, Incoming, Reply, Submitted, Turn
 from handlers.chat.outbound import Directory
 from handlers.chat.request import Request
 from handlers.chat.state import ConversationKey, Saved
-from handlers.flows import commands, consult, healthcheck, publish, reminder_reply, summary, update
+from handlers.flows import (
+    commands,
+    consult,
+    healthcheck,
+    home,
+    log_update,
+    publish,
+    reminder_reply,
+    summary,
+    update,
+)
 from handlers.language.text import readable
 from handlers.plans import organisations
 from handlers.plans.organisations import NOT_SET_UP
@@ -44,6 +54,8 @@ FLOWS: tuple[Flow[Any], ...] = (
     healthcheck.FLOW,
     summary.FLOW,
     publish.FLOW,
+    home.FLOW,
+    log_update.FLOW,
     reminder_reply.FLOW,
 )
 
@@ -171,7 +183,10 @@ class Conversation:
         directory = self._directories.get(msg.channel)
         if who is None and msg.email is None and directory is not None:
             who = identify(
-                session, msg.channel, msg.user, directory.email_of(msg.user, msg.address)
+                session,
+                msg.channel,
+                msg.user,
+                directory.email_of(msg.user, msg.address, workspace=msg.workspace),
             )
         return who
 

@@ -41,6 +41,19 @@ class Settings(BaseSettings):
     slack_signing_secret: str = Field("", alias="SLACK_SIGNING_SECRET")
     slack_app_token: str = Field("", alias="SLACK_APP_TOKEN")  # xapp-…, for Socket Mode
     slack_api_url: str = Field("https://slack.com/api/", alias="SLACK_API_URL")
+    # Installing by link (OAuth, many workspaces): the app's credentials (Basic Information)
+    # and the redirect URL set in OAuth & Permissions, if it has several.
+    slack_client_id: str = Field("", alias="SLACK_CLIENT_ID")
+    slack_client_secret: str = Field("", alias="SLACK_CLIENT_SECRET")
+    slack_redirect_uri: str = Field("", alias="SLACK_REDIRECT_URI")
+    # A workspace installing the app for the first time: waits for `engagebot orgs approve`
+    # ("approve"), or becomes a new organisation of its own ("create").
+    slack_new_workspaces: Literal["approve", "create"] = Field(
+        "approve", alias="SLACK_NEW_WORKSPACES"
+    )
+    # Fernet key(s) sealing each workspace's tokens at rest; several, comma-separated, while
+    # changing key (the first seals). `engagebot keys new` makes one.
+    token_key: str = Field("", alias="ENGAGEBOT_TOKEN_KEY")
     # Microsoft Teams: the Azure Bot's app registration (see README, "Microsoft Teams").
     teams_app_id: str = Field("", alias="TEAMS_APP_ID")
     teams_app_password: str = Field("", alias="TEAMS_APP_PASSWORD")

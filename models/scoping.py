@@ -29,6 +29,7 @@ from models.tables import (
     PlanAdmin,
     ProgressNote,
     ReminderResponse,
+    ReminderSetting,
     Role,
     RoleHolder,
     ScheduledSummary,
@@ -50,6 +51,7 @@ OWNED = (
     FlowchartWalk,
     SummaryPost,
     HealthCheck,
+    ReminderSetting,
 )
 
 

@@ -5,7 +5,7 @@ Notes and target revisions are append-only: nothing in the product updates or de
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, time
 from enum import StrEnum
 from typing import Any
 
@@ -422,6 +422,70 @@ class HealthCheck(SQLModel, table=True):
     started_at: datetime
     updated_at: datetime
     finished_at: datetime | None = None
+
+
+class ChatInstallation(SQLModel, table=True):
+    """A chat app installed in a workspace through its install link (OAuth): the bot's
+    credentials there. Tokens are sealed (encrypted) with the deployment's key before they are
+    stored. Removed, and nothing else, when the app is uninstalled or its tokens revoked.
+
+    A workspace is (enterprise_id, team_id); an organisation-wide install has no team_id.
+    Absent ids are "", not NULL, so the unique constraint holds.
+    """
+
+    __table_args__ = (UniqueConstraint("platform", "enterprise_id", "team_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    platform: str  # the channel's name
+    app_id: str = ""
+    enterprise_id: str = ""
+    enterprise_name: str = ""
+    team_id: str = ""
+    team_name: str = ""
+    is_enterprise_install: bool = False
+    bot_id: str = ""
+    bot_user_id: str = ""
+    bot_scopes: str = ""  # comma-separated, as the platform gives them
+    bot_token: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    bot_refresh_token: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    bot_token_expires_at: int | None = None  # seconds since the epoch, when tokens rotate
+    installer_user_id: str = ""
+    installed_at: datetime
+
+
+class OAuthState(SQLModel, table=True):
+    """A one-time `state` handed to a browser starting an install, checked on its return."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    state: str = Field(unique=True, index=True)
+    expires_at: datetime
+
+
+class WorkspaceRequest(SQLModel, table=True):
+    """A workspace that installed the app and belongs to no organisation yet: an operator
+    approves it into one (`engagebot orgs approve`), so it never joins a council by itself."""
+
+    __table_args__ = (UniqueConstraint("platform", "external_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    platform: str
+    external_id: str  # the workspace's id (a team id, or an enterprise id for a whole org)
+    name: str = ""
+    requested_by: str = ""  # the installing user's id on the platform
+    requested_at: datetime
+
+
+class ReminderSetting(SQLModel, table=True):
+    """When a person likes their reminders: a time of day, or none until a date (snoozed)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    org_id: int | None = Field(
+        default=None, foreign_key="organisation.id", index=True, nullable=False
+    )
+    person_id: int = Field(foreign_key="person.id", unique=True, index=True)
+    remind_at: time | None = None  # None: when the deployment sends them (ENGAGEBOT_REMIND_AT)
+    snoozed_until: date | None = None  # no reminders before this day
+    updated_at: datetime
 
 
 def id_of(row: SQLModel) -> int:

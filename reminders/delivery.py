@@ -24,11 +24,15 @@ from handlers.chat.context import AppContext
 from handlers.chat.messages import reply_from_json
 from handlers.chat.outbound import Recipient, Sender, SendError, Sent, Unreachable
 from handlers.chat.outbox import queue
-from handlers.plans.people import admins_for, chat_id
-from handlers.plans.reminder_messages import notice_undelivered, notice_unreachable
+from handlers.plans.people import admins_for, chat_id, room_admins
+from handlers.plans.reminder_messages import (
+    notice_room_refused,
+    notice_undelivered,
+    notice_unreachable,
+)
 from models.db import transaction
 from models.scoping import ALL
-from models.tables import OrgBinding, Outbox, Person
+from models.tables import OrgBinding, Outbox, Person, ReminderSetting
 
 log = logging.getLogger(__name__)
 
@@ -65,7 +69,16 @@ def _claimable(via: str, now: datetime) -> list[Any]:
         col(Outbox.sent_at).is_(None),
         col(Outbox.failures) < REFUSED,
         or_(col(Outbox.claimed_at).is_(None), col(Outbox.claimed_at) < now - STALE_CLAIM),
+        _not_held(now),
     ]
+
+
+def _not_held(now: datetime) -> Any:
+    """A person's messages wait for the time of day they chose for their reminders."""
+    later = select(col(ReminderSetting.person_id)).where(
+        col(ReminderSetting.remind_at) > now.time()
+    )
+    return or_(col(Outbox.person_id).is_(None), col(Outbox.person_id).not_in(later))
 
 
 def _next_due(ctx: AppContext, via: str, after: int) -> int | None:
@@ -103,7 +116,7 @@ def _deliver_one(ctx: AppContext, sender: Sender, outbox_id: int, report: Delive
             chat_channel=row.chat_channel,
             workspace=_workspace(session, person.org_id, sender.via) if person else None,
         )
-        reply, follow_up = reply_from_json(row.reply), row.follow_up
+        reply, follow_up, kind = reply_from_json(row.reply), row.follow_up, row.kind
     try:
         sent = sender.send(to, reply)
     except Unreachable as err:
@@ -111,6 +124,8 @@ def _deliver_one(ctx: AppContext, sender: Sender, outbox_id: int, report: Delive
         _failed(ctx, outbox_id, permanent=True)
         if person is not None and to.user_id:
             _tell_admins(ctx, sender.via, person, to.user_id, str(err))
+        elif person is None and to.chat_channel:
+            _tell_room_admins(ctx, sender.via, to.chat_channel, kind, str(err))
         return
     except SendError as err:
         log.warning("delivery of outbox %s failed: %s", outbox_id, err)
@@ -166,6 +181,17 @@ def _failed(ctx: AppContext, outbox_id: int, *, permanent: bool) -> int:
         row.claimed_at = ctx.now() - STALE_CLAIM + wait  # claimable again once `wait` is over
         session.add(row)
         return row.failures
+
+
+def _tell_room_admins(ctx: AppContext, via: str, room: str, kind: str, reason: str) -> None:
+    """A post to a room (a scheduled summary, an escalation) was refused: the admins of the
+    plans that post there hear of it once, with what to do; the post is not tried again."""
+    log.warning("a %s for room %s was refused: %s", kind or "message", room, reason)
+    now = ctx.now()
+    with transaction(ctx.engine, ALL) as session:
+        notice = notice_room_refused(room, kind, reason)
+        for admin in room_admins(session, room):
+            queue(session, notice, via=via, kind="notice", now=now, person_id=admin)
 
 
 def _tell_admins_of_failures(ctx: AppContext, via: str, person: Person, reason: str) -> None:

@@ -46,6 +46,7 @@ from models.tables import (
     PlanAdmin,
     ProgressNote,
     ReminderResponse,
+    ReminderSetting,
     RoleHolder,
     SentReminder,
     Status,
@@ -98,6 +99,7 @@ def sweep(
         due, schedule = _due_nudges(session, actions, today, policy, report)
         due += _consultation_nudges(session, today, policy)
         due += _we_did_nudges(session, today, policy)
+        due = _not_snoozed(session, due, today)
         if dry_run:
             report.due = [(n, why(session, n, today)) for n in due]
             return report
@@ -161,6 +163,14 @@ def _due_nudges(
                 for p in people
             ]
     return nudges, schedule
+
+
+def _not_snoozed(session: Session, nudges: list[Nudge], today: date) -> list[Nudge]:
+    """Nudges for people who snoozed their reminders are dropped, not saved up: an action's
+    next nudge after the snooze still comes, a consultation's is sent once it is over."""
+    query = select(ReminderSetting.person_id).where(col(ReminderSetting.snoozed_until) > today)
+    snoozed = set(session.exec(query).all())
+    return [n for n in nudges if n.person_id is None or n.person_id not in snoozed]
 
 
 def _to_chairs(

@@ -13,6 +13,7 @@ import yaml
 from sqlmodel import select
 
 from bot.channels.slack import SlackSender
+from bot.channels.slack_install import REDIRECT_PATH, SCOPES
 from handlers.chat.context import AppContext
 from handlers.plans.people import assign, identify
 from models.db import transaction
@@ -305,14 +306,13 @@ def test_the_manifest_declares_exactly_what_the_code_handles(bot: SlackBot) -> N
     assert events == handled["events"]
     assert manifest["settings"]["interactivity"]["is_enabled"] is True
     assert manifest["features"]["app_home"]["home_tab_enabled"] is True
-    scopes = set(manifest["oauth_config"]["scopes"]["bot"])
-    assert {
-        "commands",
-        "chat:write",
-        "im:history",
-        "app_mentions:read",
-        "users:read.email",
-    } <= scopes
+    shortcuts = {f"{s['type']}:{s['callback_id']}" for s in manifest["features"]["shortcuts"]}
+    assert shortcuts == handled["shortcuts"]
+    # An install by link asks for exactly the scopes the manifest gives, and comes back to us.
+    assert set(manifest["oauth_config"]["scopes"]["bot"]) == set(SCOPES)
+    [redirect] = manifest["oauth_config"]["redirect_urls"]
+    assert redirect.endswith(REDIRECT_PATH)
+    assert manifest["settings"]["event_subscriptions"]["request_url"].endswith("/slack/events")
 
 
 def test_a_reminder_arrives_as_a_dm_and_a_reply_in_words_is_saved(

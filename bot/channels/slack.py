@@ -14,6 +14,7 @@ import asyncio
 import logging
 import re
 from collections.abc import Awaitable, Callable, Coroutine, Mapping
+from contextvars import ContextVar
 from dataclasses import replace
 from http.client import HTTPException
 from typing import Any, TypeVar
@@ -21,6 +22,7 @@ from typing import Any, TypeVar
 from aiohttp import ClientSession, ClientTimeout, web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.async_app import AsyncAck, AsyncApp
+from slack_bolt.context.async_context import AsyncBoltContext
 from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_bolt.response import BoltResponse
 from slack_sdk import WebClient
@@ -38,6 +40,7 @@ from slack_sdk.http_retry.builtin_async_handlers import (
     AsyncConnectionErrorRetryHandler,
     AsyncRateLimitErrorRetryHandler,
 )
+from slack_sdk.oauth.token_rotation.async_rotator import AsyncTokenRotator
 from slack_sdk.signature import SignatureVerifier
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
@@ -45,6 +48,16 @@ from slack_sdk.webhook.async_client import AsyncWebhookClient
 from bot.channels import slack_blocks as kit
 from bot.channels.cache import TTLCache
 from bot.channels.slack_auth import QuietTokenWarnings, SlackIdentity
+from bot.channels.slack_command import answer_locally
+from bot.channels.slack_install import (
+    INSTALL_PATH,
+    REDIRECT_PATH,
+    InstallationStore,
+    OAuthSetup,
+    SlackTokens,
+    WorkspaceAuthorize,
+    oauth_flow,
+)
 from bot.core import Core
 from handlers.chat.messages import ACTION_KEY, Form, Incoming, Reply
 from handlers.chat.outbound import Recipient, SendError, Sent, Unreachable
@@ -75,6 +88,23 @@ UNREACHED = (OSError, HTTPException, SlackClientError)
 
 # Methods that change nothing, or change it to the same end state, so a 5xx may be retried.
 SAFE_TO_RETRY = {"auth.test", "users.info", "views.publish", "views.update", "conversations.open"}
+
+# Slack's answers when the bot may not post in a channel: not invited, or private and unknown.
+NOT_A_MEMBER = frozenset({"not_in_channel", "channel_not_found"})
+INVITE = (
+    "Add me there with `/invite @engagebot` (or the channel's settings → Integrations → Add apps)"
+)
+LOG_SHORTCUT = "log_update"  # message shortcut "Log as progress update"
+CONSULT_SHORTCUT = "consult"  # global shortcut "Should I consult?"
+HOME_ACTION = "home-"  # buttons on the Home tab: answered in the DM, then the tab refreshed
+_CHANNEL_ID = re.compile(r"^[CGD][A-Z0-9]{2,20}$")
+
+# The Web API client of the workspace a request came from (each has its own token), set by a
+# middleware once slack-bolt has authorized the request. Work carried on after the
+# acknowledgement is a task made inside the request, so it keeps the same client.
+_WORKSPACE_CLIENT: ContextVar[AsyncWebClient | None] = ContextVar("slack_client", default=None)
+# The Enterprise Grid organisation whose org-wide install authorized the request, if any.
+_ORG_WIDE: ContextVar[str] = ContextVar("slack_org_wide", default="")
 
 
 def _safe_to_retry(request: HttpRequest, response: HttpResponse | None) -> bool:
@@ -154,12 +184,16 @@ class SlackChannel:
         client: WebClient,
         signing_secret: str,
         aclient: AsyncWebClient | None = None,
+        oauth: OAuthSetup | None = None,
+        tokens: SlackTokens | None = None,
     ) -> None:
         self.core = core
         self.client = client
-        self.aclient = aclient or AsyncWebClient(
+        self.tokens = tokens  # each installed workspace's token, for reminders and look-ups
+        self._aclient = aclient or AsyncWebClient(
             token=client.token, base_url=client.base_url, retry_handlers=_async_retries()
         )
+        self._dms: TTLCache[str, str] = TTLCache(size=5000, ttl=24 * 3600)
         self._session: ClientSession | None = None  # one connection pool for every reply
         self._tasks: set[asyncio.Task[None]] = set()
         self._busy: asyncio.Semaphore | None = None  # made inside the loop, on first use
@@ -170,15 +204,37 @@ class SlackChannel:
         self._verifier = SignatureVerifier(signing_secret)
         # Who the bot is comes from auth.test, asked outside any request (slack_auth.py), so a
         # Slack outage never fails a request that only needs acknowledging.
-        self.identity = SlackIdentity(client.token or "", self.aclient)
+        self.identity = SlackIdentity(client.token or "", self._aclient)
+        self.installs = InstallationStore(oauth) if oauth is not None else None
         logging.getLogger("slack_bolt.AsyncApp").addFilter(QUIET_TOKEN_WARNINGS)
         self.app = AsyncApp(
-            client=self.aclient,
+            client=self._aclient,
             signing_secret=signing_secret,
-            authorize=self.identity,
             process_before_response=True,
+            **self._authorization(oauth),
         )
         self._register(self.app)
+
+    def _authorization(self, oauth: OAuthSetup | None) -> dict[str, Any]:
+        """One bot token (SLACK_BOT_TOKEN), or installs by link with a token per workspace
+        (the single token, if also set, still serves its own workspace)."""
+        if oauth is None or self.installs is None:
+            return {"authorize": self.identity}
+        plain = AsyncWebClient(base_url=self._aclient.base_url, retry_handlers=_async_retries())
+        rotator = AsyncTokenRotator(
+            client_id=oauth.client_id, client_secret=oauth.client_secret, client=plain
+        )
+        single = self.identity if self.client.token else None
+        return {
+            "authorize": WorkspaceAuthorize(self.installs, rotator, single),
+            "oauth_flow": oauth_flow(oauth, self.installs, plain, _authorize_url(plain.base_url)),
+            "installation_store": self.installs,
+        }
+
+    @property
+    def aclient(self) -> AsyncWebClient:
+        """The async Web API client for the workspace of the request being handled."""
+        return _WORKSPACE_CLIENT.get() or self._aclient
 
     # -- wiring ---------------------------------------------------------------------------
 
@@ -190,14 +246,38 @@ class SlackChannel:
         app.action(re.compile(r"^choice-\d+$"))(self.on_button)
         app.view(re.compile(rf"^{FORM_PREFIX}"))(self.on_form)
         app.error(self._on_error)
+        self._register_more(app)
+
+    def _register_more(self, app: AsyncApp) -> None:
+        """Installs, the Home tab's buttons and the shortcuts."""
+        app.use(self._workspace_client)
+        app.action(re.compile(rf"^{HOME_ACTION}\d+$"))(self.on_home_button)
+        app.shortcut(LOG_SHORTCUT)(self.on_log_shortcut)
+        app.shortcut(CONSULT_SHORTCUT)(self.on_consult_shortcut)
+        app.event("app_uninstalled")(self.on_uninstalled)
+        app.event("tokens_revoked")(self.on_tokens_revoked)
 
     def registered(self) -> dict[str, set[str]]:
-        """What this app handles, for checking the manifest: commands, events, interactivity."""
-        return {"commands": {COMMAND}, "events": {"message.im", "app_mention", "app_home_opened"}}
+        """What this app handles, for checking the manifest: commands, events, shortcuts."""
+        return {
+            "commands": {COMMAND},
+            "events": {
+                "message.im",
+                "app_mention",
+                "app_home_opened",
+                "app_uninstalled",
+                "tokens_revoked",
+            },
+            "shortcuts": {f"message:{LOG_SHORTCUT}", f"global:{CONSULT_SHORTCUT}"},
+        }
 
     def mount(self, app: web.Application) -> None:
-        """POST /slack/events on the server; work in flight is finished before it stops."""
+        """POST /slack/events on the server (and the install link, when installs are on);
+        work in flight is finished before it stops."""
         app.router.add_post(PATH, self.endpoint)
+        if self.installs is not None:
+            app.router.add_get(INSTALL_PATH, self.install)
+            app.router.add_get(REDIRECT_PATH, self.oauth_redirect)
         app.on_shutdown.append(self._drain)
 
     async def endpoint(self, request: web.Request) -> web.Response:
@@ -269,7 +349,7 @@ class SlackChannel:
         by the Web API client and response_url answers, so connections are reused."""
         if self._session is None or self._session.closed:
             self._session = ClientSession(timeout=ClientTimeout(total=30))
-            self.aclient.session = self._session
+            self._aclient.session = self._session
         return self._session
 
     def _after_ack(self, work: Coroutine[Any, Any, None]) -> None:
@@ -304,6 +384,10 @@ class SlackChannel:
         text = body.get("text", "").strip() or "help"
         base = self._incoming(body["team_id"], body["channel_id"], body["user_id"], text)
         response_url = body.get("response_url")
+        local = answer_locally(text)  # the command's own syntax, or a typo's likely meaning
+        if local is not None:
+            await self._respond(response_url, {**kit.message(local), "response_type": "ephemeral"})
+            return
         update = _UPDATE.match(text)
         if update and body.get("trigger_id"):
             await self._open_form(base, update.group(1), body["trigger_id"], response_url)
@@ -311,7 +395,7 @@ class SlackChannel:
         for reply in await self.core.handle(base):
             kind = "in_channel" if reply.broadcast else "ephemeral"
             await self._respond(response_url, {**kit.message(reply), "response_type": kind})
-            await self._upload(reply, body["channel_id"], None)
+            await self._upload(reply, body["channel_id"], None, body["user_id"])
 
     async def on_message(self, ack: AsyncAck, body: dict[str, Any], event: dict[str, Any]) -> None:
         await ack()
@@ -352,7 +436,7 @@ class SlackChannel:
         )
 
     async def publish_home(self, team: str, user: str, event_id: str | None = None) -> None:
-        msg = self._incoming(team, "app_home", user, "my actions", event_id=event_id)
+        msg = self._incoming(_org_wide(team, team), "app_home", user, "home", event_id=event_id)
         replies = await self.core.handle(msg)
         if replies:  # none for a redelivered event: the Home tab is already up to date
             await self._call(self.aclient.views_publish, user_id=user, view=kit.home_view(replies))
@@ -490,21 +574,24 @@ class SlackChannel:
         for reply in replies:
             payload = kit.message(reply)
             if reply.private and not channel.startswith("D") and channel != user:
-                await self._call(
+                error = await self._attempt(
                     self.aclient.chat_postEphemeral, channel=channel, user=user, **payload
                 )
             else:
-                await self._call(
+                error = await self._attempt(
                     self.aclient.chat_postMessage, channel=channel, thread_ts=thread, **payload
                 )
-            await self._upload(reply, channel, thread)
+            if error in NOT_A_MEMBER:
+                await self._not_a_member(channel, user, reply)
+                continue
+            await self._upload(reply, channel, thread, user)
 
-    async def _upload(self, reply: Reply, channel: str, thread: str | None) -> None:
+    async def _upload(self, reply: Reply, channel: str, thread: str | None, user: str = "") -> None:
         """A reply's picture (the summary's chart) as a file in the same place."""
         if reply.image is None:
             return
         image = reply.image
-        await self._call(
+        error = await self._attempt(
             self.aclient.files_upload_v2,
             channel=channel,
             thread_ts=thread,
@@ -512,37 +599,225 @@ class SlackChannel:
             filename=image.filename,
             title=image.title,
         )
+        if error in NOT_A_MEMBER and user:
+            await self._not_a_member(channel, user, None)
 
     async def _call(self, method: Callable[..., Awaitable[Any]], **kwargs: Any) -> bool:
         """Call the Web API; a failure is logged, never raised into a half-finished turn.
 
         By the time anything is posted, the user's update is already committed.
         """
+        return await self._attempt(method, **kwargs) is None
+
+    async def _attempt(self, method: Callable[..., Awaitable[Any]], **kwargs: Any) -> str | None:
+        """`_call`, saying why it failed: Slack's error code, "unreachable", or None if done."""
         try:
             await method(**kwargs)
         except SlackApiError as err:
-            log.warning("Slack %s failed: %s", method.__name__, err.response.get("error"))
-            return False
+            error = str(err.response.get("error"))
+            log.warning("Slack %s failed: %s", method.__name__, error)
+            return error
         except Exception as err:  # aiohttp's connection errors, timeouts
             log.warning("Slack %s failed: %r", method.__name__, err)
-            return False
-        return True
+            return "unreachable"
+        return None
+
+    # -- installs by link, the Home tab's buttons, shortcuts, channels the bot is not in ---------
+
+    async def _workspace_client(
+        self, context: AsyncBoltContext, next: Callable[[], Awaitable[None]]
+    ) -> None:
+        """Middleware: the rest of this request talks to Slack with its workspace's token."""
+        token = context.bot_token
+        if token and token != self._aclient.token:
+            client = AsyncWebClient(
+                token=token,
+                base_url=self._aclient.base_url,
+                retry_handlers=_async_retries(),
+                session=self._http(),
+            )
+            _WORKSPACE_CLIENT.set(client)
+        if context.is_enterprise_install and context.enterprise_id:
+            _ORG_WIDE.set(context.enterprise_id)
+        await next()
+
+    async def install(self, request: web.Request) -> web.StreamResponse:
+        """GET /slack/install: to Slack's page where a workspace admin approves the app."""
+        flow = self.app.oauth_flow
+        if flow is None:
+            raise web.HTTPNotFound()
+        return await to_aiohttp_response(
+            await flow.handle_installation(await to_bolt_request(request))
+        )
+
+    async def oauth_redirect(self, request: web.Request) -> web.StreamResponse:
+        """GET /slack/oauth_redirect: Slack's answer; the install is kept, a page says what next."""
+        flow = self.app.oauth_flow
+        if flow is None:
+            raise web.HTTPNotFound()
+        return await to_aiohttp_response(await flow.handle_callback(await to_bolt_request(request)))
+
+    async def on_uninstalled(self, ack: AsyncAck, context: AsyncBoltContext) -> None:
+        """The app was removed from a workspace: its tokens go, and nothing else (its
+        organisation, people and history stay, for a reinstall or an export)."""
+        await ack()
+        if self.installs is not None:
+            removed = await self.installs.forget(context.enterprise_id or "", context.team_id or "")
+            log.info(
+                "Slack workspace %s uninstalled the app: %d install(s) forgotten",
+                context.team_id or context.enterprise_id,
+                removed,
+            )
+
+    async def on_tokens_revoked(
+        self, ack: AsyncAck, event: dict[str, Any], context: AsyncBoltContext
+    ) -> None:
+        """Some of the app's tokens in a workspace were revoked: the bot's are forgotten."""
+        await ack()
+        bots = [str(b) for b in (event.get("tokens") or {}).get("bot") or []]
+        if self.installs is not None and bots:
+            await self.installs.forget(context.enterprise_id or "", context.team_id or "", bots)
+
+    async def on_home_button(
+        self, ack: AsyncAck, body: dict[str, Any], action: dict[str, Any]
+    ) -> None:
+        await ack()
+        self._after_ack(self._home_button(body, action))
+
+    async def _home_button(self, body: dict[str, Any], action: dict[str, Any]) -> None:
+        """A Home tab button. *Add update* opens the form (or says in the DM why not); anything
+        else is answered in the person's DM with the bot, where a walk it starts carries on;
+        then the Home tab is refreshed."""
+        user, team = body["user"]["id"], _user_team(body)
+        value = action.get("value", "")
+        update = _UPDATE.match(value)
+        if update:
+            await self._home_form(body, team, user, value, update.group(1))
+            return
+        dm = await self._dm_of(user)
+        msg = Incoming(
+            channel="slack",
+            workspace=team,
+            conversation=dm,
+            user=user,
+            text=(action.get("text") or {}).get("text", value),
+            choice=value,
+            event_id=f"home:{action.get('action_ts', '')}:{action.get('action_id', '')}",
+            place=dm,
+        )
+        await self._post_all(await self.core.handle(msg), dm, user, None)
+        await self.publish_home(team, user)
+
+    async def _home_form(
+        self, body: dict[str, Any], team: str, user: str, value: str, ref: str
+    ) -> None:
+        """The update form from the Home tab, which has no response_url: what can't be shown
+        as a form goes to the DM, never nowhere."""
+        base = replace(self._incoming(team, user, user, value), choice=value)
+        form = await self.core.open_form(base, "update", ref)
+        trigger = body.get("trigger_id")
+        if isinstance(form, Form):
+            if trigger and await self._call(
+                self.aclient.views_open, trigger_id=trigger, view=kit.modal(form)
+            ):
+                return
+            command = form.title[:1].lower() + form.title[1:]  # "update R4"
+            form = [Reply(f"I couldn't open the update form. Send me '{command}' here instead.")]
+        await self._post_all(list(form), user, user, None)
+
+    async def on_log_shortcut(self, ack: AsyncAck, body: dict[str, Any]) -> None:
+        await ack()
+        self._after_ack(self._log_shortcut(body))
+
+    async def _log_shortcut(self, body: dict[str, Any]) -> None:
+        """ "Log as progress update" on a message: the update form, its note the message."""
+        user, team = body["user"]["id"], _user_team(body)
+        text = kit.plain_text((body.get("message") or {}).get("text", ""))
+        msg = self._incoming(team, user, user, "")
+        form = await self.core.open_form(msg, "log", text)
+        if isinstance(form, Form):
+            if await self._call(
+                self.aclient.views_open, trigger_id=body.get("trigger_id", ""), view=kit.modal(form)
+            ):
+                return
+            form = [Reply("I couldn't open the update form just now. Please try again.")]
+        response_url = body.get("response_url")
+        for reply in form:
+            message = {**kit.message(reply), "response_type": "ephemeral"}
+            if not await self._respond(response_url, message):
+                await self._post_all([reply], user, user, None)
+
+    async def on_consult_shortcut(self, ack: AsyncAck, body: dict[str, Any]) -> None:
+        await ack()
+        self._after_ack(self._consult_shortcut(body))
+
+    async def _consult_shortcut(self, body: dict[str, Any]) -> None:
+        """ "Should I consult?" from anywhere in Slack: the walk, in the person's DM."""
+        user, team = body["user"]["id"], _user_team(body)
+        dm = await self._dm_of(user)
+        msg = Incoming(
+            channel="slack",
+            workspace=team,
+            conversation=dm,
+            user=user,
+            text="should I consult?",
+            event_id=f"shortcut:{body.get('action_ts', '')}:{user}",
+            place=dm,
+        )
+        await self._post_all(await self.core.handle(msg), dm, user, None)
+
+    async def _dm_of(self, user: str) -> str:
+        """The id of the bot's DM with `user` (conversations.open), so what starts elsewhere
+        carries on there; the user's id (Slack posts that to the DM too) if Slack won't say."""
+        known = self._dms.get(user)
+        if known is not None:
+            return known[0]
+        try:
+            opened = await self.aclient.conversations_open(users=user)
+            dm = str(opened["channel"]["id"])
+        except Exception as err:  # Slack's error or unreachable: the user's id still reaches them
+            log.warning("Slack conversations.open failed for %s: %r", user, err)
+            return user
+        self._dms.put(user, dm)
+        return dm
+
+    async def _not_a_member(self, channel: str, user: str, reply: Reply | None) -> None:
+        """The bot may not post in `channel`: the person who asked is told, in their DM, how
+        to add it, with the answer that could not be posted there."""
+        where = f"<#{channel}>" if _CHANNEL_ID.match(channel) else "that channel"
+        what = "answer" if reply is not None and reply.image is None else "chart"
+        text = (
+            f"I couldn't post my {what} in {where}: I'm not a member of that channel. "
+            f"{INVITE}, then ask again." + (" Here it is meanwhile:" if reply is not None else "")
+        )
+        await self._call(self.aclient.chat_postMessage, channel=user, text=text)
+        if reply is not None:
+            await self._call(self.aclient.chat_postMessage, channel=user, **kit.message(reply))
 
 
 class SlackDirectory:
     """Slack's address book for the core: a user's e-mail from users.info (needs
     users:read.email), remembered for an hour (`TTLCache`). The core calls it synchronously."""
 
-    def __init__(self, client: WebClient, emails: TTLCache[str, str | None] | None = None) -> None:
+    def __init__(
+        self,
+        client: WebClient,
+        emails: TTLCache[str, str | None] | None = None,
+        tokens: SlackTokens | None = None,
+    ) -> None:
         self.client = client
+        self.tokens = tokens  # installed workspaces' tokens: each asks its own workspace
         self._emails: TTLCache[str, str | None] = emails if emails is not None else TTLCache()
 
-    def email_of(self, user: str, address: Mapping[str, str] | None = None) -> str | None:
+    def email_of(
+        self, user: str, address: Mapping[str, str] | None = None, workspace: str = ""
+    ) -> str | None:
         cached = self._emails.get(user)
         if cached is not None:
             return cached[0]
+        client = (self.tokens.client_for(workspace) if self.tokens else None) or self.client
         try:
-            info = self.client.users_info(user=user)
+            info = client.users_info(user=user)
         except SlackApiError as err:
             log.warning("users.info failed for %s: %s", user, err.response.get("error"))
             return None
@@ -577,7 +852,18 @@ def _user_team(body: dict[str, Any], event: dict[str, Any] | None = None) -> str
     theirs = (event or {}).get("user_team") or (
         user.get("team_id") if isinstance(user, dict) else ""
     )
-    return str(theirs or body.get("team_id") or (body.get("team") or {}).get("id", ""))
+    home = str(body.get("team_id") or (body.get("team") or {}).get("id") or "")
+    return _org_wide(str(theirs or home), home)
+
+
+def _org_wide(team: str, home: str) -> str:
+    """In an Enterprise Grid organisation that installed the app org-wide, its workspaces are
+    one: the organisation's id names them (and is what an operator binds). Someone from
+    outside it (a Slack Connect guest) keeps their own workspace's id, and is refused."""
+    enterprise = _ORG_WIDE.get()
+    if enterprise and (team in (enterprise, home) or not home):
+        return enterprise
+    return team
 
 
 def _conversation(channel: str, thread: str | None) -> str:
@@ -600,44 +886,54 @@ class SlackSender:
 
     via = "slack"
 
-    def __init__(self, client: WebClient) -> None:
+    def __init__(self, client: WebClient, tokens: SlackTokens | None = None) -> None:
         self.client = client
+        self.tokens = tokens  # installed workspaces' tokens: each message goes with its own
         self._team: str | None = None
+
+    def _client(self, workspace: str | None) -> WebClient:
+        found = self.tokens.client_for(workspace) if self.tokens is not None else None
+        return found or self.client
 
     def send(self, to: Recipient, reply: Reply) -> Sent:
         payload = kit.message(reply)
+        client = self._client(to.workspace)
         try:
             if to.chat_channel:
-                posted = self.client.chat_postMessage(channel=to.chat_channel, **payload)
+                posted = client.chat_postMessage(channel=to.chat_channel, **payload)
                 if reply.image is not None:
-                    self.client.files_upload_v2(
+                    client.files_upload_v2(
                         channel=to.chat_channel,
                         content=reply.image.png,
                         filename=reply.image.filename,
                         title=reply.image.title,
                     )
-                return Sent(None, _message_id(to.chat_channel, posted.get("ts")))
+                return Sent(None, _message_id(to.chat_channel, posted.get("ts"), to.workspace))
             if not to.user_id:
                 raise Unreachable(
                     f"{to.name} has no Slack id: engagebot people assign … --slack U…"
                 )
             # before posting: a failure after the post would post twice
             team = to.workspace or self.team()
-            opened = self.client.conversations_open(users=to.user_id)
+            opened = client.conversations_open(users=to.user_id)
             dm = opened["channel"]["id"]
-            posted = self.client.chat_postMessage(channel=dm, **payload)
+            posted = client.chat_postMessage(channel=dm, **payload)
         except SlackApiError as err:
-            raise SendError(f"Slack said {err.response.get('error')}") from err
+            error = err.response.get("error")
+            if to.chat_channel and error in NOT_A_MEMBER:
+                raise Unreachable(f"I'm not a member of that channel ({error}). {INVITE}") from err
+            raise SendError(f"Slack said {error}") from err
         except UNREACHED as err:
             raise SendError(f"Slack could not be reached: {err!r}") from err
         key = ConversationKey("slack", team, dm, to.user_id)
-        return Sent(key, _message_id(dm, posted.get("ts")))
+        return Sent(key, _message_id(dm, posted.get("ts"), to.workspace))
 
     def update(self, sent: Sent, reply: Reply) -> None:
         """Replace a sent message (chat.update), e.g. once its buttons have been answered."""
-        channel, _, ts = sent.message_id.partition(" ")
+        channel, ts, *workspace = sent.message_id.split(" ")
+        client = self._client(workspace[0] if workspace else None)
         try:
-            self.client.chat_update(channel=channel, ts=ts, **kit.message(reply))
+            client.chat_update(channel=channel, ts=ts, **kit.message(reply))
         except SlackApiError as err:
             raise SendError(f"Slack said {err.response.get('error')}") from err
         except UNREACHED as err:
@@ -650,6 +946,15 @@ class SlackSender:
         return self._team
 
 
-def _message_id(channel: str, ts: object) -> str:
-    """Slack names a message by its channel and timestamp."""
-    return f"{channel} {ts}" if ts else ""
+def _authorize_url(api_url: str) -> str:
+    """Slack's consent page, beside its Web API: https://slack.com/oauth/v2/authorize."""
+    base = api_url.rstrip("/")
+    return base.removesuffix("/api") + "/oauth/v2/authorize"
+
+
+def _message_id(channel: str, ts: object, workspace: str | None = None) -> str:
+    """Slack names a message by its channel and timestamp (and here, by the workspace whose
+    token may change it)."""
+    if not ts:
+        return ""
+    return f"{channel} {ts} {workspace}" if workspace else f"{channel} {ts}"

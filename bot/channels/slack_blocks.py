@@ -6,6 +6,7 @@ long text is split into several sections or truncated with a pointer to the rest
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from handlers.chat.messages import Choice, Field, Form, Input, Item, Reply
@@ -129,9 +130,23 @@ def message(reply: Reply) -> dict[str, Any]:
 
 
 def home_view(replies: list[Reply]) -> dict[str, Any]:
+    """The Home tab: the replies one under another. Block ids are made unique across them
+    (Slack refuses a view with two alike), and buttons are named `home-N`, so the channel
+    answers them as Home tab presses."""
     blocks: list[Block] = [{"type": "header", "text": plain("Your actions", 150)}]
-    for reply in replies:
-        blocks += reply_blocks(reply, MAX_HOME_BLOCKS - len(blocks))
+    for index, reply in enumerate(replies):
+        if index:
+            blocks.append({"type": "divider"})
+        for block in reply_blocks(reply, MAX_HOME_BLOCKS - len(blocks)):
+            if "block_id" in block:
+                block = {**block, "block_id": f"{block['block_id']}-r{index}"}
+            blocks.append(block)
+    buttons_seen = 0
+    for block in blocks:
+        for element in block.get("elements", []):
+            if element.get("type") == "button":
+                element["action_id"] = f"home-{buttons_seen}"
+                buttons_seen += 1
     return {"type": "home", "blocks": blocks[:MAX_HOME_BLOCKS]}
 
 
@@ -162,6 +177,8 @@ def _input_block(spec: Input) -> Block:
             element["initial_option"] = initial[0]
     elif spec.kind == "date":
         element = {"type": "datepicker", "action_id": spec.name}
+        if spec.initial:
+            element["initial_date"] = spec.initial  # YYYY-MM-DD
     else:
         element = {
             "type": "plain_text_input",
@@ -170,6 +187,8 @@ def _input_block(spec: Input) -> Block:
         }
         if spec.max_length:
             element["max_length"] = min(spec.max_length, 3000)
+        if spec.initial:
+            element["initial_value"] = spec.initial[: element.get("max_length", 3000)]
     block: Block = {
         "type": "input",
         "block_id": spec.name,
@@ -200,3 +219,22 @@ def submitted_values(state: dict[str, Any]) -> dict[str, str]:
             else:
                 values[block_id] = element.get("value") or ""
     return values
+
+
+_LINK = re.compile(r"<([^<>|]+)(?:\|([^<>]*))?>")
+
+
+def plain_text(mrkdwn_text: str) -> str:
+    """A Slack message's text as plain words: links as their label (and address), mentions
+    as @id or #channel, and Slack's three escapes undone. For a note taken from a message."""
+
+    def one(match: re.Match[str]) -> str:
+        target, label = match[1], match[2]
+        if target.startswith(("@", "#")):
+            return label and target[0] + label or target
+        if target.startswith("!"):
+            return "@" + (label or target[1:].split("^")[0])
+        return f"{label} ({target})" if label and label != target else target
+
+    text = _LINK.sub(one, mrkdwn_text)
+    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&").strip()

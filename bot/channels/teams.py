@@ -445,7 +445,9 @@ class TeamsDirectory:
                 self._loop.close()
                 self._loop = None
 
-    def email_of(self, user: str, address: Mapping[str, str] | None = None) -> str | None:
+    def email_of(
+        self, user: str, address: Mapping[str, str] | None = None, workspace: str = ""
+    ) -> str | None:
         cached = self._emails.get(user)
         if cached is not None:
             return cached[0]

@@ -88,3 +88,70 @@ def orgs_unbind(slack_team: SlackTeam = None, teams_tenant: TeamsTenant = None) 
     with transaction(ctx.engine, ALL) as session:
         found = unbind(session, platform, external_id)
     typer.echo(f"{platform} workspace {external_id} " + ("unbound." if found else "was not bound."))
+
+
+@orgs_app.command("pending")
+def orgs_pending() -> None:
+    """Workspaces that installed the app by its link and wait to join an organisation."""
+    from handlers.plans.organisations import pending
+    from models.db import transaction
+    from models.scoping import ALL
+
+    ctx = context()
+    with transaction(ctx.engine, ALL) as session:
+        waiting = pending(session)
+        rows = [
+            (r.platform, r.external_id, r.name, r.requested_by, r.requested_at) for r in waiting
+        ]
+    if not rows:
+        typer.echo("No workspace is waiting for approval.")
+        return
+    for platform, workspace, name, by, at in rows:
+        when = at.astimezone(ctx.tz) if at.tzinfo else at
+        who = f" by {by}" if by else ""
+        typer.echo(f"{platform}\t{workspace}\t{name or '?'}\tinstalled {when:%d/%m/%Y %H:%M}{who}")
+    typer.echo("Approve one: engagebot orgs approve ID --org SLUG (an existing one) or --new SLUG")
+
+
+@orgs_app.command("approve")
+def orgs_approve(
+    workspace: Annotated[
+        str,
+        typer.Argument(
+            help="The waiting workspace's id (T…, or E… for a whole Enterprise Grid org)."
+        ),
+    ],
+    org: Annotated[str, typer.Option("--org", help="An existing organisation it belongs to.")] = "",
+    new: Annotated[str, typer.Option("--new", help="A new organisation's short name.")] = "",
+    name: Annotated[
+        str, typer.Option(help="The new organisation's name (default: the workspace's).")
+    ] = "",
+) -> None:
+    """Let a workspace that installed the app in: into an existing organisation, or a new one."""
+    from handlers.plans.organisations import OrgError, approve
+    from models.db import transaction
+    from models.scoping import ALL
+
+    ctx = context()
+    try:
+        with transaction(ctx.engine, ALL) as session:
+            bound = approve(session, workspace, into=org, new=new, name=name, now=ctx.now())
+            slug = bound.slug
+    except OrgError as err:
+        fail(str(err))
+    typer.echo(f"Workspace {workspace} belongs to '{slug}' now; its people can use the bot.")
+
+
+@orgs_app.command("refuse")
+def orgs_refuse(
+    workspace: Annotated[str, typer.Argument(help="The waiting workspace's id.")],
+) -> None:
+    """Turn a waiting workspace away: its messages stay refused (uninstall the app there too)."""
+    from handlers.plans.organisations import refuse
+    from models.db import transaction
+    from models.scoping import ALL
+
+    ctx = context()
+    with transaction(ctx.engine, ALL) as session:
+        found = refuse(session, workspace)
+    typer.echo(f"Workspace {workspace} " + ("refused." if found else "was not waiting."))

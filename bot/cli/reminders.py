@@ -89,10 +89,12 @@ def _send_now(ctx: AppContext, settings: Settings, via: str, queued: int) -> Non
 
     senders: list[tuple[str, Sender]] = []
     if "slack" in via.split(","):
-        from bot.channels.slack import SlackSender, make_client
+        from bot.app import SetupError, slack_sender
 
-        client = make_client(settings.slack_bot_token, settings.slack_api_url)
-        senders.append(("Slack", SlackSender(client)))
+        try:
+            senders.append(("Slack", slack_sender(settings, ctx)))
+        except SetupError as err:
+            fail(f"engagebot: {err}")
     if "teams" in via.split(","):
         from bot.app import teams_sender
 

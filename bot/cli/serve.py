@@ -35,7 +35,14 @@ def serve_all(ctx: typer.Context, port: PortOption = None) -> None:
     (POST /api/messages)."""
     if ctx.invoked_subcommand is not None:
         return
-    from bot.app import build_channels, build_core, slack_missing, teams_configured, teams_missing
+    from bot.app import (
+        SetupError,
+        build_channels,
+        build_core,
+        slack_missing,
+        teams_configured,
+        teams_missing,
+    )
 
     settings = _settings()
     if slack_missing(settings) and not teams_configured(settings):
@@ -45,9 +52,14 @@ def serve_all(ctx: typer.Context, port: PortOption = None) -> None:
             f"{' and '.join(teams_missing(settings))} (see README, 'Slack' and 'Microsoft Teams')."
         )
     app_ctx = context(serving=True)
+    _check_setup(settings, app_ctx)
     core = build_core(settings, app_ctx)
     try:
-        _run(settings, app_ctx, build_channels(settings, core), port)
+        try:
+            channels = build_channels(settings, core, app_ctx)
+        except SetupError as err:
+            fail(f"engagebot: {err}")
+        _run(settings, app_ctx, channels, port)
     finally:
         core.close()
 
@@ -60,16 +72,20 @@ def serve_slack(
     port: PortOption = None,
 ) -> None:
     """Serve Slack alone: every request on POST /slack/events (or over Socket Mode)."""
-    from bot.app import build_core, build_slack, slack_missing
+    from bot.app import SetupError, build_core, build_slack, slack_missing
 
     settings = _settings()
     missing = slack_missing(settings, socket=socket)
     if missing:
         fail(f"Set {' and '.join(missing)} in the environment (see README, 'Slack').")
     app_ctx = context(serving=True)
+    _check_setup(settings, app_ctx)
     core = build_core(settings, app_ctx)
     try:
-        channel = build_slack(settings, core)
+        try:
+            channel = build_slack(settings, core, app_ctx)
+        except SetupError as err:
+            fail(f"engagebot: {err}")
         if socket:
             _socket_mode(settings, app_ctx, channel)
         else:
@@ -105,6 +121,16 @@ def serve_public(port: PortOption = None) -> None:
     _run(settings, context(serving=True), [], port, reminders=False)
 
 
+def _check_setup(settings: Settings, ctx: AppContext) -> None:
+    """Before any worker starts: a token key that is missing or wrong is said in one line."""
+    from bot.app import SetupError, slack_oauth
+
+    try:
+        slack_oauth(settings, ctx)
+    except SetupError as err:
+        fail(f"engagebot: {err}")
+
+
 def _settings() -> Settings:
     import logging
 
@@ -133,7 +159,7 @@ def _start_reminders(settings: Settings, ctx: AppContext, channels: list[Channel
     senders: list[Sender] = []
     for channel in channels:
         if isinstance(channel, SlackChannel):
-            senders.append(SlackSender(channel.client))
+            senders.append(SlackSender(channel.client, channel.tokens))
         elif isinstance(channel, TeamsChannel):
             senders.append(teams_sender(settings, ctx, channel))
     if senders:
@@ -162,7 +188,11 @@ def _run(
     port = port or settings.port
     served = [*channels, build_public(settings, ctx)]
     names = ", ".join(c.name for c in served)
-    paths = {"slack": "Slack: /slack/events", "teams": "Teams: /api/messages"}
+    paths = {
+        "slack": "Slack: /slack/events"
+        + (", install: /slack/install" if _installs(channels) else ""),
+        "teams": "Teams: /api/messages",
+    }
     where = ", ".join([*(paths[c.name] for c in channels if c.name in paths), "page: /engage/"])
     typer.echo(f"engagebot serves {names} on http://0.0.0.0:{port} ({where})")
     serve(served, port=port, ready=partial(readiness, ctx.engine))
@@ -175,7 +205,7 @@ def _check_slack(settings: Settings, channels: list[Channel]) -> None:
     from bot.channels.slack import SlackChannel
 
     for channel in channels:
-        if isinstance(channel, SlackChannel):
+        if isinstance(channel, SlackChannel) and settings.slack_bot_token:
             problem = channel.identity.check(settings.slack_api_url)
             if problem:
                 typer.echo(
@@ -183,6 +213,13 @@ def _check_slack(settings: Settings, channels: list[Channel]) -> None:
                     "answers (asked again every minute).",
                     err=True,
                 )
+
+
+def _installs(channels: list[Channel]) -> bool:
+    """Slack is installed by link here (/slack/install)."""
+    from bot.channels.slack import SlackChannel
+
+    return any(isinstance(c, SlackChannel) and c.installs is not None for c in channels)
 
 
 def _socket_mode(settings: Settings, ctx: AppContext, channel: SlackChannel) -> None:

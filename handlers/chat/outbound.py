@@ -58,6 +58,9 @@ class Directory(Protocol):
     """A platform's address book: the e-mail of one of its users, to match them to a person.
 
     `address` is where the user just wrote (`Incoming.address`), for platforms that look
-    people up there."""
+    people up there; `workspace` is the workspace they wrote from, for platforms whose app
+    holds a token per workspace."""
 
-    def email_of(self, user: str, address: Mapping[str, str] | None = None) -> str | None: ...
+    def email_of(
+        self, user: str, address: Mapping[str, str] | None = None, workspace: str = ""
+    ) -> str | None: ...

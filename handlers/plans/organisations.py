@@ -7,12 +7,14 @@ from a workspace that is not bound is refused before anything is read.
 from __future__ import annotations
 
 import re
+import unicodedata
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlmodel import Session, col, select
 
 from models.scoping import DEFAULT_SLUG
-from models.tables import Organisation, OrgBinding, id_of
+from models.tables import Organisation, OrgBinding, WorkspaceRequest, id_of
 
 CONSOLE = "console"  # the terminal chat belongs to the organisation the operator names
 NOT_SET_UP = (
@@ -107,3 +109,117 @@ def unbind(session: Session, platform: str, external_id: str) -> bool:
 
 def bindings(session: Session, org: Organisation) -> list[OrgBinding]:
     return list(session.exec(select(OrgBinding).where(OrgBinding.org_id == org.id)))
+
+
+# -- workspaces that install the app by its link ------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Admission:
+    """What installing the app in a workspace did: which organisation serves it, if any yet."""
+
+    org: str = ""  # the organisation's short name; "" while an operator has not approved it
+    created: bool = False  # a new organisation was made for it
+
+    @property
+    def waiting(self) -> bool:
+        return not self.org
+
+
+def bound_to(session: Session, platform: str, workspace: str) -> str:
+    """The short name of the organisation a workspace belongs to, or ""."""
+    query = (
+        select(Organisation.slug)
+        .join(OrgBinding, col(OrgBinding.org_id) == col(Organisation.id))
+        .where(OrgBinding.platform == platform, OrgBinding.external_id == workspace)
+    )
+    return session.exec(query).first() or ""
+
+
+def admit(
+    session: Session,
+    platform: str,
+    workspace: str,
+    name: str,
+    requested_by: str,
+    now: datetime,
+    *,
+    create: bool = False,
+) -> Admission:
+    """A workspace has installed the app. One already bound keeps its organisation; a new one
+    gets a new organisation of its own (`create`) or waits for an operator's approval. It never
+    joins an existing organisation by itself."""
+    slug = bound_to(session, platform, workspace)
+    if slug:
+        return Admission(slug)
+    if create:
+        org = add(session, _free_slug(session, name or workspace), name or workspace, now)
+        bind(session, org.slug, platform, workspace)
+        return Admission(org.slug, created=True)
+    request = _request(session, platform, workspace)
+    if request is None:
+        request = WorkspaceRequest(platform=platform, external_id=workspace, requested_at=now)
+    request.name, request.requested_by = name or request.name, requested_by or request.requested_by
+    session.add(request)
+    return Admission()
+
+
+def pending(session: Session) -> list[WorkspaceRequest]:
+    """Workspaces that installed the app and wait for an operator to approve them."""
+    return list(session.exec(select(WorkspaceRequest).order_by(col(WorkspaceRequest.id))))
+
+
+def approve(
+    session: Session,
+    workspace: str,
+    *,
+    into: str = "",
+    new: str = "",
+    name: str = "",
+    now: datetime,
+) -> Organisation:
+    """Bind a waiting workspace to an existing organisation (`into`) or a new one (`new`)."""
+    request = session.exec(
+        select(WorkspaceRequest).where(WorkspaceRequest.external_id == workspace.strip())
+    ).first()
+    if request is None:
+        raise OrgError(
+            f"No workspace {workspace} is waiting for approval. "
+            "`engagebot orgs pending` lists those that are."
+        )
+    if bool(into) == bool(new):
+        raise OrgError("Say where it goes: --org SLUG (an existing one) or --new SLUG.")
+    org = add(session, new, name or request.name, now) if new else find(session, into)
+    bind(session, org.slug, request.platform, request.external_id)
+    session.delete(request)
+    return org
+
+
+def refuse(session: Session, workspace: str) -> bool:
+    """Drop a waiting workspace's request: its messages stay refused."""
+    request = session.exec(
+        select(WorkspaceRequest).where(WorkspaceRequest.external_id == workspace.strip())
+    ).first()
+    if request is not None:
+        session.delete(request)
+    return request is not None
+
+
+def _request(session: Session, platform: str, workspace: str) -> WorkspaceRequest | None:
+    query = select(WorkspaceRequest).where(
+        WorkspaceRequest.platform == platform, WorkspaceRequest.external_id == workspace
+    )
+    return session.exec(query).first()
+
+
+def _free_slug(session: Session, name: str) -> str:
+    """A short name made from the workspace's name, not yet taken: "South Ribble BC" →
+    "south-ribble-bc" (then "south-ribble-bc-2", …)."""
+    plain = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().lower()
+    base = re.sub(r"[^a-z0-9]+", "-", plain).strip("-")[:50] or "workspace"
+    taken = {o.slug for o in all_orgs(session)}
+    slug, n = base, 1
+    while slug in taken:
+        n += 1
+        slug = f"{base}-{n}"
+    return slug

@@ -17,6 +17,7 @@ from models.tables import (
     PlanAdmin,
     Role,
     RoleHolder,
+    ScheduledSummary,
     id_of,
 )
 
@@ -228,3 +229,18 @@ def admins_for(session: Session, person: Person) -> list[int]:
     )
     query = select(PlanAdmin.person_id).where(col(PlanAdmin.plan_id).in_(plans)).distinct()
     return [i for i in session.exec(query).all() if i != person.id]
+
+
+def room_admins(session: Session, room: str) -> list[int]:
+    """The admins (person ids) of the plans that post to a room: linked to it, or with a
+    scheduled summary there."""
+    linked = select(Plan.id).where(Plan.chat_channel == room)
+    scheduled = select(ScheduledSummary.plan_id).where(
+        ScheduledSummary.chat_channel == room, col(ScheduledSummary.active)
+    )
+    query = (
+        select(PlanAdmin.person_id)
+        .where(or_(col(PlanAdmin.plan_id).in_(linked), col(PlanAdmin.plan_id).in_(scheduled)))
+        .distinct()
+    )
+    return list(session.exec(query).all())

@@ -8,7 +8,7 @@ every table is either exported or named in `NOT_EXPORTED`, so a new table cannot
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, time
 from enum import Enum
 from typing import Any, TypeVar
 
@@ -34,6 +34,7 @@ from models.tables import (
     PlanAdmin,
     ProgressNote,
     ReminderResponse,
+    ReminderSetting,
     Role,
     RoleHolder,
     ScheduledSummary,
@@ -50,6 +51,8 @@ FORMER_OFFICER = "a former officer"  # how an erased author is shown on the note
 # deliveries have got, and which platform events were seen.
 NOT_EXPORTED = frozenset(
     {"handledevent", "conversationstate", "outbox", "summarypost", "deliveryaddress"}
+    # the deployment's, not a council's: chat app tokens (secrets), installs in progress
+    | {"chatinstallation", "oauthstate", "workspacerequest"}
 )
 
 
@@ -61,7 +64,7 @@ def _plain(row: SQLModel, *, without: tuple[str, ...] = ()) -> dict[str, Any]:
 def _value(value: Any) -> Any:
     if isinstance(value, Enum):
         return value.value
-    if isinstance(value, datetime | date):
+    if isinstance(value, datetime | date | time):
         return value.isoformat()
     return value
 
@@ -80,6 +83,7 @@ def export_everything(session: Session, exported_at: datetime) -> dict[str, Any]
         "scheduled_summaries": [_plain(row) for row in _all(session, ScheduledSummary)],
         "reminders_sent": [_plain(row) for row in _all(session, SentReminder)],
         "reminder_responses": [_plain(row) for row in _all(session, ReminderResponse)],
+        "reminder_settings": [_plain(row) for row in _all(session, ReminderSetting)],
     }
 
 
@@ -153,6 +157,7 @@ def export_person(session: Session, person: Person, exported_at: datetime) -> di
         "health_checks": _dump(session, HealthCheck, HealthCheck.person_id, pid),
         "reminders_sent": _dump(session, SentReminder, SentReminder.person_id, pid),
         "reminder_responses": _dump(session, ReminderResponse, ReminderResponse.person_id, pid),
+        "reminder_settings": _dump(session, ReminderSetting, ReminderSetting.person_id, pid),
         "messages_queued": _dump(session, Outbox, Outbox.person_id, pid),
     }
 
@@ -275,7 +280,7 @@ def _unlink(session: Session, person: Person) -> None:
         ):
             session.delete(gone_state)
         session.delete(identity)
-    for table in (RoleHolder, PlanAdmin):
+    for table in (RoleHolder, PlanAdmin, ReminderSetting):
         for row in session.exec(select(table).where(table.person_id == pid)):
             session.delete(row)
     for message in session.exec(select(Outbox).where(Outbox.person_id == pid)):

@@ -157,3 +157,15 @@ def notice_undelivered(who: Person, reason: str) -> Reply:
         f"A reminder to {who.name or who.email or 'an officer'} has not gone out for many hours "
         f"({reason}). I keep trying; meanwhile you may want to chase them another way."
     )
+
+
+ROOM_POSTS = {"summary": "The scheduled summary", "escalation": "An escalation"}
+
+
+def notice_room_refused(room: str, kind: str, reason: str) -> Reply:
+    """For a plan's admins: a post to the plan's room was refused, and what to do about it."""
+    what = ROOM_POSTS.get(kind, "A message")
+    return Reply(
+        f"{what} for channel {room} wasn't posted: {reason}. "
+        "Once that is fixed, the next one will go there as usual."
+    )
