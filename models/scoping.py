@@ -22,6 +22,7 @@ from models.tables import (
     ActionOwner,
     ChatIdentity,
     Consultation,
+    Document,
     FlowchartWalk,
     HealthCheck,
     Person,
@@ -33,6 +34,8 @@ from models.tables import (
     RoleHolder,
     ScheduledSummary,
     SentReminder,
+    Subscription,
+    SubscriptionNotice,
     SummaryPost,
     TargetRevision,
     Theme,
@@ -50,6 +53,9 @@ OWNED = (
     FlowchartWalk,
     SummaryPost,
     HealthCheck,
+    Document,
+    Subscription,
+    SubscriptionNotice,
 )
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -85,7 +84,7 @@ def consultations_update(
     you_said_we_did: Annotated[str | None, typer.Option(help="The feedback published.")] = None,
 ) -> None:
     """Record a register entry's progress: status, participation, findings, 'you said, we did'."""
-    from handlers.plans.register import STATUSES
+    from handlers.plans.register import STATUSES, set_progress, touch
     from models.db import transaction
     from models.tables import Consultation
 
@@ -98,15 +97,17 @@ def consultations_update(
             fail(
                 f"There is no register entry {entry_id}. 'engagebot consultations list' lists them."
             )
+        if status is not None:
+            entry.status = status
+            touch(entry, ctx.now())  # the feed shows the change
         for name, value in (
-            ("status", status),
             ("participation", participation),
             ("findings", findings),
             ("you_said_we_did", you_said_we_did),
         ):
-            if value is not None:
-                setattr(entry, name, value)
-                entry.public_updated_at = ctx.now().astimezone(UTC)  # the feed shows the change
+            problem = set_progress(entry, name, value, ctx.now()) if value is not None else None
+            if problem:
+                fail(f"{problem} Nothing was changed.")
         session.add(entry)
         typer.echo(f"Updated {entry.id}: {entry.title} ({entry.status}).")
 
@@ -126,7 +127,7 @@ def consultations_publish(
     contact_phone: Annotated[str | None, typer.Option(help="A public phone number.")] = None,
 ) -> None:
     """Put a register entry on the public engagement page, with its public fields."""
-    from handlers.plans.register import publish, set_public
+    from handlers.plans.register import publish, set_area, set_public
     from models.db import transaction
 
     given = {
@@ -146,7 +147,7 @@ def consultations_publish(
             if problem:
                 fail(f"{problem} Nothing was changed.")
         if area is not None:
-            entry.area = area.strip()[:300]
+            set_area(entry, area, ctx.now())
         missing = publish(entry, ctx.now())
         if missing:
             fail(

@@ -8,7 +8,7 @@ every table is either exported or named in `NOT_EXPORTED`, so a new table cannot
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from enum import Enum
 from typing import Any, TypeVar
 
@@ -16,6 +16,7 @@ from sqlalchemy import or_
 from sqlmodel import Session, SQLModel, col, select
 
 from handlers.plans.people import chat_ids, roles_of
+from handlers.plans.register import touch
 from models.scoping import org_of
 from models.tables import (
     Action,
@@ -187,7 +188,7 @@ class Forgotten:
     notes_naming_them: list[str] = field(default_factory=list)  # action refs, to check by hand
 
 
-def forget(session: Session, person: Person) -> Forgotten:
+def forget(session: Session, person: Person, now: datetime | None = None) -> Forgotten:
     """Erase a person: their identity goes; the notes they wrote stay, their author anonymised.
 
     Notes and target revisions are otherwise never changed: erasure is the one exception the
@@ -202,7 +203,7 @@ def forget(session: Session, person: Person) -> Forgotten:
     for lead in session.exec(select(Consultation).where(Consultation.lead_id == pid)):
         lead.lead_id, lead.lead_name = None, FORMER_OFFICER
         session.add(lead)
-    _off_the_public_page(session, person)
+    _off_the_public_page(session, person, now or datetime.now(UTC))
     for walk in session.exec(select(FlowchartWalk).where(FlowchartWalk.person_id == pid)):
         walk.person_id, walk.who_name = None, ""
         session.add(walk)
@@ -214,7 +215,7 @@ def forget(session: Session, person: Person) -> Forgotten:
     return done
 
 
-def _off_the_public_page(session: Session, person: Person) -> None:
+def _off_the_public_page(session: Session, person: Person, now: datetime) -> None:
     """Where they are an activity's public contact, by name or e-mail, that contact goes."""
     for entry in session.exec(select(Consultation)):
         named = bool(person.name) and entry.contact_name.strip().lower() == person.name.lower()
@@ -222,6 +223,7 @@ def _off_the_public_page(session: Session, person: Person) -> None:
         if named or mailed:
             entry.contact_name = "" if named else entry.contact_name
             entry.contact_email = "" if mailed else entry.contact_email
+            touch(entry, now)  # the page shows the change at once
             session.add(entry)
 
 
