@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from bot.settings import Settings
@@ -14,8 +15,12 @@ if TYPE_CHECKING:
     from bot.channels.teams import TeamsAuth, TeamsChannel, TeamsSender
     from bot.conversation import Conversation
     from bot.core import Core, CoreInProcesses
+    from bot.mail import SmtpTransport
     from bot.public_web import PublicPage
     from bot.server import Channel
+    from handlers.subscriptions.links import Links
+    from models.tables import Organisation
+    from reminders.mail import MailReport
 
 
 def build_context(
@@ -166,7 +171,9 @@ def build_channels(settings: Settings, core: Core) -> list[Channel]:
     return channels
 
 
-def build_public(settings: Settings, ctx: AppContext) -> PublicPage:
+def build_public(
+    settings: Settings, ctx: AppContext, wake: Callable[[], None] | None = None
+) -> PublicPage:
     """The public engagement page, served at /engage/ beside the channels."""
     from bot.public_web import PublicPage
 
@@ -177,7 +184,74 @@ def build_public(settings: Settings, ctx: AppContext) -> PublicPage:
         org=settings.public_org,
         public_url=settings.public_url,
         feedback_days=settings.feedback_within_days,
+        mail=settings.mail_on,
+        wake=wake,
     )
+
+
+def smtp_transport(settings: Settings) -> SmtpTransport:
+    from bot.mail import SmtpTransport
+
+    return SmtpTransport(
+        settings.smtp_host,
+        settings.smtp_port,
+        security=settings.smtp_security,
+        user=settings.smtp_user,
+        password=settings.smtp_password,
+        sender=settings.mail_from,
+    )
+
+
+def mail_links(settings: Settings, ctx: AppContext) -> Callable[[Organisation], Links | None]:
+    """Where each organisation's e-mails link: its page under ENGAGEBOT_PUBLIC_URL."""
+    from handlers.plans.branding import branding_of
+    from handlers.plans.organisations import default_slug
+    from handlers.subscriptions.links import Links
+    from models.db import transaction
+    from models.scoping import ALL
+
+    def links_for(org: Organisation) -> Links | None:
+        if not settings.public_url:
+            return None
+        with transaction(ctx.engine, ALL) as session:
+            home = settings.public_org or default_slug(session)
+        path = "/engage/" if org.slug == home else f"/engage/{org.slug}/"
+        return Links(settings.public_url + path, branding_of(org).languages[0])
+
+    return links_for
+
+
+def send_mail_now(settings: Settings, ctx: AppContext) -> MailReport:
+    """One run of the residents' e-mail: queue what events call for, send what waits."""
+    from reminders.mail import run
+
+    domain = settings.mail_from.rpartition("@")[2] or "engagebot.invalid"
+    return run(ctx.engine, smtp_transport(settings), mail_links(settings, ctx), ctx.now, domain)
+
+
+def start_mail(settings: Settings, ctx: AppContext) -> Callable[[], None]:
+    """Send residents' e-mail every ENGAGEBOT_MAIL_EVERY_SECONDS; returns 'run now'."""
+    import logging
+
+    from bot.mail import start_mail_job
+    from models.db import reason, unavailable
+
+    log = logging.getLogger("engagebot.mail")
+
+    def job() -> None:
+        try:
+            report = send_mail_now(settings, ctx)
+            if report.queued or report.sent or report.failed:
+                log.info(
+                    "mail: %s queued, %s sent, %s failed", report.queued, report.sent, report.failed
+                )
+        except Exception as err:
+            if not unavailable(err):
+                log.exception("sending residents' e-mail failed; the next run tries again")
+                return
+            log.warning("mail run stopped, database unavailable: %s", reason(err))
+
+    return start_mail_job(settings.mail_every_seconds, job)
 
 
 def settle_heap() -> None:

@@ -187,7 +187,8 @@ def set_logo(session: Session, org_id: int, upload: Upload, now: datetime) -> Do
         )
     if media_type == SVG:
         _refuse_active_svg(upload.content)
-    for old in session.exec(select(Document).where(col(Document.role) == "logo")):
+    mine = select(Document).where(col(Document.role) == "logo", col(Document.org_id) == org_id)
+    for old in session.exec(mine):
         session.delete(old)
     logo = Document(
         org_id=org_id,

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import func
+from sqlalchemy import select as columns
 from sqlmodel import Session, col, select
 
 from handlers.language.text import folded, one_line, readable
@@ -213,19 +214,19 @@ def _documents(session: Session, ids: list[int]) -> dict[int, list[PublicDocumen
     if not ids:
         return found
     query = (
-        select(
-            Document.id,
-            Document.consultation_id,
-            Document.title,
-            Document.title_cy,
-            Document.filename,
-            Document.media_type,
-            Document.size,
+        columns(
+            col(Document.id),
+            col(Document.consultation_id),
+            col(Document.title),
+            col(Document.title_cy),
+            col(Document.filename),
+            col(Document.media_type),
+            col(Document.size),
         )
         .where(col(Document.role) == "attachment", col(Document.consultation_id).in_(ids))
         .order_by(col(Document.id))
     )
-    for doc_id, entry_id, title, title_cy, filename, media_type, size in session.exec(query):
+    for doc_id, entry_id, title, title_cy, filename, media_type, size in session.execute(query):
         document = PublicDocument(
             doc_id or 0, one_line(title), one_line(title_cy), filename, media_type, size
         )
@@ -312,14 +313,14 @@ class Catalogue:
 
 def _stamp(session: Session, today: date) -> tuple[object, ...]:
     """A small summary of the published entries that changes whenever any of them does."""
-    query = select(
+    query = columns(
         func.count(),
         func.max(Consultation.public_updated_at),
         func.sum(Consultation.public_version),
         func.max(Consultation.id),
         func.sum(Consultation.id),
     ).where(col(Consultation.published))
-    return (today.isoformat(), *(str(v) for v in session.exec(query).one()))
+    return (today.isoformat(), *(str(v) for v in session.execute(query).one()))
 
 
 def _welsh_names(entries: tuple[PublicEntry, ...]) -> dict[str, str]:
