@@ -25,7 +25,7 @@ def export(
     """Everything engagebot holds, as JSON: for backups and subject-access requests."""
     from handlers.plans.people import find_person
     from handlers.plans.records import export_everything, export_person
-    from handlers.subscriptions.records import every_subscription, held_about
+    from handlers.subscriptions.records import every_notice, every_subscription, held_about
     from models.db import transaction
 
     ctx = context()
@@ -33,10 +33,12 @@ def export(
         if person is None:
             data = export_everything(session, ctx.now())
             data["subscriptions"] = every_subscription(session)
+            data["subscription_notices"] = every_notice(session)
         else:
             found = find_person(session, person)
-            if found is None and "@" in person:
-                data = {"exported_at": ctx.now().isoformat(), **held_about(session, person)}
+            held = held_about(session, person) if "@" in person else {}
+            if found is None and (held.get("subscriptions") or held.get("emails_sent_or_queued")):
+                data = {"exported_at": ctx.now().isoformat(), **held}  # a resident subscriber
             elif found is None:
                 fail(f"I don't know anyone called '{person}'. 'engagebot people list' lists them.")
             else:

@@ -25,6 +25,7 @@ from models.tables import (
     Consultation,
     ConversationState,
     DeliveryAddress,
+    Document,
     FlowchartWalk,
     HealthCheck,
     Organisation,
@@ -76,6 +77,8 @@ def export_everything(session: Session, exported_at: datetime) -> dict[str, Any]
         "roles": [_plain(role) for role in _all(session, Role)],
         "people": [_person(session, person) for person in _all(session, Person)],
         "register": [_plain(row) for row in _all(session, Consultation)],
+        # what each file is; the bytes are in the database (and its backups), not in JSON
+        "documents": [_plain(row, without=("content",)) for row in _all(session, Document)],
         "flowchart_walks": [_plain(row) for row in _all(session, FlowchartWalk)],
         "health_checks": [_plain(row) for row in _all(session, HealthCheck)],
         "scheduled_summaries": [_plain(row) for row in _all(session, ScheduledSummary)],

@@ -30,6 +30,15 @@ def every_subscription(session: Session) -> list[dict[str, Any]]:
     return [_plain(sub) for sub in session.exec(query)]
 
 
+def every_notice(session: Session) -> list[dict[str, Any]]:
+    """The record of e-mails decided per event (addresses only as hashes)."""
+    query = select(SubscriptionNotice).order_by(col(SubscriptionNotice.id))
+    return [
+        {"event": n.event, "activity": n.consultation_id, "at": n.created_at.isoformat()}
+        for n in session.exec(query)
+    ]
+
+
 def _queued_to(session: Session, email: str, *, unsent: bool = True) -> list[Outbox]:
     """The organisation's e-mails in the outbox to this address."""
     query = select(Outbox).where(col(Outbox.via) == "email")
