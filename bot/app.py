@@ -34,6 +34,7 @@ def build_context(
         clock=make_clock(settings, serving=serving),
         tz=settings.tz,
         flowchart=settings.consult_flowchart,
+        attachment_limit=settings.attachment_limit,
     )
 
 
@@ -115,6 +116,7 @@ def worker_conversation(database_url: str) -> Conversation:
         clock=make_clock(settings, serving=True),
         tz=settings.tz,
         flowchart=settings.consult_flowchart,
+        attachment_limit=settings.attachment_limit,
     )
     return build_conversation(settings, ctx)
 

@@ -24,7 +24,16 @@ from handlers.chat.messages import Form, Incoming, Reply, Submitted, Turn
 from handlers.chat.outbound import Directory
 from handlers.chat.request import Request
 from handlers.chat.state import ConversationKey, Saved
-from handlers.flows import commands, consult, healthcheck, publish, reminder_reply, summary, update
+from handlers.flows import (
+    attach,
+    commands,
+    consult,
+    healthcheck,
+    publish,
+    reminder_reply,
+    summary,
+    update,
+)
 from handlers.language.text import readable
 from handlers.plans import organisations
 from handlers.plans.organisations import NOT_SET_UP
@@ -44,6 +53,7 @@ FLOWS: tuple[Flow[Any], ...] = (
     healthcheck.FLOW,
     summary.FLOW,
     publish.FLOW,
+    attach.FLOW,
     reminder_reply.FLOW,
 )
 

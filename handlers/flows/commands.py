@@ -31,6 +31,7 @@ HELP_LINES = (
     ("health check [for TEAM]", "this year's engagement self-assessment; carries on where left"),
     ("summary [plan]", "the status summary, for the steering group"),
     ("publish consultation 12", "put a register entry on the public engagement page"),
+    ("attach to consultation 12", "with a PDF or Word file: list it on the activity's page"),
     ("cancel", "stop what we're doing; nothing half-done is saved"),
     ("help", "this list"),
 )
