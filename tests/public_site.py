@@ -13,6 +13,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from typer.testing import Result
 
@@ -111,8 +112,8 @@ class Page:
 
 
 @contextmanager
-def serve_page(ctx: AppContext, *, logo: Path | None = None) -> Iterator[Page]:
-    running = start_in_thread([PublicPage(ctx, council=COUNCIL, logo=logo)])
+def serve_page(ctx: AppContext, *, logo: Path | None = None, **options: Any) -> Iterator[Page]:
+    running = start_in_thread([PublicPage(ctx, council=COUNCIL, logo=logo, **options)])
     try:
         yield Page(running.url)
     finally:

@@ -108,15 +108,14 @@ def serve_public(port: PortOption = None, host: HostOption = "0.0.0.0") -> None:
     """Serve the public engagement page alone: /engage/ (and /engage/<org>/ for each council)."""
     from bot.settings import LOOPBACK
 
-    settings = _settings()
-    if not settings.public_url and host not in LOOPBACK:
+    if not load_settings().public_url and host not in LOOPBACK:
         fail(
             "Set ENGAGEBOT_PUBLIC_URL to the page's public address (e.g. "
             "https://engage.council.gov.uk): the feed, the open data and e-mails link to it, and "
             "the address a visitor's browser sends can't be trusted. Or serve this machine only: "
             "--host 127.0.0.1."
         )
-    _run(settings, context(serving=True), [], port, reminders=False, host=host)
+    _run(_settings(), context(serving=True), [], port, reminders=False, host=host)
 
 
 def _settings() -> Settings:
