@@ -217,8 +217,10 @@ def mail_links(settings: Settings, ctx: AppContext) -> Callable[[Organisation], 
             return None
         with transaction(ctx.engine, ALL) as session:
             home = settings.public_org or default_slug(session)
-        path = "/engage/" if org.slug == home else f"/engage/{org.slug}/"
-        return Links(settings.public_url + path, branding_of(org).languages[0])
+        ours = org.slug == home
+        path = "/engage/" if ours else f"/engage/{org.slug}/"
+        council = settings.council_name if ours else ""
+        return Links(settings.public_url + path, branding_of(org).languages[0], council)
 
     return links_for
 

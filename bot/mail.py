@@ -69,6 +69,7 @@ def _hand_over(smtp: smtplib.SMTP, message: EmailMessage) -> None:
     """MAIL, RCPT, then DATA: only a failure during DATA leaves the outcome unknown."""
     recipient = str(message["To"])
     try:
+        smtp.ehlo_or_helo_if_needed()
         code, said = smtp.mail(str(smtp_sender(message)))
         _check(code, said)
         code, said = smtp.rcpt(recipient)

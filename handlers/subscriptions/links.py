@@ -11,6 +11,7 @@ class Links:
 
     home: str  # ends in '/'
     default_lang: str = "en"
+    council: str = ""  # the name the page shows (ENGAGEBOT_COUNCIL_NAME), if not the org's
 
     def _lang(self, lang: str) -> str:
         return "" if lang == self.default_lang else f"?lang={lang}"

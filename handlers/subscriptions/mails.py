@@ -146,7 +146,6 @@ def to_message(mail: Mail, sender: str, message_id: str, now: datetime) -> Email
     message["Subject"] = mail.subject
     message["Date"] = format_datetime(now)
     message["Message-ID"] = message_id
-    message["Content-Language"] = "cy" if mail.lang == "cy" else "en-GB"
     message["Auto-Submitted"] = "auto-generated"
     if mail.reply_to:
         message["Reply-To"] = mail.reply_to
@@ -155,4 +154,5 @@ def to_message(mail: Mail, sender: str, message_id: str, now: datetime) -> Email
         message["List-Unsubscribe"] = f"<{mail.unsubscribe}>"
         message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     message.set_content(mail.text)
+    message["Content-Language"] = "cy" if mail.lang == "cy" else "en-GB"  # after set_content
     return message

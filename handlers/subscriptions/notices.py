@@ -124,7 +124,8 @@ def _notify(
         ).first():
             continue
         words = Words(sub.lang)
-        council = (branding_of(org).name_cy if sub.lang == "cy" else "") or org.name
+        council = (branding_of(org).name_cy if sub.lang == "cy" else "") or links.council
+        council = council or org.name
         title = entry.local("title", sub.lang)[0]
         about = what(sub.kind, sub.value, words, title)
         make: Callable[..., Mail] = new_activity if event == "new" else outcome
