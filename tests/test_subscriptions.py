@@ -17,6 +17,7 @@ from email.message import Message
 
 import pytest
 from aiosmtpd.controller import Controller
+from sqlmodel import select
 from typer.testing import CliRunner, Result
 
 from bot.cli import app
@@ -146,7 +147,8 @@ def test_a_resident_subscribes_confirms_and_hears_once_of_a_new_activity_in_thei
     published = site.mail("consultations", "publish", "5", "--summary", "When should it open?",
                     "--who", "Everyone", "--how", "https://consult.blackpool.gov.uk/hours",
                     "--topic", "Libraries", "--contact-name", "The library service",
-                    "--contact-email", "libraries@blackpool.gov.uk", later=timedelta(minutes=1))  # fmt: skip
+                    "--contact-email", "libraries@blackpool.gov.uk",
+                    later=timedelta(minutes=1))  # fmt: skip
     assert published.exit_code == 0, published.output
     sent = site.mail("mail", "send", later=timedelta(minutes=2))
     assert "1 queued, 1 sent" in sent.output, sent.output
@@ -242,5 +244,5 @@ def test_a_subscribers_address_is_exported_and_erased_on_request(
     )
     assert json.loads(cli("subscribers", "export", RESIDENT).output)["subscriptions"] == []
     with transaction(ctx.engine) as session:
-        rows = session.query(Outbox).all()
+        rows = session.exec(select(Outbox)).all()
         assert not any(RESIDENT in json.dumps(row.reply) for row in rows)
