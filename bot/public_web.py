@@ -23,7 +23,9 @@ from pathlib import Path
 from typing import Any
 
 from aiohttp import web
-from sqlmodel import Session, col, select
+from sqlalchemy import select
+from sqlmodel import Session, col
+from sqlmodel import select as orm_select
 
 from bot.public_http import PRIVATE, Answer, Kept, Later, Prepared, etag_of, prepare
 from handlers.chat.context import AppContext
@@ -68,6 +70,7 @@ class Call:
     req: web.Request
     form: dict[str, str]
     slug: str
+    org_version: int | None = None  # the organisation's public_version (see Catalogue)
     after: list[Callable[[], None]] = field(default_factory=list)  # run once committed
 
     @property
@@ -145,9 +148,11 @@ class PublicPage:
             default = self._default_org()
             slug = req.match_info.get("org") or default
             with transaction(self.ctx.engine, slug) as session:
-                site = self._site(session, req, form, slug, slug == default)
+                org = _organisation(session)
+                site = self._site(org, req, form, slug == default)
                 try:
-                    result = work(self, Call(session, site, req, form, slug, after))
+                    version = org.public_version if org is not None else None
+                    result = work(self, Call(session, site, req, form, slug, version, after))
                     ready = prepare(result, req.headers, self.kept)
                 except (NotFound, OutOfRange):
                     gone = Answer(404, "html", page.not_found(site), cache="public, max-age=60")
@@ -172,9 +177,12 @@ class PublicPage:
             return default_slug(session)
 
     def _site(
-        self, session: Session, req: web.Request, form: dict[str, str], slug: str, default: bool
+        self,
+        org: Organisation | None,
+        req: web.Request,
+        form: dict[str, str],
+        default: bool,
     ) -> Site:
-        org = session.get(Organisation, org_of(session))
         brand = branding_of(org)
         asked = form.get("lang") or req.query.get("lang", "")
         lang = asked if asked in brand.languages else brand.languages[0]
@@ -187,7 +195,7 @@ class PublicPage:
         return Site(
             council=name or "Your council",
             base=base,
-            logo=self._logo_path(session, base, default),
+            logo=self._logo_path(org, base, default),
             branding=brand,
             lang=lang,
             root=self.public_url,
@@ -196,12 +204,8 @@ class PublicPage:
             css_version=rendering_version(),
         )
 
-    def _logo_path(self, session: Session, base: str, default: bool) -> str:
-        stored = session.exec(
-            select(Document.sha256).where(
-                col(Document.role) == "logo", col(Document.consultation_id).is_(None)
-            )
-        ).first()
+    def _logo_path(self, org: Organisation | None, base: str, default: bool) -> str:
+        stored = str((org.public or {}).get("logo_sha256", "")) if org is not None else ""
         if stored:
             return f"{base}logo?v={stored[:10]}"
         return f"{base}logo" if default and self.logo is not None else ""
@@ -227,7 +231,7 @@ class PublicPage:
         return Links(self._origin(call.req) + call.site.base, call.site.default_lang)
 
     def _listing(self, call: Call) -> Listing:
-        return self.catalogue.listing(call.session, self.ctx.today())
+        return self.catalogue.listing(call.session, self.ctx.today(), call.org_version)
 
     # -- pages ----------------------------------------------------------------------------
 
@@ -378,7 +382,7 @@ class PublicPage:
 
     def org_logo(self, call: Call) -> Answer:
         stored = call.session.exec(
-            select(Document).where(
+            orm_select(Document).where(
                 col(Document.role) == "logo", col(Document.consultation_id).is_(None)
             )
         ).first()
@@ -535,6 +539,15 @@ POSTS: tuple[tuple[str, Work], ...] = (
     (f"/confirm/{_TOKEN}", PublicPage.confirm),
     (f"/unsubscribe/{_TOKEN}", PublicPage.unsubscribe),
 )
+
+
+def _organisation(session: Session) -> Organisation | None:
+    """The session's organisation, read with one plain query (asked on every request)."""
+    table = Organisation.__table__  # type: ignore[attr-defined]
+    columns = ("id", "slug", "name", "created_at", "public", "public_version")
+    query = select(*(table.c[name] for name in columns)).where(table.c.id == org_of(session))
+    row = session.connection().execute(query).first()
+    return Organisation(**dict(zip(columns, row, strict=True))) if row is not None else None
 
 
 def _site_key(site: Site) -> tuple[Any, ...]:

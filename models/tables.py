@@ -54,6 +54,9 @@ class Organisation(SQLModel, table=True):
     public: dict[str, Any] = Field(
         default_factory=dict, sa_column=Column(JSON, nullable=False, server_default="{}")
     )
+    # Counts changes to its published register (handlers/plans/register.py's `touch`): the
+    # public page reads this one number per request to know whether what it keeps is current.
+    public_version: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
 
 
 class OrgBinding(SQLModel, table=True):

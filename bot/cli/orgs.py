@@ -175,7 +175,9 @@ def orgs_set(
             branding = change(org, changes)
             session.add(org)
             if upload is not None:
-                set_logo(session, id_of(org), upload, ctx.now())
+                stored = set_logo(session, id_of(org), upload, ctx.now())
+                org.public = {**org.public, "logo_sha256": stored.sha256}  # its address's version
+                session.add(org)
     except (OrgError, BrandingError, DocumentError) as err:
         fail(f"{err} Nothing was changed.")
     typer.echo(f"'{slug}' ({org.name}) is set: languages {', '.join(branding.languages)}, "

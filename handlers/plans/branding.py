@@ -138,7 +138,8 @@ def change(org: Organisation, changes: dict[str, Any]) -> Branding:
         first = err.errors()[0]
         where = ".".join(str(p) for p in first["loc"])
         raise BrandingError(f"{where}: {first['msg'].removeprefix('Value error, ')}") from None
-    org.public = branding.model_dump(mode="json")
+    kept = {k: v for k, v in (org.public or {}).items() if k not in Branding.model_fields}
+    org.public = {**kept, **branding.model_dump(mode="json")}  # e.g. the logo's hash stays
     return branding
 
 

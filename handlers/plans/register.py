@@ -13,11 +13,12 @@ from difflib import SequenceMatcher
 from typing import Any
 
 from sqlalchemy import func
+from sqlalchemy.orm import object_session
 from sqlmodel import Session, col, or_, select
 
 from handlers.language.targets import format_date
 from handlers.language.text import one_line, readable
-from models.tables import Consultation, FlowchartWalk, Person, PlanAdmin
+from models.tables import Consultation, FlowchartWalk, Organisation, Person, PlanAdmin
 
 STATUSES = ("planned", "open", "closed", "feedback published")
 SIMILAR_WITHIN = timedelta(days=365)
@@ -229,6 +230,11 @@ def touch(entry: Consultation, now: datetime) -> None:
         entry.first_published_at = moment
     if entry.published and entry.you_said_we_did.strip() and entry.we_did_at is None:
         entry.we_did_at = moment
+    session = object_session(entry)
+    if session is not None and entry.org_id is not None:
+        table = Organisation.__table__  # type: ignore[attr-defined]
+        bump = table.update().where(table.c.id == entry.org_id)
+        session.execute(bump.values(public_version=table.c.public_version + 1))
 
 
 def public_problem(name: str, value: str) -> str | None:

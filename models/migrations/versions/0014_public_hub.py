@@ -21,6 +21,9 @@ def upgrade() -> None:
     text = sqlmodel.sql.sqltypes.AutoString()
     with op.batch_alter_table("organisation") as batch:
         batch.add_column(sa.Column("public", sa.JSON(), nullable=False, server_default="{}"))
+        batch.add_column(
+            sa.Column("public_version", sa.Integer(), nullable=False, server_default="0")
+        )
     with op.batch_alter_table("consultation") as batch:
         batch.add_column(
             sa.Column("public_version", sa.Integer(), nullable=False, server_default="0")
@@ -99,4 +102,5 @@ def downgrade() -> None:
         for name in ("public_version", "first_published_at", "we_did_at", "welsh"):
             batch.drop_column(name)
     with op.batch_alter_table("organisation") as batch:
+        batch.drop_column("public_version")
         batch.drop_column("public")
