@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from bot.settings import Settings
@@ -17,9 +18,13 @@ if TYPE_CHECKING:
     from bot.channels.teams import TeamsAuth, TeamsChannel, TeamsSender
     from bot.conversation import Conversation
     from bot.core import Core, CoreInProcesses
+    from bot.mail import SmtpTransport
     from bot.public_web import PublicPage
     from bot.server import Channel
     from handlers.chat.installations import Installed
+    from handlers.subscriptions.links import Links
+    from models.tables import Organisation
+    from reminders.mail import MailReport
 
 
 def build_context(
@@ -33,6 +38,7 @@ def build_context(
         clock=make_clock(settings, serving=serving),
         tz=settings.tz,
         flowchart=settings.consult_flowchart,
+        attachment_limit=settings.attachment_limit,
     )
 
 
@@ -217,6 +223,7 @@ def worker_conversation(database_url: str) -> Conversation:
         clock=make_clock(settings, serving=True),
         tz=settings.tz,
         flowchart=settings.consult_flowchart,
+        attachment_limit=settings.attachment_limit,
     )
     return build_conversation(settings, ctx)
 
@@ -277,7 +284,9 @@ def build_channels(settings: Settings, core: Core, ctx: AppContext) -> list[Chan
     return channels
 
 
-def build_public(settings: Settings, ctx: AppContext) -> PublicPage:
+def build_public(
+    settings: Settings, ctx: AppContext, wake: Callable[[], None] | None = None
+) -> PublicPage:
     """The public engagement page, served at /engage/ beside the channels."""
     from bot.public_web import PublicPage
 
@@ -288,7 +297,76 @@ def build_public(settings: Settings, ctx: AppContext) -> PublicPage:
         org=settings.public_org,
         public_url=settings.public_url,
         feedback_days=settings.feedback_within_days,
+        mail=settings.mail_on,
+        wake=wake,
     )
+
+
+def smtp_transport(settings: Settings) -> SmtpTransport:
+    from bot.mail import SmtpTransport
+
+    return SmtpTransport(
+        settings.smtp_host,
+        settings.smtp_port,
+        security=settings.smtp_security,
+        user=settings.smtp_user,
+        password=settings.smtp_password,
+        sender=settings.mail_from,
+    )
+
+
+def mail_links(settings: Settings, ctx: AppContext) -> Callable[[Organisation], Links | None]:
+    """Where each organisation's e-mails link: its page under ENGAGEBOT_PUBLIC_URL."""
+    from handlers.plans.branding import branding_of
+    from handlers.plans.organisations import default_slug
+    from handlers.subscriptions.links import Links
+    from models.db import transaction
+    from models.scoping import ALL
+
+    def links_for(org: Organisation) -> Links | None:
+        if not settings.public_url:
+            return None
+        with transaction(ctx.engine, ALL) as session:
+            home = settings.public_org or default_slug(session)
+        ours = org.slug == home
+        path = "/engage/" if ours else f"/engage/{org.slug}/"
+        council = settings.council_name if ours else ""
+        return Links(settings.public_url + path, branding_of(org).languages[0], council)
+
+    return links_for
+
+
+def send_mail_now(settings: Settings, ctx: AppContext) -> MailReport:
+    """One run of the residents' e-mail: queue what events call for, send what waits."""
+    from reminders.mail import run
+
+    domain = settings.mail_from.rpartition("@")[2] or "engagebot.invalid"
+    return run(ctx.engine, smtp_transport(settings), mail_links(settings, ctx), ctx.now, domain)
+
+
+def start_mail(settings: Settings, ctx: AppContext) -> Callable[[], None]:
+    """Send residents' e-mail every ENGAGEBOT_MAIL_EVERY_SECONDS; returns 'run now'."""
+    import logging
+
+    from bot.mail import start_mail_job
+    from models.db import reason, unavailable
+
+    log = logging.getLogger("engagebot.mail")
+
+    def job() -> None:
+        try:
+            report = send_mail_now(settings, ctx)
+            if report.queued or report.sent or report.failed:
+                log.info(
+                    "mail: %s queued, %s sent, %s failed", report.queued, report.sent, report.failed
+                )
+        except Exception as err:
+            if not unavailable(err):
+                log.exception("sending residents' e-mail failed; the next run tries again")
+                return
+            log.warning("mail run stopped, database unavailable: %s", reason(err))
+
+    return start_mail_job(settings.mail_every_seconds, job)
 
 
 def settle_heap() -> None:

@@ -25,6 +25,7 @@ from handlers.chat.outbound import Directory
 from handlers.chat.request import Request
 from handlers.chat.state import ConversationKey, Saved
 from handlers.flows import (
+    attach,
     commands,
     consult,
     healthcheck,
@@ -56,6 +57,7 @@ FLOWS: tuple[Flow[Any], ...] = (
     publish.FLOW,
     home.FLOW,
     log_update.FLOW,
+    attach.FLOW,
     reminder_reply.FLOW,
 )
 

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Literal
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 if TYPE_CHECKING:
@@ -66,6 +66,19 @@ class Settings(BaseSettings):
     council_logo: Path | None = Field(None, alias="ENGAGEBOT_COUNCIL_LOGO")  # PNG, SVG or JPEG
     public_org: str = Field("", alias="ENGAGEBOT_PUBLIC_ORG")  # whose page `/engage/` is
     public_url: str = Field("", alias="ENGAGEBOT_PUBLIC_URL")  # e.g. https://engage.example.gov.uk
+    # Documents attached to activities (PDF, Word, OpenDocument), each up to this size.
+    attachment_max_mb: int = Field(20, alias="ENGAGEBOT_ATTACHMENT_MAX_MB", ge=1, le=100)
+
+    # E-mail to residents who subscribe on the public page, through the council's SMTP relay.
+    smtp_host: str = Field("", alias="ENGAGEBOT_SMTP_HOST")  # unset: no subscriptions offered
+    smtp_port: int = Field(587, alias="ENGAGEBOT_SMTP_PORT", ge=1, le=65535)
+    smtp_security: Literal["starttls", "tls", "none"] = Field(
+        "starttls", alias="ENGAGEBOT_SMTP_SECURITY"
+    )
+    smtp_user: str = Field("", alias="ENGAGEBOT_SMTP_USER")
+    smtp_password: str = Field("", alias="ENGAGEBOT_SMTP_PASSWORD")
+    mail_from: str = Field("", alias="ENGAGEBOT_MAIL_FROM")  # e.g. engage@council.gov.uk
+    mail_every_seconds: int = Field(60, alias="ENGAGEBOT_MAIL_EVERY_SECONDS", ge=5)
 
     # The reminder policy (see reminders/policy.py and the README).
     remind_lead_days: str = Field("14,3", alias="ENGAGEBOT_REMIND_LEAD_DAYS")
@@ -109,6 +122,39 @@ class Settings(BaseSettings):
         ):
             raise ValueError("must be working-day counts separated by commas, e.g. 14,3")
         return value
+
+    @field_validator("public_url")
+    @classmethod
+    def _public_url(cls, value: str) -> str:
+        url = urlsplit(value)
+        if value and not (url.scheme in ("https", "http") and url.hostname and not url.query):
+            raise ValueError("must be the page's address, e.g. https://engage.council.gov.uk")
+        return value.rstrip("/")
+
+    @model_validator(mode="after")
+    def _mail_safely(self) -> Settings:
+        """A password is never sent over plain SMTP, except to this machine (tests, a local
+        relay); and links in e-mails need the page's public address."""
+        if not self.smtp_host:
+            return self
+        if self.smtp_security == "none" and self.smtp_host not in LOOPBACK and self.smtp_user:
+            raise ValueError(
+                "ENGAGEBOT_SMTP_SECURITY=none sends the password in clear: use starttls or tls "
+                "(plain SMTP only to 127.0.0.1, ::1 or localhost)"
+            )
+        if not self.mail_from or "@" not in self.mail_from:
+            raise ValueError("ENGAGEBOT_MAIL_FROM must be an e-mail address to send from")
+        if not self.public_url:
+            raise ValueError("ENGAGEBOT_PUBLIC_URL must be set: e-mails link to the page")
+        return self
+
+    @property
+    def attachment_limit(self) -> int:
+        return self.attachment_max_mb * 1024 * 1024
+
+    @property
+    def mail_on(self) -> bool:
+        return bool(self.smtp_host)
 
     @property
     def tz(self) -> ZoneInfo:

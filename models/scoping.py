@@ -22,6 +22,7 @@ from models.tables import (
     ActionOwner,
     ChatIdentity,
     Consultation,
+    Document,
     FlowchartWalk,
     HealthCheck,
     Person,
@@ -34,6 +35,8 @@ from models.tables import (
     RoleHolder,
     ScheduledSummary,
     SentReminder,
+    Subscription,
+    SubscriptionNotice,
     SummaryPost,
     TargetRevision,
     Theme,
@@ -52,6 +55,9 @@ OWNED = (
     SummaryPost,
     HealthCheck,
     ReminderSetting,
+    Document,
+    Subscription,
+    SubscriptionNotice,
 )
 
 

@@ -9,7 +9,7 @@ from datetime import date, datetime, time
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, Column, Text, UniqueConstraint
+from sqlalchemy import JSON, Column, LargeBinary, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 
@@ -48,6 +48,15 @@ class Organisation(SQLModel, table=True):
     slug: str = Field(unique=True, index=True)  # "default", "south-ribble"
     name: str = ""
     created_at: datetime
+    # How its public engagement page looks and what it says about itself (`engagebot orgs
+    # set`): logo, colours, contact, languages, the accessibility statement's facts. Read and
+    # checked by handlers/public/branding.py.
+    public: dict[str, Any] = Field(
+        default_factory=dict, sa_column=Column(JSON, nullable=False, server_default="{}")
+    )
+    # Counts changes to its published register (handlers/plans/register.py's `touch`): the
+    # public page reads this one number per request to know whether what it keeps is current.
+    public_version: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
 
 
 class OrgBinding(SQLModel, table=True):
@@ -271,6 +280,72 @@ class Consultation(SQLModel, table=True):
     contact_phone: str = Field(default="", sa_column_kwargs={"server_default": ""})
     # When the public fields last changed: the Atom feed's <updated>.
     public_updated_at: datetime | None = None
+    # Counts every change the public page shows (with the time above), so the page knows when
+    # what it keeps rendered is out of date even when two changes share a second.
+    public_version: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    # When it first went on the page, and when "we did" was first written there: the events
+    # residents subscribe to (handlers/subscriptions/).
+    first_published_at: datetime | None = None
+    we_did_at: datetime | None = None
+    # The public fields in Welsh, where given: {"title": "…", "summary": "…"} (field names as
+    # above; handlers/plans/register.py's WELSH_FIELDS).
+    welsh: dict[str, str] = Field(
+        default_factory=dict, sa_column=Column(JSON, nullable=False, server_default="{}")
+    )
+
+
+class Document(SQLModel, table=True):
+    """A file on the public page: a document attached to an activity, or an organisation's
+    logo (`consultation_id` None). The bytes live here, so every instance serves the same."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    org_id: int | None = Field(
+        default=None, foreign_key="organisation.id", index=True, nullable=False
+    )
+    consultation_id: int | None = Field(default=None, foreign_key="consultation.id", index=True)
+    role: str = "attachment"  # "attachment" or "logo"
+    title: str = ""
+    title_cy: str = ""
+    filename: str
+    media_type: str  # checked from the bytes, not the name
+    size: int
+    sha256: str
+    content: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    created_at: datetime
+    added_by: str = ""  # the officer's name, for the team (never shown to the public)
+
+
+class Subscription(SQLModel, table=True):
+    """A resident's e-mail subscription: to new activities in an area or topic (or all), or to
+    one activity's outcome. Personal data: `engagebot subscribers forget` erases it."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    org_id: int | None = Field(
+        default=None, foreign_key="organisation.id", index=True, nullable=False
+    )
+    email: str = Field(index=True)  # lower-cased
+    kind: str  # "all", "area", "topic" or "activity"
+    value: str = ""  # the area or topic, or the activity's number
+    lang: str = "en"  # the language they subscribed in: their e-mails are in it
+    token: str = Field(unique=True, index=True)  # in the confirm and unsubscribe links
+    created_at: datetime
+    confirmed_at: datetime | None = None
+
+
+class SubscriptionNotice(SQLModel, table=True):
+    """One e-mail decided for one event (a new activity, an outcome) to one address: the key
+    is unique, so nobody gets two for the same event, however many subscriptions match."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    org_id: int | None = Field(
+        default=None, foreign_key="organisation.id", index=True, nullable=False
+    )
+    key: str = Field(unique=True, index=True)  # event, activity and a hash of the address
+    address_hash: str = Field(index=True)
+    consultation_id: int | None = Field(default=None, foreign_key="consultation.id")
+    event: str  # "new" or "outcome"
+    outbox_id: int | None = Field(default=None, foreign_key="outbox.id")
+    created_at: datetime
 
 
 class ConversationState(SQLModel, table=True):

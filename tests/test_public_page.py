@@ -79,7 +79,7 @@ def test_the_page_lists_open_upcoming_and_closed_activities_and_nothing_unpublis
 def test_an_activity_page_says_who_can_take_part_how_and_whom_to_ask(page: Page) -> None:
     status, _, html = page.get(f"/engage/activities/{LIBRARY}")
     assert status == 200
-    assert '<h1 class="heading-xl">Closing Hallgate library</h1>' in html
+    assert '<h1 dir="auto" class="heading-xl">Closing Hallgate library</h1>' in html
     assert "open a library hub at the school" in html and "&amp; open" in html
     assert "Anyone who lives, works or studies in Blackpool" in html
     link = "https://consult.blackpool.gov.uk/hallgate-library"

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from dataclasses import replace
+from pathlib import Path
 from typing import TextIO
 
 from bot.conversation import Conversation
-from handlers.chat.messages import Choice, Incoming, Reply
+from handlers.chat.messages import Choice, Incoming, IncomingFile, Reply
 
 # Control characters (ANSI escapes included) would let text repaint the officer's terminal.
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
@@ -15,6 +17,23 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 def clean(text: str) -> str:
     return _CONTROL.sub("", text)
+
+
+# "attach ~/docs/plan.pdf to consultation 12": in a terminal a file is sent by naming it.
+_ATTACH = re.compile(r"^\s*attach\s+(?:\"([^\"]+)\"|(\S+))\s+(to\b.*)$", re.IGNORECASE | re.DOTALL)
+_MOST = 100 * 1024 * 1024  # the handler enforces the real limit; this only guards memory
+
+
+def with_file(msg: Incoming) -> Incoming:
+    """A message naming a file on this machine carries the file, as a chat upload would."""
+    found = _ATTACH.match(msg.text)
+    if found is None:
+        return msg
+    path = Path(found.group(1) or found.group(2)).expanduser()
+    if not path.is_file() or path.stat().st_size > _MOST:
+        return msg
+    upload = IncomingFile(path.name, path.read_bytes())
+    return replace(msg, text=f"attach {found.group(3)}", files=(upload,))
 
 
 class ConsoleChannel:
@@ -29,6 +48,8 @@ class ConsoleChannel:
         """Say `text` to the bot and return what it shows back."""
         option = self._option(text)
         msg = self._incoming(option.label if option else text, option.value if option else None)
+        if option is None:
+            msg = with_file(msg)
         replies = self.conversation.handle(msg)
         return self.render(replies + self.conversation.pending(msg))
 

@@ -59,7 +59,7 @@ from bot.channels.slack_install import (
     oauth_flow,
 )
 from bot.core import Core
-from handlers.chat.messages import ACTION_KEY, Form, Incoming, Reply
+from handlers.chat.messages import ACTION_KEY, Form, Incoming, IncomingFile, Reply
 from handlers.chat.outbound import Recipient, SendError, Sent, Unreachable
 from handlers.chat.state import ConversationKey
 
@@ -77,6 +77,10 @@ _MENTION = re.compile(r"<@[A-Z0-9]+(?:\|[^>]*)?>")
 # Message subtypes that are still a person writing: a reply also sent to the channel ("Also
 # send to channel"), a message with a file. Not edits, joins, canvas mentions or bots.
 _SPOKEN = frozenset({"thread_broadcast", "file_share"})
+# "attach to consultation 12" with a file: the file is fetched and goes with the message.
+_ATTACH = re.compile(r"^\s*attach\b", re.IGNORECASE)
+MAX_FILES = 5
+MAX_FILE_BYTES = 100 * 1024 * 1024  # the handler enforces the council's limit
 FILES_NOT_KEPT = (
     "I've read the words of your message; attachments aren't kept, so put anything that "
     "matters in the message itself."
@@ -409,7 +413,7 @@ class SlackChannel:
             event.get("text", ""),
             event_id=body.get("event_id"),
         )
-        self._after_ack(self._answer(msg, event["channel"], event["user"], thread, _files(event)))
+        self._after_ack(self._answer(msg, event["channel"], event["user"], thread, event))
 
     async def on_mention(self, ack: AsyncAck, body: dict[str, Any], event: dict[str, Any]) -> None:
         await ack()
@@ -425,7 +429,7 @@ class SlackChannel:
             text,
             event_id=body.get("event_id"),
         )
-        self._after_ack(self._answer(msg, event["channel"], event["user"], thread, _files(event)))
+        self._after_ack(self._answer(msg, event["channel"], event["user"], thread, event))
 
     async def on_home(self, ack: AsyncAck, body: dict[str, Any], event: dict[str, Any]) -> None:
         await ack()
@@ -505,13 +509,55 @@ class SlackChannel:
     # -- helpers -------------------------------------------------------------------------------
 
     async def _answer(
-        self, msg: Incoming, channel: str, user: str, thread: str | None, files: bool = False
+        self,
+        msg: Incoming,
+        channel: str,
+        user: str,
+        thread: str | None,
+        event: dict[str, Any] | None = None,
     ) -> None:
-        """The core's answer; a message with a file is read for its words, and told so."""
+        """The core's answer; a message with a file is read for its words, and told so, unless
+        it asks for the file to be attached to an activity (then the file goes with it)."""
+        files = _files(event or {})
+        if files and _ATTACH.match(msg.text):
+            msg = replace(msg, files=await self._download((event or {}).get("files", [])))
+            files = False
         replies = await self.core.handle(msg) if msg.text.strip() or not files else []
         if files:
             replies.append(Reply(FILES_NOT_KEPT, private=True))
         await self._post_all(replies, channel, user, thread)
+
+    async def _download(self, shared: list[dict[str, Any]]) -> tuple[IncomingFile, ...]:
+        """The files shared with a message, fetched with the bot token, only from Slack (or
+        the Slack API address this bot was given)."""
+        got: list[IncomingFile] = []
+        for item in shared[:MAX_FILES]:
+            url = str(item.get("url_private_download") or item.get("url_private") or "")
+            if not self._from_slack(url) or int(item.get("size") or 0) > MAX_FILE_BYTES:
+                continue
+            headers = {"Authorization": f"Bearer {self.aclient.token}"}
+            try:
+                async with (
+                    ClientSession(timeout=ClientTimeout(total=60)) as http,
+                    http.get(url, headers=headers, allow_redirects=False) as got_file,
+                ):
+                    if got_file.status != 200:
+                        continue
+                    content = await got_file.content.read(MAX_FILE_BYTES + 1)
+            except (OSError, TimeoutError) as err:
+                log.warning("could not fetch a shared file from Slack: %s", err)
+                continue
+            if len(content) <= MAX_FILE_BYTES:
+                got.append(IncomingFile(str(item.get("name") or "document"), content))
+        return tuple(got)
+
+    def _from_slack(self, url: str) -> bool:
+        from urllib.parse import urlsplit
+
+        host = urlsplit(url).hostname or ""
+        api = urlsplit(self.aclient.base_url).hostname or ""
+        secure = url.startswith("https://")
+        return (secure and (host == "slack.com" or host.endswith(".slack.com"))) or host == api
 
     def _incoming(
         self, team: str, conversation: str, user: str, text: str, event_id: str | None = None

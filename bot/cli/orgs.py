@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -155,3 +156,114 @@ def orgs_refuse(
     with transaction(ctx.engine, ALL) as session:
         found = refuse(session, workspace)
     typer.echo(f"Workspace {workspace} " + ("refused." if found else "was not waiting."))
+
+
+Text = typer.Option
+_DAY = "A date: 2026-12-01 or 01/12/2026."
+
+
+@orgs_app.command("set")
+def orgs_set(
+    slug: Annotated[str, typer.Argument(help="The organisation's short name.")],
+    name: Annotated[str | None, typer.Option(help="Its name, as shown to people.")] = None,
+    welsh_name: Annotated[str | None, Text("--welsh-name", help="Its name in Welsh.")] = None,
+    colour: Annotated[
+        str | None, Text(help="The public page's header colour, e.g. #003078 (white text).")
+    ] = None,
+    accent: Annotated[str | None, Text(help="The bar under the header, e.g. #1d70b8.")] = None,
+    logo: Annotated[
+        Path | None, Text(help="A logo for the public page: PNG, JPEG or SVG, up to 256 KB.")
+    ] = None,
+    contact_email: Annotated[str | None, Text(help="The council's public e-mail.")] = None,
+    contact_phone: Annotated[str | None, Text(help="The council's public phone.")] = None,
+    website: Annotated[str | None, Text(help="The council's own website, https://…")] = None,
+    languages: Annotated[
+        str | None,
+        Text(help="'en', or 'en,cy' / 'cy,en' for a bilingual page (the first is the default)."),
+    ] = None,
+    accessibility_email: Annotated[
+        str | None, Text(help="Where to ask for accessible formats (default: the contact).")
+    ] = None,
+    accessibility_phone: Annotated[str | None, Text(help="The same, by phone.")] = None,
+    statement_prepared: Annotated[
+        str | None, Text(help="When the accessibility statement was prepared. " + _DAY)
+    ] = None,
+    statement_reviewed: Annotated[
+        str | None, Text(help="When it was last reviewed. " + _DAY)
+    ] = None,
+    tested_on: Annotated[str | None, Text(help="When the page was last tested. " + _DAY)] = None,
+    tested_by: Annotated[str | None, Text(help="Who tested it.")] = None,
+    known_issues: Annotated[
+        str | None, Text(help="What does not meet WCAG 2.2 AA yet, in plain words.")
+    ] = None,
+) -> None:
+    """Set how an organisation appears: its name, and its public page's logo, colours, contact,
+    languages and accessibility statement. Only the options given change."""
+    from handlers.plans.branding import BrandingError, change
+    from handlers.plans.documents import DocumentError, Upload, set_logo
+    from handlers.plans.organisations import OrgError, find
+    from models.db import transaction
+    from models.scoping import ALL
+    from models.tables import id_of
+
+    changes: dict[str, object] = {
+        key: value
+        for key, value in {
+            "name_cy": welsh_name,
+            "colour": colour,
+            "accent": accent,
+            "contact_email": contact_email,
+            "contact_phone": contact_phone,
+            "contact_url": website,
+            "languages": _languages(languages) if languages is not None else None,
+            "accessibility.contact_email": accessibility_email,
+            "accessibility.contact_phone": accessibility_phone,
+            "accessibility.prepared_on": _day(statement_prepared),
+            "accessibility.reviewed_on": _day(statement_reviewed),
+            "accessibility.tested_on": _day(tested_on),
+            "accessibility.tested_by": tested_by,
+            "accessibility.known_issues": known_issues,
+        }.items()
+        if value is not None
+    }
+    upload = None
+    if logo is not None:
+        if not logo.is_file():
+            fail(f"There is no file {logo}. Nothing was changed.")
+        upload = Upload(logo.name, logo.read_bytes())
+    ctx = context()
+    try:
+        with transaction(ctx.engine, ALL) as session:
+            org = find(session, slug)
+            if name is not None:
+                if not name.strip():
+                    fail("A name can't be empty. Nothing was changed.")
+                org.name = " ".join(name.split())[:200]
+            branding = change(org, changes)
+            session.add(org)
+            if upload is not None:
+                stored = set_logo(session, id_of(org), upload, ctx.now())
+                org.public = {**org.public, "logo_sha256": stored.sha256}  # its address's version
+                session.add(org)
+    except (OrgError, BrandingError, DocumentError) as err:
+        fail(f"{err} Nothing was changed.")
+    typer.echo(f"'{slug}' ({org.name}) is set: languages {', '.join(branding.languages)}, "
+               f"header {branding.colour}." + (" Logo stored." if upload else ""))  # fmt: skip
+
+
+def _languages(text: str) -> list[str]:
+    return [part.strip().lower() for part in text.split(",") if part.strip()]
+
+
+def _day(text: str | None) -> str | None:
+    """A date option as ISO text; "" clears it; anything unreadable is explained."""
+    from datetime import date, datetime
+
+    if text is None or not text.strip():
+        return None if text is None else ""
+    for pattern in ("%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y"):
+        try:
+            return datetime.strptime(text.strip(), pattern).date().isoformat()
+        except ValueError:
+            continue
+    fail(f"'{text}' is not a date I can read: write it as {date(2026, 12, 1):%d/%m/%Y}.")

@@ -25,17 +25,26 @@ def export(
     """Everything engagebot holds, as JSON: for backups and subject-access requests."""
     from handlers.plans.people import find_person
     from handlers.plans.records import export_everything, export_person
+    from handlers.subscriptions.records import every_notice, every_subscription, held_about
     from models.db import transaction
 
     ctx = context()
     with transaction(ctx.engine, ctx.org) as session:
         if person is None:
             data = export_everything(session, ctx.now())
+            data["subscriptions"] = every_subscription(session)
+            data["subscription_notices"] = every_notice(session)
         else:
             found = find_person(session, person)
-            if found is None:
+            held = held_about(session, person) if "@" in person else {}
+            if found is None and (held.get("subscriptions") or held.get("emails_sent_or_queued")):
+                data = {"exported_at": ctx.now().isoformat(), **held}  # a resident subscriber
+            elif found is None:
                 fail(f"I don't know anyone called '{person}'. 'engagebot people list' lists them.")
-            data = export_person(session, found, ctx.now())
+            else:
+                data = export_person(session, found, ctx.now())
+                if found.email:
+                    data["email_subscriptions"] = held_about(session, found.email)
     text = json.dumps(data, indent=2, ensure_ascii=False)
     if output is None:
         typer.echo(text)
@@ -53,6 +62,7 @@ def forget(
     from sqlmodel import select
 
     from handlers.plans.records import forget as erase
+    from handlers.subscriptions.records import forget_address
     from models.db import transaction
     from models.tables import Person
 
@@ -64,8 +74,13 @@ def forget(
         who = f"{person.name} <{person.email}>" if person.name else email
         if not yes and not typer.confirm(f"Erase {who}? This cannot be undone."):
             fail("Nothing was changed.")
-        done = erase(session, person)
+        done = erase(session, person, ctx.now())
+        subscriptions = forget_address(session, email)
     typer.echo(f"Erased {who}.")
+    if subscriptions:
+        typer.echo(
+            f"Their {subscriptions} e-mail subscription(s) to the public page are erased too."
+        )
     typer.echo(
         f"{done.notes_anonymised} progress notes and {done.revisions_anonymised} target "
         "changes they made are kept, signed 'a former officer'."

@@ -114,11 +114,24 @@ def serve_teams(port: PortOption = None) -> None:
         core.close()
 
 
+HostOption = Annotated[
+    str, typer.Option(help="The address to listen on (127.0.0.1: this machine only).")
+]
+
+
 @serve_app.command("public")
-def serve_public(port: PortOption = None) -> None:
+def serve_public(port: PortOption = None, host: HostOption = "0.0.0.0") -> None:
     """Serve the public engagement page alone: /engage/ (and /engage/<org>/ for each council)."""
-    settings = _settings()
-    _run(settings, context(serving=True), [], port, reminders=False)
+    from bot.settings import LOOPBACK
+
+    if not load_settings().public_url and host not in LOOPBACK:
+        fail(
+            "Set ENGAGEBOT_PUBLIC_URL to the page's public address (e.g. "
+            "https://engage.council.gov.uk): the feed, the open data and e-mails link to it, and "
+            "the address a visitor's browser sends can't be trusted. Or serve this machine only: "
+            "--host 127.0.0.1."
+        )
+    _run(_settings(), context(serving=True), [], port, reminders=False, host=host)
 
 
 def _check_setup(settings: Settings, ctx: AppContext) -> None:
@@ -173,20 +186,28 @@ def _run(
     port: int | None,
     *,
     reminders: bool = True,
+    host: str = "0.0.0.0",
 ) -> None:
     """Serve `channels` and the public engagement page on one port."""
+    import logging
     from functools import partial
 
-    from bot.app import build_public, settle_heap
+    from bot.app import build_public, settle_heap, start_mail
     from bot.server import serve
     from models.db import readiness
 
     _check_slack(settings, channels)
     if reminders:
         _start_reminders(settings, ctx, channels)
+    wake = start_mail(settings, ctx) if settings.mail_on else None
+    if not settings.public_url:
+        logging.getLogger("engagebot").warning(
+            "ENGAGEBOT_PUBLIC_URL is not set: the public page's feed and open data link to the "
+            "address this server listens on. Set it to the page's public address."
+        )
     settle_heap()
     port = port or settings.port
-    served = [*channels, build_public(settings, ctx)]
+    served = [*channels, build_public(settings, ctx, wake)]
     names = ", ".join(c.name for c in served)
     paths = {
         "slack": "Slack: /slack/events"
@@ -194,8 +215,8 @@ def _run(
         "teams": "Teams: /api/messages",
     }
     where = ", ".join([*(paths[c.name] for c in channels if c.name in paths), "page: /engage/"])
-    typer.echo(f"engagebot serves {names} on http://0.0.0.0:{port} ({where})")
-    serve(served, port=port, ready=partial(readiness, ctx.engine))
+    typer.echo(f"engagebot serves {names} on http://{host}:{port} ({where})")
+    serve(served, host=host, port=port, ready=partial(readiness, ctx.engine))
 
 
 def _check_slack(settings: Settings, channels: list[Channel]) -> None:

@@ -14,6 +14,15 @@ from handlers.chat.state import ConversationKey, Next
 
 
 @dataclass(frozen=True)
+class IncomingFile:
+    """A file sent with a message (a document to attach): its name and its bytes, as the
+    channel fetched them from the platform."""
+
+    name: str
+    content: bytes
+
+
+@dataclass(frozen=True)
 class Incoming:
     """One thing a user said or pressed, in any channel; the channel fills in every field."""
 
@@ -29,6 +38,7 @@ class Incoming:
     # Where this was said, in the channel's own terms, for platforms that can only message
     # someone where they spoke before: kept for the user (scope "personal") or the room.
     address: dict[str, str] | None = None
+    files: tuple[IncomingFile, ...] = ()  # documents sent with the message
 
     @property
     def key(self) -> ConversationKey:

@@ -30,7 +30,10 @@ HELP_LINES = (
     ("should I consult?", "the consult-or-engage toolkit, one question at a time"),
     ("health check [for TEAM]", "this year's engagement self-assessment; carries on where left"),
     ("summary [plan]", "the status summary, for the steering group"),
-    ("publish consultation 12", "put a register entry on the public engagement page"),
+    (
+        "publish consultation 12",
+        "put a register entry on the public page ('attach to consultation 12' with a file adds it)",
+    ),
     ("cancel", "stop what we're doing; nothing half-done is saved"),
     ("help", "this list"),
 )

@@ -45,7 +45,7 @@ class PublishData(BaseModel):
     answers: dict[str, str] = {}
 
 
-def _may_publish(req: Request, entry: Consultation) -> bool:
+def may_publish(req: Request, entry: Consultation) -> bool:
     """The activity's lead, or the engagement team (anyone who administers a plan)."""
     if req.who is None:
         return False
@@ -62,7 +62,7 @@ def _entry(req: Request, entry_id: int) -> tuple[Consultation | None, str]:
             None,
             f"There is no register entry {entry_id}. 'engagebot consultations list' lists them.",
         )
-    if not _may_publish(req, entry):
+    if not may_publish(req, entry):
         return None, (
             f"Only the lead of '{entry.title}' or the engagement team can publish it, so "
             "nothing was changed."

@@ -8,7 +8,7 @@ every table is either exported or named in `NOT_EXPORTED`, so a new table cannot
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
+from datetime import UTC, date, datetime, time
 from enum import Enum
 from typing import Any, TypeVar
 
@@ -16,6 +16,7 @@ from sqlalchemy import or_
 from sqlmodel import Session, SQLModel, col, select
 
 from handlers.plans.people import chat_ids, roles_of
+from handlers.plans.register import touch
 from models.scoping import org_of
 from models.tables import (
     Action,
@@ -24,6 +25,7 @@ from models.tables import (
     Consultation,
     ConversationState,
     DeliveryAddress,
+    Document,
     FlowchartWalk,
     HealthCheck,
     Organisation,
@@ -78,6 +80,8 @@ def export_everything(session: Session, exported_at: datetime) -> dict[str, Any]
         "roles": [_plain(role) for role in _all(session, Role)],
         "people": [_person(session, person) for person in _all(session, Person)],
         "register": [_plain(row) for row in _all(session, Consultation)],
+        # what each file is; the bytes are in the database (and its backups), not in JSON
+        "documents": [_plain(row, without=("content",)) for row in _all(session, Document)],
         "flowchart_walks": [_plain(row) for row in _all(session, FlowchartWalk)],
         "health_checks": [_plain(row) for row in _all(session, HealthCheck)],
         "scheduled_summaries": [_plain(row) for row in _all(session, ScheduledSummary)],
@@ -192,7 +196,7 @@ class Forgotten:
     notes_naming_them: list[str] = field(default_factory=list)  # action refs, to check by hand
 
 
-def forget(session: Session, person: Person) -> Forgotten:
+def forget(session: Session, person: Person, now: datetime | None = None) -> Forgotten:
     """Erase a person: their identity goes; the notes they wrote stay, their author anonymised.
 
     Notes and target revisions are otherwise never changed: erasure is the one exception the
@@ -207,7 +211,7 @@ def forget(session: Session, person: Person) -> Forgotten:
     for lead in session.exec(select(Consultation).where(Consultation.lead_id == pid)):
         lead.lead_id, lead.lead_name = None, FORMER_OFFICER
         session.add(lead)
-    _off_the_public_page(session, person)
+    _off_the_public_page(session, person, now or datetime.now(UTC))
     for walk in session.exec(select(FlowchartWalk).where(FlowchartWalk.person_id == pid)):
         walk.person_id, walk.who_name = None, ""
         session.add(walk)
@@ -219,7 +223,7 @@ def forget(session: Session, person: Person) -> Forgotten:
     return done
 
 
-def _off_the_public_page(session: Session, person: Person) -> None:
+def _off_the_public_page(session: Session, person: Person, now: datetime) -> None:
     """Where they are an activity's public contact, by name or e-mail, that contact goes."""
     for entry in session.exec(select(Consultation)):
         named = bool(person.name) and entry.contact_name.strip().lower() == person.name.lower()
@@ -227,6 +231,7 @@ def _off_the_public_page(session: Session, person: Person) -> None:
         if named or mailed:
             entry.contact_name = "" if named else entry.contact_name
             entry.contact_email = "" if mailed else entry.contact_email
+            touch(entry, now)  # the page shows the change at once
             session.add(entry)
 
 
