@@ -1,0 +1,64 @@
+"""How well "Should I consult?" advises on situations written blind: each batch in
+tests/fixtures/consult_situations_*.yaml walked through the console chat and scored point by
+point, as tests/consult_situations.py describes.
+
+For each batch it prints the first score (taken before any change for that batch, kept below)
+and the score now: per point, met/counted (a point the writer left nothing to check for is not
+counted), and "all": situations meeting every point.
+
+Run: python bench/bench_consult_situations.py [--list]   (--list shows each situation's misses)
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from tests.consult_situations import (  # noqa: E402
+    HEADER,
+    POINTS,
+    batches,
+    line,
+    load,
+    play_in_memory,
+    tally,
+)
+
+# The first score of each batch, before the product was changed for it (see git history).
+FIRST = {
+    "dev": {
+        "process": (27, 60),
+        "level": (27, 60),
+        "law": (5, 46),
+        "consultees": (11, 54),
+        "timing": (5, 35),
+        "not_here": (49, 60),
+        "all": (5, 60),
+    },
+}
+
+
+def main(argv: Sequence[str]) -> None:
+    print(HEADER)
+    for batch in batches():
+        situations = load(batch)
+        started = time.perf_counter()
+        scores = play_in_memory(situations)
+        seconds = time.perf_counter() - started
+        first = FIRST.get(batch)
+        print(line(f"{batch} first", first) if first else f"{batch} first   (not recorded yet)")
+        print(line(f"{batch} now", tally(scores)) + f"   ({seconds:.0f} s)")
+        if "--list" in argv:
+            for sc in scores:
+                missed = [p for p in POINTS if sc.points[p] is False]
+                if missed:
+                    s = sc.situation
+                    print(f"   {s.id:<5} {s.nation:<17} {', '.join(missed):<40} {s.title[:50]}")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
