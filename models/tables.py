@@ -48,6 +48,8 @@ class Organisation(SQLModel, table=True):
     slug: str = Field(unique=True, index=True)  # "default", "south-ribble"
     name: str = ""
     created_at: datetime
+    # england, wales, scotland or northern_ireland: whose law the toolkit gives; "" not set yet
+    nation: str = Field(default="", sa_column_kwargs={"server_default": ""})
 
 
 class OrgBinding(SQLModel, table=True):

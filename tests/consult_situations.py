@@ -198,6 +198,7 @@ ANSWERS: dict[str, Answerer] = {
     "budget": lambda s, labels: "skip",
     "legal_duty": _law,
     "staff_law": _law,
+    "emergency_law": _law,
     "law_search": lambda s, labels: s.title,
     "law_pick": _pick,
     "expectation": lambda s, labels: _fairness(s),
@@ -471,9 +472,12 @@ HEADER = f"{'batch':<12}" + "".join(f"{p:>12}" for p in (*POINTS, "all"))
 
 def questions() -> dict[str, str]:
     """Each question's text in the default flowchart, to its node id."""
+    from handlers.flows import consult
     from handlers.toolkit.flowchart import load as load_chart
 
-    return {node.question: node.id for node in load_chart().nodes.values()}
+    asked = {node.question: node.id for node in load_chart().nodes.values()}
+    nation = getattr(consult, "NATION_QUESTION", "")  # asked while the council's is not set
+    return {**asked, nation: "nation"} if nation else asked
 
 
 def play(
