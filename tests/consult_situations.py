@@ -148,10 +148,16 @@ def _influence(s: Situation) -> str:
     return "They can comment on options we have drawn up"
 
 
-def _law(s: Situation, labels: list[str]) -> str:
-    """The law question: the choice the title names, else "another law" if one applies."""
+def _law(s: Situation, labels: list[str], reply: str = "") -> str:
+    """The law question: the choice the product says matches the title, else the one whose
+    words the title uses, else "another law" if one applies."""
     fixed = [x for x in labels if re.match(r"(another law|no, none|not sure)", x, re.I)]
     duties = [x for x in labels if x not in fixed]
+    suggested = re.search(r"Matching your title: (.+?)\.$", reply, re.M)
+    if suggested:
+        top = suggested.group(1).split("; ")[0]
+        if top in duties:
+            return top
     picked = best_match(duties, s.title)
     if picked:
         return picked
@@ -170,7 +176,7 @@ def _pick(s: Situation, labels: list[str]) -> str:
     return best_match(found, f"{s.title} {s.story}") or found[0]
 
 
-Answerer = Callable[[Situation, list[str]], str]
+Answerer = Callable[..., str]  # (situation, the choices offered[, the reply]) -> the answer
 
 
 def _yes_no(key: str, yes: str, no: str) -> Answerer:
@@ -181,6 +187,10 @@ DECIDED = _yes_no("decided", "Agreed in principle, or already decided", "No, it'
 ANSWERS: dict[str, Answerer] = {
     "title": lambda s, labels: s.title,
     "nation": lambda s, labels: NATION_NAMES[s.nation],
+    "area": lambda s, labels: "skip",
+    "start_date": lambda s, labels: "skip",
+    "end_date": lambda s, labels: "skip",
+    "budget": lambda s, labels: "skip",
     "who": _yes_no(
         "staff_only",
         "Only council staff",
@@ -191,11 +201,7 @@ ANSWERS: dict[str, Answerer] = {
         x for x in labels if x.startswith(_size(str(s.answers.get("people", ""))))
     ),
     "protected": _yes_no("groups_more", "Yes, or it might", "No, it affects everyone alike"),
-    "audience": lambda s, labels: "skip",
-    "area": lambda s, labels: "skip",
-    "start_date": lambda s, labels: "skip",
-    "end_date": lambda s, labels: "skip",
-    "budget": lambda s, labels: "skip",
+    "audience": lambda s, labels: "skip all" if "Skip these details" in labels else "skip",
     "legal_duty": _law,
     "staff_law": _law,
     "emergency_law": _law,
@@ -229,7 +235,10 @@ def walk(send: Callable[[str], str], s: Situation, questions: dict[str, str]) ->
         node = _which(reply, questions)
         if node is None or node not in ANSWERS:
             raise AssertionError(f"{s.id}: a question the officer can't answer:\n{reply}")
-        answer = ANSWERS[node](s, options(reply))
+        answerer = ANSWERS[node]
+        answer = (
+            answerer(s, options(reply), reply) if answerer is _law else answerer(s, options(reply))
+        )
         said.append((node, answer))
         reply = send(answer)
     raise AssertionError(f"{s.id}: the walk did not end:\n{reply}")

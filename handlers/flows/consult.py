@@ -25,6 +25,7 @@ from handlers.plans.organisations import NATIONS, nation_key, nation_of, save_na
 from handlers.plans.register import Activity, add, describe, not_allowed, similar
 from handlers.toolkit.catalogue import KINDS, Duty
 from handlers.toolkit.flowchart import (
+    DETAILS,
     Flowchart,
     Outcome,
     WalkError,
@@ -40,6 +41,7 @@ from handlers.toolkit.flowchart import (
     outcome_of,
     remaining,
     size_of,
+    title_matches,
 )
 from handlers.toolkit.flowchart import (
     nation_of as walk_nation,
@@ -189,11 +191,16 @@ def _ask(
     assert node is not None  # an unfinished walk is always at a question
     answers = answers_at(flowchart, state, node)
     choices = tuple(Choice(a.label, a.label) for a in answers)
+    if node.input in DETAILS:  # the register details can wait: one button skips them all
+        choices = (Choice("Skip these details", "skip all"),)
     hint = "" if answers else "\n(Type your answer.)"
     found = _found(_search(req, state), SHOWN) if node.search_register else ""
     if node.offer and node.offer.search and not offered_duties(flowchart, state, node):
         where = NATIONS[walk_nation(state)]
         found = f"I found no duty of {where} in the catalogue for those words."
+    matching = title_matches(flowchart, state, node)
+    if matching:
+        found = "Matching your title: " + "; ".join(d.button() for d in matching) + "."
     text = "\n\n".join(p for p in (intro, found, f"{node.question}{hint}") if p).strip()
     number = len(state.path) + 1
     note = f"Question {number} of about {number - 1 + remaining(flowchart, state.node)}"

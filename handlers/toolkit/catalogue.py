@@ -110,10 +110,10 @@ _STOP_WORDS = (
 _STOP = set(_STOP_WORDS.split())
 
 
-def terms(text: str) -> set[str]:
-    """The words of a text as the search compares them: lower case, without plural s."""
+def terms(text: str) -> tuple[str, ...]:
+    """The words of a text as the search compares them, in order: lower case, no plural s."""
     found = re.findall(r"[a-z0-9]+", text.lower().replace("'", "").replace("\u2019", ""))
-    return {_stem(w) for w in found if w not in _STOP}
+    return tuple(_stem(w) for w in found if w not in _STOP)
 
 
 def _stem(word: str) -> str:
@@ -123,14 +123,20 @@ def _stem(word: str) -> str:
     return word
 
 
-def relevance(duty: Duty, said: set[str]) -> int:
-    """How well an officer's words fit a duty: the words of each phrase of it they used."""
+def relevance(duty: Duty, said: tuple[str, ...]) -> int:
+    """How well an officer's words fit a duty: the words of each of its phrases they used,
+    in the phrase's order ("licensing board" is not in "policy for the board's licensing")."""
     score = 0
     for phrase in duty.words:
         wanted = terms(phrase)
-        if wanted and wanted <= said:
+        if wanted and _contains(said, wanted):
             score += len(wanted)
     return score
+
+
+def _contains(said: tuple[str, ...], phrase: tuple[str, ...]) -> bool:
+    size = len(phrase)
+    return any(said[i : i + size] == phrase for i in range(len(said) - size + 1))
 
 
 def search(

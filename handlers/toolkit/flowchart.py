@@ -55,6 +55,9 @@ REGISTER_FIELDS = (*INPUTS, "legal_advice", "significance")
 BACK = ("back", "go back", "undo")
 RESTART = ("start again", "restart", "start over")
 SKIP = ("skip", "-")  # at a text node: leave the register field blank
+# at a register detail: leave it and the details that follow blank, on to the next question
+SKIP_ALL = ("skip all", "skip the details", "skip these details")
+DETAILS = tuple(i for i in INPUTS if i != "title")
 
 _ID = re.compile(r"[A-Za-z][A-Za-z0-9_]*\Z")
 # The other UK nations, where an inline duty's law differs from England's (key, then name).
@@ -1130,11 +1133,19 @@ def offered_duties(chart: Flowchart, state: WalkState, node: Node) -> list[Duty]
     if offer.search:
         typed = " ".join(said for node_id, said in state.path if node_id == offer.search)
         found += search(pool, f"{typed} {title}", nation, limit=offer.limit)
-    if offer.title:
-        found += search(pool, title, nation, limit=offer.limit)
+    found += title_matches(chart, state, node)
     if offer.common:
         found += [d for d in pool if d.common]
     return list({d.id: d for d in found}.values())
+
+
+def title_matches(chart: Flowchart, state: WalkState, node: Node) -> list[Duty]:
+    """The duties a law question offers because the walk's title points to them."""
+    if node.offer is None or not node.offer.title:
+        return []
+    pool = eligible(chart, node, nation_of(state))
+    title = collected(state).get("title", "")
+    return search(pool, title, nation_of(state), limit=node.offer.limit)
 
 
 def searched_text(chart: Flowchart, state: WalkState) -> str:
@@ -1198,10 +1209,15 @@ def not_here(chart: Flowchart, state: WalkState, limit: int = 3) -> tuple[Duty, 
     chosen = [chart.duties[d] for a in _chosen(chart, state) for d in a.duties if d in chart.duties]
     pointed = search(chart.duties.values(), searched_text(chart, state), None, limit=8)
     applying = {d.id for d in duties_of(chart, state)}
+    # a duty the nation has its own version of (the same button) is not "not here"
+    own = {_norm(d.button()) for d in chart.duties.values() if d.applies_in(nation)}
     away = [
         d
         for d in [*chosen, *pointed]
-        if d.kind and not d.applies_in(nation) and dict(d.instead).get(nation) not in applying
+        if d.kind
+        and not d.applies_in(nation)
+        and dict(d.instead).get(nation) not in applying
+        and _norm(d.button()) not in own
     ]
     return tuple({d.id: d for d in away}.values())[:limit]
 
@@ -1251,8 +1267,19 @@ def step(chart: Flowchart, state: WalkState, answer: str) -> WalkState:
         typed = answer.strip()
         if not typed:
             raise WalkError(f'Please type an answer, or "skip" to leave it blank. {node.question}')
+        if said in SKIP_ALL and node.input in DETAILS:
+            return _skip_details(chart, state)
         return _advance(chart, state, node, typed)
     return _advance(chart, state, node, _match(answers_at(chart, state, node), said, answer).label)
+
+
+def _skip_details(chart: Flowchart, state: WalkState) -> WalkState:
+    """Skip this register detail and those straight after it (each recorded as "skip")."""
+    node = current_node(chart, state)
+    while node is not None and node.input in DETAILS:
+        state = _advance(chart, state, node, SKIP[0])
+        node = current_node(chart, state)
+    return state
 
 
 def _advance(chart: Flowchart, state: WalkState, node: Node, said: str) -> WalkState:
