@@ -31,6 +31,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -83,7 +84,10 @@ def load(batch: str) -> list[Situation]:
 
 def batches() -> list[str]:
     """The batches in tests/fixtures, dev first."""
-    found = [p.stem.removeprefix("consult_situations_") for p in FIXTURES.glob("consult_*.yaml")]
+    found = [
+        p.stem.removeprefix("consult_situations_")
+        for p in FIXTURES.glob("consult_situations_*.yaml")
+    ]
     return sorted(found, key=lambda b: (b != "dev", b))
 
 
@@ -479,6 +483,7 @@ HEADER = f"{'batch':<12}" + "".join(f"{p:>12}" for p in (*POINTS, "all"))
 # ---------------------------------------------------------------- running them
 
 
+@cache
 def questions() -> dict[str, str]:
     """Each question's text in the default flowchart, to its node id."""
     from handlers.flows import consult

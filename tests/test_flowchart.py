@@ -8,13 +8,13 @@ import pytest
 
 from handlers.toolkit.flowchart import (
     DEFAULT_PATH,
-    answers_at,
     LEVELS,
     Flowchart,
     FlowchartError,
     Outcome,
     WalkError,
     WalkState,
+    answers_at,
     begin,
     check,
     collected,

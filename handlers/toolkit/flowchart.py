@@ -84,6 +84,9 @@ _CATALOGUE_KEYS = {
 }  # fmt: skip
 _SOURCE_KEYS = {"checked", "where", "date"}
 
+# libyaml's loader when installed: the catalogue is long, and pure Python reads it slowly
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
 _At: TypeAlias = tuple[str | int, ...]  # where a value sits in the YAML document, for line numbers
 
 
@@ -219,8 +222,8 @@ def _read(path: Path, source: str) -> tuple[Flowchart | None, list[str]]:
     except (OSError, UnicodeDecodeError) as err:
         return None, [f"cannot read the file: {err}"]
     try:
-        lines, duplicates = _lines(yaml.compose(text, Loader=yaml.SafeLoader))
-        data = yaml.safe_load(text)
+        lines, duplicates = _lines(yaml.compose(text, Loader=_LOADER))
+        data = yaml.load(text, Loader=_LOADER)  # noqa: S506 (a safe loader)
     except yaml.YAMLError as err:
         return None, [_yaml_problem(text, err)]
     reader = _Reader(lines)
@@ -236,8 +239,8 @@ def read_catalogue(path: Path) -> tuple[dict[str, Duty], list[str]]:
     """The duties of a catalogue file, and every problem in it ([] when it is sound)."""
     try:
         text = path.read_text(encoding="utf-8")
-        lines, duplicates = _lines(yaml.compose(text, Loader=yaml.SafeLoader))
-        data = yaml.safe_load(text)
+        lines, duplicates = _lines(yaml.compose(text, Loader=_LOADER))
+        data = yaml.load(text, Loader=_LOADER)  # noqa: S506 (a safe loader)
     except (OSError, UnicodeDecodeError) as err:
         return {}, [f"cannot read the file: {err}"]
     except yaml.YAMLError as err:
@@ -797,6 +800,7 @@ def eligible(chart: Flowchart, node: Node, nation: str) -> list[Duty]:
         d
         for d in chart.duties.values()
         if d.kind
+        and (d.common or d.words)  # offered, or found by a search
         and d.applies_in(nation)
         and (set(d.fields) & set(wanted) if wanted else not set(d.fields) <= set(RESERVED_FIELDS))
     ]
