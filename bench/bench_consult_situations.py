@@ -39,6 +39,16 @@ FIRST = {
         "not_here": (49, 60),
         "all": (5, 60),
     },
+    # scored before any change for it, with the catalogue built on the dev half
+    "held": {
+        "process": (42, 60),
+        "level": (41, 60),
+        "law": (28, 46),
+        "consultees": (33, 55),
+        "timing": (19, 28),
+        "not_here": (60, 60),
+        "all": (19, 60),
+    },
 }
 
 
