@@ -164,6 +164,8 @@ SCENARIOS = {
 
 def walk(chat: Chat, answers: list[str]) -> str:
     reply = chat.send("should I consult?")
+    if "Which UK nation is your council in?" in reply:  # nobody has set it for this council
+        reply = chat.send("England")
     assert "What is the change or project called?" in reply
     for answer in answers:
         reply = chat.send(answer)
