@@ -140,6 +140,12 @@ def test_a_duty_of_another_nation_is_named_as_not_applying(
 def test_an_admin_sets_the_nation_in_chat_once(
     blackpool: object, chat_as: Callable[[str], Chat], cli: Callable[..., Result]
 ) -> None:
+    from handlers.plans.organisations import save_nation
+    from models.db import transaction
+    from models.scoping import ALL
+
+    with transaction(blackpool.engine, ALL) as session:  # type: ignore[attr-defined]
+        save_nation(session, "default", "")  # not set yet
     officer = chat_as(SAM)
     asked = officer.send("should I consult?")
     assert "Which UK nation is your council in?" in asked

@@ -21,7 +21,9 @@ from bot.channels.console import ConsoleChannel
 from bot.conversation import Conversation
 from handlers.chat.clock import FixedClock
 from handlers.chat.context import AppContext
-from models.db import make_engine
+from handlers.plans.organisations import save_nation
+from models.db import make_engine, transaction
+from models.scoping import ALL
 from tests.consult_situations import (
     FIXTURES,
     POINTS,
@@ -48,6 +50,8 @@ def conversation(
     path = tmp_path_factory.mktemp("situations") / "engagebot.db"
     path.write_bytes(template_db.read_bytes())
     engine = make_engine(f"sqlite:///{path}")
+    with transaction(engine, ALL) as session:  # nobody has said: each officer is asked
+        save_nation(session, "default", "")
     ctx = AppContext(
         engine=engine, clock=FixedClock(datetime(2026, 11, 23, 10, tzinfo=LONDON)), tz=LONDON
     )

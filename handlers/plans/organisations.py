@@ -155,6 +155,6 @@ def save_nation(session: Session, org: int | str, nation: str) -> None:
         Organisation.id == org if isinstance(org, int) else Organisation.slug == org
     )
     found = session.exec(query).first()
-    if found is not None and nation in NATIONS:
+    if found is not None and (nation in NATIONS or nation == ""):
         found.nation = nation
         session.add(found)
