@@ -212,6 +212,7 @@ ANSWERS: dict[str, Answerer] = {
     "law_search": lambda s, labels: s.title,
     "law_pick": _pick,
     "expectation": lambda s, labels: _fairness(s),
+    "expectation_none": lambda s, labels: _fairness(s),
     "decided_duty": DECIDED,
     "decided_expected": DECIDED,
     "decided": _yes_no("decided", "Yes, it's fixed", "No, it's still open"),

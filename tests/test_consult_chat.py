@@ -81,7 +81,7 @@ SCENARIOS = {
             *no_duty(),
             "Not at all, we are telling them what will happen",
         ],
-        "Inform people, and be honest that it is not open to change",
+        "No duty to consult: engage or inform",
     ),
     "play area redesign": (
         [

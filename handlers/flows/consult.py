@@ -287,6 +287,8 @@ WHO = {
     "notice_and_objections": "Who is told, and who may object:",
     "request_to_decide": "Who is told:",
     "referendum": "Who votes:",
+    "another_body": "Who decides, and who to tell:",
+    "no_statutory_process": "Who to tell:",
 }
 
 

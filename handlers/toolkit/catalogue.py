@@ -30,7 +30,12 @@ KINDS = {
     "staff_consultation": "staff consultation",
     "involvement_duty": "involvement duty",
     "equality_or_language_duty": "equality or language duty",
+    # not a process the council runs: the answer is to tell people (and engage if it chooses)
+    "another_body": "another body decides",
+    "no_statutory_process": "no statutory process",
 }
+# The kinds above that are no statutory process of the council's own.
+NOT_A_PROCESS = ("another_body", "no_statutory_process")
 
 # The areas of a council's work the catalogue is organised by.
 FIELDS = {
