@@ -4,7 +4,8 @@ point, as tests/consult_situations.py describes.
 
 For each batch it prints the first score (taken before any change for that batch, kept below)
 and the score now: per point, met/counted (a point the writer left nothing to check for is not
-counted), and "all": situations meeting every point.
+counted), and "all": situations meeting every point. A situation whose expectation we dispute
+by the law's own text (its `disputed:` line in the fixture gives the source) is counted apart.
 
 Run: python bench/bench_consult_situations.py [--list]   (--list shows each situation's misses)
 """
@@ -57,17 +58,26 @@ def main(argv: Sequence[str]) -> None:
     for batch in batches():
         situations = load(batch)
         started = time.perf_counter()
-        scores = play_in_memory(situations)
+        every = play_in_memory(situations)
         seconds = time.perf_counter() - started
+        # a situation whose expectation we dispute by the law's text is counted apart
+        scores = [sc for sc in every if not sc.situation.disputed]
+        disputed = [sc for sc in every if sc.situation.disputed]
         first = FIRST.get(batch)
         print(line(f"{batch} first", first) if first else f"{batch} first   (not recorded yet)")
         print(line(f"{batch} now", tally(scores)) + f"   ({seconds:.0f} s)")
+        if disputed:
+            print(line(f"{batch} disp.", tally(disputed)) + "   (expectations disputed)")
+        else:
+            print(f"{batch} disputed: none")
         if "--list" in argv:
-            for sc in scores:
+            for sc in every:
                 missed = [p for p in POINTS if sc.points[p] is False]
                 if missed:
                     s = sc.situation
-                    print(f"   {s.id:<5} {s.nation:<17} {', '.join(missed):<40} {s.title[:50]}")
+                    mark = " (disputed)" if s.disputed else ""
+                    said = f"{s.id:<5} {s.nation:<17} {', '.join(missed):<40}"
+                    print(f"   {said} {s.title[:50]}{mark}")
 
 
 if __name__ == "__main__":

@@ -9,12 +9,20 @@ nation decides what the law question offers and what applies.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from typer.testing import Result
 
-from handlers.toolkit.catalogue import NATIONS, NOT_A_PROCESS, Duty
+from bot.channels.console import ConsoleChannel
+from bot.conversation import Conversation
+from handlers.chat.clock import FixedClock
+from handlers.chat.context import AppContext
+from handlers.plans.organisations import save_nation
+from handlers.toolkit.catalogue import KINDS, NATIONS, NOT_A_PROCESS, Duty
 from handlers.toolkit.flowchart import (
     Flowchart,
     WalkState,
@@ -26,6 +34,8 @@ from handlers.toolkit.flowchart import (
     outcome_of,
     step,
 )
+from models.db import make_engine, transaction
+from models.scoping import ALL
 from tests.conftest import SAM, Chat
 
 CHART = load()
@@ -179,3 +189,67 @@ def test_orgs_set_refuses_what_is_not_a_nation(cli: Callable[..., Result]) -> No
     added = cli("orgs", "add", "cardiff", "--name", "Cardiff", "--nation", "wales")
     assert added.exit_code == 0
     assert "cardiff\tCardiff\tWales" in cli("orgs", "list").output
+
+
+# ---------------------------------------------------------------- each duty, in the console
+
+LONDON = ZoneInfo("Europe/London")
+# a duty is walked in the console once, and again in each other nation whose ending differs
+CONSOLE = [
+    (duty, nation)
+    for duty, nation in CASES
+    if nation == duty.nations[0] or duty.note_for(nation) or dict(duty.not_here).get(nation)
+]
+
+
+@pytest.fixture(scope="module")
+def console(template_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Conversation]:
+    """One console for every officer (each in their own conversation), on a fresh database."""
+    path = tmp_path_factory.mktemp("catalogue") / "engagebot.db"
+    path.write_bytes(template_db.read_bytes())
+    engine = make_engine(f"sqlite:///{path}")
+    with transaction(engine, ALL) as session:  # nobody has said: each officer is asked
+        save_nation(session, "default", "")
+    ctx = AppContext(
+        engine=engine, clock=FixedClock(datetime(2026, 11, 23, 10, tzinfo=LONDON)), tz=LONDON
+    )
+    yield Conversation(ctx)
+    engine.dispose()
+
+
+@pytest.mark.parametrize(("duty", "nation"), CONSOLE, ids=[f"{d.id}-{n}" for d, n in CONSOLE])
+def test_an_officer_naming_each_duty_gets_its_law_in_the_console(
+    console: Conversation, duty: Duty, nation: str
+) -> None:
+    officer = ConsoleChannel(console, f"officer.{duty.id}.{nation}@example.org")
+    officer.send("should I consult?")
+    officer.send(NATIONS[nation])
+    officer.send(duty.name)
+    fields = set(duty.fields)
+    if "staff" in fields:
+        answers = [OPENING[0], "Only council staff"]
+    elif "emergencies" in fields:
+        answers = [*OPENING, "Yes, it's an emergency"]
+    else:
+        answers = [*OPENING, *PLANNED]
+    for answer in answers[1:]:
+        reply = officer.send(answer)
+    if duty.button() not in reply:
+        officer.send("Another law (I'll search for it)")
+        reply = officer.send(" ".join(duty.words) or duty.name)
+    reply = officer.send(duty.button())
+    for question, answer in (
+        ("Has anything been decided already", "No, it's still open"),
+        ("That law sets no consultation here", "None of these"),
+    ):
+        if question in reply:
+            reply = officer.send(answer)
+    outcome = ("emergency_notice", "statutory") if "emergencies" in fields else ENDINGS[duty.kind]
+    level = CHART.outcomes[outcome[0]]
+    assert f"{level.title}\nLevel: {level.level_words}" in reply
+    process = "" if duty.kind in NOT_A_PROCESS else KINDS[duty.kind]
+    assert (f"Process: {process}" in reply) == bool(process)
+    assert f"The law of {NATIONS[nation]}" in reply
+    assert f"Law: {duty.law}" in reply
+    assert all(who.split(" (")[0] in reply for who in duty.who)
+    assert f"Timing: {duty.timing}" in reply

@@ -5,10 +5,16 @@ they would (tests/consult_situations.py), and the ending is scored on six points
 process, the level, the Act and section, who must be consulted, the timing, and no duty named
 that does not apply in the council's nation). A point the product is known to miss is listed,
 with the others, in tests/fixtures/consult_misses.yaml; any other miss fails here.
+
+The 120 walks cost about 20 s of CPU, so they run in the long form only
+(ENGAGEBOT_RELIABILITY=long, as bench/reliability.py sets it) and in
+bench/bench_consult_situations.py; CI walks each catalogue duty in the console instead
+(tests/test_consult_catalogue.py).
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
@@ -35,6 +41,10 @@ from tests.consult_situations import (
     walk,
 )
 
+pytestmark = pytest.mark.skipif(
+    os.environ.get("ENGAGEBOT_RELIABILITY", "short").lower() != "long",
+    reason="the blind situations walk in the long form (ENGAGEBOT_RELIABILITY=long) and the bench",
+)
 SITUATIONS = [s for batch in batches() for s in load(batch)]
 MISSES: dict[str, list[str]] = yaml.safe_load(
     (FIXTURES / "consult_misses.yaml").read_text(encoding="utf-8")
