@@ -57,6 +57,8 @@ class Organisation(SQLModel, table=True):
     # Counts changes to its published register (handlers/plans/register.py's `touch`): the
     # public page reads this one number per request to know whether what it keeps is current.
     public_version: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    # england, wales, scotland or northern_ireland: whose law the toolkit gives; "" not set yet
+    nation: str = Field(default="", sa_column_kwargs={"server_default": ""})
 
 
 class OrgBinding(SQLModel, table=True):

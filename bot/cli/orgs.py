@@ -15,6 +15,14 @@ orgs_app = group(
 
 SlackTeam = Annotated[str | None, typer.Option("--slack-team", help="A Slack team id (T…).")]
 TeamsTenant = Annotated[str | None, typer.Option("--teams-tenant", help="A Teams tenant id.")]
+Nation = Annotated[
+    str | None,
+    typer.Option(
+        "--nation",
+        help="The UK nation whose law the toolkit gives: england, wales, scotland or "
+        "northern-ireland.",
+    ),
+]
 
 
 def _workspace(slack_team: str | None, teams_tenant: str | None) -> tuple[str, str]:
@@ -26,7 +34,7 @@ def _workspace(slack_team: str | None, teams_tenant: str | None) -> tuple[str, s
 @orgs_app.command("list")
 def orgs_list() -> None:
     """Every organisation, with its workspaces."""
-    from handlers.plans.organisations import all_orgs, bindings
+    from handlers.plans.organisations import NATIONS, all_orgs, bindings
     from models.db import transaction
     from models.scoping import ALL
 
@@ -34,16 +42,18 @@ def orgs_list() -> None:
     with transaction(ctx.engine, ALL) as session:
         for org in all_orgs(session):
             bound = ", ".join(f"{b.platform} {b.external_id}" for b in bindings(session, org))
-            typer.echo(f"{org.slug}\t{org.name}\t{bound or 'no chat workspace yet'}")
+            nation = NATIONS.get(org.nation, "nation not set")
+            typer.echo(f"{org.slug}\t{org.name}\t{nation}\t{bound or 'no chat workspace yet'}")
 
 
 @orgs_app.command("add")
 def orgs_add(
     slug: Annotated[str, typer.Argument(help="A short name, e.g. south-ribble.")],
     name: Annotated[str, typer.Option(help="The council's name, as shown to people.")] = "",
+    nation: Nation = None,
 ) -> None:
     """Add an organisation: its plans, people and register are kept apart from the others'."""
-    from handlers.plans.organisations import OrgError, add
+    from handlers.plans.organisations import OrgError, add, set_nation
     from models.db import transaction
     from models.scoping import ALL
 
@@ -51,6 +61,8 @@ def orgs_add(
     try:
         with transaction(ctx.engine, ALL) as session:
             add(session, slug, name, ctx.now())
+            if nation is not None:
+                set_nation(session, slug, nation)
     except OrgError as err:
         fail(str(err))
     typer.echo(f"Added '{slug}'. Bind its workspace: engagebot orgs bind {slug} --slack-team T…")
@@ -166,6 +178,7 @@ _DAY = "A date: 2026-12-01 or 01/12/2026."
 def orgs_set(
     slug: Annotated[str, typer.Argument(help="The organisation's short name.")],
     name: Annotated[str | None, typer.Option(help="Its name, as shown to people.")] = None,
+    nation: Nation = None,
     welsh_name: Annotated[str | None, Text("--welsh-name", help="Its name in Welsh.")] = None,
     colour: Annotated[
         str | None, Text(help="The public page's header colour, e.g. #003078 (white text).")
@@ -197,11 +210,12 @@ def orgs_set(
         str | None, Text(help="What does not meet WCAG 2.2 AA yet, in plain words.")
     ] = None,
 ) -> None:
-    """Set how an organisation appears: its name, and its public page's logo, colours, contact,
-    languages and accessibility statement. Only the options given change."""
+    """Change an organisation's settings: its name, its nation (whose law the toolkit gives), and
+    its public page's logo, colours, contact, languages and accessibility statement. Only the
+    options given change."""
     from handlers.plans.branding import BrandingError, change
     from handlers.plans.documents import DocumentError, Upload, set_logo
-    from handlers.plans.organisations import OrgError, find
+    from handlers.plans.organisations import NATIONS, OrgError, find, set_nation
     from models.db import transaction
     from models.scoping import ALL
     from models.tables import id_of
@@ -226,6 +240,8 @@ def orgs_set(
         }.items()
         if value is not None
     }
+    if name is None and nation is None and logo is None and not changes:
+        fail("Nothing to change: give an option to set (see engagebot orgs set --help).")
     upload = None
     if logo is not None:
         if not logo.is_file():
@@ -241,13 +257,16 @@ def orgs_set(
                 org.name = " ".join(name.split())[:200]
             branding = change(org, changes)
             session.add(org)
+            if nation is not None:
+                set_nation(session, slug, nation)
             if upload is not None:
                 stored = set_logo(session, id_of(org), upload, ctx.now())
                 org.public = {**org.public, "logo_sha256": stored.sha256}  # its address's version
                 session.add(org)
     except (OrgError, BrandingError, DocumentError) as err:
         fail(f"{err} Nothing was changed.")
-    typer.echo(f"'{slug}' ({org.name}) is set: languages {', '.join(branding.languages)}, "
+    said = f" nation {NATIONS[org.nation]}," if org.nation in NATIONS else " nation not set,"
+    typer.echo(f"'{slug}' ({org.name}) is set:{said} languages {', '.join(branding.languages)}, "
                f"header {branding.colour}." + (" Logo stored." if upload else ""))  # fmt: skip
 
 

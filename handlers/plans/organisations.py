@@ -223,3 +223,54 @@ def _free_slug(session: Session, name: str) -> str:
         n += 1
         slug = f"{base}-{n}"
     return slug
+
+
+NATIONS = {
+    "england": "England",
+    "wales": "Wales",
+    "scotland": "Scotland",
+    "northern_ireland": "Northern Ireland",
+}
+
+
+def nation_key(said: str) -> str | None:
+    """A nation as people write it ("Wales", "northern-ireland", "NI"), as its key; else None."""
+    words = " ".join(said.lower().replace("-", " ").replace("_", " ").split())
+    aliases = {"ni": "northern_ireland", "n ireland": "northern_ireland", "cymru": "wales"}
+    if words in aliases:
+        return aliases[words]
+    return next((key for key, name in NATIONS.items() if words == name.lower()), None)
+
+
+def set_nation(session: Session, slug: str, said: str) -> Organisation:
+    """Say which UK nation an organisation is in: its law is the one the toolkit gives."""
+    nation = nation_key(said)
+    if nation is None:
+        raise OrgError(
+            f"'{said}' is not a UK nation: give england, wales, scotland or northern-ireland."
+        )
+    org = find(session, slug)
+    org.nation = nation
+    session.add(org)
+    return org
+
+
+def nation_of(session: Session, org: int | str) -> str:
+    """The organisation's nation key, or "" when nobody has said yet."""
+    query = select(Organisation.nation)
+    query = query.where(
+        Organisation.id == org if isinstance(org, int) else Organisation.slug == org
+    )
+    return session.exec(query).first() or ""
+
+
+def save_nation(session: Session, org: int | str, nation: str) -> None:
+    """Record the nation an admin gave in chat (the organisation is the turn's own)."""
+    query = select(Organisation)
+    query = query.where(
+        Organisation.id == org if isinstance(org, int) else Organisation.slug == org
+    )
+    found = session.exec(query).first()
+    if found is not None and (nation in NATIONS or nation == ""):
+        found.nation = nation
+        session.add(found)
