@@ -133,6 +133,14 @@ def is_member(session: Session, person: Person, plan: Plan) -> bool:
     return session.exec(query).first() is not None
 
 
+def may_see(session: Session, person: Person | None, plan: Plan, place: str = "") -> bool:
+    """Anyone may see a public plan, as may anyone in its steering group's channel (`place`);
+    a private plan elsewhere only its members. Who may not see a plan is never told its name."""
+    if not plan.private or (plan.chat_channel and plan.chat_channel == place):
+        return True
+    return person is not None and is_member(session, person, plan)
+
+
 def holders(session: Session, role: Role, *, deputies: bool = False) -> list[Person]:
     query = (
         select(Person)
