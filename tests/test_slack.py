@@ -242,6 +242,21 @@ def test_user_text_is_escaped_so_nobody_can_ping_the_channel(bot: SlackBot) -> N
     assert "&lt;!channel&gt;" in sent and "&amp;" in sent
 
 
+def test_an_imported_ref_is_escaped_in_the_private_answer_when_the_form_cannot_open(
+    bot: SlackBot, blackpool: AppContext
+) -> None:
+    with transaction(blackpool.engine) as session:
+        r4 = session.exec(select(Action).where(Action.ref == "R4")).one()
+        r4.ref = "<!here>"  # as a spreadsheet may hold it
+        session.add(r4)
+    bot.slack.fail("views.open", Failure(200, {"ok": False, "error": "expired_trigger_id"}))
+    bot.command(SAM_SLACK, f"update #{r4.id}")
+    [answer] = bot.slack.wait_for("respond")
+    assert answer.params["response_type"] == "ephemeral"
+    assert "I couldn't open the update form" in answer.params["text"]
+    assert "<!here>" not in answer.params["text"] and "&lt;!here&gt;" in answer.params["text"]
+
+
 def test_rate_limits_are_waited_out_and_the_message_still_arrives(bot: SlackBot) -> None:
     bot.slack.fail(
         "chat.postMessage",

@@ -19,7 +19,7 @@ from http.client import HTTPException
 from typing import Any, TypeVar
 
 from aiohttp import ClientSession, ClientTimeout, web
-from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
+from slack_bolt.adapter.aiohttp import to_aiohttp_response
 from slack_bolt.async_app import AsyncAck, AsyncApp
 from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_bolt.response import BoltResponse
@@ -202,18 +202,27 @@ class SlackChannel:
 
     async def endpoint(self, request: web.Request) -> web.Response:
         """The signature and timestamp are checked before the body is read as anything (an
-        unsigned or garbled request gets 401, never a traceback); then slack-bolt dispatches."""
-        body = await request.text()
-        if not self._signed(body, request.headers):
+        unsigned or garbled request gets 401, never a traceback); then slack-bolt dispatches.
+
+        The body is taken as bytes, whatever charset the request declares: Slack signs UTF-8
+        text, so a body that is not UTF-8 cannot be signed by Slack and is refused as forged."""
+        raw = await request.read()
+        body = _utf8(raw)
+        if body is None or not self._signed(body, request.headers):
             # One line, never the body: a flood of forged requests must not flood the log.
             log.info(
                 "refused a Slack request with a bad signature (%d bytes from %s)",
-                len(body),
+                len(raw),
                 request.remote,
             )
             return web.Response(status=401, text="invalid request")
         try:
-            bolt_response = await self._dispatch(await to_bolt_request(request))
+            bolt_request = AsyncBoltRequest(
+                body=body,
+                query=request.query_string,
+                headers=request.headers,  # type: ignore[arg-type]
+            )
+            bolt_response = await self._dispatch(bolt_request)
         except (ValueError, AttributeError, TypeError, KeyError) as err:
             # Signed, but not a payload Slack sends: bad JSON, JSON that is not an object, or
             # one slack-bolt cannot take apart (a modal with several response_urls).
@@ -297,6 +306,7 @@ class SlackChannel:
     # -- listeners --------------------------------------------------------------------------
 
     async def on_command(self, ack: AsyncAck, body: dict[str, Any]) -> None:
+        _need(body, "team_id", "channel_id", "user_id")  # before the ack: a bad payload is a 400
         await ack()
         self._after_ack(self._command(body))
 
@@ -358,6 +368,7 @@ class SlackChannel:
             await self._call(self.aclient.views_publish, user_id=user, view=kit.home_view(replies))
 
     async def on_button(self, ack: AsyncAck, body: dict[str, Any], action: dict[str, Any]) -> None:
+        _need(body.get("user") or {}, "id")  # before the ack: a bad payload is a 400
         await ack()
         self._after_ack(self._button(body, action))
 
@@ -457,7 +468,10 @@ class SlackChannel:
             self.aclient.views_open, trigger_id=trigger_id, view=kit.modal(form)
         ):
             command = form.title[:1].lower() + form.title[1:]  # "update R4"
-            text = f"I couldn't open the update form. Send me '{command}' in a DM instead."
+            # The ref came from a spreadsheet: escaped like all text shown in mrkdwn.
+            text = (
+                f"I couldn't open the update form. Send me '{kit.escape(command)}' in a DM instead."
+            )
             await self._respond(
                 response_url,
                 {"text": text, "response_type": "ephemeral", "replace_original": False},
@@ -552,6 +566,21 @@ class SlackDirectory:
         email: str | None = info["user"].get("profile", {}).get("email")
         self._emails.put(user, email)
         return email
+
+
+def _need(body: Mapping[str, Any], *fields: str) -> None:
+    """Fields every payload of its kind carries: one missing is not Slack's payload (a
+    KeyError, which `_on_error` answers with 400), found before the work is handed on."""
+    for name in fields:
+        if not isinstance(body.get(name), str) or not body[name]:
+            raise KeyError(name)
+
+
+def _utf8(raw: bytes) -> str | None:
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
 
 
 def _from_a_person(event: dict[str, Any]) -> bool:

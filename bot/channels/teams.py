@@ -26,7 +26,9 @@ from dataclasses import dataclass
 from functools import partial
 from typing import Any, TypeVar
 
+import jwt
 from aiohttp import ClientError, ClientResponseError, ClientSession, ClientTimeout, web
+from aiohttp.typedefs import Handler
 from microsoft_agents.activity import Activity
 from microsoft_agents.authentication.msal import MsalAuth, MsalConnectionManager
 from microsoft_agents.hosting.aiohttp import CloudAdapter, jwt_authorization_decorator
@@ -157,7 +159,8 @@ class TeamsChannel:
         with warnings.catch_warnings():  # the SDK looks the configuration up by this str key
             warnings.simplefilter("ignore")
             app["agent_configuration"] = self.config
-        app.router.add_post(PATH, jwt_authorization_decorator(self.endpoint))  # type: ignore[no-untyped-call]
+        checked = jwt_authorization_decorator(self.endpoint)  # type: ignore[no-untyped-call]
+        app.router.add_post(PATH, guarded(checked))
         app.on_shutdown.append(self._drain)
         if self.auth.anonymous:
             log.warning(
@@ -166,6 +169,7 @@ class TeamsChannel:
             )
 
     async def endpoint(self, request: web.Request) -> web.StreamResponse:
+        request[AUTHENTICATED] = True  # past the SDK's check: a failure from here on is ours
         try:
             response = await self.adapter.process(request, self)
         except (ValueError, TypeError) as err:
@@ -355,6 +359,52 @@ class TeamsChannel:
             self.cards[activity_id] = content
             while len(self.cards) > CARDS_KEPT:
                 self.cards.popitem(last=False)
+
+
+# -- who may call /api/messages ------------------------------------------------------------------
+
+AUTHENTICATED = web.AppKey("engagebot.teams.authenticated", bool)
+REFUSED = {"error": "Invalid token or authentication failed."}  # the SDK's own words
+
+
+def guarded(checked: Callable[[web.Request], Awaitable[web.StreamResponse]]) -> Handler:
+    """The SDK's token check, made safe for anyone to call: a token that is not even shaped
+    as Microsoft's (no key id, not RS256) is refused before the SDK sees it (it would raise
+    KeyError, or fetch signing keys for it), and anything the SDK raises while checking is a
+    401 with one line in the log, never a 500 and a traceback. Failures inside our own
+    endpoint, once the token is accepted, still surface as the bugs they are."""
+
+    async def endpoint(request: web.Request) -> web.StreamResponse:
+        header = request.headers.get("Authorization")
+        problem = token_problem(header) if header is not None else None
+        if problem is None:
+            try:
+                return await checked(request)
+            except Exception as err:
+                if request.get(AUTHENTICATED):
+                    raise
+                problem = f"its token could not be checked ({type(err).__name__})"
+        log.info("refused a Teams request: %s (from %s)", problem, request.remote)
+        return web.json_response(REFUSED, status=401)
+
+    return endpoint
+
+
+def token_problem(header: str) -> str | None:
+    """Why an Authorization header cannot hold a Bot Connector token, or None if it might:
+    Microsoft signs with RS256 and names its key (`kid`) in the token's header."""
+    scheme, _, token = header.strip().partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        return None  # the SDK answers these itself with 401
+    try:
+        fields = jwt.get_unverified_header(token.strip())
+    except (jwt.PyJWTError, ValueError, TypeError):
+        return "its token is not a JWT"
+    if fields.get("alg") != "RS256":
+        return f"its token is not signed with RS256 ({str(fields.get('alg'))[:20]!r})"
+    if not isinstance(fields.get("kid"), str) or not fields["kid"]:
+        return "its token names no signing key"
+    return None
 
 
 def _card_activity(card: dict[str, Any], summary: str) -> Activity:
