@@ -363,7 +363,7 @@ class TeamsChannel:
 
 # -- who may call /api/messages ------------------------------------------------------------------
 
-AUTHENTICATED = web.AppKey("engagebot.teams.authenticated", bool)
+AUTHENTICATED = web.RequestKey("engagebot.teams.authenticated", bool)
 REFUSED = {"error": "Invalid token or authentication failed."}  # the SDK's own words
 
 
