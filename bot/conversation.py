@@ -26,7 +26,7 @@ from handlers.chat.request import Request
 from handlers.chat.state import ConversationKey, Saved
 from handlers.flows import commands, consult, healthcheck, publish, reminder_reply, summary, update
 from handlers.language.text import readable
-from handlers.plans import organisations
+from handlers.plans import organisations, platform_access
 from handlers.plans.organisations import NOT_SET_UP
 from handlers.plans.people import identify
 from handlers.plans.progress import MAX_NOTE_CHARS
@@ -146,6 +146,66 @@ class Conversation:
         except Exception as error:
             return Submitted({next(iter(values), "form"): _failed(f"form {name}", msg, error)})
 
+    def hold(
+        self,
+        msg: Incoming,
+        replies: list[Reply],
+        problem: str,
+        room: str,
+        personal: bool,
+        refused: bool = False,
+    ) -> int:
+        """Replies the platform would not take (after the channel's retries): kept in the
+        outbox with why, so a delivery run sends them; nothing undelivered is lost or called
+        sent. They go to the person (their own chat) when the bot knows them, else to `room`,
+        except a private answer given in a room, which only the person may see. `refused`:
+        the platform refused our credentials (recorded, the admins told once)."""
+        try:
+            ctx = self.organisation(msg)
+            if ctx is None:
+                return 0
+            now = ctx.now()
+            with transaction(ctx.engine, ctx.org) as session:
+                who = identify(session, msg.channel, msg.user)
+                held = 0
+                for reply in replies:
+                    to_person = who is not None and (personal or reply.private)
+                    if not to_person and reply.private and not personal:
+                        continue  # nobody to give it to privately
+                    outbox.queue(
+                        session,
+                        reply,
+                        via=msg.channel,
+                        kind="reply",
+                        now=now,
+                        person_id=who.id if to_person and who is not None else None,
+                        chat_channel="" if to_person else room,
+                        problem=problem,
+                    )
+                    held += 1
+            if refused:
+                self._refused(msg.channel, problem)
+        except Exception as error:
+            _failed("holding undelivered replies", msg, error)
+            return 0
+        if held < len(replies):
+            log.warning(
+                "%d private answer(s) for %s could not be kept", len(replies) - held, msg.user
+            )
+        return held
+
+    def _refused(self, channel: str, problem: str) -> None:
+        others = [name for name in self._directories if name != channel]
+        with transaction(self.ctx.engine, ALL) as session:
+            news = platform_access.refused(session, channel, problem, self.ctx.now(), others=others)
+        if news:
+            log.error(
+                "%s refuses engagebot's credentials: %s. Replies are held, not lost; the plans' "
+                "admins have been told.",
+                channel.capitalize(),
+                problem,
+            )
+
     def _form(self, name: str) -> FormHandlers | None:
         """The form a channel names (it comes from a payload: never trusted to exist)."""
         flow = self.flows.get(name)
@@ -203,6 +263,8 @@ class Conversation:
                 return Turn(())
             saved = self._current(session, msg.key)
             req = Request(ctx, session, self._who(session, msg), msg)
+            if req.who is not None and req.who.id is not None:
+                outbox.release(session, msg.channel, req.who.id)  # reachable here again
             turn = self._route(req, saved)
             if turn.next is None:
                 state.clear(session, msg.key)

@@ -27,7 +27,14 @@ from functools import partial
 from typing import Any, TypeVar
 
 import jwt
-from aiohttp import ClientError, ClientResponseError, ClientSession, ClientTimeout, web
+from aiohttp import (
+    ClientError,
+    ClientResponse,
+    ClientResponseError,
+    ClientSession,
+    ClientTimeout,
+    web,
+)
 from aiohttp.typedefs import Handler
 from microsoft_agents.activity import Activity
 from microsoft_agents.authentication.msal import MsalAuth, MsalConnectionManager
@@ -35,11 +42,13 @@ from microsoft_agents.hosting.aiohttp import CloudAdapter, jwt_authorization_dec
 from microsoft_agents.hosting.core import AgentAuthConfiguration, TurnContext
 from microsoft_agents.hosting.core.authorization import AuthenticationConstants, ClaimsIdentity
 
+from bot.channels import statuses
 from bot.channels import teams_cards as cards
 from bot.channels.cache import TTLCache
+from bot.channels.statuses import Meaning
 from bot.core import Core
 from handlers.chat.messages import ACTION_KEY, Form, Incoming, Reply
-from handlers.chat.outbound import Recipient, SendError, Sent, Unreachable
+from handlers.chat.outbound import CredentialsRefused, Recipient, SendError, Sent, Unreachable
 from handlers.chat.state import ConversationKey
 
 log = logging.getLogger(__name__)
@@ -49,8 +58,6 @@ PATH = "/api/messages"
 CHANNEL = "teams"
 WORK_AT_ONCE = 8  # requests whose work (core call, replies) runs at once after the ack
 BOT_SCOPE = "https://api.botframework.com/.default"
-RETRY_STATUSES = {412, 429, 502, 504}
-UNREACHABLE_STATUSES = {401, 403, 404}
 TRIES = 4
 MAX_WAIT = 30.0  # seconds: a longer Retry-After is left to the next delivery run
 HTTP_TIMEOUT = 30.0  # seconds for one call to the Bot Connector; a hung call is then retried
@@ -305,22 +312,55 @@ class TeamsChannel:
     async def _reply(
         self, activity: Activity, identity: ClaimsIdentity, replies: list[Reply], extra: Any
     ) -> None:
-        """Send in the conversation the activity came from, as a continuation of it."""
+        """Send in the conversation the activity came from, as a continuation of it. What
+        Teams will not take, after retries, is kept in the outbox (`Core.hold`): never lost."""
         if not replies and extra is None:
             return
         continuation = activity.get_conversation_reference().get_continuation_activity()
         continuation.id = activity.id  # replies thread under the message they answer
+        left = list(replies)
+        failed: list[Exception] = []
 
         async def send(context: TurnContext) -> None:
             if extra is not None:
-                await self._extra(context, extra)
-            for reply in replies:
-                outgoing = Activity.model_validate(cards.message(reply))
-                response = await with_retries(partial(context.send_activity, outgoing))
-                self._remember(response.id if response else None, outgoing)
+                try:
+                    await self._extra(context, extra)
+                except Exception as err:  # a card not updated: the answer still goes out
+                    log.warning("Teams card not sent or updated: %s", _gist(err))
+            try:
+                while left:
+                    outgoing = Activity.model_validate(cards.message(left[0]))
+                    response = await with_retries(partial(context.send_activity, outgoing))
+                    self._remember(response.id if response else None, outgoing)
+                    left.pop(0)
+            except Exception as err:  # caught here, or the SDK would apologise into the void
+                failed.append(err)
 
-        await self.adapter.continue_conversation_with_claims(
-            identity, continuation, send, AuthenticationConstants.AGENTS_SDK_SCOPE
+        try:
+            await self.adapter.continue_conversation_with_claims(
+                identity, continuation, send, AuthenticationConstants.AGENTS_SDK_SCOPE
+            )
+        except Exception as err:  # before anything was sent: no token, most likely
+            failed.append(err)
+        if left and failed:
+            await self._hold(activity, left, failed[0])
+
+    async def _hold(self, activity: Activity, replies: list[Reply], err: Exception) -> None:
+        meaning, problem = reply_failure(err)
+        log.warning(
+            "Teams did not take %d message(s) for %s (%s): kept in the outbox for delivery",
+            len(replies),
+            _user(activity),
+            problem,
+        )
+        room = _place(activity) if _in_room(activity) else _user(activity)
+        await self.core.hold(
+            self._incoming(activity, ""),
+            replies,
+            problem,
+            room=room,
+            personal=not _in_room(activity),
+            refused=meaning == Meaning.CREDENTIALS,
         )
 
     async def _extra(self, context: TurnContext, extra: tuple[Any, ...]) -> None:
@@ -364,7 +404,7 @@ class TeamsChannel:
 # -- who may call /api/messages ------------------------------------------------------------------
 
 AUTHENTICATED = web.RequestKey("engagebot.teams.authenticated", bool)
-REFUSED = {"error": "Invalid token or authentication failed."}  # the SDK's own words
+UNAUTHORISED = {"error": "Invalid token or authentication failed."}  # the SDK's own words
 
 
 def guarded(checked: Callable[[web.Request], Awaitable[web.StreamResponse]]) -> Handler:
@@ -385,7 +425,7 @@ def guarded(checked: Callable[[web.Request], Awaitable[web.StreamResponse]]) -> 
                     raise
                 problem = f"its token could not be checked ({type(err).__name__})"
         log.info("refused a Teams request: %s (from %s)", problem, request.remote)
-        return web.json_response(REFUSED, status=401)
+        return web.json_response(UNAUTHORISED, status=401)
 
     return endpoint
 
@@ -428,24 +468,43 @@ def _strip_mention(activity: Activity) -> str:
     return re.sub(r"\s+", " ", text).strip()
 
 
+BACK_OFF = 0.5  # seconds before the first retry of a reply; doubled each time
+
+
 async def with_retries(call: Callable[[], Awaitable[T]], tries: int = TRIES) -> T:
-    """Call the Bot Connector; 429/412/502/504 are tried again after Retry-After (or a back-off)."""
+    """Call the Bot Connector; what is theirs to retry (429, 412, every 5xx, no answer) is
+    tried again after Retry-After or a growing back-off; anything else is raised at once."""
     for attempt in range(tries):
         try:
             return await call()
         except ClientResponseError as err:
-            if err.status not in RETRY_STATUSES or attempt == tries - 1:
+            if statuses.teams(err.status) != Meaning.RETRY or attempt == tries - 1:
                 raise
             await asyncio.sleep(retry_after(err.headers, attempt))
+        except (ClientError, TimeoutError):
+            if attempt == tries - 1:
+                raise
+            await asyncio.sleep(BACK_OFF * 2**attempt)
     raise AssertionError("unreachable")
+
+
+def reply_failure(err: Exception) -> tuple[Meaning, str]:
+    """What a failed reply means, and in words: by the connector's status where it answered;
+    no token issued is our credentials refused; anything else (no answer) theirs to retry."""
+    if isinstance(err, ClientResponseError):
+        meaning = statuses.teams(err.status)
+        return meaning, _refusal(meaning, err.status, "", "the person")
+    if isinstance(err, ValueError):  # the SDK's "Failed to acquire token"
+        return Meaning.CREDENTIALS, f"Microsoft would not issue a Teams token: {_gist(err)}. {FIX}"
+    return Meaning.RETRY, f"Teams could not be reached: {_gist(err)}"
 
 
 def retry_after(headers: Mapping[str, str] | None, attempt: int) -> float:
     raw = (headers or {}).get("Retry-After")
     try:
-        wait = float(raw) if raw is not None else 0.5 * 2**attempt
+        wait = float(raw) if raw is not None else BACK_OFF * 2**attempt
     except ValueError:
-        wait = 0.5 * 2**attempt
+        wait = BACK_OFF * 2**attempt
     return min(max(wait, 0.0), MAX_WAIT)
 
 
@@ -530,8 +589,10 @@ class TeamsSender:
     """Delivers queued reminders into each officer's personal chat with the bot (or a room).
 
     `addresses(owner)` gives the stored address of a user or room (None: they never wrote).
-    429/412/502/504 are retried honouring Retry-After, then left to the outbox (SendError);
-    401/403/404 mean the person can't be reached there until they write again (Unreachable).
+    Each answer is read by its meaning (bot/channels/statuses.py): theirs to retry (429, 412,
+    every 5xx, no answer) is tried again here honouring Retry-After, then left to the outbox
+    (SendError); 401, or no token to be had, is our credentials refused (CredentialsRefused);
+    403 and 404 mean the person can't be reached there until they write again (Unreachable).
     """
 
     via = CHANNEL
@@ -589,32 +650,74 @@ class TeamsSender:
         self._loop.run(self._call("PUT", url, body, owner))
 
     async def _call(self, method: str, url: str, body: dict[str, Any], who: str) -> dict[str, Any]:
-        headers = _auth_headers(await bot_token(self.provider))
+        headers = _auth_headers(await self._token())
         for attempt in range(TRIES):
             try:
                 async with self._loop.session().request(
                     method, url, json=body, headers=headers
                 ) as response:
-                    if response.status in UNREACHABLE_STATUSES:
-                        raise Unreachable(
-                            f"{who} can't be reached in Teams (HTTP {response.status}) "
-                            "until they write to the bot again"
-                        )
-                    if response.status in RETRY_STATUSES and attempt < TRIES - 1:
-                        wait = retry_after(response.headers, attempt)
-                        await self.sleep(wait)
+                    if response.status < 300:
+                        if response.content_length == 0:
+                            return {}
+                        answer: dict[str, Any] = await response.json(content_type=None) or {}
+                        return answer
+                    code = await _error_code(response)
+                    meaning = statuses.teams(response.status, code)
+                    if meaning == Meaning.RETRY and attempt < TRIES - 1:
+                        await self.sleep(retry_after(response.headers, attempt))
                         continue
-                    if response.status >= 300:
-                        raise SendError(f"Teams said HTTP {response.status}")
-                    if response.content_length == 0:
-                        return {}
-                    answer: dict[str, Any] = await response.json(content_type=None) or {}
-                    return answer
+                    raise statuses.failure(meaning, _refusal(meaning, response.status, code, who))
             except (ClientError, TimeoutError) as err:
                 if attempt == TRIES - 1:
                     raise SendError(f"Teams could not be reached: {err!r}") from err
-                await self.sleep(0.5 * 2**attempt)
+                await self.sleep(BACK_OFF * 2**attempt)
         raise SendError("Teams kept asking to wait")
+
+    async def _token(self) -> str | None:
+        """A token for the Bot Connector; Microsoft refusing to issue one is our credentials
+        refused (an expired or wrong client secret), not being able to ask is theirs."""
+        try:
+            return await bot_token(self.provider)
+        except ValueError as err:  # the SDK's "Failed to acquire token": the service said no
+            raise CredentialsRefused(
+                f"Microsoft would not issue a Teams token: {_gist(err)}. {FIX}"
+            ) from err
+        except Exception as err:
+            raise SendError(
+                f"Microsoft's token service could not be reached: {_gist(err)}"
+            ) from err
+
+
+FIX = "Check TEAMS_APP_ID and TEAMS_APP_PASSWORD (a client secret expires)"
+
+
+def _refusal(meaning: Meaning, status: int, code: str, who: str) -> str:
+    """What a refusal means, in words for the outbox and the admins."""
+    if meaning == Meaning.PERSON:
+        return f"{who} can't be reached in Teams (HTTP {status}) until they write to the bot again"
+    detail = f"HTTP {status}{' ' + code if code else ''}"
+    if meaning == Meaning.CREDENTIALS:
+        return f"Teams refused engagebot's credentials ({detail}). {FIX}"
+    if meaning == Meaning.MESSAGE:
+        return f"Teams refused the message itself ({detail}): a fault in engagebot"
+    return f"Teams said {detail}"
+
+
+async def _error_code(response: ClientResponse) -> str:
+    """The Bot Connector's error code ("BotNotInConversationRoster"), when its body has one."""
+    try:
+        body = await response.json(content_type=None)
+    except Exception:  # not JSON, or cut off: the status says enough
+        return ""
+    error = body.get("error") if isinstance(body, dict) else None
+    code = error.get("code") if isinstance(error, dict) else None
+    return str(code)[:80] if code else ""
+
+
+def _gist(err: BaseException) -> str:
+    """An exception in one short line (a token service's answer can be long)."""
+    text = " ".join(str(err).split()) or type(err).__name__
+    return text[:300]
 
 
 def _outgoing(activity: dict[str, Any], address: Mapping[str, str]) -> dict[str, Any]:

@@ -47,9 +47,17 @@ T = TypeVar("T", bound=SQLModel)
 FORMER_OFFICER = "a former officer"  # how an erased author is shown on the notes they wrote
 
 # Bookkeeping that says nothing a council would be asked for: how far conversations and
-# deliveries have got, and which platform events were seen.
+# deliveries have got, which platform events were seen, which platform refuses our
+# credentials.
 NOT_EXPORTED = frozenset(
-    {"handledevent", "conversationstate", "outbox", "summarypost", "deliveryaddress"}
+    {
+        "handledevent",
+        "conversationstate",
+        "outbox",
+        "summarypost",
+        "deliveryaddress",
+        "platformaccess",
+    }
 )
 
 
