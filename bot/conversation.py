@@ -200,10 +200,10 @@ class Conversation:
             news = platform_access.refused(session, channel, problem, self.ctx.now(), others=others)
         if news:
             log.error(
-                "%s refuses engagebot's credentials: %s. Replies are held, not lost; the plans' "
-                "admins have been told.",
+                "%s. Replies are held, not lost, and go out once %s accepts engagebot's "
+                "credentials again; the plans' admins have been told.",
+                problem.rstrip("."),
                 channel.capitalize(),
-                problem,
             )
 
     def _form(self, name: str) -> FormHandlers | None:

@@ -181,10 +181,10 @@ def _credentials_refused(
         )
     if news:
         log.error(
-            "%s refuses engagebot's credentials: %s. Messages are held, not lost, and go out "
-            "once it accepts them again; the plans' admins have been told.",
+            "%s. Messages are held, not lost, and go out once %s accepts engagebot's "
+            "credentials again; the plans' admins have been told.",
+            str(err).rstrip("."),
             via.capitalize(),
-            err,
         )
 
 

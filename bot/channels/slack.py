@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import random
 import re
 from collections.abc import Awaitable, Callable, Coroutine, Mapping
 from dataclasses import replace
@@ -37,17 +38,22 @@ from slack_sdk.http_retry.async_handler import AsyncRetryHandler
 from slack_sdk.http_retry.builtin_async_handlers import (
     AsyncConnectionErrorRetryHandler,
     AsyncRateLimitErrorRetryHandler,
+    AsyncServerErrorRetryHandler,
 )
+from slack_sdk.http_retry.builtin_interval_calculators import BackoffRetryIntervalCalculator
+from slack_sdk.http_retry.jitter import Jitter
 from slack_sdk.signature import SignatureVerifier
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
 from bot.channels import slack_blocks as kit
+from bot.channels import statuses
 from bot.channels.cache import TTLCache
 from bot.channels.slack_auth import QuietTokenWarnings, SlackIdentity
+from bot.channels.statuses import Meaning
 from bot.core import Core
 from handlers.chat.messages import ACTION_KEY, Form, Incoming, Reply
-from handlers.chat.outbound import Recipient, SendError, Sent, Unreachable
+from handlers.chat.outbound import CredentialsRefused, Recipient, SendError, Sent, Unreachable
 from handlers.chat.state import ConversationKey
 
 log = logging.getLogger(__name__)
@@ -97,20 +103,6 @@ class SafeServerErrorRetryHandler(RetryHandler):
         return _safe_to_retry(request, response)
 
 
-class AsyncSafeServerErrorRetryHandler(AsyncRetryHandler):
-    """The same rule for the async client."""
-
-    async def _can_retry_async(
-        self,
-        *,
-        state: RetryState,
-        request: HttpRequest,
-        response: HttpResponse | None = None,
-        error: Exception | None = None,
-    ) -> bool:
-        return _safe_to_retry(request, response)
-
-
 def make_client(token: str, api_url: str) -> WebClient:
     """A Web API client that obeys Retry-After on 429 and retries 5xx only where safe.
 
@@ -124,12 +116,25 @@ def make_client(token: str, api_url: str) -> WebClient:
     return WebClient(token=token, base_url=api_url.rstrip("/") + "/", retry_handlers=handlers)
 
 
-def _async_retries(*, server_errors: bool = True) -> list[AsyncRetryHandler]:
-    handlers: list[AsyncRetryHandler] = [AsyncRateLimitErrorRetryHandler(max_retry_count=3)]
-    if server_errors:
-        handlers.append(AsyncSafeServerErrorRetryHandler(max_retry_count=2))
-    handlers.append(AsyncConnectionErrorRetryHandler(max_retry_count=1))
-    return handlers
+BACK_OFF = 0.5  # seconds before a reply's first retry; doubled each time, plus some jitter
+
+
+class _Jitter(Jitter):
+    """Up to one more back-off step at random, so retries from many replies spread out."""
+
+    def recalculate(self, duration: float) -> float:
+        return duration + random.random() * BACK_OFF
+
+
+def _async_retries() -> list[AsyncRetryHandler]:
+    """For replies: 429 waited out, every 5xx and dropped connection tried again with a
+    growing back-off (a reply's person is waiting; one still failing is kept, see `_hold`)."""
+    wait = BackoffRetryIntervalCalculator(backoff_factor=BACK_OFF, jitter=_Jitter())
+    return [
+        AsyncRateLimitErrorRetryHandler(max_retry_count=3),
+        AsyncServerErrorRetryHandler(max_retry_count=3, interval_calculator=wait),
+        AsyncConnectionErrorRetryHandler(max_retry_count=3, interval_calculator=wait),
+    ]
 
 
 def make_async_client(token: str, api_url: str) -> AsyncWebClient:
@@ -318,9 +323,15 @@ class SlackChannel:
         if update and body.get("trigger_id"):
             await self._open_form(base, update.group(1), body["trigger_id"], response_url)
             return
-        for reply in await self.core.handle(base):
+        replies = await self.core.handle(base)
+        for index, reply in enumerate(replies):
             kind = "in_channel" if reply.broadcast else "ephemeral"
-            await self._respond(response_url, {**kit.message(reply), "response_type": kind})
+            failed = await self._respond(
+                response_url, {**kit.message(reply), "response_type": kind}
+            )
+            if failed is not None:  # seen by them alone, so kept for their DM
+                await self._hold(base, replies[index:], failed, body["user_id"], personal=True)
+                return
             await self._upload(reply, body["channel_id"], None)
 
     async def on_message(self, ack: AsyncAck, body: dict[str, Any], event: dict[str, Any]) -> None:
@@ -396,13 +407,16 @@ class SlackChannel:
         )
         replies = await self.core.handle(msg)
         if ephemeral:
-            for reply in replies:
-                await self._respond(
+            for index, reply in enumerate(replies):
+                failed = await self._respond(
                     response_url,
                     {**kit.message(reply), "response_type": "ephemeral", "replace_original": False},
                 )
+                if failed is not None:
+                    await self._hold(msg, replies[index:], failed, user, personal=True)
+                    return
             return
-        await self._post_all(replies, channel, user, thread)
+        await self._post_all(msg, replies, channel, user, thread)
 
     async def on_form(self, ack: AsyncAck, body: dict[str, Any], view: dict[str, Any]) -> None:
         user = body["user"]["id"]
@@ -426,7 +440,7 @@ class SlackChannel:
         self._after_ack(self._after_form(replies, team, user))
 
     async def _after_form(self, replies: list[Reply], team: str, user: str) -> None:
-        await self._post_all(replies, user, user, None)
+        await self._post_all(self._incoming(team, user, user, ""), replies, user, user, None)
         await self.publish_home(team, user)
 
     # -- helpers -------------------------------------------------------------------------------
@@ -438,7 +452,7 @@ class SlackChannel:
         replies = await self.core.handle(msg) if msg.text.strip() or not files else []
         if files:
             replies.append(Reply(FILES_NOT_KEPT, private=True))
-        await self._post_all(replies, channel, user, thread)
+        await self._post_all(msg, replies, channel, user, thread)
 
     def _incoming(
         self, team: str, conversation: str, user: str, text: str, event_id: str | None = None
@@ -477,41 +491,64 @@ class SlackChannel:
                 {"text": text, "response_type": "ephemeral", "replace_original": False},
             )
 
-    async def _respond(self, response_url: str | None, message: dict[str, Any]) -> bool:
-        """Answer through the request's response_url (429 waited out, a refused connection
-        tried once more, a 5xx not retried: the message may have been posted)."""
+    async def _respond(self, response_url: str | None, message: dict[str, Any]) -> SendError | None:
+        """Answer through the request's response_url (429 waited out, a 5xx or a dropped
+        connection tried again); why it failed, or None once delivered."""
         if not response_url:
             log.warning("no response_url to answer on")
-            return False
+            return SendError("Slack gave no response_url to answer on")
         webhook = AsyncWebhookClient(
-            url=response_url,
-            session=self._http(),
-            retry_handlers=_async_retries(server_errors=False),
+            url=response_url, session=self._http(), retry_handlers=_async_retries()
         )
         try:
             sent = await webhook.send_dict(message)
         except Exception as err:  # aiohttp's connection errors, timeouts
             log.warning("Slack response_url failed: %r", err)
-            return False
+            return SendError(f"Slack could not be reached: {err!r}")
         if sent.status_code != 200:
             log.warning("Slack response_url answered %s: %s", sent.status_code, sent.body)
-            return False
-        return True
+            meaning = statuses.slack(sent.status_code)
+            return statuses.failure(meaning, f"Slack's response_url said HTTP {sent.status_code}")
+        return None
 
     async def _post_all(
-        self, replies: list[Reply], channel: str, user: str, thread: str | None
+        self, msg: Incoming, replies: list[Reply], channel: str, user: str, thread: str | None
     ) -> None:
-        for reply in replies:
+        """Post each reply; one Slack will not take (after retries) is kept, with the rest,
+        in the outbox for delivery (`_hold`), never lost."""
+        for index, reply in enumerate(replies):
             payload = kit.message(reply)
             if reply.private and not channel.startswith("D") and channel != user:
-                await self._call(
+                failed = await self._attempt(
                     self.aclient.chat_postEphemeral, channel=channel, user=user, **payload
                 )
             else:
-                await self._call(
+                failed = await self._attempt(
                     self.aclient.chat_postMessage, channel=channel, thread_ts=thread, **payload
                 )
+            if failed is not None:
+                personal = channel.startswith("D") or channel == user
+                await self._hold(msg, replies[index:], failed, channel, personal=personal)
+                return
             await self._upload(reply, channel, thread)
+
+    async def _hold(
+        self, msg: Incoming, replies: list[Reply], failed: SendError, room: str, *, personal: bool
+    ) -> None:
+        log.warning(
+            "Slack did not take %d message(s) for %s (%s): kept in the outbox for delivery",
+            len(replies),
+            msg.user,
+            failed,
+        )
+        await self.core.hold(
+            msg,
+            replies,
+            str(failed),
+            room=room,
+            personal=personal,
+            refused=isinstance(failed, CredentialsRefused),
+        )
 
     async def _upload(self, reply: Reply, channel: str, thread: str | None) -> None:
         """A reply's picture (the summary's chart) as a file in the same place."""
@@ -532,15 +569,21 @@ class SlackChannel:
 
         By the time anything is posted, the user's update is already committed.
         """
+        return await self._attempt(method, **kwargs) is None
+
+    async def _attempt(
+        self, method: Callable[..., Awaitable[Any]], **kwargs: Any
+    ) -> SendError | None:
+        """Call the Web API: None once done, else what the failure means (statuses.py)."""
         try:
             await method(**kwargs)
         except SlackApiError as err:
             log.warning("Slack %s failed: %s", method.__name__, err.response.get("error"))
-            return False
+            return refusal(err, "the person")
         except Exception as err:  # aiohttp's connection errors, timeouts
             log.warning("Slack %s failed: %r", method.__name__, err)
-            return False
-        return True
+            return SendError(f"Slack could not be reached: {err!r}")
+        return None
 
 
 class SlackDirectory:
@@ -625,7 +668,11 @@ def _where(body: dict[str, Any], user: str) -> tuple[str, str | None, bool]:
 
 
 class SlackSender:
-    """Delivers queued reminders as Slack DMs (or channel posts, for a chair's channel)."""
+    """Delivers queued reminders as Slack DMs (or channel posts, for a chair's channel).
+
+    Slack's answers are read by their meaning (bot/channels/statuses.py): a revoked token is
+    our credentials refused, a deactivated user or archived channel the person's, a 5xx or no
+    answer theirs to retry (by the outbox), a refused message ours to fix."""
 
     via = "slack"
 
@@ -656,7 +703,7 @@ class SlackSender:
             dm = opened["channel"]["id"]
             posted = self.client.chat_postMessage(channel=dm, **payload)
         except SlackApiError as err:
-            raise SendError(f"Slack said {err.response.get('error')}") from err
+            raise refusal(err, to.name) from err  # one token serves every workspace
         except UNREACHED as err:
             raise SendError(f"Slack could not be reached: {err!r}") from err
         key = ConversationKey("slack", team, dm, to.user_id)
@@ -668,7 +715,7 @@ class SlackSender:
         try:
             self.client.chat_update(channel=channel, ts=ts, **kit.message(reply))
         except SlackApiError as err:
-            raise SendError(f"Slack said {err.response.get('error')}") from err
+            raise refusal(err, "that message") from err
         except UNREACHED as err:
             raise SendError(f"Slack could not be reached: {err!r}") from err
 
@@ -677,6 +724,26 @@ class SlackSender:
         if self._team is None:
             self._team = str(self.client.auth_test().get("team_id", ""))
         return self._team
+
+
+TOKEN_FIX = "Check SLACK_BOT_TOKEN (revoked, or the app taken out of the workspace)"
+
+
+def refusal(err: SlackApiError, who: str, workspace: str = "") -> SendError:
+    """What Slack's refusal means (bot/channels/statuses.py), in words for the outbox."""
+    error = str(err.response.get("error") or "")
+    status = int(err.response.status_code)
+    said = error or f"HTTP {status}"
+    meaning = statuses.slack(status, error)
+    if meaning == Meaning.PERSON:
+        text = f"{who} can't be reached in Slack ({said}) until they write to the bot again"
+    elif meaning == Meaning.CREDENTIALS:
+        text = f"Slack refused engagebot's token ({said}). {TOKEN_FIX}"
+    elif meaning == Meaning.MESSAGE:
+        text = f"Slack refused the message itself ({said}): a fault in engagebot"
+    else:
+        text = f"Slack said {said}"
+    return statuses.failure(meaning, text, workspace)
 
 
 def _message_id(channel: str, ts: object) -> str:

@@ -66,6 +66,20 @@ APOLOGY = "Sorry, something went wrong on my side. Please try again in a minute.
 _UPDATE = re.compile(rf"^\s*update\s+({ACTION_KEY})\s*$", re.IGNORECASE)
 
 
+class RetriedCallsAsWarnings(logging.Filter):
+    """The SDK logs each Bot Connector call that failed at ERROR ("Error accessing …: 503");
+    we retry those and keep what still fails (`TeamsChannel._hold`), so each is a WARNING."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.levelno == logging.ERROR and str(record.msg).startswith("Error accessing"):
+            record.levelno, record.levelname = logging.WARNING, "WARNING"
+        return True
+
+
+CONNECTOR_LOG = "microsoft_agents.hosting.core.connector.client.connector_client"
+_QUIET = RetriedCallsAsWarnings()
+
+
 @dataclass(frozen=True)
 class TeamsAuth:
     """The Azure Bot's credentials, or `anonymous` (no tokens either way: local runs, tests)."""
@@ -154,6 +168,7 @@ class TeamsChannel:
         )
         self.adapter = CloudAdapter(connection_manager=connections)
         self.adapter.on_turn_error = self._on_turn_error  # never the SDK's "Exception caught"
+        logging.getLogger(CONNECTOR_LOG).addFilter(_QUIET)  # once: filters are a set
         self._tasks: set[asyncio.Task[None]] = set()
         self._busy: asyncio.Semaphore | None = None
         self._order: dict[str, asyncio.Lock] = {}  # one turn at a time per conversation
