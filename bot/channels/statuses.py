@@ -19,6 +19,7 @@ return, read the same way for reminders and for replies:
 
 from __future__ import annotations
 
+import re
 from enum import StrEnum
 
 from handlers.chat.outbound import CredentialsRefused, Rejected, SendError, Unreachable
@@ -81,6 +82,7 @@ SLACK_PERSON = frozenset(
         "edit_window_closed",
     }
 )
+_SLACK_CODE = re.compile(r"[a-z0-9_]{1,80}")
 SLACK_RETRY = frozenset(
     {
         "ratelimited",
@@ -115,16 +117,22 @@ def teams(status: int, code: str = "") -> Meaning:
 
 
 def slack(status: int, error: str = "") -> Meaning:
-    """A Web API answer: its HTTP status and the error code Slack put in the body."""
+    """A Web API answer: its HTTP status and the error code Slack put in the body (Slack's
+    codes are snake_case words; anything else there is not Slack's, e.g. the SDK's note that
+    the body was not JSON)."""
+    error = error if _SLACK_CODE.fullmatch(error) else ""
     if status in (401, 403) or error in SLACK_CREDENTIALS:
         return Meaning.CREDENTIALS
-    if status != 200 and of_status(status) != Meaning.MESSAGE:
-        return of_status(status)
     if error in SLACK_PERSON:
         return Meaning.PERSON
     if error in SLACK_RETRY:
         return Meaning.RETRY
-    return of_status(status) if status != 200 else Meaning.MESSAGE
+    by_status = of_status(status)
+    if by_status != Meaning.SENT:
+        return by_status
+    # "ok": false with a 2xx: a code Slack documents for a bad request, or no code at all
+    # (not Slack's answer: a proxy's page, a cut-off body), which is theirs to retry.
+    return Meaning.MESSAGE if error else Meaning.RETRY
 
 
 def failure(meaning: Meaning, text: str, workspace: str = "") -> SendError:
