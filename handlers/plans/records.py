@@ -208,7 +208,12 @@ class Forgotten:
 
     def tables(self) -> list[str]:
         """The tables touched, in order."""
-        return sorted(set(self.removed) | set(self.cleared))
+        return sorted(
+            table for table in set(self.removed) | set(self.cleared) if self.touched(table)
+        )
+
+    def touched(self, table: str) -> bool:
+        return bool(self.removed[table] or self.cleared[table])
 
 
 def forget(session: Session, person: Person) -> Forgotten:
