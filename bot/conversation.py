@@ -30,7 +30,7 @@ from handlers.plans import organisations, platform_access
 from handlers.plans.organisations import NOT_SET_UP
 from handlers.plans.people import identify
 from handlers.plans.progress import MAX_NOTE_CHARS
-from models.db import reason, transaction, unavailable
+from models.db import disk_full, reason, transaction, unavailable
 from models.scoping import ALL
 from models.tables import HandledEvent, Person
 
@@ -52,6 +52,10 @@ FAILED = "Sorry, something went wrong on my side and nothing was saved. Please t
 UNAVAILABLE = (
     "Sorry, I can't reach my database just now, so nothing was saved. "
     "Please try again in a minute or two."
+)
+DISK_FULL = (
+    "Sorry, I couldn't save that: the disk my database is on is full, so nothing was saved. "
+    "The people who run me have been told; please try again later."
 )
 # A message carries a progress note or two with their references; longer is a paste gone wrong,
 # and reading it would hold a worker and a transaction.
@@ -300,8 +304,19 @@ class Conversation:
 
 
 def _failed(what: str, msg: Incoming, error: Exception) -> str:
-    """Log a failed piece of work and say what the user is told: an unreachable or locked
-    database is an outage (one line, no traceback); anything else is a bug (a traceback)."""
+    """Log a failed piece of work and say what the user is told: a full disk is the
+    operators' to fix (one ERROR line, no traceback); an unreachable or locked database is an
+    outage (one WARNING line); anything else is a bug (a traceback)."""
+    if disk_full(error):
+        log.error(
+            "%s for %s/%s: the database's disk is full, nothing can be saved until space is "
+            "freed: %s",
+            what,
+            msg.channel,
+            msg.user,
+            reason(error),
+        )
+        return DISK_FULL
     if unavailable(error):
         log.warning(
             "%s for %s/%s: database unavailable: %s", what, msg.channel, msg.user, reason(error)

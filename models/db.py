@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -124,6 +125,24 @@ def unavailable(error: BaseException) -> bool:
     return type(error).__name__ in {"OperationalError", "InterfaceError"} and type(
         error
     ).__module__.startswith(("sqlite3", "psycopg"))
+
+
+_FULL = ("database or disk is full", "no space left on device", "disk full", "could not extend")
+
+
+def disk_full(error: BaseException) -> bool:
+    """True when `error` means the database's disk (or its size limit) is full: the database
+    answers, but nothing more can be written until someone frees space. SQLite says
+    SQLITE_FULL, PostgreSQL SQLSTATE 53100 (disk_full), the system ENOSPC."""
+    if isinstance(error, OSError) and error.errno == errno.ENOSPC:
+        return True
+    orig = getattr(error, "orig", None) or error
+    if getattr(orig, "sqlite_errorname", "") == "SQLITE_FULL":
+        return True
+    if getattr(orig, "sqlstate", None) == "53100" or getattr(orig, "pgcode", None) == "53100":
+        return True
+    text = str(orig).lower()
+    return isinstance(error, DBAPIError) and any(words in text for words in _FULL)
 
 
 def upgrade(engine: Engine, revision: str = "head") -> None:

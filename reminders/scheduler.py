@@ -16,7 +16,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from sqlalchemy import delete
 
 from handlers.chat.context import AppContext
-from models.db import reason, transaction, unavailable
+from models.db import disk_full, reason, transaction, unavailable
 from models.scoping import ALL
 from models.tables import HandledEvent
 from reminders.delivery import Sender, deliver
@@ -55,6 +55,9 @@ def run_once(ctx: AppContext, policy: Policy, sender: Sender | Sequence[Sender])
     except OSError as err:  # a platform unreachable: queued messages wait for the next run
         log.warning("reminder run stopped, the next run will try again: %s", _reason(err))
     except Exception as err:
+        if disk_full(err):
+            log.error("reminder run stopped: the database's disk is full: %s", reason(err))
+            return
         if not unavailable(err):
             log.exception("reminder sweep failed; the next run will try again")
             return
