@@ -138,7 +138,9 @@ def _async_retries() -> list[AsyncRetryHandler]:
 
 
 def make_async_client(token: str, api_url: str) -> AsyncWebClient:
-    """The async twin of `make_client`, for replies posted from the event loop."""
+    """The async client, for replies posted from the event loop. Unlike `make_client` (the
+    reminders', whose failures the outbox retries) it retries every 5xx: a person is waiting,
+    and a reply still refused after that is kept in the outbox (`SlackChannel._hold`)."""
     return AsyncWebClient(
         token=token, base_url=api_url.rstrip("/") + "/", retry_handlers=_async_retries()
     )
