@@ -90,7 +90,8 @@ def test_a_signed_slack_request_slack_would_never_send_gets_400(
     status = slack.post(body, kind, signed_headers(body)).status_code
     # A DM event with no author may be acknowledged and ignored (a 4xx would make Slack retry).
     assert status == 400 or (case == "a DM with no user" and status == 200)
-    time.sleep(0.2)  # work after an acknowledgement would have failed by now
+    if status == 200:
+        time.sleep(0.2)  # work after the acknowledgement would have failed by now
     assert error_log.since(mark) == []
 
 

@@ -27,6 +27,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from sqlmodel import col, select
 
+from bot.channels import teams as teams_channel
 from bot.channels.slack import SlackSender, make_client
 from bot.channels.teams import TRIES, TeamsSender
 from handlers.chat import addresses
@@ -151,7 +152,9 @@ async def _at_once(seconds: float) -> None:
 
 @pytest.fixture(scope="module")
 def teams_fake() -> Iterator[tuple[FakeConnector, TeamsSender]]:
-    with FakeConnector() as connector:
+    """One try per send: how often a sender retries is tried elsewhere; here, meanings."""
+    with pytest.MonkeyPatch.context() as patch, FakeConnector() as connector:
+        patch.setattr(teams_channel, "TRIES", 1)
         address = {
             "scope": "personal",
             "service_url": connector.service_url,
@@ -178,7 +181,7 @@ def slack_fake() -> Iterator[tuple[FakeSlack, SlackSender]]:
 def teams_outcome(fake: FakeConnector, sender: TeamsSender, status: int, code: str) -> Meaning:
     body = {"error": {"code": code, "message": "from the test"}} if code else {}
     fake.recover("send")
-    fake.fail("send", *[teams_connector.Failure(status, body=body)] * TRIES)
+    fake.fail("send", *[teams_connector.Failure(status, body=body)] * teams_channel.TRIES)
     try:
         outcome: object = sender.send(Recipient("Someone", user_id="29:someone"), Reply("hi"))
     except SendError as err:
