@@ -14,6 +14,9 @@ if TYPE_CHECKING:
     from reminders.sweep import SweepReport
 
 
+SHOWN = 50  # messages listed by --dry-run; the rest are counted
+
+
 @app.command("remind")
 def remind(
     dry_run: Annotated[
@@ -98,7 +101,7 @@ def _print_undelivered(ctx: AppContext) -> None:
     if not rows:
         return
     typer.echo(f"Waiting to be delivered: {len(rows)} message(s).")
-    for row, person in rows:
+    for row, person in rows[:SHOWN]:
         who = person.name or person.email if person is not None else f"room {row.chat_channel}"
         if row.failures >= HELD:
             why = f"{row.problem} (held until they next write; their plan admins were told)"
@@ -107,6 +110,8 @@ def _print_undelivered(ctx: AppContext) -> None:
         else:
             why = "not tried yet"
         typer.echo(f"  {who} ({row.kind}, {row.via}): {why}")
+    if len(rows) > SHOWN:
+        typer.echo(f"  …and {len(rows) - SHOWN} more.")
 
 
 def _send_now(ctx: AppContext, settings: Settings, via: str, queued: int) -> None:
