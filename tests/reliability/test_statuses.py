@@ -117,6 +117,8 @@ def slack_should(status: int, code: str) -> Meaning:
     """What a Web API answer means: its code where it has one Slack documents, else its
     status (Slack answers most failures with 200 and a code: a snake_case word)."""
     code = code if re.fullmatch(r"[a-z0-9_]+", code) else ""
+    if status in (204, 205, 304):
+        code = ""  # these answers carry no body: a code cannot arrive with them
     if status in (401, 403) or SLACK_CODES.get(code) == Meaning.CREDENTIALS:
         return Meaning.CREDENTIALS
     if code in SLACK_CODES and SLACK_CODES[code] != Meaning.MESSAGE:

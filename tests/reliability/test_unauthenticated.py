@@ -55,10 +55,13 @@ def _slack_try(
     slack: SlackBot, error_log: Errors, body: bytes, kind: str, headers: dict[str, str]
 ) -> None:
     mark = error_log.mark()
-    with TALLY.attempt(SLACK):
+    try:
         answer = slack.http.post(
             f"{slack.url}/slack/events", content=body, headers={"Content-Type": kind, **headers}
         )
+    except httpx.LocalProtocolError:  # a header httpx itself refuses to send: not tried
+        return
+    with TALLY.attempt(SLACK):
         assert 400 <= answer.status_code < 500, (answer.status_code, body[:100], headers)
         assert error_log.since(mark) == []
     assert slack.slack.of("chat.postMessage") == [] and slack.slack.of("respond") == []
@@ -156,11 +159,11 @@ def _teams_try(teams: TeamsBot, error_log: Errors, authorization: str | None) ->
     )
     headers = {} if authorization is None else {"Authorization": authorization}
     mark = error_log.mark()
+    try:
+        answer = teams.post(body, headers)
+    except httpx.LocalProtocolError:  # a header httpx itself refuses to send: not tried
+        return
     with TALLY.attempt(TEAMS):
-        try:
-            answer = teams.post(body, headers)
-        except httpx.LocalProtocolError:  # a header httpx itself refuses to send: not tried
-            return
         # 401; a header too big to read is refused by aiohttp itself with 400
         assert 400 <= answer.status_code < 500, (answer.status_code, (authorization or "")[:120])
         assert error_log.since(mark) == []
