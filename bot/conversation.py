@@ -37,11 +37,11 @@ from handlers.flows import (
     update,
 )
 from handlers.language.text import readable
-from handlers.plans import organisations
+from handlers.plans import organisations, platform_access
 from handlers.plans.organisations import NOT_SET_UP
 from handlers.plans.people import identify
 from handlers.plans.progress import MAX_NOTE_CHARS
-from models.db import reason, transaction, unavailable
+from models.db import disk_full, reason, transaction, unavailable
 from models.scoping import ALL
 from models.tables import HandledEvent, Person
 
@@ -66,6 +66,10 @@ FAILED = "Sorry, something went wrong on my side and nothing was saved. Please t
 UNAVAILABLE = (
     "Sorry, I can't reach my database just now, so nothing was saved. "
     "Please try again in a minute or two."
+)
+DISK_FULL = (
+    "Sorry, I couldn't save that: the disk my database is on is full, so nothing was saved. "
+    "The people who run me have been told; please try again later."
 )
 # A message carries a progress note or two with their references; longer is a paste gone wrong,
 # and reading it would hold a worker and a transaction.
@@ -160,6 +164,66 @@ class Conversation:
         except Exception as error:
             return Submitted({next(iter(values), "form"): _failed(f"form {name}", msg, error)})
 
+    def hold(
+        self,
+        msg: Incoming,
+        replies: list[Reply],
+        problem: str,
+        room: str,
+        personal: bool,
+        refused: bool = False,
+    ) -> int:
+        """Replies the platform would not take (after the channel's retries): kept in the
+        outbox with why, so a delivery run sends them; nothing undelivered is lost or called
+        sent. They go to the person (their own chat) when the bot knows them, else to `room`,
+        except a private answer given in a room, which only the person may see. `refused`:
+        the platform refused our credentials (recorded, the admins told once)."""
+        try:
+            ctx = self.organisation(msg)
+            if ctx is None:
+                return 0
+            now = ctx.now()
+            with transaction(ctx.engine, ctx.org) as session:
+                who = identify(session, msg.channel, msg.user)
+                held = 0
+                for reply in replies:
+                    to_person = who is not None and (personal or reply.private)
+                    if not to_person and reply.private and not personal:
+                        continue  # nobody to give it to privately
+                    outbox.queue(
+                        session,
+                        reply,
+                        via=msg.channel,
+                        kind="reply",
+                        now=now,
+                        person_id=who.id if to_person and who is not None else None,
+                        chat_channel="" if to_person else room,
+                        problem=problem,
+                    )
+                    held += 1
+            if refused:
+                self._refused(msg.channel, problem)
+        except Exception as error:
+            _failed("holding undelivered replies", msg, error)
+            return 0
+        if held < len(replies):
+            log.warning(
+                "%d private answer(s) for %s could not be kept", len(replies) - held, msg.user
+            )
+        return held
+
+    def _refused(self, channel: str, problem: str) -> None:
+        others = [name for name in self._directories if name != channel]
+        with transaction(self.ctx.engine, ALL) as session:
+            news = platform_access.refused(session, channel, problem, self.ctx.now(), others=others)
+        if news:
+            log.error(
+                "%s. Replies are held, not lost, and go out once %s accepts engagebot's "
+                "credentials again; the plans' admins have been told.",
+                problem.rstrip("."),
+                channel.capitalize(),
+            )
+
     def _form(self, name: str) -> FormHandlers | None:
         """The form a channel names (it comes from a payload: never trusted to exist)."""
         flow = self.flows.get(name)
@@ -220,6 +284,8 @@ class Conversation:
                 return Turn(())
             saved = self._current(session, msg.key)
             req = Request(ctx, session, self._who(session, msg), msg)
+            if req.who is not None and req.who.id is not None:
+                outbox.release(session, msg.channel, req.who.id)  # reachable here again
             turn = self._route(req, saved)
             if turn.next is None:
                 state.clear(session, msg.key)
@@ -255,8 +321,19 @@ class Conversation:
 
 
 def _failed(what: str, msg: Incoming, error: Exception) -> str:
-    """Log a failed piece of work and say what the user is told: an unreachable or locked
-    database is an outage (one line, no traceback); anything else is a bug (a traceback)."""
+    """Log a failed piece of work and say what the user is told: a full disk is the
+    operators' to fix (one ERROR line, no traceback); an unreachable or locked database is an
+    outage (one WARNING line); anything else is a bug (a traceback)."""
+    if disk_full(error):
+        log.error(
+            "%s for %s/%s: the database's disk is full, nothing can be saved until space is "
+            "freed: %s",
+            what,
+            msg.channel,
+            msg.user,
+            reason(error),
+        )
+        return DISK_FULL
     if unavailable(error):
         log.warning(
             "%s for %s/%s: database unavailable: %s", what, msg.channel, msg.user, reason(error)

@@ -43,6 +43,17 @@ class Core(Protocol):
         self, msg: Incoming, name: str, key: str, values: dict[str, str], submission_id: str
     ) -> Submitted: ...
 
+    async def hold(
+        self,
+        msg: Incoming,
+        replies: list[Reply],
+        problem: str,
+        *,
+        room: str,
+        personal: bool,
+        refused: bool = False,
+    ) -> int: ...
+
     def close(self) -> None: ...
 
 
@@ -63,6 +74,19 @@ class CoreInThreads:
         self, msg: Incoming, name: str, key: str, values: dict[str, str], submission_id: str
     ) -> Submitted:
         return await self._run(self.conversation.submit_form, msg, name, key, values, submission_id)
+
+    async def hold(
+        self,
+        msg: Incoming,
+        replies: list[Reply],
+        problem: str,
+        *,
+        room: str,
+        personal: bool,
+        refused: bool = False,
+    ) -> int:
+        hold = partial(self.conversation.hold, room=room, personal=personal, refused=refused)
+        return await self._run(hold, msg, replies, problem)
 
     def close(self) -> None:
         self.pool.shutdown(wait=True, cancel_futures=True)
@@ -145,6 +169,23 @@ class CoreInProcesses:
         except BrokenProcessPool:
             return Submitted({next(iter(values), "form"): FAILED})
         return result
+
+    async def hold(
+        self,
+        msg: Incoming,
+        replies: list[Reply],
+        problem: str,
+        *,
+        room: str,
+        personal: bool,
+        refused: bool = False,
+    ) -> int:
+        try:
+            held: int = await self._run(msg, "hold", msg, replies, problem, room, personal, refused)
+        except BrokenProcessPool:
+            log.error("%d undelivered message(s) for %s could not be kept", len(replies), msg.user)
+            return 0
+        return held
 
     def close(self) -> None:
         for pool in self._pools:

@@ -416,6 +416,23 @@ class Outbox(SQLModel, table=True):
     sent_at: datetime | None = None
     message_id: str = ""  # the platform's id of the message sent, to update it later
     failures: int = 0
+    # Why the last try failed, in words (a person's or an operator's to act on), until sent.
+    problem: str = Field(default="", sa_column_kwargs={"server_default": ""})
+
+
+class PlatformAccess(SQLModel, table=True):
+    """A chat platform refusing engagebot's own credentials (an expired client secret, a
+    revoked token): its messages are held meanwhile. One row while refused; gone once the
+    platform accepts the credentials again. Not an organisation's: credentials are the
+    deployment's (for per-workspace tokens, `workspace` says whose)."""
+
+    __table_args__ = (UniqueConstraint("platform", "workspace"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    platform: str  # the channel's name
+    workspace: str = ""  # "" when one set of credentials serves every workspace
+    problem: str = ""  # what the platform said, for the operators
+    refused_since: datetime
 
 
 class HandledEvent(SQLModel, table=True):

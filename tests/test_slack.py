@@ -243,6 +243,21 @@ def test_user_text_is_escaped_so_nobody_can_ping_the_channel(bot: SlackBot) -> N
     assert "&lt;!channel&gt;" in sent and "&amp;" in sent
 
 
+def test_an_imported_ref_is_escaped_in_the_private_answer_when_the_form_cannot_open(
+    bot: SlackBot, blackpool: AppContext
+) -> None:
+    with transaction(blackpool.engine) as session:
+        r4 = session.exec(select(Action).where(Action.ref == "R4")).one()
+        r4.ref = "<!here>"  # as a spreadsheet may hold it
+        session.add(r4)
+    bot.slack.fail("views.open", Failure(200, {"ok": False, "error": "expired_trigger_id"}))
+    bot.command(SAM_SLACK, f"update #{r4.id}")
+    [answer] = bot.slack.wait_for("respond")
+    assert answer.params["response_type"] == "ephemeral"
+    assert "I couldn't open the update form" in answer.params["text"]
+    assert "<!here>" not in answer.params["text"] and "&lt;!here&gt;" in answer.params["text"]
+
+
 def test_rate_limits_are_waited_out_and_the_message_still_arrives(bot: SlackBot) -> None:
     bot.slack.fail(
         "chat.postMessage",
@@ -264,9 +279,11 @@ def test_a_slack_outage_loses_no_update(bot: SlackBot, blackpool: AppContext) ->
     confirm = bot.slack.wait_for("chat.postMessage", 3)[-1].params
     bot.slack.fail("chat.postMessage", Failure(503, {"ok": False, "error": "service_unavailable"}))
     bot.press(SAM_SLACK, buttons(confirm)["Save"], "Save")
-    bot.slack.wait_for("chat.postMessage", 4)
-    time.sleep(0.3)
-    assert len(bot.slack.of("chat.postMessage")) == 4  # a 5xx on a post is not retried blindly
+    bot.slack.wait_for("chat.postMessage", 5)
+    time.sleep(0.3)  # the retry answered
+    refused, answer = bot.slack.of("chat.postMessage")[3:]
+    assert refused.status == 503 and answer.ok  # a 5xx on a reply is tried again
+    assert "Saved. R10 is now Complete" in answer.params["text"]
     assert notes(blackpool, "R10")[-1].text == "Costs tracked per project"
 
 

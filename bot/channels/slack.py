@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import random
 import re
 from collections.abc import Awaitable, Callable, Coroutine, Mapping
 from contextvars import ContextVar
@@ -39,13 +40,17 @@ from slack_sdk.http_retry.async_handler import AsyncRetryHandler
 from slack_sdk.http_retry.builtin_async_handlers import (
     AsyncConnectionErrorRetryHandler,
     AsyncRateLimitErrorRetryHandler,
+    AsyncServerErrorRetryHandler,
 )
+from slack_sdk.http_retry.builtin_interval_calculators import BackoffRetryIntervalCalculator
+from slack_sdk.http_retry.jitter import Jitter
 from slack_sdk.oauth.token_rotation.async_rotator import AsyncTokenRotator
 from slack_sdk.signature import SignatureVerifier
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
 from bot.channels import slack_blocks as kit
+from bot.channels import statuses
 from bot.channels.cache import TTLCache
 from bot.channels.slack_auth import QuietTokenWarnings, SlackIdentity
 from bot.channels.slack_command import answer_locally
@@ -58,9 +63,10 @@ from bot.channels.slack_install import (
     WorkspaceAuthorize,
     oauth_flow,
 )
+from bot.channels.statuses import Meaning
 from bot.core import Core
 from handlers.chat.messages import ACTION_KEY, Form, Incoming, IncomingFile, Reply
-from handlers.chat.outbound import Recipient, SendError, Sent, Unreachable
+from handlers.chat.outbound import CredentialsRefused, Recipient, SendError, Sent, Unreachable
 from handlers.chat.state import ConversationKey
 
 log = logging.getLogger(__name__)
@@ -131,20 +137,6 @@ class SafeServerErrorRetryHandler(RetryHandler):
         return _safe_to_retry(request, response)
 
 
-class AsyncSafeServerErrorRetryHandler(AsyncRetryHandler):
-    """The same rule for the async client."""
-
-    async def _can_retry_async(
-        self,
-        *,
-        state: RetryState,
-        request: HttpRequest,
-        response: HttpResponse | None = None,
-        error: Exception | None = None,
-    ) -> bool:
-        return _safe_to_retry(request, response)
-
-
 def make_client(token: str, api_url: str) -> WebClient:
     """A Web API client that obeys Retry-After on 429 and retries 5xx only where safe.
 
@@ -158,16 +150,31 @@ def make_client(token: str, api_url: str) -> WebClient:
     return WebClient(token=token, base_url=api_url.rstrip("/") + "/", retry_handlers=handlers)
 
 
-def _async_retries(*, server_errors: bool = True) -> list[AsyncRetryHandler]:
-    handlers: list[AsyncRetryHandler] = [AsyncRateLimitErrorRetryHandler(max_retry_count=3)]
-    if server_errors:
-        handlers.append(AsyncSafeServerErrorRetryHandler(max_retry_count=2))
-    handlers.append(AsyncConnectionErrorRetryHandler(max_retry_count=1))
-    return handlers
+BACK_OFF = 0.5  # seconds before a reply's first retry; doubled each time, plus some jitter
+
+
+class _Jitter(Jitter):
+    """Up to one more back-off step at random, so retries from many replies spread out."""
+
+    def recalculate(self, duration: float) -> float:
+        return duration + random.random() * BACK_OFF
+
+
+def _async_retries() -> list[AsyncRetryHandler]:
+    """For replies: 429 waited out, every 5xx and dropped connection tried again with a
+    growing back-off (a reply's person is waiting; one still failing is kept, see `_hold`)."""
+    wait = BackoffRetryIntervalCalculator(backoff_factor=BACK_OFF, jitter=_Jitter())
+    return [
+        AsyncRateLimitErrorRetryHandler(max_retry_count=3),
+        AsyncServerErrorRetryHandler(max_retry_count=3, interval_calculator=wait),
+        AsyncConnectionErrorRetryHandler(max_retry_count=3, interval_calculator=wait),
+    ]
 
 
 def make_async_client(token: str, api_url: str) -> AsyncWebClient:
-    """The async twin of `make_client`, for replies posted from the event loop."""
+    """The async client, for replies posted from the event loop. Unlike `make_client` (the
+    reminders', whose failures the outbox retries) it retries every 5xx: a person is waiting,
+    and a reply still refused after that is kept in the outbox (`SlackChannel._hold`)."""
     return AsyncWebClient(
         token=token, base_url=api_url.rstrip("/") + "/", retry_handlers=_async_retries()
     )
@@ -286,18 +293,27 @@ class SlackChannel:
 
     async def endpoint(self, request: web.Request) -> web.Response:
         """The signature and timestamp are checked before the body is read as anything (an
-        unsigned or garbled request gets 401, never a traceback); then slack-bolt dispatches."""
-        body = await request.text()
-        if not self._signed(body, request.headers):
+        unsigned or garbled request gets 401, never a traceback); then slack-bolt dispatches.
+
+        The body is taken as bytes, whatever charset the request declares: Slack signs UTF-8
+        text, so a body that is not UTF-8 cannot be signed by Slack and is refused as forged."""
+        raw = await request.read()
+        body = _utf8(raw)
+        if body is None or not self._signed(body, request.headers):
             # One line, never the body: a flood of forged requests must not flood the log.
             log.info(
                 "refused a Slack request with a bad signature (%d bytes from %s)",
-                len(body),
+                len(raw),
                 request.remote,
             )
             return web.Response(status=401, text="invalid request")
         try:
-            bolt_response = await self._dispatch(await to_bolt_request(request))
+            bolt_request = AsyncBoltRequest(
+                body=body,
+                query=request.query_string,
+                headers=request.headers,  # type: ignore[arg-type]
+            )
+            bolt_response = await self._dispatch(bolt_request)
         except (ValueError, AttributeError, TypeError, KeyError) as err:
             # Signed, but not a payload Slack sends: bad JSON, JSON that is not an object, or
             # one slack-bolt cannot take apart (a modal with several response_urls).
@@ -381,6 +397,7 @@ class SlackChannel:
     # -- listeners --------------------------------------------------------------------------
 
     async def on_command(self, ack: AsyncAck, body: dict[str, Any]) -> None:
+        _need(body, "team_id", "channel_id", "user_id")  # before the ack: a bad payload is a 400
         await ack()
         self._after_ack(self._command(body))
 
@@ -396,9 +413,15 @@ class SlackChannel:
         if update and body.get("trigger_id"):
             await self._open_form(base, update.group(1), body["trigger_id"], response_url)
             return
-        for reply in await self.core.handle(base):
+        replies = await self.core.handle(base)
+        for index, reply in enumerate(replies):
             kind = "in_channel" if reply.broadcast else "ephemeral"
-            await self._respond(response_url, {**kit.message(reply), "response_type": kind})
+            failed = await self._respond(
+                response_url, {**kit.message(reply), "response_type": kind}
+            )
+            if failed is not None:  # seen by them alone, so kept for their DM
+                await self._hold(base, replies[index:], failed, body["user_id"], personal=True)
+                return
             await self._upload(reply, body["channel_id"], None, body["user_id"])
 
     async def on_message(self, ack: AsyncAck, body: dict[str, Any], event: dict[str, Any]) -> None:
@@ -446,6 +469,7 @@ class SlackChannel:
             await self._call(self.aclient.views_publish, user_id=user, view=kit.home_view(replies))
 
     async def on_button(self, ack: AsyncAck, body: dict[str, Any], action: dict[str, Any]) -> None:
+        _need(body.get("user") or {}, "id")  # before the ack: a bad payload is a 400
         await ack()
         self._after_ack(self._button(body, action))
 
@@ -473,13 +497,16 @@ class SlackChannel:
         )
         replies = await self.core.handle(msg)
         if ephemeral:
-            for reply in replies:
-                await self._respond(
+            for index, reply in enumerate(replies):
+                failed = await self._respond(
                     response_url,
                     {**kit.message(reply), "response_type": "ephemeral", "replace_original": False},
                 )
+                if failed is not None:
+                    await self._hold(msg, replies[index:], failed, user, personal=True)
+                    return
             return
-        await self._post_all(replies, channel, user, thread)
+        await self._post_all(msg, replies, channel, user, thread)
 
     async def on_form(self, ack: AsyncAck, body: dict[str, Any], view: dict[str, Any]) -> None:
         user = body["user"]["id"]
@@ -503,7 +530,7 @@ class SlackChannel:
         self._after_ack(self._after_form(replies, team, user))
 
     async def _after_form(self, replies: list[Reply], team: str, user: str) -> None:
-        await self._post_all(replies, user, user, None)
+        await self._post_all(self._incoming(team, user, user, ""), replies, user, user, None)
         await self.publish_home(team, user)
 
     # -- helpers -------------------------------------------------------------------------------
@@ -525,7 +552,7 @@ class SlackChannel:
         replies = await self.core.handle(msg) if msg.text.strip() or not files else []
         if files:
             replies.append(Reply(FILES_NOT_KEPT, private=True))
-        await self._post_all(replies, channel, user, thread)
+        await self._post_all(msg, replies, channel, user, thread)
 
     async def _download(self, shared: list[dict[str, Any]]) -> tuple[IncomingFile, ...]:
         """The files shared with a message, fetched with the bot token, only from Slack (or
@@ -587,57 +614,83 @@ class SlackChannel:
             self.aclient.views_open, trigger_id=trigger_id, view=kit.modal(form)
         ):
             command = form.title[:1].lower() + form.title[1:]  # "update R4"
-            text = f"I couldn't open the update form. Send me '{command}' in a DM instead."
+            # The ref came from a spreadsheet: escaped like all text shown in mrkdwn.
+            text = (
+                f"I couldn't open the update form. Send me '{kit.escape(command)}' in a DM instead."
+            )
             await self._respond(
                 response_url,
                 {"text": text, "response_type": "ephemeral", "replace_original": False},
             )
 
-    async def _respond(self, response_url: str | None, message: dict[str, Any]) -> bool:
-        """Answer through the request's response_url (429 waited out, a refused connection
-        tried once more, a 5xx not retried: the message may have been posted)."""
+    async def _respond(self, response_url: str | None, message: dict[str, Any]) -> SendError | None:
+        """Answer through the request's response_url (429 waited out, a 5xx or a dropped
+        connection tried again); why it failed, or None once delivered."""
         if not response_url:
             log.warning("no response_url to answer on")
-            return False
+            return SendError("Slack gave no response_url to answer on")
         webhook = AsyncWebhookClient(
-            url=response_url,
-            session=self._http(),
-            retry_handlers=_async_retries(server_errors=False),
+            url=response_url, session=self._http(), retry_handlers=_async_retries()
         )
         try:
             sent = await webhook.send_dict(message)
         except Exception as err:  # aiohttp's connection errors, timeouts
             log.warning("Slack response_url failed: %r", err)
-            return False
+            return SendError(f"Slack could not be reached: {err!r}")
         if sent.status_code != 200:
             log.warning("Slack response_url answered %s: %s", sent.status_code, sent.body)
-            return False
-        return True
+            meaning = statuses.slack(sent.status_code)
+            return statuses.failure(meaning, f"Slack's response_url said HTTP {sent.status_code}")
+        return None
 
     async def _post_all(
-        self, replies: list[Reply], channel: str, user: str, thread: str | None
+        self, msg: Incoming, replies: list[Reply], channel: str, user: str, thread: str | None
     ) -> None:
-        for reply in replies:
+        """Post each reply; one Slack will not take (after retries) is kept, with the rest,
+        in the outbox for delivery (`_hold`), never lost."""
+        for index, reply in enumerate(replies):
             payload = kit.message(reply)
             if reply.private and not channel.startswith("D") and channel != user:
-                error = await self._attempt(
+                failed = await self._attempt(
                     self.aclient.chat_postEphemeral, channel=channel, user=user, **payload
                 )
             else:
-                error = await self._attempt(
+                failed = await self._attempt(
                     self.aclient.chat_postMessage, channel=channel, thread_ts=thread, **payload
                 )
-            if error in NOT_A_MEMBER:
+            if failed is not None and failed.code in NOT_A_MEMBER:
                 await self._not_a_member(channel, user, reply)
                 continue
+            if failed is not None:
+                personal = channel.startswith("D") or channel == user
+                await self._hold(msg, replies[index:], failed, channel, personal=personal)
+                return
             await self._upload(reply, channel, thread, user)
+
+    async def _hold(
+        self, msg: Incoming, replies: list[Reply], failed: SendError, room: str, *, personal: bool
+    ) -> None:
+        log.warning(
+            "Slack did not take %d message(s) for %s (%s): kept in the outbox for delivery",
+            len(replies),
+            msg.user,
+            failed,
+        )
+        await self.core.hold(
+            msg,
+            replies,
+            str(failed),
+            room=room,
+            personal=personal,
+            refused=isinstance(failed, CredentialsRefused),
+        )
 
     async def _upload(self, reply: Reply, channel: str, thread: str | None, user: str = "") -> None:
         """A reply's picture (the summary's chart) as a file in the same place."""
         if reply.image is None:
             return
         image = reply.image
-        error = await self._attempt(
+        failed = await self._attempt(
             self.aclient.files_upload_v2,
             channel=channel,
             thread_ts=thread,
@@ -645,7 +698,7 @@ class SlackChannel:
             filename=image.filename,
             title=image.title,
         )
-        if error in NOT_A_MEMBER and user:
+        if failed is not None and failed.code in NOT_A_MEMBER and user:
             await self._not_a_member(channel, user, None)
 
     async def _call(self, method: Callable[..., Awaitable[Any]], **kwargs: Any) -> bool:
@@ -655,17 +708,18 @@ class SlackChannel:
         """
         return await self._attempt(method, **kwargs) is None
 
-    async def _attempt(self, method: Callable[..., Awaitable[Any]], **kwargs: Any) -> str | None:
-        """`_call`, saying why it failed: Slack's error code, "unreachable", or None if done."""
+    async def _attempt(
+        self, method: Callable[..., Awaitable[Any]], **kwargs: Any
+    ) -> SendError | None:
+        """Call the Web API: None once done, else what the failure means (statuses.py)."""
         try:
             await method(**kwargs)
         except SlackApiError as err:
-            error = str(err.response.get("error"))
-            log.warning("Slack %s failed: %s", method.__name__, error)
-            return error
+            log.warning("Slack %s failed: %s", method.__name__, err.response.get("error"))
+            return refusal(err, "the person")
         except Exception as err:  # aiohttp's connection errors, timeouts
             log.warning("Slack %s failed: %r", method.__name__, err)
-            return "unreachable"
+            return SendError(f"Slack could not be reached: {err!r}")
         return None
 
     # -- installs by link, the Home tab's buttons, shortcuts, channels the bot is not in ---------
@@ -751,7 +805,7 @@ class SlackChannel:
             event_id=f"home:{action.get('action_ts', '')}:{action.get('action_id', '')}",
             place=dm,
         )
-        await self._post_all(await self.core.handle(msg), dm, user, None)
+        await self._post_all(msg, await self.core.handle(msg), dm, user, None)
         await self.publish_home(team, user)
 
     async def _home_form(
@@ -769,7 +823,7 @@ class SlackChannel:
                 return
             command = form.title[:1].lower() + form.title[1:]  # "update R4"
             form = [Reply(f"I couldn't open the update form. Send me '{command}' here instead.")]
-        await self._post_all(list(form), user, user, None)
+        await self._post_all(base, list(form), user, user, None)
 
     async def on_log_shortcut(self, ack: AsyncAck, body: dict[str, Any]) -> None:
         await ack()
@@ -790,8 +844,8 @@ class SlackChannel:
         response_url = body.get("response_url")
         for reply in form:
             message = {**kit.message(reply), "response_type": "ephemeral"}
-            if not await self._respond(response_url, message):
-                await self._post_all([reply], user, user, None)
+            if await self._respond(response_url, message) is not None:
+                await self._post_all(msg, [reply], user, user, None)
 
     async def on_consult_shortcut(self, ack: AsyncAck, body: dict[str, Any]) -> None:
         await ack()
@@ -810,7 +864,7 @@ class SlackChannel:
             event_id=f"shortcut:{body.get('action_ts', '')}:{user}",
             place=dm,
         )
-        await self._post_all(await self.core.handle(msg), dm, user, None)
+        await self._post_all(msg, await self.core.handle(msg), dm, user, None)
 
     async def _dm_of(self, user: str) -> str:
         """The id of the bot's DM with `user` (conversations.open), so what starts elsewhere
@@ -875,6 +929,21 @@ class SlackDirectory:
         return email
 
 
+def _need(body: Mapping[str, Any], *fields: str) -> None:
+    """Fields every payload of its kind carries: one missing is not Slack's payload (a
+    KeyError, which `_on_error` answers with 400), found before the work is handed on."""
+    for name in fields:
+        if not isinstance(body.get(name), str) or not body[name]:
+            raise KeyError(name)
+
+
+def _utf8(raw: bytes) -> str | None:
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+
+
 def _from_a_person(event: dict[str, Any]) -> bool:
     """The one rule for events: a person's own words, never a bot's (ours or another app's,
     which could answer back for ever) nor a subtype that is not someone writing."""
@@ -928,7 +997,11 @@ def _where(body: dict[str, Any], user: str) -> tuple[str, str | None, bool]:
 
 
 class SlackSender:
-    """Delivers queued reminders as Slack DMs (or channel posts, for a chair's channel)."""
+    """Delivers queued reminders as Slack DMs (or channel posts, for a chair's channel).
+
+    Slack's answers are read by their meaning (bot/channels/statuses.py): a revoked token is
+    our credentials refused, a deactivated user or archived channel the person's, a 5xx or no
+    answer theirs to retry (by the outbox), a refused message ours to fix."""
 
     via = "slack"
 
@@ -965,10 +1038,10 @@ class SlackSender:
             dm = opened["channel"]["id"]
             posted = client.chat_postMessage(channel=dm, **payload)
         except SlackApiError as err:
-            error = err.response.get("error")
+            error = str(err.response.get("error") or "")
             if to.chat_channel and error in NOT_A_MEMBER:
                 raise Unreachable(f"I'm not a member of that channel ({error}). {INVITE}") from err
-            raise SendError(f"Slack said {error}") from err
+            raise refusal(err, to.name, to.workspace or "") from err
         except UNREACHED as err:
             raise SendError(f"Slack could not be reached: {err!r}") from err
         key = ConversationKey("slack", team, dm, to.user_id)
@@ -981,7 +1054,7 @@ class SlackSender:
         try:
             client.chat_update(channel=channel, ts=ts, **kit.message(reply))
         except SlackApiError as err:
-            raise SendError(f"Slack said {err.response.get('error')}") from err
+            raise refusal(err, "that message") from err
         except UNREACHED as err:
             raise SendError(f"Slack could not be reached: {err!r}") from err
 
@@ -990,6 +1063,28 @@ class SlackSender:
         if self._team is None:
             self._team = str(self.client.auth_test().get("team_id", ""))
         return self._team
+
+
+TOKEN_FIX = "Check SLACK_BOT_TOKEN (revoked, or the app taken out of the workspace)"
+
+
+def refusal(err: SlackApiError, who: str, workspace: str = "") -> SendError:
+    """What Slack's refusal means (bot/channels/statuses.py), in words for the outbox."""
+    error = str(err.response.get("error") or "")
+    status = int(err.response.status_code)
+    said = error or f"HTTP {status}"
+    meaning = statuses.slack(status, error)
+    if meaning == Meaning.PERSON:
+        text = f"{who} can't be reached in Slack ({said}) until they write to the bot again"
+    elif meaning == Meaning.CREDENTIALS:
+        text = f"Slack refused engagebot's token ({said}). {TOKEN_FIX}"
+    elif meaning == Meaning.MESSAGE:
+        text = f"Slack refused the message itself ({said}): a fault in engagebot"
+    else:
+        text = f"Slack said {said}"
+    failure = statuses.failure(meaning, text, workspace)
+    failure.code = error  # e.g. not_in_channel: the channel wants the person told how to invite
+    return failure
 
 
 def _authorize_url(api_url: str) -> str:

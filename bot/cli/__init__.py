@@ -16,8 +16,15 @@ def main() -> None:
     try:
         app()
     except Exception as error:
-        from models.db import reason, unavailable
+        from models.db import disk_full, reason, unavailable
 
+        if disk_full(error):
+            print(
+                f"engagebot: the database's disk is full ({reason(error)}). Nothing was "
+                "changed. Free some space (or raise the database's size limit), then try again.",
+                file=sys.stderr,
+            )
+            raise SystemExit(3) from None
         if not unavailable(error):
             raise  # a bug: its traceback is what a bug report needs
         print(

@@ -194,23 +194,32 @@ def people_assign(
     teams: Annotated[str | None, typer.Option(help="Their Teams user id.")] = None,
     deputy: Annotated[bool, typer.Option(help="They deputise for the role.")] = False,
 ) -> None:
-    """Say who holds a role, so the bot knows whom to ask about its actions."""
-    from handlers.plans.people import PeopleError, assign
+    """Say who holds a role, so the bot knows whom to ask about its actions. A Slack or
+    Teams id given for someone who has another replaces it (their history is kept)."""
+    from handlers.chat import outbox
+    from handlers.plans.people import PeopleError, assign, chat_ids, find_person
     from models.db import transaction
 
     ctx = context()
+    chat = {"slack": slack or "", "teams": teams or ""}
     try:
         with transaction(ctx.engine, ctx.org) as session:
+            known = find_person(session, email) if email else None
+            before = chat_ids(session, known) if known is not None else {}
             found_role, person = assign(
-                session,
-                role,
-                name=name,
-                email=email,
-                chat={"slack": slack or "", "teams": teams or ""},
-                deputy=deputy,
+                session, role, name=name, email=email, chat=chat, deputy=deputy
             )
+            who = person.name or person.email
             what = "deputises for" if deputy else "holds"
-            typer.echo(f"{person.name or person.email} {what} the role '{found_role.name}'.")
+            typer.echo(f"{who} {what} the role '{found_role.name}'.")
+            for platform, user in chat.items():
+                if user and before.get(platform, user) != user:
+                    typer.echo(
+                        f"{who}'s {platform.capitalize()} id is now {user} (was "
+                        f"{before[platform]}); messages held for them there go out again."
+                    )
+                if user and person.id is not None:
+                    outbox.release(session, platform, person.id)
     except PeopleError as err:
         fail(str(err))
 

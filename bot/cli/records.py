@@ -58,12 +58,14 @@ def forget(
     email: Annotated[str, typer.Argument(help="The person's e-mail address.")],
     yes: Annotated[bool, typer.Option("--yes", help="Do not ask to confirm.")] = False,
 ) -> None:
-    """Erase a person (an erasure request): their notes stay, signed 'a former officer'."""
+    """Erase a person (an erasure request): their notes stay, signed 'a former officer'.
+    Says what was removed from each table; the database is then compacted so no copy of
+    their details is left in its free space or log."""
     from sqlmodel import select
 
     from handlers.plans.records import forget as erase
     from handlers.subscriptions.records import forget_address
-    from models.db import transaction
+    from models.db import compact, transaction
     from models.tables import Person
 
     ctx = context()
@@ -85,6 +87,16 @@ def forget(
         f"{done.notes_anonymised} progress notes and {done.revisions_anonymised} target "
         "changes they made are kept, signed 'a former officer'."
     )
+    typer.echo("What was removed, table by table:")
+    for table in done.tables():
+        parts = []
+        if done.removed[table]:
+            parts.append(f"{done.removed[table]} deleted")
+        if done.cleared[table]:
+            parts.append(f"{done.cleared[table]} kept with their details taken out")
+        typer.echo(f"  {table}: {', '.join(parts)}")
+    touched = done.tables() + (["subscription"] if subscriptions else [])
+    typer.echo(compact(ctx.engine, touched))
     if done.roles_left:
         typer.echo("Roles now without a holder: " + "; ".join(done.roles_left))
     if done.notes_naming_them:

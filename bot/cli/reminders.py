@@ -14,6 +14,9 @@ if TYPE_CHECKING:
     from reminders.sweep import SweepReport
 
 
+SHOWN = 50  # messages listed by --dry-run; the rest are counted
+
+
 @app.command("remind")
 def remind(
     dry_run: Annotated[
@@ -63,7 +66,6 @@ def _print_due(ctx: AppContext, report: SweepReport) -> None:
     from models.db import transaction
     from models.scoping import ALL
     from models.tables import Action, Person
-    from reminders.delivery import waiting
 
     if not report.due:
         typer.echo("Nothing is due today.")
@@ -76,38 +78,78 @@ def _print_due(ctx: AppContext, report: SweepReport) -> None:
             typer.echo(f"{who}\t{what}\t{why}")
     for problem in report.unreachable:
         typer.echo(f"Nobody to nudge: {problem}")
-    queued, failing, refused = waiting(ctx)
-    if queued:
-        typer.echo(
-            f"Waiting to be delivered: {queued} message(s); {failing} failing and retried, "
-            f"{refused} refused by the platform (their plan admins were told)."
-        )
+    _print_undelivered(ctx)
+
+
+def _print_undelivered(ctx: AppContext) -> None:
+    """Every message not delivered yet, with why its last try failed; and any platform that
+    refuses our credentials."""
+    from handlers.chat.outbox import HELD, undelivered
+    from handlers.plans.platform_access import refusals
+    from models.db import transaction
+    from models.scoping import ALL
+
+    with transaction(ctx.engine, ALL) as session:
+        for access in refusals(session):
+            since = access.refused_since.astimezone(ctx.tz).strftime("%d/%m/%Y %H:%M")
+            typer.echo(
+                f"{access.platform.capitalize()} has refused engagebot's credentials since "
+                f"{since}: {access.problem} Its messages are held until it accepts them."
+            )
+    with transaction(ctx.engine, ctx.org) as session:
+        rows = undelivered(session)
+    if not rows:
+        return
+    typer.echo(f"Waiting to be delivered: {len(rows)} message(s).")
+    for row, person in rows[:SHOWN]:
+        who = person.name or person.email if person is not None else f"room {row.chat_channel}"
+        if row.failures >= HELD:
+            why = f"{row.problem} (held until they next write; their plan admins were told)"
+        elif row.problem:
+            why = f"{row.problem} (tried {row.failures} time(s), tried again after a pause)"
+        else:
+            why = "not tried yet"
+        typer.echo(f"  {who} ({row.kind}, {row.via}): {why}")
+    if len(rows) > SHOWN:
+        typer.echo(f"  …and {len(rows) - SHOWN} more.")
 
 
 def _send_now(ctx: AppContext, settings: Settings, via: str, queued: int) -> None:
+    from contextlib import ExitStack
+
     from reminders.delivery import Sender, deliver
 
     senders: list[tuple[str, Sender]] = []
-    if "slack" in via.split(","):
-        from bot.app import SetupError, slack_sender
+    with ExitStack() as closing:  # a sender's connections are closed however the run ends
+        if "slack" in via.split(","):
+            from bot.app import SetupError, slack_sender
 
-        try:
-            senders.append(("Slack", slack_sender(settings, ctx)))
-        except SetupError as err:
-            fail(f"engagebot: {err}")
-    if "teams" in via.split(","):
-        from bot.app import teams_sender
+            try:
+                senders.append(("Slack", slack_sender(settings, ctx)))
+            except SetupError as err:
+                fail(f"engagebot: {err}")
+        if "teams" in via.split(","):
+            from bot.app import teams_sender
 
-        senders.append(("Teams", teams_sender(settings, ctx)))
-    if not senders:
-        _show_console_outbox(ctx, queued)
-        return
-    typer.echo(f"{queued} reminder messages queued.")
-    for name, sender in senders:
-        sent = deliver(ctx, sender)
-        typer.echo(f"{sent.sent} sent to {name}, {sent.failed} to retry.")
-        for problem in sent.unreachable:
-            typer.echo(f"Could not deliver: {problem}")
+            teams = teams_sender(settings, ctx)
+            closing.callback(teams.close)
+            senders.append(("Teams", teams))
+        if not senders:
+            _show_console_outbox(ctx, queued)
+            return
+        typer.echo(f"{queued} reminder messages queued.")
+        platforms = [sender.via for _, sender in senders]
+        for name, sender in senders:
+            others = [p for p in platforms if p != sender.via]
+            sent = deliver(ctx, sender, others)
+            typer.echo(f"{sent.sent} sent to {name}, {sent.failed} to retry.")
+            for problem in sent.unreachable:
+                typer.echo(f"Could not deliver: {problem} (held until they next write)")
+            if sent.refused:
+                typer.echo(
+                    f"{name} refused engagebot's credentials: {sent.refused} Nothing more was "
+                    "sent there; the messages are held and go out once it accepts them."
+                )
 
 
 def _show_console_outbox(ctx: AppContext, queued: int) -> None:

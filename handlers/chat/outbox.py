@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import update
+from sqlalchemy import select, update
 from sqlmodel import Session, col
 
 from handlers.chat import state
@@ -14,7 +14,7 @@ from handlers.chat.context import AppContext
 from handlers.chat.messages import Reply, reply_from_json, reply_to_json
 from handlers.chat.state import ConversationKey, Next
 from models.db import transaction
-from models.tables import Outbox
+from models.tables import Outbox, Person
 
 
 def queue(
@@ -27,8 +27,10 @@ def queue(
     person_id: int | None = None,
     chat_channel: str = "",
     follow_up: Next | None = None,
+    problem: str = "",
 ) -> Outbox:
-    """Queue `reply` for a person (or a room); `follow_up` is where a reply to it will start."""
+    """Queue `reply` for a person (or a room); `follow_up` is where a reply to it will start;
+    `problem` says why it is queued rather than sent, when a first try already failed."""
     row = Outbox(
         via=via,
         person_id=person_id,
@@ -37,9 +39,44 @@ def queue(
         reply=reply_to_json(reply),
         follow_up=state.to_json(follow_up) if follow_up else None,
         created_at=now,
+        problem=problem,
     )
     session.add(row)
     return row
+
+
+# `failures` of a message held until its person writes again (they could not be reached).
+HELD = 1_000_000
+
+
+def release(session: Session, via: str, person_id: int) -> int:
+    """The person wrote on `via`: their held messages may be tried again at once (the next
+    delivery run sends them). Returns how many were released."""
+    statement = (
+        update(Outbox)
+        .where(
+            col(Outbox.via) == via,
+            col(Outbox.person_id) == person_id,
+            col(Outbox.sent_at).is_(None),
+            col(Outbox.failures) >= HELD,
+        )
+        .values(failures=0, claimed_at=None)
+        .returning(col(Outbox.id))
+    )
+    return len(session.execute(statement).all())
+
+
+def undelivered(session: Session) -> list[tuple[Outbox, Person | None]]:
+    """Messages not delivered yet, with whom each is for, oldest first: the people of this
+    session's organisation, and messages for rooms."""
+    query = (
+        select(Outbox, Person)
+        .join(Person, col(Outbox.person_id) == col(Person.id), isouter=True)
+        .where(col(Outbox.sent_at).is_(None))
+        .order_by(col(Outbox.id))
+    )
+    rows = session.execute(query).all()
+    return [(row, person) for row, person in rows if row.person_id is None or person is not None]
 
 
 def pull(ctx: AppContext, via: str, person_id: int, key: ConversationKey) -> list[Reply]:

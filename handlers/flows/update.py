@@ -35,7 +35,7 @@ from handlers.plans.actions import (
     qualified_ref,
     short,
 )
-from handlers.plans.people import may_update
+from handlers.plans.people import may_see, may_update
 from handlers.plans.progress import (
     MAX_NOTE_CHARS,
     Update,
@@ -46,7 +46,7 @@ from handlers.plans.progress import (
     parse_status,
     record_update,
 )
-from models.tables import Action, Status
+from models.tables import Action, Plan, Status
 
 NAME = "update"
 KEEP = "keep"
@@ -134,7 +134,9 @@ def _with_action(
 
 
 def pick_action(req: Request, ref: str) -> tuple[Action | None, Turn]:
-    found = find_by_ref(req.session, ref)
+    """The action `ref` names, among those the asker may see: theirs first. An action of a
+    private plan they are not a member of is not found, so its plan is never named to them."""
+    found = [a for a in find_by_ref(req.session, ref) if _visible(req, a)]
     if len(found) > 1:
         mine = [a for a in found if may_update(req.session, req.who, a)]
         found = mine or found
@@ -146,6 +148,11 @@ def pick_action(req: Request, ref: str) -> tuple[Action | None, Turn]:
         )
         return None, say(f"There are several actions called {ref}. Which one?", choices=choices)
     return found[0], say("")
+
+
+def _visible(req: Request, action: Action) -> bool:
+    plan = req.session.get(Plan, action.plan_id)
+    return plan is not None and may_see(req.session, req.who, plan, req.msg.place)
 
 
 def not_found(req: Request, ref: str) -> Turn:

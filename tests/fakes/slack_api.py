@@ -248,7 +248,7 @@ class FakeSlack(RecordingServer[Call, Failure]):
                     status, body, headers = failure.status, failure.body, failure.headers
                 call.status, call.ok = status, status == 200 and body.get("ok") is True
                 fake._landed(call)
-                data = json.dumps(body).encode()
+                data = b"" if status in (204, 205, 304) else json.dumps(body).encode()
                 self.send_response(status)
                 self.send_header("Content-Type", "application/json")
                 self.send_header("Content-Length", str(len(data)))
