@@ -29,6 +29,7 @@ def build_context(
         clock=make_clock(settings, serving=serving),
         tz=settings.tz,
         flowchart=settings.consult_flowchart,
+        public_url=settings.public_url,
     )
 
 
@@ -110,6 +111,7 @@ def worker_conversation(database_url: str) -> Conversation:
         clock=make_clock(settings, serving=True),
         tz=settings.tz,
         flowchart=settings.consult_flowchart,
+        public_url=settings.public_url,
     )
     return build_conversation(settings, ctx)
 
@@ -152,8 +154,7 @@ def teams_sender(
     from bot.channels.teams import TeamsSender
     from handlers.chat import addresses
 
-    seen = channel.cards if channel is not None else None
-    return TeamsSender(teams_auth(settings), partial(addresses.load, ctx, "teams"), seen)
+    return TeamsSender(teams_auth(settings), partial(addresses.load, ctx, "teams"))
 
 
 def build_channels(settings: Settings, core: Core) -> list[Channel]:

@@ -28,7 +28,7 @@ from reminders.summaries import post_scheduled
 from reminders.sweep import sweep
 from tests.conftest import CHAIR, NOW, SAM
 from tests.fakes.teams_connector import Failure
-from tests.teams_harness import TeamsBot, activity, find_button, teams_bot
+from tests.teams_harness import TeamsBot, activity, all_actions, find_button, teams_bot
 
 SAM_AAD = "6b0a3c1e-0000-4000-8000-00000000053a"
 CHAIR_AAD = "6b0a3c1e-0000-4000-8000-0000000c4a1e"
@@ -81,23 +81,28 @@ def test_my_actions_lists_the_officers_actions_soonest_first(bot: TeamsBot) -> N
     [reply] = bot.teams.wait_for("send")
     assert "You have 7 open actions" in reply.text
     assert reply.text.index("R11") < reply.text.index("R1 ")
-    assert find_button(reply.cards[0], "Add update")["choice"].startswith("update #")
+    data = find_button(reply.cards[0], "Add update")
+    assert (data["flow"], data["verb"]) == ("update", "start") and data["about"].startswith("#")
+    assert "key" not in data  # a name the card renderer keeps for itself
 
 
 def test_an_update_through_the_form_card(bot: TeamsBot, blackpool: AppContext) -> None:
     bot.say(SAM_AAD, "my actions")
     [listing] = bot.teams.wait_for("send")
-    bot.press(SAM_AAD, {"choice": f"update {PLAN}:R4", "label": "Add update"}, on=listing.new_id)
+    with transaction(blackpool.engine) as session:
+        r4 = session.exec(select(Action).where(Action.ref == "R4")).one()
+    pressed = {**find_button(listing.cards[0], "Add update"), "about": f"#{r4.id}"}
+    bot.press(SAM_AAD, pressed, on=listing.new_id)
     form = bot.teams.wait_for("send", 2)[-1].cards[0]
     inputs = {e["id"]: e["type"] for e in form["body"] if e["type"].startswith("Input.")}
     assert inputs == {"status": "Input.ChoiceSet", "note": "Input.Text", "new_date": "Input.Date"}
     [submit] = [a for a in form["actions"] if a["type"] == "Action.Submit"]
-    with transaction(blackpool.engine) as session:
-        r4 = session.exec(select(Action).where(Action.ref == "R4")).one()
-    assert submit["data"] == {"form": "update", "key": f"#{r4.id}"}
+    assert submit["data"] == {"form": "update", "about": f"#{r4.id}"}  # never `key`
     # The listing now shows what was chosen, without its buttons.
     [chosen] = bot.teams.wait_for("update")
     assert chosen.activity_id == listing.new_id and "✓ Add update" in chosen.text
+    assert chosen.body["attachments"][0]["content"].get("actions") is None
+    assert "Add update" not in [a.get("title") for a in all_actions(chosen.cards[0])]
     values = {
         **submit["data"],
         "status": "complete",
@@ -137,7 +142,7 @@ def test_a_form_with_a_past_date_comes_back_with_the_problem(
     before = len(notes(blackpool, "R2"))
     values = {
         "form": "update",
-        "key": f"{PLAN}:R2",
+        "about": f"{PLAN}:R2",
         "status": "delayed",
         "note": "Waiting",
         "new_date": "2020-01-31",
@@ -236,12 +241,15 @@ def test_the_consult_walk_with_buttons(bot: TeamsBot) -> None:
         ["Town centre visitors", "Hallgate", "01/02/2027", "31/03/2027", "£2,000"], start=7
     ):
         answer(count, say=text)
-    answer(12, press="A public spaces protection order (PSPO)")
+    law = bot.teams.of("send")[-1]
+    assert len(list(all_actions(law.cards[0]))) <= 6  # 14 answers: a menu, not 17 buttons
+    bot.choose(SAM_AAD, law, "A public spaces protection order (PSPO)")
+    bot.teams.wait_for("send", 12)
     outcome = answer(13, press="No, it's still open")
     assert "Consult formally; the law requires it" in outcome
     assert "Anti-social Behaviour, Crime and Policing Act 2014 s72" in outcome
     assert "the police and crime commissioner" in outcome
-    assert "Added to the engagement register: Town centre PSPO" in answer(
+    assert "Added to the engagement register as entry 1: Town centre PSPO" in answer(
         14, press="Add to the engagement register"
     )
 
@@ -330,7 +338,7 @@ def test_acknowledgement_does_not_wait_for_slow_work(bot: TeamsBot) -> None:
 
 
 def test_a_failure_is_an_apology_never_the_exception(bot: TeamsBot) -> None:
-    bot.channel.core.conversation.handle = _explode  # type: ignore[attr-defined]
+    bot.channel.core.conversation.respond = _explode  # type: ignore[attr-defined]
     bot.say(SAM_AAD, "my actions")
     [reply] = bot.teams.wait_for("send")
     assert "Sorry, something went wrong" in reply.text

@@ -46,7 +46,7 @@ from bot.channels import slack_blocks as kit
 from bot.channels.cache import TTLCache
 from bot.channels.slack_auth import QuietTokenWarnings, SlackIdentity
 from bot.core import Core
-from handlers.chat.messages import ACTION_KEY, Form, Incoming, Reply
+from handlers.chat.messages import Form, Incoming, Reply
 from handlers.chat.outbound import Recipient, SendError, Sent, Unreachable
 from handlers.chat.state import ConversationKey
 
@@ -59,7 +59,6 @@ PATH = "/slack/events"
 COMMAND = "/engage"
 FORM_PREFIX = "form-"
 WORK_AT_ONCE = 4  # requests whose work (core call, replies) runs at once after their ack
-_UPDATE = re.compile(rf"^\s*update\s+({ACTION_KEY})\s*$", re.IGNORECASE)
 _MENTION = re.compile(r"<@[A-Z0-9]+(?:\|[^>]*)?>")
 # Message subtypes that are still a person writing: a reply also sent to the channel ("Also
 # send to channel"), a message with a file. Not edits, joins, canvas mentions or bots.
@@ -187,6 +186,9 @@ class SlackChannel:
         app.event("message")(self.on_message)
         app.event("app_mention")(self.on_mention)
         app.event("app_home_opened")(self.on_home)
+        # Buttons and menus route by the intent in their action_id ("do:FLOW:VERB:N");
+        # "choice-N" is a button sent before intents, whose value is words.
+        app.action(re.compile(rf"^{kit.ACTION_PREFIX}"))(self.on_button)
         app.action(re.compile(r"^choice-\d+$"))(self.on_button)
         app.view(re.compile(rf"^{FORM_PREFIX}"))(self.on_form)
         app.error(self._on_error)
@@ -304,11 +306,11 @@ class SlackChannel:
         text = body.get("text", "").strip() or "help"
         base = self._incoming(body["team_id"], body["channel_id"], body["user_id"], text)
         response_url = body.get("response_url")
-        update = _UPDATE.match(text)
-        if update and body.get("trigger_id"):
-            await self._open_form(base, update.group(1), body["trigger_id"], response_url)
-            return
-        for reply in await self.core.handle(base):
+        trigger = body.get("trigger_id")
+        outcome = await self.core.respond(replace(base, forms=bool(trigger)))
+        if outcome.form is not None and trigger:
+            await self._show_form(outcome.form, trigger, response_url)
+        for reply in outcome.replies:
             kind = "in_channel" if reply.broadcast else "ephemeral"
             await self._respond(response_url, {**kit.message(reply), "response_type": kind})
             await self._upload(reply, body["channel_id"], None)
@@ -362,36 +364,47 @@ class SlackChannel:
         self._after_ack(self._button(body, action))
 
     async def _button(self, body: dict[str, Any], action: dict[str, Any]) -> None:
+        """A button or a menu, routed by the intent it carries; the message it was on is then
+        shown answered (its buttons gone), from the copy kept in the database."""
         user = body["user"]["id"]
         team = _user_team(body)
-        value = action.get("value", "")
-        label = (action.get("text") or {}).get("text", value)
         response_url = body.get("response_url")
-        update = _UPDATE.match(value)
-        if update and body.get("trigger_id"):
-            base = replace(self._incoming(team, user, user, value), choice=value)
-            await self._open_form(base, update.group(1), body["trigger_id"], response_url)
-            return
+        trigger = body.get("trigger_id")
         channel, thread, ephemeral = _where(body, user)
         msg = Incoming(
             channel="slack",
             workspace=team,
             conversation=_conversation(channel, thread),
             user=user,
-            text=label,
-            choice=value,
+            text="",
             event_id=f"action:{action.get('action_ts', '')}:{action.get('action_id', '')}",
             place=channel,
+            card=kit.card_of(action),
+            forms=bool(trigger),
         )
-        replies = await self.core.handle(msg)
-        if ephemeral:
-            for reply in replies:
+        pressed = kit.pressed_intent(action)
+        if pressed is not None:
+            intent, label = pressed
+            msg = replace(msg, text=label or intent.key, intent=intent)
+        else:  # a button sent before intents: its words, as typed
+            value = str(action.get("value", ""))
+            label = str((action.get("text") or {}).get("text", value))
+            msg = replace(msg, text=label, choice=value)
+        outcome = await self.core.respond(msg)
+        if outcome.form is not None and trigger:
+            await self._show_form(outcome.form, trigger, response_url)
+        if outcome.pressed is not None:
+            await self._show_pressed(body, outcome.pressed, response_url)
+        # Private answers (a refusal, a problem) stay with the presser, as Slack's own
+        # ephemeral messages; the rest are posted where the button was.
+        for reply in outcome.replies:
+            if ephemeral or (reply.private and response_url):
                 await self._respond(
                     response_url,
                     {**kit.message(reply), "response_type": "ephemeral", "replace_original": False},
                 )
-            return
-        await self._post_all(replies, channel, user, thread)
+            else:
+                await self._post_all([reply], channel, user, thread)
 
     async def on_form(self, ack: AsyncAck, body: dict[str, Any], view: dict[str, Any]) -> None:
         user = body["user"]["id"]
@@ -442,17 +455,23 @@ class SlackChannel:
             place=conversation.split(":", 1)[0],
         )
 
-    async def _open_form(
-        self, msg: Incoming, ref: str, trigger_id: str, response_url: str | None
+    async def _show_pressed(
+        self, body: dict[str, Any], pressed: Reply, response_url: str | None
     ) -> None:
-        form = await self.core.open_form(msg, "update", ref)
-        if not isinstance(form, Form):
-            for reply in form:
-                await self._respond(
-                    response_url,
-                    {**kit.message(reply), "response_type": "ephemeral", "replace_original": False},
-                )
+        """Replace the message whose button was pressed: an ephemeral one through its
+        response_url, a posted one with chat.update; a Home tab is republished elsewhere."""
+        container = body.get("container") or {}
+        if container.get("type") != "message":
             return
+        if container.get("is_ephemeral"):
+            await self._respond(response_url, {**kit.message(pressed), "replace_original": True})
+            return
+        channel, ts = container.get("channel_id"), container.get("message_ts")
+        if channel and ts:
+            update = self.aclient.chat_update
+            await self._call(update, channel=channel, ts=ts, **kit.message(pressed))
+
+    async def _show_form(self, form: Form, trigger_id: str, response_url: str | None) -> None:
         if not await self._call(
             self.aclient.views_open, trigger_id=trigger_id, view=kit.modal(form)
         ):

@@ -22,6 +22,8 @@ class AppContext:
     flowchart: Path | None = None
     # The organisation whose data this work may see (an id or slug); see models/scoping.py.
     org: int | str = DEFAULT_SLUG
+    # Where the public engagement page is (ENGAGEBOT_PUBLIC_URL), for links in chat; "" unknown.
+    public_url: str = ""
 
     def now(self) -> datetime:
         return self.clock.now().astimezone(self.tz)

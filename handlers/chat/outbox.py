@@ -9,7 +9,7 @@ from datetime import datetime
 from sqlalchemy import update
 from sqlmodel import Session, col
 
-from handlers.chat import state
+from handlers.chat import cards, state
 from handlers.chat.context import AppContext
 from handlers.chat.messages import Reply, reply_from_json, reply_to_json
 from handlers.chat.state import ConversationKey, Next
@@ -28,7 +28,9 @@ def queue(
     chat_channel: str = "",
     follow_up: Next | None = None,
 ) -> Outbox:
-    """Queue `reply` for a person (or a room); `follow_up` is where a reply to it will start."""
+    """Queue `reply` for a person (or a room); `follow_up` is where a reply to it will start.
+    Its buttons' card is kept now, so a press updates it wherever and whenever it comes."""
+    reply = cards.keep(session, reply, now)
     row = Outbox(
         via=via,
         person_id=person_id,

@@ -15,8 +15,9 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
+from handlers.chat import intents
 from handlers.chat.flow import Flow, command
-from handlers.chat.messages import Choice, Field, Item, Reply, Turn, say
+from handlers.chat.messages import Choice, Field, Intent, Item, Reply, Turn, say
 from handlers.chat.request import Request
 from handlers.chat.state import Next
 from handlers.language.targets import parse_date_answer
@@ -39,13 +40,8 @@ from handlers.toolkit.flowchart import (
 from handlers.toolkit.flowchart import step as walk_step
 from models.tables import Consultation, FlowchartWalk
 
-NAME = "consult"
+NAME = intents.CONSULT
 WHY = "why are you asking?"
-CONTROL = (
-    Choice("Why are you asking?", WHY),
-    Choice("Back", "back"),
-    Choice("Start again", "start again"),
-)
 YES = ("register", "yes", "y", "add", "add it", "add anyway", "yes please")
 NOT_ADVICE = "This is guidance, not legal advice: ask legal services when unsure."
 SHOWN = 3  # register matches named with a question (the ending names up to five)
@@ -55,6 +51,19 @@ class Step(StrEnum):
     WALK = "walk"  # answering the flowchart's questions
     OFFER = "offer"  # offered to add the activity to the register
     SIMILAR = "similar"  # shown similar activities before adding
+
+
+def answer(step: Step, key: str) -> Intent:
+    """A button answering `step` of the walk."""
+    return Intent(NAME, step, key)
+
+
+# Always in sight, beside the answers or a menu of them.
+CONTROL = (
+    Choice("Why are you asking?", answer(Step.WALK, WHY), way_out=True),
+    Choice("Back", answer(Step.WALK, "back"), way_out=True),
+    Choice("Start again", answer(Step.WALK, "start again"), way_out=True),
+)
 
 
 class WalkData(BaseModel):
@@ -120,7 +129,9 @@ def _ask(
 ) -> Turn:
     node = current_node(flowchart, state)
     assert node is not None  # an unfinished walk is always at a question
-    choices = tuple(Choice(a.label, a.label) for a in node.answers)
+    choices = tuple(
+        Choice(a.label, answer(Step.WALK, a.label), way_out=a.way_out) for a in node.answers
+    )
     hint = "" if node.answers else "\n(Type your answer.)"
     found = _found(_search(req, state), SHOWN) if node.search_register else ""
     text = "\n\n".join(p for p in (intro, found, f"{node.question}{hint}") if p).strip()
@@ -165,8 +176,8 @@ def _finish(
     text = f"{outcome.title}\nLevel: {outcome.level_words}"
     activity = _activity(state, outcome, req.ctx.today())
     offer = (
-        Choice("Add to the engagement register", "register", "primary"),
-        Choice("No thanks", "no"),
+        Choice("Add to the engagement register", answer(Step.OFFER, "register"), "primary"),
+        Choice("No thanks", answer(Step.OFFER, "no")),
     )
     fields = (
         Field("Title", activity.title or "—"),
@@ -234,7 +245,10 @@ def _on_offer(req: Request, data: WalkData) -> Turn:
             f"{'y' if len(matches) == 1 else 'ies'} in the last 12 months. Could you join up or "
             "reuse what they found?"
         )
-        choices = (Choice("Add mine anyway", "add anyway", "primary"), Choice("Don't add", "no"))
+        choices = (
+            Choice("Add mine anyway", answer(Step.SIMILAR, "add anyway"), "primary"),
+            Choice("Don't add", answer(Step.SIMILAR, "no")),
+        )
         return Turn((Reply(text, items=items, choices=choices),), Next(NAME, Step.SIMILAR, data))
     return _add(req, state, outcome, data)
 
@@ -257,7 +271,12 @@ def _add(req: Request, state: WalkState, outcome: Outcome, data: WalkData) -> Tu
     if walk is not None:
         walk.consultation_id = entry.id
         req.session.add(walk)
-    return say(f"Added to the engagement register: {entry.title} ({describe(entry)}).")
+    text = (
+        f"Added to the engagement register as entry {entry.id}: {entry.title} "
+        f"({describe(entry)}). To put it on the public page, say 'publish {entry.id}'."
+    )
+    publish = Choice("Publish it", intents.publish(entry.id or 0))
+    return say(text, choices=(publish,))
 
 
 def _activity(state: WalkState, outcome: Outcome | None, today: date) -> Activity:
@@ -296,4 +315,5 @@ FLOW = Flow(
     data=WalkData,
     steps={Step.WALK: _on_walk, Step.OFFER: _on_offer, Step.SIMILAR: _on_similar},
     free_text=frozenset({Step.WALK}),
+    actions={intents.START: lambda r, key: start(r)},
 )
