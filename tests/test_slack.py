@@ -459,3 +459,42 @@ def test_a_reminder_run_with_slack_unreachable_logs_one_line_and_keeps_the_messa
     with transaction(blackpool.engine) as session:
         waiting = session.exec(select(Outbox).where(Outbox.sent_at == None)).all()  # noqa: E711
     assert waiting  # still queued, for the next run
+
+
+def test_a_pressed_message_is_updated_and_keeps_no_live_buttons(
+    bot: SlackBot, blackpool: AppContext
+) -> None:
+    sweep(blackpool, Policy(), "slack")
+    assert deliver(blackpool, SlackSender(bot.channel.client)).sent >= 1
+    reminder = bot.slack.wait_for("chat.postMessage")[0]
+    ts = "1700000000.000100"
+    bot.click(SAM_SLACK, reminder.params, "Snooze a week", ts=ts)
+    [updated] = bot.slack.wait_for("chat.update")
+    assert updated.params["channel"] == "D0SAM" and updated.params["ts"] == ts
+    assert "Good morning Sam" in updated.params["text"]  # its content, from the database
+    assert "✓ *Snooze a week: R1" in json.dumps(updated.params["blocks"], ensure_ascii=False)
+    assert buttons(updated.params) == {}  # nothing left to press twice
+
+
+def test_a_long_list_of_options_is_a_select_menu_with_the_way_out_beside_it() -> None:
+    from bot.channels import slack_blocks as kit
+    from handlers.chat.messages import Choice, Intent, Reply
+
+    answers = tuple(Choice(f"Law {n}", Intent("consult", "walk", f"Law {n}")) for n in range(12))
+    ways_out = (
+        Choice("No, none of these", Intent("consult", "walk", "no"), way_out=True),
+        Choice("Not sure", Intent("consult", "walk", "not sure"), way_out=True),
+    )
+    [block] = kit.message(Reply("Is it one of these?", choices=answers + ways_out))["blocks"][1:]
+    select, *beside = block["elements"]
+    assert select["type"] == "static_select" and len(select["options"]) == 12
+    assert [b["text"]["text"] for b in beside] == ["No, none of these", "Not sure"]
+
+
+def test_a_workspace_not_set_up_is_told_the_command_that_sets_it_up(bot: SlackBot) -> None:
+    envelope = payload("message_im", user="U0NEW", text="help", channel="D0NEW", ts="1.0",
+                       event_id="EvNotSetUp")  # fmt: skip
+    envelope["team_id"] = envelope["event"]["team"] = "T0NEWCOUNCIL"
+    bot.post(json.dumps(envelope), "application/json")
+    [refused] = bot.slack.wait_for("chat.postMessage")
+    assert "engagebot orgs bind default --slack-team T0NEWCOUNCIL" in refused.params["text"]

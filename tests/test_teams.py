@@ -58,6 +58,14 @@ def bot(blackpool: AppContext) -> Iterator[TeamsBot]:
         for call in running.teams.calls:  # every card the bot sent is a valid Adaptive Card 1.5
             for card in call.cards:
                 assert_valid_card(card)
+                assert_no_reserved_data(card)
+
+
+def assert_no_reserved_data(card: dict[str, Any]) -> None:
+    """No button's data has a `key`: Teams' card renderer reserves it, and a card whose Save
+    carries one sends nothing ("Cannot assign to read only property 'key' of object")."""
+    for action in all_actions(card):
+        assert "key" not in action.get("data", {}), action
 
 
 def notes(ctx: AppContext, ref: str) -> list[ProgressNote]:
@@ -379,3 +387,109 @@ def test_unauthenticated_requests_are_refused_when_not_anonymous(blackpool: AppC
         assert [unsigned.status_code, forged.status_code] == [401, 401]
         time.sleep(0.3)
         assert running.teams.calls == []
+
+
+# -- installing, pressing cards, long choices ---------------------------------------------------
+
+
+def test_install_welcomes_once_and_personally(bot: TeamsBot, blackpool: AppContext) -> None:
+    """Teams sends installationUpdate and conversationUpdate for one install: one welcome."""
+    bot.install(SAM_AAD, "installation_update")
+    bot.install(SAM_AAD, "conversation_update")
+    [welcome] = bot.teams.wait_for("send")
+    time.sleep(0.5)
+    assert len(bot.teams.of("send")) == 1
+    assert "Hello Sam!" in welcome.text
+    assert "You have 7 open actions, 7 overdue." in welcome.text  # what is due for this person
+    assert {"My actions", "Should I consult?"} <= {a["title"] for a in all_actions(welcome.cards[0])}
+    remove = activity("installation_update", **bot._values(SAM_AAD))
+    bot.post({**remove, "action": "remove"})
+    bot.install(SAM_AAD, "installation_update")  # added again: welcomed again
+    bot.teams.wait_for("send", 2)
+
+
+def test_the_chair_is_welcomed_with_the_summary_of_their_plan(bot: TeamsBot) -> None:
+    bot.teams.members[f"29:{CHAIR_AAD}"] = {"email": CHAIR, "name": "Pat"}
+    bot.install(CHAIR_AAD, "installation_update")
+    [welcome] = bot.teams.wait_for("send")
+    assert f"You chair {PLAN}" in welcome.text
+    bot.button(CHAIR_AAD, welcome, "Summary")
+    assert "status on 23 November 2026" in bot.teams.wait_for("send", 2)[-1].text
+
+
+def test_a_card_pressed_on_another_instance_keeps_its_content(
+    bot: TeamsBot, blackpool: AppContext
+) -> None:
+    """The card is kept in the database: a second instance (or the same after a restart)
+    shows it answered, not collapsed to "✓ Snooze a week"."""
+    bot.say(SAM_AAD, "my actions")
+    [listing] = bot.teams.wait_for("send")
+    with teams_bot(blackpool) as other:  # another instance, with nothing in memory
+        other.teams.calls.clear()
+        press = find_button(listing.cards[0], "Add update")
+        body = activity("card_submit", **other._values(SAM_AAD, reply_to=listing.new_id))
+        other.post({**body, "value": press})
+        [pressed] = other.teams.wait_for("update")
+        assert pressed.activity_id == listing.new_id
+        assert "You have 7 open actions" in pressed.text and "R11" in pressed.text
+        assert "✓ Add update: R11" in pressed.text
+        assert list(all_actions(pressed.cards[0])) == []  # no button left to press again
+        form = other.teams.wait_for("send")[-1]
+        assert "Update R11" in json.dumps(form.cards[0])
+
+
+def test_a_reminder_from_remind_now_is_updated_when_pressed(
+    bot: TeamsBot, blackpool: AppContext, db_url: str
+) -> None:
+    bot.install(SAM_AAD, "installation_update")
+    bot.teams.wait_for("send")
+    env = {"DATABASE_URL": db_url, "ENGAGEBOT_NOW": NOW.isoformat(), "TEAMS_ANONYMOUS": "1"}
+    CliRunner().invoke(app, ["remind", "--now"], env=env, catch_exceptions=False)
+    reminder = bot.teams.wait_for("send", 2)[-1]
+    bot.button(SAM_AAD, reminder, "Snooze a week")
+    [pressed] = bot.teams.wait_for("update")
+    assert "Good morning Sam. 7 actions need your update" in pressed.text
+    assert "✓ Snooze a week: R1" in pressed.text
+    assert "OK, I'll remind you about R1 again" in bot.teams.wait_for("send", 3)[-1].text
+
+
+def test_fourteen_answers_are_a_menu_with_the_way_out_in_sight(bot: TeamsBot) -> None:
+    """Teams shows six buttons and hides the rest behind "…": the law question's 14 answers
+    are one choice set, each in full, with "No, none of these" and "Not sure" as buttons."""
+    from handlers.toolkit.flowchart import load
+
+    node = load(None).nodes["legal_duty"]
+    reply = consult_question(node)
+    card = teams_cards_message(reply)
+    [choice_set] = [e for e in card["body"] if e["type"] == "Input.ChoiceSet"]
+    titles = [c["title"] for c in choice_set["choices"]]
+    assert titles == [a.label for a in node.answers if not a.way_out]  # none cut short
+    buttons = [a["title"] for a in card["actions"]]
+    assert buttons[:3] == ["Choose", "No, none of these", "Not sure"]
+    assert len(buttons) <= 6
+    assert_valid_card(card)
+
+
+def consult_question(node: Any) -> Reply:
+    from handlers.chat.messages import Choice, Intent
+
+    answers = tuple(
+        Choice(a.label, Intent("consult", "walk", a.label), way_out=a.way_out)
+        for a in node.answers
+    )
+    return Reply(node.question, choices=answers)
+
+
+def teams_cards_message(reply: Reply) -> dict[str, Any]:
+    from bot.channels import teams_cards
+
+    content: dict[str, Any] = teams_cards.message(reply)["attachments"][0]["content"]
+    return content
+
+
+def test_a_workspace_not_set_up_is_told_the_command_that_sets_it_up(bot: TeamsBot) -> None:
+    playground = "00000000-0000-0000-0000-0000000000001"  # the Agents Playground's tenant
+    bot.say(SAM_AAD, "help", tenant=playground)
+    [refused] = bot.teams.wait_for("send")
+    assert "isn't set up for engagebot" in refused.text
+    assert f"engagebot orgs bind default --teams-tenant {playground}" in refused.text
