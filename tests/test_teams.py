@@ -401,7 +401,8 @@ def test_install_welcomes_once_and_personally(bot: TeamsBot, blackpool: AppConte
     assert len(bot.teams.of("send")) == 1
     assert "Hello Sam!" in welcome.text
     assert "You have 7 open actions, 7 overdue." in welcome.text  # what is due for this person
-    assert {"My actions", "Should I consult?"} <= {a["title"] for a in all_actions(welcome.cards[0])}
+    titles = {a["title"] for a in all_actions(welcome.cards[0])}
+    assert {"My actions", "Should I consult?"} <= titles
     remove = activity("installation_update", **bot._values(SAM_AAD))
     bot.post({**remove, "action": "remove"})
     bot.install(SAM_AAD, "installation_update")  # added again: welcomed again
