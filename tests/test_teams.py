@@ -475,8 +475,7 @@ def consult_question(node: Any) -> Reply:
     from handlers.chat.messages import Choice, Intent
 
     answers = tuple(
-        Choice(a.label, Intent("consult", "walk", a.label), way_out=a.way_out)
-        for a in node.answers
+        Choice(a.label, Intent("consult", "walk", a.label), way_out=a.way_out) for a in node.answers
     )
     return Reply(node.question, choices=answers)
 
