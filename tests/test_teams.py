@@ -493,3 +493,10 @@ def test_a_workspace_not_set_up_is_told_the_command_that_sets_it_up(bot: TeamsBo
     [refused] = bot.teams.wait_for("send")
     assert "isn't set up for engagebot" in refused.text
     assert f"engagebot orgs bind default --teams-tenant {playground}" in refused.text
+
+
+def test_a_button_sent_before_intents_still_works(bot: TeamsBot) -> None:
+    """Cards already in people's chats carry their words ("update …"): still understood."""
+    bot.press(SAM_AAD, {"choice": f"update {PLAN}:R4", "label": "Add update"})
+    form = bot.teams.wait_for("send")[-1]
+    assert "Update R4" in json.dumps(form.cards[0])

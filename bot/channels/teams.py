@@ -247,7 +247,7 @@ class TeamsChannel:
             return await self._press(activity, value)
         if value and "choice" in value:  # a button sent before intents: its words, as typed
             label = str(value.get("label") or value["choice"])
-            msg = replace(self._incoming(activity, label), choice=str(value["choice"]))
+            msg = replace(self._incoming(activity, label), choice=str(value["choice"]), forms=True)
             return _Answer(await self.core.respond(msg))
         text = activity.text or ""
         if _in_room(activity):
