@@ -145,9 +145,7 @@ def build_teams(settings: Settings, core: Core) -> TeamsChannel:
     return TeamsChannel(core, teams_auth(settings))
 
 
-def teams_sender(
-    settings: Settings, ctx: AppContext, channel: TeamsChannel | None = None
-) -> TeamsSender:
+def teams_sender(settings: Settings, ctx: AppContext) -> TeamsSender:
     """Reminders into Teams chats, at the addresses people's messages left."""
     from functools import partial
 

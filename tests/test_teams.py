@@ -500,3 +500,17 @@ def test_a_button_sent_before_intents_still_works(bot: TeamsBot) -> None:
     bot.press(SAM_AAD, {"choice": f"update {PLAN}:R4", "label": "Add update"})
     form = bot.teams.wait_for("send")[-1]
     assert "Update R4" in json.dumps(form.cards[0])
+
+
+def test_kept_cards_are_forgotten_after_ninety_days(bot: TeamsBot, blackpool: AppContext) -> None:
+    from models.tables import Card
+    from reminders.scheduler import forget_old_events
+
+    bot.say(SAM_AAD, "my actions")
+    bot.teams.wait_for("send")
+    with transaction(blackpool.engine) as session:
+        assert len(session.exec(select(Card)).all()) == 1  # the listing, with its buttons
+    blackpool.clock.advance(timedelta(days=91))  # type: ignore[attr-defined]
+    forget_old_events(blackpool)
+    with transaction(blackpool.engine) as session:
+        assert session.exec(select(Card)).all() == []
