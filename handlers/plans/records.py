@@ -47,9 +47,10 @@ T = TypeVar("T", bound=SQLModel)
 FORMER_OFFICER = "a former officer"  # how an erased author is shown on the notes they wrote
 
 # Bookkeeping that says nothing a council would be asked for: how far conversations and
-# deliveries have got, and which platform events were seen.
+# deliveries have got, which platform events were seen, and copies of sent messages with
+# buttons (kept 90 days to show a pressed one answered; the data they show is exported anyway).
 NOT_EXPORTED = frozenset(
-    {"handledevent", "conversationstate", "outbox", "summarypost", "deliveryaddress"}
+    {"handledevent", "conversationstate", "outbox", "summarypost", "deliveryaddress", "card"}
 )
 
 
