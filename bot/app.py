@@ -39,6 +39,7 @@ def build_context(
         tz=settings.tz,
         flowchart=settings.consult_flowchart,
         attachment_limit=settings.attachment_limit,
+        public_url=settings.public_url,
     )
 
 
@@ -224,6 +225,7 @@ def worker_conversation(database_url: str) -> Conversation:
         tz=settings.tz,
         flowchart=settings.consult_flowchart,
         attachment_limit=settings.attachment_limit,
+        public_url=settings.public_url,
     )
     return build_conversation(settings, ctx)
 
@@ -261,17 +263,14 @@ def build_teams(settings: Settings, core: Core) -> TeamsChannel:
     return TeamsChannel(core, teams_auth(settings))
 
 
-def teams_sender(
-    settings: Settings, ctx: AppContext, channel: TeamsChannel | None = None
-) -> TeamsSender:
+def teams_sender(settings: Settings, ctx: AppContext) -> TeamsSender:
     """Reminders into Teams chats, at the addresses people's messages left."""
     from functools import partial
 
     from bot.channels.teams import TeamsSender
     from handlers.chat import addresses
 
-    seen = channel.cards if channel is not None else None
-    return TeamsSender(teams_auth(settings), partial(addresses.load, ctx, "teams"), seen)
+    return TeamsSender(teams_auth(settings), partial(addresses.load, ctx, "teams"))
 
 
 def build_channels(settings: Settings, core: Core, ctx: AppContext) -> list[Channel]:

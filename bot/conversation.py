@@ -15,12 +15,13 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
-from handlers.chat import addresses, outbox, state
+from handlers.chat import addresses, cards, outbox, state
 from handlers.chat.context import AppContext
 from handlers.chat.flow import Flow, FormHandlers, first_match
-from handlers.chat.messages import Form, Incoming, Reply, Submitted, Turn
+from handlers.chat.messages import Form, Incoming, Outcome, Reply, Submitted, Turn
 from handlers.chat.outbound import Directory
 from handlers.chat.request import Request
 from handlers.chat.state import ConversationKey, Saved
@@ -38,7 +39,7 @@ from handlers.flows import (
 )
 from handlers.language.text import readable
 from handlers.plans import organisations, platform_access
-from handlers.plans.organisations import NOT_SET_UP
+from handlers.plans.organisations import not_set_up as refusal
 from handlers.plans.people import identify
 from handlers.plans.progress import MAX_NOTE_CHARS
 from models.db import disk_full, reason, transaction, unavailable
@@ -107,14 +108,19 @@ class Conversation:
         if org is None:
             log.warning(
                 "refused an event from %s workspace %r, which no organisation holds "
-                "(engagebot orgs bind SLUG --%s %s)",
+                "(engagebot orgs bind SLUG %s %s)",
                 msg.channel,
                 msg.workspace,
-                "teams-tenant" if msg.channel == "teams" else f"{msg.channel}-team",
+                _bind_option(msg.channel),
                 msg.workspace or "ID",
             )
             return None
         return replace(self.ctx, org=org)
+
+    def not_set_up(self, msg: Incoming) -> str:
+        """What someone writing from an unbound workspace is told: who can fix it, and how."""
+        with transaction(self.ctx.engine, ALL) as session:
+            return refusal(session, _bind_option(msg.channel), msg.workspace)
 
     def pending(self, msg: Incoming) -> list[Reply]:
         """Messages queued for this user (reminders, notices) for channels that pull them."""
@@ -139,7 +145,7 @@ class Conversation:
         try:
             ctx = self.organisation(msg)
             if ctx is None:
-                return [Reply(NOT_SET_UP, private=True)]
+                return [Reply(self.not_set_up(msg), private=True)]
             with transaction(ctx.engine, ctx.org) as session:
                 result = form.open(Request(ctx, session, self._who(session, msg), msg), key)
         except Exception as error:
@@ -157,7 +163,7 @@ class Conversation:
         try:
             ctx = self.organisation(msg)
             if ctx is None:
-                return Submitted({next(iter(values), "form"): NOT_SET_UP})
+                return Submitted({next(iter(values), "form"): self.not_set_up(msg)})
             with transaction(ctx.engine, ctx.org) as session:
                 req = Request(ctx, session, self._who(session, msg), msg)
                 return form.submit(req, key, values, submission_id)
@@ -230,19 +236,57 @@ class Conversation:
         return flow.form if flow is not None else None
 
     def handle(self, msg: Incoming) -> list[Reply]:
+        """The replies to a message or a press (a form it asks for is left out)."""
+        return list(self.respond(msg).replies)
+
+    def respond(self, msg: Incoming) -> Outcome:
+        """Everything a channel shows for a message or a press: replies, a form, and the
+        pressed message as it now looks."""
         too_long = _too_long(msg)
         if too_long is not None:  # answered before any work: the conversation stays as it was
-            return [too_long]
+            return Outcome((too_long,))
         msg = _readable(msg)
         try:
             ctx = self.organisation(msg)
             if ctx is None:
-                return [Reply(NOT_SET_UP, private=True)]
+                return Outcome((Reply(self.not_set_up(msg), private=True),))
             with self._lock(msg.key):
-                turn = self._turn(ctx, msg)
+                return self._turn(ctx, msg)
         except Exception as error:  # the turn rolled back whole; tell the user, never go silent
-            return [Reply(_failed("turn", msg, error), private=True)]
-        return [r for r in turn.replies if r.text or r.items]
+            return Outcome((Reply(_failed("turn", msg, error), private=True),))
+
+    def welcome(self, msg: Incoming) -> list[Reply]:
+        """The welcome where the app was just installed: once per conversation, however many
+        install events the platform sends (Teams sends two), on whichever instance."""
+        try:
+            ctx = self.organisation(msg)
+            if ctx is None:
+                return [Reply(self.not_set_up(msg), private=True)]
+            with self._lock(msg.key), transaction(ctx.engine, ctx.org) as session:
+                _remember_address(session, msg, ctx)
+                if _seen_before(session, replace(msg, event_id=_welcomed(msg)), ctx):
+                    return []
+                req = Request(ctx, session, self._who(session, msg), msg)
+                turn = commands.welcome(req)
+                now = ctx.now()
+                return [cards.keep(session, r, now) for r in turn.replies]
+        except IntegrityError:  # the other install event, on another instance, was first
+            return []
+        except Exception as error:
+            return [Reply(_failed("welcome", msg, error), private=True)]
+
+    def uninstalled(self, msg: Incoming) -> None:
+        """The app was removed: a later install is welcomed again."""
+        try:
+            ctx = self.organisation(msg)
+            if ctx is None:
+                return
+            key = f"{msg.channel}:{msg.workspace}:{_welcomed(msg)}"
+            with transaction(ctx.engine, ctx.org) as session:
+                for row in session.exec(select(HandledEvent).where(HandledEvent.key == key)):
+                    session.delete(row)
+        except Exception as error:
+            _failed("uninstall", msg, error)
 
     def _who(self, session: Session, msg: Incoming) -> Person | None:
         who = identify(session, msg.channel, msg.user, msg.email)
@@ -277,21 +321,29 @@ class Conversation:
         with self._locks_guard:
             return len(self._locks)
 
-    def _turn(self, ctx: AppContext, msg: Incoming) -> Turn:
+    def _turn(self, ctx: AppContext, msg: Incoming) -> Outcome:
         with transaction(ctx.engine, ctx.org) as session:
             _remember_address(session, msg, ctx)
             if _seen_before(session, msg, ctx):
-                return Turn(())
+                return Outcome()
+            now = ctx.now()
             saved = self._current(session, msg.key)
             req = Request(ctx, session, self._who(session, msg), msg)
             if req.who is not None and req.who.id is not None:
                 outbox.release(session, msg.channel, req.who.id)  # reachable here again
             turn = self._route(req, saved)
-            if turn.next is None:
+            if turn.form is not None and msg.forms:
+                pass  # a form instead of questions: the conversation stays where it was
+            elif turn.next is None:
                 state.clear(session, msg.key)
             else:
-                state.save(session, msg.key, turn.next, ctx.now())
-        return turn
+                state.save(session, msg.key, turn.next, now)
+            look = None
+            if msg.intent is not None and msg.card:
+                look = cards.press(session, msg.card, msg.intent, msg.text, now)
+            replies = tuple(cards.keep(session, r, now) for r in turn.replies if r.text or r.items)
+        form = turn.form if msg.forms else None
+        return Outcome(replies, form, look)
 
     def _current(self, session: Session, key: ConversationKey) -> Saved | None:
         """The conversation's state, unless its flow is gone or it was left too long ago."""
@@ -302,6 +354,15 @@ class Conversation:
         return saved
 
     def _route(self, req: Request, saved: Saved | None) -> Turn:
+        intent = req.msg.intent
+        if intent is not None and not intent.words:
+            flow = self.flows.get(intent.flow)
+            if flow is None:  # a button from a version that had this flow
+                return commands.out_of_date(req)
+            here = saved is not None and saved.flow == flow.name
+            return flow.press(
+                req, intent, saved.step if here and saved else None, saved.data if saved else {}
+            )
         text = req.answer
         if saved is not None:
             flow = self.flows[saved.flow]
@@ -318,6 +379,11 @@ class Conversation:
             cmd, match = matched
             return cmd.handler(req, match)
         return commands.not_understood(req)
+
+
+def _bind_option(channel: str) -> str:
+    """The `engagebot orgs bind` option that names a workspace of `channel`."""
+    return "--teams-tenant" if channel == "teams" else f"--{channel}-team"
 
 
 def _failed(what: str, msg: Incoming, error: Exception) -> str:
@@ -379,6 +445,11 @@ def _seen_before(session: Session, msg: Incoming, ctx: AppContext) -> bool:
         return True
     session.add(HandledEvent(key=key, handled_at=ctx.now()))
     return False
+
+
+def _welcomed(msg: Incoming) -> str:
+    """The event id that stands for "welcomed in this conversation"."""
+    return f"welcome:{msg.conversation}"
 
 
 def _remember_address(session: Session, msg: Incoming, ctx: AppContext) -> None:

@@ -12,6 +12,7 @@ Channels await a `Core`; two kinds exist:
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import multiprocessing
 import os
@@ -24,7 +25,7 @@ from functools import partial
 from typing import Any, Protocol, TypeVar
 
 from bot.conversation import FAILED, Conversation
-from handlers.chat.messages import Form, Incoming, Reply, Submitted
+from handlers.chat.messages import Form, Incoming, Outcome, Reply, Submitted
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -36,6 +37,12 @@ class Core(Protocol):
     """The conversation core as the edge sees it: every call runs off the event loop."""
 
     async def handle(self, msg: Incoming) -> list[Reply]: ...
+
+    async def respond(self, msg: Incoming) -> Outcome: ...
+
+    async def welcome(self, msg: Incoming) -> list[Reply]: ...
+
+    async def uninstalled(self, msg: Incoming) -> None: ...
 
     async def open_form(self, msg: Incoming, name: str, key: str) -> Form | list[Reply]: ...
 
@@ -66,6 +73,15 @@ class CoreInThreads:
 
     async def handle(self, msg: Incoming) -> list[Reply]:
         return await self._run(self.conversation.handle, msg)
+
+    async def respond(self, msg: Incoming) -> Outcome:
+        return await self._run(self.conversation.respond, msg)
+
+    async def welcome(self, msg: Incoming) -> list[Reply]:
+        return await self._run(self.conversation.welcome, msg)
+
+    async def uninstalled(self, msg: Incoming) -> None:
+        await self._run(self.conversation.uninstalled, msg)
 
     async def open_form(self, msg: Incoming, name: str, key: str) -> Form | list[Reply]:
         return await self._run(self.conversation.open_form, msg, name, key)
@@ -151,6 +167,24 @@ class CoreInProcesses:
         except BrokenProcessPool:
             return [Reply(FAILED, private=True)]
         return result
+
+    async def respond(self, msg: Incoming) -> Outcome:
+        try:
+            result: Outcome = await self._run(msg, "respond", msg)
+        except BrokenProcessPool:
+            return Outcome((Reply(FAILED, private=True),))
+        return result
+
+    async def welcome(self, msg: Incoming) -> list[Reply]:
+        try:
+            result: list[Reply] = await self._run(msg, "welcome", msg)
+        except BrokenProcessPool:
+            return []
+        return result
+
+    async def uninstalled(self, msg: Incoming) -> None:
+        with contextlib.suppress(BrokenProcessPool):
+            await self._run(msg, "uninstalled", msg)
 
     async def open_form(self, msg: Incoming, name: str, key: str) -> Form | list[Reply]:
         try:

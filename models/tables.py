@@ -435,6 +435,17 @@ class PlatformAccess(SQLModel, table=True):
     refused_since: datetime
 
 
+class Card(SQLModel, table=True):
+    """A message with buttons as it was sent, kept so that a press updates it from here, on
+    any instance and after any restart; its id (unguessable) is carried by its buttons."""
+
+    id: str = Field(primary_key=True, max_length=32)
+    reply: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    created_at: datetime = Field(index=True)
+    chosen: str = ""  # what was pressed on it, once it was
+    chosen_at: datetime | None = None
+
+
 class HandledEvent(SQLModel, table=True):
     """A chat platform's event id, stored with the turn it caused: a redelivery is ignored."""
 

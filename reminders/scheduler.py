@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 from apscheduler.schedulers.background import BackgroundScheduler
 from sqlalchemy import delete
 
+from handlers.chat import cards
 from handlers.chat.context import AppContext
 from models.db import disk_full, reason, transaction, unavailable
 from models.scoping import ALL
@@ -90,12 +91,14 @@ def _reason(err: OSError) -> str:
 
 
 def forget_old_events(ctx: AppContext) -> int:
-    """Event ids are kept to spot redeliveries; after a week nothing will be redelivered."""
+    """Event ids are kept to spot redeliveries; after a week nothing will be redelivered.
+    Kept cards go too once their buttons are months out of date."""
     table = HandledEvent.__table__  # type: ignore[attr-defined]
     with transaction(ctx.engine, ALL) as session:
         result = session.connection().execute(
             delete(table).where(table.c.handled_at < ctx.now() - HANDLED_EVENTS_KEPT)
         )
+        cards.forget_old(session, ctx.now())
         return int(result.rowcount or 0)
 
 

@@ -135,17 +135,74 @@ class SlackBot:
         form = {"payload": self._in_team(json.dumps(payload(name, folder, **values)))}
         return self.post(urlencode(form), "application/x-www-form-urlencoded")
 
-    def press(self, user: str, value: str, label: str = "", channel: str = "") -> httpx.Response:
+    def press(
+        self,
+        user: str,
+        value: str,
+        label: str = "",
+        channel: str = "",
+        *,
+        action_id: str = "choice-0",
+        block_id: str = "choices",
+        message_ts: str = "",
+    ) -> httpx.Response:
+        """A button press; by default one sent before intents ("choice-0", its value words)."""
         return self.interact(
             "block_actions",
             user=user,
             value=value,
             label=label or value,
-            action_id="choice-0",
+            action_id=action_id,
+            block_id=block_id,
             channel=channel or "D" + user[1:],
-            message_ts=f"{time.time():.6f}",
+            message_ts=message_ts or f"{time.time():.6f}",
             action_ts=f"{time.time():.6f}",
         )
+
+    def click(
+        self, user: str, message: dict[str, Any], label: str, channel: str = "", ts: str = ""
+    ) -> httpx.Response:
+        """Press the button labelled `label` on a message the bot posted (its params)."""
+        for block in message.get("blocks", []):
+            for element in block.get("elements") or []:
+                if element.get("type") == "button" and element["text"]["text"] == label:
+                    return self.press(
+                        user,
+                        element["value"],
+                        label,
+                        channel,
+                        action_id=element["action_id"],
+                        block_id=block["block_id"],
+                        message_ts=ts,
+                    )
+        raise AssertionError(f"no button {label!r} in {message.get('blocks')}")
+
+    def choose(self, user: str, message: dict[str, Any], option: str) -> httpx.Response:
+        """Pick `option` in a message's select menu (a long list of options)."""
+        for block in message.get("blocks", []):
+            for element in block.get("elements") or []:
+                if element.get("type") != "static_select":
+                    continue
+                chosen = next(o for o in element["options"] if o["text"]["text"] == option)
+                data = payload(
+                    "block_actions",
+                    user=user,
+                    value="",
+                    label="",
+                    action_id=element["action_id"],
+                    block_id=block["block_id"],
+                    channel="D" + user[1:],
+                    message_ts=f"{time.time():.6f}",
+                    action_ts=f"{time.time():.6f}",
+                    response_url=self.slack.response_url("action"),
+                )
+                action = data["actions"][0]
+                action.pop("value"), action.pop("text")
+                action |= {"type": "static_select", "selected_option": chosen}
+                return self.post(
+                    urlencode({"payload": json.dumps(data)}), "application/x-www-form-urlencoded"
+                )
+        raise AssertionError(f"no menu in {message.get('blocks')}")
 
 
 @contextmanager

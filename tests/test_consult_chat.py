@@ -464,7 +464,8 @@ def test_the_walk_is_added_to_the_register_and_counted(
     sam = chat_as(SAM)
     walk(sam, SCENARIOS["library closure"][0])
     added = sam.send("Add to the engagement register")
-    assert "Added to the engagement register: Closing Hallgate library" in added
+    assert "Added to the engagement register as entry 1: Closing Hallgate library" in added
+    assert "say 'publish 1'" in added and "Publish it" in added  # the number, and a way on
     listed = json.loads(cli("consultations", "list", "--json").output)
     assert listed == [
         {

@@ -103,7 +103,7 @@ def test_the_home_tab_is_a_place_to_work(
     assert {"Add update", "Should I consult?", "Health check", "14:00", "Snooze for a week"} <= set(
         buttons
     )
-    assert all(b["action_id"].startswith("home-") for b in buttons.values())
+    assert all(b["action_id"].startswith("home:") for b in buttons.values())
     ids = [b["block_id"] for b in view["blocks"] if "block_id" in b]
     assert len(ids) == len(set(ids))  # Slack refuses a view with two blocks alike
 
@@ -112,7 +112,7 @@ def test_the_home_tab_is_a_place_to_work(
     bot.slack.fail("views.open", Failure(200, {"ok": False, "error": "expired_trigger_id"}))
     press_on_home(bot, SAM_SLACK, buttons["Add update"])
     told = bot.slack.wait_for("chat.postMessage")[0].params
-    assert told["channel"] == SAM_SLACK
+    assert told["channel"] == "D0SAM"  # the DM with the bot (conversations.open)
     assert "I couldn't open the update form. Send me 'update R11' here instead." in told["text"]
     press_on_home(bot, SAM_SLACK, buttons["Add update"])
     form = bot.slack.wait_for("views.open", 2)[-1].params["view"]

@@ -47,24 +47,25 @@ class ConsoleChannel:
     def send(self, text: str) -> str:
         """Say `text` to the bot and return what it shows back."""
         option = self._option(text)
-        msg = self._incoming(option.label if option else text, option.value if option else None)
-        if option is None:
+        msg = self._incoming(text)
+        if option is not None:  # its number, or its words typed out: as if pressed
+            msg = replace(msg, text=option.label, intent=option.intent)
+        else:
             msg = with_file(msg)
         replies = self.conversation.handle(msg)
         return self.render(replies + self.conversation.pending(msg))
 
     def inbox(self) -> str:
         """Messages that arrived while the user was away (reminders), or ''."""
-        return self.render(self.conversation.pending(self._incoming("", None)))
+        return self.render(self.conversation.pending(self._incoming("")))
 
-    def _incoming(self, text: str, choice: str | None) -> Incoming:
+    def _incoming(self, text: str) -> Incoming:
         return Incoming(
             channel="console",
             workspace="local",
             conversation=f"console:{self.user}",
             user=self.user,
             text=text,
-            choice=choice,
             email=self.user if "@" in self.user else None,
             place="console",
         )
@@ -92,6 +93,11 @@ class ConsoleChannel:
 
     def _option(self, text: str) -> Choice | None:
         return self.renderer.option_for(text)
+
+
+def _is_number(text: str) -> bool:
+    stripped = text.strip()
+    return stripped.isascii() and stripped.isdigit()
 
 
 def render_replies(replies: list[Reply]) -> str:
@@ -132,6 +138,6 @@ class Renderer:
     def option_for(self, text: str) -> Choice | None:
         """A number typed for a numbered option, or an option's label typed out."""
         stripped = text.strip()
-        if stripped.isascii() and stripped.isdigit() and 1 <= int(stripped) <= len(self.options):
+        if _is_number(stripped) and 1 <= int(stripped) <= len(self.options):
             return self.options[int(stripped) - 1]
         return next((c for c in self.options if c.label.lower() == stripped.lower()), None)

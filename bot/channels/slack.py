@@ -65,7 +65,7 @@ from bot.channels.slack_install import (
 )
 from bot.channels.statuses import Meaning
 from bot.core import Core
-from handlers.chat.messages import ACTION_KEY, Form, Incoming, IncomingFile, Reply
+from handlers.chat.messages import Form, Incoming, IncomingFile, Reply
 from handlers.chat.outbound import CredentialsRefused, Recipient, SendError, Sent, Unreachable
 from handlers.chat.state import ConversationKey
 
@@ -78,7 +78,6 @@ PATH = "/slack/events"
 COMMAND = "/engage"
 FORM_PREFIX = "form-"
 WORK_AT_ONCE = 4  # requests whose work (core call, replies) runs at once after their ack
-_UPDATE = re.compile(rf"^\s*update\s+({ACTION_KEY})\s*$", re.IGNORECASE)
 _MENTION = re.compile(r"<@[A-Z0-9]+(?:\|[^>]*)?>")
 # Message subtypes that are still a person writing: a reply also sent to the channel ("Also
 # send to channel"), a message with a file. Not edits, joins, canvas mentions or bots.
@@ -106,7 +105,6 @@ INVITE = (
 )
 LOG_SHORTCUT = "log_update"  # message shortcut "Log as progress update"
 CONSULT_SHORTCUT = "consult"  # global shortcut "Should I consult?"
-HOME_ACTION = "home-"  # buttons on the Home tab: answered in the DM, then the tab refreshed
 _CHANNEL_ID = re.compile(r"^[CGD][A-Z0-9]{2,20}$")
 
 # The Web API client of the workspace a request came from (each has its own token), set by a
@@ -254,6 +252,9 @@ class SlackChannel:
         app.event("message")(self.on_message)
         app.event("app_mention")(self.on_mention)
         app.event("app_home_opened")(self.on_home)
+        # Buttons and menus route by the intent in their action_id ("do:FLOW:VERB:N");
+        # "choice-N" is a button sent before intents, whose value is words.
+        app.action(re.compile(rf"^{kit.ACTION_PREFIX}"))(self.on_button)
         app.action(re.compile(r"^choice-\d+$"))(self.on_button)
         app.view(re.compile(rf"^{FORM_PREFIX}"))(self.on_form)
         app.error(self._on_error)
@@ -262,7 +263,7 @@ class SlackChannel:
     def _register_more(self, app: AsyncApp) -> None:
         """Installs, the Home tab's buttons and the shortcuts."""
         app.use(self._workspace_client)
-        app.action(re.compile(rf"^{HOME_ACTION}\d+$"))(self.on_home_button)
+        app.action(re.compile(rf"^{kit.HOME_PREFIX}"))(self.on_home_button)
         app.shortcut(LOG_SHORTCUT)(self.on_log_shortcut)
         app.shortcut(CONSULT_SHORTCUT)(self.on_consult_shortcut)
         app.event("app_uninstalled")(self.on_uninstalled)
@@ -409,11 +410,11 @@ class SlackChannel:
         if local is not None:
             await self._respond(response_url, {**kit.message(local), "response_type": "ephemeral"})
             return
-        update = _UPDATE.match(text)
-        if update and body.get("trigger_id"):
-            await self._open_form(base, update.group(1), body["trigger_id"], response_url)
-            return
-        replies = await self.core.handle(base)
+        trigger = body.get("trigger_id")
+        outcome = await self.core.respond(replace(base, forms=bool(trigger)))
+        if outcome.form is not None and trigger:
+            await self._show_form(outcome.form, trigger, response_url)
+        replies = list(outcome.replies)
         for index, reply in enumerate(replies):
             kind = "in_channel" if reply.broadcast else "ephemeral"
             failed = await self._respond(
@@ -474,39 +475,51 @@ class SlackChannel:
         self._after_ack(self._button(body, action))
 
     async def _button(self, body: dict[str, Any], action: dict[str, Any]) -> None:
+        """A button or a menu, routed by the intent it carries; the message it was on is then
+        shown answered (its buttons gone), from the copy kept in the database."""
         user = body["user"]["id"]
         team = _user_team(body)
-        value = action.get("value", "")
-        label = (action.get("text") or {}).get("text", value)
         response_url = body.get("response_url")
-        update = _UPDATE.match(value)
-        if update and body.get("trigger_id"):
-            base = replace(self._incoming(team, user, user, value), choice=value)
-            await self._open_form(base, update.group(1), body["trigger_id"], response_url)
-            return
+        trigger = body.get("trigger_id")
         channel, thread, ephemeral = _where(body, user)
         msg = Incoming(
             channel="slack",
             workspace=team,
             conversation=_conversation(channel, thread),
             user=user,
-            text=label,
-            choice=value,
+            text="",
             event_id=f"action:{action.get('action_ts', '')}:{action.get('action_id', '')}",
             place=channel,
+            card=kit.card_of(action),
+            forms=bool(trigger),
         )
-        replies = await self.core.handle(msg)
-        if ephemeral:
-            for index, reply in enumerate(replies):
+        pressed = kit.pressed_intent(action)
+        if pressed is not None:
+            intent, label = pressed
+            msg = replace(msg, text=label or intent.key, intent=intent)
+        else:  # a button sent before intents: its words, as typed
+            value = str(action.get("value", ""))
+            label = str((action.get("text") or {}).get("text", value))
+            msg = replace(msg, text=label, choice=value)
+        outcome = await self.core.respond(msg)
+        if outcome.form is not None and trigger:
+            await self._show_form(outcome.form, trigger, response_url)
+        if outcome.pressed is not None:
+            await self._show_pressed(body, outcome.pressed, response_url)
+        # Private answers (a refusal, a problem) stay with the presser, as Slack's own
+        # ephemeral messages; the rest are posted where the button was.
+        replies = list(outcome.replies)
+        for index, reply in enumerate(replies):
+            if ephemeral or (reply.private and response_url):
                 failed = await self._respond(
                     response_url,
                     {**kit.message(reply), "response_type": "ephemeral", "replace_original": False},
                 )
-                if failed is not None:
+                if failed is not None:  # seen by them alone, so kept for their DM
                     await self._hold(msg, replies[index:], failed, user, personal=True)
                     return
-            return
-        await self._post_all(msg, replies, channel, user, thread)
+            else:
+                await self._post_all(msg, [reply], channel, user, thread)
 
     async def on_form(self, ack: AsyncAck, body: dict[str, Any], view: dict[str, Any]) -> None:
         user = body["user"]["id"]
@@ -599,17 +612,23 @@ class SlackChannel:
             place=conversation.split(":", 1)[0],
         )
 
-    async def _open_form(
-        self, msg: Incoming, ref: str, trigger_id: str, response_url: str | None
+    async def _show_pressed(
+        self, body: dict[str, Any], pressed: Reply, response_url: str | None
     ) -> None:
-        form = await self.core.open_form(msg, "update", ref)
-        if not isinstance(form, Form):
-            for reply in form:
-                await self._respond(
-                    response_url,
-                    {**kit.message(reply), "response_type": "ephemeral", "replace_original": False},
-                )
+        """Replace the message whose button was pressed: an ephemeral one through its
+        response_url, a posted one with chat.update; a Home tab is republished elsewhere."""
+        container = body.get("container") or {}
+        if container.get("type") != "message":
             return
+        if container.get("is_ephemeral"):
+            await self._respond(response_url, {**kit.message(pressed), "replace_original": True})
+            return
+        channel, ts = container.get("channel_id"), container.get("message_ts")
+        if channel and ts:
+            update = self.aclient.chat_update
+            await self._call(update, channel=channel, ts=ts, **kit.message(pressed))
+
+    async def _show_form(self, form: Form, trigger_id: str, response_url: str | None) -> None:
         if not await self._call(
             self.aclient.views_open, trigger_id=trigger_id, view=kit.modal(form)
         ):
@@ -785,45 +804,41 @@ class SlackChannel:
         self._after_ack(self._home_button(body, action))
 
     async def _home_button(self, body: dict[str, Any], action: dict[str, Any]) -> None:
-        """A Home tab button. *Add update* opens the form (or says in the DM why not); anything
-        else is answered in the person's DM with the bot, where a walk it starts carries on;
-        then the Home tab is refreshed."""
+        """A Home tab button, routed by its intent like any other. *Add update* opens the form
+        (the Home tab has no response_url, so what can't be shown as a form goes to the DM);
+        anything else is answered in the person's DM with the bot, where a walk it starts
+        carries on; then the Home tab is refreshed."""
         user, team = body["user"]["id"], _user_team(body)
-        value = action.get("value", "")
-        update = _UPDATE.match(value)
-        if update:
-            await self._home_form(body, team, user, value, update.group(1))
-            return
+        trigger = body.get("trigger_id")
         dm = await self._dm_of(user)
         msg = Incoming(
             channel="slack",
             workspace=team,
             conversation=dm,
             user=user,
-            text=(action.get("text") or {}).get("text", value),
-            choice=value,
             event_id=f"home:{action.get('action_ts', '')}:{action.get('action_id', '')}",
             place=dm,
+            forms=bool(trigger),
         )
-        await self._post_all(msg, await self.core.handle(msg), dm, user, None)
-        await self.publish_home(team, user)
-
-    async def _home_form(
-        self, body: dict[str, Any], team: str, user: str, value: str, ref: str
-    ) -> None:
-        """The update form from the Home tab, which has no response_url: what can't be shown
-        as a form goes to the DM, never nowhere."""
-        base = replace(self._incoming(team, user, user, value), choice=value)
-        form = await self.core.open_form(base, "update", ref)
-        trigger = body.get("trigger_id")
-        if isinstance(form, Form):
+        pressed = kit.pressed_intent(action, kit.HOME_PREFIX)
+        if pressed is None:
+            return
+        intent, label = pressed
+        outcome = await self.core.respond(replace(msg, text=label or intent.key, intent=intent))
+        replies = list(outcome.replies)
+        if outcome.form is not None:
             if trigger and await self._call(
-                self.aclient.views_open, trigger_id=trigger, view=kit.modal(form)
+                self.aclient.views_open, trigger_id=trigger, view=kit.modal(outcome.form)
             ):
                 return
-            command = form.title[:1].lower() + form.title[1:]  # "update R4"
-            form = [Reply(f"I couldn't open the update form. Send me '{command}' here instead.")]
-        await self._post_all(base, list(form), user, user, None)
+            command = outcome.form.title[:1].lower() + outcome.form.title[1:]  # "update R4"
+            replies.append(
+                Reply(f"I couldn't open the update form. Send me '{command}' here instead.")
+            )
+            await self._post_all(msg, replies, dm, user, None)
+            return  # nothing changed yet: the Home tab is refreshed once the form is saved
+        await self._post_all(msg, replies, dm, user, None)
+        await self.publish_home(team, user)
 
     async def on_log_shortcut(self, ack: AsyncAck, body: dict[str, Any]) -> None:
         await ack()

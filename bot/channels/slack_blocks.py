@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from handlers.chat.messages import Choice, Field, Form, Input, Item, Reply
+from handlers.chat.messages import Choice, Field, Form, Input, Intent, Item, Menu, Reply, menu
 
 MAX_BLOCKS = 50  # per message (App Home allows 100)
 MAX_HOME_BLOCKS = 100
@@ -24,6 +24,11 @@ MAX_OPTION = 75
 MORE = "…"
 
 Block = dict[str, Any]
+# A button's action_id is "do:FLOW:VERB:N" (what it asks for; N keeps ids in a block apart),
+# its value what it is about, and its block_id "NAME~CARD" (the kept message it is on).
+ACTION_PREFIX = "do:"
+HOME_PREFIX = "home:"  # the same intents, pressed on the Home tab: answered in the person's DM
+CARD_MARK = "~"
 
 
 def escape(text: str) -> str:
@@ -61,19 +66,64 @@ def sections(text: str) -> list[Block]:
     return [{"type": "section", "text": mrkdwn(chunk)} for chunk in chunks]
 
 
-def buttons(choices: tuple[Choice, ...], block_id: str) -> Block:
-    elements = []
-    for index, choice in enumerate(choices[:MAX_BUTTONS]):
-        button: dict[str, Any] = {
-            "type": "button",
-            "action_id": f"choice-{index}",
-            "text": plain(choice.label),
-            "value": choice.value[:MAX_VALUE],
-        }
-        if choice.style != "default":
-            button["style"] = choice.style
-        elements.append(button)
-    return {"type": "actions", "block_id": block_id, "elements": elements}
+def action_id(intent: Intent, index: int | str) -> str:
+    return f"{ACTION_PREFIX}{intent.flow}:{intent.verb}:{index}"
+
+
+def block_id(name: str, card: str) -> str:
+    return f"{name}{CARD_MARK}{card}" if card else name
+
+
+def button(choice: Choice, index: int) -> Block:
+    element: dict[str, Any] = {
+        "type": "button",
+        "action_id": action_id(choice.intent, index),
+        "text": plain(choice.label),
+        "value": choice.intent.key[:MAX_VALUE],
+    }
+    if choice.style != "default":
+        element["style"] = choice.style
+    return element
+
+
+def buttons(choices: tuple[Choice, ...], name: str, card: str = "") -> Block:
+    elements = [button(c, i) for i, c in enumerate(choices[:MAX_BUTTONS])]
+    return {"type": "actions", "block_id": block_id(name, card), "elements": elements}
+
+
+def select_menu(options: Menu, card: str) -> Block:
+    """A long list of options as one select menu, with the way out as buttons beside it."""
+    select = {
+        "type": "static_select",
+        "action_id": action_id(options.intent, "menu"),
+        "placeholder": plain("Choose…"),
+        "options": [_option(c) for c in options.options[:100]],
+    }
+    ways_out = [button(c, i) for i, c in enumerate(options.buttons[: MAX_BUTTONS - 1])]
+    return {"type": "actions", "block_id": block_id("menu", card), "elements": [select, *ways_out]}
+
+
+def pressed_intent(
+    action: dict[str, Any], prefix: str = ACTION_PREFIX
+) -> tuple[Intent, str] | None:
+    """The intent a pressed button (or a chosen menu option) carries, and its words."""
+    action_id = str(action.get("action_id", ""))
+    flow, _, rest = action_id.removeprefix(prefix).partition(":")
+    verb = rest.rpartition(":")[0]
+    if not action_id.startswith(prefix) or not verb:
+        return None
+    chosen = action.get("selected_option") or {}
+    if chosen:
+        return Intent(flow, verb, str(chosen.get("value", ""))), str(
+            (chosen.get("text") or {}).get("text", "")
+        )
+    label = str((action.get("text") or {}).get("text", ""))
+    return Intent(flow, verb, str(action.get("value", ""))), label
+
+
+def card_of(action: dict[str, Any]) -> str:
+    """The kept message a pressed button was on (from its block's id)."""
+    return str(action.get("block_id", "")).partition(CARD_MARK)[2]
 
 
 def field_block(fields: tuple[Field, ...]) -> Block:
@@ -83,13 +133,13 @@ def field_block(fields: tuple[Field, ...]) -> Block:
     return {"type": "section", "fields": shown}
 
 
-def item_blocks(item: Item, index: int) -> list[Block]:
+def item_blocks(item: Item, index: int, card: str = "") -> list[Block]:
     head = f"*{escape(item.heading)}*" + (f"\n{escape(item.body)}" if item.body else "")
     blocks: list[Block] = [{"type": "section", "text": mrkdwn(head)}]
     if item.fields:
         blocks.append(field_block(item.fields))
     if item.choices:
-        blocks.append(buttons(item.choices, f"item-{index}"))
+        blocks.append(buttons(item.choices, f"item-{index}", card))
     return blocks
 
 
@@ -99,14 +149,19 @@ def reply_blocks(reply: Reply, limit: int = MAX_BLOCKS) -> list[Block]:
     if reply.fields:
         head.append(field_block(reply.fields))
     tail: list[Block] = []
-    if reply.choices:
-        tail.append(buttons(reply.choices, "choices"))
+    options = menu(reply.choices)
+    if options is not None:
+        tail.append(select_menu(options, reply.card))
+    elif reply.choices:
+        tail.append(buttons(reply.choices, "choices", reply.card))
     if reply.note:
         tail.append({"type": "context", "elements": [mrkdwn(escape(reply.note))]})
+    if reply.chosen:  # a pressed message: what was chosen, in place of its buttons
+        tail.append({"type": "section", "text": mrkdwn(f"✓ *{escape(reply.chosen)}*")})
     body: list[Block] = []
     room = limit - len(head) - len(tail) - 1  # one left for "and N more"
     for index, item in enumerate(reply.items):
-        blocks = [{"type": "divider"}, *item_blocks(item, index)]
+        blocks = [{"type": "divider"}, *item_blocks(item, index, reply.card)]
         if len(body) + len(blocks) > room:
             left = len(reply.items) - index
             body.append(_more(left))
@@ -131,8 +186,8 @@ def message(reply: Reply) -> dict[str, Any]:
 
 def home_view(replies: list[Reply]) -> dict[str, Any]:
     """The Home tab: the replies one under another. Block ids are made unique across them
-    (Slack refuses a view with two alike), and buttons are named `home-N`, so the channel
-    answers them as Home tab presses."""
+    (Slack refuses a view with two alike), and buttons keep their intents under `home:`, so
+    the channel answers them as Home tab presses."""
     blocks: list[Block] = [{"type": "header", "text": plain("Your actions", 150)}]
     for index, reply in enumerate(replies):
         if index:
@@ -145,7 +200,8 @@ def home_view(replies: list[Reply]) -> dict[str, Any]:
     for block in blocks:
         for element in block.get("elements", []):
             if element.get("type") == "button":
-                element["action_id"] = f"home-{buttons_seen}"
+                flow, verb = element["action_id"].removeprefix(ACTION_PREFIX).split(":")[:2]
+                element["action_id"] = f"{HOME_PREFIX}{flow}:{verb}:{buttons_seen}"
                 buttons_seen += 1
     return {"type": "home", "blocks": blocks[:MAX_HOME_BLOCKS]}
 
@@ -202,7 +258,7 @@ def _input_block(spec: Input) -> Block:
 
 
 def _option(choice: Choice) -> dict[str, Any]:
-    return {"text": plain(choice.label, MAX_OPTION), "value": choice.value[:150]}
+    return {"text": plain(choice.label, MAX_OPTION), "value": choice.intent.key[:150]}
 
 
 def submitted_values(state: dict[str, Any]) -> dict[str, str]:

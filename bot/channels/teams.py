@@ -20,9 +20,8 @@ import logging
 import re
 import threading
 import warnings
-from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Coroutine, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import partial
 from typing import Any, TypeVar
 
@@ -47,7 +46,7 @@ from bot.channels import teams_cards as cards
 from bot.channels.cache import TTLCache
 from bot.channels.statuses import Meaning
 from bot.core import Core
-from handlers.chat.messages import ACTION_KEY, Form, Incoming, Reply
+from handlers.chat.messages import Form, Incoming, Outcome, Reply
 from handlers.chat.outbound import CredentialsRefused, Recipient, SendError, Sent, Unreachable
 from handlers.chat.state import ConversationKey
 
@@ -61,9 +60,7 @@ BOT_SCOPE = "https://api.botframework.com/.default"
 TRIES = 4
 MAX_WAIT = 30.0  # seconds: a longer Retry-After is left to the next delivery run
 HTTP_TIMEOUT = 30.0  # seconds for one call to the Bot Connector; a hung call is then retried
-CARDS_KEPT = 5000  # sent cards remembered, to show what was chosen when a button is pressed
 APOLOGY = "Sorry, something went wrong on my side. Please try again in a minute."
-_UPDATE = re.compile(rf"^\s*update\s+({ACTION_KEY})\s*$", re.IGNORECASE)
 
 
 class RetriedCallsAsWarnings(logging.Filter):
@@ -172,7 +169,6 @@ class TeamsChannel:
         self._tasks: set[asyncio.Task[None]] = set()
         self._busy: asyncio.Semaphore | None = None
         self._order: dict[str, asyncio.Lock] = {}  # one turn at a time per conversation
-        self.cards: OrderedDict[str, dict[str, Any]] = OrderedDict()
 
     # -- wiring ---------------------------------------------------------------------------
 
@@ -220,25 +216,22 @@ class TeamsChannel:
             work = self._message(activity)
         elif self._installed(activity):
             work = self._welcome(activity)
+        elif kind == "installationUpdate":  # removed: a new install is welcomed again
+            await self.core.uninstalled(self._incoming(activity, ""))
+            return
         else:
             return
         self._after_ack(activity, identity, work)
 
     def _after_ack(
-        self,
-        activity: Activity,
-        identity: ClaimsIdentity,
-        work: Coroutine[Any, Any, tuple[list[Reply], Any]],
+        self, activity: Activity, identity: ClaimsIdentity, work: Coroutine[Any, Any, _Answer]
     ) -> None:
         task = asyncio.get_running_loop().create_task(self._run(activity, identity, work))
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
     async def _run(
-        self,
-        activity: Activity,
-        identity: ClaimsIdentity,
-        work: Coroutine[Any, Any, tuple[list[Reply], Any]],
+        self, activity: Activity, identity: ClaimsIdentity, work: Coroutine[Any, Any, _Answer]
     ) -> None:
         if self._busy is None:
             self._busy = asyncio.Semaphore(WORK_AT_ONCE)
@@ -247,11 +240,11 @@ class TeamsChannel:
         try:
             async with lock, self._busy:
                 try:
-                    replies, extra = await work
+                    answer = await work
                 except Exception:
                     log.exception("Teams work after the acknowledgement failed")
-                    replies, extra = [Reply(APOLOGY)], None
-                await self._reply(activity, identity, replies, extra)
+                    answer = _Answer(Outcome((Reply(APOLOGY),)))
+                await self._reply(activity, identity, answer)
         except Exception:
             log.exception("Teams replies could not be sent")
         finally:
@@ -260,57 +253,65 @@ class TeamsChannel:
 
     # -- what each activity asks for ---------------------------------------------------------
 
-    def _incoming(self, activity: Activity, text: str, choice: str | None = None) -> Incoming:
+    def _incoming(self, activity: Activity, text: str) -> Incoming:
         return Incoming(
             channel=CHANNEL,
             workspace=_tenant(activity),
             conversation=activity.conversation.id if activity.conversation else "",
             user=_user(activity),
             text=text,
-            choice=choice,
             event_id=activity.id,
             place=_place(activity),
             address=address_of(activity),
         )
 
-    async def _message(self, activity: Activity) -> tuple[list[Reply], Any]:
+    async def _message(self, activity: Activity) -> _Answer:
         value = activity.value if isinstance(activity.value, dict) else None
         if value and value.get("form"):
             return await self._submit(activity, value)
-        if value and "choice" in value:
-            choice = str(value["choice"])
-            label = str(value.get("label") or choice)
-            update = _UPDATE.match(choice)
-            chosen = ("chosen", activity.reply_to_id, label)
-            if update:
-                form = await self.core.open_form(
-                    self._incoming(activity, choice, choice), "update", update.group(1)
-                )
-                if isinstance(form, Form):
-                    return [], ("form", form, chosen)
-                return form, chosen
-            replies = await self.core.handle(self._incoming(activity, label, choice))
-            return replies, chosen
+        if value and cards.pressed_intent(value) is not None:
+            return await self._press(activity, value)
+        if value and "choice" in value:  # a button sent before intents: its words, as typed
+            label = str(value.get("label") or value["choice"])
+            msg = replace(self._incoming(activity, label), choice=str(value["choice"]), forms=True)
+            return _Answer(await self.core.respond(msg))
         text = activity.text or ""
         if _in_room(activity):
             text = _strip_mention(activity)
-        return await self.core.handle(self._incoming(activity, text.strip() or "help")), None
+        return _Answer(await self.core.respond(self._incoming(activity, text.strip() or "help")))
 
-    async def _submit(self, activity: Activity, value: dict[str, Any]) -> tuple[list[Reply], Any]:
-        name, key = str(value["form"]), str(value.get("key", ""))
+    async def _press(self, activity: Activity, value: dict[str, Any]) -> _Answer:
+        """A button (or a menu's choice): routed by the intent it carries, never by words."""
+        intent = cards.pressed_intent(value)
+        assert intent is not None
+        label = str(value.get("label") or intent.key)
+        msg = replace(
+            self._incoming(activity, label),
+            intent=intent,
+            card=str(value.get("card") or ""),
+            forms=True,
+        )
+        return _Answer(await self.core.respond(msg), on=activity.reply_to_id)
+
+    async def _submit(self, activity: Activity, value: dict[str, Any]) -> _Answer:
+        name, key = str(value["form"]), str(value.get(cards.ABOUT) or value.get("key") or "")
         values = cards.form_values(value)
         msg = self._incoming(activity, "")
         result = await self.core.submit_form(msg, name, key, values, activity.id or "")
         if result.errors:
             form = await self.core.open_form(msg, name, key)
             if isinstance(form, Form):
-                return [], ("form-again", form, activity.reply_to_id, result.errors, values)
-            return [Reply(" ".join(result.errors.values()))], None
-        replies = list(result.turn.replies) if result.turn is not None else []
-        return replies, ("chosen", activity.reply_to_id, "Sent")
+                again = cards.form_card(form, result.errors, values)
+                return _Answer(Outcome(), on=activity.reply_to_id, card=again)
+            return _Answer(Outcome((Reply(" ".join(result.errors.values())),)))
+        replies = result.turn.replies if result.turn is not None else ()
+        form = await self.core.open_form(msg, name, key)
+        done = cards.form_done(form, values) if isinstance(form, Form) else None
+        return _Answer(Outcome(replies), on=activity.reply_to_id, card=done)
 
-    async def _welcome(self, activity: Activity) -> tuple[list[Reply], Any]:
-        return await self.core.handle(self._incoming(activity, "help")), None
+    async def _welcome(self, activity: Activity) -> _Answer:
+        """One welcome per install and scope, however many install activities Teams sends."""
+        return _Answer(Outcome(tuple(await self.core.welcome(self._incoming(activity, "")))))
 
     @staticmethod
     def _installed(activity: Activity) -> bool:
@@ -324,29 +325,34 @@ class TeamsChannel:
 
     # -- replies ------------------------------------------------------------------------------
 
-    async def _reply(
-        self, activity: Activity, identity: ClaimsIdentity, replies: list[Reply], extra: Any
-    ) -> None:
+    async def _reply(self, activity: Activity, identity: ClaimsIdentity, answer: _Answer) -> None:
         """Send in the conversation the activity came from, as a continuation of it. What
         Teams will not take, after retries, is kept in the outbox (`Core.hold`): never lost."""
-        if not replies and extra is None:
+        if answer.empty:
             return
         continuation = activity.get_conversation_reference().get_continuation_activity()
         continuation.id = activity.id  # replies thread under the message they answer
-        left = list(replies)
+        outcome = answer.outcome
+        left = list(outcome.replies)
         failed: list[Exception] = []
 
         async def send(context: TurnContext) -> None:
-            if extra is not None:
-                try:
-                    await self._extra(context, extra)
-                except Exception as err:  # a card not updated: the answer still goes out
-                    log.warning("Teams card not sent or updated: %s", _gist(err))
+            try:
+                if outcome.form is not None:
+                    form = _card_activity(cards.form_card(outcome.form), outcome.form.title)
+                    await with_retries(partial(context.send_activity, form))
+                # The pressed card, as kept in the database: the same on any instance.
+                card = answer.card
+                if card is None and outcome.pressed is not None:
+                    card = cards.reply_card(outcome.pressed)
+                if card is not None and answer.on:
+                    await self._update(context, answer.on, card)
+            except Exception as err:  # a form or card not shown: the answer still goes out
+                log.warning("Teams card not sent or updated: %s", _gist(err))
             try:
                 while left:
                     outgoing = Activity.model_validate(cards.message(left[0]))
-                    response = await with_retries(partial(context.send_activity, outgoing))
-                    self._remember(response.id if response else None, outgoing)
+                    await with_retries(partial(context.send_activity, outgoing))
                     left.pop(0)
             except Exception as err:  # caught here, or the SDK would apologise into the void
                 failed.append(err)
@@ -378,42 +384,28 @@ class TeamsChannel:
             refused=meaning == Meaning.CREDENTIALS,
         )
 
-    async def _extra(self, context: TurnContext, extra: tuple[Any, ...]) -> None:
-        if extra[0] == "chosen":
-            _, card_id, label = extra
-            await self._update(context, card_id, cards.chosen(self.cards.get(card_id), label))
-        elif extra[0] == "form":
-            _, form, chosen = extra
-            outgoing = _card_activity(cards.form_card(form), form.title)
-            response = await with_retries(lambda: context.send_activity(outgoing))
-            self._remember(response.id if response else None, outgoing)
-            await self._extra(context, chosen)
-        elif extra[0] == "form-again":
-            _, form, card_id, errors, values = extra
-            await self._update(context, card_id, cards.form_card(form, errors, values))
-
-    async def _update(
-        self, context: TurnContext, card_id: str | None, card: dict[str, Any]
-    ) -> None:
-        if not card_id:
-            return
+    async def _update(self, context: TurnContext, card_id: str, card: dict[str, Any]) -> None:
         outgoing = _card_activity(card, "")
         outgoing.id = card_id
         try:
             await with_retries(lambda: context.update_activity(outgoing))
         except Exception as err:  # a card gone or too old: the answer itself still goes out
             log.warning("Teams card %s not updated: %r", card_id, err)
-            return
-        self._remember(card_id, outgoing)
 
-    def _remember(self, activity_id: str | None, outgoing: Activity) -> None:
-        if not activity_id or not outgoing.attachments:
-            return
-        content = outgoing.attachments[0].content
-        if isinstance(content, dict):
-            self.cards[activity_id] = content
-            while len(self.cards) > CARDS_KEPT:
-                self.cards.popitem(last=False)
+
+@dataclass(frozen=True)
+class _Answer:
+    """What goes back for one activity: the core's outcome, and the card to put in place of
+    the one pressed or submitted (`on`), when the outcome does not say."""
+
+    outcome: Outcome
+    on: str | None = None
+    card: dict[str, Any] | None = None
+
+    @property
+    def empty(self) -> bool:
+        o = self.outcome
+        return not (o.replies or o.form or o.pressed or self.card)
 
 
 # -- who may call /api/messages ------------------------------------------------------------------
@@ -615,14 +607,10 @@ class TeamsSender:
     via = CHANNEL
 
     def __init__(
-        self,
-        auth: TeamsAuth,
-        addresses: Callable[[str], Mapping[str, str] | None],
-        cards_seen: OrderedDict[str, dict[str, Any]] | None = None,
+        self, auth: TeamsAuth, addresses: Callable[[str], Mapping[str, str] | None]
     ) -> None:
         self.provider = auth.token_provider()
         self.addresses = addresses
-        self.cards = cards_seen
         self._loop = _Loop("teams-sender")
         self.sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
 
@@ -644,8 +632,6 @@ class TeamsSender:
         url = _url(address["service_url"], f"v3/conversations/{address['conversation']}/activities")
         answer = self._loop.run(self._call("POST", url, _outgoing(activity, address), to.name))
         message_id = str(answer.get("id", ""))
-        if self.cards is not None and message_id and activity.get("attachments"):
-            self.cards[message_id] = activity["attachments"][0]["content"]
         key = None
         if not to.chat_channel:
             key = ConversationKey(

@@ -174,7 +174,7 @@ def _start_reminders(settings: Settings, ctx: AppContext, channels: list[Channel
         if isinstance(channel, SlackChannel):
             senders.append(SlackSender(channel.client, channel.tokens))
         elif isinstance(channel, TeamsChannel):
-            senders.append(teams_sender(settings, ctx, channel))
+            senders.append(teams_sender(settings, ctx))
     if senders:
         start(ctx, settings.policy(), senders, settings.sweep_minutes)
 

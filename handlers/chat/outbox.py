@@ -9,7 +9,7 @@ from datetime import datetime
 from sqlalchemy import select, update
 from sqlmodel import Session, col
 
-from handlers.chat import state
+from handlers.chat import cards, state
 from handlers.chat.context import AppContext
 from handlers.chat.messages import Reply, reply_from_json, reply_to_json
 from handlers.chat.state import ConversationKey, Next
@@ -30,7 +30,9 @@ def queue(
     problem: str = "",
 ) -> Outbox:
     """Queue `reply` for a person (or a room); `follow_up` is where a reply to it will start;
-    `problem` says why it is queued rather than sent, when a first try already failed."""
+    `problem` says why it is queued rather than sent, when a first try already failed.
+    Its buttons' card is kept now, so a press updates it wherever and whenever it comes."""
+    reply = cards.keep(session, reply, now)
     row = Outbox(
         via=via,
         person_id=person_id,

@@ -16,8 +16,9 @@ from pathlib import Path
 from pydantic import BaseModel
 from sqlmodel import col, select
 
+from handlers.chat import intents
 from handlers.chat.flow import Flow, command
-from handlers.chat.messages import Choice, Field, Item, Reply, Turn, say
+from handlers.chat.messages import Choice, Field, Intent, Item, Reply, Turn, say
 from handlers.chat.request import Request
 from handlers.chat.state import Next
 from handlers.language.targets import parse_date_answer
@@ -49,13 +50,8 @@ from handlers.toolkit.flowchart import (
 from handlers.toolkit.flowchart import step as walk_step
 from models.tables import Consultation, FlowchartWalk, PlanAdmin
 
-NAME = "consult"
+NAME = intents.CONSULT
 WHY = "why are you asking?"
-CONTROL = (
-    Choice("Why are you asking?", WHY),
-    Choice("Back", "back"),
-    Choice("Start again", "start again"),
-)
 YES = ("register", "yes", "y", "add", "add it", "add anyway", "yes please")
 NOT_ADVICE = "This is guidance, not legal advice: ask legal services when unsure."
 SHOWN = 3  # register matches named with a question (the ending names up to five)
@@ -76,6 +72,19 @@ class Step(StrEnum):
     WALK = "walk"  # answering the flowchart's questions
     OFFER = "offer"  # offered to add the activity to the register
     SIMILAR = "similar"  # shown similar activities before adding
+
+
+def answer(step: Step, key: str) -> Intent:
+    """A button answering `step` of the walk."""
+    return Intent(NAME, step, key)
+
+
+# Always in sight, beside the answers or a menu of them.
+CONTROL = (
+    Choice("Why are you asking?", answer(Step.WALK, WHY), way_out=True),
+    Choice("Back", answer(Step.WALK, "back"), way_out=True),
+    Choice("Start again", answer(Step.WALK, "start again"), way_out=True),
+)
 
 
 class WalkData(BaseModel):
@@ -190,9 +199,9 @@ def _ask(
     node = current_node(flowchart, state)
     assert node is not None  # an unfinished walk is always at a question
     answers = answers_at(flowchart, state, node)
-    choices = tuple(Choice(a.label, a.label) for a in answers)
+    choices = tuple(Choice(a.label, answer(Step.WALK, a.label), way_out=a.way_out) for a in answers)
     if node.input in DETAILS:  # the register details can wait: one button skips them all
-        choices = (Choice("Skip these details", "skip all"),)
+        choices = (Choice("Skip these details", answer(Step.WALK, "skip all")),)
     hint = "" if answers else "\n(Type your answer.)"
     found = _found(_search(req, state), SHOWN) if node.search_register else ""
     if node.offer and node.offer.search and not offered_duties(flowchart, state, node):
@@ -246,8 +255,8 @@ def _finish(
     text += f"\nThe law of {NATIONS[walk_nation(state)]}"
     activity = _activity(state, outcome, req.ctx.today())
     offer = (
-        Choice("Add to the engagement register", "register", "primary"),
-        Choice("No thanks", "no"),
+        Choice("Add to the engagement register", answer(Step.OFFER, "register"), "primary"),
+        Choice("No thanks", answer(Step.OFFER, "no")),
     )
     fields = (
         Field("Title", activity.title or "—"),
@@ -344,7 +353,10 @@ def _on_offer(req: Request, data: WalkData) -> Turn:
             f"{'y' if len(matches) == 1 else 'ies'} in the last 12 months. Could you join up or "
             "reuse what they found?"
         )
-        choices = (Choice("Add mine anyway", "add anyway", "primary"), Choice("Don't add", "no"))
+        choices = (
+            Choice("Add mine anyway", answer(Step.SIMILAR, "add anyway"), "primary"),
+            Choice("Don't add", answer(Step.SIMILAR, "no")),
+        )
         return Turn((Reply(text, items=items, choices=choices),), Next(NAME, Step.SIMILAR, data))
     return _add(req, state, outcome, data)
 
@@ -367,7 +379,12 @@ def _add(req: Request, state: WalkState, outcome: Outcome, data: WalkData) -> Tu
     if walk is not None:
         walk.consultation_id = entry.id
         req.session.add(walk)
-    return say(f"Added to the engagement register: {entry.title} ({describe(entry)}).")
+    text = (
+        f"Added to the engagement register as entry {entry.id}: {entry.title} "
+        f"({describe(entry)}). To put it on the public page, say 'publish {entry.id}'."
+    )
+    publish = Choice("Publish it", intents.publish(entry.id or 0))
+    return say(text, choices=(publish,))
 
 
 def _activity(state: WalkState, outcome: Outcome | None, today: date) -> Activity:
@@ -411,4 +428,5 @@ FLOW = Flow(
         Step.SIMILAR: _on_similar,
     },
     free_text=frozenset({Step.WALK, Step.NATION}),
+    actions={intents.START: lambda r, key: start(r)},
 )

@@ -114,10 +114,11 @@ def _reminders(req: Request) -> Reply:
     snoozed = (
         setting is not None and setting.snoozed_until is not None and setting.snoozed_until > today
     )
+    # Not one of the times: kept as its own button beside them (way_out), never in a menu.
     pause = (
-        Choice("Resume reminders", "resume my reminders")
+        Choice("Resume reminders", "resume my reminders", way_out=True)
         if snoozed
-        else Choice("Snooze for a week", "snooze my reminders")
+        else Choice("Snooze for a week", "snooze my reminders", way_out=True)
     )
     return Reply(describe(setting, today), choices=(*times, usual, pause))
 

@@ -12,8 +12,9 @@ from enum import StrEnum
 from pydantic import BaseModel
 from sqlmodel import col, select
 
+from handlers.chat import intents
 from handlers.chat.flow import Flow, command
-from handlers.chat.messages import Choice, Field, Item, Reply, Turn, say
+from handlers.chat.messages import Choice, Field, Intent, Item, Reply, Turn, say
 from handlers.chat.request import Request
 from handlers.chat.state import Next
 from handlers.plans.register import PUBLIC_FIELDS, missing_to_publish, public_problem, publish
@@ -21,7 +22,7 @@ from handlers.plans.register import set_public as store
 from models.scoping import org_of
 from models.tables import Consultation, Organisation, PlanAdmin
 
-NAME = "publish"
+NAME = intents.PUBLISH
 CONTACT = "contact"  # an e-mail address or a phone number, whichever is given
 QUESTIONS = {
     "summary": "What is it about? A sentence or two for residents, in plain words.",
@@ -92,7 +93,8 @@ def _to_ask(entry: Consultation) -> list[str]:
 def _ask(data: PublishData, before: str = "") -> Turn:
     question = QUESTIONS[data.asking[0]]
     text = f"{before}\n{question}".strip()
-    reply = Reply(text, choices=(Choice("Cancel", "cancel"),), private=True)
+    cancel = Choice("Cancel", Intent(NAME, Step.ASK, "cancel"), way_out=True)
+    reply = Reply(text, choices=(cancel,), private=True)
     return Turn((reply,), Next(NAME, Step.ASK, data))
 
 
@@ -132,7 +134,10 @@ def _preview(req: Request, entry: Consultation, data: PublishData) -> Turn:
         f"This is what the public page will show for '{entry.title}', with its dates and area. "
         "Publish it?",
         items=(Item(heading=entry.title, fields=fields),),
-        choices=(Choice("Publish", "publish", "primary"), Choice("Cancel", "cancel")),
+        choices=(
+            Choice("Publish", Intent(NAME, Step.CONFIRM, "publish"), "primary"),
+            Choice("Cancel", Intent(NAME, Step.CONFIRM, "cancel"), way_out=True),
+        ),
         private=True,
     )
     return Turn((reply,), Next(NAME, Step.CONFIRM, data))
@@ -152,7 +157,10 @@ def on_confirm(req: Request, data: PublishData) -> Turn:
     if missing:
         return say(f"It still needs {', '.join(missing)}, so it was not published.")
     req.session.add(entry)
-    return say(f"Published: '{entry.title}' is on the public page at {_path(req, entry)}")
+    return say(
+        f"Published register entry {entry.id}, '{entry.title}': it is on the public page at "
+        f"{_link(req, entry)}"
+    )
 
 
 def unpublish(req: Request, entry_id: int) -> Turn:
@@ -164,10 +172,22 @@ def unpublish(req: Request, entry_id: int) -> Turn:
     return say(f"'{entry.title}' is no longer on the public page. Its public details are kept.")
 
 
-def _path(req: Request, entry: Consultation) -> str:
+def _link(req: Request, entry: Consultation) -> str:
+    """The entry's public page: a whole address when the page's is known (a link people can
+    follow from chat), else its path and how to make it whole."""
     org = req.session.get(Organisation, org_of(req.session))
     slug = f"{org.slug}/" if org else ""
-    return f"/engage/{slug}activities/{entry.id}"
+    path = f"/engage/{slug}activities/{entry.id}"
+    if req.ctx.public_url:
+        return req.ctx.public_url.rstrip("/") + path
+    return f"{path} (set ENGAGEBOT_PUBLIC_URL to the page's address for a whole link)"
+
+
+def _start_from(req: Request, key: str) -> Turn:
+    """The "Publish it" button of a new register entry."""
+    if not key.isdigit() or len(key) > 9:
+        return say("That button is out of date, so nothing was changed.", private=True)
+    return start(req, int(key))
 
 
 _WHAT = r"(?:the )?(?:consultation|engagement|activity|register entry|entry)?\s*#?"
@@ -181,4 +201,5 @@ FLOW = Flow(
     data=PublishData,
     steps={Step.ASK: on_answer, Step.CONFIRM: on_confirm},
     free_text=frozenset({Step.ASK}),
+    actions={intents.START: lambda r, key: _start_from(r, key)},
 )

@@ -9,14 +9,16 @@ is saved, through the same confirm step as any update.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
 from datetime import date, timedelta
 from enum import StrEnum
 
 from pydantic import BaseModel, Field
 from sqlmodel import select
 
-from handlers.chat.flow import Flow, command
-from handlers.chat.messages import ACTION_KEY, Choice, Reply, Turn, say
+from handlers.chat import intents
+from handlers.chat.flow import MOVED_ON, Flow, command
+from handlers.chat.messages import ACTION_KEY, Choice, Intent, Reply, Turn, say
 from handlers.chat.outbox import queue
 from handlers.chat.request import Request
 from handlers.chat.state import Next
@@ -29,7 +31,7 @@ from handlers.plans.progress import Update, check_note
 from handlers.plans.reminder_messages import notice_not_mine
 from models.tables import Action, PlanAdmin, ReminderResponse, Status
 
-NAME = "reminder"
+NAME = intents.REMINDER
 SNOOZE_DAYS = 7
 
 
@@ -168,7 +170,7 @@ def _on_reply(req: Request, data: ReplyData) -> Turn:
         return _confirm_several(req, data, actions, readings)
     if len(readings) == 1 and readings[0].ref is not None:
         return _understood(req, actions[readings[0].ref], readings[0])
-    choices = tuple(Choice(ref, ref) for ref in actions)
+    choices = _which(actions)
     mentioned = ", ".join(readings[0].refs_mentioned if len(readings) == 1 else ())
     text = (
         f"Which action is that about{' (' + mentioned + ')' if mentioned else ''}? "
@@ -180,9 +182,14 @@ def _on_reply(req: Request, data: ReplyData) -> Turn:
             "I'd like to check some of that with you one action at a time. Which action "
             "first? I'll take its part of your message as its update."
         )
-        choices = tuple(Choice(ref, ref) for ref in pending)
+        choices = _which(pending)
     asked = ReplyData(refs=data.refs, text=req.msg.text, pending=pending)
     return Turn((Reply(text, choices=choices),), Next(NAME, Step.WHICH, asked))
+
+
+def _which(refs: Iterable[str]) -> tuple[Choice, ...]:
+    """One button per action, answering "which action is that about?"."""
+    return tuple(Choice(ref, Intent(NAME, Step.WHICH, ref)) for ref in refs)
 
 
 def _plain(reading: ParsedReply) -> bool:
@@ -197,8 +204,7 @@ def _on_which(req: Request, data: ReplyData) -> Turn:
         (actions[ref] for ref in offered if ref.lower() == req.answer.strip().lower()), None
     )
     if chosen is None:
-        choices = tuple(Choice(ref, ref) for ref in offered)
-        reply = Reply("Please pick one of these:", choices=choices)
+        reply = Reply("Please pick one of these:", choices=_which(offered))
         return Turn((reply,), Next(NAME, Step.WHICH, data))
     # Its own part of a reply about several actions, else the whole reply.
     candidates = [_candidate(a) for a in actions.values()]
@@ -282,11 +288,15 @@ def _confirm_several(
     data = data.model_copy(update={"updates": pending})
     lines = [_describe(req, p) for p in pending]
     text = "\n".join(lines) + f"\nSave all {len(pending)}?"
-    choices = (
-        Choice("Save all", f"save {data.token}", "primary"),
-        Choice("Cancel", "cancel", "danger"),
+    reply = Reply(text, choices=_save_all(data.token))
+    return Turn((reply,), Next(NAME, Step.CONFIRM_SEVERAL, data))
+
+
+def _save_all(token: str) -> tuple[Choice, ...]:
+    return (
+        Choice("Save all", Intent(NAME, Step.CONFIRM_SEVERAL, f"save {token}"), "primary"),
+        Choice("Cancel", Intent(NAME, Step.CONFIRM_SEVERAL, "cancel"), "danger", way_out=True),
     )
-    return Turn((Reply(text, choices=choices),), Next(NAME, Step.CONFIRM_SEVERAL, data))
 
 
 def _describe(req: Request, pending: PendingUpdate) -> str:
@@ -306,11 +316,7 @@ def _on_confirm_several(req: Request, data: ReplyData) -> Turn:
     if answer in ("cancel", "no", "n", "discard"):
         return say("Cancelled. Nothing was saved.")
     if answer not in ("save", "yes", "y", "ok", "confirm"):
-        choices = (
-            Choice("Save all", f"save {data.token}", "primary"),
-            Choice("Cancel", "cancel", "danger"),
-        )
-        reply = Reply("Shall I save them? Say 'save' or 'cancel'.", choices=choices)
+        reply = Reply("Shall I save them? Say 'save' or 'cancel'.", choices=_save_all(data.token))
         return Turn((reply,), Next(NAME, Step.CONFIRM_SEVERAL, data))
     saved: list[str] = []
     for n, pending in enumerate(data.updates):
@@ -321,6 +327,14 @@ def _on_confirm_several(req: Request, data: ReplyData) -> Turn:
         key = f"update:{data.token}" + (f":{n}" if n else "")
         saved.append(update_flow.save(req, action, update, key))
     return say("\n".join(saved))
+
+
+def _moved_on(req: Request, intent: Intent) -> Turn:
+    """A Save pressed again once its updates were saved is recognised, not repeated."""
+    verb, _, token = intent.key.partition(" ")
+    if intent.verb == Step.CONFIRM_SEVERAL and verb == "save" and token:
+        return update_flow.saved_already(req, token)
+    return say(MOVED_ON, private=True)
 
 
 FLOW = Flow(
@@ -340,4 +354,11 @@ FLOW = Flow(
     },
     # An officer may answer a reminder the next day, or after the weekend.
     timeout=timedelta(days=7),
+    actions={
+        "complete": mark_complete,
+        "newdate": new_date,
+        "snooze": snooze,
+        "notmine": not_mine,
+    },
+    moved_on=_moved_on,
 )

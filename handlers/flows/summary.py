@@ -9,6 +9,7 @@ from datetime import date
 from pydantic import BaseModel
 from sqlmodel import Session, col, select
 
+from handlers.chat import intents
 from handlers.chat.flow import Flow, command
 from handlers.chat.messages import Turn, say
 from handlers.chat.request import Request
@@ -164,7 +165,7 @@ def _add_schedule(req: Request, plan: Plan, *, weekday: int | None, dates: list[
 
 
 FLOW: Flow[BaseModel] = Flow(
-    name="summary",
+    name=intents.SUMMARY,
     entries=(
         command(
             r"(?:summary|status)(?P<full> full)?(?: (?:of |for )?(?P<plan>[\w:.-]+))?",
@@ -185,4 +186,8 @@ FLOW: Flow[BaseModel] = Flow(
             lambda r, m: stop_schedules(r),
         ),
     ),
+    actions={
+        "full": lambda r, plan: summary_turn(r, plan or None, True),
+        "show": lambda r, plan: summary_turn(r, plan or None, False),
+    },
 )

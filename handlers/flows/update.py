@@ -14,12 +14,14 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from handlers.chat.flow import Flow, FormHandlers, command
+from handlers.chat import intents
+from handlers.chat.flow import MOVED_ON, Flow, FormHandlers, command
 from handlers.chat.messages import (
     ACTION_KEY,
     Choice,
     Form,
     Input,
+    Intent,
     Reply,
     Submitted,
     Turn,
@@ -48,11 +50,9 @@ from handlers.plans.progress import (
 )
 from models.tables import Action, Plan, Status
 
-NAME = "update"
+NAME = intents.UPDATE
 KEEP = "keep"
 SKIP_WORDS = {"skip", "none", "no", "nothing", "-", "n/a", "keep", "no change", "same"}
-
-STATUS_CHOICES = tuple(Choice(s.label, s.value) for s in Status) + (Choice("Keep as it is", KEEP),)
 
 
 class Step(StrEnum):
@@ -61,6 +61,17 @@ class Step(StrEnum):
     DATE = "date"
     DATE_CHECK = "date_check"
     CONFIRM = "confirm"
+
+
+def answer(step: Step, key: str) -> Intent:
+    """A button answering `step` of the update."""
+    return Intent(NAME, step, key)
+
+
+STATUS_CHOICES = tuple(Choice(s.label, answer(Step.STATUS, s.value)) for s in Status) + (
+    Choice("Keep as it is", answer(Step.STATUS, KEEP), way_out=True),
+    Choice("Cancel", answer(Step.STATUS, "cancel"), way_out=True),
+)
 
 
 class UpdateData(BaseModel):
@@ -104,6 +115,9 @@ def start(req: Request, ref: str) -> Turn:
         return problem
     if not may_update(req.session, req.who, action):
         return refusal(action)
+    if req.msg.forms:  # a channel that shows the questions at once, as a form
+        opened = form(req, ref)
+        return Turn((), form=opened) if isinstance(opened, Form) else opened
     return _ask_status(req, action, new_data(action), intro=True)
 
 
@@ -144,7 +158,7 @@ def pick_action(req: Request, ref: str) -> tuple[Action | None, Turn]:
         return None, not_found(req, ref)
     if len(found) > 1:
         choices = tuple(
-            Choice(qualified_ref(req.session, a), f"update {button_key(a)}") for a in found
+            Choice(qualified_ref(req.session, a), intents.add_update(button_key(a))) for a in found
         )
         return None, say(f"There are several actions called {ref}. Which one?", choices=choices)
     return found[0], say("")
@@ -216,7 +230,8 @@ def _ask_date(req: Request, action: Action, data: UpdateData, problem: str = "")
         f"{describe_target(req.session, action)}. Say a date (31/03/2027, 'end of March') "
         "or 'keep'."
     )
-    return _at(Step.DATE, data, Reply(text.strip(), choices=(Choice("Keep the date", KEEP),)))
+    keep = Choice("Keep the date", answer(Step.DATE, KEEP))
+    return _at(Step.DATE, data, Reply(text.strip(), choices=(keep,)))
 
 
 def _on_date(req: Request, action: Action, data: UpdateData) -> Turn:
@@ -240,7 +255,10 @@ def _check_date(data: UpdateData) -> Turn:
     """Ask whether a relative date ("next Friday") was read right before using it."""
     assert data.new_date is not None
     text = f"Do you mean {data.new_date:%A} {format_date(data.new_date)}?"
-    choices = (Choice("Yes", "yes", "primary"), Choice("No", "no"))
+    choices = (
+        Choice("Yes", answer(Step.DATE_CHECK, "yes"), "primary"),
+        Choice("No", answer(Step.DATE_CHECK, "no")),
+    )
     return _at(Step.DATE_CHECK, data, Reply(text, choices=choices))
 
 
@@ -279,7 +297,9 @@ def _finish(data: UpdateData, text: str) -> Turn:
     """The update is over; go on to whatever was waiting for it (the next action of a reply)."""
     if not data.then_flow:
         return say(text)
-    choices = tuple(Choice(ref, ref) for ref in data.then_choices)
+    choices = tuple(
+        Choice(ref, Intent(data.then_flow, data.then_step, ref)) for ref in data.then_choices
+    )
     reply = Reply(f"{text}\n{data.then_prompt}", choices=choices)
     carried = _Carried.model_validate(data.then_data)
     return Turn((reply,), Next(data.then_flow, data.then_step, carried))
@@ -376,9 +396,17 @@ def save(req: Request, action: Action, update: Update, source_key: str) -> str:
 def _confirm_choices(token: str) -> tuple[Choice, ...]:
     # The button carries the token, so a second click after the save can be recognised.
     return (
-        Choice("Save", f"save {token}".strip(), "primary"),
-        Choice("Cancel", "cancel", "danger"),
+        Choice("Save", answer(Step.CONFIRM, f"save {token}"), "primary"),
+        Choice("Cancel", answer(Step.CONFIRM, "cancel"), "danger", way_out=True),
     )
+
+
+def moved_on(req: Request, intent: Intent) -> Turn:
+    """A button of an update that is over: a second Save is recognised, not repeated."""
+    verb, _, token = intent.key.partition(" ")
+    if intent.verb == Step.CONFIRM and verb == "save" and token:
+        return saved_already(req, token)
+    return say(MOVED_ON, private=True)
 
 
 def saved_already(req: Request, token: str) -> Turn:
@@ -392,7 +420,7 @@ def saved_already(req: Request, token: str) -> Turn:
 
 # The same update as one form, for channels that can show a form (a Slack modal).
 
-FORM_STATUS_CHOICES = tuple(Choice(s.label, s.value) for s in Status)
+FORM_STATUS_CHOICES = tuple(Choice(s.label, answer(Step.STATUS, s.value)) for s in Status)
 
 
 def form(req: Request, ref: str) -> Form | Turn:
@@ -492,4 +520,6 @@ FLOW = Flow(
     },
     free_text=frozenset({Step.NOTE}),
     form=FormHandlers(open=form, submit=submit),
+    actions={intents.START: start},
+    moved_on=moved_on,
 )

@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
+from handlers.chat import intents
 from handlers.chat.messages import Choice, Field, Item
 from handlers.language.targets import Recurrence, format_date
 from handlers.plans.people import owner_roles, role_key
@@ -164,7 +165,7 @@ def action_item(session: Session, action: Action, today: date, *, button: bool =
         Field("Target", describe_target(session, action)),
         Field("Owner", owners),
     ]
-    choices = (Choice("Add update", f"update {button_key(action)}", "primary"),)
+    choices = (Choice("Add update", intents.add_update(button_key(action)), "primary"),)
     return Item(
         heading=f"{action.ref} · {plan.title or plan.name if plan else ''}",
         body=short(action.recommendation or action.action),

@@ -23,6 +23,17 @@ NOT_SET_UP = (
 )
 
 
+def not_set_up(session: Session, option: str, workspace: str) -> str:
+    """The refusal for an unbound workspace, with the exact command that binds it (`option`
+    is the `orgs bind` option that names the platform's workspaces)."""
+    if not workspace:
+        return NOT_SET_UP
+    orgs = all_orgs(session)
+    slug = orgs[0].slug if len(orgs) == 1 else "ORGANISATION"
+    command = f"engagebot orgs bind {slug} {option} {workspace[:100]}"
+    return f"{NOT_SET_UP} They can set it up with: {command}"
+
+
 class OrgError(ValueError):
     """A request about organisations that cannot be carried out, in words an operator can use."""
 

@@ -55,7 +55,8 @@ FORMER_OFFICER = "a former officer"  # how an erased author is shown on the note
 
 # Bookkeeping that says nothing a council would be asked for: how far conversations and
 # deliveries have got, which platform events were seen, which platform refuses our
-# credentials.
+# credentials, and copies of sent messages with buttons (kept 90 days to show a pressed one
+# answered; the data they show is exported anyway).
 NOT_EXPORTED = frozenset(
     {
         "handledevent",
@@ -64,6 +65,7 @@ NOT_EXPORTED = frozenset(
         "summarypost",
         "deliveryaddress",
         "platformaccess",
+        "card",
     }
     # the deployment's, not a council's: chat app tokens (secrets), installs in progress
     | {"chatinstallation", "oauthstate", "workspacerequest"}

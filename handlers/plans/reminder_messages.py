@@ -6,6 +6,7 @@ from datetime import date
 
 from sqlmodel import Session
 
+from handlers.chat import intents
 from handlers.chat.messages import Choice, Field, Item, Reply
 from handlers.language.targets import format_date
 from handlers.plans.actions import (
@@ -27,11 +28,11 @@ REPLY_HINT = (
 def reminder_choices(key: str) -> tuple[Choice, ...]:
     """A reminder's buttons for the action `key` names (`button_key`)."""
     return (
-        Choice("Add update", f"update {key}", "primary"),
-        Choice("Mark complete", f"complete {key}"),
-        Choice("Needs a new date", f"newdate {key}"),
-        Choice("Snooze a week", f"snooze {key}"),
-        Choice("Not mine", f"notmine {key}", "danger"),
+        Choice("Add update", intents.add_update(key), "primary"),
+        Choice("Mark complete", intents.reminder("complete", key)),
+        Choice("Needs a new date", intents.reminder("newdate", key)),
+        Choice("Snooze a week", intents.reminder("snooze", key)),
+        Choice("Not mine", intents.reminder("notmine", key), "danger"),
     )
 
 

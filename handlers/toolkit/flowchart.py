@@ -71,7 +71,7 @@ _NODE_KEYS = {
     "question", "why", "answers", "input", "next", "notes", "search_register", "offer", "by_kind",
 }  # fmt: skip
 _OFFER_KEYS = {"common", "title", "search", "fields", "limit"}
-_ANSWER_KEYS = {"label", "next", "collect", "duties", "size"}
+_ANSWER_KEYS = {"label", "next", "collect", "duties", "size", "way_out"}
 _OUTCOME_KEYS = {
     "level", "title", "why", "next_steps", "methods", "afterwards", "register", "notes",
     "process", "nations",
@@ -98,6 +98,8 @@ class Answer:
     collect: tuple[tuple[str, str], ...] = ()
     duties: tuple[str, ...] = ()  # duty ids this answer brings in
     size: str | None = None  # the size id this answer sets, for proportionate methods
+    # "No, none of these", "Not sure": kept in sight when a long list of answers is a menu.
+    way_out: bool = False
 
 
 @dataclass(frozen=True)
@@ -662,10 +664,10 @@ class _Reader:
             by_kind=by_kind,
         )
 
-    def flag(self, raw: dict[str, object], at: _At) -> bool:
-        value = raw.get("search_register", False)
+    def flag(self, raw: dict[str, object], at: _At, name: str = "search_register") -> bool:
+        value = raw.get(name, False)
         if not isinstance(value, bool):
-            self.bad((*at, "search_register"), '"search_register" must be true or false')
+            self.bad((*at, name), f'"{name}" must be true or false')
             return False
         return value
 
@@ -693,7 +695,8 @@ class _Reader:
             self.bad((*at, "label"), f'answer "{label}" clashes with the walk command "{label}"')
         collect = self.collect(body.get("collect"), (*at, "collect"), label)
         size = self.text(body, "size", at, required=False) or None
-        return Answer(label, target, collect, self.texts(body, "duties", at), size)
+        duties = self.texts(body, "duties", at)
+        return Answer(label, target, collect, duties, size, self.flag(body, at, "way_out"))
 
     def collect(self, raw: object, at: _At, label: str) -> tuple[tuple[str, str], ...]:
         if raw is None:
