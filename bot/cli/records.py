@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Annotated
 
 import typer
 
+from bot.cli.output import STDOUT, OutputOption, is_stdout, say, write_out
 from bot.cli.plans import people_app
 from bot.cli.root import app, context, fail
 
@@ -18,9 +18,7 @@ def export(
         str | None,
         typer.Option(help="Only what is held about this person (their e-mail or name)."),
     ] = None,
-    output: Annotated[
-        Path | None, typer.Option("--output", "-o", help="Write to this file, not the screen.")
-    ] = None,
+    output: OutputOption = None,
 ) -> None:
     """Everything engagebot holds, as JSON: for backups and subject-access requests."""
     from handlers.plans.people import find_person
@@ -37,11 +35,11 @@ def export(
                 fail(f"I don't know anyone called '{person}'. 'engagebot people list' lists them.")
             data = export_person(session, found, ctx.now())
     text = json.dumps(data, indent=2, ensure_ascii=False)
-    if output is None:
-        typer.echo(text)
+    if output is None or is_stdout(output):
+        write_out(STDOUT, text)
         return
-    output.write_text(text + "\n", encoding="utf-8")
-    typer.echo(f"Wrote {output} ({len(text.encode()):,} bytes).")
+    write_out(output, text + "\n")
+    say(f"Wrote {output} ({len(text.encode()):,} bytes).")
 
 
 @people_app.command("forget")

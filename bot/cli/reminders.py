@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from bot.cli.output import JsonOption, plural, print_json
 from bot.cli.root import app, context, fail, load_settings
 
 if TYPE_CHECKING:
@@ -20,6 +21,7 @@ def remind(
         bool, typer.Option("--dry-run", help="Show what would go out, and why.")
     ] = False,
     now: Annotated[bool, typer.Option("--now", help="Run one sweep and send what is due.")] = False,
+    as_json: JsonOption = False,
 ) -> None:
     """Reminders: `--dry-run` shows what is due, `--now` sends it (Slack and/or Teams if
     configured: each person by the first of them they have a chat id on)."""
@@ -50,6 +52,9 @@ def remind(
 
         post_scheduled(ctx, settings.policy())
         nudge_health_checks(ctx, settings.policy(), via)
+    if dry_run and as_json:
+        print_json(_due_rows(ctx, report))
+        return
     if report.skipped:
         typer.echo(f"Nothing sent: {report.skipped}.")
         return
@@ -59,28 +64,54 @@ def remind(
     _send_now(ctx, settings, via, report.queued)
 
 
-def _print_due(ctx: AppContext, report: SweepReport) -> None:
+def _due_rows(ctx: AppContext, report: SweepReport) -> dict[str, object]:
+    """What --dry-run shows, as data: each nudge due, who has nobody, what waits to go."""
     from models.db import transaction
     from models.scoping import ALL
     from models.tables import Action, Person
     from reminders.delivery import waiting
 
-    if not report.due:
-        typer.echo("Nothing is due today.")
+    due = []
     with transaction(ctx.engine, ALL) as session:  # reminders are swept for every organisation
         for nudge, why in report.due:
             person = session.get(Person, nudge.person_id) if nudge.person_id else None
             action = session.get(Action, nudge.action_id) if nudge.action_id else None
-            who = person.name if person else (nudge.chat_channel or "nobody")
-            what = action.ref if action else f"consultation {nudge.consultation_id}"
-            typer.echo(f"{who}\t{what}\t{why}")
+            due.append(
+                {
+                    "to": person.name if person else (nudge.chat_channel or "nobody"),
+                    "email": person.email if person else None,
+                    "action": action.ref if action else None,
+                    "consultation": nudge.consultation_id,
+                    "why": why,
+                }
+            )
+    queued, failing, refused = waiting(ctx)
+    return {
+        "not_sending": report.skipped or None,
+        "due": due,
+        "nobody_to_nudge": report.unreachable,
+        "waiting": {"queued": queued, "failing": failing, "refused": refused},
+    }
+
+
+def _print_due(ctx: AppContext, report: SweepReport) -> None:
+    rows = _due_rows(ctx, report)
+    due = rows["due"]
+    assert isinstance(due, list)
+    if not due:
+        typer.echo("Nothing is due today.")
+    for row in due:
+        what = row["action"] or f"consultation {row['consultation']}"
+        typer.echo(f"{row['to']}\t{what}\t{row['why']}")
     for problem in report.unreachable:
         typer.echo(f"Nobody to nudge: {problem}")
-    queued, failing, refused = waiting(ctx)
-    if queued:
+    waiting = rows["waiting"]
+    assert isinstance(waiting, dict)
+    if waiting["queued"]:
         typer.echo(
-            f"Waiting to be delivered: {queued} message(s); {failing} failing and retried, "
-            f"{refused} refused by the platform (their plan admins were told)."
+            f"Waiting to be delivered: {plural(waiting['queued'], 'message')}; "
+            f"{waiting['failing']} failing and retried, {waiting['refused']} refused by the "
+            "platform (their plan admins were told)."
         )
 
 
@@ -100,7 +131,7 @@ def _send_now(ctx: AppContext, settings: Settings, via: str, queued: int) -> Non
     if not senders:
         _show_console_outbox(ctx, queued)
         return
-    typer.echo(f"{queued} reminder messages queued.")
+    typer.echo(f"{plural(queued, 'reminder message')} queued.")
     for name, sender in senders:
         sent = deliver(ctx, sender)
         typer.echo(f"{sent.sent} sent to {name}, {sent.failed} to retry.")
@@ -116,7 +147,7 @@ def _show_console_outbox(ctx: AppContext, queued: int) -> None:
     from models.db import transaction
     from models.tables import Outbox, Person
 
-    typer.echo(f"{queued} reminder messages queued for the console chat.")
+    typer.echo(f"{plural(queued, 'reminder message')} queued for the console chat.")
     with transaction(ctx.engine, ctx.org) as session:
         waiting = session.exec(
             select(Outbox).where(Outbox.via == "console", col(Outbox.sent_at).is_(None))

@@ -26,3 +26,19 @@ def without_controls(text: str) -> tuple[str, str]:
 def readable(text: str) -> str:
     """The text without control characters (line breaks and tabs kept)."""
     return without_controls(text)[0]
+
+
+# Titles and honorifics that come before a name: "Good morning Dr." is not a greeting.
+_TITLES = {
+    "dr", "cllr", "councillor", "mr", "mrs", "ms", "miss", "mx", "prof", "professor", "sir",
+    "dame", "lord", "lady", "rev", "revd", "the", "hon",
+}  # fmt: skip
+
+
+def given_name(name: str) -> str:
+    """The name to greet someone by: 'Dr Ruth Okafor' → 'Ruth', 'Cllr Pat Doyle' → 'Pat'."""
+    words = [w for w in name.replace(",", " ").split() if "@" not in w]
+    for word in words:
+        if word.lower().rstrip(".") not in _TITLES:
+            return word
+    return ""
