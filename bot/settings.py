@@ -73,9 +73,7 @@ class Settings(BaseSettings):
         try:
             ZoneInfo(value)
         except (ValueError, KeyError):  # ZoneInfoNotFoundError is a KeyError
-            raise ValueError(
-                "is not a time zone: give a name such as Europe/London"
-            ) from None
+            raise ValueError("is not a time zone: give a name such as Europe/London") from None
         return value
 
     @field_validator("database_url")

@@ -81,6 +81,18 @@ def test_buttons_work_by_number_and_a_completed_action_skips_the_date(
     assert action_json(cli, "R11")["status"] == "complete"
 
 
+def test_a_note_on_an_action_already_complete_is_not_asked_for_a_new_date(
+    blackpool: AppContext, chat_as: Chat, cli: Callable[..., Result]
+) -> None:
+    sam = chat_as(SAM)
+    assert "Now: Complete" in sam.send("update R4")
+    sam.send("keep")  # the status stays Complete
+    out = sam.send("Guidance reviewed again with Infusion in March.")
+    assert "R4 → Complete." in out and "New target date" not in out
+    assert sam.send("save").startswith("Saved. R4 is now Complete")
+    assert action_json(cli, "R4")["status"] == "complete"
+
+
 def test_anyone_can_ask_for_help(blackpool: AppContext, chat_as: Chat) -> None:
     out = chat_as(STRANGER).send("help")
     for command in ("my actions", "update R4", "show R4", "plans", "cancel"):

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -44,7 +46,25 @@ def chat(
     conversation = Conversation(ctx, local_org=ctx.org)
     channel = ConsoleChannel(conversation, _known_as(ctx, user or _os_user()))
     typer.echo(_welcome(ctx, channel.user, demo))
-    channel.run(sys.stdin, sys.stdout)
+    if sys.stdin.isatty():  # a person typing: arrow keys, history and editing (readline)
+        channel.run(typed_lines(PROMPT), sys.stdout, prompt="")
+    else:  # piped in: read as it comes
+        channel.run(sys.stdin, sys.stdout, prompt=PROMPT)
+
+
+PROMPT = "you> "
+
+
+def typed_lines(prompt: str) -> Iterator[str]:
+    """Lines typed at the terminal with line editing where Python has readline (not Windows):
+    without it, the arrow keys would type '^[[D' into the message."""
+    with contextlib.suppress(ImportError):
+        import readline  # noqa: F401  (importing it switches line editing on for input())
+    while True:
+        try:
+            yield input(prompt)
+        except (EOFError, KeyboardInterrupt):
+            return
 
 
 def _os_user() -> str:

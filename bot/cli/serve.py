@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from bot.cli.output import say
 from bot.cli.root import app, context, fail, load_settings
 
 if TYPE_CHECKING:
@@ -27,10 +28,19 @@ serve_app = typer.Typer(
 app.add_typer(serve_app, name="serve")
 
 PortOption = Annotated[int | None, typer.Option(help="HTTP port (default: $PORT or 3000).")]
+HostOption = Annotated[
+    str,
+    typer.Option(
+        envvar="ENGAGEBOT_HOST",
+        help="Address to listen on: 127.0.0.1 (the default) is this machine only, behind a "
+        "reverse proxy; 0.0.0.0 is every interface.",
+    ),
+]
+LOCAL = "127.0.0.1"
 
 
 @serve_app.callback()
-def serve_all(ctx: typer.Context, port: PortOption = None) -> None:
+def serve_all(ctx: typer.Context, port: PortOption = None, host: HostOption = LOCAL) -> None:
     """Serve every configured channel on one port: Slack (POST /slack/events), Teams
     (POST /api/messages)."""
     if ctx.invoked_subcommand is not None:
@@ -38,16 +48,17 @@ def serve_all(ctx: typer.Context, port: PortOption = None) -> None:
     from bot.app import build_channels, build_core, slack_missing, teams_configured, teams_missing
 
     settings = _settings()
+    where = _address(host, port or settings.port)
     if slack_missing(settings) and not teams_configured(settings):
         fail(
             "No channel is configured. For Slack, set "
             f"{' and '.join(slack_missing(settings))}; for Teams, set "
-            f"{' and '.join(teams_missing(settings))} (see README, 'Slack' and 'Microsoft Teams')."
+            f"{' and '.join(teams_missing(settings))} (see docs/slack.md and docs/teams.md)."
         )
     app_ctx = context(serving=True)
     core = build_core(settings, app_ctx)
     try:
-        _run(settings, app_ctx, build_channels(settings, core), port)
+        _run(settings, app_ctx, build_channels(settings, core), where)
     finally:
         core.close()
 
@@ -58,6 +69,7 @@ def serve_slack(
         bool, typer.Option("--socket", help="Socket Mode (needs SLACK_APP_TOKEN), no public URL.")
     ] = False,
     port: PortOption = None,
+    host: HostOption = LOCAL,
 ) -> None:
     """Serve Slack alone: every request on POST /slack/events (or over Socket Mode)."""
     from bot.app import build_core, build_slack, slack_missing
@@ -65,21 +77,22 @@ def serve_slack(
     settings = _settings()
     missing = slack_missing(settings, socket=socket)
     if missing:
-        fail(f"Set {' and '.join(missing)} in the environment (see README, 'Slack').")
+        fail(f"Set {' and '.join(missing)} in the environment (see docs/slack.md).")
+    where = None if socket else _address(host, port or settings.port)
     app_ctx = context(serving=True)
     core = build_core(settings, app_ctx)
     try:
         channel = build_slack(settings, core)
-        if socket:
+        if where is None:
             _socket_mode(settings, app_ctx, channel)
         else:
-            _run(settings, app_ctx, [channel], port)
+            _run(settings, app_ctx, [channel], where)
     finally:
         core.close()
 
 
 @serve_app.command("teams")
-def serve_teams(port: PortOption = None) -> None:
+def serve_teams(port: PortOption = None, host: HostOption = LOCAL) -> None:
     """Serve Microsoft Teams alone: every activity on POST /api/messages."""
     from bot.app import build_core, build_teams, teams_missing
 
@@ -88,21 +101,68 @@ def serve_teams(port: PortOption = None) -> None:
     if missing:
         fail(
             f"Set {' and '.join(missing)} in the environment, or TEAMS_ANONYMOUS=1 for a local "
-            "try-out (see README, 'Microsoft Teams')."
+            "try-out (see docs/teams.md)."
         )
+    where = _address(host, port or settings.port)
     app_ctx = context(serving=True)
     core = build_core(settings, app_ctx)
     try:
-        _run(settings, app_ctx, [build_teams(settings, core)], port)
+        _run(settings, app_ctx, [build_teams(settings, core)], where)
     finally:
         core.close()
 
 
 @serve_app.command("public")
-def serve_public(port: PortOption = None) -> None:
+def serve_public(port: PortOption = None, host: HostOption = LOCAL) -> None:
     """Serve the public engagement page alone: /engage/ (and /engage/<org>/ for each council)."""
     settings = _settings()
-    _run(settings, context(serving=True), [], port, reminders=False)
+    where = _address(host, port or settings.port)
+    _run(settings, context(serving=True), [], where, reminders=False)
+
+
+def _address(host: str, port: int) -> tuple[str, int]:
+    """Check the address can be listened on before anything starts (no database upgrade, no
+    worker, no reminder sweep): a busy port is one line, not a traceback after a sweep."""
+    import errno
+    import socket
+
+    try:
+        family, kind, proto, _, address = socket.getaddrinfo(
+            host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE
+        )[0]
+    except (socket.gaierror, UnicodeError, OverflowError) as err:
+        fail(f"engagebot: can't listen on '{host}' port {port} ({err}). Nothing was started.")
+    with socket.socket(family, kind, proto) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as the server will
+        try:
+            probe.bind(address)
+        except OSError as err:
+            if err.errno == errno.EADDRINUSE:
+                fail(
+                    f"engagebot: port {port} on {host} is in use (is engagebot already "
+                    "running?). Nothing was started. Stop the other program, or choose "
+                    "another port with --port or PORT."
+                )
+            fail(f"engagebot: can't listen on {host}:{port} ({err.strerror}). Nothing was started.")
+    if not ipaddress_is_loopback(host):
+        say(
+            f"engagebot: warning: listening on {host}, so other machines can reach it directly. "
+            "In production keep the default (127.0.0.1) behind a reverse proxy that holds "
+            "the TLS certificate (docs/operations.md).",
+            err=True,
+        )
+    return host, port
+
+
+def ipaddress_is_loopback(host: str) -> bool:
+    import ipaddress
+
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False  # a host name: assume it is reachable from outside
 
 
 def _settings() -> Settings:
@@ -144,7 +204,7 @@ def _run(
     settings: Settings,
     ctx: AppContext,
     channels: list[Channel],
-    port: int | None,
+    address: tuple[str, int],
     *,
     reminders: bool = True,
 ) -> None:
@@ -159,13 +219,14 @@ def _run(
     if reminders:
         _start_reminders(settings, ctx, channels)
     settle_heap()
-    port = port or settings.port
+    host, port = address
     served = [*channels, build_public(settings, ctx)]
     names = ", ".join(c.name for c in served)
     paths = {"slack": "Slack: /slack/events", "teams": "Teams: /api/messages"}
     where = ", ".join([*(paths[c.name] for c in channels if c.name in paths), "page: /engage/"])
-    typer.echo(f"engagebot serves {names} on http://0.0.0.0:{port} ({where})")
-    serve(served, port=port, ready=partial(readiness, ctx.engine))
+    shown = f"[{host}]" if ":" in host else host
+    say(f"engagebot serves {names} on http://{shown}:{port} ({where})")
+    serve(served, host=host, port=port, ready=partial(readiness, ctx.engine))
 
 
 def _check_slack(settings: Settings, channels: list[Channel]) -> None:
@@ -178,7 +239,7 @@ def _check_slack(settings: Settings, channels: list[Channel]) -> None:
         if isinstance(channel, SlackChannel):
             problem = channel.identity.check(settings.slack_api_url)
             if problem:
-                typer.echo(
+                say(
                     f"engagebot: {problem}. Serving anyway; Slack's replies wait until it "
                     "answers (asked again every minute).",
                     err=True,
@@ -199,6 +260,6 @@ def _socket_mode(settings: Settings, ctx: AppContext, channel: SlackChannel) -> 
     async def connect() -> None:
         await AsyncSocketModeHandler(channel.app, settings.slack_app_token).start_async()  # type: ignore[no-untyped-call]
 
-    typer.echo("engagebot is connected to Slack over Socket Mode. Ctrl-C stops it.")
+    say("engagebot is connected to Slack over Socket Mode. Ctrl-C stops it.")
     with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C is how it is stopped
         asyncio.run(connect())
