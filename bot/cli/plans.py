@@ -60,6 +60,9 @@ def import_plan(
     except SheetError as err:
         fail(f"Nothing was imported. {err}")
     _print_report(report, file)
+    from bot.cli.roles import offer_merges
+
+    offer_merges(ctx, report.alike_roles)
 
 
 def _start_option(text: str | None) -> date | None:
