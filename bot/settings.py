@@ -19,7 +19,10 @@ LOOPBACK = {"127.0.0.1", "::1", "localhost"}
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_file=".env", extra="ignore", populate_by_name=True)
+    # An empty setting (`TEAMS_APP_ID=` in an env file) is as if it were not set.
+    model_config = SettingsConfigDict(
+        env_file=".env", extra="ignore", populate_by_name=True, env_ignore_empty=True
+    )
 
     database_url: str = Field("sqlite:///engagebot.db", alias="DATABASE_URL")
     timezone: str = Field("Europe/London", alias="ENGAGEBOT_TIMEZONE")
