@@ -6,7 +6,7 @@ import sys
 # Imported for their commands, in the order `engagebot --help` lists them.
 from bot.cli import plans, roles, records, orgs, chat, reminders, summaries, consult  # noqa: F401
 from bot.cli import healthcheck, annual_report  # noqa: F401
-from bot.cli import serve, teams, database  # noqa: F401
+from bot.cli import serve, teams, database, backup  # noqa: F401
 
 # isort: on
 from bot.cli.root import app

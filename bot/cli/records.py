@@ -9,7 +9,7 @@ import typer
 
 from bot.cli.output import STDOUT, OutputOption, is_stdout, say, write_out
 from bot.cli.plans import people_app
-from bot.cli.root import app, context, fail
+from bot.cli.root import app, context, fail, whole_deployment
 
 
 @app.command("export")
@@ -24,11 +24,14 @@ def export(
     from handlers.plans.people import find_person
     from handlers.plans.records import export_everything, export_person
     from models.db import transaction
+    from models.dump import dump
 
     ctx = context()
     with transaction(ctx.engine, ctx.org) as session:
         if person is None:
             data = export_everything(session, ctx.now())
+            if whole_deployment():  # every table, for `engagebot restore`
+                data["database"] = dump(ctx.engine)
         else:
             found = find_person(session, person)
             if found is None:

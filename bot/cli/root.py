@@ -79,6 +79,11 @@ def _options(
     _org = org
 
 
+def whole_deployment() -> bool:
+    """True when no --org (or ENGAGEBOT_ORG) narrows the command to one organisation."""
+    return _org is None
+
+
 def group(name: str, help: str) -> typer.Typer:
     """A command group such as `engagebot people …`."""
     sub = typer.Typer(help=help, no_args_is_help=True, rich_markup_mode=None, context_settings=HELP)
