@@ -12,6 +12,7 @@ import typer
 
 from bot.cli.output import say
 from bot.cli.root import app, context, fail, load_settings
+from bot.metrics import MeteredCore, MeteredSender, Metrics
 
 if TYPE_CHECKING:
     from bot.channels.slack import SlackChannel
@@ -56,9 +57,10 @@ def serve_all(ctx: typer.Context, port: PortOption = None, host: HostOption = LO
             f"{' and '.join(teams_missing(settings))} (see docs/slack.md and docs/teams.md)."
         )
     app_ctx = context(serving=True)
-    core = build_core(settings, app_ctx)
+    metrics = Metrics(app_ctx)
+    core = MeteredCore(build_core(settings, app_ctx), metrics)
     try:
-        _run(settings, app_ctx, build_channels(settings, core), where)
+        _run(settings, app_ctx, build_channels(settings, core), where, metrics)
     finally:
         core.close()
 
@@ -80,13 +82,14 @@ def serve_slack(
         fail(f"Set {' and '.join(missing)} in the environment (see docs/slack.md).")
     where = None if socket else _address(host, port or settings.port)
     app_ctx = context(serving=True)
-    core = build_core(settings, app_ctx)
+    metrics = Metrics(app_ctx)
+    core = MeteredCore(build_core(settings, app_ctx), metrics)
     try:
         channel = build_slack(settings, core)
         if where is None:
             _socket_mode(settings, app_ctx, channel)
         else:
-            _run(settings, app_ctx, [channel], where)
+            _run(settings, app_ctx, [channel], where, metrics)
     finally:
         core.close()
 
@@ -105,9 +108,10 @@ def serve_teams(port: PortOption = None, host: HostOption = LOCAL) -> None:
         )
     where = _address(host, port or settings.port)
     app_ctx = context(serving=True)
-    core = build_core(settings, app_ctx)
+    metrics = Metrics(app_ctx)
+    core = MeteredCore(build_core(settings, app_ctx), metrics)
     try:
-        _run(settings, app_ctx, [build_teams(settings, core)], where)
+        _run(settings, app_ctx, [build_teams(settings, core)], where, metrics)
     finally:
         core.close()
 
@@ -117,7 +121,8 @@ def serve_public(port: PortOption = None, host: HostOption = LOCAL) -> None:
     """Serve the public engagement page alone: /engage/ (and /engage/<org>/ for each council)."""
     settings = _settings()
     where = _address(host, port or settings.port)
-    _run(settings, context(serving=True), [], where, reminders=False)
+    app_ctx = context(serving=True)
+    _run(settings, app_ctx, [], where, Metrics(app_ctx), reminders=False)
 
 
 def _address(host: str, port: int) -> tuple[str, int]:
@@ -181,7 +186,9 @@ def _settings() -> Settings:
     return settings
 
 
-def _start_reminders(settings: Settings, ctx: AppContext, channels: list[Channel]) -> None:
+def _start_reminders(
+    settings: Settings, ctx: AppContext, channels: list[Channel], metrics: Metrics | None = None
+) -> None:
     """The scheduler sweeps and sends through every channel that can send first (Slack, then
     Teams): each person by the first of them they have a chat id on."""
     from bot.app import teams_sender
@@ -196,6 +203,8 @@ def _start_reminders(settings: Settings, ctx: AppContext, channels: list[Channel
             senders.append(SlackSender(channel.client))
         elif isinstance(channel, TeamsChannel):
             senders.append(teams_sender(settings, ctx, channel))
+    if metrics is not None:  # each delivery counted for /metrics
+        senders = [MeteredSender(sender, metrics) for sender in senders]
     if senders:
         start(ctx, settings.policy(), senders, settings.sweep_minutes)
 
@@ -205,10 +214,11 @@ def _run(
     ctx: AppContext,
     channels: list[Channel],
     address: tuple[str, int],
+    metrics: Metrics,
     *,
     reminders: bool = True,
 ) -> None:
-    """Serve `channels` and the public engagement page on one port."""
+    """Serve `channels`, the public engagement page and /metrics on one port."""
     from functools import partial
 
     from bot.app import build_public, settle_heap
@@ -217,13 +227,15 @@ def _run(
 
     _check_slack(settings, channels)
     if reminders:
-        _start_reminders(settings, ctx, channels)
+        _start_reminders(settings, ctx, channels, metrics)
     settle_heap()
     host, port = address
-    served = [*channels, build_public(settings, ctx)]
+    served = [*channels, build_public(settings, ctx), metrics]
     names = ", ".join(c.name for c in served)
     paths = {"slack": "Slack: /slack/events", "teams": "Teams: /api/messages"}
-    where = ", ".join([*(paths[c.name] for c in channels if c.name in paths), "page: /engage/"])
+    where = ", ".join(
+        [*(paths[c.name] for c in channels if c.name in paths), "page: /engage/", "/metrics"]
+    )
     shown = f"[{host}]" if ":" in host else host
     say(f"engagebot serves {names} on http://{shown}:{port} ({where})")
     serve(served, host=host, port=port, ready=partial(readiness, ctx.engine))
