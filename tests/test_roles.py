@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from pathlib import Path
 
 from typer.testing import Result
 
@@ -31,11 +32,19 @@ def test_an_import_reports_look_alike_roles_and_merges_nothing(cli: Cli) -> None
     assert {group["into"]["name"] for group in alike} >= {TEAM}
 
 
-def test_roles_unlike_each_other_are_not_reported(cli: Cli) -> None:
+def test_roles_unlike_each_other_are_not_reported(cli: Cli, tmp_path: Path) -> None:
     out = cli("import", str(BLACKPOOL)).output
     # "…Partnership Manager" and "…Development Officer" share three words, not a role.
     assert "look like one role" not in out
     assert cli("roles", "alike").output.strip() == "No two roles look alike."
+    numbered = tmp_path / "areas.csv"
+    numbered.write_text(
+        "Ref,Agreed Action,Responsible officer,Target Date\n"
+        "A1,Area forum,Area 1 Coordinator,31/03/2027\n"
+        "A2,Area forum,Area 12 Coordinator,31/03/2027\n",
+        encoding="utf-8",
+    )
+    assert "look like one role" not in cli("import", str(numbered)).output  # two areas
 
 
 def test_a_merge_is_asked_and_a_no_changes_nothing(cli: Cli) -> None:

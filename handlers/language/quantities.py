@@ -11,7 +11,7 @@ _IRREGULAR = {"person": "people", "entry": "entries", "summary": "summaries", "i
 
 def plural(count: int, noun: str, many: str | None = None) -> str:
     """'1 chart', '2 charts', '0 entries'; `many` for a plural the rules below miss."""
-    return f"{count:,} {noun if count == 1 else many or plural_of(noun)}"
+    return f"{count} {noun if count == 1 else many or plural_of(noun)}"
 
 
 def plural_of(noun: str) -> str:
@@ -57,4 +57,4 @@ def due_in(days: int) -> str:
 
 def times(count: int) -> str:
     """'once', 'twice', '3 times'."""
-    return {1: "once", 2: "twice"}.get(count, f"{count:,} times")
+    return {1: "once", 2: "twice"}.get(count, f"{count} times")

@@ -63,7 +63,7 @@ def alike_roles(session: Session, among: set[str] | None = None) -> list[AlikeRo
     )
     for row, i in enumerate(queries):
         for j in scores[row].nonzero()[0]:
-            if i != j:
+            if i != j and _numbers(keys[i]) == _numbers(keys[int(j)]):
                 parent[root(int(j))] = root(i)
     groups: dict[int, list[Role]] = {}
     for i, role in enumerate(roles):
@@ -78,6 +78,11 @@ def alike_roles(session: Session, among: set[str] | None = None) -> list[AlikeRo
         )
         found.append(AlikeRoles(spellings[0], tuple(spellings[1:])))
     return found
+
+
+def _numbers(key: str) -> list[str]:
+    """The numbers in a role's name: "Officer 6" and "Officer 10" are two roles, not a slip."""
+    return sorted(word for word in key.split() if any(c.isdigit() for c in word))
 
 
 def _spelling(session: Session, role: Role) -> Spelling:
