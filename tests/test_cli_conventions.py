@@ -185,7 +185,7 @@ def test_serve_says_where_it_listens_at_once_and_warns_when_exposed(tmp_path: Pa
     try:
         assert process.stdout is not None
         first = process.stdout.readline()  # under a pipe, as under journald: not held back
-        assert first.startswith(f"engagebot serves public on http://0.0.0.0:{port}")
+        assert first.startswith(f"engagebot serves public, metrics on http://0.0.0.0:{port}")
     finally:
         process.terminate()
         _, err = process.communicate(timeout=30)
