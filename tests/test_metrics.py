@@ -52,6 +52,7 @@ def test_metrics_count_turns_replies_reminders_and_the_outbox(
             SLACK_BOT_TOKEN="xoxb-test",
             SLACK_SIGNING_SECRET=SECRET,
             SLACK_API_URL=slack.api_url,
+            ENGAGEBOT_WORKERS="1",  # one worker process: counted in the server all the same
         )
         command = [sys.executable, "-m", "bot", "serve", "--port", str(port)]
         log = (tmp_path / "serve.log").open("w")
