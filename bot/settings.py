@@ -19,7 +19,10 @@ LOOPBACK = {"127.0.0.1", "::1", "localhost"}
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_file=".env", extra="ignore", populate_by_name=True)
+    # An empty setting (`TEAMS_APP_ID=` in an env file) is as if it were not set.
+    model_config = SettingsConfigDict(
+        env_file=".env", extra="ignore", populate_by_name=True, env_ignore_empty=True
+    )
 
     database_url: str = Field("sqlite:///engagebot.db", alias="DATABASE_URL")
     timezone: str = Field("Europe/London", alias="ENGAGEBOT_TIMEZONE")
@@ -96,8 +99,62 @@ class Settings(BaseSettings):
     @field_validator("timezone")
     @classmethod
     def _known_zone(cls, value: str) -> str:
-        ZoneInfo(value)  # raises for an unknown zone, with the zone's name in the message
+        try:
+            ZoneInfo(value)
+        except (ValueError, KeyError):  # ZoneInfoNotFoundError is a KeyError
+            raise ValueError("is not a time zone: give a name such as Europe/London") from None
         return value
+
+    @field_validator("database_url")
+    @classmethod
+    def _database_url(cls, value: str) -> str:
+        from sqlalchemy.engine import make_url
+        from sqlalchemy.exc import ArgumentError
+
+        try:
+            dialect = make_url(value).get_backend_name()
+        except ArgumentError:
+            dialect = ""
+        if dialect not in ("sqlite", "postgresql"):
+            raise ValueError(
+                "must be sqlite:///path/to/engagebot.db or "
+                "postgresql+psycopg://user:password@host/database"
+            )
+        return value
+
+    @field_validator("consult_flowchart", "council_logo")
+    @classmethod
+    def _a_file(cls, value: Path | None) -> Path | None:
+        if value is not None and not value.is_file():
+            raise ValueError(f"there is no file {value}")
+        return value
+
+    @field_validator("port")
+    @classmethod
+    def _port(cls, value: int) -> int:
+        if not 0 < value < 65536:
+            raise ValueError("must be a port number from 1 to 65535")
+        return value
+
+    @model_validator(mode="after")
+    def _holidays_and_hours(self) -> Settings:
+        import holidays
+
+        try:
+            holidays.country_holidays(
+                self.holiday_country, subdiv=self.holiday_region or None, years=2026
+            )
+        except NotImplementedError as err:
+            raise ValueError(
+                f"ENGAGEBOT_HOLIDAY_COUNTRY={self.holiday_country} / "
+                f"ENGAGEBOT_HOLIDAY_REGION={self.holiday_region}: {err}"
+            ) from None
+        if self.remind_until <= self.remind_from:
+            raise ValueError(
+                f"ENGAGEBOT_REMIND_UNTIL ({self.remind_until:%H:%M}) must be later than "
+                f"ENGAGEBOT_REMIND_AT ({self.remind_from:%H:%M})"
+            )
+        return self
 
     @field_validator("slack_api_url")
     @classmethod

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import errno
+import logging
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -153,6 +154,7 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     sqlite = engine.dialect.name == "sqlite"
+    before = current_revision(engine)
     with engine.connect() as connection:
         # SQLite copies a table to change it; its foreign keys must be off meanwhile (they
         # cannot be switched inside a transaction), and are checked again before commit.
@@ -167,6 +169,11 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
         if sqlite:
             connection.exec_driver_sql("PRAGMA foreign_keys=ON")
             connection.commit()
+    after = current_revision(engine)
+    if after != before:
+        logging.getLogger("engagebot.db").info(
+            "database %s %s", "upgraded from " + before if before else "created at", after
+        )
 
 
 def current_revision(engine: Engine) -> str | None:

@@ -151,6 +151,21 @@ class Role(SQLModel, table=True):
     key: str = Field(index=True)  # normalised name, for matching
 
 
+class RoleAlias(SQLModel, table=True):
+    """Another spelling of a role, merged into it ("HBC Community Development" into "HBC
+    Community Development Team"): a plan imported again with that spelling finds the role."""
+
+    __table_args__ = (UniqueConstraint("org_id", "key"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    org_id: int | None = Field(
+        default=None, foreign_key="organisation.id", index=True, nullable=False
+    )
+    role_id: int = Field(foreign_key="role.id", index=True)
+    name: str  # as it was written
+    key: str = Field(index=True)  # normalised, as Role.key
+
+
 class ActionOwner(SQLModel, table=True):
     action_id: int = Field(foreign_key="action.id", primary_key=True)
     role_id: int = Field(foreign_key="role.id", primary_key=True, index=True)

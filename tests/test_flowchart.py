@@ -385,7 +385,8 @@ def test_broken_flowcharts_are_rejected(fixture: str, expected: str) -> None:
     with pytest.raises(FlowchartError) as err:
         load(path)
     assert err.value.problems == problems
-    assert str(err.value).startswith(f"The flowchart {path} has {len(problems)} problem(s):\n- ")
+    counted = f"{len(problems)} problem" + ("s" if len(problems) != 1 else "")  # "1 problem"
+    assert str(err.value).startswith(f"The flowchart {path} has {counted}:\n- ")
 
 
 def test_problems_carry_line_numbers() -> None:

@@ -242,7 +242,7 @@ def test_the_lead_publishes_in_chat_answering_what_the_page_needs(
     add_register(ctx)
     sam = chat_as(SAM)
     answer = sam.send("publish consultation 4")
-    assert "Let's put 'Staff car park charges' on the public page. I need 6 thing(s)." in answer
+    assert "Let's put 'Staff car park charges' on the public page. I need 6 things." in answer
     assert "What is it about?" in answer
     assert "Who can take part?" in sam.send("Charges for parking at the town hall from April.")
     assert "How can people take part?" in sam.send("Council staff and visitors")

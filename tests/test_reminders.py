@@ -141,9 +141,9 @@ def test_one_message_per_officer_lists_everything_due_today(plan: AppContext) ->
     assert refs_in(sams) == ["A1", "A2", "A3", "A4", "A5", "A6"]
     assert "offline" not in sams.text
     headings = [i.heading for i in sams.items]
-    assert headings[0] == "A1: Due 11 December 2026 (in 18 days)"
+    assert headings[0] == "A1: Due 11 December 2026 (in 2 weeks)"
     assert headings[2] == "A3: Due today"
-    assert headings[3] == "A4: Overdue by 7 days"
+    assert headings[3] == "A4: 7 days overdue"
     labels = [c.label for c in sams.items[0].choices]
     assert labels == [
         "Add update",
@@ -341,8 +341,11 @@ def test_dry_run_shows_what_would_go_out_and_why(
 ) -> None:
     result = cli("remind", "--dry-run")
     output = result.output  # type: ignore[attr-defined]
-    assert "Sam Patel\tA1\tlead-14 for target 11 December 2026" in output
-    assert "Cllr Pat Doyle\tA5\tescalate" in output
+    assert (
+        "Sam Patel\tA1\tdue in 2 weeks (14 working days' notice): target 11 December 2026" in output
+    )
+    assert "Cllr Pat Doyle\tA5\ttwo reminders unanswered: the chair is told" in output
+    assert "overdue-" not in output and "lead-" not in output  # words, not the nudges' keys
     with transaction(plan.engine) as session:
         assert session.exec(select(SentReminder)).all() == []  # nothing claimed
 

@@ -122,7 +122,7 @@ class Renderer:
             lines.append(f"  • {clean(item.heading)}")
             lines += [f"    {clean(line)}" for line in item.body.splitlines() if line.strip()]
             lines += [f"    {clean(f.label)}: {clean(f.value)}" for f in item.fields]
-            lines += self._options(item.choices, indent="    ")
+            lines += self._inline(self._options(item.choices, indent=""), indent="    ")
         lines += self._options(reply.choices, indent="  ")
         if reply.note:
             lines.append(f"  ({clean(reply.note)})")
@@ -134,6 +134,18 @@ class Renderer:
             self.options.append(choice)
             rendered.append(f"{indent}[{len(self.options)}] {clean(choice.label)}")
         return rendered
+
+    @staticmethod
+    def _inline(options: list[str], indent: str, width: int = 100) -> list[str]:
+        """An item's buttons side by side, as they sit under it in Slack or Teams: a list of
+        seven actions is seven lines of buttons, not thirty-five."""
+        lines: list[str] = []
+        for option in options:
+            if lines and len(lines[-1]) + 2 + len(option) <= width:
+                lines[-1] += "  " + option
+            else:
+                lines.append(indent + option)
+        return lines
 
     def option_for(self, text: str) -> Choice | None:
         """A number typed for a numbered option, or an option's label typed out."""

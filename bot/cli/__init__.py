@@ -4,9 +4,9 @@ import sys
 
 # isort: off
 # Imported for their commands, in the order `engagebot --help` lists them.
-from bot.cli import plans, records, orgs, chat, reminders, summaries, consult  # noqa: F401
+from bot.cli import plans, roles, records, orgs, chat, reminders, summaries, consult  # noqa: F401
 from bot.cli import healthcheck, annual_report, subscribers  # noqa: F401
-from bot.cli import serve, teams, database, keys  # noqa: F401
+from bot.cli import serve, teams, database, keys, backup  # noqa: F401
 
 # isort: on
 from bot.cli.root import app

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from bot.cli.output import JsonOption, print_json
 from bot.cli.root import app, context, fail, group, load_settings, report_problems
 
 if TYPE_CHECKING:
@@ -49,7 +49,7 @@ def flowchart_show(
 
 @consultations_app.command("list")
 def consultations_list(
-    as_json: Annotated[bool, typer.Option("--json", help="JSON, for scripts.")] = False,
+    as_json: JsonOption = False,
 ) -> None:
     """Every consultation and engagement in the register."""
     from sqlmodel import col, select
@@ -68,7 +68,7 @@ def consultations_list(
             for e in entries
         ]
     if as_json:
-        typer.echo(json.dumps(rows, indent=2, ensure_ascii=False))
+        print_json(rows)
         return
     typer.echo("\n".join(lines) or "The register is empty.")
 
@@ -186,7 +186,7 @@ def _entry(session: Session, entry_id: int) -> Consultation:
 
 
 @app.command("stats")
-def stats() -> None:
+def stats(as_json: JsonOption = False) -> None:
     """The measures councils report: projects that used the strategy, the register by status."""
     from handlers.plans.register import stats as count
     from models.db import transaction
@@ -194,6 +194,9 @@ def stats() -> None:
     ctx = context()
     with transaction(ctx.engine, ctx.org) as session:
         figures = count(session)
+    if as_json:
+        print_json(figures)
+        return
     typer.echo(f"Projects where the strategy was used: {figures['projects_using_the_strategy']}")
     typer.echo(
         f"Toolkit walks started: {figures['walks_started']}, "

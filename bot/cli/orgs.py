@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
+from bot.cli.output import JsonOption, print_json
 from bot.cli.root import context, fail, group
 
 orgs_app = group(
@@ -32,7 +33,7 @@ def _workspace(slack_team: str | None, teams_tenant: str | None) -> tuple[str, s
 
 
 @orgs_app.command("list")
-def orgs_list() -> None:
+def orgs_list(as_json: JsonOption = False) -> None:
     """Every organisation, with its workspaces."""
     from handlers.plans.organisations import NATIONS, all_orgs, bindings
     from models.db import transaction
@@ -40,10 +41,24 @@ def orgs_list() -> None:
 
     ctx = context()
     with transaction(ctx.engine, ALL) as session:
-        for org in all_orgs(session):
-            bound = ", ".join(f"{b.platform} {b.external_id}" for b in bindings(session, org))
-            nation = NATIONS.get(org.nation, "nation not set")
-            typer.echo(f"{org.slug}\t{org.name}\t{nation}\t{bound or 'no chat workspace yet'}")
+        rows: list[dict[str, Any]] = [
+            {
+                "slug": org.slug,
+                "name": org.name,
+                "nation": NATIONS.get(org.nation, ""),
+                "workspaces": [
+                    {"platform": b.platform, "id": b.external_id} for b in bindings(session, org)
+                ],
+            }
+            for org in all_orgs(session)
+        ]
+    if as_json:
+        print_json(rows)
+        return
+    for row in rows:
+        bound = ", ".join(f"{w['platform']} {w['id']}" for w in row["workspaces"])
+        nation = row["nation"] or "nation not set"
+        typer.echo(f"{row['slug']}\t{row['name']}\t{nation}\t{bound or 'no chat workspace yet'}")
 
 
 @orgs_app.command("add")

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Annotated
 
 import typer
 
+from bot.cli.output import STDOUT, OutputOption, is_stdout, say, write_out
 from bot.cli.plans import people_app
-from bot.cli.root import app, context, fail
+from bot.cli.root import app, context, fail, whole_deployment
 
 
 @app.command("export")
@@ -18,15 +18,14 @@ def export(
         str | None,
         typer.Option(help="Only what is held about this person (their e-mail or name)."),
     ] = None,
-    output: Annotated[
-        Path | None, typer.Option("--output", "-o", help="Write to this file, not the screen.")
-    ] = None,
+    output: OutputOption = None,
 ) -> None:
     """Everything engagebot holds, as JSON: for backups and subject-access requests."""
     from handlers.plans.people import find_person
     from handlers.plans.records import export_everything, export_person
     from handlers.subscriptions.records import every_notice, every_subscription, held_about
     from models.db import transaction
+    from models.dump import dump
 
     ctx = context()
     with transaction(ctx.engine, ctx.org) as session:
@@ -34,6 +33,8 @@ def export(
             data = export_everything(session, ctx.now())
             data["subscriptions"] = every_subscription(session)
             data["subscription_notices"] = every_notice(session)
+            if whole_deployment():  # every table, for `engagebot restore`
+                data["database"] = dump(ctx.engine)
         else:
             found = find_person(session, person)
             held = held_about(session, person) if "@" in person else {}
@@ -46,11 +47,11 @@ def export(
                 if found.email:
                     data["email_subscriptions"] = held_about(session, found.email)
     text = json.dumps(data, indent=2, ensure_ascii=False)
-    if output is None:
-        typer.echo(text)
+    if output is None or is_stdout(output):
+        write_out(STDOUT, text)
         return
-    output.write_text(text + "\n", encoding="utf-8")
-    typer.echo(f"Wrote {output} ({len(text.encode()):,} bytes).")
+    write_out(output, text + "\n")
+    say(f"Wrote {output} ({len(text.encode()):,} bytes).")
 
 
 @people_app.command("forget")

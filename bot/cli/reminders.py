@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from bot.cli.output import JsonOption, plural, print_json
 from bot.cli.root import app, context, fail, load_settings
 
 if TYPE_CHECKING:
@@ -23,6 +24,7 @@ def remind(
         bool, typer.Option("--dry-run", help="Show what would go out, and why.")
     ] = False,
     now: Annotated[bool, typer.Option("--now", help="Run one sweep and send what is due.")] = False,
+    as_json: JsonOption = False,
 ) -> None:
     """Reminders: `--dry-run` shows what is due, `--now` sends it (Slack and/or Teams if
     configured: each person by the first of them they have a chat id on)."""
@@ -53,6 +55,9 @@ def remind(
 
         post_scheduled(ctx, settings.policy())
         nudge_health_checks(ctx, settings.policy(), via)
+    if dry_run and as_json:
+        print_json(_due_rows(ctx, report))
+        return
     if report.skipped:
         typer.echo(f"Nothing sent: {report.skipped}.")
         return
@@ -62,26 +67,49 @@ def remind(
     _send_now(ctx, settings, via, report.queued)
 
 
-def _print_due(ctx: AppContext, report: SweepReport) -> None:
+def _due_rows(ctx: AppContext, report: SweepReport) -> dict[str, object]:
+    """What --dry-run shows, as data: each nudge due, who has nobody, what waits to go."""
     from models.db import transaction
     from models.scoping import ALL
     from models.tables import Action, Person
 
-    if not report.due:
-        typer.echo("Nothing is due today.")
+    due = []
     with transaction(ctx.engine, ALL) as session:  # reminders are swept for every organisation
         for nudge, why in report.due:
             person = session.get(Person, nudge.person_id) if nudge.person_id else None
             action = session.get(Action, nudge.action_id) if nudge.action_id else None
-            who = person.name if person else (nudge.chat_channel or "nobody")
-            what = action.ref if action else f"consultation {nudge.consultation_id}"
-            typer.echo(f"{who}\t{what}\t{why}")
+            due.append(
+                {
+                    "to": person.name if person else (nudge.chat_channel or "nobody"),
+                    "email": person.email if person else None,
+                    "action": action.ref if action else None,
+                    "consultation": nudge.consultation_id,
+                    "why": why,
+                }
+            )
+    return {
+        "not_sending": report.skipped or None,
+        "due": due,
+        "nobody_to_nudge": report.unreachable,
+        "waiting": _undelivered_rows(ctx),
+    }
+
+
+def _print_due(ctx: AppContext, report: SweepReport) -> None:
+    rows = _due_rows(ctx, report)
+    due = rows["due"]
+    assert isinstance(due, list)
+    if not due:
+        typer.echo("Nothing is due today.")
+    for row in due:
+        what = row["action"] or f"consultation {row['consultation']}"
+        typer.echo(f"{row['to']}\t{what}\t{row['why']}")
     for problem in report.unreachable:
         typer.echo(f"Nobody to nudge: {problem}")
-    _print_undelivered(ctx)
+    _print_undelivered(rows)
 
 
-def _print_undelivered(ctx: AppContext) -> None:
+def _undelivered_rows(ctx: AppContext) -> dict[str, object]:
     """Every message not delivered yet, with why its last try failed; and any platform that
     refuses our credentials."""
     from handlers.chat.outbox import HELD, undelivered
@@ -90,28 +118,55 @@ def _print_undelivered(ctx: AppContext) -> None:
     from models.scoping import ALL
 
     with transaction(ctx.engine, ALL) as session:
-        for access in refusals(session):
-            since = access.refused_since.astimezone(ctx.tz).strftime("%d/%m/%Y %H:%M")
-            typer.echo(
-                f"{access.platform.capitalize()} has refused engagebot's credentials since "
-                f"{since}: {access.problem} Its messages are held until it accepts them."
-            )
+        refused = [
+            {
+                "platform": access.platform,
+                "since": access.refused_since.astimezone(ctx.tz).isoformat(),
+                "problem": access.problem,
+            }
+            for access in refusals(session)
+        ]
     with transaction(ctx.engine, ctx.org) as session:
-        rows = undelivered(session)
-    if not rows:
+        messages = [
+            {
+                "to": (person.name or person.email) if person is not None else None,
+                "room": row.chat_channel or None,
+                "kind": row.kind,
+                "via": row.via,
+                "tries": min(row.failures, HELD),
+                "held": row.failures >= HELD,
+                "problem": row.problem or None,
+            }
+            for row, person in undelivered(session)
+        ]
+    return {"credentials_refused": refused, "messages": messages}
+
+
+def _print_undelivered(rows: dict[str, object]) -> None:
+    waiting = rows["waiting"]
+    assert isinstance(waiting, dict)
+    for access in waiting["credentials_refused"]:
+        since = access["since"][:16].replace("T", " ")
+        typer.echo(
+            f"{access['platform'].capitalize()} has refused engagebot's credentials since "
+            f"{since}: {access['problem']} Its messages are held until it accepts them."
+        )
+    messages = waiting["messages"]
+    if not messages:
         return
-    typer.echo(f"Waiting to be delivered: {len(rows)} message(s).")
-    for row, person in rows[:SHOWN]:
-        who = person.name or person.email if person is not None else f"room {row.chat_channel}"
-        if row.failures >= HELD:
-            why = f"{row.problem} (held until they next write; their plan admins were told)"
-        elif row.problem:
-            why = f"{row.problem} (tried {row.failures} time(s), tried again after a pause)"
+    typer.echo(f"Waiting to be delivered: {plural(len(messages), 'message')}.")
+    for message in messages[:SHOWN]:
+        who = message["to"] or f"room {message['room']}"
+        if message["held"]:
+            why = f"{message['problem']} (held until they next write; their plan admins were told)"
+        elif message["problem"]:
+            tries = plural(message["tries"], "time")
+            why = f"{message['problem']} (tried {tries}, tried again after a pause)"
         else:
             why = "not tried yet"
-        typer.echo(f"  {who} ({row.kind}, {row.via}): {why}")
-    if len(rows) > SHOWN:
-        typer.echo(f"  …and {len(rows) - SHOWN} more.")
+        typer.echo(f"  {who} ({message['kind']}, {message['via']}): {why}")
+    if len(messages) > SHOWN:
+        typer.echo(f"  …and {len(messages) - SHOWN} more.")
 
 
 def _send_now(ctx: AppContext, settings: Settings, via: str, queued: int) -> None:
@@ -137,7 +192,7 @@ def _send_now(ctx: AppContext, settings: Settings, via: str, queued: int) -> Non
         if not senders:
             _show_console_outbox(ctx, queued)
             return
-        typer.echo(f"{queued} reminder messages queued.")
+        typer.echo(f"{plural(queued, 'reminder message')} queued.")
         platforms = [sender.via for _, sender in senders]
         for name, sender in senders:
             others = [p for p in platforms if p != sender.via]
@@ -160,7 +215,7 @@ def _show_console_outbox(ctx: AppContext, queued: int) -> None:
     from models.db import transaction
     from models.tables import Outbox, Person
 
-    typer.echo(f"{queued} reminder messages queued for the console chat.")
+    typer.echo(f"{plural(queued, 'reminder message')} queued for the console chat.")
     with transaction(ctx.engine, ctx.org) as session:
         waiting = session.exec(
             select(Outbox).where(Outbox.via == "console", col(Outbox.sent_at).is_(None))

@@ -10,7 +10,9 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from bot.cli.output import say
 from bot.cli.root import app, context, fail, load_settings
+from bot.metrics import MeteredCore, MeteredSender, Metrics
 
 if TYPE_CHECKING:
     from bot.channels.slack import SlackChannel
@@ -27,10 +29,19 @@ serve_app = typer.Typer(
 app.add_typer(serve_app, name="serve")
 
 PortOption = Annotated[int | None, typer.Option(help="HTTP port (default: $PORT or 3000).")]
+HostOption = Annotated[
+    str,
+    typer.Option(
+        envvar="ENGAGEBOT_HOST",
+        help="Address to listen on: 127.0.0.1 (the default) is this machine only, behind a "
+        "reverse proxy; 0.0.0.0 is every interface.",
+    ),
+]
+LOCAL = "127.0.0.1"
 
 
 @serve_app.callback()
-def serve_all(ctx: typer.Context, port: PortOption = None) -> None:
+def serve_all(ctx: typer.Context, port: PortOption = None, host: HostOption = LOCAL) -> None:
     """Serve every configured channel on one port: Slack (POST /slack/events), Teams
     (POST /api/messages)."""
     if ctx.invoked_subcommand is not None:
@@ -49,17 +60,19 @@ def serve_all(ctx: typer.Context, port: PortOption = None) -> None:
         fail(
             "No channel is configured. For Slack, set "
             f"{' and '.join(slack_missing(settings))}; for Teams, set "
-            f"{' and '.join(teams_missing(settings))} (see README, 'Slack' and 'Microsoft Teams')."
+            f"{' and '.join(teams_missing(settings))} (see docs/slack.md and docs/teams.md)."
         )
+    where = _address(host, port or settings.port)
     app_ctx = context(serving=True)
     _check_setup(settings, app_ctx)
-    core = build_core(settings, app_ctx)
+    metrics = Metrics(app_ctx)
+    core = MeteredCore(build_core(settings, app_ctx), metrics)
     try:
         try:
             channels = build_channels(settings, core, app_ctx)
         except SetupError as err:
             fail(f"engagebot: {err}")
-        _run(settings, app_ctx, channels, port)
+        _run(settings, app_ctx, channels, where, metrics)
     finally:
         core.close()
 
@@ -70,6 +83,7 @@ def serve_slack(
         bool, typer.Option("--socket", help="Socket Mode (needs SLACK_APP_TOKEN), no public URL.")
     ] = False,
     port: PortOption = None,
+    host: HostOption = LOCAL,
 ) -> None:
     """Serve Slack alone: every request on POST /slack/events (or over Socket Mode)."""
     from bot.app import SetupError, build_core, build_slack, slack_missing
@@ -77,25 +91,27 @@ def serve_slack(
     settings = _settings()
     missing = slack_missing(settings, socket=socket)
     if missing:
-        fail(f"Set {' and '.join(missing)} in the environment (see README, 'Slack').")
+        fail(f"Set {' and '.join(missing)} in the environment (see docs/slack.md).")
+    where = None if socket else _address(host, port or settings.port)
     app_ctx = context(serving=True)
     _check_setup(settings, app_ctx)
-    core = build_core(settings, app_ctx)
+    metrics = Metrics(app_ctx)
+    core = MeteredCore(build_core(settings, app_ctx), metrics)
     try:
         try:
             channel = build_slack(settings, core, app_ctx)
         except SetupError as err:
             fail(f"engagebot: {err}")
-        if socket:
+        if where is None:
             _socket_mode(settings, app_ctx, channel)
         else:
-            _run(settings, app_ctx, [channel], port)
+            _run(settings, app_ctx, [channel], where, metrics)
     finally:
         core.close()
 
 
 @serve_app.command("teams")
-def serve_teams(port: PortOption = None) -> None:
+def serve_teams(port: PortOption = None, host: HostOption = LOCAL) -> None:
     """Serve Microsoft Teams alone: every activity on POST /api/messages."""
     from bot.app import build_core, build_teams, teams_missing
 
@@ -104,34 +120,77 @@ def serve_teams(port: PortOption = None) -> None:
     if missing:
         fail(
             f"Set {' and '.join(missing)} in the environment, or TEAMS_ANONYMOUS=1 for a local "
-            "try-out (see README, 'Microsoft Teams')."
+            "try-out (see docs/teams.md)."
         )
+    where = _address(host, port or settings.port)
     app_ctx = context(serving=True)
-    core = build_core(settings, app_ctx)
+    metrics = Metrics(app_ctx)
+    core = MeteredCore(build_core(settings, app_ctx), metrics)
     try:
-        _run(settings, app_ctx, [build_teams(settings, core)], port)
+        _run(settings, app_ctx, [build_teams(settings, core)], where, metrics)
     finally:
         core.close()
 
 
-HostOption = Annotated[
-    str, typer.Option(help="The address to listen on (127.0.0.1: this machine only).")
-]
-
-
 @serve_app.command("public")
-def serve_public(port: PortOption = None, host: HostOption = "0.0.0.0") -> None:
+def serve_public(port: PortOption = None, host: HostOption = LOCAL) -> None:
     """Serve the public engagement page alone: /engage/ (and /engage/<org>/ for each council)."""
-    from bot.settings import LOOPBACK
-
-    if not load_settings().public_url and host not in LOOPBACK:
+    settings = _settings()
+    if not settings.public_url and not ipaddress_is_loopback(host):
         fail(
             "Set ENGAGEBOT_PUBLIC_URL to the page's public address (e.g. "
             "https://engage.council.gov.uk): the feed, the open data and e-mails link to it, and "
             "the address a visitor's browser sends can't be trusted. Or serve this machine only: "
             "--host 127.0.0.1."
         )
-    _run(_settings(), context(serving=True), [], port, reminders=False, host=host)
+    where = _address(host, port or settings.port)
+    app_ctx = context(serving=True)
+    _run(settings, app_ctx, [], where, Metrics(app_ctx), reminders=False)
+
+
+def _address(host: str, port: int) -> tuple[str, int]:
+    """Check the address can be listened on before anything starts (no database upgrade, no
+    worker, no reminder sweep): a busy port is one line, not a traceback after a sweep."""
+    import errno
+    import socket
+
+    try:
+        family, kind, proto, _, address = socket.getaddrinfo(
+            host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE
+        )[0]
+    except (socket.gaierror, UnicodeError, OverflowError) as err:
+        fail(f"engagebot: can't listen on '{host}' port {port} ({err}). Nothing was started.")
+    with socket.socket(family, kind, proto) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as the server will
+        try:
+            probe.bind(address)
+        except OSError as err:
+            if err.errno == errno.EADDRINUSE:
+                fail(
+                    f"engagebot: port {port} on {host} is in use (is engagebot already "
+                    "running?). Nothing was started. Stop the other program, or choose "
+                    "another port with --port or PORT."
+                )
+            fail(f"engagebot: can't listen on {host}:{port} ({err.strerror}). Nothing was started.")
+    if not ipaddress_is_loopback(host):
+        say(
+            f"engagebot: warning: listening on {host}, so other machines can reach it directly. "
+            "In production keep the default (127.0.0.1) behind a reverse proxy that holds "
+            "the TLS certificate (docs/operations.md).",
+            err=True,
+        )
+    return host, port
+
+
+def ipaddress_is_loopback(host: str) -> bool:
+    import ipaddress
+
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False  # a host name: assume it is reachable from outside
 
 
 def _check_setup(settings: Settings, ctx: AppContext) -> None:
@@ -160,7 +219,9 @@ def _settings() -> Settings:
     return settings
 
 
-def _start_reminders(settings: Settings, ctx: AppContext, channels: list[Channel]) -> None:
+def _start_reminders(
+    settings: Settings, ctx: AppContext, channels: list[Channel], metrics: Metrics | None = None
+) -> None:
     """The scheduler sweeps and sends through every channel that can send first (Slack, then
     Teams): each person by the first of them they have a chat id on."""
     from bot.app import teams_sender
@@ -175,6 +236,8 @@ def _start_reminders(settings: Settings, ctx: AppContext, channels: list[Channel
             senders.append(SlackSender(channel.client, channel.tokens))
         elif isinstance(channel, TeamsChannel):
             senders.append(teams_sender(settings, ctx))
+    if metrics is not None:  # each delivery counted for /metrics
+        senders = [MeteredSender(sender, metrics) for sender in senders]
     if senders:
         start(ctx, settings.policy(), senders, settings.sweep_minutes)
 
@@ -183,12 +246,12 @@ def _run(
     settings: Settings,
     ctx: AppContext,
     channels: list[Channel],
-    port: int | None,
+    address: tuple[str, int],
+    metrics: Metrics,
     *,
     reminders: bool = True,
-    host: str = "0.0.0.0",
 ) -> None:
-    """Serve `channels` and the public engagement page on one port."""
+    """Serve `channels`, the public engagement page and /metrics on one port."""
     import logging
     from functools import partial
 
@@ -198,7 +261,7 @@ def _run(
 
     _check_slack(settings, channels)
     if reminders:
-        _start_reminders(settings, ctx, channels)
+        _start_reminders(settings, ctx, channels, metrics)
     wake = start_mail(settings, ctx) if settings.mail_on else None
     if not settings.public_url:
         logging.getLogger("engagebot").warning(
@@ -206,16 +269,19 @@ def _run(
             "address this server listens on. Set it to the page's public address."
         )
     settle_heap()
-    port = port or settings.port
-    served = [*channels, build_public(settings, ctx, wake)]
+    host, port = address
+    served = [*channels, build_public(settings, ctx, wake), metrics]
     names = ", ".join(c.name for c in served)
     paths = {
         "slack": "Slack: /slack/events"
         + (", install: /slack/install" if _installs(channels) else ""),
         "teams": "Teams: /api/messages",
     }
-    where = ", ".join([*(paths[c.name] for c in channels if c.name in paths), "page: /engage/"])
-    typer.echo(f"engagebot serves {names} on http://{host}:{port} ({where})")
+    where = ", ".join(
+        [*(paths[c.name] for c in channels if c.name in paths), "page: /engage/", "/metrics"]
+    )
+    shown = f"[{host}]" if ":" in host else host
+    say(f"engagebot serves {names} on http://{shown}:{port} ({where})")
     serve(served, host=host, port=port, ready=partial(readiness, ctx.engine))
 
 
@@ -229,7 +295,7 @@ def _check_slack(settings: Settings, channels: list[Channel]) -> None:
         if isinstance(channel, SlackChannel) and settings.slack_bot_token:
             problem = channel.identity.check(settings.slack_api_url)
             if problem:
-                typer.echo(
+                say(
                     f"engagebot: {problem}. Serving anyway; Slack's replies wait until it "
                     "answers (asked again every minute).",
                     err=True,
@@ -257,6 +323,6 @@ def _socket_mode(settings: Settings, ctx: AppContext, channel: SlackChannel) -> 
     async def connect() -> None:
         await AsyncSocketModeHandler(channel.app, settings.slack_app_token).start_async()  # type: ignore[no-untyped-call]
 
-    typer.echo("engagebot is connected to Slack over Socket Mode. Ctrl-C stops it.")
+    say("engagebot is connected to Slack over Socket Mode. Ctrl-C stops it.")
     with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C is how it is stopped
         asyncio.run(connect())

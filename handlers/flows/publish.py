@@ -17,6 +17,7 @@ from handlers.chat.flow import Flow, command
 from handlers.chat.messages import Choice, Field, Intent, Item, Reply, Turn, say
 from handlers.chat.request import Request
 from handlers.chat.state import Next
+from handlers.language.quantities import plural
 from handlers.plans.register import PUBLIC_FIELDS, missing_to_publish, public_problem, publish
 from handlers.plans.register import set_public as store
 from models.scoping import org_of
@@ -78,7 +79,9 @@ def start(req: Request, entry_id: int) -> Turn:
     data = PublishData(entry=entry_id, asking=_to_ask(entry))
     if not data.asking:
         return _preview(req, entry, data)
-    intro = f"Let's put '{entry.title}' on the public page. I need {len(data.asking)} thing(s)."
+    intro = (
+        f"Let's put '{entry.title}' on the public page. I need {plural(len(data.asking), 'thing')}."
+    )
     return _ask(data, intro)
 
 

@@ -219,7 +219,7 @@ def _on_note(req: Request, action: Action, data: UpdateData) -> Turn:
     except UpdateError as err:
         return _at(Step.NOTE, data, Reply(f"{err} Nothing has been saved yet."))
     data = data.model_copy(update={"note": note})
-    if data.status in (Status.COMPLETE, Status.WITHDRAWN):
+    if (data.status or action.status).is_closed:  # kept as complete: no date to move
         return _confirm(req, action, data)
     return _ask_date(req, action, data)
 

@@ -40,3 +40,19 @@ def folded(text: str) -> str:
     decomposed = unicodedata.normalize("NFKD", text)
     bare = "".join(c for c in decomposed if not unicodedata.combining(c))
     return bare.casefold()
+
+
+# Titles and honorifics that come before a name: "Good morning Dr." is not a greeting.
+_TITLES = {
+    "dr", "cllr", "councillor", "mr", "mrs", "ms", "miss", "mx", "prof", "professor", "sir",
+    "dame", "lord", "lady", "rev", "revd", "the", "hon",
+}  # fmt: skip
+
+
+def given_name(name: str) -> str:
+    """The name to greet someone by: 'Dr Ruth Okafor' → 'Ruth', 'Cllr Pat Doyle' → 'Pat'."""
+    words = [w for w in name.replace(",", " ").split() if "@" not in w]
+    for word in words:
+        if word.lower().rstrip(".") not in _TITLES:
+            return word
+    return ""

@@ -12,6 +12,7 @@ from sqlmodel import Session, col, select
 
 from handlers.chat import intents
 from handlers.chat.messages import Choice, Field, Item
+from handlers.language.quantities import overdue
 from handlers.language.targets import Recurrence, format_date
 from handlers.plans.people import owner_roles, role_key
 from models.tables import (
@@ -178,8 +179,7 @@ def status_text(action: Action, today: date) -> str:
     label = action.status.label
     if action.status.is_closed or action.target_date is None or action.target_date >= today:
         return label
-    days = (today - action.target_date).days
-    return f"{label} — overdue by {days} day{'s' if days != 1 else ''}"
+    return f"{label} — {overdue((today - action.target_date).days)}"
 
 
 def action_json(session: Session, action: Action) -> dict[str, Any]:

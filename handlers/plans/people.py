@@ -18,6 +18,7 @@ from models.tables import (
     Plan,
     PlanAdmin,
     Role,
+    RoleAlias,
     RoleHolder,
     ScheduledSummary,
     id_of,
@@ -36,9 +37,18 @@ def role_key(name: str) -> str:
     return " ".join(re.findall(r"[a-z0-9]+", text))
 
 
+def _by_key(session: Session, key: str) -> Role | None:
+    """The role with this normalised name, or the one it was merged into (a `RoleAlias`)."""
+    role = session.exec(select(Role).where(Role.key == key)).first()
+    if role is None:
+        alias = session.exec(select(RoleAlias).where(RoleAlias.key == key)).first()
+        role = session.get(Role, alias.role_id) if alias is not None else None
+    return role
+
+
 def get_or_create_role(session: Session, name: str) -> Role:
     key = role_key(name)
-    role = session.exec(select(Role).where(Role.key == key)).first()
+    role = _by_key(session, key)
     if role is None:
         role = Role(name=" ".join(name.split()), key=key)
         session.add(role)
@@ -49,7 +59,7 @@ def get_or_create_role(session: Session, name: str) -> Role:
 def find_role(session: Session, name: str) -> Role | None:
     """A role by its name, or by a unique part of it ('partnership manager')."""
     key = role_key(name)
-    exact = session.exec(select(Role).where(Role.key == key)).first()
+    exact = _by_key(session, key)
     if exact is not None or not key:
         return exact
     matches = session.exec(select(Role).where(col(Role.key).contains(key))).all()

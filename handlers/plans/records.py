@@ -42,6 +42,7 @@ from models.tables import (
     ReminderResponse,
     ReminderSetting,
     Role,
+    RoleAlias,
     RoleHolder,
     ScheduledSummary,
     SentReminder,
@@ -92,6 +93,7 @@ def export_everything(session: Session, exported_at: datetime) -> dict[str, Any]
         "organisation": _organisation(session),
         "plans": [_plan(session, plan) for plan in _all(session, Plan)],
         "roles": [_plain(role) for role in _all(session, Role)],
+        "role_spellings": [_plain(row) for row in _all(session, RoleAlias)],
         "people": [_person(session, person) for person in _all(session, Person)],
         "register": [_plain(row) for row in _all(session, Consultation)],
         # what each file is; the bytes are in the database (and its backups), not in JSON

@@ -25,6 +25,8 @@ from sqlalchemy import String, func, type_coerce
 from sqlalchemy import select as core_select
 from sqlmodel import Session, col, select
 
+from handlers.language.quantities import overdue as overdue_text
+from handlers.language.quantities import span, times
 from handlers.language.targets import format_date
 from models.tables import (
     Action,
@@ -122,7 +124,10 @@ def rag_of(open_count: int, overdue_days: list[int], delayed: int, unheld: int) 
         overdue / open_count >= RED_SHARE or max(overdue_days, default=0) > RED_DAYS
     ):
         worst = max(overdue_days, default=0)
-        return "red", f"{overdue} of {open_count} open actions overdue, the worst by {worst} days"
+        return (
+            "red",
+            f"{overdue} of {open_count} open actions overdue, the worst {overdue_text(worst)}",
+        )
     if overdue or delayed or unheld:
         parts = [f"{overdue} overdue"] if overdue else []
         parts += [f"{delayed} delayed"] if delayed else []
@@ -240,10 +245,10 @@ def _fill_lists(
             summary.due_soon.add(row, f"due {format_date(due)}")
         quiet = quiet_days(row)
         if quiet is not None:
-            summary.stale.add(row, f"no update for {quiet} days")
+            summary.stale.add(row, f"no update for {span(quiet)}")
     overdue.sort(key=lambda pair: -pair[0])
     for days, row in overdue:
-        summary.overdue.add(row, f"overdue by {days} days")
+        summary.overdue.add(row, overdue_text(days))
 
 
 def _rows(session: Session, plan_ids: list[int]) -> list[_Row]:
@@ -365,8 +370,9 @@ def _revisions(
         moved[action_id].append((new - old).days if old and new else 0)
     lines = LineList(line)
     for action_id, shifts in moved.items():
-        times = f"{len(shifts)} time{'s' if len(shifts) != 1 else ''}"
-        lines.add(rows[action_id], f"revised {times}, by {sum(shifts)} days in all")
+        moved_by = sum(shifts)
+        later = "later" if moved_by >= 0 else "earlier"
+        lines.add(rows[action_id], f"revised {times(len(shifts))}, {span(moved_by)} {later} in all")
     return lines
 
 

@@ -18,6 +18,7 @@ from typing import TypeAlias, TypeVar
 
 import yaml
 
+from handlers.language.quantities import plural
 from handlers.toolkit.catalogue import (
     CHECKED,
     DEFAULT_NATION,
@@ -195,7 +196,7 @@ class FlowchartError(ValueError):
         self.source = source
         self.problems = problems
         lines = "\n".join(f"- {p}" for p in problems)
-        super().__init__(f"The flowchart {source} has {len(problems)} problem(s):\n{lines}")
+        super().__init__(f"The flowchart {source} has {plural(len(problems), 'problem')}:\n{lines}")
 
 
 class WalkError(ValueError):
