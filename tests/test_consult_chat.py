@@ -574,6 +574,20 @@ def test_a_councils_own_flowchart_replaces_the_default(db_url: str, tmp_path: Pa
     assert "Ashfield engagement check" in result.output
 
 
+def test_a_start_given_as_a_month_is_its_first_day(
+    ctx: AppContext, chat_as: Callable[[str], Chat], cli: Callable[..., Result]
+) -> None:
+    known(ctx)
+    sam = chat_as(SAM)
+    answers = [*SCENARIOS["library closure"][0]]
+    answers[answers.index("01/02/2027")] = "February 2027"
+    answers[answers.index("31/03/2027")] = "March 2027"
+    walk(sam, answers)
+    sam.send("Add to the engagement register")
+    [entry] = json.loads(cli("consultations", "list", "--json").output)
+    assert (entry["planned_start"], entry["planned_end"]) == ("2027-02-01", "2027-03-31")
+
+
 def test_only_people_the_bot_knows_can_add_to_the_register(
     blackpool: AppContext, chat_as: Callable[[str], Chat]
 ) -> None:

@@ -396,20 +396,24 @@ def _activity(state: WalkState, outcome: Outcome | None, today: date) -> Activit
         level=outcome.level if outcome else "",
         audience=fields.get("audience", ""),
         area=fields.get("area", ""),
-        planned_start=_date(fields.get("start", ""), today),
+        planned_start=_date(fields.get("start", ""), today, start=True),
         planned_end=_date(fields.get("end", ""), today),
         legal_advice=fields.get("legal_advice", "").lower() in ("true", "yes", "1"),
         budget=fields.get("budget", ""),
     )
 
 
-def _date(text: str, today: date) -> date | None:
+def _date(text: str, today: date, *, start: bool = False) -> date | None:
+    """A register date as the officer gave it. A start given as a month ("February 2027")
+    is the month's first day: read as a deadline it would be its last."""
     if not text.strip():
         return None
     try:
         return date.fromisoformat(text.strip())
     except ValueError:
-        return parse_date_answer(text, today=today).day
+        day = parse_date_answer(text, today=today).day
+    month_only = day is not None and str(day.day) not in text and "end" not in text.lower()
+    return day.replace(day=1) if start and day is not None and month_only else day
 
 
 FLOW = Flow(
