@@ -78,6 +78,9 @@ class DeliveryReport:
     unreachable: list[str] = field(default_factory=list)
     refused: str = ""  # the platform refused our credentials: why (the run stopped there)
     reached: set[str] = field(default_factory=set)  # the workspaces messages went to
+    # Workspaces whose own token was refused (installed by link): their messages wait, the
+    # others' go on.
+    refused_workspaces: set[str] = field(default_factory=set)
 
 
 def deliver(ctx: AppContext, sender: Sender, others: Sequence[str] = ()) -> DeliveryReport:
@@ -90,8 +93,8 @@ def deliver(ctx: AppContext, sender: Sender, others: Sequence[str] = ()) -> Deli
         after = candidate
         if _claim(ctx, sender.via, candidate):
             _deliver_one(ctx, sender, candidate, report, others)
-            if report.refused:
-                break
+            if report.refused and not report.refused_workspaces:
+                break  # the deployment's own credentials: every message would be refused
     if report.reached:
         _credentials_accepted(ctx, sender.via, report.reached)
     return report
@@ -157,6 +160,9 @@ def _deliver_one(
             workspace=_workspace(session, person.org_id, sender.via) if person else None,
         )
         reply, follow_up, kind = reply_from_json(row.reply), row.follow_up, row.kind
+    if to.workspace and to.workspace in report.refused_workspaces:
+        _kept_in_place(ctx, outbox_id, report.refused)  # not tried again in this run
+        return
     try:
         sent = sender.send(to, reply)
     except Unreachable as err:
@@ -169,6 +175,8 @@ def _deliver_one(
         return
     except CredentialsRefused as err:
         report.refused = str(err)
+        if err.workspace:
+            report.refused_workspaces.add(err.workspace)
         _kept_in_place(ctx, outbox_id, str(err))
         _credentials_refused(ctx, sender.via, err, others)
         return

@@ -15,6 +15,8 @@ from typer.testing import CliRunner, Result
 from bot.channels.slack import SlackSender
 from bot.cli import app
 from handlers.chat.context import AppContext
+from handlers.chat.messages import Reply
+from handlers.chat.outbox import queue
 from models.db import transaction
 from models.scoping import ALL
 from models.tables import ChatInstallation, OrgBinding, Person, Plan
@@ -111,6 +113,20 @@ def test_two_councils_install_by_link_and_each_sees_only_its_own(
         assert report.sent == 2
         tokens = {c.params["channel"]: c.token for c in bot.slack.delivered()[-2:]}
         assert tokens == {"D0SAMBP": "xoxb-blackpool", "D0SAMSR": "xoxb-ribble"}
+
+        # One workspace's own token refused: its messages wait, the other council's go out.
+        bot.slack.revoked.add("xoxb-ribble")
+        for org in ("south-ribble", "default"):  # the refused one first: the run goes on
+            with transaction(blackpool.engine, org) as session:
+                sam = session.exec(select(Person).where(Person.email == SAM)).one()
+                queue(session, Reply("A note for Sam"), via="slack", kind="notice",
+                      now=blackpool.now(), person_id=sam.id)  # fmt: skip
+        held = deliver(blackpool, SlackSender(bot.channel.client, bot.channel.tokens))
+        assert held.sent == 1 and held.refused_workspaces == {RIBBLE_TEAM}
+        assert bot.slack.delivered()[-1].params["channel"] == "D0SAMBP"
+        bot.slack.revoked.discard("xoxb-ribble")
+        assert deliver(blackpool, SlackSender(bot.channel.client, bot.channel.tokens)).sent == 1
+        assert bot.slack.delivered()[-1].params["channel"] == "D0SAMSR"
 
         # Tokens are sealed at rest: the database never holds them in the clear.
         with transaction(blackpool.engine, ALL) as session:

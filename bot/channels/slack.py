@@ -1026,12 +1026,19 @@ class SlackSender:
         self._team: str | None = None
 
     def _client(self, workspace: str | None) -> WebClient:
-        found = self.tokens.client_for(workspace) if self.tokens is not None else None
-        return found or self.client
+        return self._own_client(workspace) or self.client
+
+    def _own_client(self, workspace: str | None) -> WebClient | None:
+        """The client holding `workspace`'s own token (installed by link), if it has one."""
+        return self.tokens.client_for(workspace) if self.tokens is not None else None
 
     def send(self, to: Recipient, reply: Reply) -> Sent:
         payload = kit.message(reply)
-        client = self._client(to.workspace)
+        own = self._own_client(to.workspace)
+        client = own or self.client
+        # A refused token is that workspace's alone when it was its own (installed by link);
+        # the deployment's single token refused is every workspace's (workspace "").
+        refused_in = (to.workspace or "") if own is not None else ""
         try:
             if to.chat_channel:
                 posted = client.chat_postMessage(channel=to.chat_channel, **payload)
@@ -1056,7 +1063,7 @@ class SlackSender:
             error = str(err.response.get("error") or "")
             if to.chat_channel and error in NOT_A_MEMBER:
                 raise Unreachable(f"I'm not a member of that channel ({error}). {INVITE}") from err
-            raise refusal(err, to.name, to.workspace or "") from err
+            raise refusal(err, to.name, refused_in) from err
         except UNREACHED as err:
             raise SendError(f"Slack could not be reached: {err!r}") from err
         key = ConversationKey("slack", team, dm, to.user_id)
