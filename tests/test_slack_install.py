@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import time
+from urllib.parse import urlencode
 from collections.abc import Callable
 from pathlib import Path
 
@@ -268,3 +269,15 @@ def test_an_enterprise_grid_organisation_installs_once_for_all_its_workspaces(
         assert token == "xoxb-lancs" and "You have 7 open actions" in text
         [lookup] = bot.slack.of("users.info")  # who Sam is, asked with the organisation's token
         assert lookup.token == "xoxb-lancs"
+
+        # The slash command from the same workspace is the organisation's too.
+        form = payload("slash_command", user="U0SAMLANCS", text="mine",
+                       response_url=bot.slack.response_url())  # fmt: skip
+        form |= {
+            "team_id": "T0PRESTON",
+            "enterprise_id": "E0LANCS",
+            "is_enterprise_install": "true",
+        }
+        bot.as_team("T0PRESTON").post(urlencode(form), "application/x-www-form-urlencoded")
+        bot.slack.wait_for("respond")
+        assert "You have 7 open actions" in bot.slack.texts("respond")

@@ -404,7 +404,8 @@ class SlackChannel:
 
     async def _command(self, body: dict[str, Any]) -> None:
         text = body.get("text", "").strip() or "help"
-        base = self._incoming(body["team_id"], body["channel_id"], body["user_id"], text)
+        team = _org_wide(body["team_id"], body["team_id"])  # a Grid org-wide install: its id
+        base = self._incoming(team, body["channel_id"], body["user_id"], text)
         response_url = body.get("response_url")
         local = answer_locally(text)  # the command's own syntax, or a typo's likely meaning
         if local is not None:
