@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import json
 import time
-from urllib.parse import urlencode
 from collections.abc import Callable
 from pathlib import Path
+from urllib.parse import urlencode
 
 from sqlmodel import select
 from typer.testing import CliRunner, Result
