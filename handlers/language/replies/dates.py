@@ -1,0 +1,167 @@
+"""Date phrases in a reply: every stretch of words that reads as a day, or clearly tries to."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+from typing import NamedTuple
+
+from handlers.language.replies.tokens import (
+    DAY_NUMBER,
+    FY_STARTS,
+    QUARTER_ORDINALS,
+    Token,
+    Tokens,
+    is_dateish,
+)
+from handlers.language.targets import DateAnswer, parse_date_answer
+from handlers.language.vocabulary import MODIFIER_WORDS, NUMBER_WORDS, TIME_UNITS
+
+
+def _can_start(tokens: Sequence[Token], i: int) -> bool:
+    """Where a date phrase may begin."""
+    word = tokens[i].word
+    after = tokens[i + 1].word if i + 1 < len(tokens) else ""
+    if word == "in":  # "in 2 weeks", "in a fortnight"; "in March" starts at March
+        return after in NUMBER_WORDS or after in ("a", "an") or after.isdigit()
+    if word == "year":
+        return after == "end"
+    if word == "new":  # "in the new year"
+        return after == "year"
+    if word in ("a", "an", "another"):  # "within a fortnight", "a week on Friday"
+        return after in TIME_UNITS
+    if word == "the":  # "until the spring": date_text keeps the article as written
+        return i + 1 < len(tokens) and _can_start(tokens, i + 1) and tokens[i + 1].word != "the"
+    if word.partition("-")[0] in MODIFIER_WORDS or word in ("next", "this") or word in FY_STARTS:
+        return True
+    if word in NUMBER_WORDS or (word in ("couple", "few") and after in ("of", "more")):
+        return True
+    if word in QUARTER_ORDINALS and after == "quarter":  # "the first quarter of next year"
+        return True
+    return is_dateish(tokens, i) or bool(DAY_NUMBER.fullmatch(word))
+
+
+class Found(NamedTuple):
+    first: int  # token indexes, inclusive
+    last: int
+    text: str  # as written
+    answer: DateAnswer
+
+
+_GENERIC = ("I couldn't read", "I need")
+_TRY = "Try something like 31/03/2027 or end of March."
+
+
+def _specific_problem(answer: DateAnswer) -> bool:
+    """A problem worth reporting ('not a real date', 'Q1 needs a year'), not 'not a date'."""
+    problem = answer.problem or ""
+    return bool(problem) and not problem.startswith(_GENERIC) and "I need one date" not in problem
+
+
+def _window_ok(tokens: Tokens, first: int, last: int) -> bool:
+    """Worth asking parse_date_answer: has a date word, no money or percentages."""
+    span = range(first, last + 1)
+    if any(tokens.money[k] for k in span):
+        return False
+    if any(tokens.dateish[k] for k in span):
+        return True
+    # "the end of the year", "financial year", "year end" but not "over the year we ran ..."
+    words = {tokens[k].word for k in span}
+    return "year" in words and tokens[first].word in MODIFIER_WORDS | FY_STARTS | {"year", "next"}
+
+
+_MAX_WORDS = 7
+
+
+def _read_from(text: str, tokens: Tokens, first: int, today: date) -> Found | None:
+    """The longest window starting at tokens[first] that reads as a day or a clear problem."""
+    last = first
+    while last + 1 < len(tokens) and last - first + 1 < _MAX_WORDS:
+        if tokens[last].stop_after:
+            break
+        last += 1
+    for end in range(last, first - 1, -1):
+        if not _window_ok(tokens, first, end):
+            continue
+        phrase = text[tokens[first].start : tokens[end].end]
+        answer = parse_date_answer(phrase, today=today)
+        if answer.day is not None and first > 0 and tokens[first - 1].word == "after":
+            named = f"after {phrase}"
+            problem = f'"{named}" is not one date: when will it be done?'
+            return Found(first, end, phrase, DateAnswer(phrase, None, problem=problem))
+        if answer.day is not None and _names_an_event(tokens, end):
+            named = f"{phrase} {tokens[end + 1].word}"
+            problem = f'"{named}" is a meeting, not a date: what is the new target date?'
+            return Found(first, end + 1, named, DateAnswer(named, None, problem=problem))
+        if answer.day is not None or _specific_problem(answer):
+            return Found(first, end, phrase, answer)
+    return None
+
+
+# After a month or season these make it an event's name: "the March cabinet", "summer recess".
+_EVENTS_NAMED = frozenset(
+    {"recess", "cabinet", "meeting", "board", "committee", "council", "newsletter", "holidays"}
+    | {"holiday", "term", "election", "elections", "break", "panel", "forum", "round"}
+)
+
+
+def _names_an_event(tokens: Sequence[Token], end: int) -> bool:
+    if end + 1 >= len(tokens) or tokens[end].stop_after:
+        return False
+    return tokens[end + 1].word in _EVENTS_NAMED and not tokens[end].word.isdigit()
+
+
+def all_dates(text: str, tokens: Tokens, today: date) -> list[Found]:
+    """Every date phrase in the text, dropping those inside a longer one."""
+    found: list[Found] = []
+    for i in range(len(tokens)):
+        if found and i <= found[-1].last:
+            continue  # inside the phrase already read ("March" in "end of March")
+        if _can_start(tokens, i):
+            hit = _read_from(text, tokens, i, today) or _unreadable(text, tokens, i)
+            if hit is not None:
+                found.append(hit)
+    return found
+
+
+_RELATIVE_TAIL = TIME_UNITS | FY_STARTS | {"next", "this", "year"}
+_VAGUE_TAIL = {"of", "more", "next", "year", "weeks", "months", "days"}
+
+
+def _vague(text: str, tokens: Sequence[Token], first: int) -> Found | None:
+    """'sometime next year', 'a couple more weeks': a time, too vague to be a target date."""
+    for last in range(first + 1, min(first + 4, len(tokens))):
+        word = tokens[last].word
+        if word not in _VAGUE_TAIL:
+            return None
+        if word in TIME_UNITS or word == "year":
+            if last + 1 < len(tokens) and tokens[last + 1].word == "ago":
+                return None
+            phrase = text[tokens[first].start : tokens[last].end]
+            problem = f'"{phrase}" is not a date I can put in the plan. {_TRY}'
+            return Found(first, last, phrase, DateAnswer(phrase, None, problem=problem))
+        if tokens[last].stop_after:
+            return None
+    return None
+
+
+def _unreadable(text: str, tokens: Sequence[Token], first: int) -> Found | None:
+    """'end of next week', 'mid next year': clearly a date, but not one we can read."""
+    word = tokens[first].word
+    after = tokens[first + 1].word if first + 1 < len(tokens) else ""
+    if word in ("next", "sometime") and after == "year" or word in ("couple", "few"):
+        return _vague(text, tokens, first)
+    if word == "new" and after == "year" and first > 0 and tokens[first - 1].word == "the":
+        phrase = text[tokens[first - 1].start : tokens[first + 1].end]  # "in the new year"
+        problem = f'"{phrase}" is not one date: when in the new year will it be done?'
+        return Found(first - 1, first + 1, phrase, DateAnswer(phrase, None, problem=problem))
+    if word not in MODIFIER_WORDS:
+        return None
+    for last in range(first + 1, min(first + 5, len(tokens))):
+        if tokens[last].word in TIME_UNITS or tokens[last].word == "year":
+            phrase = text[tokens[first].start : tokens[last].end]
+            problem = f'I couldn\'t read "{phrase}" as a date. {_TRY}'
+            return Found(first, last, phrase, DateAnswer(phrase, None, problem=problem))
+        if tokens[last].stop_after or tokens[last].word not in _RELATIVE_TAIL | {"of", "the"}:
+            return None
+    return None

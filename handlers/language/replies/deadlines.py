@@ -1,0 +1,302 @@
+"""Which date phrase, if any, is the revised target: the cue before it and its clause decide."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from datetime import date
+from typing import NamedTuple
+
+from handlers.language.replies.dates import Found
+from handlers.language.replies.model import Candidate
+from handlers.language.replies.tokens import (
+    HAS_YEAR,
+    ONE_WORD_DEADLINES,
+    REMAINING,
+    TARGET_VERBS,
+    Token,
+    Tokens,
+    in_place,
+    negated,
+    words_before,
+)
+from handlers.language.vocabulary import (
+    APPROXIMATE_WORDS,
+    DEADLINE_WORDS,
+    MISSING_WORDS,
+    NUMBER_WORDS,
+    TARGET_KEPT_WORDS,
+    TARGET_NOUNS,
+    TIME_UNITS,
+    one_of,
+    phrases,
+)
+
+# Cues before a date. Revision cues name a new date outright ("new date", "pushed back to");
+# deadline cues say when something will be done ("by", "until"). Either makes a past date the
+# (refused) revised date rather than a past event.
+_REVISION_STEMS = (
+    "revis",
+    "move",
+    "moving",
+    "push",
+    "put",
+    "postpon",
+    "defer",
+    "extend",
+    "chang",
+    "reschedul",
+    "slip",
+    "amend",
+    "back",
+    "delay",
+)
+# "new date", "timescales moved" name a revised date; "target" and "deadline" only after "new"
+# or "revised" (a bare "target 31 March" is the deadline, not a change).
+_REVISED_ONLY = frozenset({"target", "deadline"})
+_REVISION_NOUNS = TARGET_NOUNS - _REVISED_ONLY
+_DEADLINE_CUES = (
+    ONE_WORD_DEADLINES
+    | TARGET_NOUNS
+    | {"until", "till", "til", "within", "now", "say"}
+    | {"expected", "aiming", "aim", "planned", "scheduled", "hope", "hoping", "realistically"}
+    | {"track", "schedule", "course", "need", "needs", "finishing", "completing", "finished"}
+    | {"finish", "complete", "completion", "deliver", "launch", "publish", "ready", "live"}
+)
+_DEADLINE_PHRASES = tuple(w.split() for w in DEADLINE_WORDS if " " in w)  # "no later than"
+# "miss the Dec deadline": a date naming the old target, not the new one
+_OLD_TARGET_AFTER = TARGET_NOUNS
+_CUE_FILLER = frozenset({"the", "is", "be", "of", "or", "to", "until", "till", "for", "now", ""})
+_CUE_FILLER |= {"it", "this", "that", "them", "into"}
+# Between a cue and its date: "aiming for Easter", "due in January", "until w/c 7 December".
+_CUE_SKIP = frozenset({"the", "is", "be", "of", "on", "or", "", "for", "to", "in", "into", "at"})
+_CUE_SKIP |= {"w/c", "w/b", "wc", "wb", "their", "our", "its"} | frozenset(APPROXIMATE_WORDS)
+_HOW_LONG = TIME_UNITS | frozenset(NUMBER_WORDS) | {"a", "an", "more", "further", "extra"}
+
+
+class _Cue(NamedTuple):
+    revision: bool
+    deadline: bool
+    old: bool = False  # names the target being missed
+    soft: bool = False  # "delivery expected early December": maybe a step's date, so ask
+    finish: bool = False  # "finishing 30 June": says the work is done then
+    named: bool = False  # the revision names the target itself: "new date", "revised target"
+
+
+# Cues that may date a step rather than the action; the officer is asked which it is.
+_SOFT_CUES = frozenset({"expected", "planned", "scheduled"})
+# "Back" revises only after a verb of moving: "pushed back to", not "returns due back".
+_BACK_AFTER = ("push", "put", "mov", "set", "knock", "kick", "delay", "slip", "held", "pull")
+
+
+def _cue_words(tokens: Sequence[Token], found: Found) -> list[str]:
+    """The words before the date; a short lead-in clause counts ('New date needed - 31 May')."""
+    words = [w.rstrip(":") for w in words_before(tokens, found.first, 5)]
+    if words or found.first == 0:
+        return words
+    previous = tokens[found.first - 1].clause
+    lead = [t.word for t in tokens[max(0, found.first - 4) : found.first] if t.clause == previous]
+    start = found.first - len(lead)
+    whole = start == 0 or tokens[start - 1].clause != previous
+    return [w.rstrip(":") for w in lead] if whole else []
+
+
+def _cue(tokens: Sequence[Token], found: Found) -> _Cue:
+    """Which target cue, if any, introduces the date ('new date:', 'revised to', 'by the')."""
+    words = _cue_words(tokens, found)
+    while words and words[-1] in _CUE_SKIP:
+        words.pop()
+    deadline = bool(words) and words[-1] in _DEADLINE_CUES
+    phrase = next((p for p in _DEADLINE_PHRASES if words[-len(p) :] == p), None)
+    deadline = deadline or phrase is not None
+    after = tokens[found.last + 1].word if found.last + 1 < len(tokens) else ""
+    if after in _OLD_TARGET_AFTER and not tokens[found.last].stop_after:
+        return _Cue(False, False, old=True)
+    cue_length = len(phrase) if phrase else 1
+    if deadline and negated(words[-5:-cue_length]):  # "won't be done by the end of the year"
+        return _Cue(False, False, old=True)
+    # "first one due in January": a first instalment's date, maybe not the action's target
+    soft = deadline and (words[-1] in _SOFT_CUES or bool({"first", "next"} & set(words[-4:])))
+    finish = deadline and bool(TARGET_VERBS.search(words[-1]))
+    while words and words[-1] in _CUE_FILLER:
+        words.pop()
+    while words and (words[-1] in _HOW_LONG or words[-1].isdigit()):
+        words.pop()  # "pushed back a month to ...": the cue is "pushed back"
+    asking = any(words[-3:] == [w, "we", "say"] for w in ("can", "could", "shall"))
+    near = words[-2:]
+    if len(near) == 2 and near[-1] == "back" and not near[0].startswith(_BACK_AFTER):
+        near = near[:-1]
+    named = any(w in _REVISION_NOUNS for w in near) or (
+        len(near) == 2 and near[0] in ("new", "revised") and near[1] in _REVISED_ONLY
+    )
+    later = bool(words) and words[-1] == "after"  # "after Easter now": moved, to when?
+    revision = named or asking or later or bool(near and near[-1].startswith(_REVISION_STEMS))
+    return _Cue(revision, deadline, soft=soft and not revision, finish=finish, named=named)
+
+
+def _past_clause(tokens: Tokens, found: Found) -> bool:
+    """The clause holding the date tells of something that happened ('met on 3 November')."""
+    past = tokens.clause(tokens[found.first].clause).past
+    return any(not found.first <= k <= found.last for k in past)
+
+
+def _event_clause(tokens: Tokens, found: Found) -> bool:
+    """'second workshop booked for 8 December': a diary date, not the action's target.
+
+    Unless the clause says the work is done then ('sessions still to do in January').
+    """
+    facts = tokens.clause(tokens[found.first].clause)
+    if not facts.event:
+        return False
+    span = tokens.spans[tokens[found.first].clause]
+    booked = any(tokens[k].word == "booked" for k in span)
+    return booked or not any(not found.first <= k <= found.last for k in facts.verbs)
+
+
+def _relative_target(tokens: Tokens, hit: Found) -> bool:
+    """An uncued 'next Friday' is the target if it is the whole clause or says what's done then.
+
+    That is: the rest of the clause is filler, or names a target verb ('finish', 'in place').
+    """
+    facts = tokens.clause(tokens[hit.first].clause)
+    span = range(hit.first, hit.last + 1)
+    if all(k in span for k in facts.wordy):
+        return True
+    if any(k not in span for k in facts.verbs):
+        return True
+    if any(k not in span and k + 1 not in span for k in facts.in_place):
+        return True
+    around = tokens.spans[tokens[hit.first].clause]  # "in" and "place" either side of the date
+    before, after = hit.first - 1, hit.last + 1
+    return (
+        before in around and after in around and in_place(tokens[before].word, tokens[after].word)
+    )
+
+
+def _alone(tokens: Tokens, hit: Found) -> bool:
+    """The date phrase is all its clause says ('..., a couple more weeks')."""
+    facts = tokens.clause(tokens[hit.first].clause)
+    return all(hit.first <= k <= hit.last for k in facts.wordy)
+
+
+# A date after these is when something begins, not when it is done ("roll out from October").
+_START_WORDS = frozenset(
+    {"from", "start", "starts", "starting", "begin", "begins", "beginning", "commence"}
+    | {"commences", "commencing", "kicks", "kick", "kicking", "out", "off", "run", "runs"}
+    | {"launching", "opens", "opening"}
+)
+_DURATION = re.compile(
+    rf"(?:an?|\d+|{one_of(NUMBER_WORDS)})(?:\s+(?:more|extra|further))?\s+{one_of(TIME_UNITS)}",
+    re.I,
+)
+
+
+_AWAY = frozenset({"off", "away", "leave", "holiday", "sick", "absent", "out", "annual"})
+
+
+def _a_start(tokens: Sequence[Token], hit: Found) -> bool:
+    """'from 1 February', 'starts in January', 'goes out by March': a start, not a deadline."""
+    words = words_before(tokens, hit.first, 3)
+    while words and words[-1] in ("the", "on"):
+        words.pop()
+    if words and words[-1] in _START_WORDS - {"out", "off", "run", "runs"}:
+        return True
+    if len(words) >= 2 and words[-1] in ("until", "till", "til") and words[-2] in _AWAY:
+        return True  # "I'm off until the 7th": when they are back, not the target
+    if len(words) < 2 or words[-1] not in ("in", "by", "at", "after"):
+        return False
+    kicks_off = words[-2] == "off" and len(words) > 2 and words[-3].startswith("kick")
+    return words[-2] in _START_WORDS - {"off"} or kicks_off
+
+
+def _a_duration(tokens: Sequence[Token], hit: Found) -> bool:
+    """'pushed back a month': how long, not when (unless 'within a month')."""
+    if not _DURATION.fullmatch(hit.text):
+        return False
+    words = words_before(tokens, hit.first, 1)
+    return not (words and words[-1] in ("within", "in", "for"))
+
+
+class DateChoice(NamedTuple):
+    found: Found
+    revision: bool
+    in_past: bool
+    soft: bool = False
+
+
+def choose_date(tokens: Tokens, found: Sequence[Found], today: date) -> DateChoice | None:
+    """The revised date among the phrases: revision cue first, then deadline cue, then none."""
+    chosen: list[tuple[int, int, DateChoice]] = []
+    for n, hit in enumerate(found):
+        cue = _cue(tokens, hit)
+        soft = cue.soft
+        day = hit.answer.day
+        in_past = day is not None and day < today
+        past = _past_clause(tokens, hit) or (hit.first > 0 and tokens[hit.first - 1].word == "last")
+        if cue.old or _a_start(tokens, hit) or _a_duration(tokens, hit):
+            continue  # "roll out from October", "pushed back a month to ..."
+        if cue.revision:
+            rank = 0 if cue.named else 1  # "revised target 31/03" before "upgrade moved to Jan"
+        elif cue.deadline and not (past and (in_past or not HAS_YEAR.search(hit.text))):
+            rank = 2 if cue.finish else 3  # "finishing 30 June" before "now be April"
+        elif day is not None and not (past or in_past) and _for_remaining_work(tokens, hit):
+            rank = 4  # "remaining two booked for Jan": the last of the work is done then
+        elif not in_past and _for_decision(tokens, hit):
+            rank = 4  # "goes to CLT on 14 January for decision": maybe the end (asked, below)
+        elif past or in_past or _event_clause(tokens, hit):
+            continue  # a past event or a meeting
+        elif hit.answer.problem and not _alone(tokens, hit):
+            continue  # a clumsy phrase nobody offered as a target
+        elif not _relative_target(tokens, hit) or (hit.answer.needs_confirmation and day == today):
+            continue  # "update you next week", "forms go out in March": not the action's target
+        else:
+            rank = 4
+        soft = soft or _for_decision(tokens, hit)  # a board's date: maybe only a step
+        if new_year(hit):
+            rank += 5  # "finished in the new year - say end of Jan": the date given wins
+        chosen.append((rank, n, DateChoice(hit, cue.revision, in_past, soft)))
+    if not chosen:
+        return None
+    return min(chosen, key=lambda c: (c[0], c[1]))[2]
+
+
+def new_year(hit: Found) -> bool:
+    """'in the new year': a time, not a date (see _unreadable)."""
+    return hit.answer.day is None and hit.text.lower().endswith("new year")
+
+
+def _for_remaining_work(tokens: Tokens, hit: Found) -> bool:
+    """The date's clause is about the work still to do ('remaining two booked for Jan')."""
+    words = " ".join(words_before(tokens, hit.first, 8))  # near words only: replies run to pages
+    return any(not m.group().lower().startswith("with") for m in REMAINING.finditer(words))
+
+
+_DECISIONS = frozenset({"decision", "approval", "agreement", "sign-off", "signoff", "ratification"})
+
+
+def _for_decision(tokens: Tokens, hit: Found) -> bool:
+    """'to CLT on 14 January for decision': the day a board decides, which may end the action."""
+    after = [t.word for t in tokens[hit.last + 1 : hit.last + 3]]
+    return len(after) == 2 and after[0] == "for" and after[1] in _DECISIONS
+
+
+MISSING = re.compile(rf"(?<![\w-]){phrases(MISSING_WORDS)}(?![\w-])", re.IGNORECASE)
+
+
+def due_after_new_year(action: Candidate | None, today: date) -> bool:
+    """The action's target already lies in the new year, so 'in the new year' changes nothing."""
+    return action is not None and action.target is not None and action.target.year > today.year
+
+
+TARGET_KEPT = re.compile(rf"(?<![\w-]){phrases(TARGET_KEPT_WORDS)}(?![\w-])", re.IGNORECASE)
+
+
+def a_later_step(tokens: Tokens, dates: Sequence[Found], hit: Found) -> bool:
+    """'Out for consultation until 20 Jan, then to Cabinet in March': the date isn't the end."""
+    for later in dates:
+        if later.first <= hit.last or later.answer.day is None:
+            continue
+        span = tokens.spans[tokens[later.first].clause]
+        if any(tokens[k].word == "then" for k in span if k < later.first):
+            return True
+    return False

@@ -1,0 +1,152 @@
+"""Progress told without a status word, and a part done with the rest still to come."""
+
+from __future__ import annotations
+
+import re
+
+from handlers.language.replies.deadlines import DateChoice
+from handlers.language.replies.model import Candidate
+from handlers.language.replies.status import some_of
+from handlers.language.replies.tokens import NOT_PAST, REMAINING, Tokens, negated, words_before
+from handlers.language.replies.which import content_words, stem
+from handlers.language.vocabulary import COMPLETE_WORDS, phrases
+from models.tables import Status
+
+# ---------------------------------------------------------------------------------------------
+# Progress without a status word, and part done with the rest to come
+
+
+# Participles of things done; regular ones ("installed", "agreed") are found by their ending.
+_DONE_IRREGULAR = {
+    "met": "meet",
+    "held": "hold",
+    "sent": "send",
+    "spoke": "speak",
+    "took": "take",
+    "taken": "take",
+    "gave": "give",
+    "given": "give",
+    "went": "go",
+    "ran": "run",
+    "made": "make",
+    "wrote": "write",
+    "written": "write",
+    "built": "build",
+    "set": "set",
+    "brought": "bring",
+    "led": "lead",
+    "begun": "begin",
+    "began": "begin",
+    "sought": "seek",
+    "taught": "teach",
+}
+# Words ending in -ed that say nothing was done yet, or are not verbs at all.
+_NOT_DONE = (NOT_PAST - {"agreed", "committed"}) | {"booked", "arranged", "interested"}
+_NOT_DONE |= {"concerned", "based", "related"}
+_NOT_DONE |= {"involved", "limited", "dedicated", "detailed", "needed", "hundred"}
+
+
+_WILL = frozenset({"will", "shall", "would", "should", "could", "must", "might", "may", "to"})
+_WILL |= {"be", "being", "gonna", "going", "once", "when", "if"}
+
+
+_GONE_OUT = frozenset({"launched", "rolled", "issued", "circulated", "implemented", "embedded"})
+_COMPLETE_WORD = re.compile(phrases(COMPLETE_WORDS), re.IGNORECASE)
+
+
+def _accomplished(tokens: Tokens) -> list[str]:
+    """Things the reply says were done ('installed', 'held'), not negated or still to come."""
+    done: list[str] = []
+    for k, token in enumerate(tokens):
+        word = token.word
+        after = tokens[k + 1].word if k + 1 < len(tokens) else ""
+        if _COMPLETE_WORD.fullmatch(word):
+            continue  # judged as a status already ("we'll have it finished by Christmas")
+        regular = word.endswith("ed") and len(word) > 4 and word not in _NOT_DONE
+        if word == "set" and after != "up":  # "meeting set for 10 December"
+            continue
+        previous = tokens[k - 1].word if k > 0 else ""
+        ready = word == "ready" and previous in ("is", "are", "now")
+        live = word == "live" and (k == 0 or previous in ("is", "are", "now", "went", "gone"))
+        if not (regular or ready or live or word in _DONE_IRREGULAR):
+            continue
+        before = words_before(tokens, k, 3)
+        if negated(before) or any(w in _WILL or w.endswith("'ll") for w in before[-2:]):
+            continue  # "not set up", "will be sent", "to be agreed"
+        done.append(_DONE_IRREGULAR.get(word, word))
+    return done
+
+
+def _remaining(text: str, tokens: Tokens) -> bool:
+    """Work still to do is named: 'still to do', 'outstanding', 'the rest', 'to follow'."""
+    for m in REMAINING.finditer(text):
+        index = tokens.at(m.start())
+        if negated(words_before(tokens, index, 2)) or _other_action(tokens, index):
+            continue
+        if m.group().lower().startswith("with") and _in_company(tokens, index):
+            continue  # "met with comms", "agreed with HR": who it was done with
+        return True
+    return False
+
+
+def _in_company(tokens: Tokens, index: int) -> bool:
+    before = words_before(tokens, index, 1)
+    return bool(before) and (
+        before[0] in _DONE_IRREGULAR
+        or before[0].endswith("ed")
+        or before[0] in ("off", "up", "meeting", "talks", "working")
+    )
+
+
+_REF_LIKE = re.compile(r"(?!q\d)[a-z]{1,2}\d{1,2}|\d{1,2}\.\d{1,2}")  # not "Q1"
+
+
+def _other_action(tokens: Tokens, index: int) -> bool:
+    """The clause names another action ('... still being drafted, but that's R2')."""
+    clause = tokens[index].clause
+    near = [tokens.spans[c] for c in (clause, clause + 1) if c in tokens.spans]
+    return any(_REF_LIKE.fullmatch(tokens[k].word) for span in near for k in span)
+
+
+def _finish_clause(tokens: Tokens, choice: DateChoice) -> bool:
+    """The target date comes just after what gets finished then ('workshops finish 18 Dec')."""
+    verbs = tokens.clause(tokens[choice.found.first].clause).verbs
+    first = choice.found.first
+    return any(first - 4 <= k < first and tokens[k - 1].word != "for" for k in verbs)
+
+
+def weigh_progress(
+    text: str,
+    tokens: Tokens,
+    status: Status | None,
+    choice: DateChoice | None,
+    action: Candidate | None,
+    partly: bool,
+    unstarted: bool = False,
+) -> tuple[Status | None, bool]:
+    """The status once the reply's account of the work is weighed, and whether to ask.
+
+    "Fieldwork finished, analysis due end of January": a finished part with work still to
+    come is partly complete. Progress told without a status word is asked about when the
+    action is recorded as not started (it can't stay so), or when what was done is what the
+    action asked for ("kit installed" for "install the kit": maybe complete, maybe not).
+    """
+    later = choice is not None and choice.found.answer.day is not None and not choice.in_past
+    if status is Status.COMPLETE and (later or partly or unstarted or _remaining(text, tokens)):
+        return Status.PARTIALLY_COMPLETE, False  # "module: done. template: not started"
+    if status is not None:
+        return status, False
+    done = _accomplished(tokens)
+    if not done:
+        return None, False
+    if action is not None and action.status is Status.NOT_STARTED:
+        return None, True  # progress on an action recorded as not started: ask, never keep
+    some = some_of([t.word for t in tokens])  # "lists from 6 of 8 directorates received"
+    if some or _remaining(text, tokens) or (later and choice and _finish_clause(tokens, choice)):
+        return Status.PARTIALLY_COMPLETE, False  # "consultation closed, workshops finish 18 Dec"
+    if action is None:
+        return None, False
+    if any(word in _GONE_OUT for word in done):
+        return None, True  # "database launched to all staff": maybe complete, maybe not
+    own = content_words(action.text)
+    return None, any(stem(word) in own for word in done)
