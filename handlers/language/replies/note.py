@@ -1,4 +1,4 @@
-"""The officer's own words: the reminder quoted back left out, the leading ref and bare filler taken off."""
+"""The officer's own words: the reminder quoted back left out, the leading ref taken off."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Status phrases in a reply, each judged for negation, tense and qualifiers, and the status they make."""
+"""Status phrases in a reply, each judged for negation, tense and qualifiers."""
 
 from __future__ import annotations
 
