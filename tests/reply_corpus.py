@@ -164,13 +164,13 @@ def load() -> list[Row]:
 
 def _offered_statuses(reading: ParsedReply) -> tuple[object, ...]:
     """The statuses a status question offers as its first buttons (None: keep as it is)."""
-    offered = tuple(getattr(reading, "status_options", ()))[:MOST_STATUSES_OFFERED]
+    offered = reading.status_options[:MOST_STATUSES_OFFERED]
     return tuple(KEEP if s is None else s for s in offered)
 
 
 def _offered_dates(reading: ParsedReply) -> tuple[object, ...]:
     """The dates a date question offers as buttons, and "keep the target" (always offered)."""
-    return (*getattr(reading, "date_options", ()), NONE)
+    return (*(option.day for option in reading.date_options), NONE)
 
 
 def _status_verdict(reading: ParsedReply, current: Status | None, want: Expected) -> Score:
@@ -197,15 +197,20 @@ def _names(offered: Sequence[object]) -> str:
     return ", ".join(s.label if isinstance(s, Status) else str(s) for s in offered) or "nothing"
 
 
+def _date_fits(shown: object, target: date | None, want: Expected) -> bool:
+    """The date shown is one expected; the target kept and the target given again are one."""
+    same = {shown, target} if shown in (NONE, target) and target is not None else {shown}
+    return bool(same & want.dates) or (NONE in want.dates and shown == target)
+
+
 def _date_verdict(reading: ParsedReply, target: date | None, want: Expected) -> Score:
     if reading.ask_date:
         offered = _offered_dates(reading)
-        if ASK in want.dates or any(d in want.dates for d in offered):
+        if ASK in want.dates or any(_date_fits(d, target, want) for d in offered):
             return Score(Verdict.ASKED, "asked date")
         return Score(Verdict.UNOFFERED, f"asked date, offering {', '.join(map(str, offered))}")
     shown: object = reading.new_date or NONE
-    right = shown in want.dates or (shown == target and NONE in want.dates)  # same date again
-    if right:
+    if _date_fits(shown, target, want):
         return Score(Verdict.READ)
     if reading.date_needs_confirmation:  # "Do you mean Friday 4 December?": asked, Yes or No
         return Score(Verdict.UNOFFERED, f"asked to confirm {shown}")

@@ -255,25 +255,35 @@ REMAINING_WORDS = (
 # The target is unchanged: on track, and any date named is a step's, not a new target
 # ("Phase 2 slipped to September but the end date is the same").
 TARGET_KEPT_WORDS = (
-    r"(?:target|date|deadline|timescale)s? (?:stays?|unchanged|remains?|(?:still )?stands|is fine"
-    r"|is the same|hasn'?t changed|has not changed|not changed)",
-    r"no change to the (?:\w+ ){0,4}?(?:date|target|deadline)",
+    r"(?:target|date|deadline|timescale|end date)(?:'?s)? (?:stays?|unchanged|remains?"
+    r"|(?:still )?stands|(?:is |still )?(?:fine|ok|okay|good)|is the same|hasn'?t changed"
+    r"|has not changed|not changed)",
+    r"no change (?:to|in) (?:the |our )?(?:\w+ ){0,4}?(?:date|target|deadline)",
+    r"(?:doesn'?t|does not|won'?t|will not|shouldn'?t) (?:affect|change|move|alter) the "
+    r"(?:\w+ ){0,3}?(?:date|target|deadline|end date)",
+    r"(?:finish|be (?:done|finished|complete|ready)|deliver) (?:in|on) time",
+    r"(?:\w+ )?still (?:ok|okay|fine|good)(?= *(?:[.,;!]|$))",
+    r"(?:that'?s|that is) fine",
 )
-# In progress; negated ("not on track") they mean delayed.
-IN_PROGRESS_WORDS = (
+# On track: the work goes on as planned. Said of an action already under way, they change
+# nothing; negated ("not on track") they mean delayed.
+ON_TRACK_WORDS = (
     "on track",
-    "in progress",
-    "progressing",
-    "under(?: )?way",
     "going well",
-    "on(?: )?going",
     "on (?:target|schedule)",
-    "making (?:good )?progress",
-    "good progress",
-    "moving along",
     "still on (?:for|target|track|course|schedule)",
     "on course",
 ) + TARGET_KEPT_WORDS
+# In progress; negated ("not in progress") they mean delayed.
+IN_PROGRESS_WORDS = (
+    "in progress",
+    "progressing",
+    "under(?: )?way",
+    "on(?: )?going",
+    "making (?:good )?progress",
+    "good progress",
+    "moving along",
+)
 # In progress unless negated. "Working on it" is not here: it says nothing the status doesn't.
 STARTED_WORDS = ("started", "begun", "began", "commenced", "made a start")
 # Not started: a start word negated, or still to come.

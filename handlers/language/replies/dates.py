@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from datetime import date
 from typing import NamedTuple
@@ -9,6 +10,7 @@ from typing import NamedTuple
 from handlers.language.replies.tokens import (
     DAY_NUMBER,
     FY_STARTS,
+    HAS_YEAR,
     QUARTER_ORDINALS,
     Token,
     Tokens,
@@ -84,7 +86,7 @@ def _read_from(text: str, tokens: Tokens, first: int, today: date) -> Found | No
         if not _window_ok(tokens, first, end):
             continue
         phrase = text[tokens[first].start : tokens[end].end]
-        answer = parse_date_answer(phrase, today=today)
+        answer = _recent(parse_date_answer(phrase, today=today), phrase, today)
         if answer.day is not None and first > 0 and tokens[first - 1].word == "after":
             named = f"after {phrase}"
             problem = f'"{named}" is not one date: when will it be done?'
@@ -96,6 +98,30 @@ def _read_from(text: str, tokens: Tokens, first: int, today: date) -> Found | No
         if answer.day is not None or _specific_problem(answer):
             return Found(first, end, phrase, answer)
     return None
+
+
+_RECENT_DAYS = 62
+_A_DAY = re.compile(r"(?<![\w/])\d{1,2}(?:st|nd|rd|th)?(?![\d%])", re.I)
+
+
+def _recent(answer: DateAnswer, phrase: str, today: date) -> DateAnswer:
+    """'Agreed on 2 Dec', said on 7 December: last week, not next December.
+
+    A day and month without a year are read as the next such day; one that fell in the last
+    two months is the one meant: people rarely name a day eleven months off without its year.
+    """
+    day = answer.day
+    if day is None or HAS_YEAR.search(phrase) or (day - today).days < 300:
+        return answer
+    if not _A_DAY.search(phrase):  # "end of this financial year", "Q3": periods, not days
+        return answer
+    try:
+        earlier = day.replace(year=day.year - 1)
+    except ValueError:  # 29 February
+        return answer
+    if 0 < (today - earlier).days <= _RECENT_DAYS:
+        return DateAnswer(answer.text, earlier, answer.needs_confirmation, answer.problem)
+    return answer
 
 
 # After a month or season these make it an event's name: "the March cabinet", "summer recess".

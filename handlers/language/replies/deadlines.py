@@ -222,11 +222,27 @@ class DateChoice(NamedTuple):
     revision: bool
     in_past: bool
     soft: bool = False
+    rank: int = 4  # lower is stronger: 0 "new date", 1 "moved to", 2-3 "by", 4 no cue
+    named: bool = False  # "new date", "revised target": the officer names the new target
 
 
-def choose_date(tokens: Tokens, found: Sequence[Found], today: date) -> DateChoice | None:
-    """The revised date among the phrases: revision cue first, then deadline cue, then none."""
+class DateRoles(NamedTuple):
+    """What each date phrase in a reply is: maybe the new target, or another future date."""
+
+    ranked: list[DateChoice]  # could be the revised target, strongest cue first
+    others: list[Found]  # future days said of something else: a meeting, a step, a reason
+
+
+def weigh_dates(tokens: Tokens, found: Sequence[Found], today: date) -> DateRoles:
+    """Each date phrase's role; the revised target is the first of `ranked`, if any.
+
+    A revision cue ranks first ("new date", then "moved to"), then a deadline cue ("by",
+    "finishing" before "now be"), then an uncued date that is the point of its clause. Starts,
+    lengths of time and the old target are nothing; past events are nothing; meetings and
+    other steps are `others`, which may still be offered when the officer is asked.
+    """
     chosen: list[tuple[int, int, DateChoice]] = []
+    others: list[Found] = []
     for n, hit in enumerate(found):
         cue = _cue(tokens, hit)
         soft = cue.soft
@@ -243,21 +259,32 @@ def choose_date(tokens: Tokens, found: Sequence[Found], today: date) -> DateChoi
             rank = 4  # "remaining two booked for Jan": the last of the work is done then
         elif not in_past and _for_decision(tokens, hit):
             rank = 4  # "goes to CLT on 14 January for decision": maybe the end (asked, below)
-        elif past or in_past or _event_clause(tokens, hit):
-            continue  # a past event or a meeting
-        elif hit.answer.problem and not _alone(tokens, hit):
-            continue  # a clumsy phrase nobody offered as a target
-        elif not _relative_target(tokens, hit) or (hit.answer.needs_confirmation and day == today):
-            continue  # "update you next week", "forms go out in March": not the action's target
+        elif past or in_past:
+            continue  # a past event
+        elif (
+            _event_clause(tokens, hit)
+            or (hit.answer.problem and not _alone(tokens, hit))
+            or not _relative_target(tokens, hit)
+            or (hit.answer.needs_confirmation and day == today)
+        ):
+            if day is not None:  # "forms go out in March", a meeting: not the target as said
+                others.append(hit)
+            continue
         else:
             rank = 4
         soft = soft or _for_decision(tokens, hit)  # a board's date: maybe only a step
         if new_year(hit):
             rank += 5  # "finished in the new year - say end of Jan": the date given wins
-        chosen.append((rank, n, DateChoice(hit, cue.revision, in_past, soft)))
-    if not chosen:
-        return None
-    return min(chosen, key=lambda c: (c[0], c[1]))[2]
+        choice = DateChoice(hit, cue.revision, in_past, soft, rank, cue.named)
+        chosen.append((rank, n, choice))
+    chosen.sort(key=lambda c: (c[0], c[1]))
+    return DateRoles([c[2] for c in chosen], others)
+
+
+def choose_date(tokens: Tokens, found: Sequence[Found], today: date) -> DateChoice | None:
+    """The revised date among the phrases: revision cue first, then deadline cue, then none."""
+    ranked = weigh_dates(tokens, found, today).ranked
+    return ranked[0] if ranked else None
 
 
 def new_year(hit: Found) -> bool:

@@ -19,8 +19,21 @@ class Candidate:
 
 
 @dataclass(frozen=True)
+class DateOption:
+    """A date the reply names that could be the new target, with the words that name it."""
+
+    day: date
+    words: str  # "done by end of June", as the officer wrote it
+
+
+@dataclass(frozen=True)
 class ParsedReply:
-    """What was understood of one reply; see the module docstring."""
+    """What was understood of one reply; see the package docstring.
+
+    A field is settled only on explicit evidence. Otherwise the officer is asked, and the
+    question offers what the reply contains: `status_options` (best guess first; None stands
+    for "keep it as it is") and `date_options` (each date found, with its words).
+    """
 
     ref: str | None
     refs_mentioned: tuple[str, ...]
@@ -32,6 +45,8 @@ class ParsedReply:
     date_needs_confirmation: bool
     date_in_past: bool
     status_unclear: bool = False  # progress was reported but no status can be read: ask
+    status_options: tuple[Status | None, ...] = ()  # when asking the status: best first
+    date_options: tuple[DateOption, ...] = ()  # when asking the date: the dates it names
 
     @property
     def ask_status(self) -> bool:

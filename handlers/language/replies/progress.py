@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import NamedTuple
 
 from handlers.language.replies.deadlines import DateChoice
 from handlers.language.replies.model import Candidate
@@ -115,6 +116,15 @@ def _finish_clause(tokens: Tokens, choice: DateChoice) -> bool:
     return any(first - 4 <= k < first and tokens[k - 1].word != "for" for k in verbs)
 
 
+class Weighed(NamedTuple):
+    """The status once the account of the work is weighed, or the statuses to offer."""
+
+    status: Status | None
+    ask: tuple[Status | None, ...] = ()  # not empty: ask, offering these (None: keep it)
+    inferred: bool = False  # partly complete by inference ("3 of 4 done"), not in so many words
+    by_count: bool = False  # inferred from a count alone ("9 of 14 returned")
+
+
 def weigh_progress(
     text: str,
     tokens: Tokens,
@@ -123,30 +133,67 @@ def weigh_progress(
     action: Candidate | None,
     partly: bool,
     unstarted: bool = False,
-) -> tuple[Status | None, bool]:
+    whole: bool = False,
+) -> Weighed:
     """The status once the reply's account of the work is weighed, and whether to ask.
 
     "Fieldwork finished, analysis due end of January": a finished part with work still to
-    come is partly complete. Progress told without a status word is asked about when the
-    action is recorded as not started (it can't stay so), or when what was done is what the
-    action asked for ("kit installed" for "install the kit": maybe complete, maybe not).
+    come is partly complete. "Done" beside work still to come that is not named as the rest
+    ("Testing with planning in Jan") may be one step done: asked. Progress told without a
+    status word is asked about when the action is recorded as not started (it can't stay
+    so), or when what was done is what the action asked for ("kit installed" for "install
+    the kit": maybe complete, maybe not).
     """
     later = choice is not None and choice.found.answer.day is not None and not choice.in_past
+    current = action.status if action is not None else None
     if status is Status.COMPLETE and (later or partly or unstarted or _remaining(text, tokens)):
-        return Status.PARTIALLY_COMPLETE, False  # "module: done. template: not started"
+        return Weighed(Status.PARTIALLY_COMPLETE, inferred=not (partly or unstarted))
+    if status is Status.COMPLETE and not whole and _unfinished(tokens):
+        return Weighed(None, (Status.PARTIALLY_COMPLETE, Status.COMPLETE, _going_on(current)))
     if status is not None:
-        return status, False
+        return Weighed(status)
     done = _accomplished(tokens)
     if not done:
-        return None, False
-    if action is not None and action.status is Status.NOT_STARTED:
-        return None, True  # progress on an action recorded as not started: ask, never keep
+        return Weighed(None)
+    if current is Status.NOT_STARTED:  # progress on an action recorded as not started: ask
+        return Weighed(None, (Status.IN_PROGRESS, Status.PARTIALLY_COMPLETE, Status.COMPLETE))
     some = some_of([t.word for t in tokens])  # "lists from 6 of 8 directorates received"
-    if some or _remaining(text, tokens) or (later and choice and _finish_clause(tokens, choice)):
-        return Status.PARTIALLY_COMPLETE, False  # "consultation closed, workshops finish 18 Dec"
+    remaining = _remaining(text, tokens)
+    if some or remaining or (later and choice and _finish_clause(tokens, choice)):
+        counted = some and not remaining
+        return Weighed(Status.PARTIALLY_COMPLETE, inferred=True, by_count=counted)
     if action is None:
-        return None, False
-    if any(word in _GONE_OUT for word in done):
-        return None, True  # "database launched to all staff": maybe complete, maybe not
+        return Weighed(None)
+    if any(word in _GONE_OUT for word in done):  # "database launched": maybe complete
+        return Weighed(None, (Status.COMPLETE, None, Status.PARTIALLY_COMPLETE))
     own = content_words(action.text)
-    return None, any(stem(word) in own for word in done)
+    if any(stem(word) in own for word in done):  # "kit installed" for "install the kit"
+        return Weighed(None, (Status.COMPLETE, Status.PARTIALLY_COMPLETE, None))
+    return Weighed(None)
+
+
+def _going_on(current: Status | None) -> Status | None:
+    """The third thing a 'done' beside work to come may mean: the work simply goes on."""
+    return (
+        None if current in (Status.IN_PROGRESS, Status.PARTIALLY_COMPLETE) else Status.IN_PROGRESS
+    )
+
+
+# Said beside "done", these tell of work still to come that is not named as the rest of it.
+_STILL_TO_COME = re.compile(
+    r"(?<![\w-])(?:will|shall|going to|goes (?:to|live)|go live|then|next"
+    r"|not (?:\w+ )?(?:covered|done|started|finished|included) yet|(?:is|are|still) with"
+    r"|no-?go|(?:is|now) dead|extending|extended|on hold|(?:has|have) (?:yet|still) to"
+    r"|haven'?t (?:started|done|finished))(?![\w-])",
+    re.IGNORECASE,
+)
+
+
+def _unfinished(tokens: Tokens) -> bool:
+    """Another part of the reply tells of work still to come ('Part 2 is with design')."""
+    for k, token in enumerate(tokens):
+        window = " ".join(t.word for t in tokens[k : k + 5])
+        future = token.word.endswith("'ll") or _STILL_TO_COME.match(window)
+        if future and not _other_action(tokens, k):
+            return True
+    return False

@@ -6,13 +6,14 @@ from collections.abc import Sequence
 from datetime import date
 
 from handlers.language.replies.dates import all_dates
-from handlers.language.replies.deadlines import (
-    MISSING,
-    TARGET_KEPT,
-    a_later_step,
-    choose_date,
-    due_after_new_year,
-    new_year,
+from handlers.language.replies.deadlines import TARGET_KEPT, DateChoice, weigh_dates
+from handlers.language.replies.evidence import (
+    DateEvidence,
+    StatusEvidence,
+    bare_rule,
+    settle_bare,
+    settle_date,
+    settle_status,
 )
 from handlers.language.replies.model import Candidate, ParsedReply
 from handlers.language.replies.note import (
@@ -22,11 +23,15 @@ from handlers.language.replies.note import (
     without_echo,
 )
 from handlers.language.replies.progress import weigh_progress
-from handlers.language.replies.status import header_status, pick_status, status_matches
+from handlers.language.replies.status import (
+    header_status,
+    pick_status,
+    standalone,
+    status_matches,
+)
 from handlers.language.replies.tokens import tokenize
-from handlers.language.replies.which import refs_mentioned, which_action
+from handlers.language.replies.which import content_words, refs_mentioned, which_action
 from handlers.language.slips import fix_typos
-from handlers.language.targets import format_date
 from models.tables import Status
 
 
@@ -41,47 +46,42 @@ def parse_reply(text: str, candidates: Sequence[Candidate], *, today: date) -> P
     tokens = tokenize(note)
     dates = all_dates(note, tokens, today)
     kept = TARGET_KEPT.search(note) is not None  # "the end date is the same"
-    choice = None if kept else choose_date(tokens, dates, today)
+    roles = weigh_dates(tokens, dates, today)
+    choice = None if kept or not roles.ranked else roles.ranked[0]
+    ref = which_action(plain, candidates, mentioned)
+    action = next((c for c in candidates if c.ref == ref), None)
+    own = frozenset(content_words(action.text)) if action is not None else frozenset()
     # only the date taken as the target can make "done by ..." a promise rather than a fact
-    matches = status_matches(note, tokens, [choice.found] if choice else [], today)
+    matches = status_matches(note, tokens, [choice.found] if choice else [], today, own)
     status = header_status(note, matches) or pick_status(
         matches, revision=choice is not None and choice.revision
     )
-    ref = which_action(plain, candidates, mentioned)
-    action = next((c for c in candidates if c.ref == ref), None)
-    if choice is not None and new_year(choice.found) and due_after_new_year(action, today):
-        choice = None  # "more in the new year" for an action due next autumn: nothing changes
     if kept and status in (None, Status.DELAYED):
         status = Status.IN_PROGRESS  # a step slipped, the target holds: on track
     partly = any(m.status is Status.PARTIALLY_COMPLETE for m in matches)
     # a part not started, or under way, beside a part done: "scoping done, DPIA underway"
     unstarted = any(m.status in _SHORT_OF_DONE and not m.weak for m in matches)
-    status, unclear = weigh_progress(note, tokens, status, choice, action, partly, unstarted)
-
-    new_date, date_text, problem, confirm, in_past = None, "", None, False, False
-    if choice is not None:
-        hit = choice.found
-        date_text = hit.text
-        if hit.answer.day is None:
-            problem = hit.answer.problem
-        elif a_later_step(tokens, dates, hit):
-            problem = (
-                f"You mention {hit.text} and a later step: which date is the new target "
-                "for the whole action?"
-            )
-        elif choice.soft:
-            problem = (
-                f"Is {hit.text} ({format_date(hit.answer.day)}) the new target for the whole "
-                'action, or the date of one step? Say the new target date, or "keep".'
-            )
-        else:
-            new_date, confirm, in_past = (
-                hit.answer.day,
-                hit.answer.needs_confirmation,
-                choice.in_past,
-            )
-    elif status is Status.DELAYED and MISSING.search(note):
-        problem = "You say the target will be missed: what is the new target date?"
+    whole = any(m.status is Status.COMPLETE and standalone(note, m) for m in matches)
+    weighed = weigh_progress(note, tokens, status, choice, action, partly, unstarted, whole)
+    on_track = kept or any(m.rule == "on track" for m in matches)
+    settled = settle_status(
+        StatusEvidence(
+            note,
+            weighed.status,
+            weighed.ask,
+            weighed.inferred,
+            weighed.by_count or _in_time(choice, action),
+            on_track,
+            action,
+            today,
+        )
+    )
+    reading = settle_date(
+        DateEvidence(note, tokens, dates, roles, kept, settled.status, action, today)
+    )
+    if (bare := bare_rule(note)) is not None:
+        settled, reading = settle_bare(bare, action, today)
+    status, unclear, options = settled.status, bool(settled.ask), settled.ask
 
     spans = [(m.start, m.end) for m in matches]
     if choice is not None:
@@ -96,13 +96,23 @@ def parse_reply(text: str, candidates: Sequence[Candidate], *, today: date) -> P
         refs_mentioned=mentioned,
         status=status,
         note=written,
-        new_date=new_date,
-        date_text=date_text,
-        date_problem=problem,
-        date_needs_confirmation=confirm,
-        date_in_past=in_past,
+        new_date=reading.new_date,
+        date_text=reading.text,
+        date_problem=reading.problem,
+        date_needs_confirmation=reading.confirm,
+        date_in_past=reading.in_past,
         status_unclear=unclear,
+        status_options=options,
+        date_options=reading.options,
     )
+
+
+def _in_time(choice: DateChoice | None, action: Candidate | None) -> bool:
+    """'Should be done well before the 31st': finished by a day no later than the target."""
+    if choice is None or action is None or action.target is None or choice.revision:
+        return False
+    day = choice.found.answer.day
+    return day is not None and not choice.in_past and day <= action.target and choice.rank <= 3
 
 
 _SHORT_OF_DONE = frozenset({Status.NOT_STARTED, Status.IN_PROGRESS})

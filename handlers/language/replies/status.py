@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date
+from enum import StrEnum
 from typing import NamedTuple
 
 from handlers.language.replies.dates import Found
 from handlers.language.replies.tokens import Token, Tokens, future_tense, negated, words_before
+from handlers.language.replies.which import stem
 from handlers.language.vocabulary import (
     CLOSE_WORDS,
     COMPLETE_WORDS,
@@ -16,44 +20,141 @@ from handlers.language.vocabulary import (
     DEPENDS_WORDS,
     IN_PROGRESS_WORDS,
     MISSING_WORDS,
+    MONTHS,
     NO_LONGER_WORDS,
     NOT_STARTED_WORDS,
     NUMBER_WORDS,
+    ON_TRACK_WORDS,
     PARTLY_DONE_WORDS,
     PARTLY_QUALIFIERS,
     STARTED_WORDS,
+    WEEKDAYS,
     WITHDRAWN_WORDS,
     phrases,
 )
 from models.tables import Status
 
-# ---------------------------------------------------------------------------------------------
-# Status
+
+class Check(StrEnum):
+    """How a status phrase is judged against the words around it."""
+
+    AS_SAID = "as said"  # stands whatever the words around it ("no longer needed")
+    UNLESS_NEGATED = "unless negated"  # "not started" is not "started"
+    DONE = "done"  # not negated, not future, not a condition, not qualified ("nearly done")
+    ON_TRACK = "on track"  # negated, it is a delay ("not on track")
+    DEPENDENCY = "dependency"  # a delay only when nothing else is said ("can't until ...")
 
 
-class _Rule(NamedTuple):
+@dataclass(frozen=True)
+class StatusRule:
+    """One kind of status phrase: the status it says, how it is judged, and why."""
+
+    name: str
     status: Status
-    pattern: re.Pattern[str]
-    check: str  # "none", "negation", "complete" (negation, future, qualifiers), "progress"
+    words: tuple[str, ...]  # the vocabulary's phrases (see handlers/language/vocabulary.py)
+    check: Check
+    why: str
+    of_the_action: bool = False  # not when its clause is about a meeting, a pilot, a launch
+
+    @property
+    def pattern(self) -> re.Pattern[str]:
+        return _compiled(self.words)
 
 
-def _rule(status: Status, words: str, check: str) -> _Rule:
-    return _Rule(status, re.compile(rf"(?<![\w-])(?:{words})(?![\w-])", re.IGNORECASE), check)
+@functools.cache
+def _compiled(words: tuple[str, ...]) -> re.Pattern[str]:
+    # Spaces in the vocabulary's status phrases match any spaces and hyphens ("signed-off").
+    return re.compile(rf"(?<![\w-])(?:{phrases(words)})(?![\w-])", re.IGNORECASE)
 
 
-# Spaces in the vocabulary's status phrases match any spaces and hyphens ("signed-off").
-_RULES = (
-    _rule(Status.WITHDRAWN, phrases(WITHDRAWN_WORDS), "negation"),
-    _rule(Status.WITHDRAWN, phrases(NO_LONGER_WORDS), "none"),
-    _rule(Status.COMPLETE, phrases(COMPLETE_WORDS), "complete"),
-    _rule(Status.COMPLETE, phrases(CLOSE_WORDS), "none"),
-    _rule(Status.DELAYED, phrases(DELAYED_WORDS), "negation"),
-    _rule(Status.DELAYED, phrases(MISSING_WORDS), "none"),
-    _rule(Status.DELAYED, phrases(DEPENDS_WORDS), "weak"),
-    _rule(Status.PARTIALLY_COMPLETE, phrases(PARTLY_DONE_WORDS), "complete"),
-    _rule(Status.IN_PROGRESS, phrases(IN_PROGRESS_WORDS), "progress"),
-    _rule(Status.IN_PROGRESS, phrases(STARTED_WORDS), "negation"),
-    _rule(Status.NOT_STARTED, phrases(NOT_STARTED_WORDS), "none"),
+RULES = (
+    StatusRule(
+        "withdrawn",
+        Status.WITHDRAWN,
+        WITHDRAWN_WORDS,
+        Check.UNLESS_NEGATED,
+        "'Withdrawn', 'dropped', 'superseded'. A cancelled meeting or pilot is not the action.",
+        of_the_action=True,
+    ),
+    StatusRule(
+        "no longer",
+        Status.WITHDRAWN,
+        NO_LONGER_WORDS,
+        Check.AS_SAID,
+        "'No longer needed', 'take it off the list': withdrawn, whatever the negation.",
+    ),
+    StatusRule(
+        "done",
+        Status.COMPLETE,
+        COMPLETE_WORDS,
+        Check.DONE,
+        "'Done', 'signed off', 'published'; 'nearly done' is partial, 'done by March' a promise.",
+    ),
+    StatusRule(
+        "close it",
+        Status.COMPLETE,
+        CLOSE_WORDS,
+        Check.AS_SAID,
+        "'Please close this one': complete, whatever the tense; not 'not sure if I can close it'.",
+    ),
+    StatusRule(
+        "delayed",
+        Status.DELAYED,
+        DELAYED_WORDS,
+        Check.UNLESS_NEGATED,
+        "'Delayed', 'slipped', 'on hold'. A meeting postponed is not the action delayed.",
+        of_the_action=True,
+    ),
+    StatusRule(
+        "missed",
+        Status.DELAYED,
+        MISSING_WORDS,
+        Check.AS_SAID,
+        "'Won't make it', 'missed the deadline': delayed, whatever the negation.",
+    ),
+    StatusRule(
+        "depends",
+        Status.DELAYED,
+        DEPENDS_WORDS,
+        Check.DEPENDENCY,
+        "'Can't start until the budget is set' is a reason; a delay only if nothing else is said.",
+    ),
+    StatusRule(
+        "partly",
+        Status.PARTIALLY_COMPLETE,
+        PARTLY_DONE_WORDS,
+        Check.DONE,
+        "'Partly done', 'drafted', 'out for consultation': some of the work is finished.",
+    ),
+    StatusRule(
+        "on track",
+        Status.IN_PROGRESS,
+        ON_TRACK_WORDS,
+        Check.ON_TRACK,
+        "'On track', 'the date's fine'. Said of work already under way it changes nothing; "
+        "'not on track' is a delay.",
+    ),
+    StatusRule(
+        "under way",
+        Status.IN_PROGRESS,
+        IN_PROGRESS_WORDS,
+        Check.ON_TRACK,
+        "'In progress', 'under way'; 'not progressing' is a delay.",
+    ),
+    StatusRule(
+        "started",
+        Status.IN_PROGRESS,
+        STARTED_WORDS,
+        Check.UNLESS_NEGATED,
+        "'Started', 'begun'; 'not started' is the next rule.",
+    ),
+    StatusRule(
+        "not started",
+        Status.NOT_STARTED,
+        NOT_STARTED_WORDS,
+        Check.AS_SAID,
+        "'Not started yet', 'yet to begin'.",
+    ),
 )
 _PRECEDENCE = (
     Status.WITHDRAWN,
@@ -85,40 +186,55 @@ class _Match(NamedTuple):
     start: int
     end: int
     weak: bool = False  # a dependency ("can't until ..."): a delay only if nothing else is said
+    rule: str = ""  # the name of the rule that found it
 
 
-def status_matches(text: str, tokens: Tokens, dates: Sequence[Found], today: date) -> list[_Match]:
-    """Every status phrase that stands (not negated, not future, not qualified)."""
+def status_matches(
+    text: str,
+    tokens: Tokens,
+    dates: Sequence[Found],
+    today: date,
+    own: frozenset[str] = frozenset(),
+) -> list[_Match]:
+    """Every status phrase that stands (not negated, not future, not qualified).
+
+    `own` are the stems of the action's own words: a meeting cancelled is the action
+    withdrawn only if the action is that meeting ("hold the first meeting of the forum").
+    """
     found: list[_Match] = []
-    for rule in _RULES:
+    for rule in RULES:
         for m in rule.pattern.finditer(text):
+            if rule.of_the_action and _of_something_else(tokens, tokens.at(m.start()), own):
+                continue
             status = _judge(rule, m, tokens, dates, today)
             if status is not None:
-                found.append(_Match(status, m.start(), m.end(), rule.check == "weak"))
+                weak = rule.check is Check.DEPENDENCY
+                found.append(_Match(status, m.start(), m.end(), weak, rule.name))
     return found
 
 
 def _judge(
-    rule: _Rule, m: re.Match[str], tokens: Tokens, dates: Sequence[Found], today: date
+    rule: StatusRule, m: re.Match[str], tokens: Tokens, dates: Sequence[Found], today: date
 ) -> Status | None:
     """The status this match stands for, or None if negation/tense/qualifiers undo it."""
     index = tokens.at(m.start())
-    closing = rule.status is Status.COMPLETE and rule.check == "none"  # "close it"
+    closing = rule.status is Status.COMPLETE and rule.check is Check.AS_SAID  # "close it"
     if closing and any(w in _CONDITIONS or w == "sure" for w in words_before(tokens, index, 8)):
         return None  # "not sure if that's enough to close it": a question, not a report
-    if rule.check in ("none", "weak"):
+    after = [t.word for t in tokens[tokens.at(m.end() - 1) + 1 :][:3]]
+    if closing and any(w in ("after", "once", "when", "then", "next") for w in after):
+        return None  # "I'd close it after that": a closure still to come
+    if rule.check in (Check.AS_SAID, Check.DEPENDENCY):
         return rule.status
     near = words_before(tokens, index, 3)
-    if rule.check == "progress":  # "not on track" is a delay
+    if rule.check is Check.ON_TRACK:  # "not on track" is a delay
         return Status.DELAYED if negated(near) else rule.status
     if negated(near):
         return None
     one_word = " " not in m.group()
     if rule.status is Status.WITHDRAWN and one_word and _has_object(tokens, tokens.at(m.end() - 1)):
         return None  # "HHT have withdrawn their offer": someone else's withdrawal
-    if rule.status is Status.WITHDRAWN and tokens.clause(tokens[index].clause).event:
-        return None  # "the forum meeting was cancelled": a meeting called off, not the action
-    if rule.check == "negation":
+    if rule.check is Check.UNLESS_NEGATED:
         before = words_before(tokens, index, 2)
         return None if before == ["to", "be"] else rule.status  # "yet to be started"
     if future_tense(words_before(tokens, index, 4)):
@@ -138,6 +254,39 @@ def _judge(
 
 
 _CONDITIONS = frozenset({"until", "till", "once", "when", "unless", "if"})
+
+# Things that happen on the way to an action's end: cancelling or moving one is not the action
+# withdrawn or delayed ("the launch event on the 15th has been cancelled").
+SIDE_THINGS = frozenset(
+    {"meeting", "meetings", "workshop", "workshops", "session", "sessions", "event", "events"}
+    | {"webinar", "briefing", "visit", "seminar", "launch", "pilot", "trial", "go-live", "golive"}
+    | {"round", "clt", "slt", "smt", "elt", "cabinet", "committee", "board", "panel", "forum"}
+    | {"forums", "sub-group", "subgroup", "newsletter", "edition", "conference", "roadshow"}
+    | {"drop-in", "call", "interviews", "focus", "group's", "fieldwork"}
+)
+_DAY = re.compile(r"\d{1,2}(?:st|nd|rd|th)?")
+_OCCASION = frozenset(MONTHS) | frozenset(WEEKDAYS) | {"next", "last", "this", "first", "second"}
+
+
+def _of_something_else(tokens: Tokens, index: int, own: frozenset[str]) -> bool:
+    """The sentence names, before the status word, a meeting or step that is not the action
+    itself, or one particular occurrence of it ("the Dec CLT", "March Area Forums")."""
+    sentence = tokens[index].sentence if index < len(tokens) else -1
+    after = [t.word for t in tokens[index + 1 : index + 4]]
+    if any(w in ("this", "it", "action", "recommendation") for w in after):
+        return False  # "agreed at SLT to withdraw this": the action is what is withdrawn
+    k = index - 1
+    while k >= 0 and tokens[k].sentence == sentence and index - k <= 14:
+        word = tokens[k].word
+        if word in SIDE_THINGS:
+            before = tokens[k - 1].word if k > 0 else ""
+            particular = before in _OCCASION or bool(
+                re.fullmatch(r"\d{1,2}(?:st|nd|rd|th)?", before)
+            )
+            if particular or stem(word) not in own:
+                return True
+        k -= 1
+    return False
 
 
 def _count(word: str) -> int | None:
@@ -187,6 +336,22 @@ def header_status(text: str, matches: Sequence[_Match]) -> Status | None:
         if heading and _HEADER_END.match(text, m.end):
             return m.status
     return None
+
+
+_WHOLE_LEAD = frozenset({"this", "is", "it's", "it", "action", "now", "all", "one", "the", "so"})
+_WHOLE_LEAD |= {"that's", "everything", "recommendation", "rec", "fully", "done", "and", "yes"}
+
+
+def standalone(text: str, match: _Match) -> bool:
+    """'Complete.', 'This is complete', 'Done done.': the completion stands as its own sentence,
+    so it is about the whole action, not a part named before it."""
+    head = text[: match.start]
+    cut = max(head.rfind(c) for c in ".!?\n-–—:;")
+    lead = re.findall(r"[\w']+", head[cut + 1 :].lower())
+    tail = text[match.end :].lstrip()
+    ends = not tail or tail[0] in ".!?\n-–—:;,(" or tail.lower().startswith(("now", "thanks"))
+    opens_reply = not head.strip() or cut == -1 and all(w in _WHOLE_LEAD for w in lead)
+    return ends and (opens_reply or all(w in _WHOLE_LEAD for w in lead))
 
 
 def pick_status(matches: Sequence[_Match], *, revision: bool) -> Status | None:

@@ -42,12 +42,15 @@ class Token(NamedTuple):
     end: int
     clause: int
     stop_after: bool  # punctuation or a dash follows: a date phrase can't run past it
+    sentence: int = 0  # sentences end at a full stop, '!', '?' or a line break
 
 
 _TRAILING = ".,;:!?)\"'"
 _LEADING = "(\"'"
 _CLAUSE_WORDS = frozenset({"but", "however", "although", "though", "whereas", "while"})
 _DASH = re.compile(r"[-\u2010-\u2015\u2212]+")
+# "approx.", "e.g." and initials end no sentence.
+_ABBREVIATION = re.compile(r"approx|e\.g|i\.e|etc|no|[a-z]|w/c|w/b|st|dr|cllr|mr|mrs|ms")
 
 
 class _Clause(NamedTuple):
@@ -98,9 +101,17 @@ def _clause_facts(tokens: Tokens, span: range) -> _Clause:
 def tokenize(text: str) -> Tokens:
     """Words of the text; a new clause starts after punctuation, a dash or 'but'."""
     tokens: list[Token] = []
-    clause = 0
+    clause = sentence = 0
+    previous_end = 0
     for m in re.finditer(r"\S+", text):
         raw = m.group()
+        if tokens and "\n" in text[previous_end : m.start()]:  # a new line: a new sentence
+            tokens[-1] = tokens[-1]._replace(stop_after=True)
+            if tokens[-1].clause == clause:
+                clause += 1
+            if tokens[-1].sentence == sentence:
+                sentence += 1
+        previous_end = m.end()
         if _DASH.fullmatch(raw):  # "R4 done - guidance is ...": a separator, not a word
             if tokens:
                 tokens[-1] = tokens[-1]._replace(stop_after=True)
@@ -114,9 +125,12 @@ def tokenize(text: str) -> Tokens:
         trail = inner[len(word) :]
         if word.lower() in _CLAUSE_WORDS:
             clause += 1
-        tokens.append(Token(word.lower(), start, start + len(word), clause, bool(trail)))
+        token = Token(word.lower(), start, start + len(word), clause, bool(trail), sentence)
+        tokens.append(token)
         if trail.strip(":\"'"):  # "New date: June" is one clause; "Done, June" is two
             clause += 1
+        if any(c in trail for c in ".!?") and not _ABBREVIATION.fullmatch(word.lower()):
+            sentence += 1
     return Tokens(tokens)
 
 

@@ -1,0 +1,333 @@
+"""Confidence by evidence: what a reading may show as settled, and what it must ask.
+
+A field is shown as settled (for the officer to Save) only when the reply gives explicit
+evidence for it and nothing in the reply contradicts it. Otherwise the officer is asked, and
+the question offers what the reply contains: the statuses it could mean, best guess first, and
+each date it names with its words, beside "keep the target" and "let me type it".
+
+The date rules, in the order they are tried (what each reads, and why):
+
+- target kept: "no change to the date", "date's ok", "in time". The officer says it holds.
+- latest deadline: of dates all cued as deadlines ("out for feedback until mid Jan ... should
+  land by March"), the latest: the end of the work comes after its steps.
+- a later step: "until 20 Jan, then to Cabinet in March". The date is not the end of the work.
+- soft cue: "delivery expected early December". Maybe one step's date, maybe the end.
+- several dates: a cued date, and another future date after it beyond the target. The latest
+  is the likeliest end of the work, but only the officer can say: asked, latest first.
+- season or year: "spring", "a 2028 job". Three months or a year: only the officer can say
+  which day, so it is weighed as a vague time, offering its last day.
+- vague time: "after the elections", "in the new year", "another few weeks". Inside the target
+  it changes nothing; if it may fall after the target, the target moves, to when?
+- beyond the target: a meeting, a step or an uncued date after the target. The action can't
+  finish by its target, so the officer is asked whether there is a new one.
+- missed: "won't make it" with no date. The new date is asked for.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from handlers.language.replies.dates import Found
+from handlers.language.replies.deadlines import MISSING, DateChoice, DateRoles, a_later_step
+from handlers.language.replies.model import Candidate, DateOption
+from handlers.language.replies.tokens import Tokens
+from handlers.language.replies.vague import VagueTime, vague_times
+from handlers.language.targets import format_date
+from models.tables import Status
+
+_MOST_OPTIONS = 4
+
+
+@dataclass(frozen=True)
+class DateReading:
+    """The revised target as read: settled (`new_date`), none, or asked (`problem`)."""
+
+    new_date: date | None = None
+    text: str = ""
+    problem: str | None = None
+    confirm: bool = False
+    in_past: bool = False
+    options: tuple[DateOption, ...] = ()
+
+
+@dataclass(frozen=True)
+class DateEvidence:
+    """What the date rules need of a reply."""
+
+    note: str
+    tokens: Tokens
+    dates: Sequence[Found]
+    roles: DateRoles
+    kept: bool  # "no change to the date"
+    status: Status | None  # the status as read so far
+    action: Candidate | None
+    today: date
+
+
+_SEASON = re.compile(
+    r"(?:(?:the|this|next|in|by|until|till)\s+)*(?:spring|summer|autumn|winter|fall)", re.I
+)
+_YEAR_ALONE = re.compile(r"(?:(?:in|by|until|till)\s+)?20\d\d", re.I)
+
+
+def settle_date(e: DateEvidence) -> DateReading:
+    """The revised target, or what to ask about it; see the table in the module docstring."""
+    if e.kept:
+        return DateReading()
+    target = e.action.target if e.action is not None else None
+    choice = e.roles.ranked[0] if e.roles.ranked else None
+    if choice is not None and _vague_phrase(choice.found):
+        choice = None  # a season or a year: weighed below as a vague time
+    if choice is not None and choice.found.answer.day is not None:
+        return _weigh_choice(e, _latest_deadline(e, choice), target)
+    vague = _vague_beyond(e, target)
+    if vague is not None:
+        return vague
+    if choice is not None:  # a date that could not be read: "31/02/2027", "Q1 2027"
+        return _ask(e, choice.found.text, choice.found.answer.problem or "", first=None)
+    beyond = _beyond(e, target, after=None)
+    if beyond:
+        names = " and ".join(f'"{o.words}"' for o in beyond[:2])
+        problem = f"You mention {names}, after the target: is there a new target date?"
+        return DateReading(problem=problem, options=tuple(beyond))
+    if e.status is Status.DELAYED and MISSING.search(e.note):
+        return _ask(e, "", "You say the target will be missed: what is the new target date?")
+    return DateReading()
+
+
+def _weigh_choice(e: DateEvidence, choice: DateChoice, target: date | None) -> DateReading:
+    hit = choice.found
+    day = hit.answer.day
+    assert day is not None
+    if day == target:
+        return DateReading()  # the same target again
+    if a_later_step(e.tokens, e.dates, hit):
+        problem = (
+            f"You mention {hit.text} and a later step: which date is the new target for the "
+            "whole action?"
+        )
+        return _ask(e, hit.text, problem, first=choice)
+    if choice.soft:
+        problem = (
+            f"Is {hit.text} ({format_date(day)}) the new target for the whole action, or the "
+            'date of one step? Say the new target date, or "keep".'
+        )
+        return _ask(e, hit.text, problem, first=choice)
+    later = [o for o in _beyond(e, target, after=day) if o.day != day]
+    if later and not choice.named:
+        problem = (
+            f"You mention {hit.text} ({format_date(day)}) and a later date: which is the new "
+            "target for the whole action?"
+        )
+        return _ask(e, hit.text, problem, first=choice)
+    return DateReading(
+        new_date=day, text=hit.text, confirm=hit.answer.needs_confirmation, in_past=choice.in_past
+    )
+
+
+def _latest_deadline(e: DateEvidence, choice: DateChoice) -> DateChoice:
+    """Of dates all said to be deadlines ("until mid Jan ... by March"), the latest: the end of
+    the work comes after its steps. A revision cue ("new date") is never second-guessed."""
+    if choice.revision:
+        return choice
+    cued = [
+        c
+        for c in e.roles.ranked
+        if not c.revision
+        and c.rank <= 3
+        and c.found.answer.day is not None
+        and not c.in_past
+        and not _vague_phrase(c.found)
+    ]
+    return max(cued, key=lambda c: c.found.answer.day or date.min, default=choice)
+
+
+def _vague_phrase(found: Found) -> bool:
+    return bool(_SEASON.fullmatch(found.text.strip()) or _YEAR_ALONE.fullmatch(found.text.strip()))
+
+
+def _vague_beyond(e: DateEvidence, target: date | None) -> DateReading | None:
+    """A vague time that may fall after the target: the target moves, to when?"""
+    times = [v for v in vague_times(e.note, e.today) if _may_pass(v, target, e.status)]
+    if not times:
+        return None
+    first = times[0]
+    offered = tuple(DateOption(v.ends_on, v.words) for v in times if v.ends_on is not None)
+    problem = f'"{first.words}" is not a date I can put in the plan: when will it be done?'
+    if target is not None:
+        problem = (
+            f'"{first.words}" may be after the target ({format_date(target)}): what is the new '
+            "target date?"
+        )
+    reading = _ask(e, first.words, problem)
+    return DateReading(text=first.words, problem=problem, options=_merge(offered, reading.options))
+
+
+def _may_pass(vague: VagueTime, target: date | None, status: Status | None) -> bool:
+    if target is None:
+        return status is Status.DELAYED  # nothing to compare with: only a delay moves it
+    return vague.latest > target
+
+
+def _beyond(e: DateEvidence, target: date | None, *, after: date | None) -> list[DateOption]:
+    """Future dates the reply names past the target (and past `after`), latest first."""
+    if target is None and after is None:
+        return []
+    floor = max(d for d in (target, after, e.today) if d is not None)
+    found = [c.found for c in e.roles.ranked] + list(e.roles.others)
+    days = [
+        (hit.answer.day, hit)
+        for hit in found
+        if hit.answer.day is not None and hit.answer.day > floor and not _vague_phrase(hit)
+    ]
+    days.sort(key=lambda item: item[0], reverse=True)
+    return _unique([DateOption(day, _words(e, hit)) for day, hit in days])
+
+
+def _ask(e: DateEvidence, text: str, problem: str, first: DateChoice | None = None) -> DateReading:
+    """Ask for the date, offering the dates the reply names (this one first)."""
+    found = [c.found for c in e.roles.ranked] + list(e.roles.others)
+    if first is not None:
+        found = [first.found] + [f for f in found if f is not first.found]
+    options = [
+        DateOption(hit.answer.day, _words(e, hit))
+        for hit in found
+        if hit.answer.day is not None and hit.answer.day >= e.today
+    ]
+    if first is None:  # the latest is the likeliest end of the work
+        options.sort(key=lambda o: o.day, reverse=True)
+    return DateReading(text=text, problem=problem, options=_unique(options))
+
+
+def _words(e: DateEvidence, hit: Found) -> str:
+    """The date phrase with the few words before it in its clause: 'done by end of June'."""
+    clause = e.tokens[hit.first].clause
+    start = hit.first
+    while start > 0 and hit.first - start < 3 and e.tokens[start - 1].clause == clause:
+        start -= 1
+    return e.note[e.tokens[start].start : e.tokens[hit.last].end]
+
+
+def _unique(options: Sequence[DateOption]) -> tuple[DateOption, ...]:
+    seen: set[date] = set()
+    out = []
+    for option in options:
+        if option.day not in seen:
+            seen.add(option.day)
+            out.append(option)
+    return tuple(out[:_MOST_OPTIONS])
+
+
+def _merge(first: Sequence[DateOption], rest: Sequence[DateOption]) -> tuple[DateOption, ...]:
+    return _unique([*first, *rest])
+
+
+# ---------------------------------------------------------------------------------------------
+# Status
+
+
+@dataclass(frozen=True)
+class StatusReading:
+    """The status as read: settled (`status`, None to keep it), or asked (`ask`, best first)."""
+
+    status: Status | None
+    ask: tuple[Status | None, ...] = ()
+
+
+@dataclass(frozen=True)
+class StatusEvidence:
+    """What the status rules need of a reply."""
+
+    note: str
+    status: Status | None  # as read from the status words and the account of the work
+    ask: tuple[Status | None, ...]  # what the account of the work leaves to ask
+    inferred: bool  # partly complete by inference ("3 of 4 done"), not in so many words
+    by_count: bool  # from a count ("9 of 14 returned"), or said to finish in time: ask
+    on_track: bool  # "on track", "the date's fine": the work goes on as planned
+    action: Candidate | None
+    today: date
+
+
+@dataclass(frozen=True)
+class BareRule:
+    """A reply of a word or two that says no more than yes, no, or 'look elsewhere'."""
+
+    name: str
+    words: str  # a regular expression for the whole reply, lower case, punctuation removed
+    why: str
+
+
+BARE_RULES = (
+    BareRule(
+        "acknowledged",
+        r"(?:yes|yep|yeah|yup|ok|okay|fine|all good|all fine|noted|thanks|thank you|cheers"
+        r"|sure|will do|on it|no problem|no worries)(?: (?:yes|all good|thanks|cheers))*"
+        r"|\U0001f44d|\U0001f44c|\U0001f642",
+        "Yes, OK, a thumbs-up: heard, with nothing to change.",
+    ),
+    BareRule(
+        "not yet",
+        r"(?:no|nope|not yet|no not yet|not done|not finished|not quite|nah)(?: sorry)?",
+        "Not done. Close to or past its target, the target will be missed: asked; "
+        "otherwise nothing changes.",
+    ),
+    BareRule(
+        "elsewhere",
+        r"see (?:above|below|previous|earlier|my last|my email|email|attached)(?: update| email)?"
+        r"|as (?:above|before|previously)|as per (?:my )?(?:last|previous)(?: update| email)?",
+        "The update is somewhere the bot can't see: asked.",
+    ),
+)
+_BARE = tuple((rule, re.compile(rule.words)) for rule in BARE_RULES)
+_SOON = 7  # days: a "not yet" this close to the target means it will be missed
+
+
+def bare_rule(note: str) -> BareRule | None:
+    """The bare reply this is, if it is one."""
+    plain = " ".join(re.sub(r"[^\w\s\U0001f300-\U0001faff]", " ", note.lower()).split())
+    return next((rule for rule, pattern in _BARE if pattern.fullmatch(plain)), None)
+
+
+def settle_status(e: StatusEvidence) -> StatusReading:
+    """The status, or what to ask about it: see each rule's why."""
+    current = e.action.status if e.action is not None else None
+    if e.ask:
+        return StatusReading(None, e.ask)
+    if e.status is Status.IN_PROGRESS and e.on_track and current is Status.IN_PROGRESS:
+        return StatusReading(None)  # "on track" said of work under way changes nothing
+    if e.status is Status.IN_PROGRESS and e.on_track and current is _PARTLY:
+        # "On track" for work part done: it stays part done, or the officer calls it in progress
+        return StatusReading(None, (None, Status.IN_PROGRESS))
+    if e.status is _PARTLY and e.inferred and current is Status.IN_PROGRESS:
+        if e.on_track:  # "3 of 4 workshops done, so we'll finish in time": under way, as planned
+            return StatusReading(None)
+        if e.by_count:  # "9 of 14 returned": part of the work done, or a step of it
+            return StatusReading(None, (_PARTLY, None))
+    return StatusReading(e.status)
+
+
+def settle_bare(
+    rule: BareRule, action: Candidate | None, today: date
+) -> tuple[StatusReading, DateReading]:
+    """A bare reply: nothing changes, or (a 'no' near the target) asked."""
+    current = action.status if action is not None else None
+    target = action.target if action is not None else None
+    if rule.name == "elsewhere":
+        problem = None
+        return StatusReading(None, (None,)), DateReading(problem=problem)
+    closed = current in (Status.COMPLETE, Status.WITHDRAWN)
+    soon = target is not None and (target - today).days <= _SOON
+    if rule.name == "not yet" and soon and not closed:
+        assert target is not None
+        problem = (
+            f"Not done yet, and the target is {format_date(target)}: what is the new target date?"
+        )
+        return StatusReading(None, (None, Status.DELAYED)), DateReading(problem=problem)
+    return StatusReading(None), DateReading()
+
+
+_UNDER_WAY = frozenset({Status.IN_PROGRESS, Status.PARTIALLY_COMPLETE})
+_PARTLY = Status.PARTIALLY_COMPLETE
