@@ -212,12 +212,15 @@ PARTLY_QUALIFIERS = (
 PARTLY_DONE_WORDS = PARTLY_QUALIFIERS + (
     "part complete[d]?",
     "half (?:done|complete|finished|way)",
-    "drafted",
-    "drafts?",
-    "out for (?:feedback|consultation|comments?)",
     "first (?:phase|stage|part) (?:done|complete|completed|finished)",
     "most of (?:it|the|them)",
     "not quite(?: (?:finished|done|complete|completed|there))?",
+)
+# A stage of the work reached: partly complete, or just what "in progress" looks like.
+DRAFT_STAGE_WORDS = (
+    "drafted",
+    "drafts?",
+    "out for (?:feedback|consultation|comments?)",
     "in draft",
 )
 # Work still to do, said beside a finished part: "fieldwork finished, analysis due end of

@@ -17,7 +17,14 @@ from handlers.language.replies.tokens import (
     is_dateish,
 )
 from handlers.language.targets import DateAnswer, parse_date_answer
-from handlers.language.vocabulary import MODIFIER_WORDS, NUMBER_WORDS, TIME_UNITS
+from handlers.language.vocabulary import (
+    MODIFIER_WORDS,
+    MONTH_NAMES,
+    MONTHS,
+    NUMBER_WORDS,
+    TIME_UNITS,
+    one_of,
+)
 
 
 def _can_start(tokens: Sequence[Token], i: int) -> bool:
@@ -48,6 +55,7 @@ class Found(NamedTuple):
     last: int
     text: str  # as written
     answer: DateAnswer
+    event_day: date | None = None  # "the June round": a meeting's month, ending this day
 
 
 _GENERIC = ("I couldn't read", "I need")
@@ -94,13 +102,15 @@ def _read_from(text: str, tokens: Tokens, first: int, today: date) -> Found | No
         if answer.day is not None and _names_an_event(tokens, end):
             named = f"{phrase} {tokens[end + 1].word}"
             problem = f'"{named}" is a meeting, not a date: what is the new target date?'
-            return Found(first, end + 1, named, DateAnswer(named, None, problem=problem))
+            no_day = DateAnswer(named, None, problem=problem)
+            return Found(first, end + 1, named, no_day, event_day=answer.day)
         if answer.day is not None or _specific_problem(answer):
             return Found(first, end, phrase, answer)
     return None
 
 
 _RECENT_DAYS = 62
+_A_MONTH = re.compile(rf"(?<![\w-]){one_of(MONTHS)}(?![\w-])", re.I)
 _A_DAY = re.compile(r"(?<![\w/])\d{1,2}(?:st|nd|rd|th)?(?![\d%])", re.I)
 
 
@@ -113,7 +123,7 @@ def _recent(answer: DateAnswer, phrase: str, today: date) -> DateAnswer:
     day = answer.day
     if day is None or HAS_YEAR.search(phrase) or (day - today).days < 300:
         return answer
-    if not _A_DAY.search(phrase):  # "end of this financial year", "Q3": periods, not days
+    if not (_A_DAY.search(phrase) or _A_MONTH.search(phrase)):  # "Q3", "this financial year"
         return answer
     try:
         earlier = day.replace(year=day.year - 1)
@@ -146,8 +156,23 @@ def all_dates(text: str, tokens: Tokens, today: date) -> list[Found]:
         if _can_start(tokens, i):
             hit = _read_from(text, tokens, i, today) or _unreadable(text, tokens, i)
             if hit is not None:
-                found.append(hit)
+                found.append(_that_month(hit, found, today))
     return found
+
+
+_THAT_MONTH = re.compile(r"(?:that|the same) month", re.I)
+
+
+def _that_month(hit: Found, before: Sequence[Found], today: date) -> Found:
+    """'13 Jan for adoption, publish by the end of that month': the month just named."""
+    if hit.answer.day is not None or not _THAT_MONTH.search(hit.text):
+        return hit
+    named = next((f.answer.day for f in reversed(before) if f.answer.day is not None), None)
+    if named is None:
+        return hit
+    month = f"{MONTH_NAMES[named.month]} {named.year}"
+    answer = parse_date_answer(_THAT_MONTH.sub(month, hit.text), today=today)
+    return hit._replace(answer=DateAnswer(hit.text, answer.day, problem=answer.problem))
 
 
 _RELATIVE_TAIL = TIME_UNITS | FY_STARTS | {"next", "this", "year"}
@@ -188,6 +213,10 @@ def _unreadable(text: str, tokens: Sequence[Token], first: int) -> Found | None:
             phrase = text[tokens[first].start : tokens[last].end]
             problem = f'I couldn\'t read "{phrase}" as a date. {_TRY}'
             return Found(first, last, phrase, DateAnswer(phrase, None, problem=problem))
-        if tokens[last].stop_after or tokens[last].word not in _RELATIVE_TAIL | {"of", "the"}:
+        if tokens[last].stop_after or tokens[last].word not in _RELATIVE_TAIL | {
+            "of",
+            "the",
+            "that",
+        }:
             return None
     return None

@@ -60,6 +60,7 @@ _DEADLINE_CUES = (
     | TARGET_NOUNS
     | {"until", "till", "til", "within", "now", "say"}
     | {"expected", "aiming", "aim", "planned", "scheduled", "hope", "hoping", "realistically"}
+    | {"expect", "expecting", "likely", "probably", "looking", "looks", "like"}
     | {"track", "schedule", "course", "need", "needs", "finishing", "completing", "finished"}
     | {"finish", "complete", "completion", "deliver", "launch", "publish", "ready", "live"}
 )
@@ -89,6 +90,22 @@ _SOFT_CUES = frozenset({"expected", "planned", "scheduled"})
 _BACK_AFTER = ("push", "put", "mov", "set", "knock", "kick", "delay", "slip", "held", "pull")
 
 
+# Verbs of moving that are also nouns or mean something else ("next push in the summer"):
+# a revision only with a particle before the date ("push back to", "moved to").
+_PARTICLES = frozenset({"to", "back", "until", "till", "til", "into", "out", "forward", "on"})
+_NEEDS_PARTICLE = ("push", "put", "move", "moving")
+
+
+def _moving(word: str, cue_words: Sequence[str]) -> bool:
+    """The cue word moves the date ('revised to', 'slipped', 'pushed back to')."""
+    if not word.startswith(_REVISION_STEMS) or word.startswith(("revisit", "backed", "putting")):
+        return False
+    if word.startswith(_NEEDS_PARTICLE) and not word.endswith("ed"):
+        after = list(cue_words)[list(cue_words).index(word) + 1 :] if word in cue_words else []
+        return any(w in _PARTICLES for w in after)
+    return True
+
+
 def _cue_words(tokens: Sequence[Token], found: Found) -> list[str]:
     """The words before the date; a short lead-in clause counts ('New date needed - 31 May')."""
     words = [w.rstrip(":") for w in words_before(tokens, found.first, 5)]
@@ -109,14 +126,17 @@ def _cue(tokens: Sequence[Token], found: Found) -> _Cue:
     deadline = bool(words) and words[-1] in _DEADLINE_CUES
     phrase = next((p for p in _DEADLINE_PHRASES if words[-len(p) :] == p), None)
     deadline = deadline or phrase is not None
+    not_before = bool(words) and words[-1] in ("until", "till", "til", "before")  # "until April"
     after = tokens[found.last + 1].word if found.last + 1 < len(tokens) else ""
     if after in _OLD_TARGET_AFTER and not tokens[found.last].stop_after:
         return _Cue(False, False, old=True)
     cue_length = len(phrase) if phrase else 1
-    if deadline and negated(words[-5:-cue_length]):  # "won't be done by the end of the year"
-        return _Cue(False, False, old=True)
-    # "first one due in January": a first instalment's date, maybe not the action's target
-    soft = deadline and (words[-1] in _SOFT_CUES or bool({"first", "next"} & set(words[-4:])))
+    if deadline and negated(words[-5:-cue_length]) and not not_before:
+        return _Cue(False, False, old=True)  # "won't be done by the end of the year"
+    # "first one due in January": a first instalment's date, maybe not the action's target;
+    # "the website won't be ready until April": when something else is, the earliest day
+    first_one = bool({"first", "next"} & set(words[-4:]))
+    soft = deadline and (words[-1] in _SOFT_CUES or first_one or (not_before and negated(words)))
     finish = deadline and bool(TARGET_VERBS.search(words[-1]))
     while words and words[-1] in _CUE_FILLER:
         words.pop()
@@ -130,7 +150,8 @@ def _cue(tokens: Sequence[Token], found: Found) -> _Cue:
         len(near) == 2 and near[0] in ("new", "revised") and near[1] in _REVISED_ONLY
     )
     later = bool(words) and words[-1] == "after"  # "after Easter now": moved, to when?
-    revision = named or asking or later or bool(near and near[-1].startswith(_REVISION_STEMS))
+    moved = bool(near) and _moving(near[-1], _cue_words(tokens, found))
+    revision = named or asking or later or moved
     return _Cue(revision, deadline, soft=soft and not revision, finish=finish, named=named)
 
 
@@ -173,7 +194,7 @@ def _relative_target(tokens: Tokens, hit: Found) -> bool:
     )
 
 
-def _alone(tokens: Tokens, hit: Found) -> bool:
+def alone(tokens: Tokens, hit: Found) -> bool:
     """The date phrase is all its clause says ('..., a couple more weeks')."""
     facts = tokens.clause(tokens[hit.first].clause)
     return all(hit.first <= k <= hit.last for k in facts.wordy)
@@ -201,6 +222,8 @@ def _a_start(tokens: Sequence[Token], hit: Found) -> bool:
         words.pop()
     if words and words[-1] in _START_WORDS - {"out", "off", "run", "runs"}:
         return True
+    if len(words) >= 2 and words[-1] == "out" and words[-2] in ("go", "goes", "going", "went"):
+        return True  # "launch comms go out 1 April": something sent, not the work done
     if len(words) >= 2 and words[-1] in ("until", "till", "til") and words[-2] in _AWAY:
         return True  # "I'm off until the 7th": when they are back, not the target
     if len(words) < 2 or words[-1] not in ("in", "by", "at", "after"):
@@ -209,12 +232,13 @@ def _a_start(tokens: Sequence[Token], hit: Found) -> bool:
     return words[-2] in _START_WORDS - {"off"} or kicks_off
 
 
-def _a_duration(tokens: Sequence[Token], hit: Found) -> bool:
-    """'pushed back a month': how long, not when (unless 'within a month')."""
+def _a_duration(tokens: Tokens, hit: Found) -> bool:
+    """'pushed back a month': how long, not when (unless 'within a month', or the length alone
+    as its clause: 'the process note is outstanding - 2 more weeks')."""
     if not _DURATION.fullmatch(hit.text):
         return False
     words = words_before(tokens, hit.first, 1)
-    return not (words and words[-1] in ("within", "in", "for"))
+    return not (words and words[-1] in ("within", "in", "for")) and not alone(tokens, hit)
 
 
 class DateChoice(NamedTuple):
@@ -259,15 +283,19 @@ def weigh_dates(tokens: Tokens, found: Sequence[Found], today: date) -> DateRole
             rank = 4  # "remaining two booked for Jan": the last of the work is done then
         elif not in_past and _for_decision(tokens, hit):
             rank = 4  # "goes to CLT on 14 January for decision": maybe the end (asked, below)
-        elif past or in_past:
+        elif in_past:
             continue  # a past event
+        elif past:  # "rebooked for 12 January": a past act about a day still to come
+            if day is not None:
+                others.append(hit)
+            continue
         elif (
             _event_clause(tokens, hit)
-            or (hit.answer.problem and not _alone(tokens, hit))
+            or (hit.answer.problem and not alone(tokens, hit))
             or not _relative_target(tokens, hit)
             or (hit.answer.needs_confirmation and day == today)
         ):
-            if day is not None:  # "forms go out in March", a meeting: not the target as said
+            if day is not None and not _this_period(hit):  # a meeting, a step, a reason
                 others.append(hit)
             continue
         else:
@@ -279,6 +307,11 @@ def weigh_dates(tokens: Tokens, found: Sequence[Found], today: date) -> DateRole
         chosen.append((rank, n, choice))
     chosen.sort(key=lambda c: (c[0], c[1]))
     return DateRoles([c[2] for c in chosen], others)
+
+
+def _this_period(hit: Found) -> bool:
+    """'No update this month': the time of the report, not of the work."""
+    return bool(re.fullmatch(r"(?:this|the)\s+(?:week|month|year|quarter)", hit.text.strip(), re.I))
 
 
 def choose_date(tokens: Tokens, found: Sequence[Found], today: date) -> DateChoice | None:
@@ -299,6 +332,7 @@ def _for_remaining_work(tokens: Tokens, hit: Found) -> bool:
 
 
 _DECISIONS = frozenset({"decision", "approval", "agreement", "sign-off", "signoff", "ratification"})
+_DECISIONS |= {"adoption", "endorsement", "noting", "consideration", "information"}
 
 
 def _for_decision(tokens: Tokens, hit: Found) -> bool:

@@ -31,7 +31,12 @@ from dataclasses import dataclass
 from datetime import date
 
 from handlers.language.replies.dates import Found
-from handlers.language.replies.deadlines import MISSING, DateChoice, DateRoles, a_later_step
+from handlers.language.replies.deadlines import (
+    MISSING,
+    DateChoice,
+    DateRoles,
+    a_later_step,
+)
 from handlers.language.replies.model import Candidate, DateOption
 from handlers.language.replies.tokens import Tokens
 from handlers.language.replies.vague import VagueTime, vague_times
@@ -104,6 +109,14 @@ def _weigh_choice(e: DateEvidence, choice: DateChoice, target: date | None) -> D
     assert day is not None
     if day == target:
         return DateReading()  # the same target again
+    delayed = e.status is Status.DELAYED  # "delayed until 7 Dec": the officer moves the target
+    if choice.revision and not choice.named and target is not None and day < target and not delayed:
+        problem = (
+            f"You say {hit.text} ({format_date(day)}), before the target "
+            f"({format_date(target)}): is that a new target for the whole action, or a step "
+            "moved?"
+        )
+        return _ask(e, hit.text, problem, first=choice)  # "first meeting moved to Jan"
     if a_later_step(e.tokens, e.dates, hit):
         problem = (
             f"You mention {hit.text} and a later step: which date is the new target for the "
@@ -172,16 +185,19 @@ def _may_pass(vague: VagueTime, target: date | None, status: Status | None) -> b
     return vague.latest > target
 
 
-def _beyond(e: DateEvidence, target: date | None, *, after: date | None) -> list[DateOption]:
+def _beyond(e: DateEvidence, target: date | None, *, after: date | None) -> tuple[DateOption, ...]:
     """Future dates the reply names past the target (and past `after`), latest first."""
     if target is None and after is None:
-        return []
+        return ()
     floor = max(d for d in (target, after, e.today) if d is not None)
     found = [c.found for c in e.roles.ranked] + list(e.roles.others)
+    found += [f for f in e.dates if f.event_day is not None]  # "the June round"
     days = [
-        (hit.answer.day, hit)
+        (day, hit)
         for hit in found
-        if hit.answer.day is not None and hit.answer.day > floor and not _vague_phrase(hit)
+        if (day := hit.answer.day or hit.event_day) is not None
+        and day > floor
+        and not _vague_phrase(hit)
     ]
     days.sort(key=lambda item: item[0], reverse=True)
     return _unique([DateOption(day, _words(e, hit)) for day, hit in days])
@@ -244,8 +260,7 @@ class StatusEvidence:
     note: str
     status: Status | None  # as read from the status words and the account of the work
     ask: tuple[Status | None, ...]  # what the account of the work leaves to ask
-    inferred: bool  # partly complete by inference ("3 of 4 done"), not in so many words
-    by_count: bool  # from a count ("9 of 14 returned"), or said to finish in time: ask
+    inferred: bool  # partly complete by inference ("3 of 4 done", "drafted"), not in words
     on_track: bool  # "on track", "the date's fine": the work goes on as planned
     action: Candidate | None
     today: date
@@ -304,8 +319,8 @@ def settle_status(e: StatusEvidence) -> StatusReading:
     if e.status is _PARTLY and e.inferred and current is Status.IN_PROGRESS:
         if e.on_track:  # "3 of 4 workshops done, so we'll finish in time": under way, as planned
             return StatusReading(None)
-        if e.by_count:  # "9 of 14 returned": part of the work done, or a step of it
-            return StatusReading(None, (_PARTLY, None))
+        # "9 of 14 returned", "fieldwork done, analysis next": a part done, or a step of it
+        return StatusReading(None, (_PARTLY, None))
     return StatusReading(e.status)
 
 

@@ -122,7 +122,6 @@ class Weighed(NamedTuple):
     status: Status | None
     ask: tuple[Status | None, ...] = ()  # not empty: ask, offering these (None: keep it)
     inferred: bool = False  # partly complete by inference ("3 of 4 done"), not in so many words
-    by_count: bool = False  # inferred from a count alone ("9 of 14 returned")
 
 
 def weigh_progress(
@@ -158,10 +157,8 @@ def weigh_progress(
     if current is Status.NOT_STARTED:  # progress on an action recorded as not started: ask
         return Weighed(None, (Status.IN_PROGRESS, Status.PARTIALLY_COMPLETE, Status.COMPLETE))
     some = some_of([t.word for t in tokens])  # "lists from 6 of 8 directorates received"
-    remaining = _remaining(text, tokens)
-    if some or remaining or (later and choice and _finish_clause(tokens, choice)):
-        counted = some and not remaining
-        return Weighed(Status.PARTIALLY_COMPLETE, inferred=True, by_count=counted)
+    if some or _remaining(text, tokens) or (later and choice and _finish_clause(tokens, choice)):
+        return Weighed(Status.PARTIALLY_COMPLETE, inferred=True)
     if action is None:
         return Weighed(None)
     if any(word in _GONE_OUT for word in done):  # "database launched": maybe complete

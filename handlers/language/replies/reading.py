@@ -54,23 +54,30 @@ def parse_reply(text: str, candidates: Sequence[Candidate], *, today: date) -> P
     # only the date taken as the target can make "done by ..." a promise rather than a fact
     matches = status_matches(note, tokens, [choice.found] if choice else [], today, own)
     status = header_status(note, matches) or pick_status(
-        matches, revision=choice is not None and choice.revision
+        matches, revision=_moves_target(choice, action)
     )
     if kept and status in (None, Status.DELAYED):
         status = Status.IN_PROGRESS  # a step slipped, the target holds: on track
-    partly = any(m.status is Status.PARTIALLY_COMPLETE for m in matches)
+    partly = any(m.status is Status.PARTIALLY_COMPLETE and m.rule == "partly" for m in matches)
+    drafted = any(m.rule in ("draft", "count") for m in matches)
     # a part not started, or under way, beside a part done: "scoping done, DPIA underway"
     unstarted = any(m.status in _SHORT_OF_DONE and not m.weak for m in matches)
     whole = any(m.status is Status.COMPLETE and standalone(note, m) for m in matches)
-    weighed = weigh_progress(note, tokens, status, choice, action, partly, unstarted, whole)
     on_track = kept or any(m.rule == "on track" for m in matches)
+    ahead = on_track or any(
+        c.found.answer.day > today for c in roles.ranked if c.found.answer.day is not None
+    )
+    ahead = ahead or any(f.answer.day and f.answer.day > today for f in roles.others)
+    weighed = weigh_progress(
+        note, tokens, status, choice, action, partly or drafted, unstarted, whole or not ahead
+    )
+    inferred = weighed.inferred or (drafted and not partly)
     settled = settle_status(
         StatusEvidence(
             note,
             weighed.status,
             weighed.ask,
-            weighed.inferred,
-            weighed.by_count or _in_time(choice, action),
+            inferred or _in_time(choice, action),
             on_track,
             action,
             today,
@@ -105,6 +112,16 @@ def parse_reply(text: str, candidates: Sequence[Candidate], *, today: date) -> P
         status_options=options,
         date_options=reading.options,
     )
+
+
+def _moves_target(choice: DateChoice | None, action: Candidate | None) -> bool:
+    """A revision cue moves the action's target ('pushed back to March'); moving a date
+    before the target ('first meeting moved to Jan', due in April) moves a step of it."""
+    if choice is None or not choice.revision:
+        return False
+    day = choice.found.answer.day
+    target = action.target if action is not None else None
+    return choice.named or day is None or target is None or day >= target
 
 
 def _in_time(choice: DateChoice | None, action: Candidate | None) -> bool:

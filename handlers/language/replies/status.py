@@ -18,6 +18,7 @@ from handlers.language.vocabulary import (
     COMPLETE_WORDS,
     DELAYED_WORDS,
     DEPENDS_WORDS,
+    DRAFT_STAGE_WORDS,
     IN_PROGRESS_WORDS,
     MISSING_WORDS,
     MONTHS,
@@ -124,7 +125,15 @@ RULES = (
         Status.PARTIALLY_COMPLETE,
         PARTLY_DONE_WORDS,
         Check.DONE,
-        "'Partly done', 'drafted', 'out for consultation': some of the work is finished.",
+        "'Partly done', 'nearly finished', 'half done': some of the work is finished.",
+    ),
+    StatusRule(
+        "draft",
+        Status.PARTIALLY_COMPLETE,
+        DRAFT_STAGE_WORDS,
+        Check.DONE,
+        "'Drafted', 'out for consultation': a stage reached. Partly complete for work not "
+        "yet under way; for work in progress, only the officer can say.",
     ),
     StatusRule(
         "on track",
@@ -209,7 +218,11 @@ def status_matches(
             status = _judge(rule, m, tokens, dates, today)
             if status is not None:
                 weak = rule.check is Check.DEPENDENCY
-                found.append(_Match(status, m.start(), m.end(), weak, rule.name))
+                name = rule.name
+                counted = some_of(words_before(tokens, tokens.at(m.start()), 5))
+                if rule.status is Status.COMPLETE and status is not rule.status and counted:
+                    name = "count"  # "3 of 4 workshops done": partly complete, by a count
+                found.append(_Match(status, m.start(), m.end(), weak, name))
     return found
 
 
@@ -350,8 +363,13 @@ def standalone(text: str, match: _Match) -> bool:
     lead = re.findall(r"[\w']+", head[cut + 1 :].lower())
     tail = text[match.end :].lstrip()
     ends = not tail or tail[0] in ".!?\n-–—:;,(" or tail.lower().startswith(("now", "thanks"))
-    opens_reply = not head.strip() or cut == -1 and all(w in _WHOLE_LEAD for w in lead)
-    return ends and (opens_reply or all(w in _WHOLE_LEAD for w in lead))
+    if not ends or not all(w in _WHOLE_LEAD for w in lead):
+        return False
+    # First or last: "Complete - ...", "... Complete." A bare "done." between a step and more
+    # to come ("wanted the Gunning bit reworded. done. Testing in Jan") is that step done.
+    first = not re.search(r"[\w']", head[: cut + 1] if cut >= 0 else "")
+    last = not re.search(r"[^\W\d_]{3,}", tail.lower().replace("thanks", "").replace("now", ""))
+    return first or last
 
 
 def pick_status(matches: Sequence[_Match], *, revision: bool) -> Status | None:
