@@ -29,8 +29,13 @@ from typing import Any
 
 import yaml
 
-from handlers.language import replies as reader
-from handlers.language.replies import Candidate, ParsedReply, parse_reply, read_replies
+from handlers.language.replies import (
+    Candidate,
+    ParsedReply,
+    parse_reply,
+    read_replies,
+    read_volunteered,
+)
 from models.tables import Status
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -239,11 +244,7 @@ def readings_of(row: Row) -> tuple[ParsedReply, ...]:
     """What the chat would make of the reply: a reminder's reply, or an update volunteered."""
     if not row.volunteered:
         return read_replies(row.reply, row.candidates, today=row.today)
-    volunteered = getattr(reader, "read_volunteered", None)
-    if volunteered is None:  # the reader before volunteered updates: "Sorry, I didn't understand"
-        return ()
-    found: tuple[ParsedReply, ...] = volunteered(row.reply, row.candidates, today=row.today)
-    return found
+    return read_volunteered(row.reply, row.candidates, today=row.today)
 
 
 def score(row: Row) -> Score:

@@ -91,9 +91,14 @@ def sam(
     return officer
 
 
-def test_a_finished_part_with_the_rest_to_come_is_partially_complete(sam: ConsoleChannel) -> None:
+def test_a_finished_part_of_work_in_progress_is_asked_partly_complete_or_in_progress(
+    sam: ConsoleChannel,
+) -> None:
     answer = sam.send("S1: fieldwork finished, analysis due end of January")
-    assert "S1 → Partially complete, revised target 31 January 2027." in answer
+    assert "Partially complete" in answer and "Keep it In progress" in answer  # the buttons
+    assert "S1 →" not in answer  # nothing settled yet
+    confirmed = sam.send("Partially complete")
+    assert "S1 → Partially complete, revised target 31 January 2027." in confirmed
     assert "Saved. S1 is now Partially complete" in sam.send("save")
 
 
@@ -102,7 +107,9 @@ def test_progress_without_a_status_is_asked_about_with_the_status_buttons(
 ) -> None:
     answer = sam.send("S2: the kit is installed; first meeting held")
     assert "What's the status now?" in answer
-    assert "Not started" in answer and "Complete" in answer  # the buttons
+    assert "recorded as not started" in answer
+    assert "In progress" in answer and "Complete" in answer  # what it could mean, as buttons
+    assert "Other status" in answer
     assert "S2 →" not in answer  # nothing is confirmed yet
     confirmed = sam.send("Complete")
     assert "S2 → Complete." in confirmed
@@ -127,7 +134,7 @@ def test_a_reply_about_several_actions_is_confirmed_once_and_saved_for_each(
     sam: ConsoleChannel, cli: Callable[..., Result]
 ) -> None:
     answer = sam.send(
-        "S1 - fieldwork finished, analysis due end of January.\n"
+        "S1 - partly done: fieldwork finished, analysis due end of January.\n"
         "S3 - can't do this until the budget is agreed in February, so end of Feb"
     )
     assert "S1 → Partially complete, revised target 31 January 2027." in answer

@@ -241,6 +241,12 @@ def _understood(
         then=then,
         then_prompt=prompt,
         then_choices=choices,
+        status_options=parsed.status_options,
+        date_options=tuple(
+            update_flow.DateOffer(day=o.day, words=o.words)
+            for o in parsed.date_options
+            if o.day >= req.ctx.today()
+        ),
     )
 
 

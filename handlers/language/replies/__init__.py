@@ -40,8 +40,16 @@ it" is not a closure.
 
 from __future__ import annotations
 
-from handlers.language.replies.model import Candidate, ParsedReply
+from handlers.language.replies.model import Candidate, DateOption, ParsedReply
 from handlers.language.replies.reading import parse_reply
 from handlers.language.replies.several import read_replies
+from handlers.language.replies.volunteered import read_volunteered
 
-__all__ = ["Candidate", "ParsedReply", "parse_reply", "read_replies"]
+__all__ = [
+    "Candidate",
+    "DateOption",
+    "ParsedReply",
+    "parse_reply",
+    "read_replies",
+    "read_volunteered",
+]

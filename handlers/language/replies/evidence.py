@@ -110,7 +110,8 @@ def _weigh_choice(e: DateEvidence, choice: DateChoice, target: date | None) -> D
     if day == target:
         return DateReading()  # the same target again
     delayed = e.status is Status.DELAYED  # "delayed until 7 Dec": the officer moves the target
-    if choice.revision and not choice.named and target is not None and day < target and not delayed:
+    moved_back = choice.revision and not choice.named and not choice.in_past
+    if moved_back and target is not None and day < target and not delayed:
         problem = (
             f"You say {hit.text} ({format_date(day)}), before the target "
             f"({format_date(target)}): is that a new target for the whole action, or a step "

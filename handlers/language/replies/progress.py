@@ -8,7 +8,14 @@ from typing import NamedTuple
 from handlers.language.replies.deadlines import DateChoice
 from handlers.language.replies.model import Candidate
 from handlers.language.replies.status import some_of
-from handlers.language.replies.tokens import NOT_PAST, REMAINING, Tokens, negated, words_before
+from handlers.language.replies.tokens import (
+    NOT_PAST,
+    REMAINING,
+    Tokens,
+    negated,
+    tokenize,
+    words_before,
+)
 from handlers.language.replies.which import content_words, stem
 from handlers.language.vocabulary import COMPLETE_WORDS, phrases
 from models.tables import Status
@@ -194,3 +201,17 @@ def _unfinished(tokens: Tokens) -> bool:
         if future and not _other_action(tokens, k):
             return True
     return False
+
+
+_NEWS = re.compile(
+    rf"(?<![\w-])(?:{phrases(COMPLETE_WORDS)}|\d+ (?:of|out of) \d+|\d{{2,}} \w+"
+    r"|now (?:has|have|live)|(?:is|are) now|slipp\w*|delay\w*|extended|postponed|on track"
+    r"|started|going live"
+    r"|waiting|no change)(?![\w-])",
+    re.IGNORECASE,
+)
+
+
+def reports_progress(text: str) -> bool:
+    """The text tells of work done, under way or held up: news, not a question."""
+    return bool(_accomplished(tokenize(text))) or bool(_NEWS.search(text))

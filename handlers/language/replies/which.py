@@ -69,7 +69,7 @@ _SYNONYMS = {
 def stem(word: str) -> str:
     """A crude stem so 'guides' meets 'guide' and 'engaged' meets 'engagement'."""
     word = _SYNONYMS.get(word, word)
-    for suffix in ("ments", "ment", "ings", "ing", "ies", "ed", "es", "s"):
+    for suffix in ("ments", "ment", "ings", "ing", "ions", "ion", "ies", "ed", "es", "s"):
         if word.endswith(suffix) and len(word) - len(suffix) >= 4:
             word = word[: -len(suffix)] + ("y" if suffix == "ies" else "")
             break
@@ -79,6 +79,38 @@ def stem(word: str) -> str:
 def content_words(text: str) -> set[str]:
     words = re.findall(r"[a-z]+", text.lower())
     return {stem(w) for w in words if w not in _STOPWORDS and len(w) > 2}
+
+
+def _title_stems(text: str) -> set[str]:
+    """Content words, and adjacent pairs joined ('flow charts' is a 'flowchart')."""
+    words = re.findall(r"[a-z]+", text.lower())
+    pairs = zip(words, words[1:], strict=False)
+    joined = {stem(a + b) for a, b in pairs if not ({a, b} & _STOPWORDS) and len(a) > 2}
+    return content_words(text) | joined
+
+
+# Words in many titles of a plan: they tell one action from another only by accident.
+_TOO_COMMON = frozenset({"partnership", "engag", "community", "staff", "team", "officer"})
+
+
+def title_words(text: str, candidates: Sequence[Candidate]) -> str | None:
+    """The one action whose own title words (shared with no other) the text uses.
+
+    For news volunteered without a reference: 'the flowchart's been delayed' is about
+    'Flow charts to help officers decide...', if no other action of the officer's is.
+    """
+    own = {c.ref: _title_stems(c.text) - _TOO_COMMON for c in candidates}
+    said = _title_stems(text)
+    scores: list[tuple[int, str]] = []
+    for ref, words in own.items():
+        others = set().union(*(w for r, w in own.items() if r != ref))
+        scores.append((len(said & (words - others)), ref))
+    scores.sort(reverse=True)
+    best, ref = scores[0]
+    second = scores[1][0] if len(scores) > 1 else 0
+    if best >= 1 and second == 0:
+        return ref
+    return None
 
 
 def _word_match(text: str, candidates: Sequence[Candidate]) -> str | None:
