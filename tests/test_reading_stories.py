@@ -183,9 +183,7 @@ def test_an_in_progress_action_is_moved_by_a_date_given_in_passing(
     assert str(stored(plan, "T1").target_date) == "2027-03-31"
 
 
-def test_a_part_done_is_not_the_whole_action_complete(
-    reminded: Officer, plan: AppContext
-) -> None:
+def test_a_part_done_is_not_the_whole_action_complete(reminded: Officer, plan: AppContext) -> None:
     answer = reminded.say(
         "T2: the toolkit is finished and on the intranet; the training module is still with L&D."
     )
