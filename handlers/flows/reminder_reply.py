@@ -28,6 +28,7 @@ from handlers.language.replies import (
     parse_reply,
     read_replies,
     read_volunteered,
+    refs_mentioned,
 )
 from handlers.language.targets import format_date
 from handlers.plans.actions import actions_of, find_by_ref, short
@@ -179,9 +180,24 @@ def _on_reply(req: Request, data: ReplyData) -> Turn:
     actions = _candidates(req, data)
     if not actions:
         return say("Those actions are all closed now. 'my actions' lists what is open.")
+    if _about_others(req, actions) and (news := volunteered(req)) is not None:
+        return news  # "R9 is done" in answer to a reminder about R1: news of R9
     candidates = [_candidate(a) for a in actions.values()]
     readings = read_replies(req.msg.text, candidates, today=req.ctx.today())
+    if len(readings) == 1 and readings[0].ref is None and not readings[0].refs_mentioned:
+        news = volunteered(req)  # not about the reminder's actions: maybe about another
+        if news is not None:
+            return news
     return _answer(req, data, actions, readings)
+
+
+def _about_others(req: Request, listed: dict[str, Action]) -> bool:
+    """The reply names only actions of the officer's that the reminder did not list."""
+    if req.who is None:
+        return False
+    mine = [_candidate(a) for a in _by_ref(actions_of(req.session, req.who)).values()]
+    named = refs_mentioned(req.msg.text, mine)
+    return bool(named) and not set(named) & set(listed)
 
 
 def volunteered(req: Request) -> Turn | None:

@@ -44,6 +44,7 @@ from handlers.language.replies.model import Candidate, DateOption, ParsedReply
 from handlers.language.replies.reading import parse_reply
 from handlers.language.replies.several import read_replies
 from handlers.language.replies.volunteered import read_volunteered
+from handlers.language.replies.which import refs_mentioned
 
 __all__ = [
     "Candidate",
@@ -52,4 +53,5 @@ __all__ = [
     "parse_reply",
     "read_replies",
     "read_volunteered",
+    "refs_mentioned",
 ]
