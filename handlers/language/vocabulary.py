@@ -159,6 +159,16 @@ NO_LONGER_WORDS = (  # withdrawn, whatever negation says: "no longer needed"
     # "we won't be doing this now", but not "won't be doing this until April"
     r"(?:won'?t|will not|not) be doing (?:this|it)(?: one)?(?: now| any ?more)?(?=\s*(?:[.,;!]|$))",
     "(?:has|have) replaced (?:this|it)",
+    # taken off the plan, in the words officers use for it
+    r"(?:take|taking|took|taken) (?:this|it|this one|[a-z]{1,2}\d{1,2}) off (?:the|our) "
+    "(?:list|plan)",
+    r"(?:remove|removing) (?:this|it)(?: one)? from (?:the|our) (?:list|plan)",
+    "not (?:proceeding|progressing|going ahead) with (?:this|it)(?: one)?",
+    "(?:we'?re|we are|i'?m|i am) dropping (?:this|it)(?: one)?",
+    "overtaken by events",
+    "grey (?:this|it)(?: one)? out",
+    "(?:agreed|decided) to (?:stop|drop|close down) (?:this|it)(?: one)?",
+    "nothing (?:for us )?(?:left )?to do (?:on|with|for) (?:this|it)(?: one)? any ?more",
 )
 # Delayed unless negated; the "-ed" ones never make a reply's clause a past event.
 DELAYED_WORDS = (

@@ -109,7 +109,8 @@ def _read_from(text: str, tokens: Tokens, first: int, today: date) -> Found | No
     return None
 
 
-_RECENT_DAYS = 62
+_RECENT_DAYS = 120  # "went out 1 Feb", said in April
+_FAR_AHEAD = 240
 _A_MONTH = re.compile(rf"(?<![\w-]){one_of(MONTHS)}(?![\w-])", re.I)
 _A_DAY = re.compile(r"(?<![\w/])\d{1,2}(?:st|nd|rd|th)?(?![\d%])", re.I)
 
@@ -118,10 +119,10 @@ def _recent(answer: DateAnswer, phrase: str, today: date) -> DateAnswer:
     """'Agreed on 2 Dec', said on 7 December: last week, not next December.
 
     A day and month without a year are read as the next such day; one that fell in the last
-    two months is the one meant: people rarely name a day eleven months off without its year.
+    four months is the one meant: people rarely name a day eight months off without its year.
     """
     day = answer.day
-    if day is None or HAS_YEAR.search(phrase) or (day - today).days < 300:
+    if day is None or HAS_YEAR.search(phrase) or (day - today).days < _FAR_AHEAD:
         return answer
     if not (_A_DAY.search(phrase) or _A_MONTH.search(phrase)):  # "Q3", "this financial year"
         return answer
@@ -138,13 +139,24 @@ def _recent(answer: DateAnswer, phrase: str, today: date) -> DateAnswer:
 _EVENTS_NAMED = frozenset(
     {"recess", "cabinet", "meeting", "board", "committee", "council", "newsletter", "holidays"}
     | {"holiday", "term", "election", "elections", "break", "panel", "forum", "round"}
+    | {"clt", "slt", "smt", "exec", "executive", "scrutiny", "edition", "session", "workshop"}
 )
+_EVENT_QUALIFIERS = frozenset({"audit", "steering", "operational", "partnership", "area", "full"})
 
 
 def _names_an_event(tokens: Sequence[Token], end: int) -> bool:
-    if end + 1 >= len(tokens) or tokens[end].stop_after:
+    if end + 1 >= len(tokens) or tokens[end].stop_after or tokens[end].word.isdigit():
         return False
-    return tokens[end + 1].word in _EVENTS_NAMED and not tokens[end].word.isdigit()
+    after = tokens[end + 1]
+    if after.word in _EVENTS_NAMED:
+        return True
+    # "the May audit committee", "the June steering group"
+    return (
+        after.word in _EVENT_QUALIFIERS
+        and not after.stop_after
+        and end + 2 < len(tokens)
+        and tokens[end + 2].word in _EVENTS_NAMED | {"group"}
+    )
 
 
 def all_dates(text: str, tokens: Tokens, today: date) -> list[Found]:
@@ -155,9 +167,46 @@ def all_dates(text: str, tokens: Tokens, today: date) -> list[Found]:
             continue  # inside the phrase already read ("March" in "end of March")
         if _can_start(tokens, i):
             hit = _read_from(text, tokens, i, today) or _unreadable(text, tokens, i)
-            if hit is not None:
-                found.append(_that_month(hit, found, today))
+            if hit is not None and not _a_repeats_months(text, tokens, hit):
+                found.append(_in_sequence(_that_month(hit, found, today), found, tokens))
     return found
+
+
+_REPEATS = re.compile(
+    r"(?:quarterly|monthly|annually|yearly|termly|every|each)\W*(?:\(|:)?[^()]*$", re.I
+)
+
+
+def _a_repeats_months(text: str, tokens: Tokens, hit: Found) -> bool:
+    """'then quarterly (April, July, October)': the months a repeat falls in, not targets."""
+    before = text[max(0, tokens[hit.first].start - 40) : tokens[hit.first].start]
+    opened = before.rfind("(")
+    return (
+        opened >= 0 and ")" not in before[opened:] and bool(_REPEATS.search(before[: opened + 1]))
+    )
+
+
+def _in_sequence(hit: Found, before: Sequence[Found], tokens: Tokens) -> Found:
+    """'first draft 30 June, final in Dec': a later step in the same sentence is not earlier
+    in time, so a month read as this December is next December."""
+    day = hit.answer.day
+    if day is None or HAS_YEAR.search(hit.text) or not before:
+        return hit
+    sentence = tokens[hit.first].sentence
+    earlier = [
+        f.answer.day
+        for f in before
+        if f.answer.day is not None and tokens[f.first].sentence == sentence
+    ]
+    if not earlier or day >= max(earlier):
+        return hit
+    try:
+        later = day.replace(year=day.year + 1)
+    except ValueError:  # 29 February
+        return hit
+    if later < max(earlier):
+        return hit
+    return hit._replace(answer=DateAnswer(hit.answer.text, later, hit.answer.needs_confirmation))
 
 
 _THAT_MONTH = re.compile(r"(?:that|the same) month", re.I)

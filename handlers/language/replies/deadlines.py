@@ -20,6 +20,7 @@ from handlers.language.replies.tokens import (
     negated,
     words_before,
 )
+from handlers.language.targets import DateAnswer
 from handlers.language.vocabulary import (
     APPROXIMATE_WORDS,
     DEADLINE_WORDS,
@@ -314,6 +315,26 @@ def _this_period(hit: Found) -> bool:
     return bool(re.fullmatch(r"(?:this|the)\s+(?:week|month|year|quarter)", hit.text.strip(), re.I))
 
 
+def named_by_the_officer(
+    text: str, tokens: Tokens, dates: Sequence[Found], roles: DateRoles
+) -> DateRoles:
+    """'... their 11 March meeting, so let's make that the new target': the date named just
+    before is the new target, as if written 'new date 11 March'."""
+    match = NAMES_THE_TARGET.search(text)
+    if match is None:
+        return roles
+    at = tokens.at(match.start())
+    before = [f for f in dates if f.last < at and (f.answer.day or f.event_day) is not None]
+    if not before:
+        return roles
+    hit = max(before, key=lambda f: f.last)
+    day = hit.answer.day or hit.event_day
+    named_hit = hit._replace(answer=DateAnswer(hit.text, day))  # "their 11 March meeting"
+    named = DateChoice(named_hit, True, False, rank=0, named=True)
+    ranked = [named] + [c for c in roles.ranked if c.found is not hit]
+    return DateRoles(ranked, [f for f in roles.others if f is not hit])
+
+
 def choose_date(tokens: Tokens, found: Sequence[Found], today: date) -> DateChoice | None:
     """The revised date among the phrases: revision cue first, then deadline cue, then none."""
     ranked = weigh_dates(tokens, found, today).ranked
@@ -360,4 +381,16 @@ def a_later_step(tokens: Tokens, dates: Sequence[Found], hit: Found) -> bool:
         span = tokens.spans[tokens[later.first].clause]
         if any(tokens[k].word == "then" for k in span if k < later.first):
             return True
-    return False
+    # "Internal one runs until 22 Jan. Then PH decision.": a step after it, undated
+    after = [t for t in tokens[hit.last + 1 :] if t.sentence > tokens[hit.last].sentence]
+    return bool(after) and after[0].word == "then"
+
+
+# "... at their 11 March meeting, so let's make that the new target": the date just named.
+NAMES_THE_TARGET = re.compile(
+    r"(?<![\w-])(?:(?:make|making|set|put|have|call) (?:that|this|it) (?:as )?(?:the|our) "
+    r"(?:new )?(?:target|date|deadline|end date)|(?:that|this)'?s (?:the|our) new "
+    r"(?:target|date|deadline)|that'?s when (?:[\w']+ ){0,3}?(?:sign|close|finish|complete|done))"
+    r"(?![\w-])",
+    re.IGNORECASE,
+)

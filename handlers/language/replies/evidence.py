@@ -38,6 +38,7 @@ from handlers.language.replies.deadlines import (
     a_later_step,
 )
 from handlers.language.replies.model import Candidate, DateOption
+from handlers.language.replies.progress import finish_clause
 from handlers.language.replies.tokens import Tokens
 from handlers.language.replies.vague import VagueTime, vague_times
 from handlers.language.targets import format_date
@@ -118,6 +119,15 @@ def _weigh_choice(e: DateEvidence, choice: DateChoice, target: date | None) -> D
             "moved?"
         )
         return _ask(e, hit.text, problem, first=choice)  # "first meeting moved to Jan"
+    uncued = choice.rank >= 4 and not choice.revision
+    if target is not None and day < target and uncued and not delayed:
+        if not finish_clause(e.tokens, choice):
+            return DateReading()  # "user testing w/c 11 Jan", due in March: a step inside it
+        problem = (
+            f"Is {hit.text} ({format_date(day)}) the new target for the whole action? It is "
+            f"{format_date(target)} now."
+        )
+        return _ask(e, hit.text, problem, first=choice)  # "sign-off in Jan": earlier, or a step
     if a_later_step(e.tokens, e.dates, hit):
         problem = (
             f"You mention {hit.text} and a later step: which date is the new target for the "

@@ -110,13 +110,16 @@ _REF_LIKE = re.compile(r"(?!q\d)[a-z]{1,2}\d{1,2}|\d{1,2}\.\d{1,2}")  # not "Q1"
 
 
 def _other_action(tokens: Tokens, index: int) -> bool:
-    """The clause names another action ('... still being drafted, but that's R2')."""
+    """The sentence names another action ('The engagement plan (R2) is still being written')."""
     clause = tokens[index].clause
     near = [tokens.spans[c] for c in (clause, clause + 1) if c in tokens.spans]
-    return any(_REF_LIKE.fullmatch(tokens[k].word) for span in near for k in span)
+    if any(_REF_LIKE.fullmatch(tokens[k].word) for span in near for k in span):
+        return True
+    sentence = tokens[index].sentence
+    return any(t.sentence == sentence and _REF_LIKE.fullmatch(t.word) for t in tokens)
 
 
-def _finish_clause(tokens: Tokens, choice: DateChoice) -> bool:
+def finish_clause(tokens: Tokens, choice: DateChoice) -> bool:
     """The target date comes just after what gets finished then ('workshops finish 18 Dec')."""
     verbs = tokens.clause(tokens[choice.found.first].clause).verbs
     first = choice.found.first
@@ -140,6 +143,7 @@ def weigh_progress(
     partly: bool,
     unstarted: bool = False,
     whole: bool = False,
+    ahead: bool = False,
 ) -> Weighed:
     """The status once the reply's account of the work is weighed, and whether to ask.
 
@@ -154,7 +158,7 @@ def weigh_progress(
     current = action.status if action is not None else None
     if status is Status.COMPLETE and (later or partly or unstarted or _remaining(text, tokens)):
         return Weighed(Status.PARTIALLY_COMPLETE, inferred=not (partly or unstarted))
-    if status is Status.COMPLETE and not whole and _unfinished(tokens):
+    if status is Status.COMPLETE and not whole and (ahead or _unfinished(tokens)):
         return Weighed(None, (Status.PARTIALLY_COMPLETE, Status.COMPLETE, _going_on(current)))
     if status is not None:
         return Weighed(status)
@@ -164,7 +168,7 @@ def weigh_progress(
     if current is Status.NOT_STARTED:  # progress on an action recorded as not started: ask
         return Weighed(None, (Status.IN_PROGRESS, Status.PARTIALLY_COMPLETE, Status.COMPLETE))
     some = some_of([t.word for t in tokens])  # "lists from 6 of 8 directorates received"
-    if some or _remaining(text, tokens) or (later and choice and _finish_clause(tokens, choice)):
+    if some or _remaining(text, tokens) or (later and choice and finish_clause(tokens, choice)):
         return Weighed(Status.PARTIALLY_COMPLETE, inferred=True)
     if action is None:
         return Weighed(None)

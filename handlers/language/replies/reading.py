@@ -6,7 +6,12 @@ from collections.abc import Sequence
 from datetime import date
 
 from handlers.language.replies.dates import all_dates
-from handlers.language.replies.deadlines import TARGET_KEPT, DateChoice, weigh_dates
+from handlers.language.replies.deadlines import (
+    TARGET_KEPT,
+    DateChoice,
+    named_by_the_officer,
+    weigh_dates,
+)
 from handlers.language.replies.evidence import (
     DateEvidence,
     StatusEvidence,
@@ -46,7 +51,7 @@ def parse_reply(text: str, candidates: Sequence[Candidate], *, today: date) -> P
     tokens = tokenize(note)
     dates = all_dates(note, tokens, today)
     kept = TARGET_KEPT.search(note) is not None  # "the end date is the same"
-    roles = weigh_dates(tokens, dates, today)
+    roles = named_by_the_officer(note, tokens, dates, weigh_dates(tokens, dates, today))
     choice = None if kept or not roles.ranked else roles.ranked[0]
     ref = which_action(plain, candidates, mentioned)
     action = next((c for c in candidates if c.ref == ref), None)
@@ -54,7 +59,7 @@ def parse_reply(text: str, candidates: Sequence[Candidate], *, today: date) -> P
     # only the date taken as the target can make "done by ..." a promise rather than a fact
     matches = status_matches(note, tokens, [choice.found] if choice else [], today, own)
     status = header_status(note, matches) or pick_status(
-        matches, revision=_moves_target(choice, action)
+        matches, revision=_moves_later(choice, action)
     )
     if kept and status in (None, Status.DELAYED):
         status = Status.IN_PROGRESS  # a step slipped, the target holds: on track
@@ -69,7 +74,7 @@ def parse_reply(text: str, candidates: Sequence[Candidate], *, today: date) -> P
     )
     ahead = ahead or any(f.answer.day and f.answer.day > today for f in roles.others)
     weighed = weigh_progress(
-        note, tokens, status, choice, action, partly or drafted, unstarted, whole or not ahead
+        note, tokens, status, choice, action, partly or drafted, unstarted, whole, ahead
     )
     inferred = weighed.inferred or (drafted and not partly)
     settled = settle_status(
@@ -114,14 +119,15 @@ def parse_reply(text: str, candidates: Sequence[Candidate], *, today: date) -> P
     )
 
 
-def _moves_target(choice: DateChoice | None, action: Candidate | None) -> bool:
-    """A revision cue moves the action's target ('pushed back to March'); moving a date
-    before the target ('first meeting moved to Jan', due in April) moves a step of it."""
+def _moves_later(choice: DateChoice | None, action: Candidate | None) -> bool:
+    """A revision cue moves the action's target later ('pushed back to March'): a delay. A
+    date before the target ('first meeting moved to Jan', due in April) is no delay."""
     if choice is None or not choice.revision:
         return False
     day = choice.found.answer.day
     target = action.target if action is not None else None
-    return choice.named or day is None or target is None or day >= target
+    # brought forward, or a step moved: not a delay
+    return day is None or target is None or day >= target
 
 
 def _in_time(choice: DateChoice | None, action: Candidate | None) -> bool:

@@ -250,7 +250,10 @@ def _judge(
     if rule.check is Check.UNLESS_NEGATED:
         before = words_before(tokens, index, 2)
         return None if before == ["to", "be"] else rule.status  # "yet to be started"
-    if future_tense(words_before(tokens, index, 4)):
+    wider = words_before(tokens, index, 7)  # "I'll have the last session done by ..."
+    if future_tense(words_before(tokens, index, 4)) or any(
+        w in ("will", "shall", "gets") or w.endswith("'ll") for w in wider
+    ):
         return None
     if rule.status is Status.COMPLETE:
         if m.string[m.end() : m.end() + 1] == "?":  # "Complete? Not quite"

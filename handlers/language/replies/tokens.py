@@ -164,7 +164,7 @@ _NUMERIC_DATE = re.compile(r"\d{1,2}([/.-])\d{1,2}\1(?:\d{4}|\d{2})|\d{4}-\d{1,2
 _YEARISH = re.compile(r"(?:19|20)\d{2}(?:\s*[/-]\s*\d{2,4})?|'\d{2}")
 DAY_NUMBER = re.compile(rf"\d{{1,2}}{one_of(ORDINAL_SUFFIXES)}?")
 _DAY_MONTH = re.compile(r"\d{1,2}/\d{1,2}")  # "28/2": a date only after a lead ("to 28/2")
-_D_M_LEADS = frozenset({"to", "by", "until", "till", "til", "date", "on", "before", "now"})
+_D_M_LEADS = frozenset({"to", "by", "until", "till", "til", "date", "on", "before", "now", "say"})
 _DAY_ORDINAL = re.compile(rf"\d{{1,2}}{one_of(ORDINAL_SUFFIXES)}")  # "the 18th"
 _QUARTER = re.compile(rf"{one_of(QUARTER_WORDS)}[1-4]")
 # "Q1", "qtr2"; "quarter 3" is two words. "The first quarter of next year" starts a date.
@@ -295,7 +295,7 @@ _FUTURE = frozenset(
     {"will", "shall", "should", "would", "could", "must", "might", "gonna", "hope", "hoping"}
     | {"hopefully", "aim", "aiming", "expect", "expected", "expecting", "plan", "planning"}
     | {"planned", "intend", "intending", "need", "needs", "until", "till", "once", "when"}
-    | {"after", "before", "if", "due", "going", "yet", "soon"}
+    | {"after", "before", "if", "due", "going", "yet", "soon", "then", "gets", "get"}
 )
 
 
