@@ -124,7 +124,10 @@ def _recent(answer: DateAnswer, phrase: str, today: date) -> DateAnswer:
     day = answer.day
     if day is None or HAS_YEAR.search(phrase) or (day - today).days < _FAR_AHEAD:
         return answer
-    if not (_A_DAY.search(phrase) or _A_MONTH.search(phrase)):  # "Q3", "this financial year"
+    bare_month = _A_MONTH.search(phrase) and not re.match(
+        r"(?:the\s+)?(?:end|mid|early|late|start|beginning)", phrase, re.I
+    )
+    if not (_A_DAY.search(phrase) or bare_month):  # "Q3", "end of January": periods ahead
         return answer
     try:
         earlier = day.replace(year=day.year - 1)
@@ -190,13 +193,16 @@ def _in_sequence(hit: Found, before: Sequence[Found], tokens: Tokens) -> Found:
     """'first draft 30 June, final in Dec': a later step in the same sentence is not earlier
     in time, so a month read as this December is next December."""
     day = hit.answer.day
-    if day is None or HAS_YEAR.search(hit.text) or not before:
+    named = _A_MONTH.search(hit.text)
+    if day is None or not named or HAS_YEAR.search(hit.text) or not before:
         return hit
     sentence = tokens[hit.first].sentence
     earlier = [
         f.answer.day
         for f in before
-        if f.answer.day is not None and tokens[f.first].sentence == sentence
+        if f.answer.day is not None
+        and tokens[f.first].sentence == sentence
+        and _A_MONTH.search(f.text)
     ]
     if not earlier or day >= max(earlier):
         return hit

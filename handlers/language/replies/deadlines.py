@@ -64,6 +64,7 @@ _DEADLINE_CUES = (
     | {"expect", "expecting", "likely", "probably", "looking", "looks", "like"}
     | {"track", "schedule", "course", "need", "needs", "finishing", "completing", "finished"}
     | {"finish", "complete", "completion", "deliver", "launch", "publish", "ready", "live"}
+    | {"finishes", "completes", "ends", "closes", "concludes"}
 )
 _DEADLINE_PHRASES = tuple(w.split() for w in DEADLINE_WORDS if " " in w)  # "no later than"
 # "miss the Dec deadline": a date naming the old target, not the new one

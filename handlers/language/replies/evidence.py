@@ -320,6 +320,9 @@ def bare_rule(note: str) -> BareRule | None:
 def settle_status(e: StatusEvidence) -> StatusReading:
     """The status, or what to ask about it: see each rule's why."""
     current = e.action.status if e.action is not None else None
+    if current in _CLOSED and (e.status not in (None, current) or _REOPEN.search(e.note)):
+        # "Need to reopen this", "a U-turn: we do need it after all": only the officer can say
+        return StatusReading(None, (Status.IN_PROGRESS, Status.NOT_STARTED, Status.DELAYED))
     if e.ask:
         return StatusReading(None, e.ask)
     if e.status is Status.IN_PROGRESS and e.on_track and current is Status.IN_PROGRESS:
@@ -356,4 +359,10 @@ def settle_bare(
 
 
 _UNDER_WAY = frozenset({Status.IN_PROGRESS, Status.PARTIALLY_COMPLETE})
+_CLOSED = frozenset({Status.COMPLETE, Status.WITHDRAWN})
+_REOPEN = re.compile(
+    r"(?<![\w-])(?:re-?open\w*|u-?turn|after all|back on|revive\w*|reinstat\w*|re-?start\w*)"
+    r"(?![\w-])",
+    re.IGNORECASE,
+)
 _PARTLY = Status.PARTIALLY_COMPLETE

@@ -74,6 +74,9 @@ def _accomplished(tokens: Tokens) -> list[str]:
         if word == "set" and after != "up":  # "meeting set for 10 December"
             continue
         previous = tokens[k - 1].word if k > 0 else ""
+        if word == "had" and _an_occasion(tokens, k):  # "had its first meeting yesterday"
+            done.append("hold")
+            continue
         ready = word == "ready" and previous in ("is", "are", "now")
         live = word == "live" and (k == 0 or previous in ("is", "are", "now", "went", "gone"))
         if not (regular or ready or live or word in _DONE_IRREGULAR):
@@ -83,6 +86,18 @@ def _accomplished(tokens: Tokens) -> list[str]:
             continue  # "not set up", "will be sent", "to be agreed"
         done.append(_DONE_IRREGULAR.get(word, word))
     return done
+
+
+_OCCASIONS = frozenset({"meeting", "session", "workshop", "launch", "event", "briefing", "sitting"})
+
+
+def _an_occasion(tokens: Tokens, k: int) -> bool:
+    after = [t.word for t in tokens[k + 1 : k + 4]]
+    return (
+        bool(after)
+        and after[0] in ("its", "their", "our", "the", "a")
+        and bool(_OCCASIONS & set(after))
+    )
 
 
 def _remaining(text: str, tokens: Tokens) -> bool:
@@ -177,7 +192,22 @@ def weigh_progress(
     own = content_words(action.text)
     if any(stem(word) in own for word in done):  # "kit installed" for "install the kit"
         return Weighed(None, (Status.COMPLETE, Status.PARTIALLY_COMPLETE, None))
+    if _decided(tokens, done, own):  # "the strategy was approved at Executive": done, or a step
+        return Weighed(None, (Status.COMPLETE, Status.PARTIALLY_COMPLETE, None))
     return Weighed(None)
+
+
+_DECIDED = frozenset({"approved", "adopted", "ratified", "endorsed", "agreed", "signed"})
+
+
+def _decided(tokens: Tokens, done: list[str], own: set[str]) -> bool:
+    """A board's decision on the action's own subject ('the guide ... was approved'), or a
+    short reply saying one was taken ('both approved at Executive'): maybe the end of it."""
+    if not _DECIDED & set(done):
+        return False
+    if len(tokens) <= 12:
+        return True
+    return any(stem(t.word) in own for t in tokens)
 
 
 def _going_on(current: Status | None) -> Status | None:

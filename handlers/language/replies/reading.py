@@ -66,7 +66,7 @@ def parse_reply(text: str, candidates: Sequence[Candidate], *, today: date) -> P
     partly = any(m.status is Status.PARTIALLY_COMPLETE and m.rule == "partly" for m in matches)
     drafted = any(m.rule in ("draft", "count") for m in matches)
     # a part not started, or under way, beside a part done: "scoping done, DPIA underway"
-    unstarted = any(m.status in _SHORT_OF_DONE and not m.weak for m in matches)
+    unstarted = any(m.rule in ("under way", "started", "not started") for m in matches)
     whole = any(m.status is Status.COMPLETE and standalone(note, m) for m in matches)
     on_track = kept or any(m.rule == "on track" for m in matches)
     ahead = on_track or any(

@@ -247,6 +247,8 @@ def _judge(
     one_word = " " not in m.group()
     if rule.status is Status.WITHDRAWN and one_word and _has_object(tokens, tokens.at(m.end() - 1)):
         return None  # "HHT have withdrawn their offer": someone else's withdrawal
+    if rule.name == "draft" and _dated_next(tokens, tokens.at(m.end() - 1)):
+        return None  # "first draft 30 June": a draft planned, not written
     if rule.check is Check.UNLESS_NEGATED:
         before = words_before(tokens, index, 2)
         return None if before == ["to", "be"] else rule.status  # "yet to be started"
@@ -271,6 +273,12 @@ def _judge(
 
 _CONDITIONS = frozenset({"until", "till", "once", "when", "unless", "if"})
 
+
+def _dated_next(tokens: Tokens, index: int) -> bool:
+    following = range(index + 1, min(index + 3, len(tokens)))
+    return not tokens[index].stop_after and any(tokens.dateish[k] for k in following)
+
+
 # Things that happen on the way to an action's end: cancelling or moving one is not the action
 # withdrawn or delayed ("the launch event on the 15th has been cancelled").
 SIDE_THINGS = frozenset(
@@ -294,6 +302,8 @@ def _of_something_else(tokens: Tokens, index: int, own: frozenset[str]) -> bool:
     k = index - 1
     while k >= 0 and tokens[k].sentence == sentence and index - k <= 14:
         word = tokens[k].word
+        if tokens.dateish[k]:  # "Widnes 11 Mar, Runcorn 18 Mar — all cancelled": occasions
+            return True
         if word in SIDE_THINGS:
             before = tokens[k - 1].word if k > 0 else ""
             particular = before in _OCCASION or bool(

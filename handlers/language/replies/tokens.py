@@ -288,6 +288,7 @@ def in_place(word: str, following: str) -> bool:
 
 _NEGATORS = frozenset(
     {"not", "no", "never", "nowhere", "without", "nothing", "cannot", "isnt", "hasnt"}
+    | {"nobody", "noone", "none"}
     | {"havent", "wasnt"}
     | {"werent", "arent", "didnt", "doesnt", "dont", "wont", "cant", "couldnt", "nor"}
 )

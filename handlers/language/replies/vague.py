@@ -164,6 +164,12 @@ RULES: tuple[VagueRule, ...] = (
         )
     ),
 )
+# "No idea when", "not sure when": the time is unknown, so it can't be known to be in time.
+UNKNOWN = re.compile(
+    r"(?<![\w-])(?:no idea when|not sure when|don'?t know when|no timescales?(?: yet)?"
+    r"|no date (?:yet|for it))(?![\w-])",
+    re.IGNORECASE,
+)
 _YEAR_JOB = re.compile(r"(?<![\w-])an? (?P<year>20\d\d) (?:job|thing|task)(?![\w-])", re.I)
 _COMPILED = tuple(
     (rule, re.compile(rf"(?<![\w-])(?:{rule.words})(?![\w-])", re.IGNORECASE)) for rule in RULES
@@ -216,6 +222,8 @@ def vague_times(text: str, today: date) -> list[VagueTime]:
                 earliest, latest = first, last
             ends_on = last if rule.ends_on else None
             found.append(VagueTime(m.group(), m.start(), earliest, latest, ends_on))
+    for m in UNKNOWN.finditer(text):
+        found.append(VagueTime(m.group(), m.start(), today, date.max, None))
     for m in _YEAR_JOB.finditer(text):
         first, last = _year(m, today)
         found.append(VagueTime(m.group(), m.start(), first, last, None))
