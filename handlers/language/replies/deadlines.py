@@ -277,6 +277,10 @@ def weigh_dates(tokens: Tokens, found: Sequence[Found], today: date) -> DateRole
         past = _past_clause(tokens, hit) or (hit.first > 0 and tokens[hit.first - 1].word == "last")
         if cue.old or _a_start(tokens, hit) or _a_duration(tokens, hit):
             continue  # "roll out from October", "pushed back a month to ..."
+        if cue.revision and not cue.named and _a_meeting_moved(tokens, hit):
+            if day is not None and not in_past:  # "because the SLT meeting was moved to 20 Jan"
+                others.append(hit)
+            continue
         if cue.revision:
             rank = 0 if cue.named else 1  # "revised target 31/03" before "upgrade moved to Jan"
         elif cue.deadline and not (past and (in_past or not HAS_YEAR.search(hit.text))):
@@ -309,6 +313,19 @@ def weigh_dates(tokens: Tokens, found: Sequence[Found], today: date) -> DateRole
         chosen.append((rank, n, choice))
     chosen.sort(key=lambda c: (c[0], c[1]))
     return DateRoles([c[2] for c in chosen], others)
+
+
+_MEETINGS = frozenset(
+    {"meeting", "meetings", "workshop", "session", "sessions", "event", "clt", "slt", "smt"}
+    | {"cabinet", "committee", "board", "panel", "forum", "briefing", "launch", "pilot"}
+)
+
+
+def _a_meeting_moved(tokens: Tokens, hit: Found) -> bool:
+    """'... because the SLT meeting was moved to 20 Jan': a meeting moved, not the target."""
+    clause = tokens[hit.first].clause
+    start = tokens.spans[clause].start
+    return any(tokens[k].word in _MEETINGS for k in range(start, hit.first))
 
 
 def _this_period(hit: Found) -> bool:
@@ -376,15 +393,29 @@ TARGET_KEPT = re.compile(rf"(?<![\w-]){phrases(TARGET_KEPT_WORDS)}(?![\w-])", re
 
 def a_later_step(tokens: Tokens, dates: Sequence[Found], hit: Found) -> bool:
     """'Out for consultation until 20 Jan, then to Cabinet in March': the date isn't the end."""
+    if later_step_date(tokens, dates, hit) is not None:
+        return True
+    # "Internal one runs until 22 Jan. Then PH decision.": a step after it, undated
+    after = [t for t in tokens[hit.last + 1 :] if t.sentence > tokens[hit.last].sentence]
+    return bool(after) and after[0].word == "then"
+
+
+def later_step_date(tokens: Tokens, dates: Sequence[Found], hit: Found) -> Found | None:
+    """The dated step after 'then', if there is one."""
     for later in dates:
         if later.first <= hit.last or later.answer.day is None:
             continue
         span = tokens.spans[tokens[later.first].clause]
         if any(tokens[k].word == "then" for k in span if k < later.first):
-            return True
-    # "Internal one runs until 22 Jan. Then PH decision.": a step after it, undated
-    after = [t for t in tokens[hit.last + 1 :] if t.sentence > tokens[hit.last].sentence]
-    return bool(after) and after[0].word == "then"
+            return later
+    return None
+
+
+def finishes(tokens: Tokens, hit: Found) -> bool:
+    """The date's clause says the work is finished then ('then the final version ... on
+    10 March', 'then sign-off in May')."""
+    span = tokens.spans[tokens[hit.first].clause]
+    return any(k < hit.first and TARGET_VERBS.search(tokens[k].word) for k in span)
 
 
 # "... at their 11 March meeting, so let's make that the new target": the date just named.

@@ -36,6 +36,8 @@ from handlers.language.replies.deadlines import (
     DateChoice,
     DateRoles,
     a_later_step,
+    finishes,
+    later_step_date,
 )
 from handlers.language.replies.model import Candidate, DateOption
 from handlers.language.replies.progress import finish_clause
@@ -123,17 +125,29 @@ def _weigh_choice(e: DateEvidence, choice: DateChoice, target: date | None) -> D
     if target is not None and day < target and uncued and not delayed:
         if not finish_clause(e.tokens, choice):
             return DateReading()  # "user testing w/c 11 Jan", due in March: a step inside it
+        if not _still_needs(e, hit):  # "SLT sign-off on 9 December": done earlier, then
+            return DateReading(new_date=day, text=hit.text, confirm=hit.answer.needs_confirmation)
         problem = (
             f"Is {hit.text} ({format_date(day)}) the new target for the whole action? It is "
             f"{format_date(target)} now."
         )
         return _ask(e, hit.text, problem, first=choice)  # "sign-off in Jan": earlier, or a step
     if a_later_step(e.tokens, e.dates, hit):
+        then = later_step_date(e.tokens, e.dates, hit)
+        if (
+            then is not None
+            and then.answer.day
+            and finishes(e.tokens, then)
+            and _uncontested(e, then)
+        ):
+            # "testing ends 29 January, then the final version goes to the group on 10 March"
+            return DateReading(new_date=then.answer.day, text=then.text)
         problem = (
             f"You mention {hit.text} and a later step: which date is the new target for the "
             "whole action?"
         )
-        return _ask(e, hit.text, problem, first=choice)
+        first = DateChoice(then, False, False) if then is not None else choice
+        return _ask(e, hit.text, problem, first=first)
     if choice.soft:
         problem = (
             f"Is {hit.text} ({format_date(day)}) the new target for the whole action, or the "
@@ -152,6 +166,11 @@ def _weigh_choice(e: DateEvidence, choice: DateChoice, target: date | None) -> D
     )
 
 
+def _uncontested(e: DateEvidence, hit: Found) -> bool:
+    """No other date named after this one."""
+    return not any(f.first > hit.last and f.answer.day is not None for f in e.dates)
+
+
 def _latest_deadline(e: DateEvidence, choice: DateChoice) -> DateChoice:
     """Of dates all said to be deadlines ("until mid Jan ... by March"), the latest: the end of
     the work comes after its steps. A revision cue ("new date") is never second-guessed."""
@@ -167,6 +186,16 @@ def _latest_deadline(e: DateEvidence, choice: DateChoice) -> DateChoice:
         and not _vague_phrase(c.found)
     ]
     return max(cued, key=lambda c: c.found.answer.day or date.min, default=choice)
+
+
+_STILL_NEEDS = frozenset({"needs", "need", "still", "yet", "just", "only", "waiting"})
+
+
+def _still_needs(e: DateEvidence, hit: Found) -> bool:
+    """'Just needs HHT sign-off in Jan': work still to do on the way, maybe not its end."""
+    clause = e.tokens[hit.first].clause
+    start = e.tokens.spans[clause].start
+    return any(e.tokens[k].word in _STILL_NEEDS for k in range(start, hit.first))
 
 
 def _vague_phrase(found: Found) -> bool:
@@ -219,10 +248,11 @@ def _ask(e: DateEvidence, text: str, problem: str, first: DateChoice | None = No
     found = [c.found for c in e.roles.ranked] + list(e.roles.others)
     if first is not None:
         found = [first.found] + [f for f in found if f is not first.found]
+    found += [f for f in e.dates if f.event_day is not None and f not in found]  # "the June CLT"
     options = [
-        DateOption(hit.answer.day, _words(e, hit))
+        DateOption(day, _words(e, hit))
         for hit in found
-        if hit.answer.day is not None and hit.answer.day >= e.today
+        if (day := hit.answer.day or hit.event_day) is not None and day >= e.today
     ]
     if first is None:  # the latest is the likeliest end of the work
         options.sort(key=lambda o: o.day, reverse=True)

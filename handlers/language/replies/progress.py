@@ -192,12 +192,29 @@ def weigh_progress(
     own = content_words(action.text)
     if any(stem(word) in own for word in done):  # "kit installed" for "install the kit"
         return Weighed(None, (Status.COMPLETE, Status.PARTIALLY_COMPLETE, None))
+    if _decided_on_it(tokens):  # "Cabinet approved it last night", "both approved"
+        return Weighed(Status.COMPLETE)
     if _decided(tokens, done, own):  # "the strategy was approved at Executive": done, or a step
         return Weighed(None, (Status.COMPLETE, Status.PARTIALLY_COMPLETE, None))
     return Weighed(None)
 
 
 _DECIDED = frozenset({"approved", "adopted", "ratified", "endorsed", "agreed", "signed"})
+
+
+_IT = frozenset({"it", "this", "both", "all", "them"})
+
+
+def _decided_on_it(tokens: Tokens) -> bool:
+    """The decision is about the action itself: 'approved it', 'it was approved', 'both
+    approved' (the actions named), with nothing said to be left to do."""
+    for k, token in enumerate(tokens):
+        if token.word not in _DECIDED:
+            continue
+        near = {t.word for t in tokens[max(0, k - 3) : k + 2]}
+        if near & _IT and not negated(words_before(tokens, k, 3)) and not _unfinished(tokens):
+            return True
+    return False
 
 
 def _decided(tokens: Tokens, done: list[str], own: set[str]) -> bool:

@@ -299,6 +299,8 @@ def _of_something_else(tokens: Tokens, index: int, own: frozenset[str]) -> bool:
     after = [t.word for t in tokens[index + 1 : index + 4]]
     if any(w in ("this", "it", "action", "recommendation") for w in after):
         return False  # "agreed at SLT to withdraw this": the action is what is withdrawn
+    if after[:1] == ["from"] and (set(after) & (SIDE_THINGS | {"agenda", "programme"})):
+        return True  # "withdrawn from the agenda of the December SMT": an item, not the work
     k = index - 1
     while k >= 0 and tokens[k].sentence == sentence and index - k <= 14:
         word = tokens[k].word

@@ -166,8 +166,8 @@ RULES: tuple[VagueRule, ...] = (
 )
 # "No idea when", "not sure when": the time is unknown, so it can't be known to be in time.
 UNKNOWN = re.compile(
-    r"(?<![\w-])(?:no idea when|not sure when|don'?t know when|no timescales?(?: yet)?"
-    r"|no date (?:yet|for it))(?![\w-])",
+    r"(?<![\w-])(?:no idea when|not sure when|don'?t know when|no timescales?(?: yet)?)"
+    r"(?![\w-])",
     re.IGNORECASE,
 )
 _YEAR_JOB = re.compile(r"(?<![\w-])an? (?P<year>20\d\d) (?:job|thing|task)(?![\w-])", re.I)
