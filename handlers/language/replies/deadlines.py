@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import date
 from typing import NamedTuple
 
@@ -29,6 +30,7 @@ from handlers.language.vocabulary import (
     TARGET_KEPT_WORDS,
     TARGET_NOUNS,
     TIME_UNITS,
+    WEEKDAYS,
     one_of,
     phrases,
 )
@@ -259,62 +261,6 @@ class DateRoles(NamedTuple):
     others: list[Found]  # future days said of something else: a meeting, a step, a reason
 
 
-def weigh_dates(tokens: Tokens, found: Sequence[Found], today: date) -> DateRoles:
-    """Each date phrase's role; the revised target is the first of `ranked`, if any.
-
-    A revision cue ranks first ("new date", then "moved to"), then a deadline cue ("by",
-    "finishing" before "now be"), then an uncued date that is the point of its clause. Starts,
-    lengths of time and the old target are nothing; past events are nothing; meetings and
-    other steps are `others`, which may still be offered when the officer is asked.
-    """
-    chosen: list[tuple[int, int, DateChoice]] = []
-    others: list[Found] = []
-    for n, hit in enumerate(found):
-        cue = _cue(tokens, hit)
-        soft = cue.soft
-        day = hit.answer.day
-        in_past = day is not None and day < today
-        past = _past_clause(tokens, hit) or (hit.first > 0 and tokens[hit.first - 1].word == "last")
-        if cue.old or _a_start(tokens, hit) or _a_duration(tokens, hit):
-            continue  # "roll out from October", "pushed back a month to ..."
-        if cue.revision and not cue.named and _a_meeting_moved(tokens, hit):
-            if day is not None and not in_past:  # "because the SLT meeting was moved to 20 Jan"
-                others.append(hit)
-            continue
-        if cue.revision:
-            rank = 0 if cue.named else 1  # "revised target 31/03" before "upgrade moved to Jan"
-        elif cue.deadline and not (past and (in_past or not HAS_YEAR.search(hit.text))):
-            rank = 2 if cue.finish else 3  # "finishing 30 June" before "now be April"
-        elif day is not None and not (past or in_past) and _for_remaining_work(tokens, hit):
-            rank = 4  # "remaining two booked for Jan": the last of the work is done then
-        elif not in_past and _for_decision(tokens, hit):
-            rank = 4  # "goes to CLT on 14 January for decision": maybe the end (asked, below)
-        elif in_past:
-            continue  # a past event
-        elif past:  # "rebooked for 12 January": a past act about a day still to come
-            if day is not None:
-                others.append(hit)
-            continue
-        elif (
-            _event_clause(tokens, hit)
-            or (hit.answer.problem and not alone(tokens, hit))
-            or not _relative_target(tokens, hit)
-            or (hit.answer.needs_confirmation and day == today)
-        ):
-            if day is not None and not _this_period(hit):  # a meeting, a step, a reason
-                others.append(hit)
-            continue
-        else:
-            rank = 4
-        soft = soft or _for_decision(tokens, hit)  # a board's date: maybe only a step
-        if new_year(hit):
-            rank += 5  # "finished in the new year - say end of Jan": the date given wins
-        choice = DateChoice(hit, cue.revision, in_past, soft, rank, cue.named)
-        chosen.append((rank, n, choice))
-    chosen.sort(key=lambda c: (c[0], c[1]))
-    return DateRoles([c[2] for c in chosen], others)
-
-
 _MEETINGS = frozenset(
     {"meeting", "meetings", "workshop", "session", "sessions", "event", "clt", "slt", "smt"}
     | {"cabinet", "committee", "board", "panel", "forum", "briefing", "launch", "pilot"}
@@ -331,6 +277,113 @@ def _a_meeting_moved(tokens: Tokens, hit: Found) -> bool:
 def _this_period(hit: Found) -> bool:
     """'No update this month': the time of the report, not of the work."""
     return bool(re.fullmatch(r"(?:this|the)\s+(?:week|month|year|quarter)", hit.text.strip(), re.I))
+
+
+class _Seen(NamedTuple):
+    """What the date rules read of one date phrase, worked out once."""
+
+    tokens: Tokens
+    hit: Found
+    cue: _Cue
+    day: date | None
+    in_past: bool  # the day itself is gone
+    past: bool  # its clause tells of something done ("met on 3 December")
+    today: date
+
+
+NOT_THE_TARGET, ANOTHER_DATE = -2, -1  # ranks for phrases that are not the target
+
+
+@dataclass(frozen=True)
+class DateRule:
+    """What one kind of date phrase is: its rank as the target (lower first), or not one."""
+
+    name: str
+    reads: Callable[[_Seen], bool]
+    rank: int  # 0-4: a candidate for the target; NOT_THE_TARGET; ANOTHER_DATE (offered)
+    why: str
+
+
+def _past_undated(s: _Seen) -> bool:
+    return s.past and (s.in_past or not HAS_YEAR.search(s.hit.text))
+
+
+def _in_passing(s: _Seen) -> bool:
+    return (
+        _event_clause(s.tokens, s.hit)
+        or (bool(s.hit.answer.problem) and not alone(s.tokens, s.hit))
+        or not _relative_target(s.tokens, s.hit)
+        or (s.hit.answer.needs_confirmation and s.day == s.today)
+    )
+
+
+# Tried in order; the first that reads a phrase says what it is.
+DATE_RULES: tuple[DateRule, ...] = (
+    DateRule("old target", lambda s: s.cue.old, NOT_THE_TARGET,
+             "'missed the December deadline', 'won't be done by March': the date being missed"),
+    DateRule("a start", lambda s: _a_start(s.tokens, s.hit), NOT_THE_TARGET,
+             "'roll out from October', 'comms go out 1 April': when work begins or goes out"),
+    DateRule("a length", lambda s: _a_duration(s.tokens, s.hit), NOT_THE_TARGET,
+             "'pushed back a month': how long, not when"),
+    DateRule("a meeting moved",
+             lambda s: s.cue.revision and not s.cue.named and _a_meeting_moved(s.tokens, s.hit),
+             ANOTHER_DATE, "'the SLT meeting was moved to 20 Jan': a meeting's date"),
+    DateRule("new date", lambda s: s.cue.revision and s.cue.named, 0,
+             "'new date 31 March', 'revised target': the officer names the new target"),
+    DateRule("moved", lambda s: s.cue.revision, 1,
+             "'slipped to January', 'extended to 15 Jan': the date moves there"),
+    DateRule("finishing", lambda s: s.cue.deadline and s.cue.finish and not _past_undated(s), 2,
+             "'finishing 30 June', 'complete by March': the work is done then"),
+    DateRule("deadline", lambda s: s.cue.deadline and not _past_undated(s), 3,
+             "'by March', 'until 15 January', 'realistically Feb': a time something is done by"),
+    DateRule("remaining work",
+             lambda s: s.day is not None and not (s.past or s.in_past)
+             and _for_remaining_work(s.tokens, s.hit),
+             4, "'remaining two booked for Jan': the last of the work is done then"),
+    DateRule("for decision", lambda s: not s.in_past and _for_decision(s.tokens, s.hit), 4,
+             "'to CLT on 14 January for decision': maybe the end, maybe a step (asked)"),
+    DateRule("gone", lambda s: s.in_past, NOT_THE_TARGET, "a day already past: an event"),
+    DateRule("a past weekday", lambda s: s.past and _weekday(s.hit), NOT_THE_TARGET,
+             "'legal reviewed it on Friday': last Friday, though written without a date"),
+    DateRule("in a past clause", lambda s: s.past, ANOTHER_DATE,
+             "'rebooked for 12 January': something done about a day still to come"),
+    DateRule("in passing", _in_passing, ANOTHER_DATE,
+             "a meeting's date, a step, a reason: not the target as said, but offered if asked"),
+    DateRule("the point of its clause", lambda s: True, 4,
+             "'Delayed, end of March', 'final version April': the date is what the clause says"),
+)  # fmt: skip
+
+
+def _weekday(hit: Found) -> bool:
+    return bool(re.fullmatch(rf"(?:on\s+|last\s+)?{one_of(WEEKDAYS)}\.?", hit.text.strip(), re.I))
+
+
+def weigh_dates(tokens: Tokens, found: Sequence[Found], today: date) -> DateRoles:
+    """Each date phrase's role by DATE_RULES; the revised target is the first of `ranked`.
+
+    Meetings and other steps are `others`, which may still be offered when the officer is
+    asked. A board's date is soft (maybe only a step); "in the new year" ranks after any date.
+    """
+    chosen: list[tuple[int, int, DateChoice]] = []
+    others: list[Found] = []
+    for n, hit in enumerate(found):
+        cue = _cue(tokens, hit)
+        day = hit.answer.day
+        past = _past_clause(tokens, hit) or (hit.first > 0 and tokens[hit.first - 1].word == "last")
+        seen = _Seen(tokens, hit, cue, day, day is not None and day < today, past, today)
+        rule = next(r for r in DATE_RULES if r.reads(seen))
+        if rule.rank == ANOTHER_DATE:
+            if day is not None and not seen.in_past and not _this_period(hit):
+                others.append(hit)
+            continue
+        if rule.rank == NOT_THE_TARGET:
+            continue
+        rank = rule.rank + (5 if new_year(hit) else 0)  # "in the new year - say end of Jan"
+        soft = cue.soft or _for_decision(tokens, hit)  # a board's date: maybe only a step
+        choice = DateChoice(hit, cue.revision, seen.in_past, soft, rank, cue.named)
+        chosen.append((rank, n, choice))
+    chosen.sort(key=lambda c: (c[0], c[1]))
+    return DateRoles([c[2] for c in chosen], others)
 
 
 def named_by_the_officer(
