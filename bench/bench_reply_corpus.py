@@ -36,6 +36,7 @@ FIRST_SCORES: dict[int, str] = {
     6: "85.0% read, 0 asked, 6 wrong",
     7: "76.3% read, 1 asked, 17 wrong",
     8: "34.7% (46 read, 4 asked), 25 unoffered, 69 wrong",
+    9: "68.9% (76 read, 46 asked), 21 unoffered, 34 wrong",
 }
 
 
