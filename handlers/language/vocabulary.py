@@ -40,6 +40,27 @@ WEEKDAYS: dict[str, int] = {name.lower(): i for i, name in enumerate(WEEKDAY_NAM
 WEEKDAYS.update({name[:3].lower(): i for i, name in enumerate(WEEKDAY_NAMES)})
 WEEKDAYS.update({"tues": 1, "weds": 2, "thur": 3, "thurs": 3})
 
+# Welsh date words, read as their English: councils in Wales are answered in both languages
+# ("Diwedd mis Chwefror" is the end of February). Word by word; none is an English word.
+WELSH_DATE_WORDS: dict[str, str] = {
+    "ionawr": "january",
+    "chwefror": "february",
+    "mawrth": "march",
+    "ebrill": "april",
+    "mai": "may",
+    "mehefin": "june",
+    "gorffennaf": "july",
+    "awst": "august",
+    "medi": "september",
+    "hydref": "october",
+    "tachwedd": "november",
+    "rhagfyr": "december",
+    "diwedd": "end of",
+    "canol": "mid",
+    "dechrau": "start of",
+    "mis": "",  # "mis Chwefror": the month of February
+}
+
 # Endings of day numbers: "31st", "2nd", "3rd", "4th".
 ORDINAL_SUFFIXES = ("st", "nd", "rd", "th")
 
@@ -310,6 +331,16 @@ NOT_STARTED_WORDS = (
 
 # ---------------------------------------------------------------------------------------------
 # Building regexes from the lists
+
+
+_WELSH = re.compile(rf"(?<![\w'-])({'|'.join(WELSH_DATE_WORDS)})(?![\w'-])", re.IGNORECASE)
+
+
+def in_english(text: str) -> str:
+    """Welsh month names and 'diwedd' (end of), 'canol' (mid) read as their English."""
+    if not _WELSH.search(text):
+        return text
+    return " ".join(_WELSH.sub(lambda m: WELSH_DATE_WORDS[m[1].lower()], text).split(" "))
 
 
 def one_of(words: Iterable[str]) -> str:

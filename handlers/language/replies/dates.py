@@ -57,6 +57,12 @@ class Found(NamedTuple):
     answer: DateAnswer
     event_day: date | None = None  # "the June round": a meeting's month, ending this day
 
+    @property
+    def latest(self) -> date | None:
+        """The day this phrase may stand for, at the latest: its day, a meeting's, a range's
+        end ("Feb-March")."""
+        return self.answer.day or self.event_day or max(self.answer.options, default=None)
+
 
 _GENERIC = ("I couldn't read", "I need")
 _TRY = "Try something like 31/03/2027 or end of March."
@@ -94,7 +100,8 @@ def _read_from(text: str, tokens: Tokens, first: int, today: date) -> Found | No
         if not _window_ok(tokens, first, end):
             continue
         phrase = text[tokens[first].start : tokens[end].end]
-        answer = _recent(parse_date_answer(phrase, today=today), phrase, today)
+        told = bool(tokens.clause(tokens[first].clause).past)  # "delivered in October"
+        answer = _recent(parse_date_answer(phrase, today=today), phrase, today, told)
         if answer.day is not None and first > 0 and tokens[first - 1].word == "after":
             named = f"after {phrase}"
             problem = f'"{named}" is not one date: when will it be done?'
@@ -115,16 +122,17 @@ _A_MONTH = re.compile(rf"(?<![\w-]){one_of(MONTHS)}(?![\w-])", re.I)
 _A_DAY = re.compile(r"(?<![\w/])\d{1,2}(?:st|nd|rd|th)?(?![\d%])", re.I)
 
 
-def _recent(answer: DateAnswer, phrase: str, today: date) -> DateAnswer:
+def _recent(answer: DateAnswer, phrase: str, today: date, told: bool) -> DateAnswer:
     """'Agreed on 2 Dec', said on 7 December: last week, not next December.
 
     A day and month without a year are read as the next such day; one that fell in the last
     four months is the one meant: people rarely name a day eight months off without its year.
+    A month alone is read so only where something done is told of ("delivered in October").
     """
     day = answer.day
     if day is None or HAS_YEAR.search(phrase) or (day - today).days < _FAR_AHEAD:
         return answer
-    bare_month = _A_MONTH.search(phrase) and not re.match(
+    bare_month = told and _A_MONTH.search(phrase) and not re.match(
         r"(?:the\s+)?(?:end|mid|early|late|start|beginning)", phrase, re.I
     )
     if not (_A_DAY.search(phrase) or bare_month):  # "Q3", "end of January": periods ahead

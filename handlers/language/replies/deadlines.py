@@ -122,12 +122,23 @@ def _cue_words(tokens: Sequence[Token], found: Found) -> list[str]:
     return [w.rstrip(":") for w in lead] if whole else []
 
 
+_OWN_DEADLINE = frozenset({"new", "revised", "target", "our", "the", "a", "my", "its", "end"})
+
+
+def _someone_elses(words: Sequence[str]) -> bool:
+    """'return deadline early April', 'Fire, which is due Friday': the deadline of another
+    thing named just before, not of the action."""
+    if words[-1] in ("deadline", "date") and len(words) > 1:
+        return words[-2] not in _OWN_DEADLINE and not words[-2].endswith(("ed", "'s"))
+    return words[-1] == "due" and words[-3:-1] in (["which", "is"], ["that", "is"], ["who", "are"])
+
+
 def _cue(tokens: Sequence[Token], found: Found) -> _Cue:
     """Which target cue, if any, introduces the date ('new date:', 'revised to', 'by the')."""
     words = _cue_words(tokens, found)
     while words and words[-1] in _CUE_SKIP:
         words.pop()
-    deadline = bool(words) and words[-1] in _DEADLINE_CUES
+    deadline = bool(words) and words[-1] in _DEADLINE_CUES and not _someone_elses(words)
     phrase = next((p for p in _DEADLINE_PHRASES if words[-len(p) :] == p), None)
     deadline = deadline or phrase is not None
     not_before = bool(words) and words[-1] in ("until", "till", "til", "before")  # "until April"
@@ -373,13 +384,15 @@ def weigh_dates(tokens: Tokens, found: Sequence[Found], today: date) -> DateRole
         seen = _Seen(tokens, hit, cue, day, day is not None and day < today, past, today)
         rule = next(r for r in DATE_RULES if r.reads(seen))
         if rule.rank == ANOTHER_DATE:
-            if day is not None and not seen.in_past and not _this_period(hit):
+            latest = hit.latest
+            if latest is not None and latest >= today and not _this_period(hit):
                 others.append(hit)
             continue
         if rule.rank == NOT_THE_TARGET:
             continue
         rank = rule.rank + (5 if new_year(hit) else 0)  # "in the new year - say end of Jan"
-        soft = cue.soft or _for_decision(tokens, hit)  # a board's date: maybe only a step
+        # a board's date, or the last of the work ("goes to Cabinet on 9 Feb"): maybe a step
+        soft = cue.soft or _for_decision(tokens, hit) or rule.name == "remaining work"
         choice = DateChoice(hit, cue.revision, seen.in_past, soft, rank, cue.named)
         chosen.append((rank, n, choice))
     chosen.sort(key=lambda c: (c[0], c[1]))

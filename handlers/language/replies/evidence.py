@@ -103,7 +103,25 @@ def settle_date(e: DateEvidence) -> DateReading:
         return DateReading(problem=problem, options=tuple(beyond))
     if e.status is Status.DELAYED and MISSING.search(e.note):
         return _ask(e, "", "You say the target will be missed: what is the new target date?")
+    if _due(target, e.today) and (e.status is Status.DELAYED or _STUCK.search(e.note)):
+        problem = (  # "Delayed", "BSL still unfunded", with the target days away or gone
+            f"The target is {format_date(target)} (it is close or past): what is the new "
+            "target date?"
+        )
+        return _ask(e, "", problem)
     return DateReading()
+
+
+_STUCK = re.compile(
+    r"(?<![\w-])(?:unfunded|no funding|stuck|blocked|stalled|on hold|no capacity|no resource)"
+    r"(?![\w-])",
+    re.IGNORECASE,
+)
+_CLOSE = 7  # days: a target this close can't be met by work that is stuck
+
+
+def _due(target: date | None, today: date) -> bool:
+    return target is not None and (target - today).days <= _CLOSE
 
 
 def _weigh_choice(e: DateEvidence, choice: DateChoice, target: date | None) -> DateReading:
@@ -161,6 +179,14 @@ def _weigh_choice(e: DateEvidence, choice: DateChoice, target: date | None) -> D
             "target for the whole action?"
         )
         return _ask(e, hit.text, problem, first=choice)
+    if choice.in_past:  # "new date end of March 2026", said in December 2026: next year's?
+        try:
+            next_year = day.replace(year=day.year + 1)
+        except ValueError:
+            next_year = day.replace(year=day.year + 1, day=28)
+        if next_year >= e.today:
+            option = DateOption(next_year, f"{hit.text}, a year on")
+            return DateReading(new_date=day, text=hit.text, in_past=True, options=(option,))
     return DateReading(
         new_date=day, text=hit.text, confirm=hit.answer.needs_confirmation, in_past=choice.in_past
     )
@@ -235,9 +261,7 @@ def _beyond(e: DateEvidence, target: date | None, *, after: date | None) -> tupl
     days = [
         (day, hit)
         for hit in found
-        if (day := hit.answer.day or hit.event_day) is not None
-        and day > floor
-        and not _vague_phrase(hit)
+        if (day := hit.latest) is not None and day > floor and not _vague_phrase(hit)
     ]
     days.sort(key=lambda item: item[0], reverse=True)
     return _unique([DateOption(day, _words(e, hit)) for day, hit in days])
@@ -252,7 +276,8 @@ def _ask(e: DateEvidence, text: str, problem: str, first: DateChoice | None = No
     options = [
         DateOption(day, _words(e, hit))
         for hit in found
-        if (day := hit.answer.day or hit.event_day) is not None and day >= e.today
+        for day in (hit.answer.options or (hit.latest,))
+        if day is not None and day >= e.today
     ]
     if first is None:  # the latest is the likeliest end of the work
         options.sort(key=lambda o: o.day, reverse=True)

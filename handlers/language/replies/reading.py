@@ -37,6 +37,7 @@ from handlers.language.replies.status import (
 from handlers.language.replies.tokens import tokenize
 from handlers.language.replies.which import content_words, refs_mentioned, which_action
 from handlers.language.slips import fix_typos
+from handlers.language.vocabulary import in_english
 from models.tables import Status
 
 
@@ -46,7 +47,7 @@ def parse_reply(text: str, candidates: Sequence[Candidate], *, today: date) -> P
     plain = without_echo(original, candidates)
     mentioned = refs_mentioned(plain, candidates) or quoted_ref(original, candidates)
     written = strip_leading_ref(plain, candidates, len(mentioned) > 1)
-    note = fix_typos(written)  # read "compelte" as "complete"; the note stays as written
+    note = fix_typos(in_english(written))  # "compelte", "Chwefror": read; the note as written
 
     tokens = tokenize(note)
     dates = all_dates(note, tokens, today)

@@ -165,6 +165,7 @@ _YEARISH = re.compile(r"(?:19|20)\d{2}(?:\s*[/-]\s*\d{2,4})?|'\d{2}")
 DAY_NUMBER = re.compile(rf"\d{{1,2}}{one_of(ORDINAL_SUFFIXES)}?")
 _DAY_MONTH = re.compile(r"\d{1,2}/\d{1,2}")  # "28/2": a date only after a lead ("to 28/2")
 _D_M_LEADS = frozenset({"to", "by", "until", "till", "til", "date", "on", "before", "now", "say"})
+_D_M_LEADS |= {"w/c", "w/b", "wc", "wb", "said", "target", "for", "from"}
 _DAY_ORDINAL = re.compile(rf"\d{{1,2}}{one_of(ORDINAL_SUFFIXES)}")  # "the 18th"
 _QUARTER = re.compile(rf"{one_of(QUARTER_WORDS)}[1-4]")
 # "Q1", "qtr2"; "quarter 3" is two words. "The first quarter of next year" starts a date.

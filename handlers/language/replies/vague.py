@@ -128,8 +128,15 @@ RULES: tuple[VagueRule, ...] = (
         "The financial year ends on 31 March; its figures follow in April.",
     ),
     VagueRule(
+        "christmas break",
+        r"(?:the )?(?:christmas|xmas|festive) (?:break|holidays?|period|shutdown)",
+        _calendar(((12, 20, 1, 4),)),
+        "Councils close from about 20 December to 4 January.",
+    ),
+    VagueRule(
         "budget setting",
-        r"(?:the )?budget (?:is |has been |gets )?(?:set|setting|agreed|council)",
+        r"(?:the )?budget (?:is |has been |gets )?(?:set|setting|agreed|council)"
+        r"|next year'?s budget",
         _calendar(((2, 1, 3, 10),)),
         "Councils set their budgets in February or early March.",
     ),
@@ -166,13 +173,21 @@ RULES: tuple[VagueRule, ...] = (
 )
 # "No idea when", "not sure when": the time is unknown, so it can't be known to be in time.
 UNKNOWN = re.compile(
-    r"(?<![\w-])(?:no idea when|not sure when|don'?t know when|no timescales?(?: yet)?)"
+    r"(?<![\w-])(?:no idea when|not sure when|don'?t know when|no timescales?(?: yet)?"
+    r"|not (?:yet )?scheduled(?: yet)?|not got a date)"
     r"(?![\w-])",
     re.IGNORECASE,
 )
 _YEAR_JOB = re.compile(r"(?<![\w-])an? (?P<year>20\d\d) (?:job|thing|task)(?![\w-])", re.I)
 _COMPILED = tuple(
     (rule, re.compile(rf"(?<![\w-])(?:{rule.words})(?![\w-])", re.IGNORECASE)) for rule in RULES
+)
+# After a season, words that leave it a time ("spring now", "autumn realistically"); any other
+# word makes it describe a thing ("summer stalls").
+_DESCRIBED = re.compile(
+    r"\s+(?!(?:now|then|realistically|probably|hopefully|at|i|we|it|or|and|but|so|time|onwards"
+    r"|please|instead|term|break|holidays?|recess|is|will|would|should|latest|earliest)\b)[a-z]",
+    re.IGNORECASE,
 )
 _BEFORE = re.compile(r"(?:before|by|ahead of|prior to|in time for|within)\s+(?:the\s+)?$", re.I)
 _AFTER = re.compile(r"(?:after|once|until|till|til|when|following|post)\s+(?:the\s+)?$", re.I)
@@ -210,6 +225,9 @@ def vague_times(text: str, today: date) -> list[VagueTime]:
             before = text[max(0, m.start() - 24) : m.start()]
             if _STARTING.search(before):
                 continue
+            after = text[m.end() : m.end() + 16]
+            if rule.ends_on and _DESCRIBED.match(after):
+                continue  # "summer stalls", "the spring newsletter": a season describing a thing
             if not rule.alone and not (
                 _AFTER.search(before) or _BEFORE.search(before) or _WITHIN.search(before)
             ):
