@@ -205,6 +205,7 @@ DELAYED_WORDS = (
     "put back",
     "deferred",
     "held up",
+    "held back",
     "stalled",
     "(?:running|be|is|are|going) (?:a bit )?late",
     "behind schedule",

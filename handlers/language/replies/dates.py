@@ -45,7 +45,7 @@ def _can_start(tokens: Sequence[Token], i: int) -> bool:
         return True
     if word in NUMBER_WORDS or (word in ("couple", "few") and after in ("of", "more")):
         return True
-    if word in QUARTER_ORDINALS and after == "quarter":  # "the first quarter of next year"
+    if word in QUARTER_ORDINALS and after in ("quarter", "week"):  # "the first week of Feb"
         return True
     return is_dateish(tokens, i) or bool(DAY_NUMBER.fullmatch(word))
 
@@ -111,9 +111,36 @@ def _read_from(text: str, tokens: Tokens, first: int, today: date) -> Found | No
             problem = f'"{named}" is a meeting, not a date: what is the new target date?'
             no_day = DateAnswer(named, None, problem=problem)
             return Found(first, end + 1, named, no_day, event_day=answer.day)
-        if answer.day is not None or _specific_problem(answer):
-            return Found(first, end, phrase, answer)
+        if answer.options and _moved_from(tokens, first):  # "moved from 18 March to 22 April"
+            return Found(first, end, phrase, DateAnswer(phrase, answer.options[-1]))
+        if answer.day is not None and told and _DAY_ALONE.fullmatch(phrase) and answer.day > today:
+            answer = DateAnswer(phrase, _last(answer.day, today))  # "went to Exec on the 10th"
+        if answer.day is not None or _specific_problem(answer) or answer.options:
+            return Found(first, end, phrase, answer)  # a range offers its end ("Jan/Feb")
     return None
+
+
+_DAY_ALONE = re.compile(r"(?:the\s+)?\d{1,2}(?:st|nd|rd|th)", re.I)
+_MOVED = ("moved", "changed", "pushed", "shifted", "put", "switched", "rescheduled")
+
+
+def _moved_from(tokens: Tokens, first: int) -> bool:
+    before = [t.word for t in tokens[max(0, first - 3) : first]]
+    return len(before) >= 2 and before[-1] == "from" and any(w in _MOVED for w in before[:-1])
+
+
+def _last(day: date, today: date) -> date:
+    """The same day of the month, the last time it came round."""
+    month, year = today.month, today.year
+    for _ in range(3):
+        try:
+            candidate = date(year, month, day.day)
+        except ValueError:
+            candidate = None
+        if candidate is not None and candidate <= today:
+            return candidate
+        month, year = (month - 1, year) if month > 1 else (12, year - 1)
+    return day
 
 
 _RECENT_DAYS = 120  # "went out 1 Feb", said in April

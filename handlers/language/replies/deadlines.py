@@ -237,8 +237,6 @@ def _a_start(tokens: Sequence[Token], hit: Found) -> bool:
         words.pop()
     if words and words[-1] in _START_WORDS - {"out", "off", "run", "runs"}:
         return True
-    if len(words) >= 2 and words[-1] == "out" and words[-2] in ("go", "goes", "going", "went"):
-        return True  # "launch comms go out 1 April": something sent, not the work done
     if len(words) >= 2 and words[-1] in ("until", "till", "til") and words[-2] in _AWAY:
         return True  # "I'm off until the 7th": when they are back, not the target
     if len(words) < 2 or words[-1] not in ("in", "by", "at", "after"):
@@ -336,6 +334,8 @@ DATE_RULES: tuple[DateRule, ...] = (
              "'roll out from October', 'comms go out 1 April': when work begins or goes out"),
     DateRule("a length", lambda s: _a_duration(s.tokens, s.hit), NOT_THE_TARGET,
              "'pushed back a month': how long, not when"),
+    DateRule("sent out", lambda s: _sent_out(s.tokens, s.hit), ANOTHER_DATE,
+             "'launch comms go out 1 April': something sent, maybe after the work is done"),
     DateRule("a meeting moved",
              lambda s: s.cue.revision and not s.cue.named and _a_meeting_moved(s.tokens, s.hit),
              ANOTHER_DATE, "'the SLT meeting was moved to 20 Jan': a meeting's date"),
@@ -363,6 +363,13 @@ DATE_RULES: tuple[DateRule, ...] = (
     DateRule("the point of its clause", lambda s: True, 4,
              "'Delayed, end of March', 'final version April': the date is what the clause says"),
 )  # fmt: skip
+
+
+def _sent_out(tokens: Tokens, hit: Found) -> bool:
+    words = words_before(tokens, hit.first, 3)
+    while words and words[-1] in ("on", "the", "in", "by"):
+        words.pop()
+    return len(words) >= 2 and words[-1] == "out" and words[-2] in ("go", "goes", "going", "went")
 
 
 def _weekday(hit: Found) -> bool:

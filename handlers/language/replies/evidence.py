@@ -328,6 +328,7 @@ class StatusEvidence:
     ask: tuple[Status | None, ...]  # what the account of the work leaves to ask
     inferred: bool  # partly complete by inference ("3 of 4 done", "drafted"), not in words
     on_track: bool  # "on track", "the date's fine": the work goes on as planned
+    closed: bool  # "please close this", "can be marked complete": said of the action
     action: Candidate | None
     today: date
 
@@ -389,7 +390,13 @@ def settle_status(e: StatusEvidence) -> StatusReading:
         if e.on_track:  # "3 of 4 workshops done, so we'll finish in time": under way, as planned
             return StatusReading(None)
         # "9 of 14 returned", "fieldwork done, analysis next": a part done, or a step of it
-        return StatusReading(None, (_PARTLY, None))
+        return StatusReading(None, (_PARTLY, None, Status.COMPLETE))
+    if e.status is _PARTLY and e.inferred and current in (Status.NOT_STARTED, Status.DELAYED):
+        # "the checklist is drafted", "the session happened, write-up to follow"
+        return StatusReading(None, (_PARTLY, Status.IN_PROGRESS, Status.COMPLETE))
+    ongoing = e.action is not None and e.action.target is None
+    if e.status is Status.COMPLETE and ongoing and not e.closed:
+        return StatusReading(None, (None, Status.COMPLETE))  # "this year's analysis done"
     return StatusReading(e.status)
 
 

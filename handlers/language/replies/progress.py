@@ -59,6 +59,7 @@ _WILL |= {"be", "being", "gonna", "going", "once", "when", "if"}
 
 
 _GONE_OUT = frozenset({"launched", "rolled", "issued", "circulated", "implemented", "embedded"})
+_GONE_OUT |= {"relaunched", "published", "distributed", "adopted"}
 _COMPLETE_WORD = re.compile(phrases(COMPLETE_WORDS), re.IGNORECASE)
 
 
@@ -236,7 +237,7 @@ def _going_on(current: Status | None) -> Status | None:
 
 # Said beside "done", these tell of work still to come that is not named as the rest of it.
 _STILL_TO_COME = re.compile(
-    r"(?<![\w-])(?:will|shall|going to|goes (?:to|live)|go live|then|next"
+    r"(?<![\w-])(?:will|shall|going to|goes (?:to|live|up)|go live|going (?:up|live)|then|next"
     r"|not (?:\w+ )?(?:covered|done|started|finished|included) yet|(?:is|are|still) with"
     r"|no-?go|(?:is|now) dead|extending|extended|on hold|(?:has|have) (?:yet|still) to"
     r"|haven'?t (?:started|done|finished))(?![\w-])",

@@ -85,6 +85,7 @@ def parse_reply(text: str, candidates: Sequence[Candidate], *, today: date) -> P
             weighed.ask,
             inferred or _in_time(choice, action),
             on_track,
+            any(m.rule == "close it" for m in matches),
             action,
             today,
         )

@@ -268,6 +268,9 @@ def _judge(
             return Status.PARTIALLY_COMPLETE
         if _finishes_later(tokens, tokens.at(m.end() - 1), dates, today):
             return None
+        after = [t.word for t in tokens[tokens.at(m.end() - 1) + 1 :][:2]]
+        if after and after[0] in ("once", "when", "if", "after"):
+            return None  # "the pilot's only delivered once the money's paid out"
     return rule.status
 
 
