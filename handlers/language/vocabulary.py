@@ -218,7 +218,7 @@ DELAYED_WORDS = (
 # yet, waiting for the budget" is not started). "Waiting for/on" alone is not a delay at all:
 # the officer did not say the target will be missed, so the status is kept.
 DEPENDS_WORDS = (
-    r"(?:can'?t|cannot|unable to|not able to|won'?t be able to) (?:\w+ ){1,4}?until",
+    r"(?:can'?t|cannot|unable to|not able to|won'?t be able to) (?:\w+ ){1,4}?(?:until|till|til)",
     r"(?:can'?t|cannot|unable to) (?:progress|proceed|move (?:this|it) on)",
     "not until",
     "won'?t be (?:finished|done|complete|completed|ready) (?:this|by|in|until)",

@@ -105,7 +105,8 @@ def _read_from(text: str, tokens: Tokens, first: int, today: date) -> Found | No
         if answer.day is not None and first > 0 and tokens[first - 1].word == "after":
             named = f"after {phrase}"
             problem = f'"{named}" is not one date: when will it be done?'
-            return Found(first, end, phrase, DateAnswer(phrase, None, problem=problem))
+            no_day = DateAnswer(phrase, None, problem=problem)
+            return Found(first, end, phrase, no_day, event_day=answer.day)  # the earliest
         if answer.day is not None and _names_an_event(tokens, end):
             named = f"{phrase} {tokens[end + 1].word}"
             problem = f'"{named}" is a meeting, not a date: what is the new target date?'

@@ -227,6 +227,7 @@ _DURATION = re.compile(
 )
 
 
+_MOVED_FROM = frozenset({"moved", "changed", "pushed", "shifted", "switched", "rescheduled"})
 _AWAY = frozenset({"off", "away", "leave", "holiday", "sick", "absent", "out", "annual"})
 
 
@@ -236,9 +237,11 @@ def _a_start(tokens: Sequence[Token], hit: Found) -> bool:
     while words and words[-1] in ("the", "on"):
         words.pop()
     if words and words[-1] in _START_WORDS - {"out", "off", "run", "runs"}:
-        return True
+        moved = words[-1] == "from" and len(words) > 1 and words[-2] in _MOVED_FROM
+        return not moved  # "moved from 18 March to 22 April" is no start
     if len(words) >= 2 and words[-1] in ("until", "till", "til") and words[-2] in _AWAY:
-        return True  # "I'm off until the 7th": when they are back, not the target
+        signed = words[-2] == "off" and len(words) > 2 and words[-3].startswith("sign")
+        return not signed  # "I'm off until the 7th": when they are back, not the target
     if len(words) < 2 or words[-1] not in ("in", "by", "at", "after"):
         return False
     kicks_off = words[-2] == "off" and len(words) > 2 and words[-3].startswith("kick")

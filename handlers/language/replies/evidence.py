@@ -28,7 +28,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from handlers.language.replies.dates import Found
 from handlers.language.replies.deadlines import (
@@ -90,7 +90,14 @@ def settle_date(e: DateEvidence) -> DateReading:
     if choice is not None and _vague_phrase(choice.found):
         choice = None  # a season or a year: weighed below as a vague time
     if choice is not None and choice.found.answer.day is not None:
-        return _weigh_choice(e, _latest_deadline(e, choice), target)
+        first = _latest_deadline(e, choice)
+        for candidate in [first] + [c for c in e.roles.ranked if c is not first]:
+            if candidate.found.answer.day is None or _vague_phrase(candidate.found):
+                continue
+            reading = _weigh_choice(e, candidate, target)
+            if reading is not _A_STEP:
+                return reading
+        return DateReading()  # every date named is a step inside the plan
     vague = _vague_beyond(e, target)
     if vague is not None:
         return vague
@@ -103,7 +110,8 @@ def settle_date(e: DateEvidence) -> DateReading:
         return DateReading(problem=problem, options=tuple(beyond))
     if e.status is Status.DELAYED and MISSING.search(e.note):
         return _ask(e, "", "You say the target will be missed: what is the new target date?")
-    if _due(target, e.today) and (e.status is Status.DELAYED or _STUCK.search(e.note)):
+    stuck = e.status is Status.DELAYED or _STUCK.search(e.note)
+    if target is not None and (target - e.today).days <= _CLOSE and stuck:
         problem = (  # "Delayed", "BSL still unfunded", with the target days away or gone
             f"The target is {format_date(target)} (it is close or past): what is the new "
             "target date?"
@@ -120,9 +128,6 @@ _STUCK = re.compile(
 _CLOSE = 7  # days: a target this close can't be met by work that is stuck
 
 
-def _due(target: date | None, today: date) -> bool:
-    return target is not None and (target - today).days <= _CLOSE
-
 
 def _weigh_choice(e: DateEvidence, choice: DateChoice, target: date | None) -> DateReading:
     hit = choice.found
@@ -130,6 +135,8 @@ def _weigh_choice(e: DateEvidence, choice: DateChoice, target: date | None) -> D
     assert day is not None
     if day == target:
         return DateReading()  # the same target again
+    if (quarter := _current_quarter(e, hit)) is not None:
+        return quarter
     delayed = e.status is Status.DELAYED  # "delayed until 7 Dec": the officer moves the target
     moved_back = choice.revision and not choice.named and not choice.in_past
     if moved_back and target is not None and day < target and not delayed:
@@ -142,7 +149,7 @@ def _weigh_choice(e: DateEvidence, choice: DateChoice, target: date | None) -> D
     uncued = choice.rank >= 4 and not choice.revision
     if target is not None and day < target and uncued and not delayed:
         if not finish_clause(e.tokens, choice):
-            return DateReading()  # "user testing w/c 11 Jan", due in March: a step inside it
+            return _A_STEP  # "user testing w/c 11 Jan", due in March: a step inside it
         if not _still_needs(e, hit):  # "SLT sign-off on 9 December": done earlier, then
             return DateReading(new_date=day, text=hit.text, confirm=hit.answer.needs_confirmation)
         problem = (
@@ -190,6 +197,35 @@ def _weigh_choice(e: DateEvidence, choice: DateChoice, target: date | None) -> D
     return DateReading(
         new_date=day, text=hit.text, confirm=hit.answer.needs_confirmation, in_past=choice.in_past
     )
+
+
+_A_STEP = DateReading(text="a step")  # a date inside the plan: look at the next one
+
+
+def _current_quarter(e: DateEvidence, hit: Found) -> DateReading | None:
+    """'until Q3 now', said in Q3: this quarter, or the same one next year? Asked."""
+    day = hit.answer.day
+    if day is None or not _BARE_QUARTER.fullmatch(hit.text.strip()) or (day - e.today).days > 92:
+        return None
+    next_year = day.replace(year=day.year + 1, day=28 if day.month == 2 else day.day)
+    calendar = _calendar_quarter_end(day, next_year.year)
+    options = tuple(
+        DateOption(d, hit.text) for d in sorted({day, next_year, calendar}) if d >= e.today
+    )
+    problem = f"Is {hit.text} this quarter ({format_date(day)}), or next year's? Say the date."
+    return DateReading(text=hit.text, problem=problem, options=options)
+
+
+_BARE_QUARTER = re.compile(r"(?:(?:the\s+)?end\s+of\s+)?q(?:tr)?\s*[1-4]", re.IGNORECASE)
+
+
+def _calendar_quarter_end(financial_end: date, year: int) -> date:
+    """The calendar quarter with the same number: Q3 of the financial year ends in December,
+    Q3 of the calendar year in September."""
+    number = {6: 1, 9: 2, 12: 3, 3: 4}[financial_end.month]
+    month = 3 * number
+    following = date(year + (month == 12), month % 12 + 1, 1)
+    return following - timedelta(days=1)
 
 
 def _uncontested(e: DateEvidence, hit: Found) -> bool:

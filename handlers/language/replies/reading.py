@@ -126,7 +126,7 @@ def _moves_later(choice: DateChoice | None, action: Candidate | None) -> bool:
     date before the target ('first meeting moved to Jan', due in April) is no delay."""
     if choice is None or not choice.revision:
         return False
-    day = choice.found.answer.day
+    day = choice.found.answer.day or choice.found.event_day  # "after the Christmas break"
     target = action.target if action is not None else None
     # brought forward, or a step moved: not a delay
     return day is None or target is None or day >= target
