@@ -430,7 +430,8 @@ def settle_status(e: StatusEvidence) -> StatusReading:
     if e.status is _PARTLY and e.inferred and current in (Status.NOT_STARTED, Status.DELAYED):
         # "the checklist is drafted", "the session happened, write-up to follow"
         return StatusReading(None, (_PARTLY, Status.IN_PROGRESS, Status.COMPLETE))
-    ongoing = e.action is not None and e.action.target is None
+    # an action known to have no target date (its status known) is ongoing work
+    ongoing = e.action is not None and e.action.target is None and current is not None
     if e.status is Status.COMPLETE and ongoing and not e.closed:
         return StatusReading(None, (None, Status.COMPLETE))  # "this year's analysis done"
     return StatusReading(e.status)
