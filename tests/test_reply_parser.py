@@ -616,10 +616,18 @@ def test_the_reminder_copied_back_is_not_read_as_the_update() -> None:
 
 
 MINE = (
-    Candidate("R1", "Produce a community engagement strategy", Status.IN_PROGRESS),
-    Candidate("R4", "Best practice guides on when to consult", Status.IN_PROGRESS),
-    Candidate("2.1", "Flow charts to help officers decide the level of engagement", None),
-    Candidate("2.2", "Train ward councillors in engagement methods", Status.NOT_STARTED),
+    Candidate(
+        "R1", "Produce a community engagement strategy", Status.IN_PROGRESS, date(2027, 3, 31)
+    ),
+    Candidate(
+        "R4", "Best practice guides on when to consult", Status.IN_PROGRESS, date(2027, 1, 31)
+    ),
+    Candidate(
+        "2.1", "Flow charts to help officers decide the level of engagement", None, date(2027, 2, 1)
+    ),
+    Candidate(
+        "2.2", "Train ward councillors in engagement methods", Status.NOT_STARTED, date(2027, 5, 1)
+    ),
 )
 
 

@@ -160,8 +160,10 @@ def _recent(answer: DateAnswer, phrase: str, today: date, told: bool) -> DateAns
     day = answer.day
     if day is None or HAS_YEAR.search(phrase) or (day - today).days < _FAR_AHEAD:
         return answer
-    bare_month = told and _A_MONTH.search(phrase) and not re.match(
-        r"(?:the\s+)?(?:end|mid|early|late|start|beginning)", phrase, re.I
+    bare_month = (
+        told
+        and _A_MONTH.search(phrase)
+        and not re.match(r"(?:the\s+)?(?:end|mid|early|late|start|beginning)", phrase, re.I)
     )
     if not (_A_DAY.search(phrase) or bare_month):  # "Q3", "end of January": periods ahead
         return answer

@@ -402,7 +402,8 @@ def weigh_dates(tokens: Tokens, found: Sequence[Found], today: date) -> DateRole
             continue
         rank = rule.rank + (5 if new_year(hit) else 0)  # "in the new year - say end of Jan"
         # a board's date, or the last of the work ("goes to Cabinet on 9 Feb"): maybe a step
-        soft = cue.soft or _for_decision(tokens, hit) or rule.name == "remaining work"
+        board = rule.name == "remaining work" and _to_a_board(tokens, hit)
+        soft = cue.soft or _for_decision(tokens, hit) or board
         choice = DateChoice(hit, cue.revision, seen.in_past, soft, rank, cue.named)
         chosen.append((rank, n, choice))
     chosen.sort(key=lambda c: (c[0], c[1]))
@@ -438,6 +439,15 @@ def choose_date(tokens: Tokens, found: Sequence[Found], today: date) -> DateChoi
 def new_year(hit: Found) -> bool:
     """'in the new year': a time, not a date (see _unreadable)."""
     return hit.answer.day is None and hit.text.lower().endswith("new year")
+
+
+_TO_A_BOARD = re.compile(r"(?:going|goes|off|now) to |for (?:approval|sign|adoption)", re.I)
+
+
+def _to_a_board(tokens: Tokens, hit: Found) -> bool:
+    """'... goes to Cabinet with the draft budget on 9 Feb': a board's date, maybe after the
+    work is done."""
+    return bool(_TO_A_BOARD.search(" ".join(words_before(tokens, hit.first, 8)) + " "))
 
 
 def _for_remaining_work(tokens: Tokens, hit: Found) -> bool:

@@ -128,7 +128,6 @@ _STUCK = re.compile(
 _CLOSE = 7  # days: a target this close can't be met by work that is stuck
 
 
-
 def _weigh_choice(e: DateEvidence, choice: DateChoice, target: date | None) -> DateReading:
     hit = choice.found
     day = hit.answer.day
