@@ -17,8 +17,8 @@ from datetime import date
 from handlers.language.replies.model import Candidate, ParsedReply
 from handlers.language.replies.progress import reports_progress
 from handlers.language.replies.reading import parse_reply
-from handlers.language.replies.several import read_replies
-from handlers.language.replies.which import refs_mentioned, title_words
+from handlers.language.replies.several import read_replies, title_parts
+from handlers.language.replies.which import refs_mentioned
 
 # "Update on R4 -", "FYI", "Quick one on R7 and R5.": how news opens, not news itself.
 _OPENING = re.compile(
@@ -28,7 +28,6 @@ _OPENING = re.compile(
     re.IGNORECASE,
 )
 _UPDATE_WORD = re.compile(r"(?<![\w-])(?:update|fyi|just to let you know)(?![\w-])", re.I)
-_SENTENCE = re.compile(r"[^.!?\n]+(?:[.!?]+|\n|$)")
 
 
 def read_volunteered(
@@ -64,23 +63,11 @@ def _by_ref(text: str, named: Sequence[Candidate], today: date) -> tuple[ParsedR
 
 
 def _by_title(text: str, candidates: Sequence[Candidate], today: date) -> tuple[ParsedReply, ...]:
-    """Each sentence given to the action whose title words it uses; unclaimed sentences go
-    with the one before them."""
-    parts: list[tuple[str, str]] = []  # (ref, text)
-    for sentence in _SENTENCE.findall(_opened(text)):
-        ref = title_words(sentence, candidates)
-        if ref is not None and (not parts or parts[-1][0] != ref):
-            parts.append((ref, sentence))
-        elif parts:
-            parts[-1] = (parts[-1][0], parts[-1][1] + sentence)
-    if not parts:
-        return ()
-    by_ref = {c.ref: c for c in candidates}
-    if len({ref for ref, _ in parts}) == 1:
-        return (parse_reply(_opened(text), [by_ref[parts[0][0]]], today=today),)
-    if len({ref for ref, _ in parts}) != len(parts):
-        return ()  # the same action in two places: tangled, not guessed
-    return tuple(parse_reply(part.strip(), [by_ref[ref]], today=today) for ref, part in parts)
+    """Sentences given to the actions whose own title words they use."""
+    parts = title_parts(_opened(text), candidates)
+    if len(parts) == 1:
+        return (parse_reply(_opened(text), [parts[0][0]], today=today),)
+    return tuple(parse_reply(body, [action], today=today) for action, body in parts)
 
 
 def _opened(text: str) -> str:
