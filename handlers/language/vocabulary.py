@@ -167,6 +167,10 @@ CLOSE_WORDS = (
     "closing (?:this|it) off",
     "nothing (?:further|more|else) to do",
     "happy (?:for this|for it|that this|that it) (?:to be closed|is complete)",
+    r"tick (?:that|this|it)(?: one)? off",
+    "call (?:this|it)(?: one)? (?:complete|done)",
+    r"(?:mark|marked) (?:this|it)(?: one)? (?:as )?(?:complete|done)",
+    "job done",
 )
 # Withdrawn unless negated ("not dropped").
 WITHDRAWN_WORDS = ("withdrawn", "withdraw", "dropped", "cancell?ed", "superseded", "replaced by")

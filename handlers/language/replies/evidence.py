@@ -456,6 +456,56 @@ def settle_bare(
     return StatusReading(None), DateReading()
 
 
+# An auto-reply: the officer is away and has not read the reminder.
+_AWAY = re.compile(
+    r"(?<![\w-])(?:out of (?:the )?office|automatic reply|auto-?reply|no access to (?:my )?e-?mail"
+    r"|on (?:annual )?leave (?:until|till|from|and will)|allan o'?r swyddfa|ateb awtomatig)"
+    r"(?![\w-])",
+    re.IGNORECASE,
+)
+
+
+def away(note: str) -> bool:
+    """An out-of-office reply, in English or Welsh: nothing to read in it."""
+    return bool(_AWAY.search(note))
+
+
+_REACHED = re.compile(
+    r"(?<![\w-])(?:hit|reached|achieved|passed|met|exceeded|got to|over)\s+(?:the\s+|our\s+)?"
+    r"(?:target\s+(?:of\s+)?)?(\d[\d,]*)\s*(%|per ?cent)?",
+    re.IGNORECASE,
+)
+_NUMBER = re.compile(r"(\d[\d,]*)\s*(%|per ?cent)?")
+
+
+def reached_its_number(note: str, action: Candidate | None) -> bool:
+    """'The panel has hit 1,000', 'we hit 90%': the number the action aims at, reached."""
+    if action is None:
+        return False
+    aims = {(int(n.replace(",", "")), bool(u)) for n, u in _NUMBER.findall(action.text)}
+    for m in _REACHED.finditer(note):
+        value, percent = int(m[1].replace(",", "")), bool(m[2])
+        if any(percent == p and value >= aim > 0 for aim, p in aims):
+            return True
+    return False
+
+
+def earlier_asked(
+    reading: DateReading, status: StatusReading, action: Candidate | None, today: date
+) -> DateReading:
+    """A date before the target read from a reply whose status is asked about: asked too.
+    Unsure what the reply means, the bot does not bring the target forward on it."""
+    target = action.target if action is not None else None
+    day = reading.new_date
+    if not status.ask or day is None or target is None or day >= target or reading.in_past:
+        return reading
+    problem = (
+        f"Is {reading.text} ({format_date(day)}) the new target for the whole action? It is "
+        f"{format_date(target)} now."
+    )
+    return DateReading(text=reading.text, problem=problem, options=(DateOption(day, reading.text),))
+
+
 _UNDER_WAY = frozenset({Status.IN_PROGRESS, Status.PARTIALLY_COMPLETE})
 _CLOSED = frozenset({Status.COMPLETE, Status.WITHDRAWN})
 _REOPEN = re.compile(

@@ -14,8 +14,13 @@ from handlers.language.replies.deadlines import (
 )
 from handlers.language.replies.evidence import (
     DateEvidence,
+    DateReading,
     StatusEvidence,
+    StatusReading,
+    away,
     bare_rule,
+    earlier_asked,
+    reached_its_number,
     settle_bare,
     settle_date,
     settle_status,
@@ -95,6 +100,11 @@ def parse_reply(text: str, candidates: Sequence[Candidate], *, today: date) -> P
     )
     if (bare := bare_rule(note)) is not None:
         settled, reading = settle_bare(bare, action, today)
+    if away(note):  # "I am out of the office until 4 January": nobody has read the reminder
+        settled, reading = StatusReading(None), DateReading()
+    if reached_its_number(note, action) and settled.status is None and not settled.ask:
+        settled = StatusReading(None, (Status.COMPLETE, None))  # "the panel has hit 1,000"
+    reading = earlier_asked(reading, settled, action, today)
     status, unclear, options = settled.status, bool(settled.ask), settled.ask
 
     spans = [(m.start, m.end) for m in matches]
