@@ -254,7 +254,7 @@ def score(row: Row) -> Score:
         return Score(Verdict.UNOFFERED, "not understood")
     current = {c.ref: c for c in row.candidates}
     if len(readings) == 1 and readings[0].ref is None:
-        return _asked_which(row)
+        return _asked_which(row, readings[0].ref_options)
     got = {r.ref: r for r in readings if r.ref is not None}
     if row.which:  # a reply about one action
         if len(got) != 1 or next(iter(got)) not in row.expected:
@@ -272,7 +272,7 @@ def score(row: Row) -> Score:
     return _combine(scores)
 
 
-def _asked_which(row: Row) -> Score:
+def _asked_which(row: Row, offered: tuple[str, ...] = ()) -> Score:
     """Asked which action, with the listed actions as buttons; then, once the right one is
     picked, the reply is read for it alone (as the chat does)."""
     if not row.which:  # a reply about several actions: picking one drops the others
@@ -281,6 +281,8 @@ def _asked_which(row: Row) -> Score:
     if ASK in row.which and not row.expected:
         return asked
     ref = next(iter(sorted(row.expected)))
+    if offered and ref not in offered:
+        return Score(Verdict.UNOFFERED, f"asked which action, offering {', '.join(offered)}")
     action = next(c for c in row.candidates if c.ref == ref)
     then = parse_reply(row.reply, [action], today=row.today)
     return _combine([asked, _one(then, action, row.expected[ref])])

@@ -178,7 +178,7 @@ def test_an_in_progress_action_is_moved_by_a_date_given_in_passing(
         "T1: the youth council want one more look, so realistically it goes to Cabinet in "
         "March now."
     )
-    assert "T1 → In progress, revised target 31 March 2027." in answer  # not the old target
+    assert "T1 → Delayed, revised target 31 March 2027." in answer  # not the old target
     assert "revised to 31 March 2027" in reminded.press("Save")
     assert str(stored(plan, "T1").target_date) == "2027-03-31"
 

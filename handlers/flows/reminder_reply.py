@@ -225,7 +225,8 @@ def _answer(
         return _confirm_several(req, data, actions, readings)
     if len(readings) == 1 and readings[0].ref is not None:
         return _understood(req, actions[readings[0].ref], readings[0])
-    choices = tuple(Choice(ref, ref) for ref in actions)
+    offered = [r for r in readings[0].ref_options if r in actions] if len(readings) == 1 else []
+    choices = tuple(Choice(ref, ref) for ref in offered or actions)
     mentioned = ", ".join(readings[0].refs_mentioned if len(readings) == 1 else ())
     text = (
         f"Which action is that about{' (' + mentioned + ')' if mentioned else ''}? "

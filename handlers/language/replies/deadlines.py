@@ -166,7 +166,11 @@ def _cue(tokens: Sequence[Token], found: Found) -> _Cue:
     )
     later = bool(words) and words[-1] == "after"  # "after Easter now": moved, to when?
     moved = bool(near) and _moving(near[-1], _cue_words(tokens, found))
-    revision = named or asking or later or moved
+    # "it goes to Cabinet in March now": the date the work now falls on, closing its clause
+    now_after = after == "now" and (
+        found.last + 2 >= len(tokens) or tokens[found.last + 1].stop_after
+    )
+    revision = named or asking or later or moved or now_after
     return _Cue(revision, deadline, soft=soft and not revision, finish=finish, named=named)
 
 
@@ -283,7 +287,9 @@ def _a_meeting_moved(tokens: Tokens, hit: Found) -> bool:
     """'... because the SLT meeting was moved to 20 Jan': a meeting moved, not the target."""
     clause = tokens[hit.first].clause
     start = tokens.spans[clause].start
-    return any(tokens[k].word in _MEETINGS for k in range(start, hit.first))
+    words = [tokens[k].word for k in range(start, hit.first)]
+    moving = any(w.startswith(_REVISION_STEMS) for w in words)
+    return moving and any(w in _MEETINGS for w in words)
 
 
 def _this_period(hit: Found) -> bool:

@@ -47,6 +47,7 @@ class ParsedReply:
     status_unclear: bool = False  # progress was reported but no status can be read: ask
     status_options: tuple[Status | None, ...] = ()  # when asking the status: best first
     date_options: tuple[DateOption, ...] = ()  # when asking the date: the dates it names
+    ref_options: tuple[str, ...] = ()  # when asking which action: the ones it could be
 
     @property
     def ask_status(self) -> bool:

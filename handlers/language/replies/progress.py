@@ -47,6 +47,8 @@ _DONE_IRREGULAR = {
     "began": "begin",
     "sought": "seek",
     "taught": "teach",
+    "came": "come",  # "the Feb edition came out early"
+    "happened": "happen",
 }
 # Words ending in -ed that say nothing was done yet, or are not verbs at all.
 _NOT_DONE = (NOT_PAST - {"agreed", "committed"}) | {"booked", "arranged", "interested"}

@@ -118,7 +118,7 @@ def _headed_by_refs(plain: str, candidates: Sequence[Candidate], today: date) ->
 _SENTENCE = re.compile(r"[^.!?\n]+(?:[.!?]+|\n|$)")
 
 
-def _sentences(text: str) -> list[str]:
+def sentences_of(text: str) -> list[str]:
     return [s for s in _SENTENCE.findall(text) if s.strip()]
 
 
@@ -130,7 +130,7 @@ def _by_sentences_with_refs(
     owner: dict[str, list[str]] = {}
     order: list[str] = []
     last: str | None = None
-    for sentence in _sentences(plain):
+    for sentence in sentences_of(plain):
         named = refs_mentioned(sentence, candidates)
         opening = [r for r in named if ref_pattern(r).match(sentence.strip())]
         ref = opening[0] if opening else named[0] if len(named) == 1 else last
@@ -159,7 +159,7 @@ def _the_others(plain: str, candidates: Sequence[Candidate], today: date) -> lis
     named = refs_mentioned(plain, candidates)
     if len(named) != 1:
         return None
-    sentences = _sentences(plain)
+    sentences = sentences_of(plain)
     cut = next((k for k, s in enumerate(sentences) if k and _OTHERS.match(s)), None)
     if cut is None:
         return None
@@ -206,7 +206,7 @@ def title_parts(text: str, candidates: Sequence[Candidate]) -> list[Part]:
     parts: list[tuple[str, str]] = []  # (ref, text)
     alike: list[str] = []
     leading = ""  # words before any action is named go with the first one named
-    for sentence in _sentences(text):
+    for sentence in sentences_of(text):
         ref = title_words(sentence, candidates)
         if ref is not None and (not parts or parts[-1][0] != ref):
             parts.append((ref, leading + sentence))

@@ -12,13 +12,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import date
 
 from handlers.language.replies.model import Candidate, ParsedReply
 from handlers.language.replies.progress import reports_progress
 from handlers.language.replies.reading import parse_reply
-from handlers.language.replies.several import read_replies, title_parts
-from handlers.language.replies.which import refs_mentioned
+from handlers.language.replies.several import read_replies, sentences_of, title_parts
+from handlers.language.replies.which import overlapping, refs_mentioned, title_words
 
 # "Update on R4 -", "FYI", "Quick one on R7 and R5.": how news opens, not news itself.
 _OPENING = re.compile(
@@ -40,10 +41,23 @@ def read_volunteered(
     if named:
         readings = _by_ref(text, [c for c in candidates if c.ref in named], today)
     else:
-        readings = _by_title(text, candidates, today)
+        readings = _by_title(text, candidates, today) or _which_of(text, candidates, today)
     if not readings or not _news(text, readings):
         return ()
     return readings
+
+
+_MOST_OFFERED = 4
+
+
+def _which_of(text: str, candidates: Sequence[Candidate], today: date) -> tuple[ParsedReply, ...]:
+    """News whose words more than one of the officer's actions share ('Strategy adopted at
+    Exec tonight', with a strategy and a plan to support it): asked which, offering those."""
+    could = overlapping(_opened(text), candidates)
+    if not could or len(could) > _MOST_OFFERED:
+        return ()
+    reading = parse_reply(_opened(text), [c for c in candidates if c.ref == could[0]], today=today)
+    return (replace(reading, ref=None, ref_options=tuple(could)),)
 
 
 def _by_ref(text: str, named: Sequence[Candidate], today: date) -> tuple[ParsedReply, ...]:
@@ -66,7 +80,14 @@ def _by_title(text: str, candidates: Sequence[Candidate], today: date) -> tuple[
     """Sentences given to the actions whose own title words they use."""
     parts = title_parts(_opened(text), candidates)
     if len(parts) == 1:
-        return (parse_reply(_opened(text), [parts[0][0]], today=today),)
+        claimed = parts[0][0]
+        sentences = sentences_of(_opened(text))
+        first = next(k for k, s in enumerate(sentences) if title_words(s, candidates))
+        lead = "".join(sentences[:first])
+        also = [ref for ref in overlapping(lead, candidates) if ref != claimed.ref]
+        if also:  # the news came first, naming words other actions share: which is it?
+            return _which_of(text, [c for c in candidates if c.ref in {claimed.ref, *also}], today)
+        return (parse_reply(_opened(text), [claimed], today=today),)
     return tuple(parse_reply(body, [action], today=today) for action, body in parts)
 
 

@@ -113,6 +113,13 @@ def title_words(text: str, candidates: Sequence[Candidate]) -> str | None:
     return None
 
 
+def overlapping(text: str, candidates: Sequence[Candidate]) -> list[str]:
+    """The actions whose own title words the text uses at all, most shared first."""
+    said = _title_stems(text)
+    shared = [(len(said & (_title_stems(c.text) - _TOO_COMMON)), c.ref) for c in candidates]
+    return [ref for n, ref in sorted(shared, key=lambda s: -s[0]) if n]
+
+
 def _word_match(text: str, candidates: Sequence[Candidate]) -> str | None:
     """The one candidate whose distinctive words the reply uses clearly more than any other's."""
     words = {c.ref: content_words(c.text) for c in candidates}
