@@ -54,6 +54,35 @@ def without_echo(text: str, candidates: Sequence[Candidate]) -> str:
     return text.strip()
 
 
+# Where text pasted from elsewhere begins: a forwarded message, or an email's header lines.
+_PASTED = re.compile(
+    r"^[ \t]*(?:-{2,}[ \t]*(?:forwarded|original) message[ \t]*-*|from:[ \t]+\S.*\n"
+    r"(?:[ \t]*(?:sent|date|to|cc|subject):.*\n?){1,4})",
+    re.IGNORECASE | re.MULTILINE,
+)
+_HEADER_LINE = re.compile(r"[ \t]*(?:-{2,}.*|(?:from|sent|date|to|cc|subject):.*)$", re.I)
+# A pasted message ends at its sign-off or its small print.
+_SIGN_OFF = re.compile(
+    r"^[ \t]*(?:kind regards|best regards|regards|best wishes|many thanks|thanks|cheers|"
+    r"this (?:e-?mail|message) (?:and any|is confidential)|registered in)\b",
+    re.IGNORECASE | re.MULTILINE,
+)
+
+
+def pasted_apart(text: str) -> tuple[str, str]:
+    """The officer's own words, and the body of a message they pasted or forwarded below
+    them ('See below from the web team.' over 'From: Web Team ...'), headers and small print
+    left out."""
+    match = _PASTED.search(text)
+    if match is None:
+        return text, ""
+    own, pasted = text[: match.start()].strip(), text[match.start() :]
+    lines = [line for line in pasted.splitlines() if not _HEADER_LINE.fullmatch(line)]
+    body = "\n".join(lines).strip()
+    end = _SIGN_OFF.search(body)
+    return own, (body[: end.start()] if end else body).strip()
+
+
 def quoted_ref(text: str, candidates: Sequence[Candidate]) -> tuple[str, ...]:
     """The one action named in the quoted lines ('> S4: Roll out ...'): what is answered."""
     quoted = "\n".join(m.group() for m in _QUOTED_LINE.finditer(text))

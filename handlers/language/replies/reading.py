@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import date
 
 from handlers.language.replies.dates import all_dates
@@ -25,9 +26,10 @@ from handlers.language.replies.evidence import (
     settle_date,
     settle_status,
 )
-from handlers.language.replies.model import Candidate, ParsedReply
+from handlers.language.replies.model import Candidate, DateOption, ParsedReply
 from handlers.language.replies.note import (
     only_status_and_date,
+    pasted_apart,
     quoted_ref,
     strip_leading_ref,
     without_echo,
@@ -40,27 +42,68 @@ from handlers.language.replies.status import (
     status_matches,
 )
 from handlers.language.replies.tokens import tokenize
-from handlers.language.replies.which import content_words, refs_mentioned, which_action
+from handlers.language.replies.which import (
+    content_words,
+    refs_mentioned,
+    this_subject,
+    which_action,
+)
 from handlers.language.slips import fix_typos
 from handlers.language.vocabulary import in_english
 from models.tables import Status
 
 
 def parse_reply(text: str, candidates: Sequence[Candidate], *, today: date) -> ParsedReply:
-    """Understand one reply to a reminder; never guesses (see the module docstring)."""
+    """Understand one reply to a reminder; never guesses (see the package docstring).
+
+    A message forwarded or pasted below the officer's own words is read only when their own
+    say nothing, and then nothing in it is settled: it is offered, as others' words.
+    """
+    own_words, pasted = pasted_apart(text.replace("\u2019", "'").strip())
+    reading = _parse(own_words or text, candidates, today)
+    said = reading.status or reading.date_text or reading.ask_status or reading.ask_date
+    if not pasted or said:
+        return reading
+    theirs = _parse(pasted, candidates, today)
+    return _offered(reading, theirs)
+
+
+def _offered(own: ParsedReply, theirs: ParsedReply) -> ParsedReply:
+    """What a pasted message says, asked about rather than settled ('FYI' over a supplier's
+    revised plan): keeping the status first; each of its dates offered."""
+    statuses = tuple(dict.fromkeys((None, theirs.status, *theirs.status_options)))
+    dates = theirs.date_options
+    if theirs.new_date is not None:
+        dates = (DateOption(theirs.new_date, theirs.date_text), *dates)
+    problem = None
+    if dates:
+        problem = "The message you passed on mentions dates: is one of them the new target?"
+    return replace(
+        own,
+        ref=own.ref or theirs.ref,
+        status=None,
+        status_unclear=len(statuses) > 1,
+        status_options=statuses if len(statuses) > 1 else (),
+        date_problem=problem,
+        date_options=dates,
+    )
+
+
+def _parse(text: str, candidates: Sequence[Candidate], today: date) -> ParsedReply:
     original = text.replace("\u2019", "'").strip()
     plain = without_echo(original, candidates)
     mentioned = refs_mentioned(plain, candidates) or quoted_ref(original, candidates)
     written = strip_leading_ref(plain, candidates, len(mentioned) > 1)
-    note = fix_typos(in_english(written))  # "compelte", "Chwefror": read; the note as written
+    ref = which_action(plain, candidates, mentioned)
+    action = next((c for c in candidates if c.ref == ref), None)
+    # "compelte", "Chwefror": read right; a turn to another subject left out; the note as written
+    note = fix_typos(in_english(this_subject(written, action)))
 
     tokens = tokenize(note)
     dates = all_dates(note, tokens, today)
     kept = TARGET_KEPT.search(note) is not None  # "the end date is the same"
     roles = named_by_the_officer(note, tokens, dates, weigh_dates(tokens, dates, today))
     choice = None if kept or not roles.ranked else roles.ranked[0]
-    ref = which_action(plain, candidates, mentioned)
-    action = next((c for c in candidates if c.ref == ref), None)
     own = frozenset(content_words(action.text)) if action is not None else frozenset()
     # only the date taken as the target can make "done by ..." a promise rather than a fact
     matches = status_matches(note, tokens, [choice.found] if choice else [], today, own)

@@ -113,6 +113,29 @@ def title_words(text: str, candidates: Sequence[Candidate]) -> str | None:
     return None
 
 
+# "Re the social media strategy though - ...": the reply turns to another subject.
+_TURN = re.compile(
+    r"(?:^|[.;!?\n]\s*)(?:re|regarding|as for|on|about|also on)\s+(?:the\s+)?"
+    r"(?P<topic>[^.\-\u2013\u2014,:;]{3,60}?)(?:\s+(?:though|too|as well|one))?"
+    r"\s*[\-\u2013\u2014:,]",
+    re.IGNORECASE,
+)
+
+
+def this_subject(text: str, action: Candidate | None) -> str:
+    """The reply up to where it turns to a subject that is not the action's own ('website: no
+    change. Re the social media strategy though - approved'), for reading; the rest is kept in
+    the note but is about something else."""
+    if action is None:
+        return text
+    own = _title_stems(action.text)
+    for match in _TURN.finditer(text):
+        topic = _title_stems(match["topic"]) - _TOO_COMMON
+        if match.start() > 0 and topic and not topic & own:
+            return text[: match.start()]
+    return text
+
+
 def overlapping(text: str, candidates: Sequence[Candidate]) -> list[str]:
     """The actions whose own title words the text uses at all, most shared first."""
     said = _title_stems(text)
