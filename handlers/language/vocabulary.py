@@ -194,6 +194,9 @@ NO_LONGER_WORDS = (  # withdrawn, whatever negation says: "no longer needed"
     "grey (?:this|it)(?: one)? out",
     "(?:agreed|decided) to (?:stop|drop|close down) (?:this|it)(?: one)?",
     "nothing (?:for us )?(?:left )?to do (?:on|with|for) (?:this|it)(?: one)? any ?more",
+    "(?:rolled|folded|absorbed|merged|subsumed) into (?:the |a |our )?(?:new )?",
+    "(?:doesn'?t|does not|no longer) need(?:s)? to (?:sit|be|stay) on (?:this|the) plan",
+    "can be withdrawn",
 )
 # Delayed unless negated; the "-ed" ones never make a reply's clause a past event.
 DELAYED_WORDS = (

@@ -43,7 +43,9 @@ def _can_start(tokens: Sequence[Token], i: int) -> bool:
         return i + 1 < len(tokens) and _can_start(tokens, i + 1) and tokens[i + 1].word != "the"
     if word.partition("-")[0] in MODIFIER_WORDS or word in ("next", "this") or word in FY_STARTS:
         return True
-    if word in NUMBER_WORDS or (word in ("couple", "few") and after in ("of", "more")):
+    if word in NUMBER_WORDS and after in TIME_UNITS | {"more", "extra", "further"}:
+        return True  # "two weeks", not "the other two in Sept"
+    if word in ("couple", "few") and after in ("of", "more"):
         return True
     if word in QUARTER_ORDINALS and after in ("quarter", "week"):  # "the first week of Feb"
         return True

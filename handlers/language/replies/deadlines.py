@@ -171,6 +171,13 @@ def _cue(tokens: Sequence[Token], found: Found) -> _Cue:
         found.last + 2 >= len(tokens) or tokens[found.last + 1].stop_after
     )
     revision = named or asking or later or moved or now_after
+    earliest = [t.word for t in tokens[found.last + 1 : found.last + 4]] == [
+        "at",
+        "the",
+        "earliest",
+    ]
+    if earliest:  # "October at the earliest": no sooner, not the new target
+        return _Cue(False, True, soft=True)
     return _Cue(revision, deadline, soft=soft and not revision, finish=finish, named=named)
 
 
@@ -275,6 +282,7 @@ class DateRoles(NamedTuple):
 
     ranked: list[DateChoice]  # could be the revised target, strongest cue first
     others: list[Found]  # future days said of something else: a meeting, a step, a reason
+    starts: tuple[date, ...] = ()  # when work starts or someone is back: no target, but a sign
 
 
 _MEETINGS = frozenset(
@@ -393,6 +401,7 @@ def weigh_dates(tokens: Tokens, found: Sequence[Found], today: date) -> DateRole
     """
     chosen: list[tuple[int, int, DateChoice]] = []
     others: list[Found] = []
+    starts: list[date] = []
     for n, hit in enumerate(found):
         cue = _cue(tokens, hit)
         day = hit.answer.day
@@ -405,6 +414,8 @@ def weigh_dates(tokens: Tokens, found: Sequence[Found], today: date) -> DateRole
                 others.append(hit)
             continue
         if rule.rank == NOT_THE_TARGET:
+            if rule.name == "a start" and hit.latest is not None and hit.latest > today:
+                starts.append(hit.latest)
             continue
         rank = rule.rank + (5 if new_year(hit) else 0)  # "in the new year - say end of Jan"
         # a board's date, or the last of the work ("goes to Cabinet on 9 Feb"): maybe a step
@@ -413,7 +424,7 @@ def weigh_dates(tokens: Tokens, found: Sequence[Found], today: date) -> DateRole
         choice = DateChoice(hit, cue.revision, seen.in_past, soft, rank, cue.named)
         chosen.append((rank, n, choice))
     chosen.sort(key=lambda c: (c[0], c[1]))
-    return DateRoles([c[2] for c in chosen], others)
+    return DateRoles([c[2] for c in chosen], others, tuple(starts))
 
 
 def named_by_the_officer(
@@ -433,7 +444,7 @@ def named_by_the_officer(
     named_hit = hit._replace(answer=DateAnswer(hit.text, day))  # "their 11 March meeting"
     named = DateChoice(named_hit, True, False, rank=0, named=True)
     ranked = [named] + [c for c in roles.ranked if c.found is not hit]
-    return DateRoles(ranked, [f for f in roles.others if f is not hit])
+    return DateRoles(ranked, [f for f in roles.others if f is not hit], roles.starts)
 
 
 def choose_date(tokens: Tokens, found: Sequence[Found], today: date) -> DateChoice | None:

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
 from handlers.language.replies.dates import Found
@@ -59,6 +59,7 @@ class DateReading:
     confirm: bool = False
     in_past: bool = False
     options: tuple[DateOption, ...] = ()
+    moves: bool = False  # the reply says the target will not hold, without a date for it
 
 
 @dataclass(frozen=True)
@@ -107,25 +108,29 @@ def settle_date(e: DateEvidence) -> DateReading:
     if beyond:
         names = " and ".join(f'"{o.words}"' for o in beyond[:2])
         problem = f"You mention {names}, after the target: is there a new target date?"
-        return DateReading(problem=problem, options=tuple(beyond))
+        return DateReading(problem=problem, options=tuple(beyond), moves=True)
     if e.status is Status.DELAYED and MISSING.search(e.note):
-        return _ask(e, "", "You say the target will be missed: what is the new target date?")
+        missed = _ask(e, "", "You say the target will be missed: what is the new target date?")
+        return replace(missed, moves=True)
+    if target is not None and any(d > target for d in e.roles.starts):
+        problem = "The work starts after the target: what is the new target date?"
+        return DateReading(problem=problem, moves=True)  # "I'll start next month", due now
     stuck = e.status is Status.DELAYED or _STUCK.search(e.note)
-    if target is not None and (target - e.today).days <= _CLOSE and stuck:
-        problem = (  # "Delayed", "BSL still unfunded", with the target days away or gone
-            f"The target is {format_date(target)} (it is close or past): what is the new "
-            "target date?"
+    if target is not None and stuck:
+        problem = (  # "Paused pending the restructure", "still stuck": the date can't hold
+            f"It is delayed, and the target is {format_date(target)}: what is the new target "
+            "date, or keep it?"
         )
-        return _ask(e, "", problem)
+        return replace(_ask(e, "", problem), moves=True)
     return DateReading()
 
 
 _STUCK = re.compile(
-    r"(?<![\w-])(?:unfunded|no funding|stuck|blocked|stalled|on hold|no capacity|no resource)"
+    r"(?<![\w-])(?:unfunded|no funding|stuck|blocked|stalled|on hold|paused|no capacity"
+    r"|no resource|(?:will )?stay where it is|never (?:going to be )?realistic|not realistic)"
     r"(?![\w-])",
     re.IGNORECASE,
 )
-_CLOSE = 7  # days: a target this close can't be met by work that is stuck
 
 
 def _weigh_choice(e: DateEvidence, choice: DateChoice, target: date | None) -> DateReading:
@@ -277,7 +282,8 @@ def _vague_beyond(e: DateEvidence, target: date | None) -> DateReading | None:
             "target date?"
         )
     reading = _ask(e, first.words, problem)
-    return DateReading(text=first.words, problem=problem, options=_merge(offered, reading.options))
+    options = _merge(offered, reading.options)
+    return DateReading(text=first.words, problem=problem, options=options, moves=True)
 
 
 def _may_pass(vague: VagueTime, target: date | None, status: Status | None) -> bool:
@@ -379,11 +385,21 @@ class BareRule:
 
 BARE_RULES = (
     BareRule(
+        "yes",
+        r"(?:yes|yep|yeah|yup|aye)",
+        "A yes to 'your update' could mean done, or just yes: asked, keeping it first.",
+    ),
+    BareRule(
+        "ticked",
+        r"(?:\u2705|\u2714\ufe0f?|\u2611\ufe0f?)+",
+        "A tick: done.",
+    ),
+    BareRule(
         "acknowledged",
-        r"(?:yes|yep|yeah|yup|ok|okay|fine|all good|all fine|noted|thanks|thank you|cheers"
+        r"(?:ok|okay|fine|all good|all fine|noted|thanks|thank you|cheers"
         r"|sure|will do|on it|no problem|no worries)(?: (?:yes|all good|thanks|cheers))*"
-        r"|\U0001f44d|\U0001f44c|\U0001f642",
-        "Yes, OK, a thumbs-up: heard, with nothing to change.",
+        r"|(?:yep|yes|yeah) (?:all good|fine|ok|thanks)|\U0001f44d|\U0001f44c|\U0001f642",
+        "OK, all good, a thumbs-up: heard, with nothing to change.",
     ),
     BareRule(
         "not yet",
@@ -398,13 +414,14 @@ BARE_RULES = (
         "The update is somewhere the bot can't see: asked.",
     ),
 )
-_BARE = tuple((rule, re.compile(rule.words)) for rule in BARE_RULES)
+_BARE = tuple((rule, re.compile(rule.words, re.IGNORECASE)) for rule in BARE_RULES)
 _SOON = 7  # days: a "not yet" this close to the target means it will be missed
 
 
 def bare_rule(note: str) -> BareRule | None:
     """The bare reply this is, if it is one."""
-    plain = " ".join(re.sub(r"[^\w\s\U0001f300-\U0001faff]", " ", note.lower()).split())
+    keep = r"[^\w\s\U0001f300-\U0001faff\u2705\u2714\u2611\ufe0f]"
+    plain = " ".join(re.sub(keep, " ", note.lower()).split())
     return next((rule for rule, pattern in _BARE if pattern.fullmatch(plain)), None)
 
 
@@ -443,8 +460,11 @@ def settle_bare(
     current = action.status if action is not None else None
     target = action.target if action is not None else None
     if rule.name == "elsewhere":
-        problem = None
-        return StatusReading(None, (None,)), DateReading(problem=problem)
+        return StatusReading(None, (None,)), DateReading()
+    if rule.name == "yes":
+        return StatusReading(None, (None, Status.COMPLETE)), DateReading()
+    if rule.name == "ticked":
+        return StatusReading(Status.COMPLETE), DateReading()
     closed = current in (Status.COMPLETE, Status.WITHDRAWN)
     soon = target is not None and (target - today).days <= _SOON
     if rule.name == "not yet" and soon and not closed:

@@ -242,7 +242,8 @@ _STILL_TO_COME = re.compile(
     r"(?<![\w-])(?:will|shall|going to|goes (?:to|live|up)|go live|going (?:up|live)|then|next"
     r"|not (?:\w+ )?(?:covered|done|started|finished|included) yet|(?:is|are|still) with"
     r"|no-?go|(?:is|now) dead|extending|extended|on hold|(?:has|have) (?:yet|still) to"
-    r"|haven'?t (?:started|done|finished))(?![\w-])",
+    r"|haven'?t (?:started|done|finished)|(?:isn'?t|aren'?t|hasn'?t|haven'?t|not) (?:been )?\w+ yet"
+    r"|(?:hasn'?t|haven'?t) (?:sent|given|returned|agreed|signed))(?![\w-])",
     re.IGNORECASE,
 )
 

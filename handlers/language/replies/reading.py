@@ -148,6 +148,18 @@ def _parse(text: str, candidates: Sequence[Candidate], today: date) -> ParsedRep
     if reached_its_number(note, action) and settled.status is None and not settled.ask:
         settled = StatusReading(None, (Status.COMPLETE, None))  # "the panel has hit 1,000"
     reading = earlier_asked(reading, settled, action, today)
+    if reading.moves and settled.status is None and not settled.ask:
+        # the target won't hold: delayed, or the same status with a new date? Asked
+        partly_done = partly or drafted or weighed.inferred
+        offered = (
+            (Status.DELAYED, None, Status.PARTIALLY_COMPLETE)
+            if partly_done
+            else (
+                Status.DELAYED,
+                None,
+            )
+        )
+        settled = StatusReading(None, offered)
     status, unclear, options = settled.status, bool(settled.ask), settled.ask
 
     spans = [(m.start, m.end) for m in matches]

@@ -325,7 +325,12 @@ def _count(word: str) -> int | None:
 
 
 def some_of(words: Sequence[str]) -> bool:
-    """'two of four', '4 of the 6': a count of a larger whole."""
+    """'two of four', '4 of the 6', '5/7 schools', '60 out of about 150': a count of a whole."""
+    for word in words:
+        part_whole = re.fullmatch(r"(\d{1,3})/(\d{1,3})", word)
+        if part_whole and 0 < int(part_whole[1]) < int(part_whole[2]) <= 100:
+            return True
+    words = [w for w in words if w not in ("out", "about", "around", "approx", "roughly")]
     for k, word in enumerate(words):
         if word != "of" or k == 0:
             continue

@@ -103,8 +103,32 @@ RULES: tuple[VagueRule, ...] = (
         "The summer school holidays run from late July to early September.",
     ),
     VagueRule(
+        "spring term",
+        r"(?:the )?(?:end of (?:the )?)?(?:spring|easter) term",
+        _calendar(((3, 24, 3, 31),)),
+        "The spring term ends in the last week of March (or just before Easter).",
+        ends_on=True,
+        alone=True,
+    ),
+    VagueRule(
+        "summer term",
+        r"(?:the )?(?:end of (?:the )?)?summer term",
+        _calendar(((7, 17, 7, 23),)),
+        "The summer term ends in the third week of July.",
+        ends_on=True,
+        alone=True,
+    ),
+    VagueRule(
+        "autumn term",
+        r"(?:the )?(?:end of (?:the )?)?(?:autumn|christmas) term",
+        _calendar(((12, 16, 12, 20),)),
+        "The autumn term ends the week before Christmas.",
+        ends_on=True,
+        alone=True,
+    ),
+    VagueRule(
         "end of term",
-        r"end of (?:the )?(?:school |summer |autumn |spring |christmas )?term|(?:the )?school term"
+        r"end of (?:the )?(?:school )?term|(?:the )?school term"
         r"|schools? break(?:s)? up",
         _calendar(((12, 16, 12, 22), (3, 27, 4, 3), (7, 17, 7, 24))),
         "School terms end before Christmas, before Easter and in late July.",
@@ -174,7 +198,8 @@ RULES: tuple[VagueRule, ...] = (
 # "No idea when", "not sure when": the time is unknown, so it can't be known to be in time.
 UNKNOWN = re.compile(
     r"(?<![\w-])(?:no idea when|not sure when|don'?t know when|no timescales?(?: yet)?"
-    r"|not (?:yet )?scheduled(?: yet)?|not got a date)"
+    r"|not (?:yet )?scheduled(?: yet)?|not got a date|keeps? moving|keep moving it"
+    r"|(?:will|'ll) be (?:done|finished|complete|ready) (?:when|once))"
     r"(?![\w-])",
     re.IGNORECASE,
 )
@@ -189,8 +214,12 @@ _DESCRIBED = re.compile(
     r"|please|instead|term|break|holidays?|recess|is|will|would|should|latest|earliest)\b)[a-z]",
     re.IGNORECASE,
 )
-_BEFORE = re.compile(r"(?:before|by|ahead of|prior to|in time for|within)\s+(?:the\s+)?$", re.I)
-_AFTER = re.compile(r"(?:after|once|until|till|til|when|following|post)\s+(?:the\s+)?$", re.I)
+_BEFORE = re.compile(
+    r"(?<!not )(?:before|by|ahead of|prior to|in time for|within)\s+(?:the\s+)?$", re.I
+)
+_AFTER = re.compile(
+    r"(?:after|once|until|till|til|when|following|post|not before)\s+(?:the\s+)?$", re.I
+)
 _WITHIN = re.compile(r"(?:in|at|over|during|for|around|about|into)\s+(?:the\s+)?$", re.I)
 # "Roll-out starting in the spring": when work begins, not when it ends.
 _STARTING = re.compile(
@@ -232,7 +261,9 @@ def vague_times(text: str, today: date) -> list[VagueTime]:
                 _AFTER.search(before) or _BEFORE.search(before) or _WITHIN.search(before)
             ):
                 continue  # "year-end pressures": a cause, not when the work is done
-            if _AFTER.search(before):
+            if _AFTER.search(before) or text[m.end() : m.end() + 16].lower().startswith(
+                " at the earliest"
+            ):
                 earliest, latest = first, date.max  # "after the elections": no sooner
             elif _BEFORE.search(before):
                 earliest, latest = today, first  # "before the summer holidays"
