@@ -181,11 +181,11 @@ def weigh_progress(
     if status is not None:
         return Weighed(status)
     done = _accomplished(tokens)
-    if not done:
+    some = some_of([t.word for t in tokens])  # "lists from 6 of 8 directorates received"
+    if not done and not some:
         return Weighed(None)
     if current is Status.NOT_STARTED:  # progress on an action recorded as not started: ask
         return Weighed(None, (Status.IN_PROGRESS, Status.PARTIALLY_COMPLETE, Status.COMPLETE))
-    some = some_of([t.word for t in tokens])  # "lists from 6 of 8 directorates received"
     if some or _remaining(text, tokens) or (later and choice and finish_clause(tokens, choice)):
         return Weighed(Status.PARTIALLY_COMPLETE, inferred=True)
     if action is None:
@@ -242,8 +242,10 @@ _STILL_TO_COME = re.compile(
     r"(?<![\w-])(?:will|shall|going to|goes (?:to|live|up)|go live|going (?:up|live)|then|next"
     r"|not (?:\w+ )?(?:covered|done|started|finished|included) yet|(?:is|are|still) with"
     r"|no-?go|(?:is|now) dead|extending|extended|on hold|(?:has|have) (?:yet|still) to"
-    r"|haven'?t (?:started|done|finished)|(?:isn'?t|aren'?t|hasn'?t|haven'?t|not) (?:been )?\w+ yet"
-    r"|(?:hasn'?t|haven'?t) (?:sent|given|returned|agreed|signed))(?![\w-])",
+    r"|haven'?t (?:started|done|finished)"
+    r"|(?:isn'?t|aren'?t|hasn'?t|haven'?t|not) (?:been )?\w+ yet"
+    r"|(?:hasn'?t|haven'?t) (?:yet )?(?:been )?\w+(?:ed|en)"
+    r"|can'?t (?:happen|start|go ahead|proceed)|won'?t happen)(?![\w-])",
     re.IGNORECASE,
 )
 

@@ -121,7 +121,7 @@ def _parse(text: str, candidates: Sequence[Candidate], today: date) -> ParsedRep
     ahead = on_track or any(
         c.found.answer.day > today for c in roles.ranked if c.found.answer.day is not None
     )
-    ahead = ahead or any(f.answer.day and f.answer.day > today for f in roles.others)
+    ahead = ahead or any((day := f.latest) is not None and day > today for f in roles.others)
     weighed = weigh_progress(
         note, tokens, status, choice, action, partly or drafted, unstarted, whole, ahead
     )

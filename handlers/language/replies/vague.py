@@ -211,7 +211,8 @@ _COMPILED = tuple(
 # word makes it describe a thing ("summer stalls").
 _DESCRIBED = re.compile(
     r"\s+(?!(?:now|then|realistically|probably|hopefully|at|i|we|it|or|and|but|so|time|onwards"
-    r"|please|instead|term|break|holidays?|recess|is|will|would|should|latest|earliest)\b)[a-z]",
+    r"|please|instead|term|break|holidays?|recess|is|will|would|should|latest|earliest|once"
+    r"|when|after|before|if|as|because|for|with|by|to|in|on|until|till|though|maybe)\b)[a-z]",
     re.IGNORECASE,
 )
 _BEFORE = re.compile(
