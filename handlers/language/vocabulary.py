@@ -220,6 +220,7 @@ DELAYED_WORDS = (
     "pause",
     "(?:need|needs|needed) (?:a bit |a little |some )?(?:more time|longer|an extension)",
     "more time",
+    r"(?:can'?t|cannot|don'?t) see (?:it|this) happening",
 )
 # Delayed only when nothing else is said: a dependency is a reason, not a status ("not started
 # yet, waiting for the budget" is not started). "Waiting for/on" alone is not a delay at all:

@@ -41,6 +41,8 @@ def _can_start(tokens: Sequence[Token], i: int) -> bool:
         return after in TIME_UNITS
     if word == "the":  # "until the spring": date_text keeps the article as written
         return i + 1 < len(tokens) and _can_start(tokens, i + 1) and tokens[i + 1].word != "the"
+    if word in ("start", "beginning", "middle") and after != "of":
+        return False  # "I'll start next month": a verb, not "start of"
     if word.partition("-")[0] in MODIFIER_WORDS or word in ("next", "this") or word in FY_STARTS:
         return True
     if word in NUMBER_WORDS and after in TIME_UNITS | {"more", "extra", "further"}:

@@ -264,7 +264,10 @@ def _a_duration(tokens: Tokens, hit: Found) -> bool:
     as its clause: 'the process note is outstanding - 2 more weeks')."""
     if not _DURATION.fullmatch(hit.text):
         return False
-    words = words_before(tokens, hit.first, 1)
+    words = words_before(tokens, hit.first, 2)
+    asked = words[-2:] in (["give", "me"], ["give", "us"]) or words[-1:] in (["need"], ["allow"])
+    if asked:
+        return False  # "Give me two weeks": a date two weeks off
     return not (words and words[-1] in ("within", "in", "for")) and not alone(tokens, hit)
 
 

@@ -116,10 +116,10 @@ def settle_date(e: DateEvidence) -> DateReading:
         problem = "The work starts after the target: what is the new target date?"
         return DateReading(problem=problem, moves=True)  # "I'll start next month", due now
     stuck = e.status is Status.DELAYED or _STUCK.search(e.note)
-    if target is not None and stuck:
+    if stuck and (target is not None or e.status is Status.DELAYED):
+        now = f"the target is {format_date(target)}" if target else "it has no target date"
         problem = (  # "Paused pending the restructure", "still stuck": the date can't hold
-            f"It is delayed, and the target is {format_date(target)}: what is the new target "
-            "date, or keep it?"
+            f"It is delayed, and {now}: what is the new target date, or keep it?"
         )
         return replace(_ask(e, "", problem), moves=True)
     return DateReading()
@@ -137,6 +137,11 @@ def _weigh_choice(e: DateEvidence, choice: DateChoice, target: date | None) -> D
     hit = choice.found
     day = hit.answer.day
     assert day is not None
+    current = e.action.status if e.action is not None else None
+    if target is None and current is not None and not choice.revision:
+        return DateReading()  # ongoing work: a date in it is a step, not a target for it
+    if current in _CLOSED:
+        target = None  # reopened: the old target says nothing of the new work
     if day == target:
         return DateReading()  # the same target again
     if (quarter := _current_quarter(e, hit)) is not None:

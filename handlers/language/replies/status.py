@@ -222,6 +222,8 @@ def status_matches(
                 counted = some_of(words_before(tokens, tokens.at(m.start()), 5))
                 if rule.status is Status.COMPLETE and status is not rule.status and counted:
                     name = "count"  # "3 of 4 workshops done": partly complete, by a count
+                if rule.name == "partly" and _NEARLY.fullmatch(m.group()):
+                    name = "nearly"  # "nearly there": close to done, or just going on
                 found.append(_Match(status, m.start(), m.end(), weak, name))
     return found
 
@@ -275,6 +277,7 @@ def _judge(
 
 
 _CONDITIONS = frozenset({"until", "till", "once", "when", "unless", "if"})
+_NEARLY = re.compile(r"(?:nearly|almost|mostly|largely)", re.IGNORECASE)
 
 
 def _dated_next(tokens: Tokens, index: int) -> bool:

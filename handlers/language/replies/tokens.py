@@ -205,9 +205,9 @@ def is_dateish(tokens: Sequence[Token], i: int) -> bool:
     head, _, tail = word.partition("-")
     if head in MODIFIER_WORDS and tail:  # "mid-May", "end-March", "mid-2027" as one token
         return tail.rstrip(".") in _DATE_NAMES or tail in SEASONS or bool(_YEARISH.fullmatch(tail))
-    months = re.split(r"[-/\u2013]", word)
-    if len(months) == 2 and all(m.rstrip(".") in MONTHS for m in months):
-        return True  # "Jan/Feb", "Feb-March": a range of months
+    months = [m.rstrip(".") for m in re.split(r"[-/\u2013]", word)]
+    if len(months) == 2 and all(m in MONTHS or m in MODIFIER_WORDS for m in months):
+        return any(m in MONTHS for m in months)  # "Jan/Feb", "Feb-March", "April/early"
     return (
         _is_name(tokens, i)
         or word in TIME_UNITS

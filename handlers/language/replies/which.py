@@ -115,7 +115,7 @@ def title_words(text: str, candidates: Sequence[Candidate]) -> str | None:
 
 # "Re the social media strategy though - ...": the reply turns to another subject.
 _TURN = re.compile(
-    r"(?:^|[.;!?\n]\s*)(?:re|regarding|as for|on|about|also on)\s+(?:the\s+)?"
+    r"(?:^|[.;!?\n]\s*)(?:re|regarding|as for|as regards|also on|on the subject of)\s+(?:the\s+)?"
     r"(?P<topic>[^.\-\u2013\u2014,:;]{3,60}?)(?:\s+(?:though|too|as well|one))?"
     r"\s*[\-\u2013\u2014:,]",
     re.IGNORECASE,
