@@ -268,7 +268,11 @@ def _a_duration(tokens: Tokens, hit: Found) -> bool:
     asked = words[-2:] in (["give", "me"], ["give", "us"]) or words[-1:] in (["need"], ["allow"])
     if asked:
         return False  # "Give me two weeks": a date two weeks off
-    return not (words and words[-1] in ("within", "in", "for")) and not alone(tokens, hit)
+    more = any(w in hit.text.lower().split() for w in ("more", "further", "extra"))
+    # "outstanding - 2 more weeks" is a time from now; "Six weeks, then Cabinet" how long
+    return not (words and words[-1] in ("within", "in", "for")) and not (
+        more and alone(tokens, hit)
+    )
 
 
 class DateChoice(NamedTuple):

@@ -90,7 +90,7 @@ def settle_date(e: DateEvidence) -> DateReading:
     choice = e.roles.ranked[0] if e.roles.ranked else None
     if choice is not None and _vague_phrase(choice.found):
         choice = None  # a season or a year: weighed below as a vague time
-    if choice is not None and choice.found.answer.day is not None:
+    if choice is not None and choice.found.answer.day is not None:  # noqa: SIM102
         first = _latest_deadline(e, choice)
         for candidate in [first] + [c for c in e.roles.ranked if c is not first]:
             if candidate.found.answer.day is None or _vague_phrase(candidate.found):
@@ -98,7 +98,7 @@ def settle_date(e: DateEvidence) -> DateReading:
             reading = _weigh_choice(e, candidate, target)
             if reading is not _A_STEP:
                 return reading
-        return DateReading()  # every date named is a step inside the plan
+        choice = None  # every date the reply gives is a step inside the plan: look further
     vague = _vague_beyond(e, target)
     if vague is not None:
         return vague

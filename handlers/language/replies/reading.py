@@ -114,7 +114,7 @@ def _parse(text: str, candidates: Sequence[Candidate], today: date) -> ParsedRep
         status = Status.IN_PROGRESS  # a step slipped, the target holds: on track
     partly = any(m.status is Status.PARTIALLY_COMPLETE and m.rule == "partly" for m in matches)
     # "nearly there", "3 of 4 done", "drafted": partly complete, or just work going on
-    drafted = any(m.rule in ("draft", "count", "nearly") for m in matches)
+    drafted = any(m.rule in ("draft", "count", "nearly", "qualified") for m in matches)
     # a part not started, or under way, beside a part done: "scoping done, DPIA underway"
     unstarted = any(m.rule in ("under way", "started", "not started") for m in matches)
     whole = any(m.status is Status.COMPLETE and standalone(note, m) for m in matches)

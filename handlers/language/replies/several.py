@@ -223,6 +223,25 @@ def title_parts(text: str, candidates: Sequence[Candidate]) -> list[Part]:
     return [(by_ref[ref], (body + " " + " ".join(alike)).strip()) for ref, body in parts]
 
 
+_ITEM = re.compile(r"^[ \t]*(?:[-*\u2022\u2013]|\(?\d{1,2}[.):])[ \t]+(\S.*)$", re.MULTILINE)
+
+
+def _a_list_in_order(
+    plain: str, candidates: Sequence[Candidate], today: date
+) -> list[Part] | None:
+    """'1. mystery shopper guidelines - complete / 2. equality monitoring - not started ...':
+    a list with one item per action listed, in the reminder's order. An item naming another
+    action's words ends it: the order is then not the reminder's."""
+    items = _ITEM.findall(plain)
+    if len(items) != len(candidates) or len(items) < 2:
+        return None
+    for item, candidate in zip(items, candidates, strict=True):
+        claimed = title_words(item, candidates)
+        if claimed is not None and claimed != candidate.ref:
+            return None
+    return [(c, item.strip()) for c, item in zip(candidates, items, strict=True)]
+
+
 def _by_titles(plain: str, candidates: Sequence[Candidate], today: date) -> list[Part] | None:
     """'Website: still delayed ... Social media strategy: draft approved ...': parts headed
     by the words of each action's title, where no reference is given."""
@@ -241,6 +260,8 @@ PART_FINDERS = (
                "'3.3 finished. The other two haven't started': one named, then the rest."),
     PartFinder("ordinals", _by_ordinals,
                "'first one's on track, second one hasn't started': in the order listed."),
+    PartFinder("a list in order", _a_list_in_order,
+               "'1. guidelines - complete / 2. monitoring - not started': one item per action."),
     PartFinder("by titles", _by_titles,
                "'Website: delayed. Strategy: on track.': each part names its action's words."),
 )  # fmt: skip

@@ -220,8 +220,13 @@ def status_matches(
                 weak = rule.check is Check.DEPENDENCY
                 name = rule.name
                 counted = some_of(words_before(tokens, tokens.at(m.start()), 5))
-                if rule.status is Status.COMPLETE and status is not rule.status and counted:
-                    name = "count"  # "3 of 4 workshops done": partly complete, by a count
+                near = set(words_before(tokens, tokens.at(m.start()), 3))
+                if rule.status is Status.COMPLETE and status is not rule.status:
+                    # "3 of 4 workshops done", "first sessions delivered": partly, by inference
+                    if counted:
+                        name = "count"
+                    elif near & {"first", "phase", "stage", "draft", "part"}:
+                        name = "qualified"
                 if rule.name == "partly" and _NEARLY.fullmatch(m.group()):
                     name = "nearly"  # "nearly there": close to done, or just going on
                 found.append(_Match(status, m.start(), m.end(), weak, name))
