@@ -1159,6 +1159,9 @@ def parse_date_answer(text: str, *, today: date) -> DateAnswer:
         return DateAnswer(raw, day, needs_confirmation=True)
     if (day := _week_of_month(s, today)) is not None:
         return DateAnswer(raw, day)
+    if re.fullmatch(r"(?:this|the same|same) time next year", s):  # a year from today
+        a_year_on = today.replace(year=today.year + 1, day=28 if today.day == 29 else today.day)
+        return DateAnswer(raw, a_year_on, needs_confirmation=True)
     if (answer := _quarter_answer(raw, s, today) or _relative_answer(raw, s, today)) is not None:
         return answer
     target = parse_target(raw, today=today)

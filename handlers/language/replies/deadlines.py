@@ -270,8 +270,9 @@ def _a_duration(tokens: Tokens, hit: Found) -> bool:
         return False  # "Give me two weeks": a date two weeks off
     more = any(w in hit.text.lower().split() for w in ("more", "further", "extra"))
     # "outstanding - 2 more weeks" is a time from now; "Six weeks, then Cabinet" how long
+    whole = hit.first == 0 and hit.last == len(tokens) - 1  # the reply is "A fortnight."
     return not (words and words[-1] in ("within", "in", "for")) and not (
-        more and alone(tokens, hit)
+        (more and alone(tokens, hit)) or whole
     )
 
 

@@ -41,7 +41,7 @@ from handlers.language.replies.deadlines import (
 )
 from handlers.language.replies.model import Candidate, DateOption
 from handlers.language.replies.progress import finish_clause
-from handlers.language.replies.tokens import Tokens
+from handlers.language.replies.tokens import TARGET_VERBS, Tokens
 from handlers.language.replies.vague import VagueTime, vague_times
 from handlers.language.targets import format_date
 from models.tables import Status
@@ -112,6 +112,9 @@ def settle_date(e: DateEvidence) -> DateReading:
     if e.status is Status.DELAYED and MISSING.search(e.note):
         missed = _ask(e, "", "You say the target will be missed: what is the new target date?")
         return replace(missed, moves=True)
+    if target is None and e.roles.others and e.action is not None and e.action.status:
+        problem = "It has no target date: is one of these its target?"  # "to the July Cabinet"
+        return _ask(e, "", problem)
     if target is not None and any(d > target for d in e.roles.starts):
         problem = "The work starts after the target: what is the new target date?"
         return DateReading(problem=problem, moves=True)  # "I'll start next month", due now
@@ -139,7 +142,9 @@ def _weigh_choice(e: DateEvidence, choice: DateChoice, target: date | None) -> D
     assert day is not None
     current = e.action.status if e.action is not None else None
     if target is None and current is not None and not choice.revision:
-        return DateReading()  # ongoing work: a date in it is a step, not a target for it
+        if not _finishing(e, hit):  # work with no target: "closes 30 August" is a step in it
+            problem = f"Is {hit.text} ({format_date(day)}) a target for it?"
+            return _ask(e, hit.text, problem, choice)
     if current in _CLOSED:
         target = None  # reopened: the old target says nothing of the new work
     if day == target:
@@ -235,6 +240,13 @@ def _calendar_quarter_end(financial_end: date, year: int) -> date:
     month = 3 * number
     following = date(year + (month == 12), month % 12 + 1, 1)
     return following - timedelta(days=1)
+
+
+def _finishing(e: DateEvidence, hit: Found) -> bool:
+    """The date's clause says the work is done then ('end of March to wrap it all up')."""
+    span = e.tokens.spans[e.tokens[hit.first].clause]
+    outside = (k for k in span if not hit.first <= k <= hit.last)
+    return any(TARGET_VERBS.search(e.tokens[k].word) for k in outside)
 
 
 def _uncontested(e: DateEvidence, hit: Found) -> bool:

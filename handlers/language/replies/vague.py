@@ -141,9 +141,10 @@ RULES: tuple[VagueRule, ...] = (
     ),
     VagueRule(
         "new year",
-        r"(?:the )?new year",
+        r"(?<!happy )(?:the )?new year(?!'s)",
         _calendar(((1, 1, 1, 31),)),
         '"In the new year" means January, or a little later: not a date to plan by.',
+        alone=True,
     ),
     VagueRule(
         "year end",
