@@ -190,7 +190,9 @@ def test_a_part_done_is_not_the_whole_action_complete(reminded: Officer, plan: A
     assert "What's the status now?" in answer
     assert "Partially complete" in answer and "Keep it In progress" in answer  # the buttons
     assert "Complete." not in answer and "T2 →" not in answer  # nothing shown as settled
-    confirmed = reminded.press("Partially complete")
+    asked = reminded.press("Partially complete")
+    assert "when will the rest be done?" in asked  # its target has passed: asked, not kept
+    confirmed = reminded.press("Keep the date")
     assert "T2 → Partially complete." in confirmed
     assert "Saved. T2 is now Partially complete" in reminded.press("Save")
     assert stored(plan, "T2").status is Status.PARTIALLY_COMPLETE

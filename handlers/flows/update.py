@@ -398,6 +398,8 @@ def _option_label(value: str, action: Action) -> str:
 
 
 def _after_reply_status(req: Request, action: Action, data: UpdateData) -> Turn:
+    if data.date_problem and data.status in (Status.COMPLETE, Status.WITHDRAWN):
+        data = data.model_copy(update={"date_problem": "", "new_date": None})  # no date to set
     if data.date_problem:
         data = data.model_copy(update={"new_date": None})
         return _ask_date(req, action, data, data.date_problem)

@@ -255,6 +255,7 @@ PARTLY_DONE_WORDS = PARTLY_QUALIFIERS + (
     "first (?:phase|stage|part) (?:done|complete|completed|finished)",
     "most of (?:it|the|them)",
     "not quite(?: (?:finished|done|complete|completed|there))?",
+    r"\w+ (?:yes|done),? (?:but )?\w+ (?:no|not yet)",  # "Toolkit yes, training no."
 )
 # A stage of the work reached: partly complete, or just what "in progress" looks like.
 DRAFT_STAGE_WORDS = (

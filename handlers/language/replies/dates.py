@@ -87,7 +87,8 @@ def _window_ok(tokens: Tokens, first: int, last: int) -> bool:
         return True
     # "the end of the year", "financial year", "year end" but not "over the year we ran ..."
     words = {tokens[k].word for k in span}
-    return "year" in words and tokens[first].word in MODIFIER_WORDS | FY_STARTS | {"year", "next"}
+    starts = MODIFIER_WORDS | FY_STARTS | {"year", "next", "this"}  # "this time next year"
+    return "year" in words and tokens[first].word in starts
 
 
 _MAX_WORDS = 7
@@ -187,6 +188,7 @@ _EVENTS_NAMED = frozenset(
     | {"clt", "slt", "smt", "exec", "executive", "scrutiny", "edition", "session", "workshop"}
 )
 _EVENT_QUALIFIERS = frozenset({"audit", "steering", "operational", "partnership", "area", "full"})
+_EVENT_QUALIFIERS |= {"practitioners", "practitioners'", "residents'", "tenants'", "members'"}
 
 
 def _names_an_event(tokens: Sequence[Token], end: int) -> bool:

@@ -141,10 +141,9 @@ def _weigh_choice(e: DateEvidence, choice: DateChoice, target: date | None) -> D
     day = hit.answer.day
     assert day is not None
     current = e.action.status if e.action is not None else None
-    if target is None and current is not None and not choice.revision:
-        if not _finishing(e, hit):  # work with no target: "closes 30 August" is a step in it
-            problem = f"Is {hit.text} ({format_date(day)}) a target for it?"
-            return _ask(e, hit.text, problem, choice)
+    if target is None and current is not None and not choice.revision and not _finishing(e, hit):
+        problem = f"Is {hit.text} ({format_date(day)}) a target for it?"  # "closes 30 August"
+        return _ask(e, hit.text, problem, choice)  # work with no target: maybe a step in it
     if current in _CLOSED:
         target = None  # reopened: the old target says nothing of the new work
     if day == target:
@@ -200,6 +199,13 @@ def _weigh_choice(e: DateEvidence, choice: DateChoice, target: date | None) -> D
             "target for the whole action?"
         )
         return _ask(e, hit.text, problem, first=choice)
+    if _before_a_day(e, hit):  # "before Christmas": Christmas Eve, or Christmas as said? Asked
+        eve = day - timedelta(days=1)
+        while eve.weekday() > 4:  # the last working day before it ("before Easter": Good Friday)
+            eve -= timedelta(days=1)
+        options = (DateOption(eve, f"before {hit.text}"), DateOption(day, hit.text))
+        problem = f"Before {hit.text}: by {format_date(eve)}, or {format_date(day)}?"
+        return DateReading(text=hit.text, problem=problem, options=options)
     if choice.in_past:  # "new date end of March 2026", said in December 2026: next year's?
         try:
             next_year = day.replace(year=day.year + 1)
@@ -247,6 +253,17 @@ def _finishing(e: DateEvidence, hit: Found) -> bool:
     span = e.tokens.spans[e.tokens[hit.first].clause]
     outside = (k for k in span if not hit.first <= k <= hit.last)
     return any(TARGET_VERBS.search(e.tokens[k].word) for k in outside)
+
+
+def _before_a_day(e: DateEvidence, hit: Found) -> bool:
+    before = e.tokens[hit.first - 1].word if hit.first > 0 else ""
+    single = hit.answer.day is not None and _ONE_DAY.fullmatch(hit.text.strip())
+    return before == "before" and bool(single)
+
+
+_ONE_DAY = re.compile(
+    r"(?:the\s+)?(?:christmas|xmas|easter|\d{1,2}(?:st|nd|rd|th)?\s+\w+(?:\s+\d{4})?)", re.I
+)
 
 
 def _uncontested(e: DateEvidence, hit: Found) -> bool:
@@ -525,6 +542,38 @@ def reached_its_number(note: str, action: Candidate | None) -> bool:
         if any(percent == p and value >= aim > 0 for aim, p in aims):
             return True
     return False
+
+
+_ASKS_DONE = re.compile(
+    r"(?:covers? it|that'?s it(?: complete| done)?|is (?:that|this) (?:it|enough|done)"
+    r"|(?:can|could|shall) (?:we|you|i) (?:close|mark|tick|sign off)[^?]{0,30}|done now)\s*\?",
+    re.IGNORECASE,
+)
+
+
+def asks_if_done(note: str) -> bool:
+    """'I think that covers it?': the officer asks whether it is done; only they can say."""
+    return bool(_ASKS_DONE.search(note))
+
+
+_SOON_DAYS = 14  # a part left with the target this close can't be done by it
+
+
+def rest_undated(
+    reading: DateReading, status: StatusReading, action: Candidate | None, today: date
+) -> DateReading:
+    """Part done and the rest with no date, the target close or gone, or none set ('Toolkit
+    yes, training no'): when will the rest be done? Asked, keeping the target on offer."""
+    if reading.new_date or reading.problem or action is None:
+        return reading
+    partly = Status.PARTIALLY_COMPLETE in (status.status, *status.ask[:1])  # said, or best guess
+    target = action.target
+    no_target = target is None and action.status is not None  # known to have none
+    close = no_target or (target is not None and (target - today).days <= _SOON_DAYS)
+    if not partly or not close or action.status is Status.PARTIALLY_COMPLETE:
+        return reading
+    when = f"the target is {format_date(target)}" if target else "it has no target date"
+    return DateReading(problem=f"Only part is done and {when}: when will the rest be done?")
 
 
 def earlier_asked(

@@ -84,10 +84,11 @@ def _accomplished(tokens: Tokens) -> list[str]:
         live = word == "live" and (k == 0 or previous in ("is", "are", "now", "went", "gone"))
         if not (regular or ready or live or word in _DONE_IRREGULAR):
             continue
+        word = word.rpartition("-")[2] or word  # "soft-launched" is "launched"
         before = words_before(tokens, k, 3)
         if negated(before) or any(w in _WILL or w.endswith("'ll") for w in before[-2:]):
             continue  # "not set up", "will be sent", "to be agreed"
-        done.append(_DONE_IRREGULAR.get(word, word))
+        done.append(_DONE_IRREGULAR.get(word, word))  # noqa: PERF401
     return done
 
 

@@ -18,10 +18,12 @@ from handlers.language.replies.evidence import (
     DateReading,
     StatusEvidence,
     StatusReading,
+    asks_if_done,
     away,
     bare_rule,
     earlier_asked,
     reached_its_number,
+    rest_undated,
     settle_bare,
     settle_date,
     settle_status,
@@ -148,6 +150,9 @@ def _parse(text: str, candidates: Sequence[Candidate], today: date) -> ParsedRep
         settled, reading = StatusReading(None), DateReading()
     if reached_its_number(note, action) and settled.status is None and not settled.ask:
         settled = StatusReading(None, (Status.COMPLETE, None))  # "the panel has hit 1,000"
+    if asks_if_done(note) and settled.status in (None, Status.COMPLETE):
+        settled = StatusReading(None, (Status.COMPLETE, None))  # "I think that covers it?"
+    reading = rest_undated(reading, settled, action, today)
     reading = earlier_asked(reading, settled, action, today)
     if reading.moves and settled.status is None and not settled.ask:
         # the target won't hold: delayed, or the same status with a new date? Asked

@@ -226,9 +226,7 @@ def title_parts(text: str, candidates: Sequence[Candidate]) -> list[Part]:
 _ITEM = re.compile(r"^[ \t]*(?:[-*\u2022\u2013]|\(?\d{1,2}[.):])[ \t]+(\S.*)$", re.MULTILINE)
 
 
-def _a_list_in_order(
-    plain: str, candidates: Sequence[Candidate], today: date
-) -> list[Part] | None:
+def _a_list_in_order(plain: str, candidates: Sequence[Candidate], today: date) -> list[Part] | None:
     """'1. mystery shopper guidelines - complete / 2. equality monitoring - not started ...':
     a list with one item per action listed, in the reminder's order. An item naming another
     action's words ends it: the order is then not the reminder's."""
