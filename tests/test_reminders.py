@@ -359,7 +359,10 @@ def test_reminders_reach_the_console_and_a_reply_in_words_is_saved(
     inbox = sam.inbox()
     assert "Good morning Sam. 6 actions need your update" in inbox
     answer = sam.send("A1: toolkit drafted and out for feedback, will finish by end of March")
-    assert "A1 → Partially complete, revised target 31 March 2027." in answer
+    # a draft of work recorded as not started: partly complete, or in progress? Asked
+    assert "Partially complete" in answer and "In progress" in answer
+    confirmed = sam.send("Partially complete")
+    assert "A1 → Partially complete, revised target 31 March 2027." in confirmed
     assert "Saved. A1 is now Partially complete" in sam.send("save")
 
 
@@ -436,4 +439,7 @@ def test_a_reply_too_long_to_read_is_answered_kindly_and_the_reminder_still_wait
     assert f"That message is {len(pasted):,} characters long" in answer
     assert "up to 6,000 at a time, so nothing was saved" in answer
     answer = sam.send("A1: toolkit drafted and out for feedback, will finish by end of March")
-    assert "A1 → Partially complete, revised target 31 March 2027." in answer
+    assert "What's the status now?" in answer  # the reminder still waited for this reply
+    assert "A1 → Partially complete, revised target 31 March 2027." in sam.send(
+        "Partially complete"
+    )

@@ -9,6 +9,7 @@ from handlers.chat import intents
 from handlers.chat.flow import CANCEL_WORDS, Flow, command
 from handlers.chat.messages import ACTION_KEY, Choice, Field, Intent, Item, Reply, Turn, say
 from handlers.chat.request import Request
+from handlers.flows import reminder_reply
 from handlers.language.targets import format_date
 from handlers.plans.actions import (
     action_item,
@@ -187,6 +188,9 @@ def plans(req: Request) -> Turn:
 
 
 def not_understood(req: Request) -> Turn:
+    # News of one's own actions, sent without a reminder, is an update.
+    if (news := reminder_reply.volunteered(req)) is not None:
+        return news
     text = short(req.msg.text, 80)
     return say(
         f"Sorry, I didn't understand '{text}'. Try 'my actions', 'update R4' or 'help'.",

@@ -55,6 +55,17 @@ KEEP = "keep"
 SKIP_WORDS = {"skip", "none", "no", "nothing", "-", "n/a", "keep", "no change", "same"}
 
 
+class DateOffer(BaseModel):
+    """A date read from a reply that could be the new target, with the words that name it."""
+
+    day: date
+    words: str
+
+
+OTHER_STATUS = "other status"
+TYPE_DATE = "type a date"
+
+
 class Step(StrEnum):
     STATUS = "status"
     NOTE = "note"
@@ -87,6 +98,9 @@ class UpdateData(BaseModel):
     from_reply: bool = False
     date_problem: str = ""
     check_date: bool = False
+    # What the reply could mean, offered first when asking (a status value or "keep").
+    status_options: list[str] = []
+    date_options: list[DateOffer] = []
     # Where the conversation goes once this update is saved or cancelled: the rest of a reply
     # about several actions (the reminder flow's state, kept as JSON), and what to ask then.
     then_flow: str = ""
@@ -196,7 +210,10 @@ def _ask_status(req: Request, action: Action, data: UpdateData, intro: bool) -> 
 
 def _on_status(req: Request, action: Action, data: UpdateData) -> Turn:
     answer = req.answer
-    keep = answer.lower() in (KEEP, "keep as it is", "same")
+    if answer.lower() in (OTHER_STATUS, "other", "something else"):
+        reply = Reply("Which status?", choices=STATUS_CHOICES)
+        return _at(Step.STATUS, data, reply)
+    keep = answer.lower() in (KEEP, "keep as it is", "same") or answer.lower().startswith("keep it")
     status = None if keep else parse_status(answer)
     if status is None and not keep:
         reply = Reply(
@@ -225,20 +242,37 @@ def _on_note(req: Request, action: Action, data: UpdateData) -> Turn:
 
 
 def _ask_date(req: Request, action: Action, data: UpdateData, problem: str = "") -> Turn:
+    target = describe_target(req.session, action)
     text = (
-        f"{problem + ' ' if problem else ''}New target date? It is now "
-        f"{describe_target(req.session, action)}. Say a date (31/03/2027, 'end of March') "
-        "or 'keep'."
+        f"{problem + ' ' if problem else ''}New target date? It is now {target}. Say a date "
+        "(31/03/2027, 'end of March') or 'keep'."
     )
-    keep = Choice("Keep the date", answer(Step.DATE, KEEP))
-    return _at(Step.DATE, data, Reply(text.strip(), choices=(keep,)))
+    choices: tuple[Choice, ...] = (Choice("Keep the date", answer(Step.DATE, KEEP)),)
+    if data.date_options:  # what the reply named, each with its words
+        found = "\n".join(
+            f"• {format_date(o.day)}: \u201c{o.words}\u201d" for o in data.date_options
+        )
+        text = f"{text}\nYour message mentions:\n{found}"
+        choices = (
+            *(
+                Choice(format_date(o.day), answer(Step.DATE, f"{o.day:%d/%m/%Y}"))
+                for o in data.date_options
+            ),
+            Choice(f"Keep the target ({target})"[:75], answer(Step.DATE, KEEP)),
+            Choice("Let me type it", answer(Step.DATE, TYPE_DATE)),
+        )
+    return _at(Step.DATE, data, Reply(text.strip(), choices=choices))
 
 
 def _on_date(req: Request, action: Action, data: UpdateData) -> Turn:
-    answer = req.answer
-    if answer.lower() in SKIP_WORDS:
+    said = req.answer
+    if said.lower() == TYPE_DATE:
+        text = "Type the new target date: 31/03/2027, 'end of March', or 'keep'."
+        keep = Choice("Keep the date", answer(Step.DATE, KEEP))
+        return _at(Step.DATE, data, Reply(text, choices=(keep,)))
+    if said.lower() in SKIP_WORDS or said.lower().startswith("keep the"):
         return _confirm(req, action, data.model_copy(update={"new_date": None}))
-    parsed = parse_date_answer(answer, today=req.ctx.today())
+    parsed = parse_date_answer(said, today=req.ctx.today())
     if parsed.day is None:
         return _ask_date(req, action, data, problem=parsed.problem or "I couldn't read that date.")
     try:
@@ -324,6 +358,8 @@ def propose(
     then: Next | None = None,
     then_prompt: str = "",
     then_choices: tuple[str, ...] = (),
+    status_options: tuple[Status | None, ...] = (),
+    date_options: tuple[DateOffer, ...] = (),
 ) -> Turn:
     """Start an update from what was read elsewhere (a reply in words), to be confirmed.
 
@@ -339,6 +375,8 @@ def propose(
             "from_reply": True,
             "date_problem": date_problem,
             "check_date": check,
+            "status_options": [s.value if s is not None else KEEP for s in status_options],
+            "date_options": list(date_options),
         }
     )
     if then is not None:  # once this one is done, the conversation goes on there
@@ -357,17 +395,41 @@ def propose(
 
 
 def _ask_reply_status(action: Action, data: UpdateData) -> Turn:
-    """Progress told without a status: the officer picks it, nothing is assumed."""
+    """Progress told without a clear status: the officer picks it, nothing is assumed.
+
+    The statuses the reply could mean come first (best guess first), then "Other status".
+    """
+    now = action.status.label.lower()
+    if not data.status_options:
+        text = (
+            f"Thanks, I've got your update on {action.ref}. It says what was done but not "
+            f"where the action stands (it's recorded as {now}). What's the status now?"
+        )
+        reply = Reply(text, choices=STATUS_CHOICES, note="Say 'cancel' at any point to stop.")
+        return _at(Step.STATUS, data, reply)
+    labels = [_option_label(value, action) for value in data.status_options]
     text = (
-        f"Thanks, I've got your update on {action.ref}. It says what was done but not where "
-        f"the action stands (it's recorded as {action.status.label.lower()}). What's the "
-        "status now?"
+        f"Thanks, I've got your update on {action.ref} (recorded as {now}). I can't be sure "
+        f"where it leaves the action ({' or '.join(labels)}?). What's the status now?"
     )
-    reply = Reply(text, choices=STATUS_CHOICES, note="Say 'cancel' at any point to stop.")
+    choices = tuple(
+        Choice(label, answer(Step.STATUS, value), "primary" if n == 0 else "default")
+        for n, (label, value) in enumerate(zip(labels, data.status_options, strict=True))
+    )
+    choices += (Choice("Other status", answer(Step.STATUS, OTHER_STATUS), way_out=True),)
+    reply = Reply(text, choices=choices, note="Say 'cancel' at any point to stop.")
     return _at(Step.STATUS, data, reply)
 
 
+def _option_label(value: str, action: Action) -> str:
+    if value == KEEP:
+        return f"Keep it {action.status.label}"
+    return Status(value).label
+
+
 def _after_reply_status(req: Request, action: Action, data: UpdateData) -> Turn:
+    if data.date_problem and data.status in (Status.COMPLETE, Status.WITHDRAWN):
+        data = data.model_copy(update={"date_problem": "", "new_date": None})  # no date to set
     if data.date_problem:
         data = data.model_copy(update={"new_date": None})
         return _ask_date(req, action, data, data.date_problem)

@@ -151,6 +151,11 @@ def store_plan(
     )
     pairs = [(actions[r.ref], r) for r in parsed.rows]
     report.notes_added = _progress_notes(session, plan, pairs, source, now)
+    report.warnings += [
+        f"{ref}: target read, but {t.problem}."
+        for ref, t in targets.items()
+        if t.kind != "unclear" and t.problem and t.problem.startswith("not a date")
+    ]
     report.unclear_targets = [
         (ref, t.text, t.problem or "")
         for ref, t in targets.items()

@@ -198,6 +198,7 @@ def action_json(session: Session, action: Action) -> dict[str, Any]:
         "target_text": action.target_text,
         "target_kind": action.target_kind.value,
         "target_date": action.target_date.isoformat() if action.target_date else None,
+        "target_start": action.target_start.isoformat() if action.target_start else None,
         "target_problem": action.target_problem or None,
         "recurrence": action.recurrence or None,
         "milestones": list(action.milestones),
