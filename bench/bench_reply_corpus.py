@@ -38,6 +38,7 @@ FIRST_SCORES: dict[int, str] = {
     8: "34.7% (46 read, 4 asked), 25 unoffered, 69 wrong",
     9: "68.9% (76 read, 46 asked), 21 unoffered, 34 wrong",
     10: "65.5% (56 read, 35 asked), 7 unoffered, 41 wrong",
+    11: "72.6% (68 read, 75 asked), 20 unoffered, 34 wrong",
 }
 
 
