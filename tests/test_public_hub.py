@@ -204,7 +204,9 @@ def test_serve_public_needs_the_public_address_unless_it_serves_this_machine_onl
     db_url: str,
 ) -> None:
     env = {"DATABASE_URL": db_url, "ENGAGEBOT_PUBLIC_URL": ""}
-    result = CliRunner().invoke(app, ["serve", "public", "--port", "1"], env=env)
+    result = CliRunner().invoke(
+        app, ["serve", "public", "--host", "0.0.0.0", "--port", "1"], env=env
+    )
     assert result.exit_code == 1
     assert "Set ENGAGEBOT_PUBLIC_URL" in result.output and "--host 127.0.0.1" in result.output
 
