@@ -1,13 +1,16 @@
-"""How well officers' replies to reminders are read: the corpus in
-tests/fixtures/reply_corpus.yaml, scored as tests/reply_corpus.py describes.
+"""How well officers' replies are read: the corpus (tests/fixtures/reply_corpus.yaml and
+tests/fixtures/reply_batches/), scored as tests/reply_corpus.py describes.
 
-Prints, for the whole corpus and for each batch of it (rows written at different times: the
-later batches were written before the reader was changed for them): how many replies were
-read correctly (status and revised date both right), how many the bot asked about (status
-buttons, a date question, or "which action?"), and how many it would have confirmed wrongly.
-Target: at least 97% read correctly and none wrong with confidence.
+Prints, for the whole corpus and for each batch (rows written at different times, each batch
+written blind and scored before any change for it): how many replies were read right, rightly
+asked (asked where the answer is "ask", or with the right answer among the buttons), asked
+without the right answer on offer (or not understood), and read wrong with confidence; and
+beside each batch its first score, taken before the reader was changed for it.
+Target: at least 97% read right or rightly asked on the whole corpus, and none wrong.
 
-Run: python bench/bench_reply_corpus.py [--list]   (--list names every reply not read)
+Run: python bench/bench_reply_corpus.py [--list] [--kinds]
+  --list   names every reply not read right
+  --kinds  the same counts by the `k` tag of the blind batches' rows
 """
 
 from __future__ import annotations
@@ -21,14 +24,45 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from tests.reply_corpus import Row, Verdict, load, tally  # noqa: E402
 
+# Each batch's first score, before any change for it. Batches 1-7 were scored as read / asked
+# / wrong (asking where "ask" was expected counted as read); from batch 8 on, as this bench
+# counts now: read right + rightly asked (%), rightly asked, asked without the answer, wrong.
+FIRST_SCORES: dict[int, str] = {
+    1: "75.6% read, 4 asked, 97 wrong",
+    2: "67.0% read, 5 asked, 25 wrong",
+    3: "81.9% read, 0 asked, 13 wrong",
+    4: "83.1% read, 2 asked, 8 wrong",
+    5: "84.0% read, 2 asked, 6 wrong",
+    6: "85.0% read, 0 asked, 6 wrong",
+    7: "76.3% read, 1 asked, 17 wrong",
+    8: "34.7% (46 read, 4 asked), 25 unoffered, 69 wrong",
+    9: "68.9% (76 read, 46 asked), 21 unoffered, 34 wrong",
+    10: "65.5% (56 read, 35 asked), 7 unoffered, 41 wrong",
+    11: "72.6% (68 read, 75 asked), 20 unoffered, 34 wrong",
+}
 
-def line(name: str, rows: Sequence[Row]) -> str:
-    counts = {verdict: len(found) for verdict, found in tally(rows).items()}
-    total = len(rows)
-    read = counts[Verdict.READ]
+
+def counts(rows: Sequence[Row]) -> dict[Verdict, int]:
+    return {verdict: len(found) for verdict, found in tally(rows).items()}
+
+
+def figures(rows: Sequence[Row]) -> str:
+    """'xx.x% = read + rightly asked of rows; unoffered; wrong', as in FIRST_SCORES."""
+    c = counts(rows)
+    good = 100 * (c[Verdict.READ] + c[Verdict.ASKED]) / len(rows)
     return (
-        f"{name:<22}{total:>6}{read:>7}{100 * read / total:>9.1f}%"
-        f"{counts[Verdict.ASKED]:>8}{counts[Verdict.WRONG]:>8}"
+        f"{good:.1f}% ({c[Verdict.READ]} read, {c[Verdict.ASKED]} asked), "
+        f"{c[Verdict.UNOFFERED]} unoffered, {c[Verdict.WRONG]} wrong"
+    )
+
+
+def line(name: str, rows: Sequence[Row], first: str = "") -> str:
+    c = counts(rows)
+    total = len(rows)
+    good = 100 * (c[Verdict.READ] + c[Verdict.ASKED]) / total
+    return (
+        f"{name:<14}{total:>6}{c[Verdict.READ]:>6}{c[Verdict.ASKED]:>7}{good:>8.1f}%"
+        f"{c[Verdict.UNOFFERED]:>11}{c[Verdict.WRONG]:>7}   {first}"
     )
 
 
@@ -37,18 +71,34 @@ def main(argv: Sequence[str]) -> None:
     started = time.perf_counter()
     results = tally(rows)
     ms = (time.perf_counter() - started) * 1000
-    print(f"{'replies':<22}{'rows':>6}{'read':>7}{'accuracy':>10}{'asked':>8}{'wrong':>8}")
+    print(
+        f"{'replies':<14}{'rows':>6}{'read':>6}{'asked':>7}{'r+a':>9}{'unoffered':>11}"
+        f"{'wrong':>7}   first score (before any change for it)"
+    )
     print(line("whole corpus", rows))
     for batch in sorted({row.batch for row in rows}):
-        print(line(f"  batch {batch}", [row for row in rows if row.batch == batch]))
-    read = len(results[Verdict.READ]) / len(rows)
+        name = f"  batch {batch}"
+        print(line(name, [r for r in rows if r.batch == batch], FIRST_SCORES.get(batch, "-")))
+    good = (len(results[Verdict.READ]) + len(results[Verdict.ASKED])) / len(rows)
     wrong = len(results[Verdict.WRONG])
-    verdict = "OK" if read >= 0.97 and wrong == 0 else "MISSED"
-    print(f"\n{len(rows)} replies read in {ms:,.0f} ms; target >= 97% read, 0 wrong: {verdict}")
+    verdict = "OK" if good >= 0.97 and wrong == 0 else "MISSED"
+    print(
+        f"\n{len(rows)} replies read in {ms:,.0f} ms; "
+        f"target >= 97% read or rightly asked, 0 wrong: {verdict}"
+    )
+    if "--kinds" in argv:
+        tagged = [r for r in rows if r.kind]
+        print(f"\n{'kind':<36}{'rows':>5}{'read':>6}{'asked':>7}{'unoffered':>11}{'wrong':>7}")
+        for kind in sorted({r.kind for r in tagged}):
+            c = counts([r for r in tagged if r.kind == kind])
+            print(
+                f"{kind:<36}{sum(c.values()):>5}{c[Verdict.READ]:>6}{c[Verdict.ASKED]:>7}"
+                f"{c[Verdict.UNOFFERED]:>11}{c[Verdict.WRONG]:>7}"
+            )
     if "--list" in argv:
-        for kind in (Verdict.WRONG, Verdict.ASKED):
+        for kind in (Verdict.WRONG, Verdict.UNOFFERED, Verdict.ASKED):
             for row, score in results[kind]:
-                print(f"{kind.value:>6} {row.number:03d} [{score.why}] {row.reply[:90]!r}")
+                print(f"{kind.value:>9} {row.number:03d} [{score.why}] {row.reply[:90]!r}")
 
 
 if __name__ == "__main__":

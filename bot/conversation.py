@@ -22,20 +22,31 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
-from handlers.chat import addresses, outbox, state
+from handlers.chat import addresses, cards, outbox, state
 from handlers.chat.context import AppContext
 from handlers.chat.flow import Flow, FormHandlers, first_match
-from handlers.chat.messages import Form, Incoming, Reply, Submitted, Turn
+from handlers.chat.messages import Form, Incoming, Outcome, Reply, Submitted, Turn
 from handlers.chat.outbound import Directory
 from handlers.chat.request import Request
 from handlers.chat.state import ConversationKey, Saved
-from handlers.flows import commands, consult, healthcheck, publish, reminder_reply, summary, update
+from handlers.flows import (
+    attach,
+    commands,
+    consult,
+    healthcheck,
+    home,
+    log_update,
+    publish,
+    reminder_reply,
+    summary,
+    update,
+)
 from handlers.language.text import readable
-from handlers.plans import organisations
-from handlers.plans.organisations import NOT_SET_UP
+from handlers.plans import organisations, platform_access
+from handlers.plans.organisations import not_set_up as refusal
 from handlers.plans.people import identify
 from handlers.plans.progress import MAX_NOTE_CHARS
-from models.db import reason, transaction, unavailable, write_lock
+from models.db import disk_full, reason, transaction, unavailable, write_lock
 from models.scoping import ALL
 from models.tables import HandledEvent, Person
 
@@ -49,6 +60,9 @@ FLOWS: tuple[Flow[Any], ...] = (
     healthcheck.FLOW,
     summary.FLOW,
     publish.FLOW,
+    home.FLOW,
+    log_update.FLOW,
+    attach.FLOW,
     reminder_reply.FLOW,
 )
 
@@ -57,6 +71,10 @@ FAILED = "Sorry, something went wrong on my side and nothing was saved. Please t
 UNAVAILABLE = (
     "Sorry, I can't reach my database just now, so nothing was saved. "
     "Please try again in a minute or two."
+)
+DISK_FULL = (
+    "Sorry, I couldn't save that: the disk my database is on is full, so nothing was saved. "
+    "The people who run me have been told; please try again later."
 )
 # How often a turn is worked out again when another process moved its conversation on meanwhile.
 TURN_ATTEMPTS = 3
@@ -96,14 +114,19 @@ class Conversation:
         if org is None:
             log.warning(
                 "refused an event from %s workspace %r, which no organisation holds "
-                "(engagebot orgs bind SLUG --%s %s)",
+                "(engagebot orgs bind SLUG %s %s)",
                 msg.channel,
                 msg.workspace,
-                "teams-tenant" if msg.channel == "teams" else f"{msg.channel}-team",
+                _bind_option(msg.channel),
                 msg.workspace or "ID",
             )
             return None
         return replace(self.ctx, org=org)
+
+    def not_set_up(self, msg: Incoming) -> str:
+        """What someone writing from an unbound workspace is told: who can fix it, and how."""
+        with transaction(self.ctx.engine, ALL) as session:
+            return refusal(session, _bind_option(msg.channel), msg.workspace)
 
     def pending(self, msg: Incoming) -> list[Reply]:
         """Messages queued for this user (reminders, notices) for channels that pull them."""
@@ -128,7 +151,7 @@ class Conversation:
         try:
             ctx = self.organisation(msg)
             if ctx is None:
-                return [Reply(NOT_SET_UP, private=True)]
+                return [Reply(self.not_set_up(msg), private=True)]
             with transaction(ctx.engine, ctx.org) as session:
                 result = form.open(Request(ctx, session, self._who(session, msg), msg), key)
         except Exception as error:
@@ -146,12 +169,72 @@ class Conversation:
         try:
             ctx = self.organisation(msg)
             if ctx is None:
-                return Submitted({next(iter(values), "form"): NOT_SET_UP})
+                return Submitted({next(iter(values), "form"): self.not_set_up(msg)})
             with transaction(ctx.engine, ctx.org) as session:
                 req = Request(ctx, session, self._who(session, msg), msg)
                 return form.submit(req, key, values, submission_id)
         except Exception as error:
             return Submitted({next(iter(values), "form"): _failed(f"form {name}", msg, error)})
+
+    def hold(
+        self,
+        msg: Incoming,
+        replies: list[Reply],
+        problem: str,
+        room: str,
+        personal: bool,
+        refused: bool = False,
+    ) -> int:
+        """Replies the platform would not take (after the channel's retries): kept in the
+        outbox with why, so a delivery run sends them; nothing undelivered is lost or called
+        sent. They go to the person (their own chat) when the bot knows them, else to `room`,
+        except a private answer given in a room, which only the person may see. `refused`:
+        the platform refused our credentials (recorded, the admins told once)."""
+        try:
+            ctx = self.organisation(msg)
+            if ctx is None:
+                return 0
+            now = ctx.now()
+            with transaction(ctx.engine, ctx.org) as session:
+                who = identify(session, msg.channel, msg.user)
+                held = 0
+                for reply in replies:
+                    to_person = who is not None and (personal or reply.private)
+                    if not to_person and reply.private and not personal:
+                        continue  # nobody to give it to privately
+                    outbox.queue(
+                        session,
+                        reply,
+                        via=msg.channel,
+                        kind="reply",
+                        now=now,
+                        person_id=who.id if to_person and who is not None else None,
+                        chat_channel="" if to_person else room,
+                        problem=problem,
+                    )
+                    held += 1
+            if refused:
+                self._refused(msg.channel, problem)
+        except Exception as error:
+            _failed("holding undelivered replies", msg, error)
+            return 0
+        if held < len(replies):
+            log.warning(
+                "%d private answer(s) for %s could not be kept", len(replies) - held, msg.user
+            )
+        return held
+
+    def _refused(self, channel: str, problem: str) -> None:
+        others = [name for name in self._directories if name != channel]
+        with transaction(self.ctx.engine, ALL) as session:
+            news = platform_access.refused(session, channel, problem, self.ctx.now(), others=others)
+        if news:
+            log.error(
+                "%s. Replies are held, not lost, and go out once %s accepts engagebot's "
+                "credentials again; the plans' admins have been told.",
+                problem.rstrip("."),
+                channel.capitalize(),
+            )
 
     def _form(self, name: str) -> FormHandlers | None:
         """The form a channel names (it comes from a payload: never trusted to exist)."""
@@ -159,26 +242,69 @@ class Conversation:
         return flow.form if flow is not None else None
 
     def handle(self, msg: Incoming) -> list[Reply]:
+        """The replies to a message or a press (a form it asks for is left out)."""
+        return list(self.respond(msg).replies)
+
+    def respond(self, msg: Incoming) -> Outcome:
+        """Everything a channel shows for a message or a press: replies, a form, and the
+        pressed message as it now looks."""
         too_long = _too_long(msg)
         if too_long is not None:  # answered before any work: the conversation stays as it was
-            return [too_long]
+            return Outcome((too_long,))
         msg = _readable(msg)
         try:
             ctx = self.organisation(msg)
             if ctx is None:
-                return [Reply(NOT_SET_UP, private=True)]
+                return Outcome((Reply(self.not_set_up(msg), private=True),))
             with self._lock(msg.key):
-                turn = self._turn(ctx, msg)
+                return self._turn(ctx, msg)
         except Exception as error:  # the turn rolled back whole; tell the user, never go silent
-            return [Reply(_failed("turn", msg, error), private=True)]
-        return [r for r in turn.replies if r.text or r.items]
+            return Outcome((Reply(_failed("turn", msg, error), private=True),))
+
+    def welcome(self, msg: Incoming) -> list[Reply]:
+        """The welcome where the app was just installed: once per conversation, however many
+        install events the platform sends (Teams sends two), on whichever instance."""
+        try:
+            ctx = self.organisation(msg)
+            if ctx is None:
+                return [Reply(self.not_set_up(msg), private=True)]
+            with self._lock(msg.key), transaction(ctx.engine, ctx.org) as session:
+                _remember_address(session, msg, ctx)
+                welcomed = replace(msg, event_id=_welcomed(msg))
+                if _seen_before(session, welcomed):
+                    return []
+                _record_event(session, welcomed, ctx)
+                req = Request(ctx, session, self._who(session, msg), msg)
+                turn = commands.welcome(req)
+                now = ctx.now()
+                return [cards.keep(session, r, now) for r in turn.replies]
+        except IntegrityError:  # the other install event, on another instance, was first
+            return []
+        except Exception as error:
+            return [Reply(_failed("welcome", msg, error), private=True)]
+
+    def uninstalled(self, msg: Incoming) -> None:
+        """The app was removed: a later install is welcomed again."""
+        try:
+            ctx = self.organisation(msg)
+            if ctx is None:
+                return
+            key = f"{msg.channel}:{msg.workspace}:{_welcomed(msg)}"
+            with transaction(ctx.engine, ctx.org) as session:
+                for row in session.exec(select(HandledEvent).where(HandledEvent.key == key)):
+                    session.delete(row)
+        except Exception as error:
+            _failed("uninstall", msg, error)
 
     def _who(self, session: Session, msg: Incoming) -> Person | None:
         who = identify(session, msg.channel, msg.user, msg.email)
         directory = self._directories.get(msg.channel)
         if who is None and msg.email is None and directory is not None:
             who = identify(
-                session, msg.channel, msg.user, directory.email_of(msg.user, msg.address)
+                session,
+                msg.channel,
+                msg.user,
+                directory.email_of(msg.user, msg.address, workspace=msg.workspace),
             )
         return who
 
@@ -203,7 +329,7 @@ class Conversation:
         with self._locks_guard:
             return len(self._locks)
 
-    def _turn(self, ctx: AppContext, msg: Incoming) -> Turn:
+    def _turn(self, ctx: AppContext, msg: Incoming) -> Outcome:
         """Run a turn; worked out again if another process moved its conversation on (or
         handled the same event) while it ran, so its effects are never applied twice."""
         for _ in range(TURN_ATTEMPTS - 1):
@@ -213,12 +339,13 @@ class Conversation:
                 log.info("conversation %s moved on during a turn; working it out again", msg.key)
         return self._attempt(ctx, msg)
 
-    def _attempt(self, ctx: AppContext, msg: Incoming) -> Turn:
+    def _attempt(self, ctx: AppContext, msg: Incoming) -> Outcome:
         try:
             with transaction(ctx.engine, ctx.org) as session:
                 # Reads first: on SQLite they take no lock, so a slow turn holds no one up.
                 if _seen_before(session, msg):
-                    return Turn(())
+                    return Outcome()
+                now = ctx.now()
                 stored = state.load(session, msg.key)
                 req = Request(ctx, session, self._who(session, msg), msg)
                 turn = self._route(req, self._current(stored))
@@ -231,18 +358,29 @@ class Conversation:
                     raise _Changed
                 _record_event(session, msg, ctx)
                 _remember_address(session, msg, ctx)
-                if turn.next is None:
+                if req.who is not None and req.who.id is not None:
+                    outbox.release(session, msg.channel, req.who.id)  # reachable here again
+                if turn.form is not None and msg.forms:
+                    pass  # a form instead of questions: the conversation stays where it was
+                elif turn.next is None:
                     state.clear(session, msg.key)
                 else:
-                    state.save(session, msg.key, turn.next, ctx.now())
+                    state.save(session, msg.key, turn.next, now)
+                look = None
+                if msg.intent is not None and msg.card:
+                    look = cards.press(session, msg.card, msg.intent, msg.text, now)
+                replies = tuple(
+                    cards.keep(session, r, now) for r in turn.replies if r.text or r.items
+                )
                 session.flush()
         except _Redelivered:
-            return Turn(())
+            return Outcome()
         except IntegrityError as error:
             # A concurrent turn inserted the same event or conversation first (PostgreSQL
             # lets both get this far): the next attempt reads what it committed.
             raise _Changed from error
-        return turn
+        form = turn.form if msg.forms else None
+        return Outcome(replies, form, look)
 
     def _current(self, saved: Saved | None) -> Saved | None:
         """The conversation's state, unless its flow is gone or it was left too long ago."""
@@ -252,6 +390,15 @@ class Conversation:
         return saved
 
     def _route(self, req: Request, saved: Saved | None) -> Turn:
+        intent = req.msg.intent
+        if intent is not None and not intent.words:
+            flow = self.flows.get(intent.flow)
+            if flow is None:  # a button from a version that had this flow
+                return commands.out_of_date(req)
+            here = saved is not None and saved.flow == flow.name
+            return flow.press(
+                req, intent, saved.step if here and saved else None, saved.data if saved else {}
+            )
         text = req.answer
         if saved is not None:
             flow = self.flows[saved.flow]
@@ -270,9 +417,25 @@ class Conversation:
         return commands.not_understood(req)
 
 
+def _bind_option(channel: str) -> str:
+    """The `engagebot orgs bind` option that names a workspace of `channel`."""
+    return "--teams-tenant" if channel == "teams" else f"--{channel}-team"
+
+
 def _failed(what: str, msg: Incoming, error: Exception) -> str:
-    """Log a failed piece of work and say what the user is told: an unreachable or locked
-    database is an outage (one line, no traceback); anything else is a bug (a traceback)."""
+    """Log a failed piece of work and say what the user is told: a full disk is the
+    operators' to fix (one ERROR line, no traceback); an unreachable or locked database is an
+    outage (one WARNING line); anything else is a bug (a traceback)."""
+    if disk_full(error):
+        log.error(
+            "%s for %s/%s: the database's disk is full, nothing can be saved until space is "
+            "freed: %s",
+            what,
+            msg.channel,
+            msg.user,
+            reason(error),
+        )
+        return DISK_FULL
     if unavailable(error):
         log.warning(
             "%s for %s/%s: database unavailable: %s", what, msg.channel, msg.user, reason(error)
@@ -334,6 +497,11 @@ def _record_event(session: Session, msg: Incoming, ctx: AppContext) -> None:
     key = _event_key(msg)
     if key is not None:
         session.add(HandledEvent(key=key, handled_at=ctx.now()))
+
+
+def _welcomed(msg: Incoming) -> str:
+    """The event id that stands for "welcomed in this conversation"."""
+    return f"welcome:{msg.conversation}"
 
 
 def _remember_address(session: Session, msg: Incoming, ctx: AppContext) -> None:

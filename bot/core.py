@@ -32,7 +32,7 @@ from typing import Any, Protocol, TypeVar
 
 from bot.conversation import FAILED, Conversation
 from bot.worker import call, name_of, start
-from handlers.chat.messages import Form, Incoming, Reply, Submitted
+from handlers.chat.messages import Form, Incoming, Outcome, Reply, Submitted
 from handlers.chat.state import ConversationKey
 
 log = logging.getLogger(__name__)
@@ -44,11 +44,28 @@ class Core(Protocol):
 
     async def handle(self, msg: Incoming) -> list[Reply]: ...
 
+    async def respond(self, msg: Incoming) -> Outcome: ...
+
+    async def welcome(self, msg: Incoming) -> list[Reply]: ...
+
+    async def uninstalled(self, msg: Incoming) -> None: ...
+
     async def open_form(self, msg: Incoming, name: str, key: str) -> Form | list[Reply]: ...
 
     async def submit_form(
         self, msg: Incoming, name: str, key: str, values: dict[str, str], submission_id: str
     ) -> Submitted: ...
+
+    async def hold(
+        self,
+        msg: Incoming,
+        replies: list[Reply],
+        problem: str,
+        *,
+        room: str,
+        personal: bool,
+        refused: bool = False,
+    ) -> int: ...
 
     def close(self) -> None: ...
 
@@ -63,6 +80,15 @@ class CoreInThreads:
     async def handle(self, msg: Incoming) -> list[Reply]:
         return await self._run(self.conversation.handle, msg)
 
+    async def respond(self, msg: Incoming) -> Outcome:
+        return await self._run(self.conversation.respond, msg)
+
+    async def welcome(self, msg: Incoming) -> list[Reply]:
+        return await self._run(self.conversation.welcome, msg)
+
+    async def uninstalled(self, msg: Incoming) -> None:
+        await self._run(self.conversation.uninstalled, msg)
+
     async def open_form(self, msg: Incoming, name: str, key: str) -> Form | list[Reply]:
         return await self._run(self.conversation.open_form, msg, name, key)
 
@@ -70,6 +96,19 @@ class CoreInThreads:
         self, msg: Incoming, name: str, key: str, values: dict[str, str], submission_id: str
     ) -> Submitted:
         return await self._run(self.conversation.submit_form, msg, name, key, values, submission_id)
+
+    async def hold(
+        self,
+        msg: Incoming,
+        replies: list[Reply],
+        problem: str,
+        *,
+        room: str,
+        personal: bool,
+        refused: bool = False,
+    ) -> int:
+        hold = partial(self.conversation.hold, room=room, personal=personal, refused=refused)
+        return await self._run(hold, msg, replies, problem)
 
     def close(self) -> None:
         self.pool.shutdown(wait=True, cancel_futures=True)
@@ -187,6 +226,24 @@ class CoreInProcesses:
             return [Reply(FAILED, private=True)]
         return result
 
+    async def respond(self, msg: Incoming) -> Outcome:
+        try:
+            result: Outcome = await self._run(msg, "respond", msg)
+        except BrokenProcessPool:
+            return Outcome((Reply(FAILED, private=True),))
+        return result
+
+    async def welcome(self, msg: Incoming) -> list[Reply]:
+        try:
+            result: list[Reply] = await self._run(msg, "welcome", msg)
+        except BrokenProcessPool:
+            return []
+        return result
+
+    async def uninstalled(self, msg: Incoming) -> None:
+        with contextlib.suppress(BrokenProcessPool):
+            await self._run(msg, "uninstalled", msg)
+
     async def open_form(self, msg: Incoming, name: str, key: str) -> Form | list[Reply]:
         try:
             result: Form | list[Reply] = await self._run(msg, "open_form", msg, name, key)
@@ -204,6 +261,23 @@ class CoreInProcesses:
         except BrokenProcessPool:
             return Submitted({next(iter(values), "form"): FAILED})
         return result
+
+    async def hold(
+        self,
+        msg: Incoming,
+        replies: list[Reply],
+        problem: str,
+        *,
+        room: str,
+        personal: bool,
+        refused: bool = False,
+    ) -> int:
+        try:
+            held: int = await self._run(msg, "hold", msg, replies, problem, room, personal, refused)
+        except BrokenProcessPool:
+            log.error("%d undelivered message(s) for %s could not be kept", len(replies), msg.user)
+            return 0
+        return held
 
     def close(self) -> None:
         for worker in self._workers:

@@ -31,6 +31,9 @@ _SECRETS = [
 # slack_sdk logs an ERROR for every failed call that engagebot then reports in its own words
 # (and retries): only its CRITICAL lines are kept.
 _ECHOING = ("slack_sdk",)
+# Alembic says nine INFO lines at every start, upgrade or not; models/db.py says the one that
+# matters ("database upgraded from 0007 to 0008").
+_CHATTY = ("alembic",)
 
 
 def redact(text: str) -> str:
@@ -80,3 +83,5 @@ def configure(level: str = "INFO", format: str = "text", stream: TextIO | None =
     root.setLevel(level.upper())
     for name in _ECHOING:
         logging.getLogger(name).setLevel(logging.CRITICAL)
+    for name in _CHATTY:
+        logging.getLogger(name).setLevel(logging.WARNING)

@@ -10,13 +10,15 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import sys
 import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
 from aiohttp import web
+from aiohttp.http_exceptions import HttpProcessingError
 from aiohttp.typedefs import Handler
 
 log = logging.getLogger(__name__)
@@ -91,9 +93,27 @@ async def body_in_time(request: web.Request, handler: Handler) -> web.StreamResp
     return await handler(request)
 
 
+class ServerLog(logging.LoggerAdapter):  # type: ignore[type-arg]
+    """aiohttp's server log, where a request that is not even valid HTTP (a header too long,
+    a broken request line) is one INFO line: anyone can send one, so it must not put a
+    traceback at ERROR in the log. A handler's own exception keeps its traceback: a bug."""
+
+    def exception(self, msg: object, *args: object, exc_info: Any = True, **kwargs: Any) -> None:
+        error = exc_info if isinstance(exc_info, BaseException) else sys.exc_info()[1]
+        if isinstance(error, HttpProcessingError):
+            remote = args[0] if args else "?"
+            log.info("refused a malformed HTTP request from %s: %s", remote, error.message)
+            return
+        self.logger.exception(msg, *args, exc_info=exc_info, **kwargs)
+
+
 def make_app(channels: Sequence[Channel], ready: Readiness = _always_ready) -> web.Application:
     """The one application: /healthz, /readyz, and every channel's routes."""
-    app = web.Application(client_max_size=MAX_BODY, middlewares=[body_in_time])
+    app = web.Application(
+        client_max_size=MAX_BODY,
+        middlewares=[body_in_time],
+        handler_args={"logger": ServerLog(logging.getLogger("aiohttp.server"))},
+    )
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/readyz", ReadyCheck(ready).handle)
     for channel in channels:

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Literal
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 if TYPE_CHECKING:
@@ -19,7 +19,10 @@ LOOPBACK = {"127.0.0.1", "::1", "localhost"}
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_file=".env", extra="ignore", populate_by_name=True)
+    # An empty setting (`TEAMS_APP_ID=` in an env file) is as if it were not set.
+    model_config = SettingsConfigDict(
+        env_file=".env", extra="ignore", populate_by_name=True, env_ignore_empty=True
+    )
 
     database_url: str = Field("sqlite:///engagebot.db", alias="DATABASE_URL")
     timezone: str = Field("Europe/London", alias="ENGAGEBOT_TIMEZONE")
@@ -47,6 +50,19 @@ class Settings(BaseSettings):
     slack_signing_secret: str = Field("", alias="SLACK_SIGNING_SECRET")
     slack_app_token: str = Field("", alias="SLACK_APP_TOKEN")  # xapp-…, for Socket Mode
     slack_api_url: str = Field("https://slack.com/api/", alias="SLACK_API_URL")
+    # Installing by link (OAuth, many workspaces): the app's credentials (Basic Information)
+    # and the redirect URL set in OAuth & Permissions, if it has several.
+    slack_client_id: str = Field("", alias="SLACK_CLIENT_ID")
+    slack_client_secret: str = Field("", alias="SLACK_CLIENT_SECRET")
+    slack_redirect_uri: str = Field("", alias="SLACK_REDIRECT_URI")
+    # A workspace installing the app for the first time: waits for `engagebot orgs approve`
+    # ("approve"), or becomes a new organisation of its own ("create").
+    slack_new_workspaces: Literal["approve", "create"] = Field(
+        "approve", alias="SLACK_NEW_WORKSPACES"
+    )
+    # Fernet key(s) sealing each workspace's tokens at rest; several, comma-separated, while
+    # changing key (the first seals). `engagebot keys new` makes one.
+    token_key: str = Field("", alias="ENGAGEBOT_TOKEN_KEY")
     # Microsoft Teams: the Azure Bot's app registration (see README, "Microsoft Teams").
     teams_app_id: str = Field("", alias="TEAMS_APP_ID")
     teams_app_password: str = Field("", alias="TEAMS_APP_PASSWORD")
@@ -59,6 +75,19 @@ class Settings(BaseSettings):
     council_logo: Path | None = Field(None, alias="ENGAGEBOT_COUNCIL_LOGO")  # PNG, SVG or JPEG
     public_org: str = Field("", alias="ENGAGEBOT_PUBLIC_ORG")  # whose page `/engage/` is
     public_url: str = Field("", alias="ENGAGEBOT_PUBLIC_URL")  # e.g. https://engage.example.gov.uk
+    # Documents attached to activities (PDF, Word, OpenDocument), each up to this size.
+    attachment_max_mb: int = Field(20, alias="ENGAGEBOT_ATTACHMENT_MAX_MB", ge=1, le=100)
+
+    # E-mail to residents who subscribe on the public page, through the council's SMTP relay.
+    smtp_host: str = Field("", alias="ENGAGEBOT_SMTP_HOST")  # unset: no subscriptions offered
+    smtp_port: int = Field(587, alias="ENGAGEBOT_SMTP_PORT", ge=1, le=65535)
+    smtp_security: Literal["starttls", "tls", "none"] = Field(
+        "starttls", alias="ENGAGEBOT_SMTP_SECURITY"
+    )
+    smtp_user: str = Field("", alias="ENGAGEBOT_SMTP_USER")
+    smtp_password: str = Field("", alias="ENGAGEBOT_SMTP_PASSWORD")
+    mail_from: str = Field("", alias="ENGAGEBOT_MAIL_FROM")  # e.g. engage@council.gov.uk
+    mail_every_seconds: int = Field(60, alias="ENGAGEBOT_MAIL_EVERY_SECONDS", ge=5)
 
     # The reminder policy (see reminders/policy.py and the README).
     remind_lead_days: str = Field("14,3", alias="ENGAGEBOT_REMIND_LEAD_DAYS")
@@ -76,8 +105,62 @@ class Settings(BaseSettings):
     @field_validator("timezone")
     @classmethod
     def _known_zone(cls, value: str) -> str:
-        ZoneInfo(value)  # raises for an unknown zone, with the zone's name in the message
+        try:
+            ZoneInfo(value)
+        except (ValueError, KeyError):  # ZoneInfoNotFoundError is a KeyError
+            raise ValueError("is not a time zone: give a name such as Europe/London") from None
         return value
+
+    @field_validator("database_url")
+    @classmethod
+    def _database_url(cls, value: str) -> str:
+        from sqlalchemy.engine import make_url
+        from sqlalchemy.exc import ArgumentError
+
+        try:
+            dialect = make_url(value).get_backend_name()
+        except ArgumentError:
+            dialect = ""
+        if dialect not in ("sqlite", "postgresql"):
+            raise ValueError(
+                "must be sqlite:///path/to/engagebot.db or "
+                "postgresql+psycopg://user:password@host/database"
+            )
+        return value
+
+    @field_validator("consult_flowchart", "council_logo")
+    @classmethod
+    def _a_file(cls, value: Path | None) -> Path | None:
+        if value is not None and not value.is_file():
+            raise ValueError(f"there is no file {value}")
+        return value
+
+    @field_validator("port")
+    @classmethod
+    def _port(cls, value: int) -> int:
+        if not 0 < value < 65536:
+            raise ValueError("must be a port number from 1 to 65535")
+        return value
+
+    @model_validator(mode="after")
+    def _holidays_and_hours(self) -> Settings:
+        import holidays
+
+        try:
+            holidays.country_holidays(
+                self.holiday_country, subdiv=self.holiday_region or None, years=2026
+            )
+        except NotImplementedError as err:
+            raise ValueError(
+                f"ENGAGEBOT_HOLIDAY_COUNTRY={self.holiday_country} / "
+                f"ENGAGEBOT_HOLIDAY_REGION={self.holiday_region}: {err}"
+            ) from None
+        if self.remind_until <= self.remind_from:
+            raise ValueError(
+                f"ENGAGEBOT_REMIND_UNTIL ({self.remind_until:%H:%M}) must be later than "
+                f"ENGAGEBOT_REMIND_AT ({self.remind_from:%H:%M})"
+            )
+        return self
 
     @field_validator("slack_api_url")
     @classmethod
@@ -102,6 +185,39 @@ class Settings(BaseSettings):
         ):
             raise ValueError("must be working-day counts separated by commas, e.g. 14,3")
         return value
+
+    @field_validator("public_url")
+    @classmethod
+    def _public_url(cls, value: str) -> str:
+        url = urlsplit(value)
+        if value and not (url.scheme in ("https", "http") and url.hostname and not url.query):
+            raise ValueError("must be the page's address, e.g. https://engage.council.gov.uk")
+        return value.rstrip("/")
+
+    @model_validator(mode="after")
+    def _mail_safely(self) -> Settings:
+        """A password is never sent over plain SMTP, except to this machine (tests, a local
+        relay); and links in e-mails need the page's public address."""
+        if not self.smtp_host:
+            return self
+        if self.smtp_security == "none" and self.smtp_host not in LOOPBACK and self.smtp_user:
+            raise ValueError(
+                "ENGAGEBOT_SMTP_SECURITY=none sends the password in clear: use starttls or tls "
+                "(plain SMTP only to 127.0.0.1, ::1 or localhost)"
+            )
+        if not self.mail_from or "@" not in self.mail_from:
+            raise ValueError("ENGAGEBOT_MAIL_FROM must be an e-mail address to send from")
+        if not self.public_url:
+            raise ValueError("ENGAGEBOT_PUBLIC_URL must be set: e-mails link to the page")
+        return self
+
+    @property
+    def attachment_limit(self) -> int:
+        return self.attachment_max_mb * 1024 * 1024
+
+    @property
+    def mail_on(self) -> bool:
+        return bool(self.smtp_host)
 
     @property
     def tz(self) -> ZoneInfo:

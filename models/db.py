@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import errno
+import logging
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -87,6 +89,42 @@ def _org_id(session: Session, org: Org) -> int | None:
     return int(org_id)
 
 
+def overwrite_deleted(session: Session) -> None:
+    """What this session deletes is overwritten in the database file, not merely unlinked
+    (SQLite's secure_delete, on the session's connection). For erasing a person."""
+    if session.get_bind().dialect.name == "sqlite":
+        session.connection().exec_driver_sql("PRAGMA secure_delete = ON")
+
+
+def compact(engine: Engine, tables: Sequence[str]) -> str:
+    """After an erasure, leave no copy of what was deleted in the database's free space or
+    log; says what was done, in a line for the operator.
+
+    SQLite: VACUUM rebuilds the file (no free page keeps old rows) and a TRUNCATE checkpoint
+    copies the write-ahead log back and empties it. PostgreSQL: VACUUM FULL rewrites each of
+    `tables` into new files (each is locked meanwhile); its write-ahead log segments, any
+    replica and any backup still hold the old rows until they are recycled or expire.
+    """
+    if engine.dialect.name == "sqlite":
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            connection.exec_driver_sql("VACUUM")
+            busy = connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)").one()[0]
+        if busy:
+            return (
+                "The database file was rebuilt (VACUUM), but its write-ahead log could not be "
+                "emptied while another process was reading: run the command again when the "
+                "server is quiet, or stop it for a moment."
+            )
+        return "The database file was rebuilt (VACUUM) and its write-ahead log emptied."
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        for table in tables:
+            connection.exec_driver_sql(f'VACUUM (FULL) "{table}"')
+    return (
+        f"{len(tables)} table(s) rewritten (VACUUM FULL). PostgreSQL's write-ahead log, "
+        "replicas and backups keep the old rows until they are recycled or expire."
+    )
+
+
 class UnknownOrganisation(LookupError):
     """No organisation has this slug."""
 
@@ -108,6 +146,24 @@ def unavailable(error: BaseException) -> bool:
     ).__module__.startswith(("sqlite3", "psycopg"))
 
 
+_FULL = ("database or disk is full", "no space left on device", "disk full", "could not extend")
+
+
+def disk_full(error: BaseException) -> bool:
+    """True when `error` means the database's disk (or its size limit) is full: the database
+    answers, but nothing more can be written until someone frees space. SQLite says
+    SQLITE_FULL, PostgreSQL SQLSTATE 53100 (disk_full), the system ENOSPC."""
+    if isinstance(error, OSError) and error.errno == errno.ENOSPC:
+        return True
+    orig = getattr(error, "orig", None) or error
+    if getattr(orig, "sqlite_errorname", "") == "SQLITE_FULL":
+        return True
+    if getattr(orig, "sqlstate", None) == "53100" or getattr(orig, "pgcode", None) == "53100":
+        return True
+    text = str(orig).lower()
+    return isinstance(error, DBAPIError) and any(words in text for words in _FULL)
+
+
 def upgrade(engine: Engine, revision: str = "head") -> None:
     """Create or upgrade the schema to the newest migration, keeping existing data."""
     from alembic import command
@@ -116,6 +172,7 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     sqlite = engine.dialect.name == "sqlite"
+    before = current_revision(engine)
     with engine.connect() as connection:
         # SQLite copies a table to change it; its foreign keys must be off meanwhile (they
         # cannot be switched inside a transaction), and are checked again before commit.
@@ -130,6 +187,11 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
         if sqlite:
             connection.exec_driver_sql("PRAGMA foreign_keys=ON")
             connection.commit()
+    after = current_revision(engine)
+    if after != before:
+        logging.getLogger("engagebot.db").info(
+            "database %s %s", "upgraded from " + before if before else "created at", after
+        )
 
 
 def current_revision(engine: Engine) -> str | None:

@@ -30,28 +30,38 @@ from sqlmodel import col
 from models.tables import (
     Action,
     ActionOwner,
+    Card,
     ChatIdentity,
+    ChatInstallation,
     Consultation,
     ConversationState,
     DeliveryAddress,
+    Document,
     FlowchartWalk,
     HandledEvent,
     HealthCheck,
+    OAuthState,
     Organisation,
     OrgBinding,
     Outbox,
     Person,
     Plan,
     PlanAdmin,
+    PlatformAccess,
     ProgressNote,
     ReminderResponse,
+    ReminderSetting,
     Role,
+    RoleAlias,
     RoleHolder,
     ScheduledSummary,
     SentReminder,
+    Subscription,
+    SubscriptionNotice,
     SummaryPost,
     TargetRevision,
     Theme,
+    WorkspaceRequest,
 )
 
 ALL: Literal["all"] = "all"
@@ -62,6 +72,7 @@ OWNED = (
     Plan,
     Person,
     Role,
+    RoleAlias,
     ChatIdentity,
     Consultation,
     ScheduledSummary,
@@ -70,6 +81,10 @@ OWNED = (
     HealthCheck,
     Outbox,
     ConversationState,
+    ReminderSetting,
+    Document,
+    Subscription,
+    SubscriptionNotice,
 )
 
 # Plain tables (not ORM entities), so the criteria's own subqueries are not scoped again.
@@ -127,6 +142,26 @@ GLOBAL: dict[type[Any], str] = {
         "a platform's own address for one of its users or rooms, keyed by the platform's ids, "
         "which no two organisations share; delivery reads it for every organisation, and "
         "nothing lists it but by that key"
+    ),
+    PlatformAccess: (
+        "a platform refusing the deployment's own credentials (or one workspace's): the "
+        "credentials are the deployment's, and delivery holds every organisation's messages"
+    ),
+    Card: (
+        "a sent message with buttons, read only by its unguessable id carried on its own "
+        "buttons, so a press can update it from any instance; nothing lists them"
+    ),
+    ChatInstallation: (
+        "a chat app's sealed credentials for one workspace, found by the platform's workspace "
+        "ids before any organisation is known; which organisation it serves is OrgBinding's"
+    ),
+    OAuthState: (
+        "a one-time value for an install under way, checked on the browser's return, before "
+        "the workspace belongs to any organisation"
+    ),
+    WorkspaceRequest: (
+        "a workspace that installed the app and belongs to no organisation yet, for an "
+        "operator to approve into one"
     ),
 }
 

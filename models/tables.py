@@ -5,11 +5,11 @@ Notes and target revisions are append-only: nothing in the product updates or de
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, time
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, Column, Index, Text, UniqueConstraint
+from sqlalchemy import JSON, Column, Index, LargeBinary, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 
@@ -48,6 +48,17 @@ class Organisation(SQLModel, table=True):
     slug: str = Field(unique=True, index=True)  # "default", "south-ribble"
     name: str = ""
     created_at: datetime
+    # How its public engagement page looks and what it says about itself (`engagebot orgs
+    # set`): logo, colours, contact, languages, the accessibility statement's facts. Read and
+    # checked by handlers/public/branding.py.
+    public: dict[str, Any] = Field(
+        default_factory=dict, sa_column=Column(JSON, nullable=False, server_default="{}")
+    )
+    # Counts changes to its published register (handlers/plans/register.py's `touch`): the
+    # public page reads this one number per request to know whether what it keeps is current.
+    public_version: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    # england, wales, scotland or northern_ireland: whose law the toolkit gives; "" not set yet
+    nation: str = Field(default="", sa_column_kwargs={"server_default": ""})
 
 
 class OrgBinding(SQLModel, table=True):
@@ -142,6 +153,21 @@ class Role(SQLModel, table=True):
     )
     name: str
     key: str = Field(index=True)  # normalised name, for matching
+
+
+class RoleAlias(SQLModel, table=True):
+    """Another spelling of a role, merged into it ("HBC Community Development" into "HBC
+    Community Development Team"): a plan imported again with that spelling finds the role."""
+
+    __table_args__ = (UniqueConstraint("org_id", "key"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    org_id: int | None = Field(
+        default=None, foreign_key="organisation.id", index=True, nullable=False
+    )
+    role_id: int = Field(foreign_key="role.id", index=True)
+    name: str  # as it was written
+    key: str = Field(index=True)  # normalised, as Role.key
 
 
 class ActionOwner(SQLModel, table=True):
@@ -275,6 +301,72 @@ class Consultation(SQLModel, table=True):
     contact_phone: str = Field(default="", sa_column_kwargs={"server_default": ""})
     # When the public fields last changed: the Atom feed's <updated>.
     public_updated_at: datetime | None = None
+    # Counts every change the public page shows (with the time above), so the page knows when
+    # what it keeps rendered is out of date even when two changes share a second.
+    public_version: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    # When it first went on the page, and when "we did" was first written there: the events
+    # residents subscribe to (handlers/subscriptions/).
+    first_published_at: datetime | None = None
+    we_did_at: datetime | None = None
+    # The public fields in Welsh, where given: {"title": "…", "summary": "…"} (field names as
+    # above; handlers/plans/register.py's WELSH_FIELDS).
+    welsh: dict[str, str] = Field(
+        default_factory=dict, sa_column=Column(JSON, nullable=False, server_default="{}")
+    )
+
+
+class Document(SQLModel, table=True):
+    """A file on the public page: a document attached to an activity, or an organisation's
+    logo (`consultation_id` None). The bytes live here, so every instance serves the same."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    org_id: int | None = Field(
+        default=None, foreign_key="organisation.id", index=True, nullable=False
+    )
+    consultation_id: int | None = Field(default=None, foreign_key="consultation.id", index=True)
+    role: str = "attachment"  # "attachment" or "logo"
+    title: str = ""
+    title_cy: str = ""
+    filename: str
+    media_type: str  # checked from the bytes, not the name
+    size: int
+    sha256: str
+    content: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    created_at: datetime
+    added_by: str = ""  # the officer's name, for the team (never shown to the public)
+
+
+class Subscription(SQLModel, table=True):
+    """A resident's e-mail subscription: to new activities in an area or topic (or all), or to
+    one activity's outcome. Personal data: `engagebot subscribers forget` erases it."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    org_id: int | None = Field(
+        default=None, foreign_key="organisation.id", index=True, nullable=False
+    )
+    email: str = Field(index=True)  # lower-cased
+    kind: str  # "all", "area", "topic" or "activity"
+    value: str = ""  # the area or topic, or the activity's number
+    lang: str = "en"  # the language they subscribed in: their e-mails are in it
+    token: str = Field(unique=True, index=True)  # in the confirm and unsubscribe links
+    created_at: datetime
+    confirmed_at: datetime | None = None
+
+
+class SubscriptionNotice(SQLModel, table=True):
+    """One e-mail decided for one event (a new activity, an outcome) to one address: the key
+    is unique, so nobody gets two for the same event, however many subscriptions match."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    org_id: int | None = Field(
+        default=None, foreign_key="organisation.id", index=True, nullable=False
+    )
+    key: str = Field(unique=True, index=True)  # event, activity and a hash of the address
+    address_hash: str = Field(index=True)
+    consultation_id: int | None = Field(default=None, foreign_key="consultation.id")
+    event: str  # "new" or "outcome"
+    outbox_id: int | None = Field(default=None, foreign_key="outbox.id")
+    created_at: datetime
 
 
 class ConversationState(SQLModel, table=True):
@@ -350,6 +442,34 @@ class Outbox(SQLModel, table=True):
     sent_at: datetime | None = None
     message_id: str = ""  # the platform's id of the message sent, to update it later
     failures: int = 0
+    # Why the last try failed, in words (a person's or an operator's to act on), until sent.
+    problem: str = Field(default="", sa_column_kwargs={"server_default": ""})
+
+
+class PlatformAccess(SQLModel, table=True):
+    """A chat platform refusing engagebot's own credentials (an expired client secret, a
+    revoked token): its messages are held meanwhile. One row while refused; gone once the
+    platform accepts the credentials again. Not an organisation's: credentials are the
+    deployment's (for per-workspace tokens, `workspace` says whose)."""
+
+    __table_args__ = (UniqueConstraint("platform", "workspace"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    platform: str  # the channel's name
+    workspace: str = ""  # "" when one set of credentials serves every workspace
+    problem: str = ""  # what the platform said, for the operators
+    refused_since: datetime
+
+
+class Card(SQLModel, table=True):
+    """A message with buttons as it was sent, kept so that a press updates it from here, on
+    any instance and after any restart; its id (unguessable) is carried by its buttons."""
+
+    id: str = Field(primary_key=True, max_length=32)
+    reply: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    created_at: datetime = Field(index=True)
+    chosen: str = ""  # what was pressed on it, once it was
+    chosen_at: datetime | None = None
 
 
 class HandledEvent(SQLModel, table=True):
@@ -433,6 +553,70 @@ class HealthCheck(SQLModel, table=True):
     started_at: datetime
     updated_at: datetime
     finished_at: datetime | None = None
+
+
+class ChatInstallation(SQLModel, table=True):
+    """A chat app installed in a workspace through its install link (OAuth): the bot's
+    credentials there. Tokens are sealed (encrypted) with the deployment's key before they are
+    stored. Removed, and nothing else, when the app is uninstalled or its tokens revoked.
+
+    A workspace is (enterprise_id, team_id); an organisation-wide install has no team_id.
+    Absent ids are "", not NULL, so the unique constraint holds.
+    """
+
+    __table_args__ = (UniqueConstraint("platform", "enterprise_id", "team_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    platform: str  # the channel's name
+    app_id: str = ""
+    enterprise_id: str = ""
+    enterprise_name: str = ""
+    team_id: str = ""
+    team_name: str = ""
+    is_enterprise_install: bool = False
+    bot_id: str = ""
+    bot_user_id: str = ""
+    bot_scopes: str = ""  # comma-separated, as the platform gives them
+    bot_token: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    bot_refresh_token: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    bot_token_expires_at: int | None = None  # seconds since the epoch, when tokens rotate
+    installer_user_id: str = ""
+    installed_at: datetime
+
+
+class OAuthState(SQLModel, table=True):
+    """A one-time `state` handed to a browser starting an install, checked on its return."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    state: str = Field(unique=True, index=True)
+    expires_at: datetime
+
+
+class WorkspaceRequest(SQLModel, table=True):
+    """A workspace that installed the app and belongs to no organisation yet: an operator
+    approves it into one (`engagebot orgs approve`), so it never joins a council by itself."""
+
+    __table_args__ = (UniqueConstraint("platform", "external_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    platform: str
+    external_id: str  # the workspace's id (a team id, or an enterprise id for a whole org)
+    name: str = ""
+    requested_by: str = ""  # the installing user's id on the platform
+    requested_at: datetime
+
+
+class ReminderSetting(SQLModel, table=True):
+    """When a person likes their reminders: a time of day, or none until a date (snoozed)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    org_id: int | None = Field(
+        default=None, foreign_key="organisation.id", index=True, nullable=False
+    )
+    person_id: int = Field(foreign_key="person.id", unique=True, index=True)
+    remind_at: time | None = None  # None: when the deployment sends them (ENGAGEBOT_REMIND_AT)
+    snoozed_until: date | None = None  # no reminders before this day
+    updated_at: datetime
 
 
 def id_of(row: SQLModel) -> int:

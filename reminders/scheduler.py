@@ -1,4 +1,6 @@
-"""APScheduler runs one periodic job: sweep (queue what is due) then deliver (send the queue).
+"""APScheduler runs two periodic jobs: sweep (queue what is due) then deliver (send the queue),
+every few minutes; and, every 30 seconds, deliver alone (what became due meanwhile: a message
+released because its person wrote again, a reply a platform would not take at first).
 
 Nothing is kept in the scheduler itself: what is due comes from the database on every run, so
 stopping the process loses nothing, and the first run after a start catches up.
@@ -13,8 +15,9 @@ from datetime import datetime, timedelta
 from apscheduler.schedulers.background import BackgroundScheduler
 from sqlalchemy import delete
 
+from handlers.chat import cards
 from handlers.chat.context import AppContext
-from models.db import reason, transaction, unavailable
+from models.db import disk_full, reason, transaction, unavailable
 from models.scoping import ALL
 from models.tables import HandledEvent
 from reminders.delivery import Sender, deliver
@@ -27,6 +30,7 @@ log = logging.getLogger(__name__)
 
 
 HANDLED_EVENTS_KEPT = timedelta(days=7)  # Slack retries within minutes; a week is plenty
+DELIVER_SECONDS = 30  # between sweeps, messages that became due are sent this often
 
 
 def run_once(ctx: AppContext, policy: Policy, sender: Sender | Sequence[Sender]) -> None:
@@ -41,7 +45,7 @@ def run_once(ctx: AppContext, policy: Policy, sender: Sender | Sequence[Sender])
         post_scheduled(ctx, policy)
         nudge_health_checks(ctx, policy, ",".join(s.via for s in senders))
         for one in senders:
-            sent = deliver(ctx, one)
+            sent = deliver(ctx, one, [s.via for s in senders if s is not one])
             log.info(
                 "sweep: %s queued; %s: %s sent, %s failed",
                 report.queued,
@@ -52,6 +56,9 @@ def run_once(ctx: AppContext, policy: Policy, sender: Sender | Sequence[Sender])
     except OSError as err:  # a platform unreachable: queued messages wait for the next run
         log.warning("reminder run stopped, the next run will try again: %s", _reason(err))
     except Exception as err:
+        if disk_full(err):
+            log.error("reminder run stopped: the database's disk is full: %s", reason(err))
+            return
         if not unavailable(err):
             log.exception("reminder sweep failed; the next run will try again")
             return
@@ -61,18 +68,37 @@ def run_once(ctx: AppContext, policy: Policy, sender: Sender | Sequence[Sender])
         )
 
 
+def deliver_waiting(ctx: AppContext, sender: Sender | Sequence[Sender]) -> None:
+    """Between sweeps: send what became due (a back-off over, a message released because its
+    person wrote again, a reply the platform would not take at first). Nothing to do costs
+    one query."""
+    senders = [sender] if not isinstance(sender, Sequence) else list(sender)
+    try:
+        for one in senders:
+            sent = deliver(ctx, one, [s.via for s in senders if s is not one])
+            if sent.sent or sent.failed or sent.unreachable:
+                log.info("%s: %s sent, %s failed", one.via, sent.sent, sent.failed)
+    except Exception as err:  # the next run tries again
+        if unavailable(err) or isinstance(err, OSError):
+            log.warning("delivery run stopped, the next run will try again: %s", err)
+        else:
+            log.exception("delivery run failed; the next run will try again")
+
+
 def _reason(err: OSError) -> str:
     """One line for a connection failure (urllib wraps the socket's error in `reason`)."""
     return str(getattr(err, "reason", None) or err)
 
 
 def forget_old_events(ctx: AppContext) -> int:
-    """Event ids are kept to spot redeliveries; after a week nothing will be redelivered."""
+    """Event ids are kept to spot redeliveries; after a week nothing will be redelivered.
+    Kept cards go too once their buttons are months out of date."""
     table = HandledEvent.__table__  # type: ignore[attr-defined]
     with transaction(ctx.engine, ALL) as session:
         result = session.connection().execute(
             delete(table).where(table.c.handled_at < ctx.now() - HANDLED_EVENTS_KEPT)
         )
+        cards.forget_old(session, ctx.now())
         return int(result.rowcount or 0)
 
 
@@ -88,6 +114,15 @@ def start(
         args=[ctx, policy, sender],
         id="reminder-sweep",
         next_run_time=datetime.now(ctx.tz),
+        coalesce=True,
+        max_instances=1,
+    )
+    scheduler.add_job(
+        deliver_waiting,
+        "interval",
+        seconds=DELIVER_SECONDS,
+        args=[ctx, sender],
+        id="deliver-waiting",
         coalesce=True,
         max_instances=1,
     )

@@ -28,6 +28,7 @@ from handlers.chat.context import AppContext
 from handlers.chat.messages import Reply
 from handlers.chat.outbox import queue
 from handlers.flows.reminder_reply import awaiting_reply
+from handlers.language.quantities import due_in, overdue
 from handlers.plans.actions import describe_target, prefetch_revisions, qualified_ref
 from handlers.plans.people import chat_ids, prefetch_owners
 from handlers.plans.reminder_messages import (
@@ -46,6 +47,7 @@ from models.tables import (
     PlanAdmin,
     ProgressNote,
     ReminderResponse,
+    ReminderSetting,
     RoleHolder,
     SentReminder,
     Status,
@@ -98,6 +100,7 @@ def sweep(
         due, schedule = _due_nudges(session, actions, today, policy, report)
         due += _consultation_nudges(session, today, policy)
         due += _we_did_nudges(session, today, policy)
+        due = _not_snoozed(session, due, today)
         if dry_run:
             report.due = [(n, why(session, n, today)) for n in due]
             return report
@@ -162,6 +165,14 @@ def _due_nudges(
                 for p in people
             ]
     return nudges, schedule
+
+
+def _not_snoozed(session: Session, nudges: list[Nudge], today: date) -> list[Nudge]:
+    """Nudges for people who snoozed their reminders are dropped, not saved up: an action's
+    next nudge after the snooze still comes, a consultation's is sent once it is over."""
+    query = select(ReminderSetting.person_id).where(col(ReminderSetting.snoozed_until) > today)
+    snoozed = set(session.exec(query).all())
+    return [n for n in nudges if n.person_id is None or n.person_id not in snoozed]
 
 
 def _to_chairs(
@@ -323,7 +334,25 @@ def why(session: Session, nudge: Nudge, today: date) -> str:
     action = session.get(Action, nudge.action_id)
     target = describe_target(session, action) if action else "?"
     late = f", missed on {nudge.slot.on:%d/%m/%Y}" if nudge.late else ""
-    return f"{nudge.kind} for target {target}{late}"
+    return f"{_kind_words(nudge, today)}: target {target}{late}"
+
+
+def _kind_words(nudge: Nudge, today: date) -> str:
+    """'due in 2 weeks', 'weekly overdue reminder, 2 years overdue', 'told the chair'."""
+    kind, occurrence = nudge.kind, nudge.slot.occurrence
+    if kind.startswith("lead-"):
+        return f"{due_in((occurrence - today).days)} ({kind[5:]} working days' notice)"
+    if kind == "due":
+        return "due today"
+    if kind.startswith("overdue"):
+        return f"weekly reminder, {overdue((today - occurrence).days)}"
+    if kind == ESCALATE:
+        return f"two reminders unanswered: the chair is told, {overdue((today - occurrence).days)}"
+    if kind == "check":
+        return "ongoing: the quarterly progress check"
+    if kind == "snoozed":
+        return "snoozed a week ago"
+    return kind
 
 
 # -- claiming and queueing ----------------------------------------------------------------------

@@ -18,7 +18,7 @@ from bot.conversation import Conversation
 from handlers.chat.clock import FixedClock
 from handlers.chat.context import AppContext
 from handlers.importing.importer import import_file
-from handlers.plans.organisations import bind
+from handlers.plans.organisations import bind, set_nation
 from handlers.plans.people import assign, make_admin
 from models.db import make_engine, transaction, upgrade
 from models.scoping import ALL
@@ -57,6 +57,7 @@ def bind_test_workspaces(engine: Engine) -> None:
     with transaction(engine, ALL) as session:
         bind(session, "default", "slack", SLACK_TEAM)
         bind(session, "default", "teams", TEAMS_TENANT)
+        set_nation(session, "default", "england")  # `engagebot orgs set default --nation england`
 
 
 @pytest.fixture

@@ -13,6 +13,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from typer.testing import Result
 
@@ -94,16 +95,25 @@ class Page:
     url: str
 
     def get(self, path: str) -> tuple[int, dict[str, str], str]:
+        """The text (a CSV's byte-order mark read as Excel reads it, not as text)."""
+        status, headers, body = self.fetch(path)
+        return status, headers, body.decode("utf-8-sig")
+
+    def fetch(
+        self, path: str, headers: dict[str, str] | None = None, data: bytes | None = None
+    ) -> tuple[int, dict[str, str], bytes]:
+        """The raw bytes, with request headers (and a body, to POST)."""
+        request = urllib.request.Request(self.url + path, headers=headers or {}, data=data)
         try:
-            with urllib.request.urlopen(self.url + path, timeout=10) as response:
-                return response.status, dict(response.headers), response.read().decode()
+            with urllib.request.urlopen(request, timeout=10) as response:
+                return response.status, dict(response.headers), response.read()
         except urllib.error.HTTPError as err:
-            return err.code, dict(err.headers), err.read().decode()
+            return err.code, dict(err.headers), err.read()
 
 
 @contextmanager
-def serve_page(ctx: AppContext, *, logo: Path | None = None) -> Iterator[Page]:
-    running = start_in_thread([PublicPage(ctx, council=COUNCIL, logo=logo)])
+def serve_page(ctx: AppContext, *, logo: Path | None = None, **options: Any) -> Iterator[Page]:
+    running = start_in_thread([PublicPage(ctx, council=COUNCIL, logo=logo, **options)])
     try:
         yield Page(running.url)
     finally:

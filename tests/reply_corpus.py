@@ -1,10 +1,21 @@
-"""The reply corpus (tests/fixtures/reply_corpus.yaml) and how a reading of it is scored.
+"""The reply corpus and how a reading of it is scored.
 
-Each row is one officer's reply to a reminder, with the reading a careful colleague would give
-it. `score` runs the product's reader (`read_replies`, the function the reminder flow uses) and
-says, part by part, whether the bot would confirm the right thing ("read"), ask the officer
-("asked": with the status buttons, a date question or "which action?"), or confirm something
-wrong ("wrong": the failure that matters, since officers press Save on what they are shown).
+The corpus is tests/fixtures/reply_corpus.yaml (batches 1 to 7) and one file per later batch
+in tests/fixtures/reply_batches/ (batch_8.yaml ...), each kept exactly as its blind writer
+wrote it (the format is in that folder's README). Each row is one officer's reply, with the
+reading a careful colleague would give it.
+
+`score` runs the product's reader the way the chat does: `read_replies` for a reply to a
+reminder, `read_volunteered` for an update the officer volunteered (`v: true`: a direct
+message with no reminder before it). It counts each reply as the issue does:
+
+- read: the bot would confirm the right status and date;
+- asked: rightly asked: where the expected reading is `ask`, or with the right answer among
+  the candidates the question offers as buttons (the statuses it found, best first, at most
+  three; each date it found; "keep the target" always; the right action among those listed);
+- unoffered: asked, but without the right answer on offer (the officer has to type it), or
+  the message was not understood at all;
+- wrong: a wrong status or date shown as settled, for Save: the failure that matters.
 """
 
 from __future__ import annotations
@@ -18,10 +29,18 @@ from typing import Any
 
 import yaml
 
-from handlers.language.replies import Candidate, ParsedReply, read_replies
+from handlers.language.replies import (
+    Candidate,
+    ParsedReply,
+    parse_reply,
+    read_replies,
+    read_volunteered,
+)
 from models.tables import Status
 
-CORPUS = Path(__file__).parent / "fixtures" / "reply_corpus.yaml"
+FIXTURES = Path(__file__).parent / "fixtures"
+CORPUS = FIXTURES / "reply_corpus.yaml"
+BATCHES = FIXTURES / "reply_batches"
 
 KEEP, ASK, NONE = "keep", "ask", "none"
 STATUS_WORDS = {s.name.lower(): s for s in Status} | {
@@ -29,12 +48,19 @@ STATUS_WORDS = {s.name.lower(): s for s in Status} | {
     "in_progress": Status.IN_PROGRESS,
     "not_started": Status.NOT_STARTED,
 }
+# A question offering more statuses than this offers nothing in particular.
+MOST_STATUSES_OFFERED = 3
 
 
 class Verdict(StrEnum):
     READ = "read"
-    ASKED = "asked"
+    ASKED = "asked"  # rightly asked
+    UNOFFERED = "unoffered"  # asked without the right answer on offer, or not understood
     WRONG = "wrong"
+
+
+# Worst first: a reply's verdict is the worst of its fields' and actions' verdicts.
+_WORST_FIRST = (Verdict.WRONG, Verdict.UNOFFERED, Verdict.ASKED, Verdict.READ)
 
 
 @dataclass(frozen=True)
@@ -54,6 +80,8 @@ class Row:
     expected: dict[str, Expected]  # by ref
     which: frozenset[str] = field(default_factory=frozenset)  # refs (or ASK) for "which action"
     batch: int = 1  # when the row was written (see the corpus's header)
+    volunteered: bool = False  # sent with no reminder before it (`v: true`)
+    kind: str = ""  # what the row tries, in its writer's words (`k`)
 
     @property
     def label(self) -> str:
@@ -82,17 +110,32 @@ def _dates(value: Any) -> frozenset[object]:
     return frozenset(out)
 
 
-def load() -> list[Row]:
-    data = yaml.safe_load(CORPUS.read_text(encoding="utf-8"))
+def _actions(data: dict[str, Any]) -> dict[str, Candidate]:
     actions: dict[str, Candidate] = {}
     for key, a in data["actions"].items():
         status = Status(a["status"])
         actions[key] = Candidate(str(a["ref"]), a["text"], status=status, target=a["target"])
+    return actions
+
+
+def _written() -> list[tuple[int, dict[str, Any], dict[str, Candidate], date]]:
+    """Every row as (batch, row, its file's actions, its file's today), in the order written."""
+    data = yaml.safe_load(CORPUS.read_text(encoding="utf-8"))
+    actions, today = _actions(data), data["today"]
+    written = [(1, raw, actions, today) for raw in data["rows"]]
+    for batch in range(2, 8):
+        written += [(batch, raw, actions, today) for raw in data.get(f"batch_{batch}", [])]
+    files = sorted(BATCHES.glob("batch_*.yaml"), key=lambda p: int(p.stem.split("_")[1]))
+    for path in files:
+        more = yaml.safe_load(path.read_text(encoding="utf-8"))
+        batch = int(path.stem.split("_")[1])
+        written += [(batch, raw, _actions(more), more["today"]) for raw in more["rows"]]
+    return written
+
+
+def load() -> list[Row]:
     rows = []
-    written = [(1, raw) for raw in data["rows"]]
-    for batch in range(2, 10):
-        written += [(batch, raw) for raw in data.get(f"batch_{batch}", [])]
-    for n, (batch, raw) in enumerate(written, start=1):
+    for n, (batch, raw, actions, today) in enumerate(_written(), start=1):
         candidates = tuple(actions[k] for k in raw["a"])
         if "x" in raw:
             expected = {
@@ -105,47 +148,113 @@ def load() -> list[Row]:
                 ref: Expected(_statuses(raw["s"]), _dates(raw["d"])) for ref in refs if ref != ASK
             }
             which = frozenset(refs)
-        today = raw.get("t", data["today"])
-        rows.append(Row(n, raw["r"], today, candidates, expected, which, batch))
+        rows.append(
+            Row(
+                n,
+                raw["r"],
+                raw.get("t", today),
+                candidates,
+                expected,
+                which,
+                batch,
+                volunteered=bool(raw.get("v", False)),
+                kind=str(raw.get("k", "")),
+            )
+        )
     return rows
+
+
+# -- one field -------------------------------------------------------------------------------
+
+
+def _offered_statuses(reading: ParsedReply) -> tuple[object, ...]:
+    """The statuses a status question offers as its first buttons (None: keep as it is)."""
+    offered = reading.status_options[:MOST_STATUSES_OFFERED]
+    return tuple(KEEP if s is None else s for s in offered)
+
+
+def _offered_dates(reading: ParsedReply) -> tuple[object, ...]:
+    """The dates a date question offers as buttons, and "keep the target" (always offered)."""
+    return (*(option.day for option in reading.date_options), NONE)
 
 
 def _status_verdict(reading: ParsedReply, current: Status | None, want: Expected) -> Score:
     if reading.ask_status:
-        return Score(Verdict.READ if ASK in want.statuses else Verdict.ASKED, "asked status")
-    shown = reading.status or current
+        offered = _offered_statuses(reading)
+        if ASK in want.statuses or any(_status_fits(s, current, want) for s in offered):
+            return Score(Verdict.ASKED, "asked status")
+        return Score(Verdict.UNOFFERED, f"asked status, offering {_names(offered)}")
     if reading.status is None and KEEP in want.statuses:
         return Score(Verdict.READ)
-    if shown in want.statuses or (KEEP in want.statuses and shown == current):
+    if _status_fits(reading.status or current, current, want):
         return Score(Verdict.READ)
     said = reading.status.label if reading.status else f"kept {current}"
     return Score(Verdict.WRONG, f"status {said}")
 
 
+def _status_fits(shown: object, current: Status | None, want: Expected) -> bool:
+    if shown == KEEP:
+        shown = current
+    return shown in want.statuses or (KEEP in want.statuses and shown == current)
+
+
+def _names(offered: Sequence[object]) -> str:
+    return ", ".join(s.label if isinstance(s, Status) else str(s) for s in offered) or "nothing"
+
+
+def _date_fits(shown: object, target: date | None, want: Expected) -> bool:
+    """The date shown is one expected; the target kept and the target given again are one."""
+    same = {shown, target} if shown in (NONE, target) and target is not None else {shown}
+    return bool(same & want.dates) or (NONE in want.dates and shown == target)
+
+
 def _date_verdict(reading: ParsedReply, target: date | None, want: Expected) -> Score:
     if reading.ask_date:
-        return Score(Verdict.READ if ASK in want.dates else Verdict.ASKED, "asked date")
+        offered = _offered_dates(reading)
+        if ASK in want.dates or any(_date_fits(d, target, want) for d in offered):
+            return Score(Verdict.ASKED, "asked date")
+        return Score(Verdict.UNOFFERED, f"asked date, offering {', '.join(map(str, offered))}")
     shown: object = reading.new_date or NONE
-    if shown in want.dates or (shown == target and NONE in want.dates):  # the same date again
+    if _date_fits(shown, target, want):
         return Score(Verdict.READ)
+    if reading.date_needs_confirmation:  # "Do you mean Friday 4 December?": asked, Yes or No
+        return Score(Verdict.UNOFFERED, f"asked to confirm {shown}")
     return Score(Verdict.WRONG, f"date {shown}")
 
 
 def _combine(scores: Iterable[Score]) -> Score:
     scores = list(scores)
-    for verdict in (Verdict.WRONG, Verdict.ASKED):
-        found = [s.why for s in scores if s.verdict is verdict]
-        if found:
+    for verdict in _WORST_FIRST:
+        found = [s.why for s in scores if s.verdict is verdict and s.why]
+        if any(s.verdict is verdict for s in scores):
             return Score(verdict, "; ".join(found))
     return Score(Verdict.READ)
 
 
+def _one(reading: ParsedReply, action: Candidate, want: Expected) -> Score:
+    return _combine(
+        [_status_verdict(reading, action.status, want), _date_verdict(reading, action.target, want)]
+    )
+
+
+# -- one reply ---------------------------------------------------------------------------------
+
+
+def readings_of(row: Row) -> tuple[ParsedReply, ...]:
+    """What the chat would make of the reply: a reminder's reply, or an update volunteered."""
+    if not row.volunteered:
+        return read_replies(row.reply, row.candidates, today=row.today)
+    return read_volunteered(row.reply, row.candidates, today=row.today)
+
+
 def score(row: Row) -> Score:
     """What the bot would do with this reply, against what the row expects."""
-    readings = read_replies(row.reply, row.candidates, today=row.today)
+    readings = readings_of(row)
+    if not readings:
+        return Score(Verdict.UNOFFERED, "not understood")
     current = {c.ref: c for c in row.candidates}
-    if len(readings) == 1 and readings[0].ref is None:  # "which action is that about?"
-        return Score(Verdict.READ if ASK in row.which else Verdict.ASKED, "asked which action")
+    if len(readings) == 1 and readings[0].ref is None:
+        return _asked_which(row, readings[0].ref_options)
     got = {r.ref: r for r in readings if r.ref is not None}
     if row.which:  # a reply about one action
         if len(got) != 1 or next(iter(got)) not in row.expected:
@@ -157,16 +266,26 @@ def score(row: Row) -> Score:
         if ref in got:
             scores.append(_one(got[ref], current[ref], want))
         else:
-            scores.append(Score(Verdict.ASKED, f"nothing read for {ref}"))
+            scores.append(Score(Verdict.UNOFFERED, f"nothing read for {ref}"))
     if extra := set(got) - set(row.expected):
         scores.append(Score(Verdict.WRONG, f"read an update for {sorted(extra)}"))
     return _combine(scores)
 
 
-def _one(reading: ParsedReply, action: Candidate, want: Expected) -> Score:
-    return _combine(
-        [_status_verdict(reading, action.status, want), _date_verdict(reading, action.target, want)]
-    )
+def _asked_which(row: Row, offered: tuple[str, ...] = ()) -> Score:
+    """Asked which action, with the listed actions as buttons; then, once the right one is
+    picked, the reply is read for it alone (as the chat does)."""
+    if not row.which:  # a reply about several actions: picking one drops the others
+        return Score(Verdict.UNOFFERED, "asked which action, about several")
+    asked = Score(Verdict.ASKED, "asked which action")
+    if ASK in row.which and not row.expected:
+        return asked
+    ref = next(iter(sorted(row.expected)))
+    if offered and ref not in offered:
+        return Score(Verdict.UNOFFERED, f"asked which action, offering {', '.join(offered)}")
+    action = next(c for c in row.candidates if c.ref == ref)
+    then = parse_reply(row.reply, [action], today=row.today)
+    return _combine([asked, _one(then, action, row.expected[ref])])
 
 
 def tally(rows: Sequence[Row]) -> dict[Verdict, list[tuple[Row, Score]]]:

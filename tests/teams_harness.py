@@ -83,15 +83,21 @@ class TeamsBot:
         data = find_button(card_call.cards[0], title)
         return self.press(user, data, on=card_call.new_id)
 
+    def choose(self, user: str, card_call: Any, option: str) -> httpx.Response:
+        """Pick `option` in a card's menu (a choice set) and press its Choose button."""
+        card = card_call.cards[0]
+        [menu] = [e for e in all_elements(card) if e.get("type") == "Input.ChoiceSet"]
+        value = next(c["value"] for c in menu["choices"] if c["title"] == option)
+        choose = {**find_button(card, "Choose"), menu["id"]: value}
+        return self.press(user, choose, card_call.new_id)
+
     def install(self, user: str, kind: str = "conversation_update") -> httpx.Response:
         return self.post(activity(kind, **self._values(user)))
 
     def sender(self) -> TeamsSender:
         """The reminders' sender, one per test, closed with the bot."""
         if self._sender is None:
-            self._sender = TeamsSender(
-                ANONYMOUS, partial(addresses.load, self.ctx, "teams"), self.channel.cards
-            )
+            self._sender = TeamsSender(ANONYMOUS, partial(addresses.load, self.ctx, "teams"))
         return self._sender
 
     def close(self) -> None:
@@ -107,6 +113,18 @@ def find_button(card: dict[str, Any], title: str) -> dict[str, Any]:
     raise AssertionError(
         f"no button {title!r}; there are {[a.get('title') for a in all_actions(card)]}"
     )
+
+
+def all_elements(node: Any) -> Iterator[dict[str, Any]]:
+    """Every element of a card, depth first."""
+    if isinstance(node, dict):
+        if "type" in node:
+            yield node
+        for value in node.values():
+            yield from all_elements(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from all_elements(value)
 
 
 def all_actions(node: Any) -> Iterator[dict[str, Any]]:

@@ -98,4 +98,4 @@ def test_sql_and_slack_markup_in_a_sheet_are_stored_verbatim(cli: Cli, tmp_path:
     rows = [HEADER, ["R1", nasty, "Agreed", "Head of Policy", "May 2027"]]
     cli("import", str(_write(tmp_path / "plan.csv", rows)))
     assert _actions(cli)[0]["recommendation"] == nasty
-    assert "1 actions" in cli("plans").output
+    assert "1 action, 0 closed" in cli("plans").output

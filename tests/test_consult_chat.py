@@ -32,6 +32,19 @@ EQUALITY = "Equality Act 2010 s149"
 NOT_ADVICE = "This is guidance, not legal advice: ask legal services when unsure."
 
 
+@pytest.fixture(autouse=True)
+def in_england(db_url: str) -> None:
+    """The council is in England, as `engagebot orgs set default --nation england` says."""
+    from handlers.plans.organisations import set_nation
+    from models.db import make_engine
+    from models.scoping import ALL
+
+    engine = make_engine(db_url)
+    with transaction(engine, ALL) as session:
+        set_nation(session, "default", "england")
+    engine.dispose()
+
+
 def known(ctx: AppContext) -> None:
     """Sam is in the people table: only people the bot knows may add to the register."""
     from models.tables import Person
@@ -68,7 +81,7 @@ SCENARIOS = {
             *no_duty(),
             "Not at all, we are telling them what will happen",
         ],
-        "Inform people, and be honest that it is not open to change",
+        "No duty to consult: engage or inform",
     ),
     "play area redesign": (
         [
@@ -108,7 +121,7 @@ SCENARIOS = {
         "Empower the community to act",
     ),
     "staff-only IT change": (
-        ["New staff timesheet system", "Only council staff"],
+        ["New staff timesheet system", "Only council staff", "No, no jobs or terms change"],
         "Tell staff; this is an internal change",
     ),
     "repeat tenant survey": (
@@ -138,7 +151,12 @@ SCENARIOS = {
         "Consult on the options",
     ),
     "urgent closure": (
-        ["Closing Hallgate pool: roof found unsafe", PUBLIC, "Yes, it's an emergency"],
+        [
+            "Closing Hallgate pool: roof found unsafe",
+            PUBLIC,
+            "Yes, it's an emergency",
+            "No, none of these",
+        ],
         "Act now, tell people at once, and engage on what happens next",
     ),
 }
@@ -146,6 +164,8 @@ SCENARIOS = {
 
 def walk(chat: Chat, answers: list[str]) -> str:
     reply = chat.send("should I consult?")
+    if "Which UK nation is your council in?" in reply:  # nobody has set it for this council
+        reply = chat.send("England")
     assert "What is the change or project called?" in reply
     for answer in answers:
         reply = chat.send(answer)
@@ -166,15 +186,14 @@ def test_each_scenario_ends_at_the_expected_outcome(
     assert NOT_ADVICE in reply
 
 
-# Each situation where a law says who must be consulted: the answer, then what the ending must
-# name (the law, the consultees, the timing, and how another UK nation differs).
+# Each situation where a law of England sets a process: the answer, then what the ending must
+# name (the law, the consultees, the timing). Other nations: tests/test_consult_catalogue.py.
 STATUTES = {
     "business ratepayers on the budget": (
         "The budget (spending proposals for next year)",
         "Local Government Finance Act 1992 s65",
         ["representative of the business ratepayers in the area"],
         ["Every year, before the council sets its council tax"],
-        "Scotland: Section 65 does not apply",
     ),
     "selective licensing of private landlords": (
         "Selective or additional licensing of private landlords",
@@ -185,7 +204,6 @@ STATUTES = {
             "in the surrounding area",
         ],
         ["At least 10 weeks", "lasts up to five years"],
-        "Scotland: No selective licensing",
     ),
     "public spaces protection order": (
         "A public spaces protection order (PSPO)",
@@ -197,7 +215,6 @@ STATUTES = {
             "the owners and occupiers of land within the restricted area",
         ],
         ["an order lasts up to three years"],
-        "Scotland: PSPOs do not exist in Scotland",
     ),
     "licensing policy": (
         "The licensing policy (alcohol, entertainment, late-night food)",
@@ -210,28 +227,24 @@ STATUTES = {
             "representatives of businesses and residents in the area",
         ],
         ["At least every five years"],
-        "Wales: The same Act applies, but the local health board is consulted",
     ),
     "housing management": (
         "Housing management for council tenants (not rent)",
         "Housing Act 1985 s105",
         ["the secure tenants likely to be substantially affected"],
         ["Rent and service charges are excluded", "A specified period for views"],
-        "Wales: Section 105 applies to secure contract-holders under the Renting Homes",
     ),
     "funding reduction to a community group": (
         "Cutting or ending funding to a voluntary or community group",
         "Best Value statutory guidance",
         ["the voluntary or community organisation itself", "the people who use its services"],
         ["At least three months' notice of the actual reduction"],
-        "Wales: The guidance is England's and does not apply",
     ),
     "council tax reduction scheme": (
         "The council tax reduction scheme",
         "Local Government Finance Act 1992 s13A and Schedule 1A",
         ["the major precepting authorities", "then the public"],
         ["Precepting authorities first, then publish the draft", "by 11 March"],
-        "Scotland: A national scheme",
     ),
     "gambling policy": (
         "The gambling policy (statement of principles)",
@@ -242,21 +255,19 @@ STATUTES = {
             "represent those likely to be affected",
         ],
         ["At least every three years"],
-        "Scotland: The same Act applies, but the licensing board",
     ),
     "disposal of open space": (
         "Selling or leasing open space, such as a park or green",
         "Local Government Act 1972 s123(2A)",
         ["the notice in a newspaper circulating in the area"],
         ["two consecutive weeks; consider the objections"],
-        "Wales: Playing fields follow the Playing Fields",
     ),
     "traffic regulation order": (
         "A traffic regulation order (parking, one-way, speed limit)",
-        "Local Authorities' Traffic Orders (Procedure) (England and Wales) Regulations 1996",
+        "Road Traffic Regulation Act 1984 s1 (and s84 for speed limits); Local Authorities' "
+        "Traffic Orders (Procedure) (England and Wales) Regulations 1996 regs 6 to 8",
         ["the chief officer of police, in every case"],
         ["At least 21 days for objections", "within two years of the notice"],
-        "Scotland: The Local Authorities' Traffic Orders (Procedure) (Scotland) Regulations 1999",
     ),
     "best value: a service reduction": (
         "Another significant change or reduction to a service",
@@ -268,21 +279,29 @@ STATUTES = {
             "people with an interest in the area",
         ],
         ["Before the decision, while the proposals can still change"],
-        "Wales: Section 3 no longer applies to Welsh councils",
     ),
 }
+
+
+NOTICES = ("disposal of open space", "traffic regulation order")
 
 
 @pytest.mark.parametrize("situation", STATUTES)
 def test_each_statutory_duty_names_its_law_consultees_and_timing(
     ctx: AppContext, chat_as: Callable[[str], Chat], situation: str
 ) -> None:
-    label, law, consultees, timing, elsewhere = STATUTES[situation]
-    reply = walk(chat_as(SAM), ["A proposal", *details(), label, OPEN])
-    assert reply.startswith("Consult formally; the law requires it"), reply
+    label, law, consultees, timing = STATUTES[situation]
+    notice = situation in NOTICES
+    reply = walk(chat_as(SAM), ["A proposal", *details(), label, *([] if notice else [OPEN])])
+    if notice:  # a notice and objections, not a consultation
+        assert reply.startswith("Follow the statutory notice procedure; people can object"), reply
+        assert "Process: notice and objections" in reply
+        assert "Who is told, and who may object:" in reply
+    else:
+        assert reply.startswith("Consult formally; the law requires it"), reply
+        assert "Who must be consulted:" in reply
     assert f"Law: {law}" in reply
-    assert "Who must be consulted:" in reply
-    for words in [*consultees, *timing, elsewhere]:
+    for words in [*consultees, *timing]:
         assert words in reply, words
     assert f"Law: {EQUALITY}" in reply  # and the equality duty, as always
 
@@ -445,7 +464,8 @@ def test_the_walk_is_added_to_the_register_and_counted(
     sam = chat_as(SAM)
     walk(sam, SCENARIOS["library closure"][0])
     added = sam.send("Add to the engagement register")
-    assert "Added to the engagement register: Closing Hallgate library" in added
+    assert "Added to the engagement register as entry 1: Closing Hallgate library" in added
+    assert "say 'publish 1'" in added and "Publish it" in added  # the number, and a way on
     listed = json.loads(cli("consultations", "list", "--json").output)
     assert listed == [
         {
@@ -515,8 +535,10 @@ def test_flowchart_check_and_show(cli: Callable[..., Result]) -> None:
     assert shown.startswith("flowchart TD") and "o_consult_duty" in shown
     # the new order: emergency first, "already decided?" only after the law and fairness
     assert '"Residents, service users, businesses or community groups"| q_urgent' in shown
-    assert '"Yes, it\'s an emergency"| o_emergency' in shown
-    assert '"A public spaces protection order (PSPO)"| q_decided_duty' in shown
+    assert '"Yes, it\'s an emergency"| q_emergency_law' in shown
+    assert '"No, none of these"| o_emergency' in shown
+    assert '"a duty: consultation"| q_decided_duty' in shown
+    assert '"a duty: notice and objections"| o_notice' in shown
     assert '"Agreed in principle, or already decided"| o_consult_after_decision' in shown
     assert '"None of these"| q_decided' in shown
     assert shown.index("q_legal_duty -->") < shown.index("q_decided_duty -->")
@@ -550,6 +572,20 @@ def test_a_councils_own_flowchart_replaces_the_default(db_url: str, tmp_path: Pa
         env={"DATABASE_URL": db_url, "CONSULT_FLOWCHART": str(own)},
     )
     assert "Ashfield engagement check" in result.output
+
+
+def test_a_start_given_as_a_month_is_its_first_day(
+    ctx: AppContext, chat_as: Callable[[str], Chat], cli: Callable[..., Result]
+) -> None:
+    known(ctx)
+    sam = chat_as(SAM)
+    answers = [*SCENARIOS["library closure"][0]]
+    answers[answers.index("01/02/2027")] = "February 2027"
+    answers[answers.index("31/03/2027")] = "March 2027"
+    walk(sam, answers)
+    sam.send("Add to the engagement register")
+    [entry] = json.loads(cli("consultations", "list", "--json").output)
+    assert (entry["planned_start"], entry["planned_end"]) == ("2027-02-01", "2027-03-31")
 
 
 def test_only_people_the_bot_knows_can_add_to_the_register(

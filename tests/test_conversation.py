@@ -49,7 +49,7 @@ def test_an_update_left_overnight_is_forgotten_and_nothing_is_saved(
     sam = chat_as(SAM)
     assert "What's the status now?" in sam.send("update R1")
     clock.advance(timedelta(hours=13))
-    assert "Sorry, I didn't understand 'Delayed'" in sam.send("Delayed")
+    assert "That question is no longer open" in sam.send("Delayed")  # its status button
 
 
 def test_cancel_ends_any_conversation_and_says_so(blackpool: AppContext, chat_as: Chat) -> None:

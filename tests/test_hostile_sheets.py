@@ -91,7 +91,7 @@ def test_formatting_left_far_down_and_right_is_skipped(cli: Cli, tmp_path: Path)
     _rewrite(book, SHEET, lambda xml: _add_cell("XFD1048576", xml, text=None))
     result = cli("import", str(book))
     assert result.exit_code == 0, result.output
-    assert "1 actions (1 new" in result.output
+    assert "1 action (1 new" in result.output
     assert _actions(cli)[0]["recommendation"] == "Publish the engagement guide"
 
 

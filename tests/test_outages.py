@@ -9,13 +9,17 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from dataclasses import replace
 from functools import partial
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
+from sqlalchemy import event
 
-from bot.conversation import UNAVAILABLE
+from bot.channels.console import ConsoleChannel
+from bot.conversation import DISK_FULL, UNAVAILABLE, Conversation
 from bot.server import start_in_thread
 from handlers.chat.context import AppContext
 from handlers.plans.people import assign
@@ -154,3 +158,25 @@ def test_a_reminder_run_in_an_outage_logs_one_line_and_the_next_run_sends(
     assert line.exc_info is None
     run_once(blackpool, POLICY, sender)
     assert sender.to(SAM)  # what was due goes out once the database is back
+
+
+def test_a_full_disk_is_called_a_full_disk_not_an_unreachable_database(
+    blackpool: AppContext, db_url: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The database answers but cannot grow (SQLite's size limit stands in for a full disk)."""
+    engine = make_engine(db_url)
+    event.listen(engine, "connect", _no_room_to_grow)
+    chat = ConsoleChannel(Conversation(replace(blackpool, engine=engine)), SAM)
+    with caplog.at_level(logging.WARNING):  # the long note needs room the file has not got
+        answers = [chat.send(text) for text in ("update R1", "delayed", "A long note. " * 300)]
+    assert answers[-1] == DISK_FULL and not [a for a in answers if "can't reach" in a]
+    [line] = [r for r in caplog.records if "disk is full" in r.getMessage()]
+    assert line.levelno == logging.ERROR and line.exc_info is None
+    engine.dispose()
+
+
+def _no_room_to_grow(connection: Any, _record: Any) -> None:
+    cursor = connection.cursor()
+    pages = cursor.execute("PRAGMA page_count").fetchone()[0]
+    cursor.execute(f"PRAGMA max_page_count = {pages}")
+    cursor.close()

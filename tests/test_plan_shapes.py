@@ -370,3 +370,77 @@ def test_a_start_for_a_plan_that_does_not_exist(cli: Cli) -> None:
     result = cli("plans", "set-start", "nowhere", "2010-04")
     assert result.exit_code == 1
     assert "There is no plan called 'nowhere'" in result.output
+
+
+# ---------------------------------------------------------------------------------------------
+# Year labels with dates, ranges across years, starts, prose among milestones, and a sentence
+# in the reference column
+
+
+SHAPES_PLAN = [
+    ["Ref", "Activity", "Lead", "Timescale"],
+    ["Theme 1: Listening to residents"],
+    ["1.1", "Publish the consultation calendar", "Policy Officer", "Year 2 – by 3rd March 2012"],
+    ["1.2", "Run the budget roadshow", "Engagement Manager", "Year 1 October – January 2012"],
+    ["1.3", "Hold ward walkabouts", "Neighbourhood Managers", "Year 2 May - November"],
+    ["Visit every ward at least once, with a councillor.", "", "", ""],
+    ["1.4", "Build the consultation portal", "Head of Communications", "October 2011 – June 2012"],
+    ["Theme 2: Keeping people informed"],
+    ["2.1", "Staff engagement network meetings", "Engagement Manager", "From June 2011"],
+    ["2.2", "Residents' e-newsletter", "Web Manager", "Monthly, starting in July 2011"],
+    [
+        "2.3",
+        "Annual engagement report",
+        "Policy Officer",
+        "By March 2012\nQuarterly\nWork with partners to agree the format",
+    ],
+]
+
+
+def test_each_new_cell_shape_is_read_with_the_plans_start(cli: Cli, tmp_path: Path) -> None:
+    output, actions = _imported(
+        cli, _csv(tmp_path / "plan.csv", SHAPES_PLAN), "--starts", "2011-04"
+    )
+    assert "Targets I could not read" not in output
+    shapes = {
+        ref: (a["target_kind"], a["target_date"], a["target_start"]) for ref, a in actions.items()
+    }
+    assert shapes["1.1"] == ("date", "2012-03-03", None)  # the date, not the year's end
+    assert shapes["1.2"] == ("date", "2012-01-31", "2011-10-01")  # a range in year 1
+    assert shapes["1.3"] == ("date", "2012-11-30", "2012-05-01")  # May to November of year 2
+    assert shapes["1.4"] == ("date", "2012-06-30", "2011-10-01")  # the end is the target
+    assert shapes["2.1"] == ("ongoing", None, "2011-06-01")  # a start, not a deadline
+    assert actions["2.2"]["target_kind"] == "recurring"
+    assert actions["2.2"]["recurrence"].startswith("monthly")
+
+
+def test_a_line_of_prose_among_milestones_is_left_out_and_reported(
+    cli: Cli, tmp_path: Path
+) -> None:
+    output, actions = _imported(
+        cli, _csv(tmp_path / "plan.csv", SHAPES_PLAN), "--starts", "2011-04"
+    )
+    report = actions["2.3"]
+    assert report["target_kind"] == "recurring" and report["recurrence"].startswith("quarterly")
+    assert report["milestones"] == ["2012-03-31"]
+    assert report["target_text"].endswith("Work with partners to agree the format")  # as written
+    assert "2.3: target read, but not a date, so left out: 'Work with partners" in output
+
+
+def test_a_sentence_in_the_reference_column_carries_on_the_activity_above(
+    cli: Cli, tmp_path: Path
+) -> None:
+    _, actions = _imported(cli, _csv(tmp_path / "plan.csv", SHAPES_PLAN), "--starts", "2011-04")
+    assert set(actions) == {"1.1", "1.2", "1.3", "1.4", "2.1", "2.2", "2.3"}  # no theme made
+    assert "Visit every ward at least once" in actions["1.3"]["recommendation"]
+    assert actions["1.4"]["theme"] == actions["1.1"]["theme"]  # still theme 1 below it
+
+
+def test_months_of_a_plan_year_wait_for_the_start_but_dated_cells_do_not(
+    cli: Cli, tmp_path: Path
+) -> None:
+    output, actions = _imported(cli, _csv(tmp_path / "plan.csv", SHAPES_PLAN))
+    assert "  1.3 (row 5): 'Year 2 May - November'" in output
+    assert actions["1.3"]["target_date"] is None
+    assert actions["1.1"]["target_date"] == "2012-03-03"  # its own date needs no start
+    assert actions["1.2"]["target_date"] == "2012-01-31"

@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import Connection, text
 from typer.testing import CliRunner, Result
 
 from bot.channels.console import ConsoleChannel
@@ -148,3 +148,38 @@ def test_an_event_delivered_to_two_instances_at_once_runs_once_on_postgres(
     which then sees the first's commit and says nothing."""
     for instance in instances(pg_ctx):
         twice_at_once(pg_ctx, instance, monkeypatch)
+
+
+def test_forgetting_someone_on_postgres_rewrites_the_tables_that_held_them(
+    pg_ctx: AppContext, pg_cli: Cli
+) -> None:
+    """PostgreSQL keeps a deleted row in its table's files until vacuumed: VACUUM FULL writes
+    each table that held the person into new files (a new filenode), without them."""
+    sam = ConsoleChannel(Conversation(pg_ctx), SAM)
+    sam.send("update R1")  # a conversation left open
+    with pg_ctx.engine.connect() as connection:
+        before = _filenodes(connection)
+    result = pg_cli("people", "forget", SAM, "--yes")
+    assert result.exit_code == 0, result.output
+    assert "  person: 1 deleted\n" in result.output
+    assert "table(s) rewritten (VACUUM FULL)" in result.output
+    with pg_ctx.engine.connect() as connection:
+        after = _filenodes(connection)
+        assert (
+            connection.execute(
+                text("SELECT count(*) FROM person WHERE email = :e"), {"e": SAM}
+            ).scalar()
+            == 0
+        )
+    rewritten = {t for t in before if before[t] != after[t]}
+    assert rewritten >= {"person", "chatidentity", "roleholder"} and "plan" not in rewritten
+
+
+def _filenodes(connection: Connection) -> dict[str, int]:
+    """Where each table's rows are on disk: VACUUM FULL writes them to a new file."""
+    tables = ("person", "chatidentity", "roleholder", "conversationstate", "plan")
+    found = {}
+    for table in tables:
+        node = connection.execute(text("SELECT pg_relation_filenode(:t)"), {"t": table}).scalar()
+        found[table] = int(node or 0)
+    return found

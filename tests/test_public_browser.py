@@ -182,3 +182,167 @@ def test_the_page_reflows_at_320_pixels_and_prints_without_navigation(
     assert link.inner_text() == link.get_attribute("href")
     shoot(page, "print", tmp_path)
     context.close()
+
+
+# -- the hub: awkward words, many activities, Welsh, new pages ---------------------------------
+
+LONG_PLACE = "Llanfairpwllgwyngyllgogerychwyrndrobwllllantysiliogogogoch"
+LONG_LINK = "https://consult.example.gov.uk/" + "hallgate-library-consultation-" * 4 + "2026"
+# WCAG 1.4.12: text must survive these spacings without loss of content or function.
+SPACING = (
+    "* { line-height: 1.5 !important; letter-spacing: 0.12em !important; "
+    "word-spacing: 0.16em !important; } p { margin-bottom: 2em !important; }"
+)
+CLIPPED = """() => [...document.querySelectorAll('body *')].filter(e => {
+  const style = getComputedStyle(e);
+  const hidden = ['hidden', 'clip'];
+  const hides = hidden.includes(style.overflowY) || hidden.includes(style.overflowX);
+  return hides && !e.classList.contains('visually-hidden') && e.offsetParent !== null
+    && (e.scrollHeight > e.clientHeight + 1 || e.scrollWidth > e.clientWidth + 1);
+}).map(e => e.tagName + '.' + e.className)"""
+
+
+@pytest.fixture(scope="module")
+def hub(template_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Page]:
+    """A bilingual council with long words, a document, 45 activities and e-mail on: built
+    once for the module's tests, which only read it."""
+    from datetime import date, timedelta
+
+    from typer.testing import CliRunner
+
+    from bot.cli import app
+    from handlers.chat.clock import FixedClock
+    from models.db import make_engine, transaction
+    from models.tables import Consultation
+    from tests.conftest import LONDON, NOW
+
+    tmp_path = tmp_path_factory.mktemp("hub")
+    shutil.copy(template_db, tmp_path / "engagebot.db")
+    url = f"sqlite:///{tmp_path / 'engagebot.db'}"
+    ctx = AppContext(engine=make_engine(url), clock=FixedClock(NOW), tz=LONDON)
+    env = {"DATABASE_URL": url, "ENGAGEBOT_NOW": NOW.isoformat()}
+
+    def cli(*args: str) -> Result:
+        return CliRunner().invoke(app, list(args), env=env, catch_exceptions=False)
+
+    add_register(ctx)
+    publish_register(cli)
+    cli("consultations", "publish", str(LIBRARY), "--how", LONG_LINK, "--area", LONG_PLACE)
+    cli("consultations", "update", str(PLAY_AREA), "--findings", f"{LONG_PLACE} " * 3)
+    pdf = tmp_path / "Hallgate.pdf"
+    pdf.write_bytes(b"%PDF-1.4\n" + b"0" * 2000)
+    cli("consultations", "attach", str(LIBRARY), str(pdf), "--title", f"{LONG_PLACE} report")
+    cli("orgs", "set", "default", "--languages", "en,cy", "--contact-email", "engage@bpl.gov.uk")
+    cli("consultations", "welsh", str(LIBRARY), "--title", f"Cau llyfrgell {LONG_PLACE}")
+    with transaction(ctx.engine) as session:
+        for n in range(45):
+            session.add(
+                Consultation(title=f"Neighbourhood plan {n:02d}", planned_start=date(2026, 11, 1),
+                             planned_end=date(2027, 1, 1) + timedelta(days=n), status="open",
+                             area="Hallgate", topic="Planning", summary="Tell us.",
+                             published=True, public_updated_at=NOW, created_at=NOW)
+            )  # fmt: skip
+    with serve(ctx, logo=LOGO, mail=True) as page:
+        yield page
+    ctx.engine.dispose()
+
+
+HUB_PAGES = [
+    "/engage/",
+    "/engage/?page=2",
+    f"/engage/activities/{LIBRARY}",
+    f"/engage/activities/{PLAY_AREA}",
+    "/engage/activities/999",
+    "/engage/accessibility",
+    "/engage/subscribe",
+    "/engage/?lang=cy",
+    f"/engage/activities/{LIBRARY}?lang=cy",
+]
+
+
+def test_long_words_reflow_at_320_pixels_and_400_percent_with_text_spacing(
+    hub: Page, browser: Any
+) -> None:
+    """WCAG 1.4.10 (320 CSS px: a phone, and 1280 px at 400% zoom) and 1.4.12 (text spacing):
+    no page scrolls sideways and no text is cut off, with a Welsh place name, a long link and
+    a long document title on the page."""
+    context = browser.new_context(bypass_csp=True)  # to add the spacing style sheet
+    tab = context.new_page()
+    problems = []
+    # 320 x 640: a phone; 320 x 256: 1280 x 1024 at 400%; 1280: a desktop, text spaced.
+    views = ((320, 640, (False, True)), (320, 256, (True,)), (1280, 800, (True,)))
+    for width, height, spacings in views:
+        tab.set_viewport_size({"width": width, "height": height})
+        for path in HUB_PAGES:
+            for spaced in spacings:
+                tab.goto(hub.url + path, wait_until="domcontentloaded")
+                if spaced:
+                    tab.add_style_tag(content=SPACING)
+                wide = tab.evaluate("document.documentElement.scrollWidth")
+                if wide > width:
+                    problems.append(f"{path} at {width}px{' spaced' if spaced else ''}: {wide}px")
+                cut = tab.evaluate(CLIPPED)
+                if cut:
+                    problems.append(f"{path} at {width}px spaced={spaced}: clipped {cut}")
+    context.close()
+    assert problems == []
+
+
+def test_keyboard_users_page_through_the_list(hub: Page, browser: Any) -> None:
+    context = browser.new_context(java_script_enabled=True)
+    tab = context.new_page()
+    tab.goto(hub.url + "/engage/")
+    for _ in range(200):
+        tab.keyboard.press("Tab")
+        if tab.evaluate("document.activeElement.getAttribute('rel')") == "next":
+            break
+    else:
+        raise AssertionError("Tab never reached the Next page link")
+    colour = tab.evaluate("getComputedStyle(document.activeElement).backgroundColor")
+    assert colour == "rgb(255, 221, 0)"  # focus is visible
+    tab.keyboard.press("Enter")
+    tab.wait_for_url("**/engage/?page=2")
+    assert tab.locator("a[aria-current=page]").inner_text() == "2"
+    assert tab.locator(".entry h3").count() == 20
+    context.close()
+
+
+def test_a_resident_switches_between_english_and_welsh(hub: Page, tab: Any) -> None:
+    tab.goto(hub.url + f"/engage/activities/{LIBRARY}")
+    assert tab.get_attribute("html", "lang") == "en-GB"
+    tab.get_by_role("link", name="Cymraeg").click()
+    assert tab.get_attribute("html", "lang") == "cy"
+    assert tab.get_by_role("heading", level=1).inner_text() == f"Cau llyfrgell {LONG_PLACE}"
+    assert tab.get_by_text("Pwy all gymryd rhan").is_visible()
+    tab.get_by_role("link", name="Ymgynghori ac ymgysylltu").first.click()
+    assert "lang=cy" in tab.url and tab.get_attribute("html", "lang") == "cy"
+    tab.get_by_role("link", name="English").click()
+    assert tab.get_attribute("html", "lang") == "en-GB" and "lang=" not in tab.url
+
+
+NEW_PAGE_TYPES = [
+    "/engage/?page=2",
+    f"/engage/activities/{LIBRARY}?lang=cy",  # Welsh, with a document
+    "/engage/accessibility",
+    "/engage/subscribe",
+    "subscribe-errors",
+    "/engage/subscribe/sent",
+]
+
+
+@pytest.mark.parametrize("path", NEW_PAGE_TYPES)
+def test_every_new_page_passes_axe(hub: Page, browser: Any, path: str) -> None:
+    context = browser.new_context()
+    page = context.new_page()
+    if path == "subscribe-errors":
+        page.goto(hub.url + "/engage/subscribe")
+        page.get_by_label("Your e-mail address").fill("not an address")
+        page.get_by_role("button", name="Subscribe").click()
+        assert page.get_by_role("alert").is_visible()
+    else:
+        page.goto(hub.url + path)
+    options = {"runOnly": {"type": "tag", "values": WCAG_22_AA}}
+    results = axe_api.Axe().run(page, options=options)
+    context.close()
+    found = [(v["id"], v["impact"], v["help"]) for v in results.response["violations"]]
+    assert found == []

@@ -15,6 +15,7 @@ import re
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 
@@ -23,7 +24,9 @@ import httpx
 import pytest
 from typer.testing import CliRunner, Result
 
+from bot.channels.console import ConsoleChannel
 from bot.cli import app
+from bot.conversation import Conversation
 from handlers.chat.context import AppContext
 from handlers.plans.organisations import add as add_org
 from models.db import transaction
@@ -79,7 +82,7 @@ def test_the_page_lists_open_upcoming_and_closed_activities_and_nothing_unpublis
 def test_an_activity_page_says_who_can_take_part_how_and_whom_to_ask(page: Page) -> None:
     status, _, html = page.get(f"/engage/activities/{LIBRARY}")
     assert status == 200
-    assert '<h1 class="heading-xl">Closing Hallgate library</h1>' in html
+    assert '<h1 dir="auto" class="heading-xl">Closing Hallgate library</h1>' in html
     assert "open a library hub at the school" in html and "&amp; open" in html
     assert "Anyone who lives, works or studies in Blackpool" in html
     link = "https://consult.blackpool.gov.uk/hallgate-library"
@@ -239,7 +242,7 @@ def test_the_lead_publishes_in_chat_answering_what_the_page_needs(
     add_register(ctx)
     sam = chat_as(SAM)
     answer = sam.send("publish consultation 4")
-    assert "Let's put 'Staff car park charges' on the public page. I need 6 thing(s)." in answer
+    assert "Let's put 'Staff car park charges' on the public page. I need 6 things." in answer
     assert "What is it about?" in answer
     assert "Who can take part?" in sam.send("Charges for parking at the town hall from April.")
     assert "How can people take part?" in sam.send("Council staff and visitors")
@@ -250,7 +253,16 @@ def test_the_lead_publishes_in_chat_answering_what_the_page_needs(
     preview = sam.send("01253 478000")
     assert "This is what the public page will show" in preview
     assert "Charges for parking at the town hall" in preview and "01253 478000" in preview
-    assert "Published: 'Staff car park charges' is on the public page at " in sam.send("publish")
+    published = sam.send("publish")
+    # The register number, and a link that can be followed from chat (not a bare path).
+    assert f"Published register entry {CAR_PARK}, 'Staff car park charges'" in published
+    assert f"at /engage/default/activities/{CAR_PARK} (set ENGAGEBOT_PUBLIC_URL" in published
+    known_site = replace(ctx, public_url="https://engage.example.gov.uk")
+    site = ConsoleChannel(Conversation(known_site), SAM)
+    site.send(f"unpublish {CAR_PARK}")
+    site.send(f"publish {CAR_PARK}")
+    link = f"https://engage.example.gov.uk/engage/default/activities/{CAR_PARK}"
+    assert link in site.send("publish")
     with serve_page(ctx) as page:
         html = page.get(f"/engage/activities/{CAR_PARK}")[2]
         assert "Parking services" in html and 'href="tel:01253478000"' in html

@@ -11,12 +11,26 @@ from sqlmodel import SQLModel, col, select
 from typer.testing import Result
 
 from handlers.chat.context import AppContext
+from handlers.plans.people import assign
 from handlers.plans.records import NOT_EXPORTED
 from models.db import transaction
-from models.tables import ChatIdentity, ConversationState, Person, ProgressNote, TargetRevision
+from models.tables import (
+    ChatIdentity,
+    ConversationState,
+    Outbox,
+    Person,
+    ProgressNote,
+    TargetRevision,
+)
+from reminders.delivery import deliver
+from reminders.policy import Policy
+from reminders.sweep import sweep
 from tests.conftest import CHAIR, SAM, Chat
+from tests.fakes.teams_connector import Failure
+from tests.teams_harness import teams_bot
 
 Cli = Callable[..., Result]
+SAM_ROLE = "Community Engagement & Partnership Manager"
 
 
 def sam_updates_r1(chat_as: Chat) -> None:
@@ -56,6 +70,9 @@ def test_every_table_is_exported_or_deliberately_left_out(blackpool: AppContext,
         "scheduledsummary": "scheduled_summaries", "sentreminder": "reminders_sent",
         "reminderresponse": "reminder_responses", "organisation": "organisation",
         "orgbinding": "bindings", "healthcheck": "health_checks",
+        "remindersetting": "reminder_settings", "document": "documents",
+        "subscription": "subscriptions", "subscriptionnotice": "subscription_notices",
+        "rolealias": "role_spellings",
     }  # fmt: skip
     tables = set(SQLModel.metadata.tables) - {"alembic_version"}
     missing = tables - set(named) - NOT_EXPORTED
@@ -114,6 +131,49 @@ def test_forgetting_a_person_keeps_their_notes_signed_by_a_former_officer(
     assert "I don't know who you are yet" in chat_as(SAM).send("my actions")
 
 
+SAM_AAD = "6b0a3c1e-0000-4000-8000-00000000053a"
+SAM_SLACK = "U0SAMPATEL"
+
+
+def test_forgetting_leaves_no_byte_of_them_in_the_database_file_or_its_log(
+    blackpool: AppContext, cli: Cli
+) -> None:
+    """Sam chatted in Teams (his own chat, and the steering group's channel, whose address
+    then names him), said an action was not his (a notice to the chair naming him) and could
+    not be reached once (another). After `people forget`, none of his identifiers is left in
+    the SQLite file or its write-ahead log: not in a table, a free page or an old frame."""
+    with transaction(blackpool.engine) as session:
+        assign(session, SAM_ROLE, email=SAM, chat={"teams": SAM_AAD, "slack": SAM_SLACK})
+    with teams_bot(blackpool) as bot:
+        bot.say(SAM_AAD, "my actions", name="Sam Patel")
+        bot.mention(SAM_AAD, "what's overdue?", name="Sam Patel")
+        bot.say(SAM_AAD, "notmine R4", name="Sam Patel")
+        bot.teams.wait_for("send", 3)
+        sweep(blackpool, Policy(), "teams")
+        bot.teams.fail("send", Failure(403, body={"error": {"code": "ConversationBlockedByUser"}}))
+        deliver(blackpool, bot.sender())
+    marks = [SAM, "sam patel", SAM_AAD, SAM_SLACK.lower()]
+    assert [m for m in marks if m.encode() in _database_bytes(blackpool)] == marks
+    result = cli("people", "forget", SAM, "--yes")
+    assert result.exit_code == 0, result.output
+    assert "What was removed, table by table:" in result.output
+    assert "  chatidentity: 2 deleted\n" in result.output
+    assert "  deliveryaddress: 1 deleted, 1 kept with their details taken out\n" in result.output
+    assert "  person: 1 deleted\n" in result.output
+    assert "rebuilt (VACUUM) and its write-ahead log emptied" in result.output
+    assert [m for m in marks if m.encode() in _database_bytes(blackpool)] == []
+    with transaction(blackpool.engine) as session:  # the chair's notices about him are gone
+        texts = [n.reply["text"] for n in session.exec(select(Outbox))]
+    assert not [t for t in texts if "Sam" in t]
+
+
+def _database_bytes(ctx: AppContext) -> bytes:
+    """The SQLite file and its write-ahead log, as they are on disk, lower-cased."""
+    path = Path(str(ctx.engine.url.database))
+    wal = path.with_name(path.name + "-wal")
+    return b"".join(p.read_bytes() for p in (path, wal) if p.exists()).lower()
+
+
 def test_forgetting_asks_first_and_changes_nothing_when_refused(
     blackpool: AppContext, cli: Cli
 ) -> None:
@@ -134,7 +194,7 @@ def test_every_reference_to_a_person_is_handled_by_forget(blackpool: AppContext)
     handled = {
         "chatidentity", "roleholder", "planadmin", "progressnote", "consultation",
         "flowchartwalk", "outbox", "sentreminder", "reminderresponse", "scheduledsummary",
-        "healthcheck",
+        "healthcheck", "remindersetting",
     }  # fmt: skip
     pointing = {
         table.name

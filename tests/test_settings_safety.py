@@ -50,7 +50,7 @@ def test_a_dotenv_cannot_send_the_bot_token_over_plain_http(
         SLACK_SIGNING_SECRET=SECRET,
     )
     assert done.returncode == 1
-    assert "Configuration problem" in done.stderr and "https://" in done.stderr
+    assert "configuration problem: SLACK_API_URL" in done.stderr and "https://" in done.stderr
     assert "SLACK_API_URL" in done.stderr
     assert "Traceback" not in done.stderr
 

@@ -13,6 +13,7 @@ import yaml
 from sqlmodel import select
 
 from bot.channels.slack import SlackSender
+from bot.channels.slack_install import REDIRECT_PATH, SCOPES
 from handlers.chat.context import AppContext
 from handlers.plans.people import assign, identify
 from models.db import transaction
@@ -79,7 +80,7 @@ def test_slash_command_mine_lists_the_officers_actions(bot: SlackBot) -> None:
     text = bot.slack.texts("respond")
     assert "You have 7 open actions" in text
     assert text.index("R11") < text.index("R1 ")
-    assert buttons(answer)["Add update"].startswith("update #")  # the action's id
+    assert buttons(answer)["Add update"].startswith("#")  # the action's id, nothing to parse
 
 
 def test_an_update_given_in_a_dm_conversation(bot: SlackBot, blackpool: AppContext) -> None:
@@ -87,14 +88,14 @@ def test_an_update_given_in_a_dm_conversation(bot: SlackBot, blackpool: AppConte
     first = bot.slack.wait_for("chat.postMessage")[0].params
     assert first["channel"] == "D0SAM"
     assert "Updating R1" in bot.slack.texts()
-    bot.press(SAM_SLACK, buttons(first)["Partially complete"], "Partially complete")
+    bot.choose(SAM_SLACK, first, "Partially complete")  # six statuses: a menu
     bot.slack.wait_for("chat.postMessage", 2)
     bot.dm(SAM_SLACK, "Strategy drafted and out for feedback")
     bot.slack.wait_for("chat.postMessage", 3)
     bot.dm(SAM_SLACK, "31/03/2027")
     confirm = bot.slack.wait_for("chat.postMessage", 4)[-1].params
     assert "R1 → Partially complete, revised target 31 March 2027." in bot.slack.texts()
-    bot.press(SAM_SLACK, buttons(confirm)["Save"], "Save")
+    bot.click(SAM_SLACK, confirm, "Save")
     bot.slack.wait_for("chat.postMessage", 5)
     assert "Saved. R1 is now Partially complete" in bot.slack.texts()
     saved = notes(blackpool, "R1")[-1]
@@ -220,9 +221,8 @@ def test_a_double_clicked_save_records_one_note(bot: SlackBot, blackpool: AppCon
     bot.slack.wait_for("chat.postMessage", 2)
     bot.dm(SAM_SLACK, "Register of all engagement is live")
     confirm = bot.slack.wait_for("chat.postMessage", 3)[-1].params
-    save = buttons(confirm)["Save"]
-    bot.press(SAM_SLACK, save, "Save")
-    bot.press(SAM_SLACK, save, "Save")
+    bot.click(SAM_SLACK, confirm, "Save")
+    bot.click(SAM_SLACK, confirm, "Save")
     bot.slack.wait_for("chat.postMessage", 5)
     assert len(notes(blackpool, "R7")) == before + 1
     assert "already saved" in bot.slack.texts()
@@ -240,6 +240,21 @@ def test_user_text_is_escaped_so_nobody_can_ping_the_channel(bot: SlackBot) -> N
     sent = json.dumps([c.params for c in bot.slack.of("chat.postMessage")])
     assert "<!channel>" not in sent and "<@U0BOSS>" not in sent
     assert "&lt;!channel&gt;" in sent and "&amp;" in sent
+
+
+def test_an_imported_ref_is_escaped_in_the_private_answer_when_the_form_cannot_open(
+    bot: SlackBot, blackpool: AppContext
+) -> None:
+    with transaction(blackpool.engine) as session:
+        r4 = session.exec(select(Action).where(Action.ref == "R4")).one()
+        r4.ref = "<!here>"  # as a spreadsheet may hold it
+        session.add(r4)
+    bot.slack.fail("views.open", Failure(200, {"ok": False, "error": "expired_trigger_id"}))
+    bot.command(SAM_SLACK, f"update #{r4.id}")
+    [answer] = bot.slack.wait_for("respond")
+    assert answer.params["response_type"] == "ephemeral"
+    assert "I couldn't open the update form" in answer.params["text"]
+    assert "<!here>" not in answer.params["text"] and "&lt;!here&gt;" in answer.params["text"]
 
 
 def test_rate_limits_are_waited_out_and_the_message_still_arrives(bot: SlackBot) -> None:
@@ -262,10 +277,12 @@ def test_a_slack_outage_loses_no_update(bot: SlackBot, blackpool: AppContext) ->
     bot.dm(SAM_SLACK, "Costs tracked per project")
     confirm = bot.slack.wait_for("chat.postMessage", 3)[-1].params
     bot.slack.fail("chat.postMessage", Failure(503, {"ok": False, "error": "service_unavailable"}))
-    bot.press(SAM_SLACK, buttons(confirm)["Save"], "Save")
-    bot.slack.wait_for("chat.postMessage", 4)
-    time.sleep(0.3)
-    assert len(bot.slack.of("chat.postMessage")) == 4  # a 5xx on a post is not retried blindly
+    bot.click(SAM_SLACK, confirm, "Save")
+    bot.slack.wait_for("chat.postMessage", 5)
+    time.sleep(0.3)  # the retry answered
+    refused, answer = bot.slack.of("chat.postMessage")[3:]
+    assert refused.status == 503 and answer.ok  # a 5xx on a reply is tried again
+    assert "Saved. R10 is now Complete" in answer.params["text"]
     assert notes(blackpool, "R10")[-1].text == "Costs tracked per project"
 
 
@@ -305,14 +322,13 @@ def test_the_manifest_declares_exactly_what_the_code_handles(bot: SlackBot) -> N
     assert events == handled["events"]
     assert manifest["settings"]["interactivity"]["is_enabled"] is True
     assert manifest["features"]["app_home"]["home_tab_enabled"] is True
-    scopes = set(manifest["oauth_config"]["scopes"]["bot"])
-    assert {
-        "commands",
-        "chat:write",
-        "im:history",
-        "app_mentions:read",
-        "users:read.email",
-    } <= scopes
+    shortcuts = {f"{s['type']}:{s['callback_id']}" for s in manifest["features"]["shortcuts"]}
+    assert shortcuts == handled["shortcuts"]
+    # An install by link asks for exactly the scopes the manifest gives, and comes back to us.
+    assert set(manifest["oauth_config"]["scopes"]["bot"]) == set(SCOPES)
+    [redirect] = manifest["oauth_config"]["redirect_urls"]
+    assert redirect.endswith(REDIRECT_PATH)
+    assert manifest["settings"]["event_subscriptions"]["request_url"].endswith("/slack/events")
 
 
 def test_a_reminder_arrives_as_a_dm_and_a_reply_in_words_is_saved(
@@ -339,7 +355,7 @@ def test_a_reminder_arrives_as_a_dm_and_a_reply_in_words_is_saved(
     bot.dm(SAM_SLACK, "R1: strategy drafted and out for feedback, will finish by end of March")
     confirm = bot.slack.wait_for("chat.postMessage", 3)[-1].params
     assert "R1 → Partially complete, revised target 31 March 2027." in bot.slack.texts()
-    bot.press(SAM_SLACK, buttons(confirm)["Save"], "Save")
+    bot.click(SAM_SLACK, confirm, "Save")
     bot.slack.wait_for("chat.postMessage", 4)
     assert "Saved. R1 is now Partially complete" in bot.slack.texts()
     assert notes(blackpool, "R1")[-1].text.startswith("strategy drafted and out for feedback")
@@ -379,7 +395,8 @@ def test_the_consult_walk_with_buttons_back_and_the_register(bot: SlackBot) -> N
     assert "R (Moseley) v Haringey LBC" in bot.slack.texts()
     assert buttons(outcome)["Add to the engagement register"] == "register"
     answer(17, press="register")
-    assert "Added to the engagement register: Closing Hallgate library" in bot.slack.texts()
+    added = "Added to the engagement register as entry 1: Closing Hallgate library"
+    assert added in bot.slack.texts()
 
 
 def test_the_chair_gets_the_summary_and_chart_in_the_channel(
@@ -459,3 +476,42 @@ def test_a_reminder_run_with_slack_unreachable_logs_one_line_and_keeps_the_messa
     with transaction(blackpool.engine) as session:
         waiting = session.exec(select(Outbox).where(Outbox.sent_at == None)).all()  # noqa: E711
     assert waiting  # still queued, for the next run
+
+
+def test_a_pressed_message_is_updated_and_keeps_no_live_buttons(
+    bot: SlackBot, blackpool: AppContext
+) -> None:
+    sweep(blackpool, Policy(), "slack")
+    assert deliver(blackpool, SlackSender(bot.channel.client)).sent >= 1
+    reminder = bot.slack.wait_for("chat.postMessage")[0]
+    ts = "1700000000.000100"
+    bot.click(SAM_SLACK, reminder.params, "Snooze a week", ts=ts)
+    [updated] = bot.slack.wait_for("chat.update")
+    assert updated.params["channel"] == "D0SAM" and updated.params["ts"] == ts
+    assert "Good morning Sam" in updated.params["text"]  # its content, from the database
+    assert "✓ *Snooze a week: R1" in json.dumps(updated.params["blocks"], ensure_ascii=False)
+    assert buttons(updated.params) == {}  # nothing left to press twice
+
+
+def test_a_long_list_of_options_is_a_select_menu_with_the_way_out_beside_it() -> None:
+    from bot.channels import slack_blocks as kit
+    from handlers.chat.messages import Choice, Intent, Reply
+
+    answers = tuple(Choice(f"Law {n}", Intent("consult", "walk", f"Law {n}")) for n in range(12))
+    ways_out = (
+        Choice("No, none of these", Intent("consult", "walk", "no"), way_out=True),
+        Choice("Not sure", Intent("consult", "walk", "not sure"), way_out=True),
+    )
+    [block] = kit.message(Reply("Is it one of these?", choices=answers + ways_out))["blocks"][1:]
+    select, *beside = block["elements"]
+    assert select["type"] == "static_select" and len(select["options"]) == 12
+    assert [b["text"]["text"] for b in beside] == ["No, none of these", "Not sure"]
+
+
+def test_a_workspace_not_set_up_is_told_the_command_that_sets_it_up(bot: SlackBot) -> None:
+    envelope = payload("message_im", user="U0NEW", text="help", channel="D0NEW", ts="1.0",
+                       event_id="EvNotSetUp")  # fmt: skip
+    envelope["team_id"] = envelope["event"]["team"] = "T0NEWCOUNCIL"
+    bot.post(json.dumps(envelope), "application/json")
+    [refused] = bot.slack.wait_for("chat.postMessage")
+    assert "engagebot orgs bind default --slack-team T0NEWCOUNCIL" in refused.params["text"]

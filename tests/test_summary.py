@@ -107,8 +107,8 @@ def test_counts_by_status_with_overdue_taking_precedence(plan: AppContext) -> No
 def test_overdue_actions_with_owner_and_days_most_overdue_first(plan: AppContext) -> None:
     s = figures(plan)
     assert [(line.ref, line.owners, line.detail) for line in s.overdue] == [
-        ("S5", "Head of Policy", "overdue by 53 days"),
-        ("S6", "Vacant Role", "overdue by 22 days"),
+        ("S5", "Head of Policy", "7 weeks overdue"),
+        ("S6", "Vacant Role", "3 weeks overdue"),
     ]
 
 
@@ -123,7 +123,7 @@ def test_revised_targets_are_counted_since_the_last_summary(
 ) -> None:
     first = figures(plan)
     assert [(line.ref, line.detail) for line in first.revised] == [
-        ("S3", "revised 1 time, by 123 days in all")
+        ("S3", "revised once, 4 months later in all")
     ]
     assert figures(plan, since=NOW).revised == []
     sam = chat_as(SAM)
@@ -132,7 +132,7 @@ def test_revised_targets_are_counted_since_the_last_summary(
     plan.clock.advance(timedelta(minutes=5))  # type: ignore[attr-defined]
     later = figures(plan, since=NOW - timedelta(minutes=1))
     assert [(line.ref, line.detail) for line in later.revised] == [
-        ("S4", "revised 1 time, by 75 days in all")
+        ("S4", "revised once, 2 months later in all")
     ]
 
 
@@ -153,7 +153,7 @@ def test_progress_and_rag_by_theme(plan: AppContext) -> None:
         ("Theme B: Acting together", 1, 4, 2, "red"),
     ]
     assert s.rag == "red"
-    assert s.rag_reason == "2 of 6 open actions overdue, the worst by 53 days"
+    assert s.rag_reason == "2 of 6 open actions overdue, the worst 7 weeks overdue"
 
 
 def test_the_chair_asks_for_the_summary_in_chat(
@@ -165,7 +165,7 @@ def test_the_chair_asks_for_the_summary_in_chat(
         "8 actions: 1 complete · 1 on track · 1 partially complete · 1 delayed · 2 overdue"
         in answer
     )
-    assert "\n  • Overdue (2)\n    • S5 — overdue by 53 days — Head of Policy\n" in answer
+    assert "\n  • Overdue (2)\n    • S5 — 7 weeks overdue — Head of Policy\n" in answer
     assert "  • Roles with nobody to nudge\n    Vacant Role\n" in answer
     assert "🔴 RED  Theme B: Acting together: 1/4 closed, 2 overdue" in answer
     assert "Full list" in answer  # six stale actions: the list is cut at five

@@ -47,3 +47,7 @@ class TTLCache(Generic[K, V]):
 
     def __len__(self) -> int:
         return len(self._entries)
+
+    def clear(self) -> None:
+        with self._guard:
+            self._entries.clear()

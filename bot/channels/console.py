@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from dataclasses import replace
+from pathlib import Path
 from typing import TextIO
 
 from bot.conversation import Conversation
-from handlers.chat.messages import Choice, Incoming, Reply
+from handlers.chat.messages import Choice, Incoming, IncomingFile, Reply
 
 # Control characters (ANSI escapes included) would let text repaint the officer's terminal.
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
@@ -15,6 +17,23 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 def clean(text: str) -> str:
     return _CONTROL.sub("", text)
+
+
+# "attach ~/docs/plan.pdf to consultation 12": in a terminal a file is sent by naming it.
+_ATTACH = re.compile(r"^\s*attach\s+(?:\"([^\"]+)\"|(\S+))\s+(to\b.*)$", re.IGNORECASE | re.DOTALL)
+_MOST = 100 * 1024 * 1024  # the handler enforces the real limit; this only guards memory
+
+
+def with_file(msg: Incoming) -> Incoming:
+    """A message naming a file on this machine carries the file, as a chat upload would."""
+    found = _ATTACH.match(msg.text)
+    if found is None:
+        return msg
+    path = Path(found.group(1) or found.group(2)).expanduser()
+    if not path.is_file() or path.stat().st_size > _MOST:
+        return msg
+    upload = IncomingFile(path.name, path.read_bytes())
+    return replace(msg, text=f"attach {found.group(3)}", files=(upload,))
 
 
 class ConsoleChannel:
@@ -28,22 +47,25 @@ class ConsoleChannel:
     def send(self, text: str) -> str:
         """Say `text` to the bot and return what it shows back."""
         option = self._option(text)
-        msg = self._incoming(option.label if option else text, option.value if option else None)
+        msg = self._incoming(text)
+        if option is not None:  # its number, or its words typed out: as if pressed
+            msg = replace(msg, text=option.label, intent=option.intent)
+        else:
+            msg = with_file(msg)
         replies = self.conversation.handle(msg)
         return self.render(replies + self.conversation.pending(msg))
 
     def inbox(self) -> str:
         """Messages that arrived while the user was away (reminders), or ''."""
-        return self.render(self.conversation.pending(self._incoming("", None)))
+        return self.render(self.conversation.pending(self._incoming("")))
 
-    def _incoming(self, text: str, choice: str | None) -> Incoming:
+    def _incoming(self, text: str) -> Incoming:
         return Incoming(
             channel="console",
             workspace="local",
             conversation=f"console:{self.user}",
             user=self.user,
             text=text,
-            choice=choice,
             email=self.user if "@" in self.user else None,
             place="console",
         )
@@ -73,6 +95,11 @@ class ConsoleChannel:
         return self.renderer.option_for(text)
 
 
+def _is_number(text: str) -> bool:
+    stripped = text.strip()
+    return stripped.isascii() and stripped.isdigit()
+
+
 def render_replies(replies: list[Reply]) -> str:
     """Replies as the console shows them, outside a chat (e.g. `engagebot remind --now`)."""
     return Renderer().render(replies)
@@ -95,7 +122,7 @@ class Renderer:
             lines.append(f"  • {clean(item.heading)}")
             lines += [f"    {clean(line)}" for line in item.body.splitlines() if line.strip()]
             lines += [f"    {clean(f.label)}: {clean(f.value)}" for f in item.fields]
-            lines += self._options(item.choices, indent="    ")
+            lines += self._inline(self._options(item.choices, indent=""), indent="    ")
         lines += self._options(reply.choices, indent="  ")
         if reply.note:
             lines.append(f"  ({clean(reply.note)})")
@@ -108,9 +135,21 @@ class Renderer:
             rendered.append(f"{indent}[{len(self.options)}] {clean(choice.label)}")
         return rendered
 
+    @staticmethod
+    def _inline(options: list[str], indent: str, width: int = 100) -> list[str]:
+        """An item's buttons side by side, as they sit under it in Slack or Teams: a list of
+        seven actions is seven lines of buttons, not thirty-five."""
+        lines: list[str] = []
+        for option in options:
+            if lines and len(lines[-1]) + 2 + len(option) <= width:
+                lines[-1] += "  " + option
+            else:
+                lines.append(indent + option)
+        return lines
+
     def option_for(self, text: str) -> Choice | None:
         """A number typed for a numbered option, or an option's label typed out."""
         stripped = text.strip()
-        if stripped.isascii() and stripped.isdigit() and 1 <= int(stripped) <= len(self.options):
+        if _is_number(stripped) and 1 <= int(stripped) <= len(self.options):
             return self.options[int(stripped) - 1]
         return next((c for c in self.options if c.label.lower() == stripped.lower()), None)

@@ -6,9 +6,10 @@ long text is split into several sections or truncated with a pointer to the rest
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
-from handlers.chat.messages import Choice, Field, Form, Input, Item, Reply
+from handlers.chat.messages import Choice, Field, Form, Input, Intent, Item, Menu, Reply, menu
 
 MAX_BLOCKS = 50  # per message (App Home allows 100)
 MAX_HOME_BLOCKS = 100
@@ -23,6 +24,11 @@ MAX_OPTION = 75
 MORE = "…"
 
 Block = dict[str, Any]
+# A button's action_id is "do:FLOW:VERB:N" (what it asks for; N keeps ids in a block apart),
+# its value what it is about, and its block_id "NAME~CARD" (the kept message it is on).
+ACTION_PREFIX = "do:"
+HOME_PREFIX = "home:"  # the same intents, pressed on the Home tab: answered in the person's DM
+CARD_MARK = "~"
 
 
 def escape(text: str) -> str:
@@ -60,19 +66,64 @@ def sections(text: str) -> list[Block]:
     return [{"type": "section", "text": mrkdwn(chunk)} for chunk in chunks]
 
 
-def buttons(choices: tuple[Choice, ...], block_id: str) -> Block:
-    elements = []
-    for index, choice in enumerate(choices[:MAX_BUTTONS]):
-        button: dict[str, Any] = {
-            "type": "button",
-            "action_id": f"choice-{index}",
-            "text": plain(choice.label),
-            "value": choice.value[:MAX_VALUE],
-        }
-        if choice.style != "default":
-            button["style"] = choice.style
-        elements.append(button)
-    return {"type": "actions", "block_id": block_id, "elements": elements}
+def action_id(intent: Intent, index: int | str) -> str:
+    return f"{ACTION_PREFIX}{intent.flow}:{intent.verb}:{index}"
+
+
+def block_id(name: str, card: str) -> str:
+    return f"{name}{CARD_MARK}{card}" if card else name
+
+
+def button(choice: Choice, index: int) -> Block:
+    element: dict[str, Any] = {
+        "type": "button",
+        "action_id": action_id(choice.intent, index),
+        "text": plain(choice.label),
+        "value": choice.intent.key[:MAX_VALUE],
+    }
+    if choice.style != "default":
+        element["style"] = choice.style
+    return element
+
+
+def buttons(choices: tuple[Choice, ...], name: str, card: str = "") -> Block:
+    elements = [button(c, i) for i, c in enumerate(choices[:MAX_BUTTONS])]
+    return {"type": "actions", "block_id": block_id(name, card), "elements": elements}
+
+
+def select_menu(options: Menu, card: str) -> Block:
+    """A long list of options as one select menu, with the way out as buttons beside it."""
+    select = {
+        "type": "static_select",
+        "action_id": action_id(options.intent, "menu"),
+        "placeholder": plain("Choose…"),
+        "options": [_option(c) for c in options.options[:100]],
+    }
+    ways_out = [button(c, i) for i, c in enumerate(options.buttons[: MAX_BUTTONS - 1])]
+    return {"type": "actions", "block_id": block_id("menu", card), "elements": [select, *ways_out]}
+
+
+def pressed_intent(
+    action: dict[str, Any], prefix: str = ACTION_PREFIX
+) -> tuple[Intent, str] | None:
+    """The intent a pressed button (or a chosen menu option) carries, and its words."""
+    action_id = str(action.get("action_id", ""))
+    flow, _, rest = action_id.removeprefix(prefix).partition(":")
+    verb = rest.rpartition(":")[0]
+    if not action_id.startswith(prefix) or not verb:
+        return None
+    chosen = action.get("selected_option") or {}
+    if chosen:
+        return Intent(flow, verb, str(chosen.get("value", ""))), str(
+            (chosen.get("text") or {}).get("text", "")
+        )
+    label = str((action.get("text") or {}).get("text", ""))
+    return Intent(flow, verb, str(action.get("value", ""))), label
+
+
+def card_of(action: dict[str, Any]) -> str:
+    """The kept message a pressed button was on (from its block's id)."""
+    return str(action.get("block_id", "")).partition(CARD_MARK)[2]
 
 
 def field_block(fields: tuple[Field, ...]) -> Block:
@@ -82,13 +133,13 @@ def field_block(fields: tuple[Field, ...]) -> Block:
     return {"type": "section", "fields": shown}
 
 
-def item_blocks(item: Item, index: int) -> list[Block]:
+def item_blocks(item: Item, index: int, card: str = "") -> list[Block]:
     head = f"*{escape(item.heading)}*" + (f"\n{escape(item.body)}" if item.body else "")
     blocks: list[Block] = [{"type": "section", "text": mrkdwn(head)}]
     if item.fields:
         blocks.append(field_block(item.fields))
     if item.choices:
-        blocks.append(buttons(item.choices, f"item-{index}"))
+        blocks.append(buttons(item.choices, f"item-{index}", card))
     return blocks
 
 
@@ -98,14 +149,19 @@ def reply_blocks(reply: Reply, limit: int = MAX_BLOCKS) -> list[Block]:
     if reply.fields:
         head.append(field_block(reply.fields))
     tail: list[Block] = []
-    if reply.choices:
-        tail.append(buttons(reply.choices, "choices"))
+    options = menu(reply.choices)
+    if options is not None:
+        tail.append(select_menu(options, reply.card))
+    elif reply.choices:
+        tail.append(buttons(reply.choices, "choices", reply.card))
     if reply.note:
         tail.append({"type": "context", "elements": [mrkdwn(escape(reply.note))]})
+    if reply.chosen:  # a pressed message: what was chosen, in place of its buttons
+        tail.append({"type": "section", "text": mrkdwn(f"✓ *{escape(reply.chosen)}*")})
     body: list[Block] = []
     room = limit - len(head) - len(tail) - 1  # one left for "and N more"
     for index, item in enumerate(reply.items):
-        blocks = [{"type": "divider"}, *item_blocks(item, index)]
+        blocks = [{"type": "divider"}, *item_blocks(item, index, reply.card)]
         if len(body) + len(blocks) > room:
             left = len(reply.items) - index
             body.append(_more(left))
@@ -129,9 +185,24 @@ def message(reply: Reply) -> dict[str, Any]:
 
 
 def home_view(replies: list[Reply]) -> dict[str, Any]:
+    """The Home tab: the replies one under another. Block ids are made unique across them
+    (Slack refuses a view with two alike), and buttons keep their intents under `home:`, so
+    the channel answers them as Home tab presses."""
     blocks: list[Block] = [{"type": "header", "text": plain("Your actions", 150)}]
-    for reply in replies:
-        blocks += reply_blocks(reply, MAX_HOME_BLOCKS - len(blocks))
+    for index, reply in enumerate(replies):
+        if index:
+            blocks.append({"type": "divider"})
+        for block in reply_blocks(reply, MAX_HOME_BLOCKS - len(blocks)):
+            if "block_id" in block:
+                block = {**block, "block_id": f"{block['block_id']}-r{index}"}
+            blocks.append(block)
+    buttons_seen = 0
+    for block in blocks:
+        for element in block.get("elements", []):
+            if element.get("type") == "button":
+                flow, verb = element["action_id"].removeprefix(ACTION_PREFIX).split(":")[:2]
+                element["action_id"] = f"{HOME_PREFIX}{flow}:{verb}:{buttons_seen}"
+                buttons_seen += 1
     return {"type": "home", "blocks": blocks[:MAX_HOME_BLOCKS]}
 
 
@@ -162,6 +233,8 @@ def _input_block(spec: Input) -> Block:
             element["initial_option"] = initial[0]
     elif spec.kind == "date":
         element = {"type": "datepicker", "action_id": spec.name}
+        if spec.initial:
+            element["initial_date"] = spec.initial  # YYYY-MM-DD
     else:
         element = {
             "type": "plain_text_input",
@@ -170,6 +243,8 @@ def _input_block(spec: Input) -> Block:
         }
         if spec.max_length:
             element["max_length"] = min(spec.max_length, 3000)
+        if spec.initial:
+            element["initial_value"] = spec.initial[: element.get("max_length", 3000)]
     block: Block = {
         "type": "input",
         "block_id": spec.name,
@@ -183,7 +258,7 @@ def _input_block(spec: Input) -> Block:
 
 
 def _option(choice: Choice) -> dict[str, Any]:
-    return {"text": plain(choice.label, MAX_OPTION), "value": choice.value[:150]}
+    return {"text": plain(choice.label, MAX_OPTION), "value": choice.intent.key[:150]}
 
 
 def submitted_values(state: dict[str, Any]) -> dict[str, str]:
@@ -200,3 +275,22 @@ def submitted_values(state: dict[str, Any]) -> dict[str, str]:
             else:
                 values[block_id] = element.get("value") or ""
     return values
+
+
+_LINK = re.compile(r"<([^<>|]+)(?:\|([^<>]*))?>")
+
+
+def plain_text(mrkdwn_text: str) -> str:
+    """A Slack message's text as plain words: links as their label (and address), mentions
+    as @id or #channel, and Slack's three escapes undone. For a note taken from a message."""
+
+    def one(match: re.Match[str]) -> str:
+        target, label = match[1], match[2]
+        if target.startswith(("@", "#")):
+            return label and target[0] + label or target
+        if target.startswith("!"):
+            return "@" + (label or target[1:].split("^")[0])
+        return f"{label} ({target})" if label and label != target else target
+
+    text = _LINK.sub(one, mrkdwn_text)
+    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&").strip()

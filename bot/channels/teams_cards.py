@@ -12,7 +12,7 @@ import json
 import re
 from typing import Any
 
-from handlers.chat.messages import Choice, Field, Form, Input, Item, Reply
+from handlers.chat.messages import Choice, Field, Form, Input, Intent, Item, Menu, Reply, menu
 
 CARD_TYPE = "application/vnd.microsoft.card.adaptive"
 VERSION = "1.5"
@@ -26,6 +26,11 @@ Element = dict[str, Any]
 _MARKDOWN = re.compile(r"([\\`*_~\[\]()#>|{}!<])")
 _LIST_START = re.compile(r"^(\s*)([-+]|\d+[.)])(\s)", re.MULTILINE)
 _STYLE = {"primary": "positive", "danger": "destructive"}
+# What a button's Action.Submit data carries. Never `key`: the card renderer (Teams, the Agents
+# Playground) reserves it, and a card whose data has one sends nothing when pressed.
+FLOW, VERB, ABOUT, CARD, LABEL = "flow", "verb", "about", "card", "label"
+ANSWER = "answer"  # the input holding a menu's chosen option
+CHOOSE = "Choose"  # the button under a menu
 
 
 def escape(text: str) -> str:
@@ -69,22 +74,59 @@ def fact_set(fields: tuple[Field, ...]) -> Element:
     return {"type": "FactSet", "facts": facts}
 
 
-def submit(choice: Choice) -> Element:
+def intent_data(intent: Intent, card: str, label: str) -> dict[str, str]:
+    """A button's data: its intent, the card it is on, and its words for the conversation."""
+    return {FLOW: intent.flow, VERB: intent.verb, ABOUT: intent.key, CARD: card, LABEL: label}
+
+
+def pressed_intent(value: dict[str, Any]) -> Intent | None:
+    """The intent a pressed button (or a menu's Choose, with its answer) carries."""
+    flow, verb = value.get(FLOW), value.get(VERB)
+    if not isinstance(flow, str) or not isinstance(verb, str) or not verb:
+        return None
+    about = value.get(ANSWER) if ANSWER in value else value.get(ABOUT)
+    return Intent(flow, verb, "" if about is None else str(about))
+
+
+def submit(choice: Choice, card: str = "", *, inputs: bool = True) -> Element:
     action: Element = {
         "type": "Action.Submit",
         "title": cut(choice.label, MAX_LABEL) or " ",
-        "data": {"choice": choice.value, "label": choice.label},
+        "data": intent_data(choice.intent, card, choice.label),
     }
     if choice.style in _STYLE:
         action["style"] = _STYLE[choice.style]
+    if not inputs:  # a way out beside a menu: it neither needs nor sends the menu's answer
+        action["associatedInputs"] = "none"
     return action
 
 
-def action_set(choices: tuple[Choice, ...]) -> Element:
-    return {"type": "ActionSet", "actions": [submit(c) for c in choices]}
+def action_set(choices: tuple[Choice, ...], card: str = "") -> Element:
+    return {"type": "ActionSet", "actions": [submit(c, card) for c in choices]}
 
 
-def item_container(item: Item) -> Element:
+def menu_elements(options: Menu, card: str) -> tuple[Element, list[Element]]:
+    """A long list of options as one choice set (every option in full, none hidden behind
+    "…"), with a Choose button and the way out beside it."""
+    choice_set: Element = {
+        "type": "Input.ChoiceSet",
+        "id": ANSWER,
+        "style": "expanded",
+        "wrap": True,
+        "isRequired": True,
+        "errorMessage": "Pick one of these first.",
+        "choices": [{"title": cut(c.label, 500), "value": c.intent.key} for c in options.options],
+    }
+    choose: Element = {
+        "type": "Action.Submit",
+        "title": CHOOSE,
+        "style": "positive",
+        "data": intent_data(options.intent, card, ""),
+    }
+    return choice_set, [choose] + [submit(c, card, inputs=False) for c in options.buttons]
+
+
+def item_container(item: Item, card: str = "") -> Element:
     items: list[Element] = [
         {"type": "TextBlock", "text": escape(item.heading), "wrap": True, "weight": "Bolder"}
     ]
@@ -93,7 +135,7 @@ def item_container(item: Item) -> Element:
     if item.fields:
         items.append(fact_set(item.fields))
     if item.choices:
-        items.append(action_set(item.choices))
+        items.append(action_set(item.choices, card))
     return {"type": "Container", "separator": True, "spacing": "Medium", "items": items}
 
 
@@ -124,7 +166,9 @@ def image_element(png: bytes, title: str) -> Element:
 
 
 def needs_card(reply: Reply) -> bool:
-    return bool(reply.items or reply.choices or reply.fields or reply.image or reply.note)
+    return bool(
+        reply.items or reply.choices or reply.fields or reply.image or reply.note or reply.chosen
+    )
 
 
 def summary_text(reply: Reply) -> str:
@@ -157,14 +201,21 @@ def reply_card(reply: Reply, budget: int = MAX_BYTES - 1024) -> dict[str, Any]:
         tail.append(image_element(reply.image.png, reply.image.title))
     if reply.note:
         tail += text_blocks(reply.note, isSubtle=True, size="Small")
-    actions = [submit(c) for c in reply.choices]
+    if reply.chosen:  # a pressed card: what was chosen, in place of its buttons
+        tail += text_blocks(f"✓ {reply.chosen}", weight="Bolder")
+    options = menu(reply.choices)
+    if options is not None:
+        choice_set, actions = menu_elements(options, reply.card)
+        tail.insert(0, choice_set)
+    else:
+        actions = [submit(c, reply.card) for c in reply.choices]
     body = list(head)
     used = _size(card(head + tail, actions))
     if used > budget:  # the text alone is too long: keep what fits
         head = _fit_blocks(head, budget - _size(card(tail, actions)) - 400)
         body, used = list(head), _size(card(head + tail, actions))
     for index, item in enumerate(reply.items):
-        container = item_container(item)
+        container = item_container(item, reply.card)
         size = _size(container) + 1
         if used + size > budget - 400:  # room for "and N more"
             body.append(more_block(len(reply.items) - index))
@@ -172,25 +223,6 @@ def reply_card(reply: Reply, budget: int = MAX_BYTES - 1024) -> dict[str, Any]:
         body.append(container)
         used += size
     return card(body + tail, actions)
-
-
-def chosen(content: dict[str, Any] | None, label: str) -> dict[str, Any]:
-    """A card after one of its buttons was pressed: its buttons gone, what was chosen shown."""
-    kept = [_without_actions(e) for e in (content or {}).get("body", [])]
-    body = [e for e in kept if e is not None]
-    body.append(
-        {"type": "TextBlock", "text": escape(f"✓ {label}"), "wrap": True, "weight": "Bolder"}
-    )
-    return card(body)
-
-
-def _without_actions(element: Element) -> Element | None:
-    if element.get("type") == "ActionSet":
-        return None
-    if element.get("type") == "Container":
-        inner = [_without_actions(e) for e in element.get("items", [])]
-        return {**element, "items": [e for e in inner if e is not None]}
-    return element
 
 
 def form_card(
@@ -208,9 +240,23 @@ def form_card(
         "type": "Action.Submit",
         "title": cut(form.submit, MAX_LABEL),
         "style": "positive",
-        "data": {"form": form.name, "key": form.key},
+        "data": {"form": form.name, ABOUT: form.key},
     }
     return card(body, [action])
+
+
+def form_done(form: Form, values: dict[str, str]) -> dict[str, Any]:
+    """A submitted form card: what was sent, and no button to send it again."""
+    body = text_blocks(form.title, weight="Bolder", size="Medium")
+    facts = tuple(Field(i.label, _shown(i, values.get(i.name, ""))) for i in form.inputs)
+    body.append(fact_set(tuple(f for f in facts if f.value)))
+    body += text_blocks("✓ Sent", weight="Bolder")
+    return card(body)
+
+
+def _shown(spec: Input, value: str) -> str:
+    """An answer as the form showed it: an option's words rather than its value."""
+    return next((c.label for c in spec.options if c.value == value), value)
 
 
 def _input(spec: Input, value: str | None) -> Element:
@@ -243,7 +289,7 @@ def form_values(value: dict[str, Any]) -> dict[str, str]:
     return {
         k: "" if v is None else str(v)
         for k, v in value.items()
-        if k not in ("form", "key", "choice", "label")
+        if k not in ("form", "key", "choice", FLOW, VERB, ABOUT, CARD, LABEL)
     }
 
 

@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 
+from bot.cli.output import JsonOption, print_json
 from bot.cli.root import chosen_year, context, fail, group, report_problems
 
 healthcheck_app = group("healthcheck", "The community engagement health check.")
@@ -24,6 +25,7 @@ def healthcheck_report(
     output: Annotated[
         Path | None, typer.Option(help="Also write the heat map: a .png chart or an .html table.")
     ] = None,
+    as_json: JsonOption = False,
 ) -> None:
     """The scores this year against last: a table here, and a heat map with --output."""
     from handlers.flows.healthcheck import labels_of
@@ -43,7 +45,10 @@ def healthcheck_report(
             f"There is no health check for {who} in {chosen} or {chosen.previous}. "
             "Say 'health check' in chat to do this year's."
         )
-    typer.echo(text_table(comparison))
+    if as_json:
+        print_json(comparison)
+    else:
+        typer.echo(text_table(comparison))
     if output is not None:
         if output.suffix.lower() == ".png":
             output.write_bytes(heat_map_png(comparison))

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from bot.cli.output import JsonOption, plural, print_json
 from bot.cli.root import app, context, fail, group
 
 if TYPE_CHECKING:
@@ -60,6 +60,9 @@ def import_plan(
     except SheetError as err:
         fail(f"Nothing was imported. {err}")
     _print_report(report, file)
+    from bot.cli.roles import offer_merges
+
+    offer_merges(ctx, report.alike_roles)
 
 
 def _start_option(text: str | None) -> date | None:
@@ -72,9 +75,9 @@ def _print_report(report: ImportReport, file: Path) -> None:
     from handlers.importing.starts import describe_start
 
     typer.echo(
-        f"Imported plan '{report.plan}' from {file.name}: {report.total} actions "
+        f"Imported plan '{report.plan}' from {file.name}: {plural(report.total, 'action')} "
         f"({report.created} new, {report.updated} updated, {report.unchanged} unchanged), "
-        f"{report.themes} themes, {report.notes_added} progress notes."
+        f"{plural(report.themes, 'theme')}, {plural(report.notes_added, 'progress note')}."
     )
     for warning in report.warnings:
         typer.echo(f"Note: {warning}")
@@ -121,7 +124,7 @@ def _print_start_changes(changes: list[StartChange]) -> None:
 
 
 @plans_app.callback()
-def list_plans(typer_ctx: typer.Context) -> None:
+def list_plans(typer_ctx: typer.Context, as_json: JsonOption = False) -> None:
     """List the plans."""
     if typer_ctx.invoked_subcommand is not None:
         return
@@ -132,17 +135,30 @@ def list_plans(typer_ctx: typer.Context) -> None:
     from models.tables import Action, Plan
 
     ctx = context()
+    rows: list[dict[str, Any]] = []
     with transaction(ctx.engine, ctx.org) as session:
-        plans = session.exec(select(Plan).order_by(col(Plan.name))).all()
-        if not plans:
-            typer.echo("No plans yet. Import one: engagebot import FILE")
-        for plan in plans:
+        for plan in session.exec(select(Plan).order_by(col(Plan.name))).all():
             actions = session.exec(select(Action).where(Action.plan_id == plan.id)).all()
-            closed = sum(a.status.is_closed for a in actions)
-            starts = f" (from {describe_start(plan.starts_on)})" if plan.starts_on else ""
-            typer.echo(
-                f"{plan.name}\t{len(actions)} actions, {closed} closed\t{plan.title}{starts}"
+            rows.append(
+                {
+                    "name": plan.name,
+                    "title": plan.title,
+                    "actions": len(actions),
+                    "closed": sum(a.status.is_closed for a in actions),
+                    "starts_on": plan.starts_on,
+                }
             )
+    if as_json:
+        print_json(rows)
+        return
+    if not rows:
+        typer.echo("No plans yet. Import one: engagebot import FILE")
+    for row in rows:
+        starts = f" (from {describe_start(row['starts_on'])})" if row["starts_on"] else ""
+        typer.echo(
+            f"{row['name']}\t{plural(row['actions'], 'action')}, {row['closed']} closed\t"
+            f"{row['title']}{starts}"
+        )
 
 
 @actions_app.command("list")
@@ -150,7 +166,7 @@ def actions_list(
     plan: Annotated[str | None, typer.Option(help="Only this plan.")] = None,
     owner: Annotated[str | None, typer.Option(help="Only actions of roles matching this.")] = None,
     status: Annotated[str | None, typer.Option(help="Only this status, e.g. 'complete'.")] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="JSON, for scripts.")] = False,
+    as_json: JsonOption = False,
 ) -> None:
     """List actions, in plan order."""
     from handlers.plans.actions import Filters, action_json, list_actions, short
@@ -166,7 +182,7 @@ def actions_list(
         actions = list_actions(session, Filters(plan=plan, owner=owner, status=wanted))
         rows = [action_json(session, a) for a in actions]
     if as_json:
-        typer.echo(json.dumps(rows, indent=2, ensure_ascii=False))
+        print_json(rows)
         return
     for row in rows:
         target = row["target_date"] or row["target_text"] or "-"
@@ -194,23 +210,32 @@ def people_assign(
     teams: Annotated[str | None, typer.Option(help="Their Teams user id.")] = None,
     deputy: Annotated[bool, typer.Option(help="They deputise for the role.")] = False,
 ) -> None:
-    """Say who holds a role, so the bot knows whom to ask about its actions."""
-    from handlers.plans.people import PeopleError, assign
+    """Say who holds a role, so the bot knows whom to ask about its actions. A Slack or
+    Teams id given for someone who has another replaces it (their history is kept)."""
+    from handlers.chat import outbox
+    from handlers.plans.people import PeopleError, assign, chat_ids, find_person
     from models.db import transaction
 
     ctx = context()
+    chat = {"slack": slack or "", "teams": teams or ""}
     try:
         with transaction(ctx.engine, ctx.org) as session:
+            known = find_person(session, email) if email else None
+            before = chat_ids(session, known) if known is not None else {}
             found_role, person = assign(
-                session,
-                role,
-                name=name,
-                email=email,
-                chat={"slack": slack or "", "teams": teams or ""},
-                deputy=deputy,
+                session, role, name=name, email=email, chat=chat, deputy=deputy
             )
+            who = person.name or person.email
             what = "deputises for" if deputy else "holds"
-            typer.echo(f"{person.name or person.email} {what} the role '{found_role.name}'.")
+            typer.echo(f"{who} {what} the role '{found_role.name}'.")
+            for platform, user in chat.items():
+                if user and before.get(platform, user) != user:
+                    typer.echo(
+                        f"{who}'s {platform.capitalize()} id is now {user} (was "
+                        f"{before[platform]}); messages held for them there go out again."
+                    )
+                if user and person.id is not None:
+                    outbox.release(session, platform, person.id)
     except PeopleError as err:
         fail(str(err))
 
@@ -235,7 +260,7 @@ def people_admin(
 
 
 @people_app.command("list")
-def people_list() -> None:
+def people_list(as_json: JsonOption = False) -> None:
     """Everyone the bot knows, with their roles."""
     from sqlmodel import select
 
@@ -245,11 +270,24 @@ def people_list() -> None:
 
     ctx = context()
     with transaction(ctx.engine, ctx.org) as session:
-        for person in session.exec(select(Person)).all():
-            roles = "; ".join(r.name for r in roles_of(session, person)) or "no role"
-            known = chat_ids(session, person)
-            ids = ", ".join(filter(None, [person.email, *(known[p] for p in sorted(known))]))
-            typer.echo(f"{person.name}\t{ids}\t{roles}")
+        rows: list[dict[str, Any]] = [
+            {
+                "name": person.name,
+                "email": person.email,
+                "chat_ids": chat_ids(session, person),
+                "roles": [r.name for r in roles_of(session, person)],
+            }
+            for person in session.exec(select(Person)).all()
+        ]
+    if as_json:
+        print_json(rows)
+        return
+    for row in rows:
+        known = row["chat_ids"]
+        ids = ", ".join(filter(None, [row["email"], *(known[p] for p in sorted(known))]))
+        typer.echo(f"{row['name']}\t{ids}\t{'; '.join(row['roles']) or 'no role'}")
+    if not rows:
+        typer.echo('Nobody yet. Say who holds a role: engagebot people assign "ROLE" --email …')
 
 
 @app.command("link")

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from bot.cli.output import JsonOption, plural, print_json
 from bot.cli.root import app, context, fail, load_settings
 
 if TYPE_CHECKING:
@@ -14,12 +15,16 @@ if TYPE_CHECKING:
     from reminders.sweep import SweepReport
 
 
+SHOWN = 50  # messages listed by --dry-run; the rest are counted
+
+
 @app.command("remind")
 def remind(
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="Show what would go out, and why.")
     ] = False,
     now: Annotated[bool, typer.Option("--now", help="Run one sweep and send what is due.")] = False,
+    as_json: JsonOption = False,
 ) -> None:
     """Reminders: `--dry-run` shows what is due, `--now` sends it (Slack and/or Teams if
     configured: each person by the first of them they have a chat id on)."""
@@ -50,6 +55,9 @@ def remind(
 
         post_scheduled(ctx, settings.policy())
         nudge_health_checks(ctx, settings.policy(), via)
+    if dry_run and as_json:
+        print_json(_due_rows(ctx, report))
+        return
     if report.skipped:
         typer.echo(f"Nothing sent: {report.skipped}.")
         return
@@ -59,13 +67,12 @@ def remind(
     _send_now(ctx, settings, via, report.queued)
 
 
-def _print_due(ctx: AppContext, report: SweepReport) -> None:
+def _due_rows(ctx: AppContext, report: SweepReport) -> dict[str, object]:
+    """What --dry-run shows, as data: each nudge due, who has nobody, what waits to go."""
     from models.db import transaction
     from models.tables import Action, Consultation, Person
-    from reminders.delivery import waiting
 
-    if not report.due:
-        typer.echo("Nothing is due today.")
+    due = []
     # Reminders are swept for every organisation; this one's are shown (in its own session, so
     # another council's officers, actions and consultations are not found).
     with transaction(ctx.engine, ctx.org) as session:
@@ -77,41 +84,133 @@ def _print_due(ctx: AppContext, report: SweepReport) -> None:
             )
             if action is None and consultation is None:
                 continue  # another organisation's
-            who = person.name if person else (nudge.chat_channel or "nobody")
-            what = action.ref if action else f"consultation {nudge.consultation_id}"
-            typer.echo(f"{who}\t{what}\t{why}")
+            due.append(
+                {
+                    "to": person.name if person else (nudge.chat_channel or "nobody"),
+                    "email": person.email if person else None,
+                    "action": action.ref if action else None,
+                    "consultation": nudge.consultation_id,
+                    "why": why,
+                }
+            )
+    return {
+        "not_sending": report.skipped or None,
+        "due": due,
+        "nobody_to_nudge": report.unreachable,
+        "waiting": _undelivered_rows(ctx),
+    }
+
+
+def _print_due(ctx: AppContext, report: SweepReport) -> None:
+    rows = _due_rows(ctx, report)
+    due = rows["due"]
+    assert isinstance(due, list)
+    if not due:
+        typer.echo("Nothing is due today.")
+    for row in due:
+        what = row["action"] or f"consultation {row['consultation']}"
+        typer.echo(f"{row['to']}\t{what}\t{row['why']}")
     for problem in report.unreachable:
         typer.echo(f"Nobody to nudge: {problem}")
-    queued, failing, refused = waiting(ctx)
-    if queued:
+    _print_undelivered(rows)
+
+
+def _undelivered_rows(ctx: AppContext) -> dict[str, object]:
+    """Every message not delivered yet, with why its last try failed; and any platform that
+    refuses our credentials."""
+    from handlers.chat.outbox import HELD, undelivered
+    from handlers.plans.platform_access import refusals
+    from models.db import transaction
+    from models.scoping import ALL
+
+    with transaction(ctx.engine, ALL) as session:
+        refused = [
+            {
+                "platform": access.platform,
+                "since": access.refused_since.astimezone(ctx.tz).isoformat(),
+                "problem": access.problem,
+            }
+            for access in refusals(session)
+        ]
+    with transaction(ctx.engine, ctx.org) as session:
+        messages = [
+            {
+                "to": (person.name or person.email) if person is not None else None,
+                "room": row.chat_channel or None,
+                "kind": row.kind,
+                "via": row.via,
+                "tries": min(row.failures, HELD),
+                "held": row.failures >= HELD,
+                "problem": row.problem or None,
+            }
+            for row, person in undelivered(session)
+        ]
+    return {"credentials_refused": refused, "messages": messages}
+
+
+def _print_undelivered(rows: dict[str, object]) -> None:
+    waiting = rows["waiting"]
+    assert isinstance(waiting, dict)
+    for access in waiting["credentials_refused"]:
+        since = access["since"][:16].replace("T", " ")
         typer.echo(
-            f"Waiting to be delivered: {queued} message(s); {failing} failing and retried, "
-            f"{refused} refused by the platform (their plan admins were told)."
+            f"{access['platform'].capitalize()} has refused engagebot's credentials since "
+            f"{since}: {access['problem']} Its messages are held until it accepts them."
         )
+    messages = waiting["messages"]
+    if not messages:
+        return
+    typer.echo(f"Waiting to be delivered: {plural(len(messages), 'message')}.")
+    for message in messages[:SHOWN]:
+        who = message["to"] or f"room {message['room']}"
+        if message["held"]:
+            why = f"{message['problem']} (held until they next write; their plan admins were told)"
+        elif message["problem"]:
+            tries = plural(message["tries"], "time")
+            why = f"{message['problem']} (tried {tries}, tried again after a pause)"
+        else:
+            why = "not tried yet"
+        typer.echo(f"  {who} ({message['kind']}, {message['via']}): {why}")
+    if len(messages) > SHOWN:
+        typer.echo(f"  …and {len(messages) - SHOWN} more.")
 
 
 def _send_now(ctx: AppContext, settings: Settings, via: str, queued: int) -> None:
+    from contextlib import ExitStack
+
     from reminders.delivery import Sender, deliver
 
     senders: list[tuple[str, Sender]] = []
-    if "slack" in via.split(","):
-        from bot.channels.slack import SlackSender, make_client
+    with ExitStack() as closing:  # a sender's connections are closed however the run ends
+        if "slack" in via.split(","):
+            from bot.app import SetupError, slack_sender
 
-        client = make_client(settings.slack_bot_token, settings.slack_api_url)
-        senders.append(("Slack", SlackSender(client)))
-    if "teams" in via.split(","):
-        from bot.app import teams_sender
+            try:
+                senders.append(("Slack", slack_sender(settings, ctx)))
+            except SetupError as err:
+                fail(f"engagebot: {err}")
+        if "teams" in via.split(","):
+            from bot.app import teams_sender
 
-        senders.append(("Teams", teams_sender(settings, ctx)))
-    if not senders:
-        _show_console_outbox(ctx, queued)
-        return
-    typer.echo(f"{queued} reminder messages queued.")
-    for name, sender in senders:
-        sent = deliver(ctx, sender)
-        typer.echo(f"{sent.sent} sent to {name}, {sent.failed} to retry.")
-        for problem in sent.unreachable:
-            typer.echo(f"Could not deliver: {problem}")
+            teams = teams_sender(settings, ctx)
+            closing.callback(teams.close)
+            senders.append(("Teams", teams))
+        if not senders:
+            _show_console_outbox(ctx, queued)
+            return
+        typer.echo(f"{plural(queued, 'reminder message')} queued.")
+        platforms = [sender.via for _, sender in senders]
+        for name, sender in senders:
+            others = [p for p in platforms if p != sender.via]
+            sent = deliver(ctx, sender, others)
+            typer.echo(f"{sent.sent} sent to {name}, {sent.failed} to retry.")
+            for problem in sent.unreachable:
+                typer.echo(f"Could not deliver: {problem} (held until they next write)")
+            if sent.refused:
+                typer.echo(
+                    f"{name} refused engagebot's credentials: {sent.refused} Nothing more was "
+                    "sent there; the messages are held and go out once it accepts them."
+                )
 
 
 def _show_console_outbox(ctx: AppContext, queued: int) -> None:
@@ -122,7 +221,7 @@ def _show_console_outbox(ctx: AppContext, queued: int) -> None:
     from models.db import transaction
     from models.tables import Outbox, Person
 
-    typer.echo(f"{queued} reminder messages queued for the console chat.")
+    typer.echo(f"{plural(queued, 'reminder message')} queued for the console chat.")
     with transaction(ctx.engine, ctx.org) as session:
         waiting = session.exec(
             select(Outbox).where(Outbox.via == "console", col(Outbox.sent_at).is_(None))

@@ -10,15 +10,23 @@ from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 
+from bot.cli.output import plural
+
 if TYPE_CHECKING:
+    from pydantic import ValidationError
+
     from bot.settings import Settings
     from handlers.chat.context import AppContext
     from handlers.language.years import FinancialYear
+
+# `-h` as well as `--help`, for every command (click passes it down to subcommands).
+HELP = {"help_option_names": ["-h", "--help"]}
 
 app = typer.Typer(
     help="engagebot: community-engagement action plans, reminders and the consult-or-engage "
     "toolkit, in chat.",
     no_args_is_help=True,
+    context_settings=HELP,
     add_completion=False,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,  # rich costs ~0.17 s of start-up for coloured help
@@ -28,8 +36,35 @@ app = typer.Typer(
 _org: str | None = None  # `engagebot --org SLUG …`, for every command that follows
 
 
+def version() -> str:
+    """engagebot's installed version (or the source tree's, never installed)."""
+    from importlib.metadata import PackageNotFoundError
+    from importlib.metadata import version as installed
+
+    try:
+        return installed("engagebot")
+    except PackageNotFoundError:
+        return "unknown (not installed)"
+
+
+def _print_version(asked: bool) -> None:
+    if asked:
+        typer.echo(f"engagebot {version()}")
+        raise typer.Exit()
+
+
 @app.callback()
 def _options(
+    _version: Annotated[
+        bool,
+        typer.Option(
+            "--version",
+            is_eager=True,
+            callback=_print_version,
+            expose_value=True,
+            help="Print engagebot's version and stop.",
+        ),
+    ] = False,
     org: Annotated[
         str | None,
         typer.Option(
@@ -44,9 +79,14 @@ def _options(
     _org = org
 
 
+def whole_deployment() -> bool:
+    """True when no --org (or ENGAGEBOT_ORG) narrows the command to one organisation."""
+    return _org is None
+
+
 def group(name: str, help: str) -> typer.Typer:
     """A command group such as `engagebot people …`."""
-    sub = typer.Typer(help=help, no_args_is_help=True, rich_markup_mode=None)
+    sub = typer.Typer(help=help, no_args_is_help=True, rich_markup_mode=None, context_settings=HELP)
     app.add_typer(sub, name=name)
     return sub
 
@@ -60,9 +100,23 @@ def load_settings() -> Settings:
     try:
         return Settings()
     except ValidationError as err:
-        first = err.errors()[0]
-        where = first["loc"][0] if first["loc"] else "settings"
-        fail(f"Configuration problem: {first['msg']} ({where})")
+        fail(f"engagebot: {setting_problem(err)} Nothing was started.")
+
+
+# Settings whose values are never repeated back: they are credentials.
+_SECRET = ("TOKEN", "SECRET", "PASSWORD", "DATABASE_URL")
+
+
+def setting_problem(err: ValidationError) -> str:
+    """A bad setting in one line: its name, the value given (unless secret), what is wanted."""
+    first = err.errors()[0]
+    name = str(first["loc"][0]) if first["loc"] else ""
+    message = str(first["msg"]).removeprefix("Value error, ")
+    if not name:  # a rule across settings: its message names them
+        return f"configuration problem: {message}."
+    given = first.get("input")
+    shown = "" if any(s in name for s in _SECRET) or not isinstance(given, str) else f"={given}"
+    return f"configuration problem: {name}{shown}: {message}."
 
 
 def context(database_url: str | None = None, *, serving: bool = False) -> AppContext:
@@ -91,7 +145,7 @@ def _chosen_org(ctx: AppContext) -> int:
 def report_problems(path: object, problems: list[str], sound: str) -> None:
     """The result of checking a council's YAML: each problem (exit 1), or that it is `sound`."""
     if problems:
-        typer.echo(f"{path} has {len(problems)} problem(s):")
+        typer.echo(f"{path} has {plural(len(problems), 'problem')}:")
         for problem in problems:
             typer.echo(f"- {problem}")
         raise typer.Exit(1)

@@ -10,7 +10,9 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from bot.cli.output import say
 from bot.cli.root import app, context, fail, load_settings
+from bot.metrics import MeteredCore, MeteredSender, Metrics
 
 if TYPE_CHECKING:
     from bot.channels.slack import SlackChannel
@@ -28,15 +30,25 @@ serve_app = typer.Typer(
 app.add_typer(serve_app, name="serve")
 
 PortOption = Annotated[int | None, typer.Option(help="HTTP port (default: $PORT or 3000).")]
+HostOption = Annotated[
+    str,
+    typer.Option(
+        envvar="ENGAGEBOT_HOST",
+        help="Address to listen on: 127.0.0.1 (the default) is this machine only, behind a "
+        "reverse proxy; 0.0.0.0 is every interface.",
+    ),
+]
+LOCAL = "127.0.0.1"
 
 
 @serve_app.callback()
-def serve_all(ctx: typer.Context, port: PortOption = None) -> None:
+def serve_all(ctx: typer.Context, port: PortOption = None, host: HostOption = LOCAL) -> None:
     """Serve every configured channel on one port: Slack (POST /slack/events), Teams
     (POST /api/messages)."""
     if ctx.invoked_subcommand is not None:
         return
     from bot.app import (
+        SetupError,
         build_channels,
         build_core,
         build_public,
@@ -50,13 +62,20 @@ def serve_all(ctx: typer.Context, port: PortOption = None) -> None:
         fail(
             "No channel is configured. For Slack, set "
             f"{' and '.join(slack_missing(settings))}; for Teams, set "
-            f"{' and '.join(teams_missing(settings))} (see README, 'Slack' and 'Microsoft Teams')."
+            f"{' and '.join(teams_missing(settings))} (see docs/slack.md and docs/teams.md)."
         )
+    where = _address(host, port or settings.port)
     app_ctx = context(serving=True)
+    _check_setup(settings, app_ctx)
+    metrics = Metrics(app_ctx)
     public = build_public(settings, app_ctx, processes=True)  # boots while the core's do
-    core = build_core(settings, app_ctx)
+    core = MeteredCore(build_core(settings, app_ctx), metrics)
     try:
-        _run(settings, app_ctx, build_channels(settings, core), port, public)
+        try:
+            channels = build_channels(settings, core, app_ctx)
+        except SetupError as err:
+            fail(f"engagebot: {err}")
+        _run(settings, app_ctx, channels, where, metrics, public)
     finally:
         core.close()
 
@@ -67,29 +86,36 @@ def serve_slack(
         bool, typer.Option("--socket", help="Socket Mode (needs SLACK_APP_TOKEN), no public URL.")
     ] = False,
     port: PortOption = None,
+    host: HostOption = LOCAL,
 ) -> None:
     """Serve Slack alone: every request on POST /slack/events (or over Socket Mode)."""
-    from bot.app import build_core, build_public, build_slack, slack_missing
+    from bot.app import SetupError, build_core, build_public, build_slack, slack_missing
 
     settings = _settings()
     missing = slack_missing(settings, socket=socket)
     if missing:
-        fail(f"Set {' and '.join(missing)} in the environment (see README, 'Slack').")
+        fail(f"Set {' and '.join(missing)} in the environment (see docs/slack.md).")
+    where = None if socket else _address(host, port or settings.port)
     app_ctx = context(serving=True)
-    public = None if socket else build_public(settings, app_ctx, processes=True)
-    core = build_core(settings, app_ctx)
+    _check_setup(settings, app_ctx)
+    metrics = Metrics(app_ctx)
+    public = None if where is None else build_public(settings, app_ctx, processes=True)
+    core = MeteredCore(build_core(settings, app_ctx), metrics)
     try:
-        channel = build_slack(settings, core)
-        if socket:
+        try:
+            channel = build_slack(settings, core, app_ctx)
+        except SetupError as err:
+            fail(f"engagebot: {err}")
+        if where is None:
             _socket_mode(settings, app_ctx, channel)
         else:
-            _run(settings, app_ctx, [channel], port, public)
+            _run(settings, app_ctx, [channel], where, metrics, public)
     finally:
         core.close()
 
 
 @serve_app.command("teams")
-def serve_teams(port: PortOption = None) -> None:
+def serve_teams(port: PortOption = None, host: HostOption = LOCAL) -> None:
     """Serve Microsoft Teams alone: every activity on POST /api/messages."""
     from bot.app import build_core, build_public, build_teams, teams_missing
 
@@ -98,22 +124,88 @@ def serve_teams(port: PortOption = None) -> None:
     if missing:
         fail(
             f"Set {' and '.join(missing)} in the environment, or TEAMS_ANONYMOUS=1 for a local "
-            "try-out (see README, 'Microsoft Teams')."
+            "try-out (see docs/teams.md)."
         )
+    where = _address(host, port or settings.port)
     app_ctx = context(serving=True)
+    metrics = Metrics(app_ctx)
     public = build_public(settings, app_ctx, processes=True)
-    core = build_core(settings, app_ctx)
+    core = MeteredCore(build_core(settings, app_ctx), metrics)
     try:
-        _run(settings, app_ctx, [build_teams(settings, core)], port, public)
+        _run(settings, app_ctx, [build_teams(settings, core)], where, metrics, public)
     finally:
         core.close()
 
 
 @serve_app.command("public")
-def serve_public(port: PortOption = None) -> None:
+def serve_public(port: PortOption = None, host: HostOption = LOCAL) -> None:
     """Serve the public engagement page alone: /engage/ (and /engage/<org>/ for each council)."""
     settings = _settings()
-    _run(settings, context(serving=True), [], port, reminders=False)
+    if not settings.public_url and not ipaddress_is_loopback(host):
+        fail(
+            "Set ENGAGEBOT_PUBLIC_URL to the page's public address (e.g. "
+            "https://engage.council.gov.uk): the feed, the open data and e-mails link to it, and "
+            "the address a visitor's browser sends can't be trusted. Or serve this machine only: "
+            "--host 127.0.0.1."
+        )
+    where = _address(host, port or settings.port)
+    app_ctx = context(serving=True)
+    _run(settings, app_ctx, [], where, Metrics(app_ctx), reminders=False)
+
+
+def _address(host: str, port: int) -> tuple[str, int]:
+    """Check the address can be listened on before anything starts (no database upgrade, no
+    worker, no reminder sweep): a busy port is one line, not a traceback after a sweep."""
+    import errno
+    import socket
+
+    try:
+        family, kind, proto, _, address = socket.getaddrinfo(
+            host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE
+        )[0]
+    except (socket.gaierror, UnicodeError, OverflowError) as err:
+        fail(f"engagebot: can't listen on '{host}' port {port} ({err}). Nothing was started.")
+    with socket.socket(family, kind, proto) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as the server will
+        try:
+            probe.bind(address)
+        except OSError as err:
+            if err.errno == errno.EADDRINUSE:
+                fail(
+                    f"engagebot: port {port} on {host} is in use (is engagebot already "
+                    "running?). Nothing was started. Stop the other program, or choose "
+                    "another port with --port or PORT."
+                )
+            fail(f"engagebot: can't listen on {host}:{port} ({err.strerror}). Nothing was started.")
+    if not ipaddress_is_loopback(host):
+        say(
+            f"engagebot: warning: listening on {host}, so other machines can reach it directly. "
+            "In production keep the default (127.0.0.1) behind a reverse proxy that holds "
+            "the TLS certificate (docs/operations.md).",
+            err=True,
+        )
+    return host, port
+
+
+def ipaddress_is_loopback(host: str) -> bool:
+    import ipaddress
+
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False  # a host name: assume it is reachable from outside
+
+
+def _check_setup(settings: Settings, ctx: AppContext) -> None:
+    """Before any worker starts: a token key that is missing or wrong is said in one line."""
+    from bot.app import SetupError, slack_oauth
+
+    try:
+        slack_oauth(settings, ctx)
+    except SetupError as err:
+        fail(f"engagebot: {err}")
 
 
 def _settings() -> Settings:
@@ -132,7 +224,9 @@ def _settings() -> Settings:
     return settings
 
 
-def _start_reminders(settings: Settings, ctx: AppContext, channels: list[Channel]) -> None:
+def _start_reminders(
+    settings: Settings, ctx: AppContext, channels: list[Channel], metrics: Metrics | None = None
+) -> None:
     """The scheduler sweeps and sends through every channel that can send first (Slack, then
     Teams): each person by the first of them they have a chat id on."""
     from bot.app import teams_sender
@@ -144,9 +238,11 @@ def _start_reminders(settings: Settings, ctx: AppContext, channels: list[Channel
     senders: list[Sender] = []
     for channel in channels:
         if isinstance(channel, SlackChannel):
-            senders.append(SlackSender(channel.client))
+            senders.append(SlackSender(channel.client, channel.tokens))
         elif isinstance(channel, TeamsChannel):
-            senders.append(teams_sender(settings, ctx, channel))
+            senders.append(teams_sender(settings, ctx))
+    if metrics is not None:  # each delivery counted for /metrics
+        senders = [MeteredSender(sender, metrics) for sender in senders]
     if senders:
         start(ctx, settings.policy(), senders, settings.sweep_minutes)
 
@@ -155,31 +251,46 @@ def _run(
     settings: Settings,
     ctx: AppContext,
     channels: list[Channel],
-    port: int | None,
+    address: tuple[str, int],
+    metrics: Metrics,
     public: PublicPage | None = None,
     *,
     reminders: bool = True,
 ) -> None:
-    """Serve `channels` and the public engagement page on one port."""
+    """Serve `channels`, the public engagement page and /metrics on one port."""
+    import logging
     from functools import partial
 
-    from bot.app import build_public, settle_heap
+    from bot.app import build_public, settle_heap, start_mail
     from bot.server import serve
     from models.db import readiness
 
     public = public or build_public(settings, ctx, processes=True)
     _check_slack(settings, channels)
     if reminders:
-        _start_reminders(settings, ctx, channels)
+        _start_reminders(settings, ctx, channels, metrics)
+    public.wake = start_mail(settings, ctx) if settings.mail_on else None
+    if not settings.public_url:
+        logging.getLogger("engagebot").warning(
+            "ENGAGEBOT_PUBLIC_URL is not set: the public page's feed and open data link to the "
+            "address this server listens on. Set it to the page's public address."
+        )
     public.wait_until_ready()
     settle_heap()
-    port = port or settings.port
-    served = [*channels, public]
+    host, port = address
+    served = [*channels, public, metrics]
     names = ", ".join(c.name for c in served)
-    paths = {"slack": "Slack: /slack/events", "teams": "Teams: /api/messages"}
-    where = ", ".join([*(paths[c.name] for c in channels if c.name in paths), "page: /engage/"])
-    typer.echo(f"engagebot serves {names} on http://0.0.0.0:{port} ({where})")
-    serve(served, port=port, ready=partial(readiness, ctx.engine))
+    paths = {
+        "slack": "Slack: /slack/events"
+        + (", install: /slack/install" if _installs(channels) else ""),
+        "teams": "Teams: /api/messages",
+    }
+    where = ", ".join(
+        [*(paths[c.name] for c in channels if c.name in paths), "page: /engage/", "/metrics"]
+    )
+    shown = f"[{host}]" if ":" in host else host
+    say(f"engagebot serves {names} on http://{shown}:{port} ({where})")
+    serve(served, host=host, port=port, ready=partial(readiness, ctx.engine))
 
 
 def _check_slack(settings: Settings, channels: list[Channel]) -> None:
@@ -189,14 +300,21 @@ def _check_slack(settings: Settings, channels: list[Channel]) -> None:
     from bot.channels.slack import SlackChannel
 
     for channel in channels:
-        if isinstance(channel, SlackChannel):
+        if isinstance(channel, SlackChannel) and settings.slack_bot_token:
             problem = channel.identity.check(settings.slack_api_url)
             if problem:
-                typer.echo(
+                say(
                     f"engagebot: {problem}. Serving anyway; Slack's replies wait until it "
                     "answers (asked again every minute).",
                     err=True,
                 )
+
+
+def _installs(channels: list[Channel]) -> bool:
+    """Slack is installed by link here (/slack/install)."""
+    from bot.channels.slack import SlackChannel
+
+    return any(isinstance(c, SlackChannel) and c.installs is not None for c in channels)
 
 
 def _socket_mode(settings: Settings, ctx: AppContext, channel: SlackChannel) -> None:
@@ -213,6 +331,6 @@ def _socket_mode(settings: Settings, ctx: AppContext, channel: SlackChannel) -> 
     async def connect() -> None:
         await AsyncSocketModeHandler(channel.app, settings.slack_app_token).start_async()  # type: ignore[no-untyped-call]
 
-    typer.echo("engagebot is connected to Slack over Socket Mode. Ctrl-C stops it.")
+    say("engagebot is connected to Slack over Socket Mode. Ctrl-C stops it.")
     with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C is how it is stopped
         asyncio.run(connect())

@@ -7,6 +7,16 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from bot.cli.output import (
+    JsonOption,
+    done,
+    is_stdout,
+    plural,
+    print_json,
+    say,
+    write_out,
+    write_with,
+)
 from bot.cli.root import app, context, fail
 
 if TYPE_CHECKING:
@@ -18,8 +28,11 @@ if TYPE_CHECKING:
 @app.command("summary")
 def summary(
     plan: Annotated[str | None, typer.Option(help="One plan (default: all plans).")] = None,
-    chart: Annotated[Path | None, typer.Option(help="Also save the chart as this PNG.")] = None,
+    chart: Annotated[
+        Path | None, typer.Option(help="Also save the chart as this PNG ('-': only the chart).")
+    ] = None,
     full: Annotated[bool, typer.Option("--full", help="Every line of every list.")] = False,
+    as_json: JsonOption = False,
 ) -> None:
     """The chair's status summary, as it would be posted to a channel."""
     from bot.channels.console import render_replies
@@ -38,11 +51,15 @@ def summary(
         if not plans:
             fail("No plans yet. Import one: engagebot import FILE")
         result = summarise(session, plans, ctx.today(), None, ctx.now())
-    text, items = render(result, full=full, plan=plan or "")
-    typer.echo(render_replies([Reply(text, items=items)]))
     if chart is not None:
-        chart.write_bytes(chart_png(result))
-        typer.echo(f"Chart saved to {chart}")
+        write_out(chart, chart_png(result))
+    if as_json:
+        print_json(result)
+    elif not is_stdout(chart):
+        text, items = render(result, full=full, plan=plan or "")
+        say(render_replies([Reply(text, items=items)]))
+    if chart is not None:
+        done(f"Chart saved to {chart}", chart)
 
 
 def select_all(table: type[Plan]) -> SelectOfScalar[Plan]:
@@ -56,8 +73,12 @@ def report(
     plan: Annotated[str, typer.Option(help="The plan's name.")],
     fmt: Annotated[str, typer.Option("--format", help="docx, html, md or csv.")] = "docx",
     out: Annotated[
-        Path | None, typer.Option(help="File to write (default: PLAN-report.FORMAT).")
+        Path | None,
+        typer.Option(
+            "--out", "-o", help="File to write (default: PLAN-report.FORMAT); '-' for stdout."
+        ),
     ] = None,
+    as_json: JsonOption = False,
 ) -> None:
     """The board report: the plan with a progress column, grouped by theme."""
     from sqlmodel import select
@@ -74,7 +95,11 @@ def report(
         if found is None:
             fail(f"There is no plan called '{plan}'. 'engagebot plans' lists them.")
         built = build(session, found, ctx.today(), ctx.now())
+    if as_json:
+        print_json(built)
+        return
     path = out or Path(f"{plan}-report.{fmt}")
-    write(built, fmt, path)
+    write_with(path, lambda file: write(built, fmt, file))
     count = sum(len(g.rows) for g in built.groups)
-    typer.echo(f"Wrote {path}: {count} actions in {len(built.groups)} groups.")
+    where = "standard output" if is_stdout(path) else path
+    done(f"Wrote {where}: {plural(count, 'action')} in {plural(len(built.groups), 'group')}.", path)

@@ -40,6 +40,15 @@ def mark_unreachable(session: Session, platform: str, owner: str, now: datetime)
     return True
 
 
+def drop_personal(session: Session, platform: str, owner: str) -> int:
+    """Forget the personal chat of `owner` (an id no longer anyone's): rooms are kept."""
+    row = _row(session, platform, owner)
+    if row is None or (row.address or {}).get("scope", "personal") != "personal":
+        return 0
+    session.delete(row)
+    return 1
+
+
 def load(ctx: AppContext, platform: str, owner: str) -> dict[str, str] | None:
     """Where `owner` can be reached, or None (never wrote, or refused since they last did)."""
     with transaction(ctx.engine, ctx.org) as session:

@@ -22,6 +22,10 @@ class AppContext:
     flowchart: Path | None = None
     # The organisation whose data this work may see (an id or slug); see models/scoping.py.
     org: int | str = DEFAULT_SLUG
+    # The largest document an officer may attach to an activity (ENGAGEBOT_ATTACHMENT_MAX_MB).
+    attachment_limit: int = 20 * 1024 * 1024
+    # Where the public engagement page is (ENGAGEBOT_PUBLIC_URL), for links in chat; "" unknown.
+    public_url: str = ""
 
     def now(self) -> datetime:
         return self.clock.now().astimezone(self.tz)

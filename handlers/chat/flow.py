@@ -17,10 +17,11 @@ from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel
 
-from handlers.chat.messages import Form, Submitted, Turn, say
+from handlers.chat.messages import Form, Intent, Submitted, Turn, say
 from handlers.chat.request import Request
 
 Handler = Callable[[Request, re.Match[str]], Turn]
+Action = Callable[[Request, str], Turn]  # a button's verb: (request, what it is about) -> turn
 Data = TypeVar("Data", bound=BaseModel)
 
 
@@ -43,6 +44,12 @@ CANCEL_WORDS = r"cancel|stop|never ?mind|quit|abort"
 CANCEL = command(CANCEL_WORDS, lambda req, match: say("Cancelled. Nothing was saved."))
 
 
+MOVED_ON = (
+    "That question is no longer open (we've moved on, or it was left too long), so nothing "
+    "was changed. Say 'help' to see what I can do."
+)
+
+
 @dataclass(frozen=True)
 class FormHandlers:
     """A flow's questions as one form, for channels that can show them together."""
@@ -63,12 +70,32 @@ class Flow(Generic[Data]):
     fallbacks: tuple[Command, ...] = (CANCEL,)  # tried before the step, in any step
     timeout: timedelta = timedelta(hours=12)  # a conversation left this long is forgotten
     form: FormHandlers | None = None
+    # What its buttons may ask for from any state, by verb (e.g. "start", "snooze"); a
+    # button whose verb is one of `steps` answers that step, if the conversation is there.
+    actions: Mapping[str, Action] = field(default_factory=dict)
+    # A button answering a step the conversation has moved on from (or left).
+    moved_on: Callable[[Request, Intent], Turn] | None = None
 
     def run(self, req: Request, step: str, raw: Mapping[str, Any]) -> Turn:
         """The step `step`, with the flow's data read back from JSON."""
         if self.data is None or step not in self.steps:
             raise LookupError(f"flow {self.name} has no step {step!r}")
         return self.steps[step](req, self.data.model_validate(raw))
+
+    def press(self, req: Request, intent: Intent, step: str | None, raw: Mapping[str, Any]) -> Turn:
+        """A button of this flow: an action, or the answer to the step it was asked at."""
+        action = self.actions.get(intent.verb)
+        if action is not None:
+            return action(req, intent.key)
+        if step == intent.verb:
+            fallback = self.fallback(intent.key)
+            if fallback is not None:
+                cmd, match = fallback
+                return cmd.handler(req, match)
+            return self.run(req, step, raw)
+        if self.moved_on is not None:
+            return self.moved_on(req, intent)
+        return say(MOVED_ON, private=True)
 
     def fallback(self, text: str) -> tuple[Command, re.Match[str]] | None:
         return first_match(self.fallbacks, text)

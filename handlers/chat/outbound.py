@@ -12,11 +12,31 @@ from handlers.chat.state import ConversationKey
 
 
 class SendError(Exception):
-    """The platform failed; the message stays queued and is tried again later."""
+    """Theirs to retry: the platform failed or is busy; the message stays queued and is
+    tried again later, with a growing back-off."""
+
+    code: str = ""  # the platform's own error code, when it gave one (Slack's "not_in_channel")
 
 
 class Unreachable(SendError):
-    """The person has no identity on this platform: retrying will not help."""
+    """The person's: they can't be reached on this platform (no id, never wrote to the bot,
+    blocked or removed it). The message is held until they next write; retrying before
+    that would not help."""
+
+
+class CredentialsRefused(SendError):
+    """Ours to fix: the platform refused engagebot's own credentials (an expired client
+    secret, a revoked token). Every message is held, not lost; operators and admins are told
+    once, by a path that needs no such credentials; sending is tried again every run."""
+
+    def __init__(self, message: str, workspace: str = "") -> None:
+        super().__init__(message)
+        self.workspace = workspace  # "" when one set of credentials serves every workspace
+
+
+class Rejected(SendError):
+    """Ours to fix: the platform refused the message itself (malformed, too big): a bug,
+    logged as one. Kept and tried again with back-off, so a fixed release still sends it."""
 
 
 @dataclass(frozen=True)
@@ -46,7 +66,8 @@ class Sender(Protocol):
     via: str  # the channel's name, as queued messages name it
 
     def send(self, to: Recipient, reply: Reply) -> Sent:
-        """Deliver, or raise SendError (try again later) or Unreachable (don't)."""
+        """Deliver, or raise SendError (try again later), Unreachable (not until they write),
+        CredentialsRefused (ours: hold everything) or Rejected (ours: a bug)."""
         ...
 
     def update(self, sent: Sent, reply: Reply) -> None:
@@ -58,6 +79,9 @@ class Directory(Protocol):
     """A platform's address book: the e-mail of one of its users, to match them to a person.
 
     `address` is where the user just wrote (`Incoming.address`), for platforms that look
-    people up there."""
+    people up there; `workspace` is the workspace they wrote from, for platforms whose app
+    holds a token per workspace."""
 
-    def email_of(self, user: str, address: Mapping[str, str] | None = None) -> str | None: ...
+    def email_of(
+        self, user: str, address: Mapping[str, str] | None = None, workspace: str = ""
+    ) -> str | None: ...

@@ -6,10 +6,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import update
+from sqlalchemy import select, update
 from sqlmodel import Session, col
 
-from handlers.chat import state
+from handlers.chat import cards, state
 from handlers.chat.context import AppContext
 from handlers.chat.messages import Reply, reply_from_json, reply_to_json
 from handlers.chat.state import ConversationKey, Next
@@ -29,14 +29,18 @@ def queue(
     chat_channel: str = "",
     follow_up: Next | None = None,
     org_id: int | None = None,
+    problem: str = "",
 ) -> Outbox:
-    """Queue `reply` for a person (or a room); `follow_up` is where a reply to it will start.
+    """Queue `reply` for a person (or a room); `follow_up` is where a reply to it will start;
+    `problem` says why it is queued rather than sent, when a first try already failed.
+    Its buttons' card is kept now, so a press updates it wherever and whenever it comes.
 
     The message belongs to the session's organisation; in work that spans organisations (the
     sweep, delivery), to the person's, or to `org_id` for a room."""
     if org_id is None and org_of(session) is None and person_id is not None:
         person = session.get(Person, person_id)
         org_id = person.org_id if person is not None else None
+    reply = cards.keep(session, reply, now)
     row = Outbox(
         org_id=org_id,
         via=via,
@@ -46,9 +50,44 @@ def queue(
         reply=reply_to_json(reply),
         follow_up=state.to_json(follow_up) if follow_up else None,
         created_at=now,
+        problem=problem,
     )
     session.add(row)
     return row
+
+
+# `failures` of a message held until its person writes again (they could not be reached).
+HELD = 1_000_000
+
+
+def release(session: Session, via: str, person_id: int) -> int:
+    """The person wrote on `via`: their held messages may be tried again at once (the next
+    delivery run sends them). Returns how many were released."""
+    statement = (
+        update(Outbox)
+        .where(
+            col(Outbox.via) == via,
+            col(Outbox.person_id) == person_id,
+            col(Outbox.sent_at).is_(None),
+            col(Outbox.failures) >= HELD,
+        )
+        .values(failures=0, claimed_at=None)
+        .returning(col(Outbox.id))
+    )
+    return len(session.execute(statement).all())
+
+
+def undelivered(session: Session) -> list[tuple[Outbox, Person | None]]:
+    """Messages not delivered yet, with whom each is for, oldest first: the people of this
+    session's organisation, and messages for rooms."""
+    query = (
+        select(Outbox, Person)
+        .join(Person, col(Outbox.person_id) == col(Person.id), isouter=True)
+        .where(col(Outbox.sent_at).is_(None))
+        .order_by(col(Outbox.id))
+    )
+    rows = session.execute(query).all()
+    return [(row, person) for row, person in rows if row.person_id is None or person is not None]
 
 
 def pull(ctx: AppContext, via: str, person_id: int, key: ConversationKey) -> list[Reply]:

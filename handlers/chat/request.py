@@ -20,5 +20,7 @@ class Request:
 
     @property
     def answer(self) -> str:
-        """A pressed button's value, else the typed text."""
+        """What a pressed button is about (its answer), else the typed text."""
+        if self.msg.intent is not None:
+            return self.msg.intent.key.strip()
         return (self.msg.choice if self.msg.choice is not None else self.msg.text).strip()

@@ -6,9 +6,11 @@ from pydantic import BaseModel
 from sqlalchemy import case, func
 from sqlmodel import col, select
 
+from handlers.chat import intents
 from handlers.chat.flow import CANCEL_WORDS, Flow, command
-from handlers.chat.messages import ACTION_KEY, Choice, Field, Item, Reply, Turn, say
+from handlers.chat.messages import ACTION_KEY, Choice, Field, Intent, Item, Reply, Turn, say
 from handlers.chat.request import Request
+from handlers.flows import reminder_reply
 from handlers.language.targets import format_date
 from handlers.plans.actions import (
     action_item,
@@ -21,7 +23,7 @@ from handlers.plans.actions import (
     short,
 )
 from handlers.plans.people import is_member, roles_of
-from models.tables import Action, Plan, Status
+from models.tables import Action, Plan, PlanAdmin, Status
 
 HELP_LINES = (
     ("my actions", "the actions your role owns, soonest due first"),
@@ -32,7 +34,10 @@ HELP_LINES = (
     ("should I consult?", "the consult-or-engage toolkit, one question at a time"),
     ("health check [for TEAM]", "this year's engagement self-assessment; carries on where left"),
     ("summary [plan]", "the status summary, for the steering group"),
-    ("publish consultation 12", "put a register entry on the public engagement page"),
+    (
+        "publish consultation 12",
+        "put a register entry on the public page ('attach to consultation 12' with a file adds it)",
+    ),
     ("cancel", "stop what we're doing; nothing half-done is saved"),
     ("help", "this list"),
 )
@@ -46,7 +51,74 @@ UNKNOWN_PERSON = (
 def help_turn(req: Request) -> Turn:
     items = tuple(Item(heading=cmd, body=what) for cmd, what in HELP_LINES)
     text = "I keep the community-engagement action plans and chase progress. You can say:"
-    return say(text, items=items, choices=(Choice("My actions", "my actions"),))
+    return say(text, items=items, choices=(Choice("My actions", intents.my_actions()),))
+
+
+def welcome(req: Request) -> Turn:
+    """Hello, with what the bot can do for this person: their actions, the consult walk, and
+    the summary of each plan they chair; in a room, what it does there."""
+    if req.msg.address and req.msg.address.get("scope") == "room":
+        return _room_welcome(req)
+    intro = (
+        "I keep the council's community-engagement action plans, remind officers before their "
+        "targets, and help you decide whether to consult or engage."
+    )
+    consult_item = Item(
+        heading="Should I consult?",
+        body="Planning something that affects residents? A few questions, one at a time, and "
+        "I'll say whether to consult, what the law asks and what the register already holds.",
+        choices=(Choice("Should I consult?", intents.consult()),),
+    )
+    if req.who is None:
+        text = f"Hello! {intro}\n\n{UNKNOWN_PERSON}"
+        return say(text, items=(consult_item,), choices=(Choice("Help", intents.show_help()),))
+    first = (req.who.name or "").split(" ")[0]
+    items = [_actions_item(req), consult_item, *_chair_items(req)]
+    text = f"Hello{' ' + first if first else ''}! {intro} Here is what I can do for you:"
+    return say(text, items=tuple(items), choices=(Choice("Help", intents.show_help()),))
+
+
+def _actions_item(req: Request) -> Item:
+    assert req.who is not None
+    actions = actions_of(req.session, req.who)
+    today = req.ctx.today()
+    if not actions:
+        return Item("Your actions", "You have no open actions. I'll tell you when one is yours.")
+    late = [a for a in actions if a.target_date is not None and a.target_date < today]
+    body = f"You have {len(actions)} open action{'s' if len(actions) != 1 else ''}"
+    body += f", {len(late)} overdue." if late else "."
+    due = next((a for a in actions if a.target_date is not None and a.target_date >= today), None)
+    if due is not None and due.target_date is not None:
+        body += f" Next due: {due.ref} on {format_date(due.target_date)}."
+    body += " I'll remind you before each target; answer in your own words."
+    return Item("Your actions", body, choices=(Choice("My actions", intents.my_actions()),))
+
+
+def _chair_items(req: Request) -> list[Item]:
+    """The summary of each plan this person administers (a steering group's chair)."""
+    assert req.who is not None
+    query = select(Plan).join(PlanAdmin, col(PlanAdmin.plan_id) == col(Plan.id))
+    chaired = req.session.exec(query.where(PlanAdmin.person_id == req.who.id)).all()
+    return [
+        Item(
+            f"You chair {plan.name}",
+            f"{plan.title}: the status summary for the steering group, and the board report.",
+            choices=(Choice("Summary", intents.summary(plan.name)),),
+        )
+        for plan in chaired[:5]
+    ]
+
+
+def _room_welcome(req: Request) -> Turn:
+    here = req.msg.place
+    linked = req.session.exec(select(Plan).where(Plan.chat_channel == here)).all() if here else []
+    text = (
+        "Hello, everyone! I keep the council's community-engagement action plans. Mention me "
+        "with 'summary' for the status summary, 'overdue' for what is late, or 'help'. I "
+        "answer in the thread; reminders go to each officer's own chat with me."
+    )
+    choices = tuple(Choice(f"Summary: {p.name}", intents.summary(p.name)) for p in linked[:3])
+    return say(text, choices=choices or (Choice("Summary", intents.summary("")),))
 
 
 def my_actions(req: Request) -> Turn:
@@ -72,7 +144,8 @@ def show_action(req: Request, ref: str) -> Turn:
         return say(f"I can't find an action '{ref}'. 'my actions' lists yours.")
     if len(found) > 1:
         choices = tuple(
-            Choice(qualified_ref(req.session, a), f"show {button_key(a)}") for a in found
+            Choice(qualified_ref(req.session, a), Intent(intents.COMMANDS, "show", button_key(a)))
+            for a in found
         )
         return say(f"There are several actions called {ref}. Which one?", choices=choices)
     return Turn((_details(req, found[0]),))
@@ -119,10 +192,21 @@ def plans(req: Request) -> Turn:
 
 
 def not_understood(req: Request) -> Turn:
+    # News of one's own actions, sent without a reminder, is an update.
+    if (news := reminder_reply.volunteered(req)) is not None:
+        return news
     text = short(req.msg.text, 80)
     return say(
         f"Sorry, I didn't understand '{text}'. Try 'my actions', 'update R4' or 'help'.",
-        choices=(Choice("Help", "help"), Choice("My actions", "my actions")),
+        choices=(Choice("Help", intents.show_help()), Choice("My actions", intents.my_actions())),
+    )
+
+
+def out_of_date(req: Request) -> Turn:
+    """A button naming something this version no longer has."""
+    return say(
+        "That button is out of date, so nothing was changed. Say 'help' to see what I can do.",
+        private=True,
     )
 
 
@@ -170,9 +254,10 @@ def _visible_plans(req: Request) -> dict[int, Plan | None]:
 
 
 FLOW: Flow[BaseModel] = Flow(
-    name="commands",
+    name=intents.COMMANDS,
     entries=(
-        command(r"help|\?|what can you do|hi|hello", lambda r, m: help_turn(r)),
+        command(r"hi|hello|hey|good (?:morning|afternoon)", lambda r, m: welcome(r)),
+        command(r"help|\?|what can you do", lambda r, m: help_turn(r)),
         command(
             r"my actions|mine|my tasks|what'?s mine|what do i own|list my actions",
             lambda r, m: my_actions(r),
@@ -186,4 +271,9 @@ FLOW: Flow[BaseModel] = Flow(
         # "cancel" with nothing under way; in a conversation, the flow's own fallback takes it.
         command(CANCEL_WORDS, lambda r, m: say("There's nothing to cancel.")),
     ),
+    actions={
+        "help": lambda r, key: help_turn(r),
+        "mine": lambda r, key: my_actions(r),
+        "show": show_action,
+    },
 )

@@ -16,8 +16,9 @@ from enum import StrEnum
 
 from pydantic import BaseModel
 
+from handlers.chat import intents
 from handlers.chat.flow import CANCEL_WORDS, Flow, command
-from handlers.chat.messages import Choice, Item, Reply, Turn, say
+from handlers.chat.messages import Choice, Intent, Item, Reply, Turn, say
 from handlers.chat.request import Request
 from handlers.chat.state import Next
 from handlers.language.years import parse_year, year_of
@@ -26,13 +27,12 @@ from handlers.plans.healthchecks import Labels
 from handlers.toolkit.healthcheck import Guidance, Question, load, questions
 from models.tables import Consultation, HealthCheck
 
-NAME = "healthcheck"
+NAME = intents.HEALTHCHECK
 MAX_EXAMPLE_CHARS = 300
 OFFERED = 5  # register activities offered as examples, newest first
 SKIP = ("skip", "none", "-", "no example")
 BACK = ("back", "go back", "undo")
 PAUSE_HINT = "'pause' stops; the answers are kept."
-CONTROL = (Choice("Back", "back"), Choice("Pause", "pause"))
 UNKNOWN = (
     "Only people I know can run the health check, and I don't know who you are yet. Ask your "
     'engagement team to run: engagebot people assign "<your role>" --email <you>'
@@ -42,6 +42,14 @@ UNKNOWN = (
 class Step(StrEnum):
     EXAMPLE = "example"  # waiting for an example: typed words, never taken as a command
     SCORE = "score"  # waiting for a score
+
+
+def control(step: Step) -> tuple[Choice, ...]:
+    """Back and Pause, beside any question."""
+    return (
+        Choice("Back", Intent(NAME, step, "back"), way_out=True),
+        Choice("Pause", Intent(NAME, step, "pause"), way_out=True),
+    )
 
 
 class CheckData(BaseModel):
@@ -87,9 +95,9 @@ def _done_already(req: Request, guidance: Guidance, check: HealthCheck) -> Turn:
     on = check.finished_at.astimezone(req.ctx.tz) if check.finished_at else req.ctx.now()
     by = f" by {check.who_name}" if check.who_name else ""
     text = f"The {check.year} health check for {_who(check)} was done on {on:%d/%m/%Y}{by}."
-    again = "redo health check" + (f" for {check.team}" if check.team else "")
+    again = Choice("Do it again", Intent(NAME, "redo", check.team))
     items = _summary(req, guidance, check)
-    return Turn((Reply(text, items=items, choices=(Choice("Do it again", again),)),))
+    return Turn((Reply(text, items=items, choices=(again,)),))
 
 
 def _on_answer(req: Request, data: CheckData) -> Turn:
@@ -174,15 +182,17 @@ def _ask(req: Request, guidance: Guidance, check: HealthCheck, intro: str = "") 
         # Each score is its guidance with a button: labels alone would be cut short in Slack.
         options = tuple(
             Item(
-                guidance.score_words(score), words, choices=(Choice(f"Score {score}", str(score)),)
+                guidance.score_words(score),
+                words,
+                choices=(Choice(f"Score {score}", Intent(NAME, Step.SCORE, str(score))),),
             )
             for score, words in sorted(dimension.guidance(q.level).items())
         )
         choices = ()
     note = f"Question {asked.index(q) + 1} of {len(asked)} · {check.year} · {_who(check)}"
     body = f"{intro}\n\n{text}".strip()
-    reply = Reply(body, items=options, choices=choices + CONTROL, note=note)
     step = Step.EXAMPLE if q.kind == "example" else Step.SCORE
+    reply = Reply(body, items=options, choices=choices + control(step), note=note)
     return Turn((reply,), Next(NAME, step, CheckData(check=check.id or 0)))
 
 
@@ -206,8 +216,10 @@ def _example_question(
         f"{lead}Example {q.number} of {guidance.examples}: an example of "
         f"{level.title.lower()} from the past 12 months. {where}, or say 'skip'."
     )
-    choices = tuple(Choice(c.title, f"register #{c.id}") for c in offered)
-    return text, (*choices, Choice("Skip", "skip"))
+    choices = tuple(
+        Choice(c.title, Intent(NAME, Step.EXAMPLE, f"register #{c.id}")) for c in offered
+    )
+    return text, (*choices, Choice("Skip", Intent(NAME, Step.EXAMPLE, "skip"), way_out=True))
 
 
 def _finish(req: Request, guidance: Guidance, check: HealthCheck) -> Turn:
@@ -266,5 +278,9 @@ FLOW = Flow(
     steps={Step.EXAMPLE: _on_answer, Step.SCORE: _on_answer},
     free_text=frozenset({Step.EXAMPLE}),
     fallbacks=(command(rf"pause|later|{CANCEL_WORDS}", lambda r, m: _pause(r)),),
+    actions={
+        intents.START: lambda r, team: start(r, team),
+        "redo": lambda r, team: start(r, team, again=True),
+    },
     # A check may be carried on weeks later; the answers are in the check itself anyway.
 )

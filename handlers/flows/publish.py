@@ -12,16 +12,18 @@ from enum import StrEnum
 from pydantic import BaseModel
 from sqlmodel import col, select
 
+from handlers.chat import intents
 from handlers.chat.flow import Flow, command
-from handlers.chat.messages import Choice, Field, Item, Reply, Turn, say
+from handlers.chat.messages import Choice, Field, Intent, Item, Reply, Turn, say
 from handlers.chat.request import Request
 from handlers.chat.state import Next
+from handlers.language.quantities import plural
 from handlers.plans.register import PUBLIC_FIELDS, missing_to_publish, public_problem, publish
 from handlers.plans.register import set_public as store
 from models.scoping import org_of
 from models.tables import Consultation, Organisation, PlanAdmin
 
-NAME = "publish"
+NAME = intents.PUBLISH
 CONTACT = "contact"  # an e-mail address or a phone number, whichever is given
 QUESTIONS = {
     "summary": "What is it about? A sentence or two for residents, in plain words.",
@@ -45,7 +47,7 @@ class PublishData(BaseModel):
     answers: dict[str, str] = {}
 
 
-def _may_publish(req: Request, entry: Consultation) -> bool:
+def may_publish(req: Request, entry: Consultation) -> bool:
     """The activity's lead, or the engagement team (anyone who administers a plan)."""
     if req.who is None:
         return False
@@ -62,7 +64,7 @@ def _entry(req: Request, entry_id: int) -> tuple[Consultation | None, str]:
             None,
             f"There is no register entry {entry_id}. 'engagebot consultations list' lists them.",
         )
-    if not _may_publish(req, entry):
+    if not may_publish(req, entry):
         return None, (
             f"Only the lead of '{entry.title}' or the engagement team can publish it, so "
             "nothing was changed."
@@ -77,7 +79,9 @@ def start(req: Request, entry_id: int) -> Turn:
     data = PublishData(entry=entry_id, asking=_to_ask(entry))
     if not data.asking:
         return _preview(req, entry, data)
-    intro = f"Let's put '{entry.title}' on the public page. I need {len(data.asking)} thing(s)."
+    intro = (
+        f"Let's put '{entry.title}' on the public page. I need {plural(len(data.asking), 'thing')}."
+    )
     return _ask(data, intro)
 
 
@@ -92,7 +96,8 @@ def _to_ask(entry: Consultation) -> list[str]:
 def _ask(data: PublishData, before: str = "") -> Turn:
     question = QUESTIONS[data.asking[0]]
     text = f"{before}\n{question}".strip()
-    reply = Reply(text, choices=(Choice("Cancel", "cancel"),), private=True)
+    cancel = Choice("Cancel", Intent(NAME, Step.ASK, "cancel"), way_out=True)
+    reply = Reply(text, choices=(cancel,), private=True)
     return Turn((reply,), Next(NAME, Step.ASK, data))
 
 
@@ -132,7 +137,10 @@ def _preview(req: Request, entry: Consultation, data: PublishData) -> Turn:
         f"This is what the public page will show for '{entry.title}', with its dates and area. "
         "Publish it?",
         items=(Item(heading=entry.title, fields=fields),),
-        choices=(Choice("Publish", "publish", "primary"), Choice("Cancel", "cancel")),
+        choices=(
+            Choice("Publish", Intent(NAME, Step.CONFIRM, "publish"), "primary"),
+            Choice("Cancel", Intent(NAME, Step.CONFIRM, "cancel"), way_out=True),
+        ),
         private=True,
     )
     return Turn((reply,), Next(NAME, Step.CONFIRM, data))
@@ -152,7 +160,10 @@ def on_confirm(req: Request, data: PublishData) -> Turn:
     if missing:
         return say(f"It still needs {', '.join(missing)}, so it was not published.")
     req.session.add(entry)
-    return say(f"Published: '{entry.title}' is on the public page at {_path(req, entry)}")
+    return say(
+        f"Published register entry {entry.id}, '{entry.title}': it is on the public page at "
+        f"{_link(req, entry)}"
+    )
 
 
 def unpublish(req: Request, entry_id: int) -> Turn:
@@ -164,10 +175,22 @@ def unpublish(req: Request, entry_id: int) -> Turn:
     return say(f"'{entry.title}' is no longer on the public page. Its public details are kept.")
 
 
-def _path(req: Request, entry: Consultation) -> str:
+def _link(req: Request, entry: Consultation) -> str:
+    """The entry's public page: a whole address when the page's is known (a link people can
+    follow from chat), else its path and how to make it whole."""
     org = req.session.get(Organisation, org_of(req.session))
     slug = f"{org.slug}/" if org else ""
-    return f"/engage/{slug}activities/{entry.id}"
+    path = f"/engage/{slug}activities/{entry.id}"
+    if req.ctx.public_url:
+        return req.ctx.public_url.rstrip("/") + path
+    return f"{path} (set ENGAGEBOT_PUBLIC_URL to the page's address for a whole link)"
+
+
+def _start_from(req: Request, key: str) -> Turn:
+    """The "Publish it" button of a new register entry."""
+    if not key.isdigit() or len(key) > 9:
+        return say("That button is out of date, so nothing was changed.", private=True)
+    return start(req, int(key))
 
 
 _WHAT = r"(?:the )?(?:consultation|engagement|activity|register entry|entry)?\s*#?"
@@ -181,4 +204,5 @@ FLOW = Flow(
     data=PublishData,
     steps={Step.ASK: on_answer, Step.CONFIRM: on_confirm},
     free_text=frozenset({Step.ASK}),
+    actions={intents.START: lambda r, key: _start_from(r, key)},
 )

@@ -9,27 +9,37 @@ is saved, through the same confirm step as any update.
 from __future__ import annotations
 
 import uuid
+from collections import Counter
+from collections.abc import Iterable
 from datetime import date, timedelta
 from enum import StrEnum
 
 from pydantic import BaseModel, Field
 from sqlmodel import select
 
-from handlers.chat.flow import Flow, command
-from handlers.chat.messages import ACTION_KEY, Choice, Reply, Turn, say
+from handlers.chat import intents
+from handlers.chat.flow import MOVED_ON, Flow, command
+from handlers.chat.messages import ACTION_KEY, Choice, Intent, Reply, Turn, say
 from handlers.chat.outbox import queue
 from handlers.chat.request import Request
 from handlers.chat.state import Next
 from handlers.flows import update as update_flow
-from handlers.language.replies import Candidate, ParsedReply, parse_reply, read_replies
+from handlers.language.replies import (
+    Candidate,
+    ParsedReply,
+    parse_reply,
+    read_replies,
+    read_volunteered,
+    refs_mentioned,
+)
 from handlers.language.targets import format_date
-from handlers.plans.actions import find_by_ref, short
+from handlers.plans.actions import actions_of, find_by_ref, short
 from handlers.plans.people import may_update
 from handlers.plans.progress import Update, check_note
 from handlers.plans.reminder_messages import notice_not_mine
 from models.tables import Action, PlanAdmin, ReminderResponse, Status
 
-NAME = "reminder"
+NAME = intents.REMINDER
 SNOOZE_DAYS = 7
 
 
@@ -51,6 +61,7 @@ class PendingUpdate(BaseModel):
 
 class ReplyData(BaseModel):
     refs: list[str]  # the actions the reminder listed
+    ids: list[int] = []  # or, for an update volunteered, the officer's open actions by id
     text: str = ""  # the reply, kept while asking which action it is about
     updates: list[PendingUpdate] = []  # a reply about several actions, to be confirmed
     pending: list[str] = []  # actions of such a reply still to go through, one at a time
@@ -140,13 +151,22 @@ def not_mine(req: Request, ref: str) -> Turn:
 # -- a reply in words ----------------------------------------------------------------------------
 
 
-def _candidates(req: Request, refs: list[str]) -> dict[str, Action]:
+def _candidates(req: Request, data: ReplyData) -> dict[str, Action]:
+    """The open actions a reply may be about, by ref (a ref two of them share is left out)."""
+    if data.ids:
+        actions = [a for i in data.ids if (a := req.session.get(Action, i)) is not None]
+        return _by_ref([a for a in actions if not a.status.is_closed])
     found: dict[str, Action] = {}
-    for ref in refs:
+    for ref in data.refs:
         actions = find_by_ref(req.session, ref)
         if len(actions) == 1 and not actions[0].status.is_closed:
             found[actions[0].ref] = actions[0]
     return found
+
+
+def _by_ref(actions: list[Action]) -> dict[str, Action]:
+    refs = Counter(a.ref for a in actions)
+    return {a.ref: a for a in actions if refs[a.ref] == 1}
 
 
 def _candidate(action: Action) -> Candidate:
@@ -159,16 +179,56 @@ def _candidate(action: Action) -> Candidate:
 
 
 def _on_reply(req: Request, data: ReplyData) -> Turn:
-    actions = _candidates(req, data.refs)
+    actions = _candidates(req, data)
     if not actions:
         return say("Those actions are all closed now. 'my actions' lists what is open.")
+    if _about_others(req, actions) and (news := volunteered(req)) is not None:
+        return news  # "R9 is done" in answer to a reminder about R1: news of R9
     candidates = [_candidate(a) for a in actions.values()]
     readings = read_replies(req.msg.text, candidates, today=req.ctx.today())
+    if len(readings) == 1 and readings[0].ref is None and not readings[0].refs_mentioned:
+        news = volunteered(req)  # not about the reminder's actions: maybe about another
+        if news is not None:
+            return news
+    return _answer(req, data, actions, readings)
+
+
+def _about_others(req: Request, listed: dict[str, Action]) -> bool:
+    """The reply names only actions of the officer's that the reminder did not list."""
+    if req.who is None:
+        return False
+    mine = [_candidate(a) for a in _by_ref(actions_of(req.session, req.who)).values()]
+    named = refs_mentioned(req.msg.text, mine)
+    return bool(named) and not set(named) & set(listed)
+
+
+def volunteered(req: Request) -> Turn | None:
+    """News of the officer's own actions sent without a reminder ("R4 signed off today",
+    "the flowchart's been delayed to end of March"): read and confirmed as a reply would be.
+    None when the message is not such news."""
+    if req.who is None or req.msg.choice is not None or not req.msg.text.strip():
+        return None
+    actions = _by_ref(actions_of(req.session, req.who))
+    if not actions:
+        return None
+    candidates = [_candidate(a) for a in actions.values()]
+    readings = read_volunteered(req.msg.text, candidates, today=req.ctx.today())
+    if not readings:
+        return None
+    data = ReplyData(refs=list(actions), ids=[a.id for a in actions.values() if a.id])
+    return _answer(req, data, actions, readings)
+
+
+def _answer(
+    req: Request, data: ReplyData, actions: dict[str, Action], readings: tuple[ParsedReply, ...]
+) -> Turn:
+    """Confirm what was read, one action or several; ask which action when it isn't clear."""
     if len(readings) > 1 and all(_plain(r) for r in readings):
         return _confirm_several(req, data, actions, readings)
     if len(readings) == 1 and readings[0].ref is not None:
         return _understood(req, actions[readings[0].ref], readings[0])
-    choices = tuple(Choice(ref, ref) for ref in actions)
+    offered = [r for r in readings[0].ref_options if r in actions] if len(readings) == 1 else []
+    choices = _which(offered or actions)
     mentioned = ", ".join(readings[0].refs_mentioned if len(readings) == 1 else ())
     text = (
         f"Which action is that about{' (' + mentioned + ')' if mentioned else ''}? "
@@ -180,9 +240,14 @@ def _on_reply(req: Request, data: ReplyData) -> Turn:
             "I'd like to check some of that with you one action at a time. Which action "
             "first? I'll take its part of your message as its update."
         )
-        choices = tuple(Choice(ref, ref) for ref in pending)
-    asked = ReplyData(refs=data.refs, text=req.msg.text, pending=pending)
+        choices = _which(pending)
+    asked = ReplyData(refs=data.refs, ids=data.ids, text=req.msg.text, pending=pending)
     return Turn((Reply(text, choices=choices),), Next(NAME, Step.WHICH, asked))
+
+
+def _which(refs: Iterable[str]) -> tuple[Choice, ...]:
+    """One button per action, answering "which action is that about?"."""
+    return tuple(Choice(ref, Intent(NAME, Step.WHICH, ref)) for ref in refs)
 
 
 def _plain(reading: ParsedReply) -> bool:
@@ -191,18 +256,17 @@ def _plain(reading: ParsedReply) -> bool:
 
 
 def _on_which(req: Request, data: ReplyData) -> Turn:
-    actions = _candidates(req, data.refs)
+    actions = _candidates(req, data)
     offered = [ref for ref in data.pending if ref in actions] or list(actions)
     chosen = next(
         (actions[ref] for ref in offered if ref.lower() == req.answer.strip().lower()), None
     )
     if chosen is None:
-        choices = tuple(Choice(ref, ref) for ref in offered)
-        reply = Reply("Please pick one of these:", choices=choices)
+        reply = Reply("Please pick one of these:", choices=_which(offered))
         return Turn((reply,), Next(NAME, Step.WHICH, data))
     # Its own part of a reply about several actions, else the whole reply.
     candidates = [_candidate(a) for a in actions.values()]
-    readings = read_replies(data.text, candidates, today=req.ctx.today())
+    readings = _read_again(data, candidates, req.ctx.today())
     reading = next((r for r in readings if r.ref == chosen.ref), None)
     if reading is None:
         reading = parse_reply(data.text, [_candidate(chosen)], today=req.ctx.today())
@@ -212,6 +276,15 @@ def _on_which(req: Request, data: ReplyData) -> Turn:
     then = Next(NAME, Step.WHICH, data.model_copy(update={"pending": rest}))
     prompt = f"Your message was also about {', '.join(rest)}. Which next?"
     return _understood(req, chosen, reading, then=then, prompt=prompt, choices=tuple(rest))
+
+
+def _read_again(
+    data: ReplyData, candidates: list[Candidate], today: date
+) -> tuple[ParsedReply, ...]:
+    """The message read again as it was first read: a reply, or news volunteered."""
+    if data.ids:
+        return read_volunteered(data.text, candidates, today=today)
+    return read_replies(data.text, candidates, today=today)
 
 
 def _understood(
@@ -241,6 +314,12 @@ def _understood(
         then=then,
         then_prompt=prompt,
         then_choices=choices,
+        status_options=parsed.status_options,
+        date_options=tuple(
+            update_flow.DateOffer(day=o.day, words=o.words)
+            for o in parsed.date_options
+            if o.day >= req.ctx.today()
+        ),
     )
 
 
@@ -282,11 +361,15 @@ def _confirm_several(
     data = data.model_copy(update={"updates": pending})
     lines = [_describe(req, p) for p in pending]
     text = "\n".join(lines) + f"\nSave all {len(pending)}?"
-    choices = (
-        Choice("Save all", f"save {data.token}", "primary"),
-        Choice("Cancel", "cancel", "danger"),
+    reply = Reply(text, choices=_save_all(data.token))
+    return Turn((reply,), Next(NAME, Step.CONFIRM_SEVERAL, data))
+
+
+def _save_all(token: str) -> tuple[Choice, ...]:
+    return (
+        Choice("Save all", Intent(NAME, Step.CONFIRM_SEVERAL, f"save {token}"), "primary"),
+        Choice("Cancel", Intent(NAME, Step.CONFIRM_SEVERAL, "cancel"), "danger", way_out=True),
     )
-    return Turn((Reply(text, choices=choices),), Next(NAME, Step.CONFIRM_SEVERAL, data))
 
 
 def _describe(req: Request, pending: PendingUpdate) -> str:
@@ -306,11 +389,7 @@ def _on_confirm_several(req: Request, data: ReplyData) -> Turn:
     if answer in ("cancel", "no", "n", "discard"):
         return say("Cancelled. Nothing was saved.")
     if answer not in ("save", "yes", "y", "ok", "confirm"):
-        choices = (
-            Choice("Save all", f"save {data.token}", "primary"),
-            Choice("Cancel", "cancel", "danger"),
-        )
-        reply = Reply("Shall I save them? Say 'save' or 'cancel'.", choices=choices)
+        reply = Reply("Shall I save them? Say 'save' or 'cancel'.", choices=_save_all(data.token))
         return Turn((reply,), Next(NAME, Step.CONFIRM_SEVERAL, data))
     saved: list[str] = []
     for n, pending in enumerate(data.updates):
@@ -321,6 +400,14 @@ def _on_confirm_several(req: Request, data: ReplyData) -> Turn:
         key = f"update:{data.token}" + (f":{n}" if n else "")
         saved.append(update_flow.save(req, action, update, key))
     return say("\n".join(saved))
+
+
+def _moved_on(req: Request, intent: Intent) -> Turn:
+    """A Save pressed again once its updates were saved is recognised, not repeated."""
+    verb, _, token = intent.key.partition(" ")
+    if intent.verb == Step.CONFIRM_SEVERAL and verb == "save" and token:
+        return update_flow.saved_already(req, token)
+    return say(MOVED_ON, private=True)
 
 
 FLOW = Flow(
@@ -340,4 +427,11 @@ FLOW = Flow(
     },
     # An officer may answer a reminder the next day, or after the weekend.
     timeout=timedelta(days=7),
+    actions={
+        "complete": mark_complete,
+        "newdate": new_date,
+        "snooze": snooze,
+        "notmine": not_mine,
+    },
+    moved_on=_moved_on,
 )

@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import date
 
 from pydantic import BaseModel
 from sqlmodel import Session, col, select
 
+from handlers.chat import intents
 from handlers.chat.flow import Flow, command
 from handlers.chat.messages import Turn, say
 from handlers.chat.request import Request
 from handlers.language.targets import format_date, parse_date_answer
-from handlers.plans.people import is_member, is_plan_admin
+from handlers.plans.people import is_plan_admin
+from handlers.plans.people import may_see as may_see_plan
 from handlers.plans.summary_view import summary_message
 from models.tables import Plan, ScheduledSummary
 
@@ -21,14 +24,14 @@ WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday")
 
 def may_see(session: Session, req: Request, plan: Plan) -> bool:
     """Anyone in the plan's channel; for a private plan elsewhere, only its members."""
-    if not plan.private or (plan.chat_channel and plan.chat_channel == req.msg.place):
-        return True
-    return req.who is not None and is_member(session, req.who, plan)
+    return may_see_plan(session, req.who, plan, req.msg.place)
 
 
-def find_plan(session: Session, name: str) -> list[Plan]:
-    """Plans by exact name, else by a unique part of the name or title."""
-    plans = session.exec(select(Plan).order_by(col(Plan.name))).all()
+def find_plan(
+    session: Session, name: str, visible: Callable[[Plan], bool] = lambda plan: True
+) -> list[Plan]:
+    """Plans by exact name, else by a unique part of the name or title, among the `visible`."""
+    plans = [p for p in session.exec(select(Plan).order_by(col(Plan.name))).all() if visible(p)]
     exact = [p for p in plans if p.name.lower() == name.lower()]
     if exact:
         return exact
@@ -40,10 +43,12 @@ def plans_for(req: Request, name: str | None) -> tuple[list[Plan], str]:
     """The plans a summary is about, and a problem to tell the asker if there are none."""
     session = req.session
     if name:
-        found = find_plan(session, name)
+        # Only plans the asker may see are matched: a private plan's name is never shown
+        # to someone who is not one of its members, not even in "which one?".
+        found = find_plan(session, name, lambda plan: may_see(session, req, plan))
         if len(found) > 1:
             return [], f"'{name}' matches {', '.join(p.name for p in found)}. Which one?"
-        if not found or not may_see(session, req, found[0]):
+        if not found:
             return [], f"I don't know a plan '{name}' that you can see. 'plans' lists them."
         return found, ""
     here = req.msg.place
@@ -160,7 +165,7 @@ def _add_schedule(req: Request, plan: Plan, *, weekday: int | None, dates: list[
 
 
 FLOW: Flow[BaseModel] = Flow(
-    name="summary",
+    name=intents.SUMMARY,
     entries=(
         command(
             r"(?:summary|status)(?P<full> full)?(?: (?:of |for )?(?P<plan>[\w:.-]+))?",
@@ -181,4 +186,8 @@ FLOW: Flow[BaseModel] = Flow(
             lambda r, m: stop_schedules(r),
         ),
     ),
+    actions={
+        "full": lambda r, plan: summary_turn(r, plan or None, True),
+        "show": lambda r, plan: summary_turn(r, plan or None, False),
+    },
 )

@@ -14,12 +14,14 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from handlers.chat.flow import Flow, FormHandlers, command
+from handlers.chat import intents
+from handlers.chat.flow import MOVED_ON, Flow, FormHandlers, command
 from handlers.chat.messages import (
     ACTION_KEY,
     Choice,
     Form,
     Input,
+    Intent,
     Reply,
     Submitted,
     Turn,
@@ -35,7 +37,7 @@ from handlers.plans.actions import (
     qualified_ref,
     short,
 )
-from handlers.plans.people import may_update
+from handlers.plans.people import may_see, may_update
 from handlers.plans.progress import (
     MAX_NOTE_CHARS,
     Update,
@@ -46,13 +48,22 @@ from handlers.plans.progress import (
     parse_status,
     record_update,
 )
-from models.tables import Action, Status
+from models.tables import Action, Plan, Status
 
-NAME = "update"
+NAME = intents.UPDATE
 KEEP = "keep"
 SKIP_WORDS = {"skip", "none", "no", "nothing", "-", "n/a", "keep", "no change", "same"}
 
-STATUS_CHOICES = tuple(Choice(s.label, s.value) for s in Status) + (Choice("Keep as it is", KEEP),)
+
+class DateOffer(BaseModel):
+    """A date read from a reply that could be the new target, with the words that name it."""
+
+    day: date
+    words: str
+
+
+OTHER_STATUS = "other status"
+TYPE_DATE = "type a date"
 
 
 class Step(StrEnum):
@@ -61,6 +72,17 @@ class Step(StrEnum):
     DATE = "date"
     DATE_CHECK = "date_check"
     CONFIRM = "confirm"
+
+
+def answer(step: Step, key: str) -> Intent:
+    """A button answering `step` of the update."""
+    return Intent(NAME, step, key)
+
+
+STATUS_CHOICES = tuple(Choice(s.label, answer(Step.STATUS, s.value)) for s in Status) + (
+    Choice("Keep as it is", answer(Step.STATUS, KEEP), way_out=True),
+    Choice("Cancel", answer(Step.STATUS, "cancel"), way_out=True),
+)
 
 
 class UpdateData(BaseModel):
@@ -76,6 +98,9 @@ class UpdateData(BaseModel):
     from_reply: bool = False
     date_problem: str = ""
     check_date: bool = False
+    # What the reply could mean, offered first when asking (a status value or "keep").
+    status_options: list[str] = []
+    date_options: list[DateOffer] = []
     # Where the conversation goes once this update is saved or cancelled: the rest of a reply
     # about several actions (the reminder flow's state, kept as JSON), and what to ask then.
     then_flow: str = ""
@@ -104,6 +129,9 @@ def start(req: Request, ref: str) -> Turn:
         return problem
     if not may_update(req.session, req.who, action):
         return refusal(action)
+    if req.msg.forms:  # a channel that shows the questions at once, as a form
+        opened = form(req, ref)
+        return Turn((), form=opened) if isinstance(opened, Form) else opened
     return _ask_status(req, action, new_data(action), intro=True)
 
 
@@ -134,7 +162,9 @@ def _with_action(
 
 
 def pick_action(req: Request, ref: str) -> tuple[Action | None, Turn]:
-    found = find_by_ref(req.session, ref)
+    """The action `ref` names, among those the asker may see: theirs first. An action of a
+    private plan they are not a member of is not found, so its plan is never named to them."""
+    found = [a for a in find_by_ref(req.session, ref) if _visible(req, a)]
     if len(found) > 1:
         mine = [a for a in found if may_update(req.session, req.who, a)]
         found = mine or found
@@ -142,10 +172,15 @@ def pick_action(req: Request, ref: str) -> tuple[Action | None, Turn]:
         return None, not_found(req, ref)
     if len(found) > 1:
         choices = tuple(
-            Choice(qualified_ref(req.session, a), f"update {button_key(a)}") for a in found
+            Choice(qualified_ref(req.session, a), intents.add_update(button_key(a))) for a in found
         )
         return None, say(f"There are several actions called {ref}. Which one?", choices=choices)
     return found[0], say("")
+
+
+def _visible(req: Request, action: Action) -> bool:
+    plan = req.session.get(Plan, action.plan_id)
+    return plan is not None and may_see(req.session, req.who, plan, req.msg.place)
 
 
 def not_found(req: Request, ref: str) -> Turn:
@@ -175,7 +210,10 @@ def _ask_status(req: Request, action: Action, data: UpdateData, intro: bool) -> 
 
 def _on_status(req: Request, action: Action, data: UpdateData) -> Turn:
     answer = req.answer
-    keep = answer.lower() in (KEEP, "keep as it is", "same")
+    if answer.lower() in (OTHER_STATUS, "other", "something else"):
+        reply = Reply("Which status?", choices=STATUS_CHOICES)
+        return _at(Step.STATUS, data, reply)
+    keep = answer.lower() in (KEEP, "keep as it is", "same") or answer.lower().startswith("keep it")
     status = None if keep else parse_status(answer)
     if status is None and not keep:
         reply = Reply(
@@ -198,25 +236,43 @@ def _on_note(req: Request, action: Action, data: UpdateData) -> Turn:
     except UpdateError as err:
         return _at(Step.NOTE, data, Reply(f"{err} Nothing has been saved yet."))
     data = data.model_copy(update={"note": note})
-    if data.status in (Status.COMPLETE, Status.WITHDRAWN):
+    if (data.status or action.status).is_closed:  # kept as complete: no date to move
         return _confirm(req, action, data)
     return _ask_date(req, action, data)
 
 
 def _ask_date(req: Request, action: Action, data: UpdateData, problem: str = "") -> Turn:
+    target = describe_target(req.session, action)
     text = (
-        f"{problem + ' ' if problem else ''}New target date? It is now "
-        f"{describe_target(req.session, action)}. Say a date (31/03/2027, 'end of March') "
-        "or 'keep'."
+        f"{problem + ' ' if problem else ''}New target date? It is now {target}. Say a date "
+        "(31/03/2027, 'end of March') or 'keep'."
     )
-    return _at(Step.DATE, data, Reply(text.strip(), choices=(Choice("Keep the date", KEEP),)))
+    choices: tuple[Choice, ...] = (Choice("Keep the date", answer(Step.DATE, KEEP)),)
+    if data.date_options:  # what the reply named, each with its words
+        found = "\n".join(
+            f"• {format_date(o.day)}: \u201c{o.words}\u201d" for o in data.date_options
+        )
+        text = f"{text}\nYour message mentions:\n{found}"
+        choices = (
+            *(
+                Choice(format_date(o.day), answer(Step.DATE, f"{o.day:%d/%m/%Y}"))
+                for o in data.date_options
+            ),
+            Choice(f"Keep the target ({target})"[:75], answer(Step.DATE, KEEP)),
+            Choice("Let me type it", answer(Step.DATE, TYPE_DATE)),
+        )
+    return _at(Step.DATE, data, Reply(text.strip(), choices=choices))
 
 
 def _on_date(req: Request, action: Action, data: UpdateData) -> Turn:
-    answer = req.answer
-    if answer.lower() in SKIP_WORDS:
+    said = req.answer
+    if said.lower() == TYPE_DATE:
+        text = "Type the new target date: 31/03/2027, 'end of March', or 'keep'."
+        keep = Choice("Keep the date", answer(Step.DATE, KEEP))
+        return _at(Step.DATE, data, Reply(text, choices=(keep,)))
+    if said.lower() in SKIP_WORDS or said.lower().startswith("keep the"):
         return _confirm(req, action, data.model_copy(update={"new_date": None}))
-    parsed = parse_date_answer(answer, today=req.ctx.today())
+    parsed = parse_date_answer(said, today=req.ctx.today())
     if parsed.day is None:
         return _ask_date(req, action, data, problem=parsed.problem or "I couldn't read that date.")
     try:
@@ -233,7 +289,10 @@ def _check_date(data: UpdateData) -> Turn:
     """Ask whether a relative date ("next Friday") was read right before using it."""
     assert data.new_date is not None
     text = f"Do you mean {data.new_date:%A} {format_date(data.new_date)}?"
-    choices = (Choice("Yes", "yes", "primary"), Choice("No", "no"))
+    choices = (
+        Choice("Yes", answer(Step.DATE_CHECK, "yes"), "primary"),
+        Choice("No", answer(Step.DATE_CHECK, "no")),
+    )
     return _at(Step.DATE_CHECK, data, Reply(text, choices=choices))
 
 
@@ -272,7 +331,9 @@ def _finish(data: UpdateData, text: str) -> Turn:
     """The update is over; go on to whatever was waiting for it (the next action of a reply)."""
     if not data.then_flow:
         return say(text)
-    choices = tuple(Choice(ref, ref) for ref in data.then_choices)
+    choices = tuple(
+        Choice(ref, Intent(data.then_flow, data.then_step, ref)) for ref in data.then_choices
+    )
     reply = Reply(f"{text}\n{data.then_prompt}", choices=choices)
     carried = _Carried.model_validate(data.then_data)
     return Turn((reply,), Next(data.then_flow, data.then_step, carried))
@@ -297,6 +358,8 @@ def propose(
     then: Next | None = None,
     then_prompt: str = "",
     then_choices: tuple[str, ...] = (),
+    status_options: tuple[Status | None, ...] = (),
+    date_options: tuple[DateOffer, ...] = (),
 ) -> Turn:
     """Start an update from what was read elsewhere (a reply in words), to be confirmed.
 
@@ -312,6 +375,8 @@ def propose(
             "from_reply": True,
             "date_problem": date_problem,
             "check_date": check,
+            "status_options": [s.value if s is not None else KEEP for s in status_options],
+            "date_options": list(date_options),
         }
     )
     if then is not None:  # once this one is done, the conversation goes on there
@@ -330,17 +395,41 @@ def propose(
 
 
 def _ask_reply_status(action: Action, data: UpdateData) -> Turn:
-    """Progress told without a status: the officer picks it, nothing is assumed."""
+    """Progress told without a clear status: the officer picks it, nothing is assumed.
+
+    The statuses the reply could mean come first (best guess first), then "Other status".
+    """
+    now = action.status.label.lower()
+    if not data.status_options:
+        text = (
+            f"Thanks, I've got your update on {action.ref}. It says what was done but not "
+            f"where the action stands (it's recorded as {now}). What's the status now?"
+        )
+        reply = Reply(text, choices=STATUS_CHOICES, note="Say 'cancel' at any point to stop.")
+        return _at(Step.STATUS, data, reply)
+    labels = [_option_label(value, action) for value in data.status_options]
     text = (
-        f"Thanks, I've got your update on {action.ref}. It says what was done but not where "
-        f"the action stands (it's recorded as {action.status.label.lower()}). What's the "
-        "status now?"
+        f"Thanks, I've got your update on {action.ref} (recorded as {now}). I can't be sure "
+        f"where it leaves the action ({' or '.join(labels)}?). What's the status now?"
     )
-    reply = Reply(text, choices=STATUS_CHOICES, note="Say 'cancel' at any point to stop.")
+    choices = tuple(
+        Choice(label, answer(Step.STATUS, value), "primary" if n == 0 else "default")
+        for n, (label, value) in enumerate(zip(labels, data.status_options, strict=True))
+    )
+    choices += (Choice("Other status", answer(Step.STATUS, OTHER_STATUS), way_out=True),)
+    reply = Reply(text, choices=choices, note="Say 'cancel' at any point to stop.")
     return _at(Step.STATUS, data, reply)
 
 
+def _option_label(value: str, action: Action) -> str:
+    if value == KEEP:
+        return f"Keep it {action.status.label}"
+    return Status(value).label
+
+
 def _after_reply_status(req: Request, action: Action, data: UpdateData) -> Turn:
+    if data.date_problem and data.status in (Status.COMPLETE, Status.WITHDRAWN):
+        data = data.model_copy(update={"date_problem": "", "new_date": None})  # no date to set
     if data.date_problem:
         data = data.model_copy(update={"new_date": None})
         return _ask_date(req, action, data, data.date_problem)
@@ -369,9 +458,17 @@ def save(req: Request, action: Action, update: Update, source_key: str) -> str:
 def _confirm_choices(token: str) -> tuple[Choice, ...]:
     # The button carries the token, so a second click after the save can be recognised.
     return (
-        Choice("Save", f"save {token}".strip(), "primary"),
-        Choice("Cancel", "cancel", "danger"),
+        Choice("Save", answer(Step.CONFIRM, f"save {token}"), "primary"),
+        Choice("Cancel", answer(Step.CONFIRM, "cancel"), "danger", way_out=True),
     )
+
+
+def moved_on(req: Request, intent: Intent) -> Turn:
+    """A button of an update that is over: a second Save is recognised, not repeated."""
+    verb, _, token = intent.key.partition(" ")
+    if intent.verb == Step.CONFIRM and verb == "save" and token:
+        return saved_already(req, token)
+    return say(MOVED_ON, private=True)
 
 
 def saved_already(req: Request, token: str) -> Turn:
@@ -385,7 +482,7 @@ def saved_already(req: Request, token: str) -> Turn:
 
 # The same update as one form, for channels that can show a form (a Slack modal).
 
-FORM_STATUS_CHOICES = tuple(Choice(s.label, s.value) for s in Status)
+FORM_STATUS_CHOICES = tuple(Choice(s.label, answer(Step.STATUS, s.value)) for s in Status)
 
 
 def form(req: Request, ref: str) -> Form | Turn:
@@ -485,4 +582,6 @@ FLOW = Flow(
     },
     free_text=frozenset({Step.NOTE}),
     form=FormHandlers(open=form, submit=submit),
+    actions={intents.START: start},
+    moved_on=moved_on,
 )

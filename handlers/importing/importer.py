@@ -26,6 +26,7 @@ from handlers.importing.target_cells import read_target, waits_for_start
 from handlers.language.targets import Target, parse_target
 from handlers.plans.people import get_or_create_role
 from handlers.plans.progress import leading_status, move_target, revision_row
+from handlers.plans.roles import AlikeRoles, alike_roles
 from models.db import transaction
 from models.tables import (
     Action,
@@ -59,6 +60,9 @@ class ImportReport:
     starts_on: date | None = None
     start_changes: list[StartChange] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    # Roles whose names look like one role spelled differently: reported, merged only when
+    # someone confirms (handlers/plans/roles.py).
+    alike_roles: list[AlikeRoles] = field(default_factory=list)
 
     @property
     def total(self) -> int:
@@ -147,6 +151,11 @@ def store_plan(
     )
     pairs = [(actions[r.ref], r) for r in parsed.rows]
     report.notes_added = _progress_notes(session, plan, pairs, source, now)
+    report.warnings += [
+        f"{ref}: target read, but {t.problem}."
+        for ref, t in targets.items()
+        if t.kind != "unclear" and t.problem and t.problem.startswith("not a date")
+    ]
     report.unclear_targets = [
         (ref, t.text, t.problem or "")
         for ref, t in targets.items()
@@ -155,6 +164,7 @@ def store_plan(
     report.waiting_for_start = [
         (row.ref, row.row, row.target) for row in parsed.rows if waits_for_start(targets[row.ref])
     ]
+    report.alike_roles = alike_roles(session, among={o for r in parsed.rows for o in r.owners})
     return report
 
 

@@ -444,6 +444,9 @@ def _read_body(
             if previous is not None and _adds_to_previous(text, layout):
                 _join(previous, cells, layout)  # before captions: "HBC", "TBC" are not headings
                 continue
+            if previous is not None and _sentence_under_activity(text, layout):
+                _carry_on(previous, text, layout)
+                continue
             if _is_caption(text):
                 continue
             if theme_open and theme is not None and _is_description(text):
@@ -518,6 +521,27 @@ def _adds_to_previous(text: str, layout: _Layout) -> bool:
     if Idea.RECOMMENDATION in layout.columns:
         return True
     return len(text) > 80 or text.rstrip()[-1:] in _SENTENCE_END
+
+
+def _sentence_under_activity(text: str, layout: _Layout) -> bool:
+    """A sentence alone in the reference column, under an activity: more of that activity
+    ("Recruit members from every ward, including young people."), not a theme, which is a
+    short heading ("Communication and awareness", "Objective 2: ...")."""
+    if layout.columns.get(Idea.REF) != 0 or layout.main is None or layout.main == 0:
+        return False
+    if _THEME_WORD.match(text) or _CAPTION.match(text) or text[:1] in _QUOTES:
+        return False
+    sentence = text.rstrip()[-1:] in _SENTENCE_END and len(text.split()) >= 4
+    return sentence or len(text) > 80 or text[:1].islower()
+
+
+def _carry_on(previous: _Draft, text: str, layout: _Layout) -> None:
+    """The sentence goes on the activity's own text, on a line of its own."""
+    main = layout.main
+    assert main is not None
+    if main >= len(previous.cells):
+        previous.cells += [""] * (main + 1 - len(previous.cells))
+    previous.cells[main] = _add_line(previous.cells[main], text)
 
 
 def _join(previous: _Draft, cells: list[str], layout: _Layout) -> None:

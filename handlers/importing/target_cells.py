@@ -11,11 +11,23 @@ Plan years run from the plan's start: with a start of 1 April 2010, "Year 1" is 
 March 2011 (due 31 March 2011) and "Year 2-3" ends 31 March 2013; a list of years is one
 milestone a year. Until the start is known they are unclear, with a problem ending in
 `WAITS_FOR_START`, so the import can say which rows wait for it.
+
+The shapes of cells this reads, and how:
+
+- "Year 2 – by 3rd March 2012": a year label before a date; the date says it (3 March 2012).
+- "Year 1 October – January 2012": the same with a range (October 2011 to 31 January 2012).
+- "Year 2 May - November": months without a year, read within the plan's year 2.
+- "October 2011 – June 2012": a range across years; its end is due, its start kept.
+- "From June 2011", "Starting July 2011": a start is no deadline; ongoing, from then.
+- "Monthly, starting in July 2011": a repeat is no deadline; monthly from July 2011.
+- "By March 2012" over "Monthly" over "Work with partners": a line of prose among dates and
+  repeats is left out, and named in the target's problem for the import to report.
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from datetime import date, timedelta
 
 from handlers.language.targets import (
@@ -74,8 +86,70 @@ def _line(text: str, today: date, plan_start: date | None) -> Target:
         return years
     target = parse_target(text, today=today, plan_start=plan_start)
     if target.kind == "unclear":
-        return _repeat_after_words(text, today) or target
+        return (
+            _labelled_year(text, today, plan_start)
+            or _from(text, today)
+            or _repeat_after_words(text, today)
+            or target
+        )
     return target
+
+
+_YEAR_LABEL = re.compile(
+    rf"{_YEAR_WORD}\s*({_NUMBER})(?:\s*(?:-|–|to)\s*({_NUMBER}))?\s*(?:[-–—:,]\s*|\s+)(.*\S)",
+    re.IGNORECASE,
+)
+_HAS_YEAR = re.compile(r"\b(?:19|20)\d{2}\b")
+
+
+def _labelled_year(text: str, today: date, plan_start: date | None) -> Target | None:
+    """'Year 2 – by 3rd March 2012', 'Year 2 May - November': the year of the plan, then when
+    in it. A date with its year says it all; months alone are read within that plan year."""
+    match = _YEAR_LABEL.fullmatch(" ".join(text.split()))
+    if match is None:
+        return None
+    rest = match[3]
+    if _HAS_YEAR.search(rest):
+        found = parse_target(rest, today=today, plan_start=plan_start)
+    elif plan_start is None:
+        return Target(text, "unclear", problem=f"{text} {WAITS_FOR_START}")
+    else:  # "May - November" of year 2: the first such months from the year's start
+        year_start = _year_start(plan_start, _number(match[1].lower()))
+        found = parse_target(rest, today=year_start, plan_start=plan_start)
+    if found.kind in ("unclear", "none"):
+        return None
+    due = found.due
+    if found.recurrence is not None:  # the next one from today, not from the year's start
+        due = found.recurrence.next_due(today)
+    return Target(
+        text,
+        found.kind,
+        due=due,
+        start=found.start,
+        recurrence=found.recurrence,
+        milestones=found.milestones,
+    )
+
+
+_FROM = re.compile(
+    r"(?:from|starting(?: in| from| on)?|commencing(?: in| from| on)?|beginning(?: in)?"
+    r"|with effect from|wef)\s+(.+?)(?:\s+onwards?)?\.?",
+    re.IGNORECASE,
+)
+
+
+def _from(text: str, today: date) -> Target | None:
+    """'From June 2011': when the work starts, which is no deadline: ongoing from then."""
+    match = _FROM.fullmatch(" ".join(text.split()))
+    if match is None:
+        return None
+    found = parse_target(match[1], today=today)
+    if found.kind != "date" or found.due is None:
+        return None
+    start = found.start or (
+        found.due if re.search(r"\d{1,2}(?:st|nd|rd|th)?\s", match[1]) else found.due.replace(day=1)
+    )
+    return Target(text, "ongoing", start=start)
 
 
 def _plan_years(text: str, plan_start: date | None) -> Target | None:
@@ -126,6 +200,22 @@ def _add_years(day: date, years: int) -> date:
         return day.replace(year=day.year + years, day=28)
 
 
+_DATE_LIKE = re.compile(
+    rf"\d|\b(?:{'|'.join(MONTHS)}|{'|'.join(FREQUENCIES)}|annual\w*|quarter\w*|year\w*|month\w*"
+    r"|week\w*|spring|summer|autumn|winter|christmas|easter|ongoing|tbc|by|end|date)\b",
+    re.IGNORECASE,
+)
+
+
+def _prose(text: str) -> bool:
+    """A line that says what is done, not when: no date word in it at all."""
+    return not _DATE_LIKE.search(text)
+
+
+def _as_cell(original: str, target: Target) -> Target:
+    return replace(target, text=original)
+
+
 def _repeat_after_words(text: str, today: date) -> Target | None:
     """'Updated quarterly', 'Reported to Cabinet annually (April)': a recurrence after a few
     words saying what recurs. Only a recurrence, and only after words with no date in them."""
@@ -141,7 +231,18 @@ def _repeat_after_words(text: str, today: date) -> Target | None:
 
 
 def _combined(original: str, targets: list[Target], today: date) -> Target:
-    """One target for a cell of several lines: its milestones, and its most frequent repeat."""
+    """One target for a cell of several lines: its milestones, and its most frequent repeat.
+
+    A line of prose among them ("Work with partners to agree the approach") is left out, and
+    named in the target's problem so the import reports it; a line that tries to be a date but
+    can't be read leaves the whole cell unclear.
+    """
+    prose = [t for t in targets if t.kind == "unclear" and _prose(t.text)]
+    read = [t for t in targets if t not in prose]
+    if prose and read and all(t.kind != "unclear" for t in read):
+        kept = _combined(original, read, today) if len(read) > 1 else _as_cell(original, read[0])
+        left_out = "; ".join(f"'{t.text}'" for t in prose)
+        return replace(kept, problem=f"not a date, so left out: {left_out}")
     unclear = [t for t in targets if t.kind == "unclear"]
     if unclear:  # a line nothing can read matters more than one waiting for the start
         problem = next((t for t in unclear if not waits_for_start(t)), unclear[0]).problem

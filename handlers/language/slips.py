@@ -27,6 +27,7 @@ _REAL_WORDS = frozenset(
     {"stated", "compete", "competed", "match", "marsh", "parch", "trace", "tract", "truck"}
     | {"trick", "delays", "relayed", "decayed", "starter", "starts", "staked", "stalled"}
     | {"progressed", "tracks", "tracked", "until", "julie", "julia", "junes", "augusta"}
+    | {"finishes", "finisher", "completes", "completer", "starter", "started", "starts"}
 )
 _SHORT_SLIPS = {"trak": "track", "dne": "done", "compelete": "complete"}
 _QUALIFYING = frozenset(PARTLY_QUALIFIERS) | {"fully", "now", "is", "all", "been"}

@@ -54,6 +54,7 @@ from handlers.language.vocabulary import (
     TIME_UNITS,
     WEEKDAY_LEADS,
     alternation,
+    in_english,
     one_of,
     phrases,
 )
@@ -258,6 +259,7 @@ class DateAnswer:
     day: date | None
     needs_confirmation: bool = False
     problem: str | None = None
+    options: tuple[date, ...] = ()  # what an unclear answer could mean ("Q1 next year")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -317,7 +319,7 @@ _LEAD_WORDS = _Lazy(
 
 def _normalise(text: str) -> str:
     """Lower case, one space, plain hyphens, no ordinals or trailing full stops."""
-    s = " ".join(text.split()).lower().translate(_DASHES).replace("\u2019", "'")
+    s = " ".join(in_english(text).split()).lower().translate(_DASHES).replace("\u2019", "'")
     s = _ORDINAL.sub(r"\1", s)
     s = _MODIFIER_HYPHEN.sub(r"\1 ", s)
     s = _DAY_OF.sub(r"\1 ", s)
@@ -416,6 +418,8 @@ _RE_QUARTER = _Lazy(
 )
 _RE_QUARTER_AFTER = _Lazy(rf"(?:{FY_TAIL}|(\d{{4}}))\s+{QUARTER}\s*([1-4])")
 _RE_SEASON = _Lazy(rf"{alternation(SEASON_START)}(?:\s+(?:{FY_TAIL}|(\d{{4}})))?")
+_EVES = {"christmas eve": 24, "xmas eve": 24, "boxing day": 26, "new year's eve": 31}
+_RE_EVE = _Lazy(rf"({'|'.join(_EVES)})")
 _RE_FEAST = _Lazy(rf"{alternation(FEASTS)}(?:\s+(\d{{4}}))?")
 _RE_MODIFIED = _Lazy(rf"{alternation(MODIFIERS)}\s+(.+)")
 
@@ -467,6 +471,9 @@ def _period(s: str, year: int | None, today: date) -> _Span | None:
         return _quarter(s, int(m[4]), m[1], m[2], m[3], financial=False)
     if m := _RE_SEASON.fullmatch(s):
         return _season(m[1], m[2], m[3], m[4], builder)
+    if m := _RE_EVE.fullmatch(s):  # "Christmas Eve", "New Year's Eve", "Boxing Day"
+        day = _EVES[m[1]]
+        return builder.resolve(lambda y: _day_span(date(y, 12, day)))
     if m := _RE_FEAST.fullmatch(s):
         return _feast(m[1], m[2], builder)
     return _named_period(s, today)
@@ -1013,8 +1020,19 @@ def _quarter_answer(raw: str, s: str, today: date) -> DateAnswer | None:
         if m[3] is None:  # the next such quarter's end
             ends = (_fin_quarter_end(fy_now + k, number) for k in range(2))
             return DateAnswer(raw, next(d for d in ends if d >= today))
-        if m[4] == "year":  # "Q2 next year": of the financial year starting in that year
-            start = today.year + (1 if m[3] == "next" else 0)
+        if m[4] == "year":  # "Q1 next year": January to March, or April to June? Asked
+            year = today.year + (1 if m[3] == "next" else 0)
+            calendar_end = _month_end(year, 3 * number)
+            financial_end = _fin_quarter_end(year, number)
+            if calendar_end != financial_end:
+                problem = (
+                    f"Q{number} {m[3]} year could mean the quarter ending "
+                    f"{format_date(calendar_end)} or Q{number} of {year}/{(year + 1) % 100:02d}, "
+                    f"ending {format_date(financial_end)}. Which?"
+                )
+                options = tuple(sorted({calendar_end, financial_end}))
+                return DateAnswer(raw, None, problem=problem, options=options)
+            start = year
         else:
             start = fy_now + (1 if m[3] == "next" else 0)
         return DateAnswer(raw, _fin_quarter_end(start, number))
@@ -1027,7 +1045,7 @@ def _quarter_answer(raw: str, s: str, today: date) -> DateAnswer | None:
             f"Q{number} of {year}/{(year + 1) % 100:02d}, ending {format_date(financial_end)}. "
             f"Which? Say the date, e.g. {format_date(financial_end)}."
         )
-        return DateAnswer(raw, None, problem=problem)
+        return DateAnswer(raw, None, problem=problem, options=(calendar_end, financial_end))
     if m := _RE_NEXT_FY.fullmatch(s):  # "end of next financial year"; the year alone is asked
         end = date(fy_now + 2, 3, 31)
         if m[1]:
@@ -1104,6 +1122,28 @@ def _relative_answer(raw: str, s: str, today: date) -> DateAnswer | None:
     return None
 
 
+_RE_WEEK_OF = _Lazy(
+    rf"(?:the\s+)?(first|second|third|fourth|last)\s+week\s+(?:of|in)\s+{MONTH}(?:\s+{YEAR})?"
+)
+_NTH = {"first": 0, "second": 1, "third": 2, "fourth": 3}
+
+
+def _week_of_month(s: str, today: date) -> date | None:
+    """'first week of February': the Friday that ends that working week."""
+    m = _RE_WEEK_OF.fullmatch(s)
+    if m is None:
+        return None
+    month = MONTHS[m[2]]
+    year = _year_of(m[3]) if m[3] else today.year + (month < today.month)
+    first = date(year, month, 1)
+    monday = first + timedelta(days=(7 - first.weekday()) % 7) if first.weekday() > 4 else first
+    if m[1] == "last":
+        last = _month_end(year, month)
+        return last - timedelta(days=(last.weekday() - 4) % 7)
+    friday = monday + timedelta(days=(4 - monday.weekday()) % 7 + 7 * _NTH[m[1]])
+    return friday
+
+
 @functools.lru_cache(maxsize=4096)  # a long reply offers the same phrase again and again
 def parse_date_answer(text: str, *, today: date) -> DateAnswer:
     """One revised date typed in chat; relative answers come back for confirmation.
@@ -1117,17 +1157,24 @@ def parse_date_answer(text: str, *, today: date) -> DateAnswer:
         return DateAnswer(raw, None, problem=f"I need a date here. {_TRY}")
     if (day := _relative_weekday(s, today)) is not None:
         return DateAnswer(raw, day, needs_confirmation=True)
+    if (day := _week_of_month(s, today)) is not None:
+        return DateAnswer(raw, day)
+    if re.fullmatch(r"(?:this|the same|same) time next year", s):  # a year from today
+        a_year_on = today.replace(year=today.year + 1, day=28 if today.day == 29 else today.day)
+        return DateAnswer(raw, a_year_on, needs_confirmation=True)
     if (answer := _quarter_answer(raw, s, today) or _relative_answer(raw, s, today)) is not None:
         return answer
     target = parse_target(raw, today=today)
     if target.kind == "date" and target.due is not None:
         if target.start is not None:
             span = f"{format_date(target.start)} to {format_date(target.due)}"
-            return DateAnswer(raw, None, problem=f"That's a range ({span}): I need one date.")
+            problem = f"That's a range ({span}): I need one date."
+            return DateAnswer(raw, None, problem=problem, options=(target.due,))
         return DateAnswer(raw, target.due)
     if target.kind in ("recurring", "ongoing", "milestones"):
         problem = f'"{raw}" is {target.describe()}: I need one date. {_TRY}'
-        return DateAnswer(raw, None, problem=problem)
+        last = (target.due,) if target.kind == "milestones" and target.due else ()
+        return DateAnswer(raw, None, problem=problem, options=last)
     if target.kind == "none":
         return DateAnswer(raw, None, problem=f"I need a date here. {_TRY}")
     if target.problem and target.problem != _cant_read(raw):

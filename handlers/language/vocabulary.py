@@ -40,6 +40,27 @@ WEEKDAYS: dict[str, int] = {name.lower(): i for i, name in enumerate(WEEKDAY_NAM
 WEEKDAYS.update({name[:3].lower(): i for i, name in enumerate(WEEKDAY_NAMES)})
 WEEKDAYS.update({"tues": 1, "weds": 2, "thur": 3, "thurs": 3})
 
+# Welsh date words, read as their English: councils in Wales are answered in both languages
+# ("Diwedd mis Chwefror" is the end of February). Word by word; none is an English word.
+WELSH_DATE_WORDS: dict[str, str] = {
+    "ionawr": "january",
+    "chwefror": "february",
+    "mawrth": "march",
+    "ebrill": "april",
+    "mai": "may",
+    "mehefin": "june",
+    "gorffennaf": "july",
+    "awst": "august",
+    "medi": "september",
+    "hydref": "october",
+    "tachwedd": "november",
+    "rhagfyr": "december",
+    "diwedd": "end of",
+    "canol": "mid",
+    "dechrau": "start of",
+    "mis": "",  # "mis Chwefror": the month of February
+}
+
 # Endings of day numbers: "31st", "2nd", "3rd", "4th".
 ORDINAL_SUFFIXES = ("st", "nd", "rd", "th")
 
@@ -146,6 +167,10 @@ CLOSE_WORDS = (
     "closing (?:this|it) off",
     "nothing (?:further|more|else) to do",
     "happy (?:for this|for it|that this|that it) (?:to be closed|is complete)",
+    r"tick (?:that|this|it)(?: one)? off",
+    "call (?:this|it)(?: one)? (?:complete|done)",
+    r"(?:mark|marked) (?:this|it)(?: one)? (?:as )?(?:complete|done)",
+    "job done",
 )
 # Withdrawn unless negated ("not dropped").
 WITHDRAWN_WORDS = ("withdrawn", "withdraw", "dropped", "cancell?ed", "superseded", "replaced by")
@@ -159,6 +184,19 @@ NO_LONGER_WORDS = (  # withdrawn, whatever negation says: "no longer needed"
     # "we won't be doing this now", but not "won't be doing this until April"
     r"(?:won'?t|will not|not) be doing (?:this|it)(?: one)?(?: now| any ?more)?(?=\s*(?:[.,;!]|$))",
     "(?:has|have) replaced (?:this|it)",
+    # taken off the plan, in the words officers use for it
+    r"(?:take|taking|took|taken) (?:this|it|this one|[a-z]{1,2}\d{1,2}) off (?:the|our) "
+    "(?:list|plan)",
+    r"(?:remove|removing) (?:this|it)(?: one)? from (?:the|our) (?:list|plan)",
+    "not (?:proceeding|progressing|going ahead) with (?:this|it)(?: one)?",
+    "(?:we'?re|we are|i'?m|i am) dropping (?:this|it)(?: one)?",
+    "overtaken by events",
+    "grey (?:this|it)(?: one)? out",
+    "(?:agreed|decided) to (?:stop|drop|close down) (?:this|it)(?: one)?",
+    "nothing (?:for us )?(?:left )?to do (?:on|with|for) (?:this|it)(?: one)? any ?more",
+    "(?:rolled|folded|absorbed|merged|subsumed) into (?:the |a |our )?(?:new )?",
+    "(?:doesn'?t|does not|no longer) need(?:s)? to (?:sit|be|stay) on (?:this|the) plan",
+    "can be withdrawn",
 )
 # Delayed unless negated; the "-ed" ones never make a reply's clause a past event.
 DELAYED_WORDS = (
@@ -174,6 +212,7 @@ DELAYED_WORDS = (
     "put back",
     "deferred",
     "held up",
+    "held back",
     "stalled",
     "(?:running|be|is|are|going) (?:a bit )?late",
     "behind schedule",
@@ -181,12 +220,13 @@ DELAYED_WORDS = (
     "pause",
     "(?:need|needs|needed) (?:a bit |a little |some )?(?:more time|longer|an extension)",
     "more time",
+    r"(?:can'?t|cannot|don'?t) see (?:it|this) happening",
 )
 # Delayed only when nothing else is said: a dependency is a reason, not a status ("not started
 # yet, waiting for the budget" is not started). "Waiting for/on" alone is not a delay at all:
 # the officer did not say the target will be missed, so the status is kept.
 DEPENDS_WORDS = (
-    r"(?:can'?t|cannot|unable to|not able to|won'?t be able to) (?:\w+ ){1,4}?until",
+    r"(?:can'?t|cannot|unable to|not able to|won'?t be able to) (?:\w+ ){1,4}?(?:until|till|til)",
     r"(?:can'?t|cannot|unable to) (?:progress|proceed|move (?:this|it) on)",
     "not until",
     "won'?t be (?:finished|done|complete|completed|ready) (?:this|by|in|until)",
@@ -212,12 +252,16 @@ PARTLY_QUALIFIERS = (
 PARTLY_DONE_WORDS = PARTLY_QUALIFIERS + (
     "part complete[d]?",
     "half (?:done|complete|finished|way)",
-    "drafted",
-    "drafts?",
-    "out for (?:feedback|consultation|comments?)",
     "first (?:phase|stage|part) (?:done|complete|completed|finished)",
     "most of (?:it|the|them)",
     "not quite(?: (?:finished|done|complete|completed|there))?",
+    r"\w+ (?:yes|done),? (?:but )?\w+ (?:no|not yet)",  # "Toolkit yes, training no."
+)
+# A stage of the work reached: partly complete, or just what "in progress" looks like.
+DRAFT_STAGE_WORDS = (
+    "drafted",
+    "drafts?",
+    "out for (?:feedback|consultation|comments?)",
     "in draft",
 )
 # Work still to do, said beside a finished part: "fieldwork finished, analysis due end of
@@ -255,25 +299,35 @@ REMAINING_WORDS = (
 # The target is unchanged: on track, and any date named is a step's, not a new target
 # ("Phase 2 slipped to September but the end date is the same").
 TARGET_KEPT_WORDS = (
-    r"(?:target|date|deadline|timescale)s? (?:stays?|unchanged|remains?|(?:still )?stands|is fine"
-    r"|is the same|hasn'?t changed|has not changed|not changed)",
-    r"no change to the (?:\w+ ){0,4}?(?:date|target|deadline)",
+    r"(?:target|date|deadline|timescale|end date)(?:'?s)? (?:stays?|unchanged|remains?"
+    r"|(?:still )?stands|(?:is |still )?(?:fine|ok|okay|good)|is the same|hasn'?t changed"
+    r"|has not changed|not changed)",
+    r"no change (?:to|in) (?:the |our )?(?:\w+ ){0,4}?(?:date|target|deadline)",
+    r"(?:doesn'?t|does not|won'?t|will not|shouldn'?t) (?:affect|change|move|alter) the "
+    r"(?:\w+ ){0,3}?(?:date|target|deadline|end date)",
+    r"(?:finish|be (?:done|finished|complete|ready)|deliver) (?:in|on) time",
+    r"(?:\w+ )?still (?:ok|okay|fine|good)(?= *(?:[.,;!]|$))",
+    r"(?:that'?s|that is) fine",
 )
-# In progress; negated ("not on track") they mean delayed.
-IN_PROGRESS_WORDS = (
+# On track: the work goes on as planned. Said of an action already under way, they change
+# nothing; negated ("not on track") they mean delayed.
+ON_TRACK_WORDS = (
     "on track",
-    "in progress",
-    "progressing",
-    "under(?: )?way",
     "going well",
-    "on(?: )?going",
     "on (?:target|schedule)",
-    "making (?:good )?progress",
-    "good progress",
-    "moving along",
     "still on (?:for|target|track|course|schedule)",
     "on course",
 ) + TARGET_KEPT_WORDS
+# In progress; negated ("not in progress") they mean delayed.
+IN_PROGRESS_WORDS = (
+    "in progress",
+    "progressing",
+    "under(?: )?way",
+    "on(?: )?going",
+    "making (?:good )?progress",
+    "good progress",
+    "moving along",
+)
 # In progress unless negated. "Working on it" is not here: it says nothing the status doesn't.
 STARTED_WORDS = ("started", "begun", "began", "commenced", "made a start")
 # Not started: a start word negated, or still to come.
@@ -287,6 +341,16 @@ NOT_STARTED_WORDS = (
 
 # ---------------------------------------------------------------------------------------------
 # Building regexes from the lists
+
+
+_WELSH = re.compile(rf"(?<![\w'-])({'|'.join(WELSH_DATE_WORDS)})(?![\w'-])", re.IGNORECASE)
+
+
+def in_english(text: str) -> str:
+    """Welsh month names and 'diwedd' (end of), 'canol' (mid) read as their English."""
+    if not _WELSH.search(text):
+        return text
+    return " ".join(_WELSH.sub(lambda m: WELSH_DATE_WORDS[m[1].lower()], text).split(" "))
 
 
 def one_of(words: Iterable[str]) -> str:

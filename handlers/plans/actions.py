@@ -10,7 +10,9 @@ from typing import Any
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
+from handlers.chat import intents
 from handlers.chat.messages import Choice, Field, Item
+from handlers.language.quantities import overdue
 from handlers.language.targets import Recurrence, format_date
 from handlers.plans.people import owner_roles, prefetch_owners, role_key
 from models.tables import (
@@ -183,7 +185,7 @@ def action_item(session: Session, action: Action, today: date, *, button: bool =
         Field("Target", describe_target(session, action)),
         Field("Owner", owners),
     ]
-    choices = (Choice("Add update", f"update {button_key(action)}", "primary"),)
+    choices = (Choice("Add update", intents.add_update(button_key(action)), "primary"),)
     return Item(
         heading=f"{action.ref} · {plan.title or plan.name if plan else ''}",
         body=short(action.recommendation or action.action),
@@ -196,8 +198,7 @@ def status_text(action: Action, today: date) -> str:
     label = action.status.label
     if action.status.is_closed or action.target_date is None or action.target_date >= today:
         return label
-    days = (today - action.target_date).days
-    return f"{label} — overdue by {days} day{'s' if days != 1 else ''}"
+    return f"{label} — {overdue((today - action.target_date).days)}"
 
 
 def action_json(session: Session, action: Action) -> dict[str, Any]:
@@ -220,6 +221,7 @@ def action_json(session: Session, action: Action) -> dict[str, Any]:
         "target_text": action.target_text,
         "target_kind": action.target_kind.value,
         "target_date": action.target_date.isoformat() if action.target_date else None,
+        "target_start": action.target_start.isoformat() if action.target_start else None,
         "target_problem": action.target_problem or None,
         "recurrence": action.recurrence or None,
         "milestones": list(action.milestones),

@@ -15,6 +15,7 @@ from datetime import date, datetime, timedelta
 
 from sqlmodel import Session, col, select
 
+from handlers.chat import intents
 from handlers.chat.messages import Choice, Reply
 from handlers.language.years import FinancialYear
 from handlers.plans.rendering import png_of, pyplot
@@ -286,9 +287,9 @@ def due_message(check: HealthCheck | None, year: FinancialYear, answered: int, t
             f"{total} short questions, one at a time, and can be paused and carried on. Say "
             "'health check' (or 'health check for TEAM') to start it."
         )
-        return Reply(text, choices=(Choice("Start the health check", "health check"),))
+        return Reply(text, choices=(Choice("Start the health check", intents.health_check()),))
     text = (
         f"The community engagement health check for {year} was started but not finished: "
         f"{answered} of {total} questions answered. Say 'health check' to carry on."
     )
-    return Reply(text, choices=(Choice("Carry on", "health check"),))
+    return Reply(text, choices=(Choice("Carry on", intents.health_check()),))

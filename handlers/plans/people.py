@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Mapping
 
 from sqlalchemy import or_
 from sqlmodel import Session, col, select
 
+from handlers.chat import addresses
 from models.tables import (
     Action,
     ActionOwner,
@@ -16,9 +18,13 @@ from models.tables import (
     Plan,
     PlanAdmin,
     Role,
+    RoleAlias,
     RoleHolder,
+    ScheduledSummary,
     id_of,
 )
+
+log = logging.getLogger(__name__)
 
 
 class PeopleError(ValueError):
@@ -31,9 +37,18 @@ def role_key(name: str) -> str:
     return " ".join(re.findall(r"[a-z0-9]+", text))
 
 
+def _by_key(session: Session, key: str) -> Role | None:
+    """The role with this normalised name, or the one it was merged into (a `RoleAlias`)."""
+    role = session.exec(select(Role).where(Role.key == key)).first()
+    if role is None:
+        alias = session.exec(select(RoleAlias).where(RoleAlias.key == key)).first()
+        role = session.get(Role, alias.role_id) if alias is not None else None
+    return role
+
+
 def get_or_create_role(session: Session, name: str) -> Role:
     key = role_key(name)
-    role = session.exec(select(Role).where(Role.key == key)).first()
+    role = _by_key(session, key)
     if role is None:
         role = Role(name=" ".join(name.split()), key=key)
         session.add(role)
@@ -44,7 +59,7 @@ def get_or_create_role(session: Session, name: str) -> Role:
 def find_role(session: Session, name: str) -> Role | None:
     """A role by its name, or by a unique part of it ('partnership manager')."""
     key = role_key(name)
-    exact = session.exec(select(Role).where(Role.key == key)).first()
+    exact = _by_key(session, key)
     if exact is not None or not key:
         return exact
     matches = session.exec(select(Role).where(col(Role.key).contains(key))).all()
@@ -52,7 +67,11 @@ def find_role(session: Session, name: str) -> Role | None:
 
 
 def identify(session: Session, platform: str, user: str, email: str | None = None) -> Person | None:
-    """The person behind a chat identity: by their id on that platform, then by e-mail."""
+    """The person behind a chat identity: by their id on that platform, then by e-mail.
+
+    Matched by e-mail, the id they write from becomes theirs (so the platform need not be
+    asked again, and reminders go where they are): an id stored earlier that no longer
+    works (a new account, an id typed in by hand) is replaced, their history kept."""
     query = (
         select(Person)
         .join(ChatIdentity)
@@ -61,8 +80,16 @@ def identify(session: Session, platform: str, user: str, email: str | None = Non
     person = session.exec(query).first()
     if person is None and email:
         person = session.exec(select(Person).where(Person.email == email.lower())).first()
-        if person is not None:  # keep the id, so the platform need not be asked again
-            _link(session, person, platform, user)
+        if person is not None:
+            old = link(session, person, platform, user)
+            if old is not None:
+                log.info(
+                    "%s's %s id is now %s (was %s): matched by e-mail",
+                    person.name or person.email,
+                    platform,
+                    user,
+                    old,
+                )
     return person
 
 
@@ -82,12 +109,30 @@ def chat_id(session: Session, person: Person, platform: str) -> str | None:
     return chat_ids(session, person).get(platform)
 
 
-def _link(session: Session, person: Person, platform: str, user: str) -> None:
-    """Record the person's id on a platform, unless they have one there already."""
-    if platform in chat_ids(session, person):
-        return
-    session.add(ChatIdentity(person_id=id_of(person), platform=platform, user_id=user))
+def link(session: Session, person: Person, platform: str, user: str) -> str | None:
+    """Make `user` the person's one id on `platform`; the id it replaces, if any. The same
+    identity row is kept (what the person did stays theirs); the old id's delivery address
+    goes with it, so nothing is left pointing at them under an id that is not theirs."""
+    rows = session.exec(
+        select(ChatIdentity).where(
+            ChatIdentity.person_id == person.id, ChatIdentity.platform == platform
+        )
+    ).all()
+    if not rows:
+        session.add(ChatIdentity(person_id=id_of(person), platform=platform, user_id=user))
+        session.flush()
+        return None
+    kept, *extra = rows
+    for duplicate in extra:  # one id per platform: older data may hold more
+        session.delete(duplicate)
+    old = kept.user_id
+    if old == user:
+        return None
+    kept.user_id = user
+    session.add(kept)
+    addresses.drop_personal(session, platform, old)
     session.flush()
+    return old
 
 
 def roles_of(session: Session, person: Person) -> list[Role]:
@@ -155,6 +200,14 @@ def is_member(session: Session, person: Person, plan: Plan) -> bool:
     return session.exec(query).first() is not None
 
 
+def may_see(session: Session, person: Person | None, plan: Plan, place: str = "") -> bool:
+    """Anyone may see a public plan, as may anyone in its steering group's channel (`place`);
+    a private plan elsewhere only its members. Who may not see a plan is never told its name."""
+    if not plan.private or (plan.chat_channel and plan.chat_channel == place):
+        return True
+    return person is not None and is_member(session, person, plan)
+
+
 def holders(session: Session, role: Role, *, deputies: bool = False) -> list[Person]:
     query = (
         select(Person)
@@ -208,17 +261,18 @@ def _find_or_create_person(
         if holder is not None:
             found[id_of(holder)] = holder
     if len(found) > 1:
-        raise PeopleError("Those details belong to different people already; check them.")
+        names = " and ".join(sorted(p.name or p.email or f"person {p.id}" for p in found.values()))
+        raise PeopleError(
+            f"Those details belong to different people already ({names}): an id is only ever "
+            "one person's. Check them, or give only the e-mail and one id at a time."
+        )
     person = next(iter(found.values())) if found else Person()
     person.name = name or person.name or (email or next(iter(ids.values()), ""))
     person.email = email.lower() if email else person.email
     session.add(person)
     session.flush()
     for platform, user in ids.items():
-        known = chat_ids(session, person).get(platform)
-        if known is not None and known != user:
-            raise PeopleError(f"That person already has the {platform} id {known}.")
-        _link(session, person, platform, user)
+        link(session, person, platform, user)  # an admin's word replaces a stale id
     return person
 
 
@@ -250,3 +304,18 @@ def admins_for(session: Session, person: Person) -> list[int]:
     )
     query = select(PlanAdmin.person_id).where(col(PlanAdmin.plan_id).in_(plans)).distinct()
     return [i for i in session.exec(query).all() if i != person.id]
+
+
+def room_admins(session: Session, room: str) -> list[int]:
+    """The admins (person ids) of the plans that post to a room: linked to it, or with a
+    scheduled summary there."""
+    linked = select(Plan.id).where(Plan.chat_channel == room)
+    scheduled = select(ScheduledSummary.plan_id).where(
+        ScheduledSummary.chat_channel == room, col(ScheduledSummary.active)
+    )
+    query = (
+        select(PlanAdmin.person_id)
+        .where(or_(col(PlanAdmin.plan_id).in_(linked), col(PlanAdmin.plan_id).in_(scheduled)))
+        .distinct()
+    )
+    return list(session.exec(query).all())

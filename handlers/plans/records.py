@@ -7,9 +7,11 @@ every table is either exported or named in `NOT_EXPORTED`, so a new table cannot
 
 from __future__ import annotations
 
-from collections import defaultdict
+import json
+import re
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime, time
 from enum import Enum
 from typing import Any, TypeVar
 
@@ -17,6 +19,8 @@ from sqlalchemy import or_
 from sqlmodel import Session, SQLModel, col, select
 
 from handlers.plans.people import chat_ids, roles_of
+from handlers.plans.register import touch
+from models.db import overwrite_deleted
 from models.scoping import org_of
 from models.tables import (
     Action,
@@ -25,6 +29,7 @@ from models.tables import (
     Consultation,
     ConversationState,
     DeliveryAddress,
+    Document,
     FlowchartWalk,
     HealthCheck,
     Organisation,
@@ -35,7 +40,9 @@ from models.tables import (
     PlanAdmin,
     ProgressNote,
     ReminderResponse,
+    ReminderSetting,
     Role,
+    RoleAlias,
     RoleHolder,
     ScheduledSummary,
     SentReminder,
@@ -49,9 +56,21 @@ N = TypeVar("N", ProgressNote, TargetRevision)
 FORMER_OFFICER = "a former officer"  # how an erased author is shown on the notes they wrote
 
 # Bookkeeping that says nothing a council would be asked for: how far conversations and
-# deliveries have got, and which platform events were seen.
+# deliveries have got, which platform events were seen, which platform refuses our
+# credentials, and copies of sent messages with buttons (kept 90 days to show a pressed one
+# answered; the data they show is exported anyway).
 NOT_EXPORTED = frozenset(
-    {"handledevent", "conversationstate", "outbox", "summarypost", "deliveryaddress"}
+    {
+        "handledevent",
+        "conversationstate",
+        "outbox",
+        "summarypost",
+        "deliveryaddress",
+        "platformaccess",
+        "card",
+    }
+    # the deployment's, not a council's: chat app tokens (secrets), installs in progress
+    | {"chatinstallation", "oauthstate", "workspacerequest"}
 )
 
 
@@ -63,7 +82,7 @@ def _plain(row: SQLModel, *, without: tuple[str, ...] = ()) -> dict[str, Any]:
 def _value(value: Any) -> Any:
     if isinstance(value, Enum):
         return value.value
-    if isinstance(value, datetime | date):
+    if isinstance(value, datetime | date | time):
         return value.isoformat()
     return value
 
@@ -78,13 +97,17 @@ def export_everything(session: Session, exported_at: datetime) -> dict[str, Any]
         "organisation": _organisation(session),
         "plans": [_plan(session, plan) for plan in _all(session, Plan)],
         "roles": [_plain(role) for role in _all(session, Role)],
+        "role_spellings": [_plain(row) for row in _all(session, RoleAlias)],
         "people": _people(session),
         "register": [_plain(row) for row in _all(session, Consultation)],
+        # what each file is; the bytes are in the database (and its backups), not in JSON
+        "documents": [_plain(row, without=("content",)) for row in _all(session, Document)],
         "flowchart_walks": [_plain(row) for row in _all(session, FlowchartWalk)],
         "health_checks": [_plain(row) for row in _all(session, HealthCheck)],
         "scheduled_summaries": [_plain(row) for row in _all(session, ScheduledSummary)],
         "reminders_sent": [_plain(row) for row in _all(session, SentReminder)],
         "reminder_responses": [_plain(row) for row in _all(session, ReminderResponse)],
+        "reminder_settings": [_plain(row) for row in _all(session, ReminderSetting)],
     }
 
 
@@ -179,6 +202,7 @@ def export_person(session: Session, person: Person, exported_at: datetime) -> di
         "health_checks": _dump(session, HealthCheck, HealthCheck.person_id, pid),
         "reminders_sent": _dump(session, SentReminder, SentReminder.person_id, pid),
         "reminder_responses": _dump(session, ReminderResponse, ReminderResponse.person_id, pid),
+        "reminder_settings": _dump(session, ReminderSetting, ReminderSetting.person_id, pid),
         "messages_queued": _dump(session, Outbox, Outbox.person_id, pid),
     }
 
@@ -203,52 +227,123 @@ def _revisions_by(session: Session, person: Person) -> list[TargetRevision]:
 
 @dataclass
 class Forgotten:
-    """What erasing a person changed, to tell the operator."""
+    """What erasing a person changed, table by table, to tell the operator."""
 
     name: str
     email: str
-    notes_anonymised: int = 0
-    revisions_anonymised: int = 0
+    removed: Counter[str] = field(default_factory=Counter)  # table: rows deleted
+    cleared: Counter[str] = field(default_factory=Counter)  # table: rows kept, details taken out
     roles_left: list[str] = field(default_factory=list)
     notes_naming_them: list[str] = field(default_factory=list)  # action refs, to check by hand
 
+    @property
+    def notes_anonymised(self) -> int:
+        return self.cleared["progressnote"]
 
-def forget(session: Session, person: Person) -> Forgotten:
+    @property
+    def revisions_anonymised(self) -> int:
+        return self.cleared["targetrevision"]
+
+    def tables(self) -> list[str]:
+        """The tables touched, in order."""
+        return sorted(
+            table for table in set(self.removed) | set(self.cleared) if self.touched(table)
+        )
+
+    def touched(self, table: str) -> bool:
+        return bool(self.removed[table] or self.cleared[table])
+
+
+def forget(session: Session, person: Person, now: datetime | None = None) -> Forgotten:
     """Erase a person: their identity goes; the notes they wrote stay, their author anonymised.
 
     Notes and target revisions are otherwise never changed: erasure is the one exception the
     law requires. Note text is not rewritten; notes that mention the name are listed instead.
+    Every other trace goes too: messages about them queued or sent to others, a room's chat
+    address naming them, conversations that held their words. The rows deleted are
+    overwritten in the file, not only unlinked (`overwrite_deleted`); the caller compacts the
+    database after the commit (`models.db.compact`), so no free page or log keeps them.
     """
+    overwrite_deleted(session)
     pid = person.id
     done = Forgotten(person.name, person.email or "")
+    marks = identifiers(session, person)
     done.roles_left = [r.name for r in roles_of(session, person)]
-    done.revisions_anonymised = _anonymise_revisions(session, person)
-    done.notes_anonymised = _anonymise_notes(session, person)
+    done.cleared["targetrevision"] = _anonymise_revisions(session, person)
+    done.cleared["progressnote"] = _anonymise_notes(session, person)
     done.notes_naming_them = _notes_naming(session, person.name)
     for lead in session.exec(select(Consultation).where(Consultation.lead_id == pid)):
         lead.lead_id, lead.lead_name = None, FORMER_OFFICER
         session.add(lead)
-    _off_the_public_page(session, person)
+        done.cleared["consultation"] += 1
+    done.cleared["consultation"] += _off_the_public_page(session, person, now or datetime.now(UTC))
     for walk in session.exec(select(FlowchartWalk).where(FlowchartWalk.person_id == pid)):
         walk.person_id, walk.who_name = None, ""
         session.add(walk)
+        done.cleared["flowchartwalk"] += 1
     for check in session.exec(select(HealthCheck).where(HealthCheck.person_id == pid)):
         check.person_id, check.who_name = None, ""
         session.add(check)
-    _unlink(session, person)
+        done.cleared["healthcheck"] += 1
+    _unlink(session, person, done)
+    _traces(session, marks, done)
     session.delete(person)
+    done.removed["person"] += 1
+    session.flush()
     return done
 
 
-def _off_the_public_page(session: Session, person: Person) -> None:
+def identifiers(session: Session, person: Person) -> list[str]:
+    """What names the person in the bot's own records: their e-mail, their ids on each chat
+    platform, and their name when it is long enough not to match other words."""
+    found = [person.email or "", *chat_ids(session, person).values()]
+    if len(person.name.strip()) >= 5:
+        found.append(person.name.strip())
+    return [mark.lower() for mark in found if mark]
+
+
+def _mentions(value: object, marks: list[str]) -> bool:
+    """`value` (any JSON) names one of `marks` as a whole word: "29:<id>" and "a:personal-<id>"
+    name <id>, but U0SAMANTHA does not name U0SAM."""
+    text = json.dumps(value, ensure_ascii=False).lower()
+    return any(re.search(rf"(?<![a-z0-9]){re.escape(mark)}(?![a-z0-9])", text) for mark in marks)
+
+
+def _traces(session: Session, marks: list[str], done: Forgotten) -> None:
+    """The bookkeeping that still names them: messages to others about them (a notice that
+    they can't be reached, that an action is "not mine"), a room's chat address holding their
+    id as its last writer, another conversation holding their words."""
+    for message in session.exec(select(Outbox)):
+        if _mentions([message.reply, message.follow_up, message.message_id], marks):
+            session.delete(message)
+            done.removed["outbox"] += 1
+    for place in session.exec(select(DeliveryAddress)):
+        if _mentions(place.owner, marks):
+            session.delete(place)
+            done.removed["deliveryaddress"] += 1
+        elif _mentions(place.address, marks):
+            place.address = {k: "" if _mentions(v, marks) else v for k, v in place.address.items()}
+            session.add(place)
+            done.cleared["deliveryaddress"] += 1
+    for talk in session.exec(select(ConversationState)):
+        if _mentions([talk.user, talk.conversation, talk.data], marks):
+            session.delete(talk)
+            done.removed["conversationstate"] += 1
+
+
+def _off_the_public_page(session: Session, person: Person, now: datetime) -> int:
     """Where they are an activity's public contact, by name or e-mail, that contact goes."""
+    changed = 0
     for entry in session.exec(select(Consultation)):
         named = bool(person.name) and entry.contact_name.strip().lower() == person.name.lower()
         mailed = bool(person.email) and entry.contact_email.lower() == (person.email or "").lower()
         if named or mailed:
             entry.contact_name = "" if named else entry.contact_name
             entry.contact_email = "" if mailed else entry.contact_email
+            touch(entry, now)  # the page shows the change at once
             session.add(entry)
+            changed += 1
+    return changed
 
 
 def _anonymise_notes(session: Session, person: Person) -> int:
@@ -281,7 +376,7 @@ def _notes_naming(session: Session, name: str) -> list[str]:
     return [f"{plan} {ref}" for plan, ref in session.exec(query)]
 
 
-def _unlink(session: Session, person: Person) -> None:
+def _unlink(session: Session, person: Person, done: Forgotten) -> None:
     """Remove every row that only says who the person is or how to reach them."""
     pid = person.id
     users = list(session.exec(select(ChatIdentity).where(ChatIdentity.person_id == pid)))
@@ -293,6 +388,7 @@ def _unlink(session: Session, person: Person) -> None:
             )
         ):
             session.delete(gone)
+            done.removed["deliveryaddress"] += 1
         for gone_state in session.exec(
             select(ConversationState).where(
                 ConversationState.channel == identity.platform,
@@ -300,19 +396,26 @@ def _unlink(session: Session, person: Person) -> None:
             )
         ):
             session.delete(gone_state)
+            done.removed["conversationstate"] += 1
         session.delete(identity)
-    for table in (RoleHolder, PlanAdmin):
+        done.removed["chatidentity"] += 1
+    for table in (RoleHolder, PlanAdmin, ReminderSetting):
         for row in session.exec(select(table).where(table.person_id == pid)):
             session.delete(row)
+            done.removed[table.__name__.lower()] += 1
     for message in session.exec(select(Outbox).where(Outbox.person_id == pid)):
         session.delete(message)  # its text greets them by name; the sent log keeps the facts
+        done.removed["outbox"] += 1
     for sent in _rows(session, SentReminder, SentReminder.person_id, pid):
         sent.person_id = None
         session.add(sent)
+        done.cleared["sentreminder"] += 1
     for response in _rows(session, ReminderResponse, ReminderResponse.person_id, pid):
         response.person_id = None
         session.add(response)
+        done.cleared["reminderresponse"] += 1
     for order in _rows(session, ScheduledSummary, ScheduledSummary.created_by_id, pid):
         order.created_by_id = None
         session.add(order)
+        done.cleared["scheduledsummary"] += 1
     session.flush()

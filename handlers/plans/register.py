@@ -13,10 +13,12 @@ from difflib import SequenceMatcher
 from typing import Any
 
 from sqlalchemy import func
+from sqlalchemy.orm import object_session
 from sqlmodel import Session, col, or_, select
 
 from handlers.language.targets import format_date
-from models.tables import Consultation, FlowchartWalk, Person, PlanAdmin
+from handlers.language.text import one_line, readable
+from models.tables import Consultation, FlowchartWalk, Organisation, Person, PlanAdmin
 
 STATUSES = ("planned", "open", "closed", "feedback published")
 SIMILAR_WITHIN = timedelta(days=365)
@@ -98,14 +100,14 @@ def not_allowed(session: Session, who: Person | None) -> str | None:
 
 def add(session: Session, activity: Activity, lead: Person | None, now: datetime) -> Consultation:
     entry = Consultation(
-        title=activity.title.strip()[:300],
+        title=one_line(activity.title)[:300],
         level=activity.level,
         lead_name=lead.name if lead else "",
         lead_id=lead.id if lead else None,
         planned_start=activity.planned_start,
         planned_end=activity.planned_end,
-        audience=activity.audience.strip()[:300],
-        area=activity.area.strip()[:300],
+        audience=one_line(activity.audience)[:300],
+        area=one_line(activity.area)[:300],
         status="planned",
         legal_advice=activity.legal_advice,
         budget=activity.budget.strip()[:100],
@@ -186,9 +188,53 @@ PUBLIC_FIELDS = {
 }
 # Closed entries need no "how to take part": nobody can any more.
 NEEDED_TO_PUBLISH = ("summary", "who_can_take_part", "how_to_take_part", "topic", "contact_name")
+# Fields of several lines (paragraphs kept); the others are one line.
+MULTILINE = frozenset(
+    {"summary", "how_to_take_part", "participation", "findings", "you_said_we_did"}
+)
+# What `engagebot consultations update` records, with each field's length limit.
+PROGRESS_FIELDS = {
+    "participation": ("who took part", 1000),
+    "findings": ("findings (you said)", 10000),
+    "you_said_we_did": ("'we did'", 10000),
+}
+# The public text that may also be given in Welsh, with its limit.
+WELSH_FIELDS = {
+    "title": 300,
+    "summary": 2000,
+    "who_can_take_part": 300,
+    "how_to_take_part": 1000,
+    "area": 300,
+    "topic": 100,
+    "participation": 1000,
+    "findings": 10000,
+    "you_said_we_did": 10000,
+}
 _EMAIL = re.compile(r"[^@\s<>\"']+@[^@\s<>\"']+\.[a-z]{2,}", re.IGNORECASE)
 _PHONE = re.compile(r"\+?[0-9][0-9 ()-]{5,30}")
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+
+
+def cleaned(name: str, value: str) -> str:
+    """Text as it is stored: no control characters (Word's line break becomes a line break),
+    and one line unless the field holds paragraphs."""
+    return readable(value).strip() if name in MULTILINE else one_line(value)
+
+
+def touch(entry: Consultation, now: datetime) -> None:
+    """Something residents may see has changed: the feed's <updated>, the page's version, and
+    the first publication and first "we did" (the events subscribers hear of)."""
+    moment = now.astimezone(UTC)
+    entry.public_updated_at = moment
+    entry.public_version = (entry.public_version or 0) + 1
+    if entry.published and entry.first_published_at is None:
+        entry.first_published_at = moment
+    if entry.published and entry.you_said_we_did.strip() and entry.we_did_at is None:
+        entry.we_did_at = moment
+    session = object_session(entry)
+    if session is not None and entry.org_id is not None:
+        table = Organisation.__table__  # type: ignore[attr-defined]
+        bump = table.update().where(table.c.id == entry.org_id)
+        session.execute(bump.values(public_version=table.c.public_version + 1))
 
 
 def public_problem(name: str, value: str) -> str | None:
@@ -205,12 +251,43 @@ def public_problem(name: str, value: str) -> str | None:
 
 def set_public(entry: Consultation, name: str, value: str, now: datetime) -> str | None:
     """Set one public field; returns the problem and changes nothing if there is one."""
-    value = _CONTROL.sub("", value).strip()
+    value = cleaned(name, value)
     problem = public_problem(name, value)
     if problem is None:
         setattr(entry, name, value)
-        entry.public_updated_at = now.astimezone(UTC)
+        touch(entry, now)
     return problem
+
+
+def set_progress(entry: Consultation, name: str, value: str, now: datetime) -> str | None:
+    """Record who took part, the findings or "we did"; returns the problem, changing nothing."""
+    label, limit = PROGRESS_FIELDS[name]
+    value = cleaned(name, value)
+    if len(value) > limit:
+        return f"The {label} is {len(value):,} characters; please keep it under {limit:,}."
+    setattr(entry, name, value)
+    touch(entry, now)
+    return None
+
+
+def set_area(entry: Consultation, value: str, now: datetime) -> None:
+    entry.area = one_line(value)[:300]
+    touch(entry, now)
+
+
+def set_welsh(entry: Consultation, name: str, value: str, now: datetime) -> str | None:
+    """Give one public field in Welsh ("" removes it); returns the problem, changing nothing."""
+    limit = WELSH_FIELDS[name]
+    value = cleaned(name, value)
+    if len(value) > limit:
+        label = name.replace("_", " ")
+        return f"The Welsh {label} is {len(value):,} characters; keep it under {limit:,}."
+    welsh = {k: v for k, v in (entry.welsh or {}).items() if k != name}
+    if value:
+        welsh[name] = value
+    entry.welsh = welsh  # a new dict, so the JSON column is written
+    touch(entry, now)
+    return None
 
 
 def missing_to_publish(entry: Consultation) -> list[str]:
@@ -231,5 +308,5 @@ def publish(entry: Consultation, now: datetime, *, public: bool = True) -> list[
         if missing:
             return missing
     entry.published = public
-    entry.public_updated_at = now.astimezone(UTC)
+    touch(entry, now)
     return []

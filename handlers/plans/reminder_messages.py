@@ -6,8 +6,11 @@ from datetime import date
 
 from sqlmodel import Session
 
+from handlers.chat import intents
 from handlers.chat.messages import Choice, Field, Item, Reply
+from handlers.language.quantities import overdue, plural, span
 from handlers.language.targets import format_date
+from handlers.language.text import given_name
 from handlers.plans.actions import (
     button_key,
     describe_target,
@@ -27,27 +30,26 @@ REPLY_HINT = (
 def reminder_choices(key: str) -> tuple[Choice, ...]:
     """A reminder's buttons for the action `key` names (`button_key`)."""
     return (
-        Choice("Add update", f"update {key}", "primary"),
-        Choice("Mark complete", f"complete {key}"),
-        Choice("Needs a new date", f"newdate {key}"),
-        Choice("Snooze a week", f"snooze {key}"),
-        Choice("Not mine", f"notmine {key}", "danger"),
+        Choice("Add update", intents.add_update(key), "primary"),
+        Choice("Mark complete", intents.reminder("complete", key)),
+        Choice("Needs a new date", intents.reminder("newdate", key)),
+        Choice("Snooze a week", intents.reminder("snooze", key)),
+        Choice("Not mine", intents.reminder("notmine", key), "danger"),
     )
 
 
 def when_text(kind: str, action: Action, today: date) -> str:
-    """'Due in 3 working days', 'Due today', 'Overdue by 14 days', 'Quarterly progress check'."""
+    """'Due 30 September 2020 (in 3 weeks)', 'Due today', '2 years overdue', 'Ongoing: …'."""
     if kind == "check":
         return "Ongoing: time for a progress check"
     due = action.target_date
     if kind.startswith("lead-") and due:
         days = (due - today).days
-        return f"Due {format_date(due)} (in {days} day{'s' if days != 1 else ''})"
+        return f"Due {format_date(due)} (in {span(days)})"
     if kind == "due":
         return "Due today" if due == today else f"Due {format_date(due) if due else ''}"
     if due and due < today:
-        days = (today - due).days
-        return f"Overdue by {days} day{'s' if days != 1 else ''}"
+        return overdue((today - due).days).capitalize()
     return "Needs an update"
 
 
@@ -70,11 +72,11 @@ def officer_message(
     today: date,
 ) -> Reply:
     """All of one officer's due actions in one message; missed ones are said to be late."""
-    name = (person.name.split()[0] if person and person.name else "").strip()
+    name = given_name(person.name) if person else ""
     late = any(was_late for _, _, was_late in nudges)
-    count = len(nudges)
-    plural = "s need" if count != 1 else " needs"
-    opening = f"Good morning{' ' + name if name else ''}. {count} action{plural} your update"
+    need = "needs" if len(nudges) == 1 else "need"
+    greeting = f"Good morning{' ' + name if name else ''}."
+    opening = f"{greeting} {plural(len(nudges), 'action')} {need} your update"
     if late:
         opening += " (some came due while I was offline)"
     items = tuple(_item(session, a, kind, today) for a, kind, _ in nudges)
@@ -127,7 +129,7 @@ def consultation_message(
         )
         where = "on the public page" if kind.startswith("we-did") else f"ended {ended}"
         items.append(Item(heading=f"{consultation.title} ({where})", body=ask))
-    name = person.name.split()[0] if person and person.name else ""
+    name = given_name(person.name) if person else ""
     text = f"Hello{' ' + name if name else ''}. A consultation you lead has closed."
     return Reply(text, items=tuple(items), private=True)
 
@@ -156,4 +158,16 @@ def notice_undelivered(who: Person, reason: str) -> Reply:
     return Reply(
         f"A reminder to {who.name or who.email or 'an officer'} has not gone out for many hours "
         f"({reason}). I keep trying; meanwhile you may want to chase them another way."
+    )
+
+
+ROOM_POSTS = {"summary": "The scheduled summary", "escalation": "An escalation"}
+
+
+def notice_room_refused(room: str, kind: str, reason: str) -> Reply:
+    """For a plan's admins: a post to the plan's room was refused, and what to do about it."""
+    what = ROOM_POSTS.get(kind, "A message")
+    return Reply(
+        f"{what} for channel {room} wasn't posted: {reason}. "
+        "Once that is fixed, the next one will go there as usual."
     )

@@ -28,6 +28,8 @@ from sqlalchemy import select as core_select
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
+from handlers.language.quantities import overdue as overdue_text
+from handlers.language.quantities import span, times
 from handlers.language.targets import format_date
 from models.db import transaction
 from models.scoping import ALL, org_of
@@ -112,7 +114,7 @@ def rag_of(
     if open_count and (overdue / open_count >= RED_SHARE or worst_days > RED_DAYS):
         return (
             "red",
-            f"{overdue} of {open_count} open actions overdue, the worst by {worst_days} days",
+            f"{overdue} of {open_count} open actions overdue, the worst {overdue_text(worst_days)}",
         )
     if overdue or delayed or unheld:
         parts = [f"{overdue} overdue"] if overdue else []
@@ -381,10 +383,10 @@ class _Reader:
 
     def _detail(self, which: str, row: _Row) -> str:
         if which == "overdue" and row.target_date:
-            return f"overdue by {(self.today - row.target_date).days} days"
+            return overdue_text((self.today - row.target_date).days)
         if which == "due soon" and row.target_date:
             return f"due {format_date(row.target_date)}"
-        return f"no update for {self.quiet.days(row)} days"
+        return f"no update for {span(self.quiet.days(row) or 0)}"
 
     def owners(self, action_ids: list[int]) -> dict[int, list[str]]:
         """The names of these actions' owning roles, in the plan's order."""
@@ -489,8 +491,9 @@ def _revisions(
         rows[action_id] = _Row(action_id, plan_id, ref, None, Status.NOT_STARTED, None, "")
     lines = LineList(line)
     for action_id, shifts in moved.items():
-        times = f"{len(shifts)} time{'s' if len(shifts) != 1 else ''}"
-        lines.add(rows[action_id], f"revised {times}, by {sum(shifts)} days in all")
+        moved_by = sum(shifts)
+        later = "later" if moved_by >= 0 else "earlier"
+        lines.add(rows[action_id], f"revised {times(len(shifts))}, {span(moved_by)} {later} in all")
     return lines
 
 

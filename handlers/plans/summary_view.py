@@ -13,6 +13,7 @@ from functools import lru_cache
 
 from sqlmodel import Session, col, select
 
+from handlers.chat import intents
 from handlers.chat.messages import Choice, Image, Item, Reply
 from handlers.language.targets import format_date
 from handlers.plans.rendering import png_of, pyplot, shorten
@@ -102,7 +103,7 @@ def summary_message(
     session.add(SummaryPost(scope=scope, chat_channel=where, posted_at=now))
     plan_arg = plans[0].name if len(plans) == 1 else ""
     choices = (
-        (Choice("Full list", f"summary full {plan_arg}".strip()),)
+        (Choice("Full list", intents.full_summary(plan_arg)),)
         if truncated(summary) and not full
         else ()
     )

@@ -1,4 +1,8 @@
-"""The published register as open data: JSON and CSV, the same entries and fields as the page."""
+"""The published register as open data: JSON and CSV, the same entries and fields as the page.
+
+The CSV starts with a UTF-8 byte-order mark, so Excel reads "Môn" as "Môn" and not "MÃ´n".
+Long lists come in pages: JSON says where the next page is, CSV has a `Link` header.
+"""
 
 from __future__ import annotations
 
@@ -58,13 +62,20 @@ def record(entry: PublicEntry, url: str) -> dict[str, Any]:
     }
 
 
-def to_json(council: str, records: list[dict[str, Any]]) -> str:
-    return json.dumps({"publisher": council, "activities": records}, indent=2, ensure_ascii=False)
+BOM = "\ufeff"
+
+
+def to_json(
+    council: str, records: list[dict[str, Any]], paging: dict[str, Any] | None = None
+) -> str:
+    document = {"publisher": council, **(paging or {}), "activities": records}
+    return json.dumps(document, indent=2, ensure_ascii=False)
 
 
 def to_csv(records: list[dict[str, Any]]) -> str:
     """CSV with a header row; cells Excel would run as formulas are quoted with a leading '."""
     buffer = io.StringIO()
+    buffer.write(BOM)
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(FIELDS)
     for row in records:

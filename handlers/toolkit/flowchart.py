@@ -18,6 +18,18 @@ from typing import TypeAlias, TypeVar
 
 import yaml
 
+from handlers.language.quantities import plural
+from handlers.toolkit.catalogue import (
+    CHECKED,
+    DEFAULT_NATION,
+    FIELDS,
+    KINDS,
+    NATIONS,
+    Duty,
+    Source,
+    search,
+)
+
 # The two vocabularies of one ladder (the Halton health check words).
 LEVELS = {
     "inform": "Information giving",
@@ -26,31 +38,55 @@ LEVELS = {
     "empower": "Acting together",
 }
 
+# Not a rung of the ladder: a process the law sets (a notice, a referendum, a decision).
+STATUTORY = {"statutory": "a process the law sets"}
+LEVEL_NAMES = {"statutory": "Statutory process"}
+
 DEFAULT_PATH = Path(__file__).parent / "consult_or_engage.yaml"
+TOOLKIT = DEFAULT_PATH.parent
+# Fields whose duties a law question offers only when it names them (`offer: {fields: ...}`).
+RESERVED_FIELDS = ("staff", "emergencies")
 
 # What a text node may ask for: the engagement register fields typed as free text.
 INPUTS = ("title", "audience", "area", "budget", "start", "end")
+WORDS = "words"  # a text node's input that is searched (a law question's `search`), not kept
 # What answers' `collect` and outcomes' `register` may fill in.
 REGISTER_FIELDS = (*INPUTS, "legal_advice", "significance")
 
 BACK = ("back", "go back", "undo")
 RESTART = ("start again", "restart", "start over")
 SKIP = ("skip", "-")  # at a text node: leave the register field blank
+# at a register detail: leave it and the details that follow blank, on to the next question
+SKIP_ALL = ("skip all", "skip the details", "skip these details")
+DETAILS = tuple(i for i in INPUTS if i != "title")
 
 _ID = re.compile(r"[A-Za-z][A-Za-z0-9_]*\Z")
-# The other UK nations, where a duty's law differs from England's (the key, then its name).
-NATIONS = {"wales": "Wales", "scotland": "Scotland", "northern_ireland": "Northern Ireland"}
+# The other UK nations, where an inline duty's law differs from England's (key, then name).
+OTHER_NATIONS = {k: v for k, v in NATIONS.items() if k != "england"}
 
 _TOP_KEYS = {
     "name", "version", "title", "start", "nodes", "outcomes", "description",
-    "duties", "always", "sizes",
+    "duties", "always", "sizes", "catalogue",
 }  # fmt: skip
-_NODE_KEYS = {"question", "why", "answers", "input", "next", "notes", "search_register"}
-_ANSWER_KEYS = {"label", "next", "collect", "duties", "size"}
+_NODE_KEYS = {
+    "question", "why", "answers", "input", "next", "notes", "search_register", "offer", "by_kind",
+}  # fmt: skip
+_OFFER_KEYS = {"common", "title", "search", "fields", "limit"}
+_ANSWER_KEYS = {"label", "next", "collect", "duties", "size", "way_out"}
 _OUTCOME_KEYS = {
     "level", "title", "why", "next_steps", "methods", "afterwards", "register", "notes",
+    "process", "nations",
 }  # fmt: skip
-_DUTY_KEYS = {"name", "law", "asks", "who", "timing", "notes", *NATIONS}
+_DUTY_KEYS = {"name", "law", "asks", "who", "timing", "notes", *OTHER_NATIONS}
+# A catalogue duty's keys (handlers/toolkit/duties.yaml).
+_CATALOGUE_KEYS = {
+    "name", "law", "asks", "who", "timing", "nations", "kind", "label", "fields", "common",
+    "always", "words", "also", "instead", "notes", "not_here", "source",
+}  # fmt: skip
+_SOURCE_KEYS = {"checked", "where", "date"}
+
+# libyaml's loader when installed: the catalogue is long, and pure Python reads it slowly
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 _At: TypeAlias = tuple[str | int, ...]  # where a value sits in the YAML document, for line numbers
 
@@ -63,6 +99,19 @@ class Answer:
     collect: tuple[tuple[str, str], ...] = ()
     duties: tuple[str, ...] = ()  # duty ids this answer brings in
     size: str | None = None  # the size id this answer sets, for proportionate methods
+    # "No, none of these", "Not sure": kept in sight when a long list of answers is a menu.
+    way_out: bool = False
+
+
+@dataclass(frozen=True)
+class Offer:
+    """Which duties of the catalogue a law question offers as answers, for the walk's nation."""
+
+    common: bool = False  # the nation's common duties
+    title: bool = False  # the duties the walk's title points to, first
+    search: str | None = None  # a text node whose answer (with the title) is searched
+    fields: tuple[str, ...] = ()  # only duties of these fields (default: all but RESERVED)
+    limit: int = 4  # matches offered from a search
 
 
 @dataclass(frozen=True)
@@ -76,10 +125,14 @@ class Node:
     input: str | None = None
     next: str | None = None
     search_register: bool = False  # show what the engagement register holds like this walk
+    offer: Offer | None = None  # duties offered as answers, besides the fixed ones
+    by_kind: tuple[tuple[str, str], ...] = ()  # (process kind, where an offered duty leads)
 
     def targets(self) -> tuple[str, ...]:
         """Every node or outcome id this node can lead to."""
-        return (self.next,) if self.next is not None else tuple(a.next for a in self.answers)
+        if self.next is not None:
+            return (self.next,)
+        return tuple(dict.fromkeys([*(a.next for a in self.answers), *dict(self.by_kind).values()]))
 
 
 @dataclass(frozen=True)
@@ -94,30 +147,20 @@ class Outcome:
     # Methods by size id, when they scale with the size of the change (then `methods` is ()).
     methods_by_size: dict[str, tuple[str, ...]] = field(default_factory=dict)
     afterwards: tuple[str, ...] = ()  # after the consultation: the decision, feedback
+    process: str = ""  # the kind of statutory process it is the ending of (a KINDS key)
+    nations: tuple[str, ...] = ()  # the nations it is meant for (): all
 
     @property
     def level_words(self) -> str:
         """Both ladders' words, e.g. "Consult (consultation)"."""
-        return f"{self.level.capitalize()} ({LEVELS[self.level].lower()})"
+        name = LEVEL_NAMES.get(self.level, self.level.capitalize())
+        return f"{name} ({({**LEVELS, **STATUTORY})[self.level].lower()})"
 
     def methods_for(self, size: str | None) -> tuple[str, ...]:
         """The methods that suit a change of this size (the checker ensures size is known)."""
         if size is not None and size in self.methods_by_size:
             return self.methods_by_size[size]
         return self.methods
-
-
-@dataclass(frozen=True)
-class Duty:
-    """What a law (or the courts' fairness rules) asks before deciding: shown at the end."""
-
-    id: str
-    name: str
-    law: str
-    asks: str
-    who: tuple[str, ...] = ()  # who must be consulted
-    timing: str = ""
-    elsewhere: tuple[tuple[str, str], ...] = ()  # (nation name, how its law differs)
 
 
 @dataclass(frozen=True)
@@ -132,9 +175,15 @@ class Flowchart:
     duties: dict[str, Duty] = field(default_factory=dict)
     always: tuple[str, ...] = ()  # duty ids every ending shows
     sizes: dict[str, str] = field(default_factory=dict)  # size id -> what is proportionate
+    catalogue: str = ""  # the duty catalogue's path, if the flowchart names one
 
     def is_outcome(self, node_id: str) -> bool:
         return node_id in self.outcomes
+
+    def always_in(self, nation: str) -> tuple[str, ...]:
+        """The duty ids every ending in `nation` shows."""
+        ids = [*self.always, *(d.id for d in self.duties.values() if d.always)]
+        return tuple(i for i in dict.fromkeys(ids) if i in self.duties)
 
 
 _T = TypeVar("_T")
@@ -147,7 +196,7 @@ class FlowchartError(ValueError):
         self.source = source
         self.problems = problems
         lines = "\n".join(f"- {p}" for p in problems)
-        super().__init__(f"The flowchart {source} has {len(problems)} problem(s):\n{lines}")
+        super().__init__(f"The flowchart {source} has {plural(len(problems), 'problem')}:\n{lines}")
 
 
 class WalkError(ValueError):
@@ -176,17 +225,89 @@ def _read(path: Path, source: str) -> tuple[Flowchart | None, list[str]]:
     except (OSError, UnicodeDecodeError) as err:
         return None, [f"cannot read the file: {err}"]
     try:
-        lines, duplicates = _lines(yaml.compose(text, Loader=yaml.SafeLoader))
-        data = yaml.safe_load(text)
+        lines, duplicates = _lines(yaml.compose(text, Loader=_LOADER))
+        data = yaml.load(text, Loader=_LOADER)  # noqa: S506 (a safe loader)
     except yaml.YAMLError as err:
         return None, [_yaml_problem(text, err)]
     reader = _Reader(lines)
     reader.problems.extend(duplicates)
-    chart = reader.chart(data, source)
+    chart = reader.chart(data, source, path.parent)
     if chart is not None:
         for at, message in _graph_problems(chart):
             reader.problems.append(message + _line(lines, at))
     return chart, reader.problems
+
+
+def read_catalogue(path: Path) -> tuple[dict[str, Duty], list[str]]:
+    """The duties of a catalogue file, and every problem in it ([] when it is sound)."""
+    try:
+        text = path.read_text(encoding="utf-8")
+        lines, duplicates = _lines(yaml.compose(text, Loader=_LOADER))
+        data = yaml.load(text, Loader=_LOADER)  # noqa: S506 (a safe loader)
+    except (OSError, UnicodeDecodeError) as err:
+        return {}, [f"cannot read the file: {err}"]
+    except yaml.YAMLError as err:
+        return {}, [_yaml_problem(text, err)]
+    reader = _Reader(lines)
+    reader.problems.extend(duplicates)
+    raw = reader.mapping(data, (), "a mapping with version and duties")
+    if raw is None:
+        return {}, reader.problems
+    reader.keys(raw, {"version", "description", "duties"}, ())
+    reader.text(raw, "version", ())
+    duties = reader.section(raw, "duties", reader.catalogue_duty) or {}
+    for at, message in _catalogue_problems(duties):
+        reader.problems.append(message + _line(lines, at))
+    return duties, reader.problems
+
+
+def _catalogue_problems(duties: dict[str, Duty]) -> list[_Problem]:
+    """Links between duties that lead nowhere, and buttons that two duties share."""
+    problems: list[_Problem] = []
+    for duty in duties.values():
+        at: _At = ("duties", duty.id)
+        problems += [
+            ((*at, "also"), f'duty "{duty.id}": also names "{a}", which is not in the catalogue')
+            for a in duty.also
+            if a not in duties
+        ]
+        for nation, other in duty.instead:
+            there = duties.get(other)
+            if there is None or not there.applies_in(nation) or duty.applies_in(nation):
+                problems.append(
+                    (
+                        (*at, "instead", nation),
+                        f'duty "{duty.id}": instead in {NATIONS[nation]} names "{other}", which '
+                        f"must be a duty of {NATIONS[nation]} (and this one must not apply there)",
+                    )
+                )
+        problems += [
+            (
+                (*at, "notes", n),
+                f'duty "{duty.id}": a note for {NATIONS[n]}, where it does not apply',
+            )
+            for n, _ in duty.notes
+            if not duty.applies_in(n)
+        ]
+        problems += [
+            ((*at, "not_here", n), f'duty "{duty.id}": not_here for {NATIONS[n]}, where it applies')
+            for n, _ in duty.not_here
+            if duty.applies_in(n)
+        ]
+    for nation in NATIONS:
+        seen: dict[str, str] = {}
+        for duty in (d for d in duties.values() if d.applies_in(nation)):
+            key = _norm(duty.button())
+            if key in seen:
+                problems.append(
+                    (
+                        ("duties", duty.id),
+                        f'duties "{seen[key]}" and "{duty.id}" share the button '
+                        f'"{duty.button()}" in {NATIONS[nation]}',
+                    )
+                )
+            seen[key] = duty.id
+    return problems
 
 
 def _yaml_problem(text: str, err: yaml.YAMLError) -> str:
@@ -320,7 +441,7 @@ class _Reader:
                 known = ", ".join(sorted(allowed))
                 self.bad((*at, key), f'unknown key "{key}" (known keys: {known})')
 
-    def chart(self, data: object, source: str) -> Flowchart | None:
+    def chart(self, data: object, source: str, folder: Path = TOOLKIT) -> Flowchart | None:
         raw = self.mapping(data, (), "a mapping with name, version, start, nodes and outcomes")
         if raw is None:
             return None
@@ -329,6 +450,10 @@ class _Reader:
         nodes = self.section(raw, "nodes", self.node)
         outcomes = self.section(raw, "outcomes", self.outcome)
         duties = self.section(raw, "duties", self.duty) if "duties" in raw else {}
+        listed, catalogue = self.catalogue(raw, folder)
+        for twice in sorted(set(listed) & set(duties or {})):
+            self.bad(("duties", twice), f'duty "{twice}" is in the catalogue {catalogue} too')
+        duties = {**listed, **(duties or {})}
         sizes = self.sizes(raw.get("sizes", {}))
         always = self.texts(raw, "always", ())
         if nodes is None or outcomes is None:
@@ -344,7 +469,24 @@ class _Reader:
             duties or {},
             always,
             sizes,
+            catalogue,
         )
+
+    def catalogue(self, raw: dict[str, object], folder: Path) -> tuple[dict[str, Duty], str]:
+        """The duty catalogue the flowchart names: beside it, else the toolkit's own."""
+        if "catalogue" not in raw:
+            return {}, ""
+        name = self.text(raw, "catalogue", ())
+        found = next((f / name for f in (folder, TOOLKIT) if name and (f / name).is_file()), None)
+        if found is None:
+            self.bad(
+                ("catalogue",),
+                f'catalogue "{name}" is neither beside the flowchart nor in the toolkit',
+            )
+            return {}, ""
+        duties, problems = read_catalogue(found)
+        self.problems.extend(f"{found.name}: {p}" for p in problems)
+        return duties, str(found)
 
     def sizes(self, raw: object) -> dict[str, str]:
         body = self.mapping(raw, ("sizes",), "a mapping of size ids to what is proportionate")
@@ -359,7 +501,7 @@ class _Reader:
         self.keys(raw, _DUTY_KEYS, at)
         texts = {k: self.text(raw, k, at) for k in ("name", "law", "asks")}
         elsewhere = tuple(
-            (nation, self.text(raw, key, at)) for key, nation in NATIONS.items() if key in raw
+            (nation, self.text(raw, key, at)) for key, nation in OTHER_NATIONS.items() if key in raw
         )
         return Duty(
             duty_id,
@@ -393,6 +535,106 @@ class _Reader:
                 built[entry_id] = item
         return built
 
+    def catalogue_duty(self, duty_id: str, raw: dict[str, object], at: _At) -> Duty | None:
+        """A duty of the catalogue: the law, where it applies, its kind, and its source."""
+        self.keys(raw, _CATALOGUE_KEYS, at)
+        texts = {k: self.text(raw, k, at) for k in ("name", "law", "asks")}
+        nations = self.known(raw, "nations", at, NATIONS, required=True)
+        kind = self.text(raw, "kind", at)
+        if kind and kind not in KINDS:
+            self.bad((*at, "kind"), f'kind "{kind}" is not one of {", ".join(KINDS)}')
+        by_nation = {key: self.nation_map(raw, key, at) for key in ("instead", "notes", "not_here")}
+        return Duty(
+            duty_id,
+            texts["name"],
+            texts["law"],
+            texts["asks"],
+            self.texts(raw, "who", at),
+            self.text(raw, "timing", at, required=False),
+            nations=nations,
+            kind=kind,
+            label=self.text(raw, "label", at, required=False),
+            fields=self.known(raw, "fields", at, FIELDS, required=True),
+            common=self.boolean(raw, "common", at),
+            always=self.boolean(raw, "always", at),
+            words=self.texts(raw, "words", at),
+            also=self.texts(raw, "also", at),
+            instead=by_nation["instead"],
+            notes=by_nation["notes"],
+            not_here=by_nation["not_here"],
+            source=self.source(raw.get("source"), (*at, "source")),
+        )
+
+    def known(
+        self, raw: dict[str, object], key: str, at: _At, allowed: dict[str, str], required: bool
+    ) -> tuple[str, ...]:
+        """A list of ids from a fixed vocabulary (nations, fields)."""
+        if required and not raw.get(key):
+            self.bad((*at, key), f'"{key}" is missing: list one or more of {", ".join(allowed)}')
+            return ()
+        values = self.texts(raw, key, at)
+        for value in values:
+            if value not in allowed:
+                self.bad((*at, key), f'"{value}" is not one of {", ".join(allowed)}')
+        return tuple(v for v in values if v in allowed)
+
+    def nation_map(self, raw: dict[str, object], key: str, at: _At) -> tuple[tuple[str, str], ...]:
+        body = self.mapping(raw.get(key, {}), (*at, key), "{nation: text}") or {}
+        for nation in body:
+            if nation not in NATIONS:
+                self.bad((*at, key, nation), f'"{nation}" is not one of {", ".join(NATIONS)}')
+        return tuple((n, self.text(body, n, (*at, key))) for n in body if n in NATIONS)
+
+    def boolean(self, raw: dict[str, object], key: str, at: _At) -> bool:
+        value = raw.get(key, False)
+        if not isinstance(value, bool):
+            self.bad((*at, key), f'"{key}" must be true or false')
+            return False
+        return value
+
+    def source(self, raw: object, at: _At) -> Source | None:
+        """Where a duty was checked: legislation, guidance or memory; where; when."""
+        if raw is None:
+            self.bad(at, '"source" is missing: say how it was checked, where and when')
+            return None
+        body = self.mapping(raw, at, "{checked, where, date}")
+        if body is None:
+            return None
+        self.keys(body, _SOURCE_KEYS, at)
+        checked = self.text(body, "checked", at)
+        if checked and checked not in CHECKED:
+            self.bad((*at, "checked"), f'"checked" must be one of {", ".join(CHECKED)}')
+        date = str(body.get("date", ""))
+        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", date):
+            self.bad((*at, "date"), '"date" must be the day it was checked, as YYYY-MM-DD')
+        return Source(checked, self.text(body, "where", at), date)
+
+    def offer(self, raw: object, at: _At) -> Offer | None:
+        if raw is None:
+            return None
+        body = self.mapping(raw, at, "{common, title, search, fields, limit}")
+        if body is None:
+            return None
+        self.keys(body, _OFFER_KEYS, at)
+        limit = body.get("limit", 4)
+        if not isinstance(limit, int) or isinstance(limit, bool) or limit < 1:
+            self.bad((*at, "limit"), '"limit" must be a whole number, 1 or more')
+            limit = 4
+        return Offer(
+            common=self.boolean(body, "common", at),
+            title=self.boolean(body, "title", at),
+            search=self.text(body, "search", at, required=False) or None,
+            fields=self.known(body, "fields", at, FIELDS, required=False),
+            limit=limit,
+        )
+
+    def by_kind(self, raw: dict[str, object], at: _At) -> tuple[tuple[str, str], ...]:
+        body = self.mapping(raw.get("by_kind", {}), (*at, "by_kind"), "{kind: next}") or {}
+        for kind in body:
+            if kind not in KINDS:
+                self.bad((*at, "by_kind", kind), f'kind "{kind}" is not one of {", ".join(KINDS)}')
+        return tuple((k, self.text(body, k, (*at, "by_kind"))) for k in body)
+
     def node(self, node_id: str, raw: dict[str, object], at: _At) -> Node | None:
         self.keys(raw, _NODE_KEYS, at)
         question, why = self.text(raw, "question", at), self.text(raw, "why", at)
@@ -409,12 +651,24 @@ class _Reader:
         parsed = [self.answer(a, (*at, "answers", i)) for i, a in enumerate(answers)]
         found = tuple(a for a in parsed if a is not None)
         self.unique_labels(found, at)
-        return Node(node_id, question, why, found, search_register=self.flag(raw, at))
+        offer = self.offer(raw.get("offer"), (*at, "offer"))
+        by_kind = self.by_kind(raw, at)
+        if (offer is None) != (not by_kind):
+            self.bad(at, 'a question offering duties needs both "offer" and "by_kind"')
+        return Node(
+            node_id,
+            question,
+            why,
+            found,
+            search_register=self.flag(raw, at),
+            offer=offer,
+            by_kind=by_kind,
+        )
 
-    def flag(self, raw: dict[str, object], at: _At) -> bool:
-        value = raw.get("search_register", False)
+    def flag(self, raw: dict[str, object], at: _At, name: str = "search_register") -> bool:
+        value = raw.get(name, False)
         if not isinstance(value, bool):
-            self.bad((*at, "search_register"), '"search_register" must be true or false')
+            self.bad((*at, name), f'"{name}" must be true or false')
             return False
         return value
 
@@ -422,7 +676,7 @@ class _Reader:
         self, node_id: str, raw: dict[str, object], at: _At, question: str, why: str
     ) -> Node:
         wanted = raw.get("input")
-        if wanted not in INPUTS:
+        if wanted not in (*INPUTS, WORDS):
             known = ", ".join(INPUTS)
             self.bad((*at, "input"), f'input "{wanted}" is not a register field ({known})')
         if "answers" in raw:
@@ -442,7 +696,8 @@ class _Reader:
             self.bad((*at, "label"), f'answer "{label}" clashes with the walk command "{label}"')
         collect = self.collect(body.get("collect"), (*at, "collect"), label)
         size = self.text(body, "size", at, required=False) or None
-        return Answer(label, target, collect, self.texts(body, "duties", at), size)
+        duties = self.texts(body, "duties", at)
+        return Answer(label, target, collect, duties, size, self.flag(body, at, "way_out"))
 
     def collect(self, raw: object, at: _At, label: str) -> tuple[tuple[str, str], ...]:
         if raw is None:
@@ -469,8 +724,12 @@ class _Reader:
     def outcome(self, outcome_id: str, raw: dict[str, object], at: _At) -> Outcome | None:
         self.keys(raw, _OUTCOME_KEYS, at)
         level = self.text(raw, "level", at)
-        if level and level not in LEVELS:
-            self.bad((*at, "level"), f'level "{level}" is not one of {", ".join(LEVELS)}')
+        if level and level not in {**LEVELS, **STATUTORY}:
+            known = ", ".join({**LEVELS, **STATUTORY})
+            self.bad((*at, "level"), f'level "{level}" is not one of {known}')
+        process = self.text(raw, "process", at, required=False)
+        if process and process not in KINDS:
+            self.bad((*at, "process"), f'process "{process}" is not one of {", ".join(KINDS)}')
         title, why = self.text(raw, "title", at), self.text(raw, "why", at)
         steps = self.texts(raw, "next_steps", at)
         methods, by_size = self.methods(raw, at)
@@ -480,7 +739,17 @@ class _Reader:
                 self.bad((*at, "register", key), f'register field "{key}" is unknown')
         afterwards = self.texts(raw, "afterwards", at)
         return Outcome(
-            outcome_id, level, title, why, steps, methods, dict(register or {}), by_size, afterwards
+            outcome_id,
+            level,
+            title,
+            why,
+            steps,
+            methods,
+            dict(register or {}),
+            by_size,
+            afterwards,
+            process,
+            self.known(raw, "nations", at, NATIONS, required=False),
         )
 
     def methods(
@@ -518,9 +787,87 @@ def _graph_problems(chart: Flowchart) -> list[_Problem]:
     problems += _dead_ends(chart)
     problems += _unknown_duties_and_sizes(chart)
     problems += _size_coverage(chart)
+    problems += _offer_problems(chart)
     if chart.start in chart.nodes:
         problems += _sizeless_methods(chart)
+        problems += _unreachable_in_nations(chart)
     return problems
+
+
+def eligible(chart: Flowchart, node: Node, nation: str) -> list[Duty]:
+    """The catalogue duties a law question may offer in `nation` (its fields, or all but the
+    reserved ones)."""
+    if node.offer is None:
+        return []
+    wanted = node.offer.fields
+    return [
+        d
+        for d in chart.duties.values()
+        if d.kind
+        and (d.common or d.words)  # offered, or found by a search
+        and d.applies_in(nation)
+        and (set(d.fields) & set(wanted) if wanted else not set(d.fields) <= set(RESERVED_FIELDS))
+    ]
+
+
+def _offer_problems(chart: Flowchart) -> list[_Problem]:
+    """A law question must route every kind of duty it may offer, and search a text node."""
+    problems: list[_Problem] = []
+    for node in chart.nodes.values():
+        if node.offer is None:
+            continue
+        at: _At = ("nodes", node.id, "offer")
+        search_node = chart.nodes.get(node.offer.search or "")
+        if node.offer.search and (search_node is None or search_node.input is None):
+            problems.append(
+                (
+                    (*at, "search"),
+                    f'node "{node.id}": search "{node.offer.search}" is not a text node',
+                )
+            )
+        routes = dict(node.by_kind)
+        for nation in NATIONS:
+            for duty in eligible(chart, node, nation):
+                if duty.kind not in routes:
+                    problems.append(
+                        (
+                            ("nodes", node.id, "by_kind"),
+                            f'node "{node.id}" may offer duty "{duty.id}" ({KINDS[duty.kind]}), '
+                            "but by_kind has no way on for that kind",
+                        )
+                    )
+                    routes[duty.kind] = ""  # said once
+    return problems
+
+
+def _unreachable_in_nations(chart: Flowchart) -> list[_Problem]:
+    """Every outcome must be reachable in every nation it is meant for (all, unless it says)."""
+    problems: list[_Problem] = []
+    for nation, name in NATIONS.items():
+        seen = _reach(chart.start, {n: set(_edges_in(chart, n, nation)) for n in chart.nodes})
+        for out in chart.outcomes.values():
+            if out.id not in seen and (not out.nations or nation in out.nations):
+                problems.append(
+                    (
+                        ("outcomes", out.id),
+                        f'outcome "{out.id}" cannot be reached in {name}: no answer or duty '
+                        f"there leads to it (if it is not meant for {name}, list its nations)",
+                    )
+                )
+    return problems
+
+
+def _edges_in(chart: Flowchart, node_id: str, nation: str) -> tuple[str, ...]:
+    """Where a node can lead in one nation: its fixed answers, and the kinds of duty it offers."""
+    node = chart.nodes.get(node_id)
+    if node is None:
+        return ()
+    if node.offer is None:
+        return _edges(chart, node_id)
+    routes = dict(node.by_kind)
+    kinds = {d.kind for d in eligible(chart, node, nation)}
+    targets = [a.next for a in node.answers] + [routes[k] for k in kinds if k in routes]
+    return tuple(t for t in dict.fromkeys(targets) if _known(chart, t))
 
 
 def _unknown_duties_and_sizes(chart: Flowchart) -> list[_Problem]:
@@ -611,6 +958,15 @@ def _unknown_targets(chart: Flowchart) -> list[_Problem]:
     problems: list[_Problem] = []
     for node in chart.nodes.values():
         at: _At = ("nodes", node.id)
+        for kind, target in node.by_kind:
+            if not _known(chart, target):
+                problems.append(
+                    (
+                        (*at, "by_kind", kind),
+                        f'node "{node.id}": by_kind {kind} leads to "{target}", '
+                        "which does not exist",
+                    )
+                )
         if node.next is not None and not _known(chart, node.next):
             problems.append(((*at, "next"), f'node "{node.id}": next "{node.next}" does not exist'))
         for i, answer in enumerate(node.answers):
@@ -718,11 +1074,15 @@ def to_mermaid(chart: Flowchart) -> str:
         for answer in node.answers:
             target = _diagram_id(chart, answer.next)
             lines.append(f'    q_{node.id} -->|"{_esc(answer.label)}"| {target}')
+        for kind, target in node.by_kind:
+            label = _esc(f"a duty: {KINDS.get(kind, kind)}")
+            lines.append(f'    q_{node.id} -->|"{label}"| {_diagram_id(chart, target)}')
     lines += [
         "    classDef inform fill:#e8f0fe",
         "    classDef consult fill:#fff4d6",
         "    classDef involve fill:#e4f5e9",
         "    classDef empower fill:#f3e5f5",
+        "    classDef statutory fill:#eeeeee",
     ]
     return "\n".join(lines) + "\n"
 
@@ -744,10 +1104,63 @@ class WalkState:
     node: str  # current node id, or the outcome id when finished
     path: tuple[tuple[str, str], ...] = ()  # (node id, answer label or the text typed)
     collected: tuple[tuple[str, str], ...] = ()  # (register field, value)
+    nation: str = ""  # the council's nation (a NATIONS key); "" is taken as England
 
 
-def begin(chart: Flowchart) -> WalkState:
-    return WalkState(chart.start)
+def begin(chart: Flowchart, nation: str = "") -> WalkState:
+    return WalkState(chart.start, nation=nation)
+
+
+def nation_of(state: WalkState) -> str:
+    return state.nation if state.nation in NATIONS else DEFAULT_NATION
+
+
+def answers_at(chart: Flowchart, state: WalkState, node: Node) -> tuple[Answer, ...]:
+    """A question's answers in this walk: the duties it offers for the nation, then its own."""
+    if node.offer is None:
+        return node.answers
+    routes = dict(node.by_kind)
+    own = {_norm(a.label) for a in node.answers}
+    offered = [
+        Answer(d.button(), routes[d.kind], duties=(d.id,))
+        for d in offered_duties(chart, state, node)
+        if d.kind in routes and _norm(d.button()) not in own
+    ]
+    return (*offered, *node.answers)
+
+
+def offered_duties(chart: Flowchart, state: WalkState, node: Node) -> list[Duty]:
+    """The duties a law question offers: those the officer's words point to, then the common."""
+    offer = node.offer
+    if offer is None:
+        return []
+    nation = nation_of(state)
+    pool = eligible(chart, node, nation)
+    title = collected(state).get("title", "")
+    found: list[Duty] = []
+    if offer.search:
+        typed = " ".join(said for node_id, said in state.path if node_id == offer.search)
+        found += search(pool, f"{typed} {title}", nation, limit=offer.limit)
+    found += title_matches(chart, state, node)
+    if offer.common:
+        found += [d for d in pool if d.common]
+    return list({d.id: d for d in found}.values())
+
+
+def title_matches(chart: Flowchart, state: WalkState, node: Node) -> list[Duty]:
+    """The duties a law question offers because the walk's title points to them."""
+    if node.offer is None or not node.offer.title:
+        return []
+    pool = eligible(chart, node, nation_of(state))
+    title = collected(state).get("title", "")
+    return search(pool, title, nation_of(state), limit=node.offer.limit)
+
+
+def searched_text(chart: Flowchart, state: WalkState) -> str:
+    """What the officer said of the change: the title, and anything typed for a law search."""
+    searched = {n.offer.search for n in chart.nodes.values() if n.offer and n.offer.search}
+    typed = [said for node_id, said in state.path if node_id in searched]
+    return " ".join([collected(state).get("title", ""), *typed])
 
 
 def current_node(chart: Flowchart, state: WalkState) -> Node | None:
@@ -767,13 +1180,54 @@ def _chosen(chart: Flowchart, state: WalkState) -> Iterator[Answer]:
     """The answers picked on the way (typed answers have none)."""
     for node_id, said in state.path:
         node = chart.nodes.get(node_id)
-        yield from (a for a in (node.answers if node else ()) if a.label == said)
+        answers = answers_at(chart, state, node) if node else ()
+        yield from (a for a in answers if a.label == said)
 
 
 def duties_of(chart: Flowchart, state: WalkState) -> tuple[Duty, ...]:
-    """What the law asks of this walk: the chart's `always` duties, then those answers chose."""
-    ids = [*chart.always, *(d for a in _chosen(chart, state) for d in a.duties)]
-    return tuple(chart.duties[d] for d in dict.fromkeys(ids) if d in chart.duties)
+    """What the law of the walk's nation asks: the duties the answers chose (and those they
+    bring in), then the ones every ending shows. A duty that does not apply in the nation is
+    replaced by the one that does there, if the catalogue names it, else left out."""
+    nation = nation_of(state)
+    found: dict[str, Duty] = {}
+
+    def add(duty_id: str) -> None:
+        duty = chart.duties.get(duty_id)
+        if duty is None or duty.id in found:
+            return
+        if not duty.applies_in(nation):
+            other = dict(duty.instead).get(nation)
+            if other:
+                add(other)
+            return
+        found[duty.id] = duty
+        for more in duty.also:
+            add(more)
+
+    for duty_id in [d for a in _chosen(chart, state) for d in a.duties]:
+        add(duty_id)
+    for duty_id in chart.always_in(nation):
+        add(duty_id)
+    return tuple(found.values())
+
+
+def not_here(chart: Flowchart, state: WalkState, limit: int = 3) -> tuple[Duty, ...]:
+    """Duties the walk brought in or its words point to that do not apply in its nation."""
+    nation = nation_of(state)
+    chosen = [chart.duties[d] for a in _chosen(chart, state) for d in a.duties if d in chart.duties]
+    pointed = search(chart.duties.values(), searched_text(chart, state), None, limit=8)
+    applying = {d.id for d in duties_of(chart, state)}
+    # a duty the nation has its own version of (the same button) is not "not here"
+    own = {_norm(d.button()) for d in chart.duties.values() if d.applies_in(nation)}
+    away = [
+        d
+        for d in [*chosen, *pointed]
+        if d.kind
+        and not d.applies_in(nation)
+        and dict(d.instead).get(nation) not in applying
+        and _norm(d.button()) not in own
+    ]
+    return tuple({d.id: d for d in away}.values())[:limit]
 
 
 def size_of(chart: Flowchart, state: WalkState) -> str | None:
@@ -807,7 +1261,7 @@ def step(chart: Flowchart, state: WalkState, answer: str) -> WalkState:
     """
     said = _norm(answer)
     if said in RESTART:
-        return begin(chart)
+        return begin(chart, state.nation)
     if said in BACK:
         return _back(chart, state)
     node = current_node(chart, state)
@@ -821,18 +1275,30 @@ def step(chart: Flowchart, state: WalkState, answer: str) -> WalkState:
         typed = answer.strip()
         if not typed:
             raise WalkError(f'Please type an answer, or "skip" to leave it blank. {node.question}')
+        if said in SKIP_ALL and node.input in DETAILS:
+            return _skip_details(chart, state)
         return _advance(chart, state, node, typed)
-    return _advance(chart, state, node, _match(node, said, answer).label)
+    return _advance(chart, state, node, _match(answers_at(chart, state, node), said, answer).label)
+
+
+def _skip_details(chart: Flowchart, state: WalkState) -> WalkState:
+    """Skip this register detail and those straight after it (each recorded as "skip")."""
+    node = current_node(chart, state)
+    while node is not None and node.input in DETAILS:
+        state = _advance(chart, state, node, SKIP[0])
+        node = current_node(chart, state)
+    return state
 
 
 def _advance(chart: Flowchart, state: WalkState, node: Node, said: str) -> WalkState:
     """Move on from node with a label (already matched) or typed text."""
     gathered: tuple[tuple[str, str], ...]
     if node.input is not None:
-        gathered = () if _norm(said) in SKIP else ((node.input, said),)
+        kept = node.input != WORDS and _norm(said) not in SKIP
+        gathered = ((node.input, said),) if kept else ()
         target = node.next or ""
     else:
-        chosen = next(a for a in node.answers if a.label == said)
+        chosen = next(a for a in answers_at(chart, state, node) if a.label == said)
         gathered, target = chosen.collect, chosen.next
     return replace(
         state,
@@ -846,10 +1312,12 @@ def _back(chart: Flowchart, state: WalkState) -> WalkState:
     """Replay all but the last answer, so anything that answer collected is dropped too."""
     if not state.path:
         raise WalkError("This is the first question, so there is nothing to go back to.")
-    replayed = begin(chart)
+    replayed = begin(chart, state.nation)
     for node_id, said in state.path[:-1]:
         node = chart.nodes.get(node_id)
-        known = node is not None and (node.input or any(a.label == said for a in node.answers))
+        known = node is not None and (
+            node.input or any(a.label == said for a in answers_at(chart, replayed, node))
+        )
         if node is None or not known or replayed.node != node_id:
             raise WalkError(_CHANGED)
         replayed = _advance(chart, replayed, node, said)
@@ -860,16 +1328,16 @@ def _back(chart: Flowchart, state: WalkState) -> WalkState:
 _CHANGED = 'The flowchart has changed since this walk began, so please say "start again".'
 
 
-def _match(node: Node, said: str, raw: str) -> Answer:
-    labels = [_norm(a.label) for a in node.answers]
+def _match(answers: tuple[Answer, ...], said: str, raw: str) -> Answer:
+    labels = [_norm(a.label) for a in answers]
     if said in labels:
-        return node.answers[labels.index(said)]
-    if said.isascii() and said.isdigit() and 1 <= int(said) <= len(node.answers):
-        return node.answers[int(said) - 1]
-    starts = [a for a, label in zip(node.answers, labels, strict=True) if label.startswith(said)]
+        return answers[labels.index(said)]
+    if said.isascii() and said.isdigit() and 1 <= int(said) <= len(answers):
+        return answers[int(said) - 1]
+    starts = [a for a, label in zip(answers, labels, strict=True) if label.startswith(said)]
     if said and len(starts) == 1:
         return starts[0]
-    options = "; ".join(f'{i}. "{a.label}"' for i, a in enumerate(node.answers, 1))
+    options = "; ".join(f'{i}. "{a.label}"' for i, a in enumerate(answers, 1))
     if said and len(starts) > 1:
         could = " or ".join(f'"{a.label}"' for a in starts)
         raise WalkError(f'"{raw.strip()}" could mean {could}. Please pick one: {options}.')

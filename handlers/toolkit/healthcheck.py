@@ -15,6 +15,7 @@ from typing import Literal
 
 import yaml
 
+from handlers.language.quantities import plural
 from handlers.toolkit.flowchart import LEVELS
 
 DEFAULT_PATH = Path(__file__).parent / "healthcheck.yaml"
@@ -106,7 +107,9 @@ class GuidanceError(ValueError):
         self.problems = problems
         lines = "\n".join(f"- {p}" for p in problems)
         count = len(problems)
-        super().__init__(f"The health check guidance {source} has {count} problem(s):\n{lines}")
+        super().__init__(
+            f"The health check guidance {source} has {plural(count, 'problem')}:\n{lines}"
+        )
 
 
 @cache

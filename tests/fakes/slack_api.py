@@ -1,5 +1,10 @@
 """A fake Slack Web API on 127.0.0.1 that records every call and can be told to fail: an error
-status (429 with Retry-After, 5xx), a hang past the client's timeout, or a dropped connection."""
+status (429 with Retry-After, 5xx), a hang past the client's timeout, or a dropped connection.
+
+It also plays Slack's side of an install: its consent page (GET /oauth/v2/authorize) sends the
+browser back with a code, which `oauth.v2.access` exchanges for a workspace's bot token (and
+renews a rotating one); each token answers `auth.test` for its own workspace; a revoked token
+gets `invalid_auth`; a channel the bot was never invited to gets `not_in_channel`."""
 
 from __future__ import annotations
 
@@ -10,7 +15,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler
 from typing import Any
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 from tests.fakes.recorder import RecordingServer
 
@@ -23,6 +28,7 @@ class Call:
     params: dict[str, Any]
     at: float = field(default_factory=time.monotonic)
     path: str = ""  # the request's path, e.g. which response_url was used
+    token: str = ""  # the bearer token the call was made with
     # What the fake did: its status and whether the call took effect ("ok"), once decided.
     # A call that hung or whose connection was dropped never takes effect.
     status: int | None = None
@@ -46,6 +52,15 @@ class FakeSlack(RecordingServer[Call, Failure]):
         self.emails: dict[str, str] = {}
         self.delays: dict[str, float] = {}  # method -> seconds to wait before answering
         self._posted: dict[str, list[Call]] = {}  # channel -> messages that landed there
+        # token -> auth.test's answer; any other token is the test workspace's bot
+        self.bots: dict[str, dict[str, Any]] = {}
+        self.revoked: set[str] = set()  # tokens that answer invalid_auth
+        self.not_member: set[str] = set()  # channels the bot is not in
+        self.grants: dict[str, dict[str, Any]] = {}  # install code -> oauth.v2.access answer
+        self.renewals: dict[str, dict[str, Any]] = {}  # refresh token -> a rotation's answer
+        self.consent_code = ""  # the code the consent page sends the browser back with
+        self.redirect_uri = ""  # where the consent page sends the browser, if the app says not
+        self._refreshed_from: dict[str, str] = {}  # refresh token -> the token it renews
 
     @staticmethod
     def name_of(call: Call) -> str:
@@ -88,8 +103,89 @@ class FakeSlack(RecordingServer[Call, Failure]):
         """Everything the bot wrote with `method`: fallback text and block text, one string."""
         return "\n".join(text_of(c.params) for c in self.of(method))
 
-    def _answer(self, method: str, params: dict[str, Any]) -> dict[str, Any]:
+    def grant(
+        self,
+        code: str,
+        team: tuple[str, str],
+        token: str,
+        *,
+        bot_user: str = "UBOT",
+        enterprise: tuple[str, str] | None = None,
+        whole_org: bool = False,
+        rotating: tuple[str, int] | None = None,
+    ) -> None:
+        """Slack will install the app in `team` (id, name) for `code`, giving `token`: the
+        oauth.v2.access answer of slack-bolt's own tests (mock_web_api_server), with
+        `refresh_token` and `expires_in` when the app rotates tokens."""
+        answer: dict[str, Any] = {
+            "ok": True,
+            "access_token": token,
+            "token_type": "bot",
+            "scope": "app_mentions:read,chat:write,commands,files:write,im:history,im:write,"
+            "users:read,users:read.email",
+            "bot_user_id": bot_user,
+            "app_id": "A0ENGAGEBOT",
+            "team": None if whole_org else {"name": team[1], "id": team[0]},
+            "enterprise": {"name": enterprise[1], "id": enterprise[0]} if enterprise else None,
+            "is_enterprise_install": whole_org,
+            "authed_user": {"id": "U0INSTALLER"},
+        }
+        if rotating:
+            answer |= {"refresh_token": rotating[0], "expires_in": rotating[1]}
+            self._refreshed_from[rotating[0]] = token
+        self.grants[code] = answer
+        self.bots[token] = {
+            "ok": True,
+            "url": f"https://{team[1].lower().replace(' ', '-')}.slack.com/",
+            "team": team[1],
+            "user": "engagebot",
+            "team_id": team[0],
+            "user_id": bot_user,
+            "bot_id": "B" + bot_user[1:],
+            **({"enterprise_id": enterprise[0]} if enterprise else {}),
+        }
+
+    def renew(self, refresh_token: str, token: str, expires_in: int = 43200) -> None:
+        """A rotation with `refresh_token` gives `token` (slack-bolt's refresh answer)."""
+        self.renewals[refresh_token] = {
+            "ok": True,
+            "app_id": "A0ENGAGEBOT",
+            "access_token": token,
+            "expires_in": expires_in,
+            "refresh_token": refresh_token + "-next",
+            "token_type": "bot",
+            "scope": "chat:write,commands",
+        }
+
+    def _oauth(self, params: dict[str, Any]) -> dict[str, Any]:
+        if params.get("grant_type") == "refresh_token":
+            renewed = self.renewals.get(str(params.get("refresh_token")))
+            if renewed is None:
+                return {"ok": False, "error": "invalid_refresh_token"}
+            old = self._refreshed_from.get(str(params["refresh_token"]), "")
+            self.bots[renewed["access_token"]] = dict(self.bots.get(old, {}))
+            self._refreshed_from[renewed["refresh_token"]] = renewed["access_token"]
+            return renewed
+        granted = self.grants.pop(str(params.get("code")), None)
+        return granted if granted is not None else {"ok": False, "error": "invalid_code"}
+
+    def _refused(self, method: str, params: dict[str, Any], token: str) -> dict[str, Any] | None:
+        if token and token in self.revoked:
+            return {"ok": False, "error": "invalid_auth"}
+        where = params.get("channel") or params.get("channel_id") or ""
+        if method in _POSTS and str(where) in self.not_member:
+            return {"ok": False, "error": "not_in_channel"}
+        return None
+
+    def _answer(self, method: str, params: dict[str, Any], token: str = "") -> dict[str, Any]:
+        if method == "oauth.v2.access":
+            return self._oauth(params)
+        refused = self._refused(method, params, token)
+        if refused is not None:
+            return refused
         if method == "auth.test":
+            if token in self.bots:
+                return self.bots[token]
             return {"ok": True, "user_id": "UBOT", "bot_id": "BBOT", "team_id": "T0COUNCIL"}
         if method == "users.info":
             user = str(params.get("user", ""))
@@ -109,6 +205,22 @@ class FakeSlack(RecordingServer[Call, Failure]):
         fake = self
 
         class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
+                """Slack's consent page: the admin approves, the browser goes back with a code."""
+                url = urlsplit(self.path)
+                query = {k: v[0] for k, v in parse_qs(url.query).items()}
+                fake._record(Call("authorize", query, path=self.path))
+                back = query.get("redirect_uri") or fake.redirect_uri
+                answer = (
+                    {"code": fake.consent_code} if fake.consent_code else {"error": "access_denied"}
+                )
+                self.send_response(302)
+                self.send_header(
+                    "Location", f"{back}?{urlencode({**answer, 'state': query.get('state', '')})}"
+                )
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
             def do_POST(self) -> None:  # noqa: N802 (http.server's naming)
                 length = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(length)
@@ -122,19 +234,21 @@ class FakeSlack(RecordingServer[Call, Failure]):
                     method = path.removeprefix("/api/")
                     if path.startswith("/respond/"):
                         method = "respond"
-                call = Call(method, params, path=self.path)
+                bearer = self.headers.get("Authorization", "").removeprefix("Bearer ")
+                token = bearer if bearer.startswith("xox") else str(params.get("token", ""))
+                call = Call(method, params, path=self.path, token=token)
                 failure = fake._record(call)
                 if failure is not None and (failure.hang or failure.close):
                     time.sleep(failure.hang)
                     self.close_connection = True  # no answer: the client sees a drop or timeout
                     return
                 time.sleep(fake.delays.get(method, 0))
-                status, body, headers = 200, fake._answer(method, params), {}
+                status, body, headers = 200, fake._answer(method, params, token), {}
                 if failure is not None:
                     status, body, headers = failure.status, failure.body, failure.headers
                 call.status, call.ok = status, status == 200 and body.get("ok") is True
                 fake._landed(call)
-                data = json.dumps(body).encode()
+                data = b"" if status in (204, 205, 304) else json.dumps(body).encode()
                 self.send_response(status)
                 self.send_header("Content-Type", "application/json")
                 self.send_header("Content-Length", str(len(data)))
@@ -147,6 +261,11 @@ class FakeSlack(RecordingServer[Call, Failure]):
                 pass
 
         return Handler
+
+
+_POSTS = frozenset(
+    {"chat.postMessage", "chat.postEphemeral", "chat.update", "files.completeUploadExternal"}
+)
 
 
 def _params(raw: str, content_type: str) -> dict[str, Any]:

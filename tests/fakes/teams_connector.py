@@ -59,6 +59,8 @@ class Failure:
     close: bool = False  # drop the connection without answering
 
 
+BODILESS = frozenset({204, 205, 304})  # statuses HTTP says carry no body
+
 _ROUTE = re.compile(
     r"^/v3/conversations/(?P<conv>[^/]+)/(?P<what>activities|members)(?:/(?P<id>[^/]+))?$"
 )
@@ -186,7 +188,7 @@ class FakeConnector(RecordingServer[Call, Failure]):
             ) -> None:
                 if call is not None:
                     call.status = status
-                data = json.dumps(body).encode()
+                data = b"" if status in BODILESS else json.dumps(body).encode()
                 self.send_response(status)
                 self.send_header("Content-Type", "application/json")
                 self.send_header("Content-Length", str(len(data)))

@@ -13,6 +13,7 @@ from handlers.chat.clock import FixedClock
 from handlers.chat.context import AppContext
 from models.db import make_engine
 from tests.conftest import LONDON, NOW
+from tests.reliability.logged import Errors, errors_logged
 from tests.reliability.profile import LONG, PROFILE
 from tests.reliability.tally import TALLY
 
@@ -27,6 +28,13 @@ def module_ctx(template_db: Path, tmp_path_factory: pytest.TempPathFactory) -> I
     engine = make_engine(f"sqlite:///{path}")
     yield AppContext(engine=engine, clock=FixedClock(NOW), tz=LONDON)
     engine.dispose()
+
+
+@pytest.fixture(scope="module")
+def error_log() -> Iterator[Errors]:
+    """Every record logged at ERROR or above while the module runs."""
+    with errors_logged() as errors:
+        yield errors
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:

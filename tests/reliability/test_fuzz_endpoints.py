@@ -37,6 +37,7 @@ PLACEHOLDERS = [
     "value",
     "label",
     "action_id",
+    "block_id",
     "message_ts",
     "action_ts",
     "response_url",

@@ -82,9 +82,10 @@ def button(bot: SlackBot, officer: Officer) -> Request:
     data = payload(
         "block_actions",
         user=officer.chat_id,
-        value=f"snooze {officer.ref}",
+        value=officer.ref,
         label="Snooze a week",
-        action_id="choice-0",
+        action_id="do:reminder:snooze:3",
+        block_id="item-0",
         channel=officer.place,
         message_ts=now,
         action_ts=now,

@@ -2,7 +2,7 @@
 an index for "overdue"
 
 Revision ID: 0016
-Revises: 0008
+Revises: 0015
 Create Date: 2026-12-10 09:00:00
 """
 
@@ -13,7 +13,7 @@ import sqlmodel
 from alembic import op
 
 revision: str = "0016"
-down_revision: str | None = "0008"
+down_revision: str | None = "0015"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

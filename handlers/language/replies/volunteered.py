@@ -1,0 +1,107 @@
+"""Updates volunteered outside a reminder: "R4 - guidance signed off this morning", or
+"the flowchart's been delayed, new date end of March", written whenever the officer has news.
+
+A message is read as an update when it names one or more of the officer's actions, by
+reference or by words of the action's title that no other of their actions shares, and says
+something about progress (a status, a date, something done, or the word "update"). It is then
+read exactly as a reply to a reminder listing those actions: one reading per action. Anything
+else is not an update, and the chat says it didn't understand.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import replace
+from datetime import date
+
+from handlers.language.replies.model import Candidate, ParsedReply
+from handlers.language.replies.progress import reports_progress
+from handlers.language.replies.reading import parse_reply
+from handlers.language.replies.several import read_replies, sentences_of, title_parts
+from handlers.language.replies.which import overlapping, refs_mentioned, title_words
+
+# "Update on R4 -", "FYI", "Quick one on R7 and R5.": how news opens, not news itself.
+_OPENING = re.compile(
+    r"^\s*(?:(?:hi|hello|hiya|morning)\b[^\n.!?]{0,20}[,.!\n]\s*)?"
+    r"(?:(?:just )?(?:a )?(?:quick )?(?:update|progress|news|fyi|one)\b(?: for you)?"
+    r"(?: on| for| re| about)?)?\s*[:\-\u2013\u2014,]?\s*",
+    re.IGNORECASE,
+)
+_UPDATE_WORD = re.compile(r"(?<![\w-])(?:update|fyi|just to let you know)(?![\w-])", re.I)
+
+
+def read_volunteered(
+    text: str, candidates: Sequence[Candidate], *, today: date
+) -> tuple[ParsedReply, ...]:
+    """One reading per action the message gives news of, or none if it is not an update."""
+    if not text.strip() or not candidates:
+        return ()
+    named = refs_mentioned(text, candidates)
+    if named:
+        readings = _by_ref(text, [c for c in candidates if c.ref in named], today)
+    else:
+        readings = _by_title(text, candidates, today) or _which_of(text, candidates, today)
+    if not readings or not _news(text, readings):
+        return ()
+    return readings
+
+
+_MOST_OFFERED = 4
+
+
+def _which_of(text: str, candidates: Sequence[Candidate], today: date) -> tuple[ParsedReply, ...]:
+    """News whose words more than one of the officer's actions share ('Strategy adopted at
+    Exec tonight', with a strategy and a plan to support it): asked which, offering those."""
+    could = overlapping(_opened(text), candidates)
+    if not could or len(could) > _MOST_OFFERED:
+        return ()
+    reading = parse_reply(_opened(text), [c for c in candidates if c.ref == could[0]], today=today)
+    return (replace(reading, ref=None, ref_options=tuple(could)),)
+
+
+def _by_ref(text: str, named: Sequence[Candidate], today: date) -> tuple[ParsedReply, ...]:
+    """'R16 and R3 both done', 'Quick one on R7 and R5.\\nR7: ...\\nR5: no change'."""
+    if len(named) == 1:
+        return (parse_reply(_opened(text), named, today=today),)
+    lines = text.strip().split("\n", 1)
+    intro = _opened(lines[0])
+    if (
+        len(lines) == 2
+        and refs_mentioned(intro, named)
+        and not reports_progress(_without_refs(intro, named))
+    ):
+        text = lines[1]  # "Quick one on R7 and R5." introduces the parts below it
+    readings = read_replies(_opened(text), named, today=today)
+    return readings if all(r.ref is not None for r in readings) else ()
+
+
+def _by_title(text: str, candidates: Sequence[Candidate], today: date) -> tuple[ParsedReply, ...]:
+    """Sentences given to the actions whose own title words they use."""
+    parts = title_parts(_opened(text), candidates)
+    if len(parts) == 1:
+        claimed = parts[0][0]
+        sentences = sentences_of(_opened(text))
+        first = next(k for k, s in enumerate(sentences) if title_words(s, candidates))
+        lead = "".join(sentences[:first])
+        also = [ref for ref in overlapping(lead, candidates) if ref != claimed.ref]
+        if also:  # the news came first, naming words other actions share: which is it?
+            return _which_of(text, [c for c in candidates if c.ref in {claimed.ref, *also}], today)
+        return (parse_reply(_opened(text), [claimed], today=today),)
+    return tuple(parse_reply(body, [action], today=today) for action, body in parts)
+
+
+def _opened(text: str) -> str:
+    return _OPENING.sub("", text, count=1).strip() or text.strip()
+
+
+def _without_refs(text: str, named: Sequence[Candidate]) -> str:
+    for candidate in named:
+        text = re.sub(re.escape(candidate.ref), " ", text, flags=re.I)
+    return text
+
+
+def _news(text: str, readings: Sequence[ParsedReply]) -> bool:
+    """Something about progress: a status, a date, something done, or 'update'."""
+    said = any(r.status or r.date_text or r.ask_status or r.ask_date for r in readings)
+    return said or reports_progress(text) or bool(_UPDATE_WORD.search(text))

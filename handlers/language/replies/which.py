@@ -1,0 +1,171 @@
+"""Which action a reply is about: its reference, or the distinctive words of its text."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from handlers.language.replies.model import Candidate
+from handlers.language.replies.tokens import wordset
+
+# ---------------------------------------------------------------------------------------------
+# Which action
+
+
+def ref_pattern(ref: str) -> re.Pattern[str]:
+    """'R1' as r1 / R 1 / recommendation 1; '1.3' as 1.3 / action 1.3; a bare '3' needs a word."""
+    body = re.escape(ref.strip())
+    m = re.fullmatch(r"([A-Za-z]+)\.?\s*(\d+(?:\.\d+)*)", ref.strip())
+    if m:
+        body = rf"(?:{re.escape(m[1])}\.?\s?|(?:recommendation|rec|action)\s*){re.escape(m[2])}"
+    elif ref.strip().isdigit():
+        body = rf"(?:recommendation|rec|action|item|no\.?|#)\s*{body}"
+    else:
+        body = rf"(?:(?:recommendation|rec|action|item)\s*)?{body}"
+    return re.compile(rf"(?<![\w.£$/-]){body}(?![\w/]|\.\d)", re.IGNORECASE)
+
+
+def refs_mentioned(text: str, candidates: Sequence[Candidate]) -> tuple[str, ...]:
+    """Candidate refs named in the text, in order of first mention."""
+    positions: list[tuple[int, str]] = []
+    for candidate in candidates:
+        m = ref_pattern(candidate.ref).search(text)
+        if m and candidate.ref not in (ref for _, ref in positions):
+            positions.append((m.start(), candidate.ref))
+    return tuple(ref for _, ref in sorted(positions))
+
+
+_STOPWORDS = wordset(
+    "a an the and or of to in on at by for with from that this these those is are was were be "
+    "been it its we our us you your they their he she his her i me my as so than then there "
+    "which who what when where how all any each some more most other into about also has have "
+    "had not no yes will would should can could may might must do does did done new now still "
+    "council councils recommend recommends recommended recommendation produce produces make "
+    "ensure ensures ensuring level wide action actions work working plan whether up out over "
+    "complete completed delayed track progress started live use used using just"
+)
+# Officers rarely echo the recommendation's words: a few council synonyms.
+_SYNONYMS = {
+    "register": "record",
+    "log": "record",
+    "database": "record",
+    "tracker": "record",
+    "spreadsheet": "record",
+    "guidance": "guide",
+    "toolkit": "guide",
+    "handbook": "guide",
+    "manual": "guide",
+    "expenditure": "spend",
+    "spending": "spend",
+    "cost": "spend",
+    "costs": "spend",
+    "budget": "spend",
+    "consultation": "consult",
+    "consultations": "consult",
+    "consulting": "consult",
+}
+
+
+def stem(word: str) -> str:
+    """A crude stem so 'guides' meets 'guide' and 'engaged' meets 'engagement'."""
+    word = _SYNONYMS.get(word, word)
+    for suffix in ("ments", "ment", "ings", "ing", "ions", "ion", "ies", "ed", "es", "s"):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 4:
+            word = word[: -len(suffix)] + ("y" if suffix == "ies" else "")
+            break
+    return _SYNONYMS.get(word, word).rstrip("e")
+
+
+def content_words(text: str) -> set[str]:
+    words = re.findall(r"[a-z]+", text.lower())
+    return {stem(w) for w in words if w not in _STOPWORDS and len(w) > 2}
+
+
+def _title_stems(text: str) -> set[str]:
+    """Content words, and adjacent pairs joined ('flow charts' is a 'flowchart')."""
+    words = re.findall(r"[a-z]+", text.lower())
+    pairs = zip(words, words[1:], strict=False)
+    joined = {stem(a + b) for a, b in pairs if not ({a, b} & _STOPWORDS) and len(a) > 2}
+    return content_words(text) | joined
+
+
+# Words in many titles of a plan: they tell one action from another only by accident.
+_TOO_COMMON = frozenset({"partnership", "engag", "community", "staff", "team", "officer"})
+
+
+def title_words(text: str, candidates: Sequence[Candidate]) -> str | None:
+    """The one action whose own title words (shared with no other) the text uses.
+
+    For news volunteered without a reference: 'the flowchart's been delayed' is about
+    'Flow charts to help officers decide...', if no other action of the officer's is.
+    """
+    own = {c.ref: _title_stems(c.text) - _TOO_COMMON for c in candidates}
+    said = _title_stems(text)
+    scores: list[tuple[int, str]] = []
+    for ref, words in own.items():
+        others = set().union(*(w for r, w in own.items() if r != ref))
+        scores.append((len(said & (words - others)), ref))
+    scores.sort(reverse=True)
+    best, ref = scores[0]
+    second = scores[1][0] if len(scores) > 1 else 0
+    if best >= 1 and second == 0:
+        return ref
+    return None
+
+
+# "Re the social media strategy though - ...": the reply turns to another subject.
+_TURN = re.compile(
+    r"(?:^|[.;!?\n]\s*)(?:re|regarding|as for|as regards|also on|on the subject of)\s+(?:the\s+)?"
+    r"(?P<topic>[^.\-\u2013\u2014,:;]{3,60}?)(?:\s+(?:though|too|as well|one))?"
+    r"\s*[\-\u2013\u2014:,]",
+    re.IGNORECASE,
+)
+
+
+def this_subject(text: str, action: Candidate | None) -> str:
+    """The reply up to where it turns to a subject that is not the action's own ('website: no
+    change. Re the social media strategy though - approved'), for reading; the rest is kept in
+    the note but is about something else."""
+    if action is None:
+        return text
+    own = _title_stems(action.text)
+    for match in _TURN.finditer(text):
+        topic = _title_stems(match["topic"]) - _TOO_COMMON
+        if match.start() > 0 and topic and not topic & own:
+            return text[: match.start()]
+    return text
+
+
+def overlapping(text: str, candidates: Sequence[Candidate]) -> list[str]:
+    """The actions whose own title words the text uses at all, most shared first."""
+    said = _title_stems(text)
+    shared = [(len(said & (_title_stems(c.text) - _TOO_COMMON)), c.ref) for c in candidates]
+    return [ref for n, ref in sorted(shared, key=lambda s: -s[0]) if n]
+
+
+def _word_match(text: str, candidates: Sequence[Candidate]) -> str | None:
+    """The one candidate whose distinctive words the reply uses clearly more than any other's."""
+    words = {c.ref: content_words(c.text) for c in candidates}
+    reply = content_words(text)
+    scores: list[tuple[int, str]] = []
+    for ref, own in words.items():
+        others = set().union(*(w for r, w in words.items() if r != ref))
+        scores.append((len(reply & (own - others)), ref))  # shared words tell nothing
+    scores.sort(reverse=True)
+    best, ref = scores[0]
+    second = scores[1][0] if len(scores) > 1 else 0
+    if best >= 1 and (second == 0 or best >= 2 * second + 1):
+        return ref
+    return None
+
+
+def which_action(
+    text: str, candidates: Sequence[Candidate], mentioned: tuple[str, ...]
+) -> str | None:
+    if len(mentioned) == 1:
+        return mentioned[0]
+    if mentioned or not candidates:
+        return None
+    if len(candidates) == 1:
+        return candidates[0].ref
+    return _word_match(text, candidates)
