@@ -39,6 +39,7 @@ FIRST_SCORES: dict[int, str] = {
     9: "68.9% (76 read, 46 asked), 21 unoffered, 34 wrong",
     10: "65.5% (56 read, 35 asked), 7 unoffered, 41 wrong",
     11: "72.6% (68 read, 75 asked), 20 unoffered, 34 wrong",
+    12: "76.2% (60 read, 71 asked), 14 unoffered, 27 wrong",
 }
 
 

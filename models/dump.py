@@ -17,7 +17,7 @@ from datetime import UTC, date, datetime, time
 from enum import Enum
 from typing import Any
 
-from sqlalchemy import Column, Table, func, select, text
+from sqlalchemy import Column, Integer, Table, func, select, text
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import SQLModel
@@ -207,8 +207,8 @@ def _move_sequences(connection: Connection) -> None:
     if connection.dialect.name != "postgresql":
         return
     for table in tables():
-        if "id" not in table.c or not table.c.id.autoincrement:
-            continue
+        if "id" not in table.c or not isinstance(table.c.id.type, Integer):
+            continue  # a text key (a card's id) has no sequence
         quoted = f'"{table.name}"'
         connection.execute(
             text(

@@ -53,7 +53,11 @@ def council(tmp_path_factory: pytest.TempPathFactory) -> str:
         sam.send(line)
     for answer in ("Stanley Park play area", "2", "2", "2", "2", "skip", "skip", "skip", "skip"):
         sam.send(answer)
-    for answer in ("skip", "13", "5", "2", "2", "2", "1"):
+    for answer in ("skip", "No, none of these", "None of these", "No, it's still open"):
+        sam.send(answer)
+    for answer in ("No, not that I know of", "They can help shape the options and decide with us"):
+        sam.send(answer)
+    for answer in ("Add to the engagement register",):
         sam.send(answer)
     pat = ConsoleChannel(conversation, "pat.doyle@example.org")
     pat.send("post the summary every Monday")
@@ -89,9 +93,8 @@ def test_restore_refuses_a_database_in_use_and_an_export_of_one_person(
     before = fingerprint(make_engine(council))
     refused = run(council, "restore", str(exported))
     assert refused.exit_code == 1
-    assert "The database is not empty (organisation has 3 rows). Nothing was changed." in (
-        refused.output
-    )
+    assert "The database is not empty (" in refused.output
+    assert "Nothing was changed. Restore into a new, empty database." in refused.output
     assert fingerprint(make_engine(council)) == before
     person = tmp_path / "sam.json"
     run(council, "export", "--person", "sam.patel@example.org", "-o", str(person))
