@@ -194,6 +194,37 @@ class Settings(BaseSettings):
             raise ValueError("must be the page's address, e.g. https://engage.council.gov.uk")
         return value.rstrip("/")
 
+    @field_validator("mail_from")
+    @classmethod
+    def _an_address(cls, value: str) -> str:
+        local, at, domain = value.strip().partition("@")
+        if value and not (local and at and "." in domain and " " not in value.strip()):
+            raise ValueError("must be an e-mail address to send from, e.g. engage@council.gov.uk")
+        return value.strip()
+
+    @field_validator("slack_redirect_uri")
+    @classmethod
+    def _redirect(cls, value: str) -> str:
+        url = urlsplit(value)
+        if value and not (url.scheme in ("https", "http") and url.hostname):
+            raise ValueError(
+                "must be the redirect URL set in the Slack app's OAuth & Permissions, e.g. "
+                "https://engagebot.council.gov.uk/slack/oauth_redirect"
+            )
+        return value
+
+    @field_validator("token_key")
+    @classmethod
+    def _sealing_key(cls, value: str) -> str:
+        from handlers.chat.sealing import Sealer, SealError
+
+        if value.strip():
+            try:
+                Sealer(value)
+            except SealError as err:
+                raise ValueError(f"{err}; make one with `engagebot keys new`") from None
+        return value
+
     @model_validator(mode="after")
     def _mail_safely(self) -> Settings:
         """A password is never sent over plain SMTP, except to this machine (tests, a local

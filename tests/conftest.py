@@ -6,6 +6,7 @@ import shutil
 from collections.abc import Callable, Iterator
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -22,6 +23,8 @@ from handlers.plans.organisations import bind, set_nation
 from handlers.plans.people import assign, make_admin
 from models.db import make_engine, transaction, upgrade
 from models.scoping import ALL
+from tests.reliability.profile import LONG
+from tests.reliability.tally import TALLY
 
 LONDON = ZoneInfo("Europe/London")
 NOW = datetime(2026, 11, 23, 10, 0, tzinfo=LONDON)  # a Monday morning
@@ -110,3 +113,28 @@ def cli(db_url: str) -> Callable[..., Result]:
         return runner.invoke(app, list(args), env=env, input=input, catch_exceptions=False)
 
     return run
+
+
+# ---------------------------------------------------------------------------------------------
+# The reliability table (tests/reliability/tally.py), printed once at the end of the run. Under
+# pytest-xdist each worker hands its rows to the controller, which prints them all.
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    worker_output = getattr(session.config, "workeroutput", None)
+    if worker_output is not None:
+        worker_output["reliability_tally"] = TALLY.dump()
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node: Any, error: object) -> None:
+    TALLY.merge(getattr(node, "workeroutput", {}).get("reliability_tally", {}))
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    table = TALLY.table()
+    if not table or not TALLY.printed_by_pytest:
+        return
+    form = "long" if LONG else "short"
+    terminalreporter.write_sep("=", f"reliability ({form} form): tried, failed, lost, duplicated")
+    terminalreporter.write_line(table)

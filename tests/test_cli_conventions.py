@@ -113,6 +113,14 @@ BAD = {
     "ENGAGEBOT_FEEDBACK_WITHIN_DAYS": "3",
     "ENGAGEBOT_WE_DID_AGAIN_DAYS": "-1",
     "ENGAGEBOT_SWEEP_MINUTES": "0",
+    "ENGAGEBOT_ATTACHMENT_MAX_MB": "lots",
+    "ENGAGEBOT_MAIL_EVERY_SECONDS": "1",
+    "ENGAGEBOT_MAIL_FROM": "engage at council",
+    "ENGAGEBOT_SMTP_PORT": "smtp",
+    "ENGAGEBOT_SMTP_SECURITY": "ssl3",
+    "ENGAGEBOT_TOKEN_KEY": "not-a-key",
+    "SLACK_NEW_WORKSPACES": "whoever",
+    "SLACK_REDIRECT_URI": "slack/oauth_redirect",
 }
 FREE_TEXT = {
     "SLACK_BOT_TOKEN",
@@ -123,6 +131,11 @@ FREE_TEXT = {
     "TEAMS_TENANT_ID",
     "ENGAGEBOT_COUNCIL_NAME",
     "ENGAGEBOT_PUBLIC_ORG",
+    "ENGAGEBOT_SMTP_HOST",
+    "ENGAGEBOT_SMTP_USER",
+    "ENGAGEBOT_SMTP_PASSWORD",
+    "SLACK_CLIENT_ID",
+    "SLACK_CLIENT_SECRET",
 }
 
 
@@ -180,7 +193,14 @@ def test_serve_says_where_it_listens_at_once_and_warns_when_exposed(tmp_path: Pa
     port = _free_port()
     database = f"sqlite:///{tmp_path / 'engagebot.db'}"
     process = _engagebot(
-        "serve", "public", "--host", "0.0.0.0", "--port", str(port), DATABASE_URL=database
+        "serve",
+        "public",
+        "--host",
+        "0.0.0.0",
+        "--port",
+        str(port),
+        DATABASE_URL=database,
+        ENGAGEBOT_PUBLIC_URL="https://engage.example.gov.uk",  # needed beyond this machine
     )
     try:
         assert process.stdout is not None

@@ -275,7 +275,7 @@ def test_long_words_reflow_at_320_pixels_and_400_percent_with_text_spacing(
         tab.set_viewport_size({"width": width, "height": height})
         for path in HUB_PAGES:
             for spaced in spacings:
-                tab.goto(hub.url + path, wait_until="domcontentloaded")
+                tab.goto(hub.url + path, wait_until="load")  # its style sheet applied
                 if spaced:
                     tab.add_style_tag(content=SPACING)
                 wide = tab.evaluate("document.documentElement.scrollWidth")

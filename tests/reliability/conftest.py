@@ -1,4 +1,5 @@
-"""The reliability suite: hypothesis profile, and the table printed at the end of the run."""
+"""The reliability suite: hypothesis profile and fixtures (its table is printed by
+tests/conftest.py, which pytest-xdist's controller loads too)."""
 
 from __future__ import annotations
 
@@ -14,8 +15,7 @@ from handlers.chat.context import AppContext
 from models.db import make_engine
 from tests.conftest import LONDON, NOW
 from tests.reliability.logged import Errors, errors_logged
-from tests.reliability.profile import LONG, PROFILE
-from tests.reliability.tally import TALLY
+from tests.reliability.profile import PROFILE
 
 settings.load_profile(PROFILE)
 
@@ -35,12 +35,3 @@ def error_log() -> Iterator[Errors]:
     """Every record logged at ERROR or above while the module runs."""
     with errors_logged() as errors:
         yield errors
-
-
-def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
-    table = TALLY.table()
-    if not table or not TALLY.printed_by_pytest:
-        return
-    form = "long" if LONG else "short"
-    terminalreporter.write_sep("=", f"reliability ({form} form): tried, failed, lost, duplicated")
-    terminalreporter.write_line(table)

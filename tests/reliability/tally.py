@@ -11,6 +11,7 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from typing import Any
 
 
 @dataclass
@@ -61,6 +62,24 @@ class Tally:
             self.record(category, tried=1, failed=1)
             raise
         self.record(category, tried=1)
+
+    def dump(self) -> dict[str, dict[str, object]]:
+        """The rows as plain data: a pytest-xdist worker hands them to the controller."""
+        with self._lock:
+            return {name: vars(row) for name, row in self.rows.items()}
+
+    def merge(self, dumped: dict[str, dict[str, Any]]) -> None:
+        """Add a worker's rows (from `dump`) to these."""
+        for name, row in dumped.items():
+            self.record(
+                name,
+                tried=row["tried"],
+                failed=row["failed"],
+                lost=row["lost"],
+                duplicated=row["duplicated"],
+            )
+            for note in row["notes"]:
+                self.record(name, note=note)
 
     def clear(self) -> None:
         with self._lock:
