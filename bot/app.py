@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
+from concurrent.futures import Executor
+from functools import partial
 from typing import TYPE_CHECKING
 
 from bot.settings import Settings
@@ -215,11 +218,17 @@ def build_conversation(settings: Settings, ctx: AppContext) -> Conversation:
 def worker_conversation(database_url: str) -> Conversation:
     """A core worker process's own core (bot/core.py): settings from the same environment,
     the schema already upgraded by the server that started it."""
+    return build_conversation(Settings(), _worker_context(database_url))
+
+
+def _worker_context(database_url: str) -> AppContext:
+    """A worker process's context: settings and logging from the same environment as its
+    server's, the schema already upgraded by the server."""
     from bot import logs
 
     settings = Settings()
     logs.configure(settings.log_level, settings.log_format)
-    ctx = AppContext(
+    return AppContext(
         engine=make_engine(database_url),
         clock=make_clock(settings, serving=True),
         tz=settings.tz,
@@ -227,16 +236,28 @@ def worker_conversation(database_url: str) -> Conversation:
         attachment_limit=settings.attachment_limit,
         public_url=settings.public_url,
     )
-    return build_conversation(settings, ctx)
 
 
 def build_core(settings: Settings, ctx: AppContext) -> CoreInProcesses:
-    """The core in worker processes over the same database, started and ready."""
+    """The core in worker processes over the same database, started (all at once) and ready;
+    how long that took and each worker's memory go to the log."""
+    import logging
+    import time
+
     from bot.core import CoreInProcesses
 
+    started = time.monotonic()
     url = ctx.engine.url.render_as_string(hide_password=False)
-    core = CoreInProcesses(worker_conversation, (url,), workers=settings.workers)
+    core = CoreInProcesses(
+        worker_conversation, (url,), workers=settings.workers, stall_seconds=settings.stall_seconds
+    )
     core.warm_up()
+    sizes = ", ".join(
+        f"pid {pid} {mb:.0f} MB" if mb is not None else f"pid {pid}" for pid, mb in core.memory()
+    )
+    logging.getLogger("engagebot").info(
+        "%d core workers ready in %.1f s: %s", settings.workers, time.monotonic() - started, sizes
+    )
     return core
 
 
@@ -284,12 +305,21 @@ def build_channels(settings: Settings, core: Core, ctx: AppContext) -> list[Chan
 
 
 def build_public(
-    settings: Settings, ctx: AppContext, wake: Callable[[], None] | None = None
+    settings: Settings,
+    ctx: AppContext,
+    wake: Callable[[], None] | None = None,
+    *,
+    processes: bool = False,
 ) -> PublicPage:
-    """The public engagement page, served at /engage/ beside the channels."""
+    """The public engagement page, served at /engage/ beside the channels; with `processes`,
+    drawn in ENGAGEBOT_PUBLIC_WORKERS worker processes (started now), off the server's loop."""
     from bot.public_web import PublicPage
 
-    return PublicPage(
+    pool = None
+    if processes:
+        url = ctx.engine.url.render_as_string(hide_password=False)
+        pool = partial(_worker_pool, public_worker, (url,), settings.public_workers)
+    page = PublicPage(
         ctx,
         council=settings.council_name,
         logo=settings.council_logo,
@@ -298,6 +328,30 @@ def build_public(
         feedback_days=settings.feedback_within_days,
         mail=settings.mail_on,
         wake=wake,
+        processes=pool,
+    )
+    if processes:
+        page.booting = page.pool.submit(os.getpid)  # boot it now, beside the core's workers
+    return page
+
+
+def public_worker(database_url: str) -> PublicPage:
+    """A public page worker process's own page (bot/public_web.py), drawn in that process."""
+    return build_public(Settings(), _worker_context(database_url))
+
+
+def _worker_pool(factory: Callable[..., object], args: tuple[object, ...], size: int) -> Executor:
+    """Worker processes that build `factory(*args)` and are called through bot.worker."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    from bot.worker import name_of, start
+
+    return ProcessPoolExecutor(
+        max_workers=size,
+        mp_context=multiprocessing.get_context("spawn"),
+        initializer=start,
+        initargs=(os.getpid(), name_of(factory), args),
     )
 
 

@@ -2,7 +2,11 @@
 
 A turn runs in one database transaction: the conversation state is read, the flow's step runs,
 and its effects and the next state are committed together, or not at all. So a restart, or a
-second instance behind a load balancer, carries on the same conversation. The core knows no
+second instance behind a load balancer, carries on the same conversation. The turn reads first
+and writes last: the event record, the address and the state are written at its end, under the
+write lock (models.db.write_lock), after checking that no other process handled the same event
+or moved the conversation on meanwhile (then the turn is worked out again); so a slow turn
+holds nobody else's up, and no two instances apply the same turn's effects. The core knows no
 flow's words or steps: each flow declares them (handlers/chat/flow.py) and is registered here.
 """
 
@@ -42,7 +46,7 @@ from handlers.plans import organisations, platform_access
 from handlers.plans.organisations import not_set_up as refusal
 from handlers.plans.people import identify
 from handlers.plans.progress import MAX_NOTE_CHARS
-from models.db import disk_full, reason, transaction, unavailable
+from models.db import disk_full, reason, transaction, unavailable, write_lock
 from models.scoping import ALL
 from models.tables import HandledEvent, Person
 
@@ -72,6 +76,8 @@ DISK_FULL = (
     "Sorry, I couldn't save that: the disk my database is on is full, so nothing was saved. "
     "The people who run me have been told; please try again later."
 )
+# How often a turn is worked out again when another process moved its conversation on meanwhile.
+TURN_ATTEMPTS = 3
 # A message carries a progress note or two with their references; longer is a paste gone wrong,
 # and reading it would hold a worker and a transaction.
 MAX_MESSAGE_CHARS = MAX_NOTE_CHARS + 2000
@@ -264,8 +270,10 @@ class Conversation:
                 return [Reply(self.not_set_up(msg), private=True)]
             with self._lock(msg.key), transaction(ctx.engine, ctx.org) as session:
                 _remember_address(session, msg, ctx)
-                if _seen_before(session, replace(msg, event_id=_welcomed(msg)), ctx):
+                welcomed = replace(msg, event_id=_welcomed(msg))
+                if _seen_before(session, welcomed):
                     return []
+                _record_event(session, welcomed, ctx)
                 req = Request(ctx, session, self._who(session, msg), msg)
                 turn = commands.welcome(req)
                 now = ctx.now()
@@ -322,32 +330,60 @@ class Conversation:
             return len(self._locks)
 
     def _turn(self, ctx: AppContext, msg: Incoming) -> Outcome:
-        with transaction(ctx.engine, ctx.org) as session:
-            _remember_address(session, msg, ctx)
-            if _seen_before(session, msg, ctx):
-                return Outcome()
-            now = ctx.now()
-            saved = self._current(session, msg.key)
-            req = Request(ctx, session, self._who(session, msg), msg)
-            if req.who is not None and req.who.id is not None:
-                outbox.release(session, msg.channel, req.who.id)  # reachable here again
-            turn = self._route(req, saved)
-            if turn.form is not None and msg.forms:
-                pass  # a form instead of questions: the conversation stays where it was
-            elif turn.next is None:
-                state.clear(session, msg.key)
-            else:
-                state.save(session, msg.key, turn.next, now)
-            look = None
-            if msg.intent is not None and msg.card:
-                look = cards.press(session, msg.card, msg.intent, msg.text, now)
-            replies = tuple(cards.keep(session, r, now) for r in turn.replies if r.text or r.items)
+        """Run a turn; worked out again if another process moved its conversation on (or
+        handled the same event) while it ran, so its effects are never applied twice."""
+        for _ in range(TURN_ATTEMPTS - 1):
+            try:
+                return self._attempt(ctx, msg)
+            except _Changed:
+                log.info("conversation %s moved on during a turn; working it out again", msg.key)
+        return self._attempt(ctx, msg)
+
+    def _attempt(self, ctx: AppContext, msg: Incoming) -> Outcome:
+        try:
+            with transaction(ctx.engine, ctx.org) as session:
+                # Reads first: on SQLite they take no lock, so a slow turn holds no one up.
+                if _seen_before(session, msg):
+                    return Outcome()
+                now = ctx.now()
+                stored = state.load(session, msg.key)
+                req = Request(ctx, session, self._who(session, msg), msg)
+                turn = self._route(req, self._current(stored))
+                # Then the writes, at the end, in one short stretch under the write lock: the
+                # event is recorded and the state saved with the turn's effects, or none is.
+                write_lock(session)
+                if _seen_before(session, msg):
+                    raise _Redelivered  # another instance handled it meanwhile
+                if state.locked(session, msg.key) != stored:
+                    raise _Changed
+                _record_event(session, msg, ctx)
+                _remember_address(session, msg, ctx)
+                if req.who is not None and req.who.id is not None:
+                    outbox.release(session, msg.channel, req.who.id)  # reachable here again
+                if turn.form is not None and msg.forms:
+                    pass  # a form instead of questions: the conversation stays where it was
+                elif turn.next is None:
+                    state.clear(session, msg.key)
+                else:
+                    state.save(session, msg.key, turn.next, now)
+                look = None
+                if msg.intent is not None and msg.card:
+                    look = cards.press(session, msg.card, msg.intent, msg.text, now)
+                replies = tuple(
+                    cards.keep(session, r, now) for r in turn.replies if r.text or r.items
+                )
+                session.flush()
+        except _Redelivered:
+            return Outcome()
+        except IntegrityError as error:
+            # A concurrent turn inserted the same event or conversation first (PostgreSQL
+            # lets both get this far): the next attempt reads what it committed.
+            raise _Changed from error
         form = turn.form if msg.forms else None
         return Outcome(replies, form, look)
 
-    def _current(self, session: Session, key: ConversationKey) -> Saved | None:
+    def _current(self, saved: Saved | None) -> Saved | None:
         """The conversation's state, unless its flow is gone or it was left too long ago."""
-        saved = state.load(session, key)
         flow = self.flows.get(saved.flow) if saved else None
         if saved is None or flow is None or self.ctx.now() - saved.updated_at > flow.timeout:
             return None
@@ -436,15 +472,31 @@ class _Held:
     users: int = 0
 
 
-def _seen_before(session: Session, msg: Incoming, ctx: AppContext) -> bool:
-    """True for a redelivered event; otherwise remember it, in this turn's transaction."""
-    if not msg.event_id:
+class _Changed(Exception):
+    """Another process moved the conversation on while this turn was worked out."""
+
+
+class _Redelivered(Exception):
+    """Another process handled this very event while this turn was worked out."""
+
+
+def _event_key(msg: Incoming) -> str | None:
+    return f"{msg.channel}:{msg.workspace}:{msg.event_id}" if msg.event_id else None
+
+
+def _seen_before(session: Session, msg: Incoming) -> bool:
+    """True for a redelivered event (one handled and committed already)."""
+    key = _event_key(msg)
+    if key is None:
         return False
-    key = f"{msg.channel}:{msg.workspace}:{msg.event_id}"
-    if session.exec(select(HandledEvent.id).where(HandledEvent.key == key)).first() is not None:
-        return True
-    session.add(HandledEvent(key=key, handled_at=ctx.now()))
-    return False
+    return session.exec(select(HandledEvent.id).where(HandledEvent.key == key)).first() is not None
+
+
+def _record_event(session: Session, msg: Incoming, ctx: AppContext) -> None:
+    """Remember the event with the turn it caused, so a redelivery is ignored."""
+    key = _event_key(msg)
+    if key is not None:
+        session.add(HandledEvent(key=key, handled_at=ctx.now()))
 
 
 def _welcomed(msg: Incoming) -> str:

@@ -1,10 +1,12 @@
 """How the edge reaches the synchronous conversation core without waiting on it.
 
 Channels await a `Core`; two kinds exist:
-- `CoreInProcesses` (what `engagebot serve` runs): the core lives in a few worker processes
-  started at a lower CPU priority (nice 10), so work never holds the interpreter lock the event
-  loop needs and the operating system always lets an acknowledgement go first. Each
-  conversation is always sent to the same worker, so its turns keep their order.
+- `CoreInProcesses` (what `engagebot serve` runs): the core lives in a few worker processes,
+  so work never holds the interpreter lock the event loop needs. They run at normal priority:
+  at a lower one, a worker starved on a busy host held SQLite's write lock while it waited
+  for the CPU (2.6 replies a second against 6.1). Each conversation is always sent to the
+  same worker, so its turns keep their order; a worker that dies or stops answering is
+  replaced, and only the conversations pinned to it notice.
 - `CoreInThreads` (tests, Socket Mode, the console's neighbours): the same calls in a bounded
   thread pool of this process.
 """
@@ -16,21 +18,25 @@ import contextlib
 import logging
 import multiprocessing
 import os
-import threading
+import re
+import signal
 import time
 from collections.abc import Callable
 from concurrent.futures import Executor, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, field
 from functools import partial
+from multiprocessing import connection
+from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
 from bot.conversation import FAILED, Conversation
+from bot.worker import call, name_of, start
 from handlers.chat.messages import Form, Incoming, Outcome, Reply, Submitted
+from handlers.chat.state import ConversationKey
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
-
-WORKER_NICENESS = 10  # work yields the CPU to acknowledgements
 
 
 class Core(Protocol):
@@ -111,27 +117,61 @@ class CoreInThreads:
         return await asyncio.get_running_loop().run_in_executor(self.pool, partial(work, *args))
 
 
-# A worker process's own core, built by the factory it was started with.
-_worker_conversation: Conversation | None = None
+# A worker that has had work waiting this long without finishing any is taken for hung (stopped
+# by a signal, a debugger, a kernel bug): it is killed and replaced, and those waiting on it
+# are told nothing was saved. A turn that legitimately takes this long is a bug of its own.
+STALL_SECONDS = 60.0
+_CHECK_SECONDS = 1.0  # how often a waiting call looks at its worker's progress
+BOOT_SECONDS = 120.0  # a worker starting (importing the core, opening its database) may take
 
 
-def _start_worker(factory: Callable[..., Conversation], args: tuple[Any, ...]) -> None:
-    global _worker_conversation
-    os.nice(WORKER_NICENESS)
-    threading.Thread(target=_exit_with_parent, args=(os.getppid(),), daemon=True).start()
-    _worker_conversation = factory(*args)
+def resident_mb(pid: int) -> float | None:
+    """A process's resident memory in MB (Linux), or None where it cannot be read."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return None
+    found = re.search(r"^VmRSS:\s+(\d+) kB", status, re.MULTILINE)
+    return int(found.group(1)) / 1024 if found else None
 
 
-def _exit_with_parent(parent: int) -> None:
-    """A worker whose server was killed (no clean shutdown) must not linger."""
-    while os.getppid() == parent:
-        time.sleep(1)
-    os._exit(0)
+@dataclass
+class _Worker:
+    """One worker process (a pool of one, so each conversation keeps its order), with what is
+    waiting on it and when it last finished something (or was started, while it boots)."""
 
+    pool: ProcessPoolExecutor
+    waiting: int = 0
+    progress: float = field(default_factory=time.monotonic)
+    booted: bool = False
 
-def _call(method: str, *args: Any) -> Any:
-    assert _worker_conversation is not None, "worker started without its core"
-    return getattr(_worker_conversation, method)(*args)
+    def __post_init__(self) -> None:
+        # Started now, not at its first message; until it answers this it is booting, and
+        # the stall rule gives it BOOT_SECONDS rather than taking a slow start for a hang.
+        self.started = self.pool.submit(os.getpid)
+        self.started.add_done_callback(self._booted)
+
+    def _booted(self, _future: object) -> None:
+        self.progress, self.booted = time.monotonic(), True
+
+    def stalled(self, seconds: float) -> bool:
+        allowed = seconds if self.booted else BOOT_SECONDS
+        return time.monotonic() - self.progress > allowed
+
+    def pids(self) -> list[int]:
+        return list(self.pool._processes or {})  # the executor's own record of its process
+
+    def alive(self) -> bool:
+        """False once its process has ended, even before the pool has noticed: its sentinel
+        (what the pool itself waits on) is ready then."""
+        processes = list((self.pool._processes or {}).values())
+        ended = connection.wait([p.sentinel for p in processes], timeout=0)
+        return not self.pool._broken and not ended
+
+    def kill(self) -> None:
+        for pid in self.pids():
+            with contextlib.suppress(OSError):
+                os.kill(pid, signal.SIGKILL)
 
 
 class CoreInProcesses:
@@ -139,27 +179,45 @@ class CoreInProcesses:
 
     `factory` must be importable by name (a module-level function): the workers are started
     fresh ("spawn"), not forked from a process that already runs threads and an event loop.
+    A worker that stops answering (`stall_seconds` with work waiting and none finished) is
+    killed and replaced; one found dead before a message reaches it is replaced, and the
+    message run by its successor.
     """
 
     def __init__(
-        self, factory: Callable[..., Conversation], args: tuple[Any, ...] = (), workers: int = 2
+        self,
+        factory: Callable[..., Conversation],
+        args: tuple[Any, ...] = (),
+        workers: int = 2,
+        *,
+        stall_seconds: float = STALL_SECONDS,
     ) -> None:
-        self._start = partial(self._pool, factory, args)
-        self._pools = [self._start() for _ in range(workers)]
+        self._start = partial(self._pool, os.getpid(), name_of(factory), args)
+        self._workers = [_Worker(self._start()) for _ in range(workers)]
+        self.stall_seconds = stall_seconds
 
     @staticmethod
-    def _pool(factory: Callable[..., Conversation], args: tuple[Any, ...]) -> ProcessPoolExecutor:
+    def _pool(parent: int, factory: str, args: tuple[Any, ...]) -> ProcessPoolExecutor:
         return ProcessPoolExecutor(
             max_workers=1,
             mp_context=multiprocessing.get_context("spawn"),
-            initializer=_start_worker,
-            initargs=(factory, args),
+            initializer=start,
+            initargs=(parent, factory, args),
         )
 
     def warm_up(self) -> None:
-        """Start every worker now, so the first message does not wait for one to boot."""
-        for pool in self._pools:
-            pool.submit(os.getpid).result(timeout=120)
+        """Wait until every worker has started (all at once, since they were made), so the
+        first message does not wait for one to boot: each takes seconds to import the core."""
+        for worker in list(self._workers):
+            worker.started.result(timeout=BOOT_SECONDS)
+
+    def memory(self) -> list[tuple[int, float | None]]:
+        """Each worker's pid and resident memory in MB, for the start-up line and operators."""
+        return [(pid, resident_mb(pid)) for worker in self._workers for pid in worker.pids()]
+
+    def worker_of(self, key: ConversationKey) -> int:
+        """Which worker a conversation is pinned to (its turns keep their order there)."""
+        return hash(key) % len(self._workers)
 
     async def handle(self, msg: Incoming) -> list[Reply]:
         try:
@@ -222,18 +280,62 @@ class CoreInProcesses:
         return held
 
     def close(self) -> None:
-        for pool in self._pools:
-            pool.shutdown(wait=True, cancel_futures=True)
+        for worker in self._workers:
+            worker.pool.shutdown(wait=True, cancel_futures=True)
 
     async def _run(self, msg: Incoming, method: str, *args: Any) -> Any:
-        index = hash(msg.key) % len(self._pools)
+        index = self.worker_of(msg.key)
+        worker = self._submit_to(index)
         try:
-            return await asyncio.get_running_loop().run_in_executor(
-                self._pools[index], _call, method, *args
-            )
+            future = worker.pool.submit(call, method, *args)
         except BrokenProcessPool:
-            # The worker died mid-turn (its transaction rolled back): start a new one for the
-            # next message, and tell this user nothing was saved.
-            log.exception("core worker %s died; starting another", index)
-            self._pools[index] = self._start()
+            # Died between the check and the submission: this message never reached it.
+            worker = self._replace(index, worker, "died while idle")
+            future = worker.pool.submit(call, method, *args)
+        if worker.waiting == 0 and worker.booted:
+            worker.progress = time.monotonic()
+        worker.waiting += 1
+        try:
+            return await self._wait(index, worker, asyncio.wrap_future(future))
+        except BrokenProcessPool:
+            # The worker died with this message in hand (its transaction rolled back): tell
+            # this user nothing was saved; the next message goes to a new worker.
+            self._replace(index, worker, "died during a turn")
             raise
+        finally:
+            worker.waiting -= 1
+            if worker.booted:
+                worker.progress = time.monotonic()
+
+    def _submit_to(self, index: int) -> _Worker:
+        """The conversation's worker, replaced first if it has died since its last message."""
+        worker = self._workers[index]
+        if not worker.alive():
+            worker = self._replace(index, worker, "died while idle")
+        return worker
+
+    async def _wait(self, index: int, worker: _Worker, result: asyncio.Future[Any]) -> Any:
+        """The worker's answer; a worker that makes no progress for `stall_seconds` is killed
+        (then the answer is BrokenProcessPool), so nobody waits on it for ever."""
+        while True:
+            done, _ = await asyncio.wait({result}, timeout=_CHECK_SECONDS)
+            if done:
+                return result.result()
+            if worker.stalled(self.stall_seconds):
+                log.error(
+                    "core worker %s (pid %s) finished nothing for %.0f s with work waiting: "
+                    "killing it and starting another",
+                    index,
+                    ", ".join(map(str, worker.pids())) or "?",
+                    self.stall_seconds,
+                )
+                worker.kill()
+                worker.progress = time.monotonic()  # killed once, not every check
+
+    def _replace(self, index: int, worker: _Worker, how: str) -> _Worker:
+        """A new worker in place of `worker`, unless another call replaced it already."""
+        if self._workers[index] is worker:
+            log.warning("core worker %s %s; starting another", index, how)
+            worker.pool.shutdown(wait=False, cancel_futures=True)
+            self._workers[index] = _Worker(self._start())
+        return self._workers[index]

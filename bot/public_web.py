@@ -1,9 +1,14 @@
 """The public engagement page's routes: `/engage/` and `/engage/<org-slug>/`, no login.
 
-Each request's database work runs in a small thread pool, off the event loop, as the channels'
-turns do; one transaction per request, confined to the organisation in the path
-(models/scoping.py), so no page shows another council's entries. How an answer becomes a
-response (304s, compression, caching headers) is bot/public_http.py.
+Each request's work (its database reads, the drawing of the page and its compression) runs off
+the event loop: under `engagebot serve` in a worker process of its own (`processes`), since a
+long list drawn in a thread of the server holds the interpreter lock the loop needs, and every
+chat platform's acknowledgement would wait behind it (1.4 ms p99 became 110 ms while two
+residents loaded 5,000 activities); in tests, in a small thread pool. Either way the work is
+handed a `PageRequest`, the parts of the HTTP request a page reads. One transaction per
+request, confined to the organisation in the path (models/scoping.py), so no page shows
+another council's entries. How an answer becomes a response (304s, compression, caching
+headers) is bot/public_http.py.
 
 Absolute addresses (the feed's ids and links, the open data's `url`, canonical links, e-mail
 links) come from ENGAGEBOT_PUBLIC_URL, never from the request's Host header; without it (a
@@ -16,18 +21,21 @@ import asyncio
 import logging
 import mimetypes
 from collections.abc import Awaitable, Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Executor, Future, ThreadPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from datetime import UTC, timedelta
 from pathlib import Path
 from typing import Any
 
 from aiohttp import web
+from multidict import CIMultiDict, MultiDict
 from sqlalchemy import select
 from sqlmodel import Session, col
 from sqlmodel import select as orm_select
 
 from bot.public_http import PRIVATE, Answer, Kept, Later, Prepared, etag_of, prepare
+from bot.worker import call
 from handlers.chat.context import AppContext
 from handlers.plans.branding import Branding, branding_of
 from handlers.plans.organisations import default_slug
@@ -61,13 +69,40 @@ class NotFound(LookupError):
     """No such organisation or activity (unpublished looks the same as missing)."""
 
 
+@dataclass(frozen=True)
+class PageRequest:
+    """What a page reads of an HTTP request, named as aiohttp names it; plain data, so it can
+    be handed to a worker process."""
+
+    method: str
+    path: str
+    path_qs: str
+    match_info: dict[str, str]
+    query: MultiDict[str]
+    headers: CIMultiDict[str]
+    bound: tuple[str, int] | None  # the address the server was reached on (see _origin)
+
+    @classmethod
+    def of(cls, request: web.Request) -> PageRequest:
+        sockname = request.transport.get_extra_info("sockname") if request.transport else None
+        return cls(
+            request.method,
+            request.path,
+            request.path_qs,
+            dict(request.match_info),
+            MultiDict(request.query),
+            CIMultiDict(request.headers),
+            (str(sockname[0]), int(sockname[1])) if sockname else None,
+        )
+
+
 @dataclass
 class Call:
     """One request as its work sees it, in the request's transaction."""
 
     session: Session
     site: Site
-    req: web.Request
+    req: PageRequest
     form: dict[str, str]
     slug: str
     org_version: int | None = None  # the organisation's public_version (see Catalogue)
@@ -98,6 +133,7 @@ class PublicPage:
         threads: int = 2,
         mail: bool = False,
         wake: Callable[[], None] | None = None,
+        processes: Callable[[], Executor] | None = None,
     ) -> None:
         self.ctx = ctx
         self.council = council  # the default page's council name (else the organisation's)
@@ -105,11 +141,20 @@ class PublicPage:
         self.org = org  # the organisation `/engage/` shows ("" : the only one, else default)
         self.public_url = public_url.rstrip("/")
         self.feedback = timedelta(days=feedback_days)  # "we did" is promised within this
-        self.pool = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="engagebot-public")
+        # `processes` makes the pool of worker processes, each with its own PublicPage (see
+        # bot.app.build_public); without it, the work runs in threads of this process.
+        self._processes = processes
+        self.booting: Future[int] | None = None  # the worker processes' start, until awaited
+        self.pool: Executor = (
+            processes()
+            if processes is not None
+            else ThreadPoolExecutor(max_workers=threads, thread_name_prefix="engagebot-public")
+        )
         self.catalogue = Catalogue(self.feedback)
         self.kept = Kept()
         self.mail = mail  # e-mail subscriptions are offered (an SMTP server is set up)
         self.wake = wake  # asks the mail job to run now (a confirmation is waiting)
+        self.woken = False  # in a worker process: this request asked for the mail job
 
     def mount(self, app: web.Application) -> None:
         for base in (PREFIX, PREFIX + "/{org:[a-z0-9][a-z0-9-]{0,62}}"):
@@ -119,6 +164,11 @@ class PublicPage:
             for path, work in POSTS:
                 app.router.add_post(base + path, self._handler(work))
         app.on_shutdown.append(self._close)
+
+    def wait_until_ready(self, seconds: float = 120) -> None:
+        """Wait for the worker processes to have started (they boot beside the core's)."""
+        if self.booting is not None:
+            self.booting.result(timeout=seconds)
 
     async def _close(self, _app: web.Application) -> None:
         self.pool.shutdown(wait=False, cancel_futures=True)
@@ -134,15 +184,49 @@ class PublicPage:
             if request.method == "POST":
                 posted = await request.post()
                 form = {k: str(v)[:500] for k, v in posted.items() if k in _FORM_FIELDS}
-            loop = asyncio.get_running_loop()
-            ready = await loop.run_in_executor(self.pool, self._run, work, request, form)
+            ready = await self._dispatch(work.__name__, PageRequest.of(request), form)
             return web.Response(status=ready.status, body=ready.body, headers=ready.headers)
 
         return handle
 
-    # -- one request's work, in a thread --------------------------------------------------
+    async def _dispatch(self, name: str, req: PageRequest, form: dict[str, str]) -> Prepared:
+        """Page `name`'s response, worked out in the pool (a process's own PublicPage, or this
+        one in a thread). A process that died is replaced; its request is told to come back."""
+        loop = asyncio.get_running_loop()
+        if self._processes is None:
+            ready: Prepared = await loop.run_in_executor(
+                self.pool, self._run, WORKS[name], req, form
+            )
+            return ready
+        pool = self.pool
+        try:
+            ready, woken = await loop.run_in_executor(pool, call, "answer", name, req, form)
+        except BrokenProcessPool:
+            if self.pool is pool:
+                log.warning("a public page worker died; starting another")
+                pool.shutdown(wait=False, cancel_futures=True)
+                self.pool = self._processes()
+            answer = Answer(503, "html", page.unavailable(self._plain_site(req)))
+            return prepare(answer, req.headers, self.kept)
+        if woken and self.wake is not None:
+            self.wake()  # the mail job runs in this process, not the worker's
+        return ready
 
-    def _run(self, work: Work, req: web.Request, form: dict[str, str]) -> Prepared:
+    def answer(self, name: str, req: PageRequest, form: dict[str, str]) -> tuple[Prepared, bool]:
+        """In a worker process: page `name`'s response for `req`, here and now, compressed and
+        as bytes, so nothing of a long page is left to the event loop; and whether it asked for
+        the mail job (which runs in the server) to run now."""
+        self.woken = False
+        return self._run(WORKS[name], req, form), self.woken
+
+    def _wake(self) -> None:
+        self.woken = True
+        if self.wake is not None:
+            self.wake()
+
+    # -- one request's work, in a worker process or a thread ---------------------------------
+
+    def _run(self, work: Work, req: PageRequest, form: dict[str, str]) -> Prepared:
         after: list[Callable[[], None]] = []
         try:
             default = self._default_org()
@@ -179,7 +263,7 @@ class PublicPage:
     def _site(
         self,
         org: Organisation | None,
-        req: web.Request,
+        req: PageRequest,
         form: dict[str, str],
         default: bool,
     ) -> Site:
@@ -210,21 +294,20 @@ class PublicPage:
             return f"{base}logo?v={stored[:10]}"
         return f"{base}logo" if default and self.logo is not None else ""
 
-    def _plain_site(self, req: web.Request) -> Site:
+    def _plain_site(self, req: PageRequest) -> Site:
         """For a page with no organisation to name (unknown, or the database away): the
         deployment's council only on its own page."""
         council = "" if req.match_info.get("org") else self.council
         return Site(council=council, base=_base(req), root=self.public_url)
 
-    def _origin(self, req: web.Request) -> str:
+    def _origin(self, req: PageRequest) -> str:
         """The public address; without ENGAGEBOT_PUBLIC_URL, the address this server is bound
         to (never the Host header: a client chooses that)."""
         if self.public_url:
             return self.public_url
-        bound = req.transport.get_extra_info("sockname") if req.transport else None
-        if not bound:
+        if not req.bound:
             return "http://127.0.0.1"
-        host, port = str(bound[0]), int(bound[1])
+        host, port = req.bound
         return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
 
     def _links(self, call: Call) -> Links:
@@ -437,8 +520,7 @@ class PublicPage:
             shown = {**form, "kind": kind}
             body = page.subscribe(site, listing.areas, listing.topics, shown, asked.errors)
             return Answer(200, "html", body, cache=PRIVATE)
-        if self.wake is not None:
-            call.after.append(self.wake)
+        call.after.append(self._wake)
         return _see_other(site.url("subscribe/sent"))
 
     def subscribe_sent(self, call: Call) -> Answer:
@@ -539,6 +621,8 @@ POSTS: tuple[tuple[str, Work], ...] = (
     (f"/confirm/{_TOKEN}", PublicPage.confirm),
     (f"/unsubscribe/{_TOKEN}", PublicPage.unsubscribe),
 )
+# Each page's work by name: a worker process is asked for a page by its name.
+WORKS: dict[str, Work] = {work.__name__: work for _, work in (*GETS, *POSTS)}
 
 
 def _organisation(session: Session) -> Organisation | None:
@@ -577,6 +661,6 @@ def _see_other(location: str) -> Answer:
     return Answer(303, "html", "", cache=PRIVATE, headers={"Location": location})
 
 
-def _base(req: web.Request) -> str:
+def _base(req: PageRequest) -> str:
     org = req.match_info.get("org")
     return f"{PREFIX}/{org}/" if org else f"{PREFIX}/"

@@ -40,6 +40,12 @@ class Settings(BaseSettings):
     # Worker processes the conversation core runs in under `engagebot serve` (threads, for
     # Socket Mode). Each holds its own database connection and about 100 MB.
     workers: int = Field(2, alias="ENGAGEBOT_WORKERS", ge=1, le=32)
+    # A worker with work waiting that finishes nothing for this long is taken for hung (stopped,
+    # frozen) and replaced; only the conversations pinned to it wait that long (bot/core.py).
+    stall_seconds: float = Field(60.0, alias="ENGAGEBOT_STALL_SECONDS", ge=1, le=3600)
+    # Processes the public page is drawn in under `engagebot serve`, so a resident loading a
+    # long list never delays the chat platforms' acknowledgements (bot/public_web.py).
+    public_workers: int = Field(1, alias="ENGAGEBOT_PUBLIC_WORKERS", ge=1, le=8)
     slack_bot_token: str = Field("", alias="SLACK_BOT_TOKEN")
     slack_signing_secret: str = Field("", alias="SLACK_SIGNING_SECRET")
     slack_app_token: str = Field("", alias="SLACK_APP_TOKEN")  # xapp-…, for Socket Mode

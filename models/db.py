@@ -59,6 +59,24 @@ def transaction(engine: Engine, org: Org = DEFAULT_SLUG) -> Iterator[Session]:
         yield session
 
 
+def write_lock(session: Session) -> None:
+    """Take the database's write lock for the rest of this transaction, if it is not held yet.
+
+    On SQLite, `BEGIN IMMEDIATE` (waiting up to the busy timeout while another process
+    writes): what is read after it sees every commit before it, and nobody else's can come
+    between those reads and this commit. Reads before it took no lock, so a long piece of work
+    that writes only at its end holds the lock only for that end. PostgreSQL needs nothing:
+    its writers lock only the rows they change (`SELECT … FOR UPDATE` where a check must hold
+    until commit).
+    """
+    connection = session.connection()
+    if connection.dialect.name != "sqlite":
+        return
+    driver = connection.connection.driver_connection
+    if driver is not None and not driver.in_transaction:  # else a write already holds it
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
 def _org_id(session: Session, org: Org) -> int | None:
     if isinstance(org, int) or org == ALL:
         return org if isinstance(org, int) else None

@@ -9,7 +9,7 @@ from datetime import date, datetime, time
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, Column, LargeBinary, Text, UniqueConstraint
+from sqlalchemy import JSON, Column, Index, LargeBinary, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 
@@ -109,7 +109,11 @@ class Theme(SQLModel, table=True):
 class Action(SQLModel, table=True):
     """One row of an action plan: what was recommended, what was agreed, by when."""
 
-    __table_args__ = (UniqueConstraint("plan_id", "ref"),)
+    __table_args__ = (
+        UniqueConstraint("plan_id", "ref"),
+        # "Overdue": the most overdue first, counted and listed from the index alone.
+        Index("ix_action_due", "target_date", "plan_id", "position", "status"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     plan_id: int = Field(foreign_key="plan.id", index=True)
@@ -368,9 +372,13 @@ class SubscriptionNotice(SQLModel, table=True):
 class ConversationState(SQLModel, table=True):
     """Where a conversation stands, so a restart or a second instance carries on."""
 
-    __table_args__ = (UniqueConstraint("channel", "workspace", "conversation", "user"),)
+    __table_args__ = (UniqueConstraint("org_id", "channel", "workspace", "conversation", "user"),)
 
     id: int | None = Field(default=None, primary_key=True)
+    # The console's operator may talk to two councils as the same person: two conversations.
+    org_id: int | None = Field(
+        default=None, foreign_key="organisation.id", index=True, nullable=False
+    )
     channel: str
     workspace: str
     conversation: str
@@ -418,6 +426,9 @@ class Outbox(SQLModel, table=True):
     """
 
     id: int | None = Field(default=None, primary_key=True)
+    org_id: int | None = Field(
+        default=None, foreign_key="organisation.id", index=True, nullable=False
+    )
     via: str = Field(index=True)  # the name of the channel that delivers it
     person_id: int | None = Field(default=None, foreign_key="person.id", index=True)
     chat_channel: str = ""  # a channel to post in, instead of a person

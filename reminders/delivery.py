@@ -264,8 +264,8 @@ def _mark_sent(
         if row is not None:
             row.sent_at, row.message_id, row.problem = ctx.now(), sent.message_id, ""
             session.add(row)
-        if sent.key is not None and follow_up:
-            state.save_json(session, sent.key, follow_up, ctx.now())
+        if row is not None and sent.key is not None and follow_up:
+            state.save_json(session, sent.key, follow_up, ctx.now(), row.org_id)
 
 
 def _failed(ctx: AppContext, outbox_id: int, problem: str, *, held: bool = False) -> int:

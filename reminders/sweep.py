@@ -30,7 +30,7 @@ from handlers.chat.outbox import queue
 from handlers.flows.reminder_reply import awaiting_reply
 from handlers.language.quantities import due_in, overdue
 from handlers.plans.actions import describe_target, prefetch_revisions, qualified_ref
-from handlers.plans.people import chat_ids
+from handlers.plans.people import chat_ids, prefetch_owners
 from handlers.plans.reminder_messages import (
     consultation_message,
     escalation_message,
@@ -110,6 +110,7 @@ def sweep(
         claimed = _claim(session, due, local)
         _reschedule(session, schedule)
         prefetch_revisions(session, [n.action_id for n in claimed if n.action_id])
+        prefetch_owners(session, [n.action_id for n in claimed if n.action_id])
         report.claimed = len(claimed)
         report.queued = _queue(session, claimed, loaded, today, local, via)
     report.due = [(n, "") for n in due]
@@ -408,16 +409,11 @@ def _snooze_ends(session: Session, ids: list[int], today: date) -> dict[int, dat
 
 
 def _reschedule(session: Session, schedule: dict[int, date | None]) -> None:
-    by_day: dict[date | None, list[int]] = defaultdict(list)
-    for action_id, day in schedule.items():
-        by_day[day].append(action_id)
-    for day, ids in by_day.items():
-        for chunk in _chunks(ids):
-            # A never-again action gets a far date, not NULL: NULL means "work it out again".
-            value = day or date(9999, 12, 31)
-            session.execute(
-                update(Action).where(col(Action.id).in_(chunk)).values(next_nudge_on=value)
-            )
+    """Each action's next look, in one statement run for every row (by primary key)."""
+    # A never-again action gets a far date, not NULL: NULL means "work it out again".
+    rows = [{"id": i, "next_nudge_on": day or date(9999, 12, 31)} for i, day in schedule.items()]
+    if rows:
+        session.execute(update(Action), rows)
 
 
 def _queue(
@@ -452,8 +448,19 @@ def _queue(
             person_id=person_id,
             chat_channel=channel,
             follow_up=awaiting_reply(refs) if refs else None,
+            org_id=None if person else _org_of(session, nudges, loaded),
         )
     return len(by_target)
+
+
+def _org_of(session: Session, nudges: list[Nudge], loaded: dict[int, Action]) -> int | None:
+    """The organisation of a room's message: that of its actions' plan (plans never mix)."""
+    for nudge in nudges:
+        action = loaded.get(nudge.action_id or 0)
+        plan = session.get(Plan, action.plan_id) if action is not None else None
+        if plan is not None:
+            return plan.org_id
+    return None
 
 
 def _platform(session: Session, person: Person | None, via: str) -> str:

@@ -121,6 +121,8 @@ BAD = {
     "ENGAGEBOT_TOKEN_KEY": "not-a-key",
     "SLACK_NEW_WORKSPACES": "whoever",
     "SLACK_REDIRECT_URI": "slack/oauth_redirect",
+    "ENGAGEBOT_STALL_SECONDS": "0",
+    "ENGAGEBOT_PUBLIC_WORKERS": "0",
 }
 FREE_TEXT = {
     "SLACK_BOT_TOKEN",

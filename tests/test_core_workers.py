@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import os
+import signal
+import time
+from pathlib import Path
 
 from bot.conversation import Conversation
 from bot.core import CoreInProcesses
@@ -50,3 +53,24 @@ def test_a_worker_that_dies_is_replaced_and_the_officer_is_told(
     assert before.startswith("You have 7 open actions")
     assert "nothing was saved" in crashed
     assert after.startswith("You have 7 open actions")
+
+
+def test_a_message_arriving_after_its_worker_died_idle_is_run_by_the_next_one(
+    blackpool: AppContext, db_url: str
+) -> None:
+    """The worker is killed between messages (the OOM killer, say): the next message is not
+    failed with "nothing was saved", it is answered by the worker started in its place."""
+    core = CoreInProcesses(fragile, (db_url,), workers=1)
+    try:
+        core.warm_up()
+        [(pid, _)] = core.memory()
+        os.kill(pid, signal.SIGKILL)
+        deadline = time.monotonic() + 10
+        while Path(f"/proc/{pid}/status").exists() and time.monotonic() < deadline:
+            if "State:\tZ" in Path(f"/proc/{pid}/status").read_text():
+                break  # dead, not yet reaped by the pool
+            time.sleep(0.05)
+        answer = asyncio.run(core.handle(said("my actions")))
+    finally:
+        core.close()
+    assert answer[0].text.startswith("You have 7 open actions"), answer[0].text

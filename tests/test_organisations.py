@@ -239,3 +239,27 @@ def test_teams_tenants_are_kept_apart_too(two_councils: AppContext, cli: Cli) ->
         bot.post(stranger)
         refused = bot.teams.wait_for("send", 2)[-1]
         assert "isn't set up for engagebot" in refused.text
+
+
+def test_the_console_outbox_shows_only_the_named_councils_reminders(
+    two_councils: AppContext, cli: Cli
+) -> None:
+    """`engagebot --org south-ribble remind --now` (no chat platform: the console's outbox)
+    shows South Ribble's queued reminders, never Blackpool's, whose text names its actions."""
+    ribble = cli("--org", "south-ribble", "remind", "--now")
+    assert ribble.exit_code == 0, ribble.output
+    assert "South Ribble" in ribble.output
+    assert "Blackpool" not in ribble.output and "the Council produces" not in ribble.output
+    default = cli("remind", "--now")  # swept already: Blackpool's are still queued for it
+    assert "South Ribble" not in default.output
+    assert "── for Sam Patel" in default.output
+
+
+def test_the_due_list_shows_only_the_named_councils_actions(
+    two_councils: AppContext, cli: Cli
+) -> None:
+    """Both councils' Sam has an R1 due; South Ribble's list names one of them."""
+    ribble = cli("--org", "south-ribble", "remind", "--dry-run").output
+    everyone = cli("remind", "--dry-run").output
+    assert ribble.count("Sam Patel\tR1\t") == 1, ribble
+    assert everyone.count("Sam Patel\tR1\t") == 1, everyone

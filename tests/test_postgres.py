@@ -26,6 +26,7 @@ from tests.conftest import ASHFIELD, BLACKPOOL, HALTON, LONDON, NOW, SAM
 from tests.test_migrations import move_into_organisations, plans_gain_a_start
 from tests.test_plan_shapes import YEAR_TARGETS, YEARS_PLAN
 from tests.test_reminders import sweep_twice_at_once
+from tests.test_turns import instances, twice_at_once
 
 SERVER = os.environ.get("ENGAGEBOT_TEST_POSTGRES", "")
 pytestmark = pytest.mark.skipif(not SERVER, reason="ENGAGEBOT_TEST_POSTGRES is not set")
@@ -138,6 +139,15 @@ def test_plan_years_get_dates_when_the_start_is_set_on_postgres(
     listed = json.loads(pg_cli("actions", "list", "--plan", "plan", "--json").output)
     got = {a["ref"]: (a["target_kind"], a["target_date"], a["milestones"]) for a in listed}
     assert got == YEAR_TARGETS
+
+
+def test_an_event_delivered_to_two_instances_at_once_runs_once_on_postgres(
+    pg_ctx: AppContext, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """PostgreSQL lets both turns reach their writes; the event's unique key stops the second,
+    which then sees the first's commit and says nothing."""
+    for instance in instances(pg_ctx):
+        twice_at_once(pg_ctx, instance, monkeypatch)
 
 
 def test_forgetting_someone_on_postgres_rewrites_the_tables_that_held_them(

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import re
+import signal
 import socket
 import subprocess
 import sys
@@ -78,7 +80,7 @@ def test_serve_answers_a_slash_command(tmp_path: Path, db_url: str, channels: li
             )
             assert forged.status_code == 401
             workers = _children(process.pid)
-            assert len(workers) == 2  # the core's worker processes (ENGAGEBOT_WORKERS)
+            assert len(workers) == 3  # the core's two (ENGAGEBOT_WORKERS), the public page's
         finally:
             process.terminate()
             process.wait(timeout=20)
@@ -136,8 +138,12 @@ def test_serve_with_no_channel_configured_says_what_to_set(tmp_path: Path) -> No
 
 
 def test_the_cores_workers_do_not_outlive_a_killed_server(tmp_path: Path, db_url: str) -> None:
+    """The public page is drawn in a worker of its own: if it dies, a resident is told to come
+    back, and the next request is drawn by its successor. Then the server is killed outright:
+    none of its workers outlives it."""
     port = _free_port()
-    with FakeSlack() as slack:
+    log = tmp_path / "serve.log"
+    with FakeSlack() as slack, log.open("wb") as written:
         env = _env(
             DATABASE_URL=db_url,
             SLACK_BOT_TOKEN="xoxb-test",
@@ -145,11 +151,19 @@ def test_the_cores_workers_do_not_outlive_a_killed_server(tmp_path: Path, db_url
             SLACK_API_URL=slack.api_url,
         )
         command = [sys.executable, "-m", "bot", "serve", "--port", str(port)]
-        process = subprocess.Popen(command, env=env, cwd=tmp_path, stderr=subprocess.DEVNULL)
+        process = subprocess.Popen(command, env=env, cwd=tmp_path, stderr=written)
         try:
-            _wait_until_up(f"http://127.0.0.1:{port}", process)
+            url = f"http://127.0.0.1:{port}"
+            _wait_until_up(url, process)
+            assert httpx.get(f"{url}/engage/", timeout=30).status_code == 200
+            core = {int(pid) for pid in re.findall(r"pid (\d+)", log.read_text())}
+            [public] = set(_children(process.pid)) - core
+            os.kill(public, signal.SIGKILL)
+            assert _all_gone([public])
+            assert httpx.get(f"{url}/engage/", timeout=30).status_code in (200, 503)
+            assert httpx.get(f"{url}/engage/", timeout=30).status_code == 200
             workers = _children(process.pid)
-            assert workers
+            assert len(workers) == 3 and public not in workers
         finally:
             process.kill()  # no clean shutdown: the workers must notice on their own
             process.wait(timeout=10)

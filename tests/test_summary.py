@@ -171,6 +171,23 @@ def test_the_chair_asks_for_the_summary_in_chat(
     assert "Full list" in answer  # six stale actions: the list is cut at five
 
 
+def test_the_chart_is_drawn_once_a_day_until_the_figures_change(
+    plan: AppContext, chat_as: Callable[[str], Chat]
+) -> None:
+    from handlers.plans.summary_view import _drawn
+
+    _drawn.cache_clear()
+    chair = chat_as(CHAIR)
+    for _ in range(3):
+        chair.send("summary steering")
+    assert (_drawn.cache_info().misses, _drawn.cache_info().hits) == (1, 2)
+    sam = chat_as(SAM)
+    for answer in ("update S4", "complete", "Agreed by legal", "save"):
+        sam.send(answer)
+    chair.send("summary steering")
+    assert _drawn.cache_info().misses == 2  # S4 is complete now: a new chart
+
+
 def test_a_private_plan_is_shown_only_to_its_members(
     plan: AppContext, chat_as: Callable[[str], Chat]
 ) -> None:

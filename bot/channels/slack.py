@@ -77,7 +77,7 @@ QUIET_TOKEN_WARNINGS = QuietTokenWarnings()  # one filter, however many channels
 PATH = "/slack/events"
 COMMAND = "/engage"
 FORM_PREFIX = "form-"
-WORK_AT_ONCE = 4  # requests whose work (core call, replies) runs at once after their ack
+WORK_AT_ONCE = 4  # Web API calls (replies) made at once after the acks
 _MENTION = re.compile(r"<@[A-Z0-9]+(?:\|[^>]*)?>")
 # Message subtypes that are still a person writing: a reply also sent to the channel ("Also
 # send to channel"), a message with a file. Not edits, joins, canvas mentions or bots.
@@ -376,17 +376,18 @@ class SlackChannel:
     def _after_ack(self, work: Coroutine[Any, Any, None]) -> None:
         """Carry on with `work` once the acknowledgement has gone back."""
         self._http()
-        task = asyncio.get_running_loop().create_task(self._logged(self._in_turn(work)))
+        task = asyncio.get_running_loop().create_task(self._logged(work))
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
-    async def _in_turn(self, work: Awaitable[None]) -> None:
-        """At most a few requests' work at once on the loop: a burst's replies queue here, not
-        among the callbacks that acknowledge the next requests."""
+    def _turn(self) -> asyncio.Semaphore:
+        """At most a few requests' replies are sent at once from the loop: a burst's replies
+        queue here, not among the callbacks that acknowledge the next requests. Only sending
+        takes a place: waiting on the core does not, or one stopped worker would hold every
+        place, and every council's replies would wait on it."""
         if self._busy is None:
             self._busy = asyncio.Semaphore(WORK_AT_ONCE)
-        async with self._busy:
-            await work
+        return self._busy
 
     @staticmethod
     async def _logged(work: Awaitable[None]) -> None:
@@ -579,6 +580,7 @@ class SlackChannel:
             headers = {"Authorization": f"Bearer {self.aclient.token}"}
             try:
                 async with (
+                    self._turn(),  # a Web API call after the ack, like a reply
                     ClientSession(timeout=ClientTimeout(total=60)) as http,
                     http.get(url, headers=headers, allow_redirects=False) as got_file,
                 ):
@@ -653,7 +655,8 @@ class SlackChannel:
             url=response_url, session=self._http(), retry_handlers=_async_retries()
         )
         try:
-            sent = await webhook.send_dict(message)
+            async with self._turn():
+                sent = await webhook.send_dict(message)
         except Exception as err:  # aiohttp's connection errors, timeouts
             log.warning("Slack response_url failed: %r", err)
             return SendError(f"Slack could not be reached: {err!r}")
@@ -733,7 +736,8 @@ class SlackChannel:
     ) -> SendError | None:
         """Call the Web API: None once done, else what the failure means (statuses.py)."""
         try:
-            await method(**kwargs)
+            async with self._turn():
+                await method(**kwargs)
         except SlackApiError as err:
             log.warning("Slack %s failed: %s", method.__name__, err.response.get("error"))
             return refusal(err, "the person")

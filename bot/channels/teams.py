@@ -55,7 +55,7 @@ T = TypeVar("T")
 
 PATH = "/api/messages"
 CHANNEL = "teams"
-WORK_AT_ONCE = 8  # requests whose work (core call, replies) runs at once after the ack
+WORK_AT_ONCE = 8  # requests whose replies are sent at once after the acks
 BOT_SCOPE = "https://api.botframework.com/.default"
 TRIES = 4
 MAX_WAIT = 30.0  # seconds: a longer Retry-After is left to the next delivery run
@@ -238,13 +238,14 @@ class TeamsChannel:
         conversation = activity.conversation.id if activity.conversation else ""
         lock = self._order.setdefault(conversation, asyncio.Lock())
         try:
-            async with lock, self._busy:
-                try:
+            async with lock:  # a conversation's turns in order; waiting on the core takes no
+                try:  # place of WORK_AT_ONCE, so a stopped worker holds up only its own
                     answer = await work
                 except Exception:
                     log.exception("Teams work after the acknowledgement failed")
                     answer = _Answer(Outcome((Reply(APOLOGY),)))
-                await self._reply(activity, identity, answer)
+                async with self._busy:
+                    await self._reply(activity, identity, answer)
         except Exception:
             log.exception("Teams replies could not be sent")
         finally:

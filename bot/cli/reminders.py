@@ -70,14 +70,20 @@ def remind(
 def _due_rows(ctx: AppContext, report: SweepReport) -> dict[str, object]:
     """What --dry-run shows, as data: each nudge due, who has nobody, what waits to go."""
     from models.db import transaction
-    from models.scoping import ALL
-    from models.tables import Action, Person
+    from models.tables import Action, Consultation, Person
 
     due = []
-    with transaction(ctx.engine, ALL) as session:  # reminders are swept for every organisation
+    # Reminders are swept for every organisation; this one's are shown (in its own session, so
+    # another council's officers, actions and consultations are not found).
+    with transaction(ctx.engine, ctx.org) as session:
         for nudge, why in report.due:
             person = session.get(Person, nudge.person_id) if nudge.person_id else None
             action = session.get(Action, nudge.action_id) if nudge.action_id else None
+            consultation = (
+                session.get(Consultation, nudge.consultation_id) if nudge.consultation_id else None
+            )
+            if action is None and consultation is None:
+                continue  # another organisation's
             due.append(
                 {
                     "to": person.name if person else (nudge.chat_channel or "nobody"),

@@ -16,6 +16,7 @@ from bot.metrics import MeteredCore, MeteredSender, Metrics
 
 if TYPE_CHECKING:
     from bot.channels.slack import SlackChannel
+    from bot.public_web import PublicPage
     from bot.server import Channel
     from bot.settings import Settings
     from handlers.chat.context import AppContext
@@ -50,6 +51,7 @@ def serve_all(ctx: typer.Context, port: PortOption = None, host: HostOption = LO
         SetupError,
         build_channels,
         build_core,
+        build_public,
         slack_missing,
         teams_configured,
         teams_missing,
@@ -66,13 +68,14 @@ def serve_all(ctx: typer.Context, port: PortOption = None, host: HostOption = LO
     app_ctx = context(serving=True)
     _check_setup(settings, app_ctx)
     metrics = Metrics(app_ctx)
+    public = build_public(settings, app_ctx, processes=True)  # boots while the core's do
     core = MeteredCore(build_core(settings, app_ctx), metrics)
     try:
         try:
             channels = build_channels(settings, core, app_ctx)
         except SetupError as err:
             fail(f"engagebot: {err}")
-        _run(settings, app_ctx, channels, where, metrics)
+        _run(settings, app_ctx, channels, where, metrics, public)
     finally:
         core.close()
 
@@ -86,7 +89,7 @@ def serve_slack(
     host: HostOption = LOCAL,
 ) -> None:
     """Serve Slack alone: every request on POST /slack/events (or over Socket Mode)."""
-    from bot.app import SetupError, build_core, build_slack, slack_missing
+    from bot.app import SetupError, build_core, build_public, build_slack, slack_missing
 
     settings = _settings()
     missing = slack_missing(settings, socket=socket)
@@ -96,6 +99,7 @@ def serve_slack(
     app_ctx = context(serving=True)
     _check_setup(settings, app_ctx)
     metrics = Metrics(app_ctx)
+    public = None if where is None else build_public(settings, app_ctx, processes=True)
     core = MeteredCore(build_core(settings, app_ctx), metrics)
     try:
         try:
@@ -105,7 +109,7 @@ def serve_slack(
         if where is None:
             _socket_mode(settings, app_ctx, channel)
         else:
-            _run(settings, app_ctx, [channel], where, metrics)
+            _run(settings, app_ctx, [channel], where, metrics, public)
     finally:
         core.close()
 
@@ -113,7 +117,7 @@ def serve_slack(
 @serve_app.command("teams")
 def serve_teams(port: PortOption = None, host: HostOption = LOCAL) -> None:
     """Serve Microsoft Teams alone: every activity on POST /api/messages."""
-    from bot.app import build_core, build_teams, teams_missing
+    from bot.app import build_core, build_public, build_teams, teams_missing
 
     settings = _settings()
     missing = teams_missing(settings)
@@ -125,9 +129,10 @@ def serve_teams(port: PortOption = None, host: HostOption = LOCAL) -> None:
     where = _address(host, port or settings.port)
     app_ctx = context(serving=True)
     metrics = Metrics(app_ctx)
+    public = build_public(settings, app_ctx, processes=True)
     core = MeteredCore(build_core(settings, app_ctx), metrics)
     try:
-        _run(settings, app_ctx, [build_teams(settings, core)], where, metrics)
+        _run(settings, app_ctx, [build_teams(settings, core)], where, metrics, public)
     finally:
         core.close()
 
@@ -248,6 +253,7 @@ def _run(
     channels: list[Channel],
     address: tuple[str, int],
     metrics: Metrics,
+    public: PublicPage | None = None,
     *,
     reminders: bool = True,
 ) -> None:
@@ -259,18 +265,20 @@ def _run(
     from bot.server import serve
     from models.db import readiness
 
+    public = public or build_public(settings, ctx, processes=True)
     _check_slack(settings, channels)
     if reminders:
         _start_reminders(settings, ctx, channels, metrics)
-    wake = start_mail(settings, ctx) if settings.mail_on else None
+    public.wake = start_mail(settings, ctx) if settings.mail_on else None
     if not settings.public_url:
         logging.getLogger("engagebot").warning(
             "ENGAGEBOT_PUBLIC_URL is not set: the public page's feed and open data link to the "
             "address this server listens on. Set it to the page's public address."
         )
+    public.wait_until_ready()
     settle_heap()
     host, port = address
-    served = [*channels, build_public(settings, ctx, wake), metrics]
+    served = [*channels, public, metrics]
     names = ", ".join(c.name for c in served)
     paths = {
         "slack": "Slack: /slack/events"

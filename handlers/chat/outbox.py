@@ -14,6 +14,7 @@ from handlers.chat.context import AppContext
 from handlers.chat.messages import Reply, reply_from_json, reply_to_json
 from handlers.chat.state import ConversationKey, Next
 from models.db import transaction
+from models.scoping import org_of
 from models.tables import Outbox, Person
 
 
@@ -27,13 +28,21 @@ def queue(
     person_id: int | None = None,
     chat_channel: str = "",
     follow_up: Next | None = None,
+    org_id: int | None = None,
     problem: str = "",
 ) -> Outbox:
     """Queue `reply` for a person (or a room); `follow_up` is where a reply to it will start;
     `problem` says why it is queued rather than sent, when a first try already failed.
-    Its buttons' card is kept now, so a press updates it wherever and whenever it comes."""
+    Its buttons' card is kept now, so a press updates it wherever and whenever it comes.
+
+    The message belongs to the session's organisation; in work that spans organisations (the
+    sweep, delivery), to the person's, or to `org_id` for a room."""
+    if org_id is None and org_of(session) is None and person_id is not None:
+        person = session.get(Person, person_id)
+        org_id = person.org_id if person is not None else None
     reply = cards.keep(session, reply, now)
     row = Outbox(
+        org_id=org_id,
         via=via,
         person_id=person_id,
         chat_channel=chat_channel,

@@ -54,9 +54,27 @@ def load(session: Session, key: ConversationKey) -> Saved | None:
     return Saved(row.flow, row.step, dict(row.data), row.updated_at)
 
 
-def save(session: Session, key: ConversationKey, state: Next, now: datetime) -> None:
-    """Record where the conversation goes next (in the caller's transaction)."""
-    row = _row(session, key) or ConversationState(
+def locked(session: Session, key: ConversationKey) -> Saved | None:
+    """The conversation's stored state as committed now, locked until this transaction ends
+    (on PostgreSQL; on SQLite the caller holds the write lock): to check that nobody moved the
+    conversation on while a turn was worked out from what `load` gave."""
+    query = select(
+        ConversationState.flow,
+        ConversationState.step,
+        ConversationState.data,
+        ConversationState.updated_at,
+    ).where(*_keyed(key))
+    row = session.exec(query.with_for_update()).first()
+    return Saved(row[0], row[1], dict(row[2]), row[3]) if row is not None else None
+
+
+def save(
+    session: Session, key: ConversationKey, state: Next, now: datetime, org_id: int | None = None
+) -> None:
+    """Record where the conversation goes next (in the caller's transaction). It belongs to
+    the session's organisation, or to `org_id` in work that spans them (delivery)."""
+    row = _row(session, key, org_id) or ConversationState(
+        org_id=org_id,
         channel=key.channel,
         workspace=key.workspace,
         conversation=key.conversation,
@@ -70,9 +88,16 @@ def save(session: Session, key: ConversationKey, state: Next, now: datetime) -> 
     session.add(row)
 
 
-def save_json(session: Session, key: ConversationKey, state: dict[str, Any], now: datetime) -> None:
+def save_json(
+    session: Session,
+    key: ConversationKey,
+    state: dict[str, Any],
+    now: datetime,
+    org_id: int | None = None,
+) -> None:
     """Restore a state kept as JSON (a queued message's follow-up), without knowing its flow."""
-    save(session, key, Next(str(state["flow"]), str(state["step"]), _Raw(**state["data"])), now)
+    data = _Raw(**state["data"])
+    save(session, key, Next(str(state["flow"]), str(state["step"]), data), now, org_id)
 
 
 def to_json(state: Next) -> dict[str, Any]:
@@ -86,14 +111,22 @@ def clear(session: Session, key: ConversationKey) -> None:
         session.delete(row)
 
 
-def _row(session: Session, key: ConversationKey) -> ConversationState | None:
-    query = select(ConversationState).where(
+def _row(
+    session: Session, key: ConversationKey, org_id: int | None = None
+) -> ConversationState | None:
+    query = select(ConversationState).where(*_keyed(key))
+    if org_id is not None:
+        query = query.where(ConversationState.org_id == org_id)
+    return session.exec(query).first()
+
+
+def _keyed(key: ConversationKey) -> tuple[Any, ...]:
+    return (
         ConversationState.channel == key.channel,
         ConversationState.workspace == key.workspace,
         ConversationState.conversation == key.conversation,
         ConversationState.user == key.user,
     )
-    return session.exec(query).first()
 
 
 class _Raw(BaseModel, extra="allow"):

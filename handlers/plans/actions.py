@@ -14,7 +14,7 @@ from handlers.chat import intents
 from handlers.chat.messages import Choice, Field, Item
 from handlers.language.quantities import overdue
 from handlers.language.targets import Recurrence, format_date
-from handlers.plans.people import owner_roles, role_key
+from handlers.plans.people import owner_roles, prefetch_owners, role_key
 from models.tables import (
     Action,
     ActionOwner,
@@ -85,6 +85,7 @@ def list_actions(session: Session, filters: Filters) -> list[Action]:
     if filters.status:
         query = query.where(Action.status == filters.status)
     actions = list(session.exec(query).all())
+    prefetch_owners(session, [a.id or 0 for a in actions])
     if filters.owner:
         wanted = role_key(filters.owner)
         actions = [a for a in actions if any(wanted in r.key for r in owner_roles(session, a))]
@@ -93,12 +94,30 @@ def list_actions(session: Session, filters: Filters) -> list[Action]:
 
 def qualified_ref(session: Session, action: Action) -> str:
     """'blackpool-audit-2019:R4': unique across plans, for buttons and commands."""
-    names: dict[int, str] = session.info.setdefault("plan_names", {})
-    if action.plan_id not in names:
-        plan = session.get(Plan, action.plan_id)
-        names[action.plan_id] = plan.name if plan else ""
-    name = names[action.plan_id]
-    return f"{name}:{action.ref}" if name else action.ref
+    plan = plan_of(session, action.plan_id)
+    return f"{plan.name}:{action.ref}" if plan and plan.name else action.ref
+
+
+def plan_of(session: Session, plan_id: int) -> Plan | None:
+    """A plan, read once per unit of work however many of its actions are listed (the
+    session's own identity map forgets rows nobody holds, and would read it again)."""
+    plans: dict[int, Plan | None] = session.info.setdefault("plans", {})
+    if plan_id not in plans:
+        plans[plan_id] = session.get(Plan, plan_id)
+    return plans[plan_id]
+
+
+def prefetch(session: Session, actions: list[Action]) -> None:
+    """Everything listing these actions reads, in a few queries rather than a few per action:
+    their plans, owners and first target revisions."""
+    plans: dict[int, Plan | None] = session.info.setdefault("plans", {})
+    wanted = sorted({a.plan_id for a in actions} - set(plans))
+    if wanted:
+        found = {p.id: p for p in session.exec(select(Plan).where(col(Plan.id).in_(wanted)))}
+        plans.update((i, found.get(i)) for i in wanted)
+    ids = [a.id or 0 for a in actions]
+    prefetch_owners(session, ids)
+    prefetch_revisions(session, ids)
 
 
 def describe_target(session: Session, action: Action) -> str:
@@ -158,8 +177,8 @@ def short(text: str, limit: int = 200) -> str:
 
 
 def action_item(session: Session, action: Action, today: date, *, button: bool = True) -> Item:
-    """One action as a list entry, with an 'Add update' button."""
-    plan = session.get(Plan, action.plan_id)
+    """One action as a list entry, with an 'Add update' button (`prefetch` a list first)."""
+    plan = plan_of(session, action.plan_id)
     owners = ", ".join(r.name for r in owner_roles(session, action)) or "no owner"
     fields = [
         Field("Status", status_text(action, today)),
@@ -184,8 +203,12 @@ def status_text(action: Action, today: date) -> str:
 
 def action_json(session: Session, action: Action) -> dict[str, Any]:
     """The fields `engagebot actions list --json` promises, for scripts and spreadsheets."""
-    plan = session.get(Plan, action.plan_id)
-    theme = session.get(Theme, action.theme_id) if action.theme_id else None
+    plan = plan_of(session, action.plan_id)
+    themes: dict[int, Theme] | None = session.info.get("themes")
+    if themes is None:  # every theme at once: a list of actions names many
+        themes = {t.id or 0: t for t in session.exec(select(Theme))}
+        session.info["themes"] = themes
+    theme = themes.get(action.theme_id) if action.theme_id else None
     return {
         "plan": plan.name if plan else None,
         "ref": action.ref,

@@ -228,7 +228,7 @@ def _action_plans(session: Session, year: FinancialYear, today: date, now: datet
     headers = ["Plan", "Actions", *(b.capitalize() for b in BUCKETS), "Rating"]
     rows = []
     for plan in plans:
-        summary = summarise(session, [plan], on, None, now)
+        summary = summarise(session, [plan], on, None, now, lists=False)
         counts = [str(summary.counts[b]) for b in BUCKETS]
         rows.append([plan.title or plan.name, str(summary.total), *counts, summary.rag.upper()])
     notes, completed = _year_of_notes(session, year)

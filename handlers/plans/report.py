@@ -86,7 +86,7 @@ def build(session: Session, plan: Plan, today: date, now: datetime) -> Report:
     ordered = sorted(
         groups.items(), key=lambda kv: themes[kv[0]].position if kv[0] in themes else 0
     )
-    summary = summarise(session, [plan], today, None, now)
+    summary = summarise(session, [plan], today, None, now, lists=False)
     title = plan.title or plan.name
     return Report(title, plan.name, today, summary, headers + ["Progress"], [g for _, g in ordered])
 

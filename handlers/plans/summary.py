@@ -1,7 +1,8 @@
 """The chair's status summary: what a steering group wants to know before a meeting.
 
-Every figure is computed from the database with a handful of queries over plain columns (no
-ORM objects per action), so a summary of 10,000 actions stays fast.
+Every figure is computed in the database: the counts by SQL aggregates over plain columns,
+and only the actions in a list are read out (no ORM objects per action), so a summary of
+100,000 actions costs a few queries.
 
 Buckets (each action in exactly one): complete, withdrawn; otherwise overdue if its target has
 passed; otherwise by status: delayed, partially complete, on track (in progress), not started.
@@ -16,18 +17,22 @@ RAG rule, for a plan and for each theme:
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
+from functools import partial
 from typing import Any, NamedTuple, overload
 
-from sqlalchemy import String, func, type_coerce
+from sqlalchemy import String, case, func, type_coerce
 from sqlalchemy import select as core_select
+from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from handlers.language.quantities import overdue as overdue_text
 from handlers.language.quantities import span, times
 from handlers.language.targets import format_date
+from models.db import transaction
+from models.scoping import ALL, org_of
 from models.tables import (
     Action,
     ActionOwner,
@@ -102,31 +107,14 @@ class _Row(NamedTuple):  # a tuple, not a dataclass: 10,000 of them are made per
     last_activity: str  # when it last had a note (or was added), as stored: UTC ISO text
 
 
-_OPEN_BUCKETS = {
-    Status.DELAYED: "delayed",
-    Status.PARTIALLY_COMPLETE: "partially complete",
-    Status.IN_PROGRESS: "on track",
-}
-
-
-def bucket(status: Status, target: date | None, today: date) -> str:
-    if status is Status.COMPLETE or status is Status.WITHDRAWN:
-        return status.value
-    if target is not None and target < today:
-        return "overdue"
-    return _OPEN_BUCKETS.get(status, "not started")
-
-
-def rag_of(open_count: int, overdue_days: list[int], delayed: int, unheld: int) -> tuple[str, str]:
-    """The documented RAG rule, with the reason in words."""
-    overdue = len(overdue_days)
-    if open_count and (
-        overdue / open_count >= RED_SHARE or max(overdue_days, default=0) > RED_DAYS
-    ):
-        worst = max(overdue_days, default=0)
+def rag_of(
+    open_count: int, overdue: int, worst_days: int, delayed: int, unheld: int
+) -> tuple[str, str]:
+    """The documented RAG rule, with the reason in words (`worst_days`: the most overdue)."""
+    if open_count and (overdue / open_count >= RED_SHARE or worst_days > RED_DAYS):
         return (
             "red",
-            f"{overdue} of {open_count} open actions overdue, the worst {overdue_text(worst)}",
+            f"{overdue} of {open_count} open actions overdue, the worst {overdue_text(worst_days)}",
         )
     if overdue or delayed or unheld:
         parts = [f"{overdue} overdue"] if overdue else []
@@ -140,80 +128,178 @@ CLOSED = frozenset({Status.COMPLETE, Status.WITHDRAWN})
 
 
 def summarise(
-    session: Session, plans: list[Plan], today: date, since: datetime | None, now: datetime
+    session: Session,
+    plans: list[Plan],
+    today: date,
+    since: datetime | None,
+    now: datetime,
+    *,
+    lists: bool = True,
 ) -> Summary:
-    """Every figure of the summary for these plans, as of `today`."""
+    """Every figure of the summary for these plans, as of `today` (without `lists`, only the
+    counts and ratings: for reports that show no lists).
+
+    The counts come from SQL (grouped by theme and bucket), and only the actions in a list are
+    read into Python: at 100,000 actions the figures cost a few queries, not a loop per action.
+    """
     title = plans[0].title or plans[0].name if len(plans) == 1 else "All plans"
     summary = Summary(title=title, plans=[p.name for p in plans], today=today, since=since)
     plan_ids = [p.id or 0 for p in plans]
-    rows = _rows(session, plan_ids)
-    if not rows:
+    groups = _groups(session, plan_ids, today)
+    if not groups:
         return summary
-    owners = _owners(session, plan_ids)
-    held = _held_roles(session)
-    kinds = [bucket(r.status, r.target_date, today) for r in rows]
-    chased = {aid for aid, roles in owners.items() if any(rid in held for rid in roles)}
-    names = _role_names(session)
-    lines = _Lines(owners, names, {p.id or 0: p.name for p in plans} if len(plans) > 1 else {})
-    summary.total = len(rows)
-    for kind in kinds:
-        summary.counts[kind] += 1
-    open_rows = [(r, k) for r, k in zip(rows, kinds, strict=True) if r.status not in CLOSED]
-    _fill_lists(summary, open_rows, today, lines, now)
-    unheld = [r for r, _ in open_rows if r.id not in chased]
-    summary.no_owner = len(unheld)
-    summary.unheld_roles = sorted(
-        {names[rid] for r in unheld for rid in owners.get(r.id, []) if rid not in held}
-    )
-    summary.revised = _revisions(session, plan_ids, since, {r.id: r for r in rows}, lines)
-    summary.themes = _themes(session, plan_ids, rows, kinds, chased, today)
-    overdue_days = [
-        (today - r.target_date).days for r, k in open_rows if k == "overdue" and r.target_date
-    ]
-    summary.rag, summary.rag_reason = rag_of(
-        len(open_rows), overdue_days, summary.counts["delayed"], summary.no_owner
-    )
+    summary.total = sum(g.size for g in groups)
+    for group in groups:
+        summary.counts[group.bucket] += group.size
+    summary.no_owner = sum(g.unchased for g in groups if g.open)
+    summary.themes = _themes(session, plan_ids, groups, today)
+    summary.rag, summary.rag_reason = _rag(groups, today)
+    if lists:
+        reader = _Reader(session, plan_ids, today, now)
+        names = {p.id or 0: p.name for p in plans} if len(plans) > 1 else {}
+        lines = _Lines(reader, names)
+        overdue = sum(g.size for g in groups if g.bucket == "overdue")
+        due_soon, stale = reader.counts()
+        summary.overdue = LineList(lines, overdue, partial(reader.rows, "overdue"))
+        summary.due_soon = LineList(lines, due_soon, partial(reader.rows, "due soon"))
+        summary.stale = LineList(lines, stale, partial(reader.rows, "stale"))
+        summary.unheld_roles = _unheld_roles(session, plan_ids)
+        summary.revised = _revisions(session, plan_ids, since, lines)
+        for listed in (summary.overdue, summary.due_soon, summary.stale, summary.revised):
+            listed[:PREFETCH]  # read now, in this transaction: what chat shows of each
+        reader.detach()
     return summary
 
 
+class _Group(NamedTuple):
+    """The actions of one theme in one bucket: how many, how many nobody holds a role of,
+    and the earliest target among them."""
+
+    theme_id: int | None
+    bucket: str
+    size: int
+    unchased: int
+    earliest: date | None
+
+    @property
+    def open(self) -> bool:
+        return self.bucket not in ("complete", "withdrawn")
+
+
+def _bucket_of(today: date) -> Any:
+    """An action's bucket (the rule at the top of this module), in SQL."""
+    status = col(Action.status)
+    return case(
+        (status == Status.COMPLETE, "complete"),
+        (status == Status.WITHDRAWN, "withdrawn"),
+        (col(Action.target_date) < today, "overdue"),
+        (status == Status.DELAYED, "delayed"),
+        (status == Status.PARTIALLY_COMPLETE, "partially complete"),
+        (status == Status.IN_PROGRESS, "on track"),
+        else_="not started",
+    )
+
+
+def _chased() -> Any:
+    """True for an action with at least one owning role that somebody holds (or deputises)."""
+    return (
+        core_select(col(ActionOwner.action_id))
+        .join(RoleHolder, col(RoleHolder.role_id) == col(ActionOwner.role_id))
+        .where(col(ActionOwner.action_id) == col(Action.id))
+        .exists()
+    )
+
+
+def _groups(session: Session, plan_ids: list[int], today: date) -> list[_Group]:
+    bucket = _bucket_of(today).label("bucket")
+    unchased = func.sum(case((~_chased(), 1), else_=0))
+    query = (
+        core_select(
+            col(Action.theme_id),
+            bucket,
+            func.count(),
+            unchased,
+            type_coerce(func.min(col(Action.target_date)), String),
+        )
+        .where(col(Action.plan_id).in_(plan_ids))
+        .group_by(col(Action.theme_id), bucket)
+    )
+    return [
+        _Group(theme, kind, count, int(unheld or 0), _day(earliest))
+        for theme, kind, count, unheld, earliest in _core(session, query)
+    ]
+
+
+def _rag(groups: list[_Group], today: date) -> tuple[str, str]:
+    open_count = sum(g.size for g in groups if g.open)
+    overdue = [g for g in groups if g.bucket == "overdue"]
+    earliest = min((g.earliest for g in overdue if g.earliest), default=None)
+    worst = (today - earliest).days if earliest else 0
+    delayed = sum(g.size for g in groups if g.bucket == "delayed")
+    unheld = sum(g.unchased for g in groups if g.open)
+    return rag_of(open_count, sum(g.size for g in overdue), worst, delayed, unheld)
+
+
 class _Lines:
-    """Makes the summary's list lines, naming plans only when several are summarised."""
+    """Makes the summary's list lines, naming plans only when several are summarised; the
+    owners of the actions shown are read in one query per batch of lines."""
 
-    def __init__(
-        self, owners: dict[int, list[int]], roles: dict[int, str], plan_names: dict[int, str]
-    ) -> None:
-        self.owners, self.roles, self.plan_names = owners, roles, plan_names
+    def __init__(self, reader: _Reader, plan_names: dict[int, str]) -> None:
+        self.reader, self.plan_names = reader, plan_names
+        self.owners: dict[int, list[str]] = {}
 
-    def __call__(self, row: _Row, detail: str) -> Line:
+    def many(self, entries: list[tuple[_Row, str]]) -> list[Line]:
+        missing = list({row.id for row, _ in entries if row.id not in self.owners})
+        self.owners.update(self.reader.owners(missing))
+        return [self._line(row, detail) for row, detail in entries]
+
+    def _line(self, row: _Row, detail: str) -> Line:
         name = self.plan_names.get(row.plan_id)
         ref = f"{name}:{row.ref}" if name else row.ref
-        owners = ", ".join(self.roles[r] for r in self.owners.get(row.id, [])) or "no owner"
+        owners = ", ".join(self.owners.get(row.id, [])) or "no owner"
         return Line(ref, owners, detail)
 
 
 class LineList(Sequence[Line]):
-    """A summary list whose lines are made when read: chat shows five of thousands."""
+    """A summary list: how long it is, and its lines, read when they are asked for. Chat shows
+    five of thousands: those come with the summary (`PREFETCH`); more, for the full list, are
+    read from the database then, in the summary's transaction or one of their own."""
 
-    def __init__(self, make: _Lines | None = None) -> None:
-        self.make = make
+    def __init__(
+        self,
+        make: _Lines | None = None,
+        size: int = 0,
+        more: Callable[[int, int], list[tuple[_Row, str]]] | None = None,
+    ) -> None:
+        self.make, self.size, self.more = make, size, more
         self.entries: list[tuple[_Row, str]] = []
 
     def add(self, row: _Row, detail: str) -> None:
         self.entries.append((row, detail))
+        self.size += 1
 
     def __len__(self) -> int:
-        return len(self.entries)
+        return self.size
 
     @overload
     def __getitem__(self, index: int) -> Line: ...
     @overload
     def __getitem__(self, index: slice) -> list[Line]: ...
     def __getitem__(self, index: int | slice) -> Line | list[Line]:
-        assert self.make is not None
-        if isinstance(index, slice):
-            return [self.make(row, detail) for row, detail in self.entries[index]]
-        row, detail = self.entries[index]
-        return self.make(row, detail)
+        if isinstance(index, int):
+            found = self[index : index + 1] if index >= 0 else self[index:][:1]
+            if not found:
+                raise IndexError(index)
+            return found[0]
+        start, stop, step = index.indices(self.size)
+        if stop > len(self.entries) and self.more is not None:
+            self.entries += self.more(len(self.entries), stop)
+        assert self.make is not None or not self.entries
+        chosen = self.entries[start:stop:step]
+        return self.make.many(chosen) if self.make is not None else []
+
+    def __iter__(self) -> Iterator[Line]:
+        return iter(self[:])
 
     def __eq__(self, other: object) -> bool:
         return list(self) == other
@@ -221,73 +307,111 @@ class LineList(Sequence[Line]):
     __hash__ = None  # type: ignore[assignment]
 
 
-def _fill_lists(
-    summary: Summary,
-    open_rows: list[tuple[_Row, str]],
-    today: date,
-    line: _Lines,
-    now: datetime,
-) -> None:
-    """Overdue (most overdue first), due in the next 30 days, and quiet for 90 days."""
-    soon = today + timedelta(days=DUE_SOON_DAYS)
-    quiet_days = _Quiet(now).days
-    summary.overdue, summary.due_soon, summary.stale = (
-        LineList(line),
-        LineList(line),
-        LineList(line),
-    )
-    overdue: list[tuple[int, _Row]] = []
-    for row, kind in open_rows:
-        due = row.target_date
-        if kind == "overdue" and due:
-            overdue.append(((today - due).days, row))
-        elif due and due <= soon:
-            summary.due_soon.add(row, f"due {format_date(due)}")
-        quiet = quiet_days(row)
-        if quiet is not None:
-            summary.stale.add(row, f"no update for {span(quiet)}")
-    overdue.sort(key=lambda pair: -pair[0])
-    for days, row in overdue:
-        summary.overdue.add(row, overdue_text(days))
+PREFETCH = 20  # lines of each list read with the summary: more than chat shows at once
 
 
-def _rows(session: Session, plan_ids: list[int]) -> list[_Row]:
-    notes = (
-        core_select(
-            col(ProgressNote.action_id), func.max(col(ProgressNote.created_at)).label("last")
-        )
-        .group_by(col(ProgressNote.action_id))
-        .subquery()
-    )
-    last = func.coalesce(notes.c.last, Action.created_at)
-    query = (
-        core_select(
+class _Reader:
+    """Reads the summary's lists and the owners of their actions: in the summary's own
+    session while it is being made, then (`detach`) each time in a short transaction of its
+    own, so a list read after the summary's transaction ended (the command line, a test) still
+    reads the same organisation's rows."""
+
+    def __init__(self, session: Session, plan_ids: list[int], today: date, now: datetime) -> None:
+        self.session: Session | None = session
+        bind = session.get_bind()
+        self.engine = bind if isinstance(bind, Engine) else bind.engine
+        self.org = org_of(session)
+        self.plan_ids, self.today, self.now = plan_ids, today, now
+        self.soon = today + timedelta(days=DUE_SOON_DAYS)
+        self.cutoff = now.astimezone(UTC) - timedelta(days=STALE_DAYS)
+        self.quiet = _Quiet(now)
+
+    def detach(self) -> None:
+        self.session = None
+
+    def _read(self, query: Any) -> list[Any]:
+        if self.session is not None:
+            return _core(self.session, query)
+        with transaction(self.engine, ALL if self.org is None else self.org) as session:
+            return _core(session, query)
+
+    def _open(self) -> list[Any]:
+        return [col(Action.plan_id).in_(self.plan_ids), col(Action.status).not_in(CLOSED)]
+
+    def _stale(self) -> Any:
+        return _last_activity() < self.cutoff
+
+    def counts(self) -> tuple[int, int]:
+        """How many are due in the next 30 days, and how many have had no update for 90."""
+        due = col(Action.target_date).between(self.today, self.soon)
+        query = core_select(
+            func.sum(case((due, 1), else_=0)), func.sum(case((self._stale(), 1), else_=0))
+        ).where(*self._open())
+        [(due_soon, stale)] = self._read(query)
+        return int(due_soon or 0), int(stale or 0)
+
+    def rows(self, which: str, start: int, stop: int) -> list[tuple[_Row, str]]:
+        """Lines `start` to `stop` of a list: overdue (most overdue first), due soon, stale."""
+        query = core_select(
             col(Action.id),
             col(Action.plan_id),
             col(Action.ref),
             col(Action.theme_id),
             # Read as text and converted here: SQLAlchemy's per-row type processing of enums,
-            # dates and timestamps was the largest cost of a 10,000-action summary.
+            # dates and timestamps was the largest cost of a big summary.
             type_coerce(Action.status, String),
             type_coerce(Action.target_date, String),
-            type_coerce(last, String),
-        )
-        .outerjoin(notes, notes.c.action_id == Action.id)
-        .where(col(Action.plan_id).in_(plan_ids))
-        .order_by(col(Action.plan_id), col(Action.position))
-    )
-    statuses = {s.name: s for s in Status}
-    found = _core(session, query)
-    if session.get_bind().dialect.name == "sqlite":  # text already: the fast path
-        day = date.fromisoformat
-        return [
-            _Row(i or 0, p, ref, theme, statuses[status], day(target) if target else None, when)
-            for i, p, ref, theme, status, target, when in found
+            type_coerce(_last_activity(), String),
+        ).where(*self._open())
+        in_plan_order = (col(Action.plan_id), col(Action.position))
+        if which == "overdue":
+            query = query.where(col(Action.target_date) < self.today)
+            query = query.order_by(col(Action.target_date), *in_plan_order)
+        elif which == "due soon":
+            query = query.where(col(Action.target_date).between(self.today, self.soon))
+            query = query.order_by(*in_plan_order)
+        else:
+            query = query.where(self._stale()).order_by(*in_plan_order)
+        statuses = {s.name: s for s in Status}
+        rows = [
+            _Row(i or 0, p, ref, theme, statuses[status], _day(target), _utc_text(when))
+            for i, p, ref, theme, status, target, when in self._read(
+                query.offset(start).limit(stop - start)
+            )
         ]
-    return [
-        _Row(i or 0, p, ref, theme, statuses[status], _day(target), _utc_text(when))
-        for i, p, ref, theme, status, target, when in found
-    ]
+        return [(row, self._detail(which, row)) for row in rows]
+
+    def _detail(self, which: str, row: _Row) -> str:
+        if which == "overdue" and row.target_date:
+            return overdue_text((self.today - row.target_date).days)
+        if which == "due soon" and row.target_date:
+            return f"due {format_date(row.target_date)}"
+        return f"no update for {span(self.quiet.days(row) or 0)}"
+
+    def owners(self, action_ids: list[int]) -> dict[int, list[str]]:
+        """The names of these actions' owning roles, in the plan's order."""
+        found: dict[int, list[str]] = {}
+        for start in range(0, len(action_ids), 2000):
+            chunk = action_ids[start : start + 2000]
+            query = (
+                core_select(col(ActionOwner.action_id), col(Role.name))
+                .join(Role, col(Role.id) == col(ActionOwner.role_id))
+                .where(col(ActionOwner.action_id).in_(chunk))
+                .order_by(col(ActionOwner.action_id), col(ActionOwner.position), col(Role.name))
+            )
+            for action_id, name in self._read(query):
+                found.setdefault(action_id, []).append(name)
+        return found
+
+
+def _last_activity() -> Any:
+    """When an action last had a note, or else when it was added."""
+    last_note = (
+        core_select(func.max(col(ProgressNote.created_at)))
+        .where(col(ProgressNote.action_id) == col(Action.id))
+        .scalar_subquery()
+    )
+    return func.coalesce(last_note, Action.created_at)
 
 
 def _day(value: str | date | None) -> date | None:
@@ -305,32 +429,27 @@ def _utc_text(value: str | datetime | None) -> str:
     return value or ""
 
 
-def _owners(session: Session, plan_ids: list[int]) -> dict[int, list[int]]:
-    """Action id -> ids of the roles that own it."""
+def _unheld_roles(session: Session, plan_ids: list[int]) -> list[str]:
+    """The roles of open actions that nobody holds a role of: whom to appoint."""
     query = (
-        core_select(col(ActionOwner.action_id), col(ActionOwner.role_id))
+        core_select(col(Role.name))
+        .join(ActionOwner, col(ActionOwner.role_id) == col(Role.id))
         .join(Action, col(Action.id) == col(ActionOwner.action_id))
-        .where(col(Action.plan_id).in_(plan_ids))
+        .where(col(Action.plan_id).in_(plan_ids), col(Action.status).not_in(CLOSED), ~_chased())
+        .distinct()
     )
-    owners: dict[int, list[int]] = defaultdict(list)
-    for action_id, role_id in _core(session, query):
-        owners[action_id].append(role_id)
-    return owners
-
-
-def _role_names(session: Session) -> dict[int, str]:
-    return {
-        role_id: name for role_id, name in _core(session, core_select(col(Role.id), col(Role.name)))
-    }
-
-
-def _held_roles(session: Session) -> set[int]:
-    return {row[0] for row in _core(session, core_select(col(RoleHolder.role_id)).distinct())}
+    return sorted(name for (name,) in _core(session, query))
 
 
 def _core(session: Session, query: Any) -> list[Any]:
-    """Plain rows through SQLAlchemy Core: several times faster than ORM loading for 10,000."""
-    return list(session.connection().execute(query).all())
+    """The driver's own rows (tuples), through SQLAlchemy Core: no ORM objects and no per-row
+    result processing (every column read here is plain, or coerced to text and converted by
+    the caller), which was most of a big summary's cost."""
+    result = session.connection().execute(query)
+    try:
+        return list(result.cursor.fetchall())
+    finally:
+        result.close()
 
 
 class _Quiet:
@@ -347,27 +466,29 @@ class _Quiet:
 
 
 def _revisions(
-    session: Session,
-    plan_ids: list[int],
-    since: datetime | None,
-    rows: dict[int, _Row],
-    line: _Lines,
+    session: Session, plan_ids: list[int], since: datetime | None, line: _Lines
 ) -> LineList:
     """Targets moved since the last summary: how many times, and by how much in all."""
     query = (
         core_select(
-            col(TargetRevision.action_id),
+            col(Action.id),
+            col(Action.plan_id),
+            col(Action.ref),
             col(TargetRevision.old_date),
             col(TargetRevision.new_date),
         )
         .join(Action, col(Action.id) == col(TargetRevision.action_id))
         .where(col(Action.plan_id).in_(plan_ids))
+        .order_by(col(TargetRevision.id))
     )
     if since is not None:
         query = query.where(col(TargetRevision.revised_at) > since)
     moved: dict[int, list[int]] = defaultdict(list)
-    for action_id, old, new in _core(session, query):
+    rows: dict[int, _Row] = {}
+    for action_id, plan_id, ref, was, now in _core(session, query):
+        old, new = _day(was), _day(now)
         moved[action_id].append((new - old).days if old and new else 0)
+        rows[action_id] = _Row(action_id, plan_id, ref, None, Status.NOT_STARTED, None, "")
     lines = LineList(line)
     for action_id, shifts in moved.items():
         moved_by = sum(shifts)
@@ -377,39 +498,27 @@ def _revisions(
 
 
 def _themes(
-    session: Session,
-    plan_ids: list[int],
-    rows: list[_Row],
-    kinds: list[str],
-    chased: set[int],
-    today: date,
+    session: Session, plan_ids: list[int], groups: list[_Group], today: date
 ) -> list[ThemeProgress]:
     themes = session.exec(
         select(Theme)
         .where(col(Theme.plan_id).in_(plan_ids))
         .order_by(col(Theme.plan_id), col(Theme.position))
     ).all()
-    by_theme: dict[int | None, list[tuple[_Row, str]]] = defaultdict(list)
-    for row, kind in zip(rows, kinds, strict=True):
-        by_theme[row.theme_id].append((row, kind))
+    by_theme: dict[int | None, list[_Group]] = defaultdict(list)
+    for group in groups:
+        by_theme[group.theme_id].append(group)
     return [
-        _theme_progress(theme.title, by_theme[theme.id], chased, today)
+        _theme_progress(theme.title, by_theme[theme.id], today)
         for theme in themes
         if by_theme.get(theme.id)
     ]
 
 
-def _theme_progress(
-    title: str, rows: list[tuple[_Row, str]], chased: set[int], today: date
-) -> ThemeProgress:
+def _theme_progress(title: str, groups: list[_Group], today: date) -> ThemeProgress:
     counts = dict.fromkeys(BUCKETS, 0)
-    for _, kind in rows:
-        counts[kind] += 1
-    open_rows = [row for row, _ in rows if row.status not in CLOSED]
-    overdue = [
-        (today - row.target_date).days for row, k in rows if k == "overdue" and row.target_date
-    ]
-    unheld = sum(1 for row in open_rows if row.id not in chased)
-    rag, _ = rag_of(len(open_rows), overdue, counts["delayed"], unheld)
+    for group in groups:
+        counts[group.bucket] += group.size
+    rag, _ = _rag(groups, today)
     closed = counts["complete"] + counts["withdrawn"]
-    return ThemeProgress(title, len(rows), closed, len(overdue), counts, rag)
+    return ThemeProgress(title, sum(counts.values()), closed, counts["overdue"], counts, rag)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from datetime import date, datetime
+from functools import lru_cache
 
 from sqlmodel import Session, col, select
 
@@ -118,10 +119,20 @@ def _chart(summary: Summary) -> Image | None:
 
 
 def chart_png(summary: Summary) -> bytes:
-    """Status by theme as stacked bars (one bar for the whole plan when it has no themes)."""
-    plt = pyplot()
+    """Status by theme as stacked bars (one bar for the whole plan when it has no themes).
+
+    Drawn once per plan, day and figures (a chart costs more than the summary's queries), so a
+    summary asked for again, or posted to several channels, reuses it."""
     rows = [(t.title, t.counts) for t in summary.themes] or [(summary.title, summary.counts)]
-    labels = [shorten(title) for title, _ in reversed(rows)]
+    figures = tuple((title, tuple(counts.get(b, 0) for b in BUCKETS)) for title, counts in rows)
+    return _drawn(summary.title, summary.today, figures)
+
+
+@lru_cache(maxsize=64)
+def _drawn(title: str, today: date, figures: tuple[tuple[str, tuple[int, ...]], ...]) -> bytes:
+    plt = pyplot()
+    rows = [(name, dict(zip(BUCKETS, counts, strict=True))) for name, counts in figures]
+    labels = [shorten(name) for name, _ in reversed(rows)]
     figure, axes = plt.subplots(figsize=(9, 1.2 + 0.6 * len(rows)), dpi=100)
     left = [0] * len(rows)
     for bucket in BUCKETS:
@@ -129,6 +140,6 @@ def chart_png(summary: Summary) -> bytes:
         axes.barh(labels, values, left=left, color=COLOURS[bucket], label=bucket)
         left = [a + b for a, b in zip(left, values, strict=True)]
     axes.set_xlabel("actions")
-    axes.set_title(f"{summary.title}: status by theme, {format_date(summary.today)}")
+    axes.set_title(f"{title}: status by theme, {format_date(today)}")
     axes.legend(ncol=4, fontsize="small", loc="upper center", bbox_to_anchor=(0.5, -0.25))
     return png_of(figure)
