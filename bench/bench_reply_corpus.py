@@ -22,7 +22,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from tests.reply_corpus import Row, Verdict, load, tally  # noqa: E402
+from tests.reply_corpus import Row, Verdict, asks, load, tally  # noqa: E402
 
 # Each batch's first score, before any change for it. Batches 1-7 were scored as read / asked
 # / wrong (asking where "ask" was expected counted as read); from batch 8 on, as this bench
@@ -41,6 +41,11 @@ FIRST_SCORES: dict[int, str] = {
     11: "72.6% (68 read, 75 asked), 20 unoffered, 34 wrong",
     12: "76.2% (60 read, 71 asked), 14 unoffered, 27 wrong",
 }
+
+# The price of reading safely: how many replies get a question before Save. Before a field was
+# settled only when the reply was accounted for (handlers/language/replies/residue.py), on
+# batches 1 to 11 (1,484 replies), 615 did (41.4%).
+ASKED_BEFORE_RESIDUE = (615, 1484)
 
 
 def counts(rows: Sequence[Row]) -> dict[Verdict, int]:
@@ -80,6 +85,16 @@ def main(argv: Sequence[str]) -> None:
     for batch in sorted({row.batch for row in rows}):
         name = f"  batch {batch}"
         print(line(name, [r for r in rows if r.batch == batch], FIRST_SCORES.get(batch, "-")))
+    asked = sum(asks(row) for row in rows)
+    then, of = ASKED_BEFORE_RESIDUE
+    print(
+        f"\nasked before Save: {asked} of {len(rows)} replies ({100 * asked / len(rows):.1f}%); "
+        f"before settling needed the reply accounted for: {then} of {of} ({100 * then / of:.1f}%)"
+    )
+    old = [row for row in rows if row.batch <= 11]
+    if len(old) == of and len(rows) > of:
+        now = sum(asks(row) for row in old)
+        print(f"  the same {of} replies now: {now} asked ({100 * now / of:.1f}%)")
     good = (len(results[Verdict.READ]) + len(results[Verdict.ASKED])) / len(rows)
     wrong = len(results[Verdict.WRONG])
     verdict = "OK" if good >= 0.97 and wrong == 0 else "MISSED"

@@ -288,6 +288,15 @@ def _asked_which(row: Row, offered: tuple[str, ...] = ()) -> Score:
     return _combine([asked, _one(then, action, row.expected[ref])])
 
 
+def asks(row: Row) -> bool:
+    """The bot asks something before Save: a status, a date, a date read back, which action;
+    or it did not understand. The price of reading safely, counted by the bench."""
+    readings = readings_of(row)
+    return not readings or any(
+        r.ref is None or r.ask_status or r.ask_date or r.date_needs_confirmation for r in readings
+    )
+
+
 def tally(rows: Sequence[Row]) -> dict[Verdict, list[tuple[Row, Score]]]:
     out: dict[Verdict, list[tuple[Row, Score]]] = {v: [] for v in Verdict}
     for row in rows:

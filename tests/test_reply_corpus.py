@@ -198,9 +198,15 @@ def test_a_reply_quoting_the_reminder_is_read_from_the_officers_own_words(
     assert "What's the status now?" in answer  # "overdue" is the reminder's word, not theirs
     assert "Delayed" not in answer.split("What's the status now?")[0]
     assert "S2 →" not in answer
-    confirmed = sam.send("In progress")
-    assert "S2 → In progress." in confirmed
+    # its target has passed, and the reply says nothing of it: the new date is asked, keep offered
+    asked = sam.send("In progress")
+    assert "has passed" in asked and "New target date?" in asked
+    assert "Keep the date" in asked
+    assert "S2 →" not in asked
+    confirmed = sam.send("keep")
+    assert "S2 → In progress." in confirmed and "revised target" not in confirmed
     assert "Note: Covering for Sam: the loop kit is ordered and the fitter is booked." in confirmed
+    assert "Saved. S2 is now In progress" in sam.send("save")
 
 
 def test_a_deputy_saying_the_deadline_will_be_missed_is_asked_for_the_new_date(

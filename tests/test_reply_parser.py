@@ -204,7 +204,7 @@ REPLIES: list[tuple[str, tuple[Candidate, ...], str | None, Status | None, date 
     ("Completed and signed off at Exec on 12/11/2026", ONE, "R1", DONE, None, VERBATIM),
     ("in 2 weeks", ONE, "R1", None, date(2026, 12, 7), ""),
     ("Friday week", ONE, "R1", None, date(2026, 12, 4), ""),
-    ("done by christmas hopefully", ONE, "R1", None, date(2026, 12, 25), VERBATIM),
+    ("done by christmas", ONE, "R1", None, date(2026, 12, 25), VERBATIM),
     ("in progress, Q4 2026/27", ONE, "R1", PROG, date(2027, 3, 31), ""),
     ("R7 partly done. R10 not started", BLACKPOOL, None, PART, None, VERBATIM),
     ("tbc", ONE, "R1", None, None, "tbc"),
@@ -369,6 +369,12 @@ def test_no_candidates() -> None:
 
 def test_only_candidate_is_the_ref_even_without_mention() -> None:
     assert _parse("Going well").ref == "R1"
+
+
+def test_a_hoped_for_date_is_offered_not_settled() -> None:
+    parsed = _parse("done by christmas hopefully")
+    assert parsed.new_date is None and parsed.date_problem
+    assert [o.day for o in parsed.date_options] == [date(2026, 12, 25)]
 
 
 @pytest.mark.parametrize(

@@ -315,6 +315,7 @@ def _understood(
         then_prompt=prompt,
         then_choices=choices,
         status_options=parsed.status_options,
+        unsure=parsed.unsure,
         date_options=tuple(
             update_flow.DateOffer(day=o.day, words=o.words)
             for o in parsed.date_options

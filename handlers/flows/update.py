@@ -101,6 +101,7 @@ class UpdateData(BaseModel):
     # What the reply could mean, offered first when asking (a status value or "keep").
     status_options: list[str] = []
     date_options: list[DateOffer] = []
+    unsure: str = ""  # words of the reply the bot could not account for: why it asks
     # Where the conversation goes once this update is saved or cancelled: the rest of a reply
     # about several actions (the reminder flow's state, kept as JSON), and what to ask then.
     then_flow: str = ""
@@ -360,6 +361,7 @@ def propose(
     then_choices: tuple[str, ...] = (),
     status_options: tuple[Status | None, ...] = (),
     date_options: tuple[DateOffer, ...] = (),
+    unsure: str = "",
 ) -> Turn:
     """Start an update from what was read elsewhere (a reply in words), to be confirmed.
 
@@ -377,6 +379,7 @@ def propose(
             "check_date": check,
             "status_options": [s.value if s is not None else KEEP for s in status_options],
             "date_options": list(date_options),
+            "unsure": unsure,
         }
     )
     if then is not None:  # once this one is done, the conversation goes on there
@@ -412,6 +415,12 @@ def _ask_reply_status(action: Action, data: UpdateData) -> Turn:
         f"Thanks, I've got your update on {action.ref} (recorded as {now}). I can't be sure "
         f"where it leaves the action ({' or '.join(labels)}?). What's the status now?"
     )
+    if data.unsure:  # words the bot could not account for: it says so, rather than guess
+        text = (
+            f"Thanks, I've got your update on {action.ref} (recorded as {now}). I'm not sure "
+            f"what \u201c{short(data.unsure, 60)}\u201d means for it ({' or '.join(labels)}?). "
+            "What's the status now?"
+        )
     choices = tuple(
         Choice(label, answer(Step.STATUS, value), "primary" if n == 0 else "default")
         for n, (label, value) in enumerate(zip(labels, data.status_options, strict=True))

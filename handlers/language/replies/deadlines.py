@@ -537,3 +537,6 @@ NAMES_THE_TARGET = re.compile(
     r"(?![\w-])",
     re.IGNORECASE,
 )
+
+# The phrases the deadline rules read (see residue.py).
+READ_PHRASES = (TARGET_KEPT, MISSING, NAMES_THE_TARGET)

@@ -600,3 +600,7 @@ _REOPEN = re.compile(
     re.IGNORECASE,
 )
 _PARTLY = Status.PARTIALLY_COMPLETE
+
+
+# The phrases the evidence rules read (see residue.py).
+READ_PHRASES = (_STUCK, _AWAY, _REACHED, _ASKS_DONE, _REOPEN, MISSING)

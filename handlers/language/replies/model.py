@@ -48,6 +48,10 @@ class ParsedReply:
     status_options: tuple[Status | None, ...] = ()  # when asking the status: best first
     date_options: tuple[DateOption, ...] = ()  # when asking the date: the dates it names
     ref_options: tuple[str, ...] = ()  # when asking which action: the ones it could be
+    # Words of the reply the reader could not account for, when that is why it asks the
+    # status, or the date: the question says so.
+    unsure: str = ""
+    unsure_date: str = ""
 
     @property
     def ask_status(self) -> bool:

@@ -273,3 +273,7 @@ _NEWS = re.compile(
 def reports_progress(text: str) -> bool:
     """The text tells of work done, under way or held up: news, not a question."""
     return bool(_accomplished(tokenize(text))) or bool(_NEWS.search(text))
+
+
+# The phrases the progress rules read (see residue.py).
+READ_PHRASES = (_STILL_TO_COME, REMAINING, _COMPLETE_WORD)

@@ -37,6 +37,8 @@ from handlers.language.replies.note import (
     without_echo,
 )
 from handlers.language.replies.progress import weigh_progress
+from handlers.language.replies.residue import Read
+from handlers.language.replies.settled import settle
 from handlers.language.replies.status import (
     header_status,
     pick_status,
@@ -46,6 +48,7 @@ from handlers.language.replies.status import (
 from handlers.language.replies.tokens import tokenize
 from handlers.language.replies.which import (
     content_words,
+    ref_pattern,
     refs_mentioned,
     this_subject,
     which_action,
@@ -176,7 +179,7 @@ def _parse(text: str, candidates: Sequence[Candidate], today: date) -> ParsedRep
     short_reply = len(note.split()) <= 5
     if short_reply and only_status_and_date(note, spans) and (status or choice is not None):
         written = ""
-    return ParsedReply(
+    parsed = ParsedReply(
         ref=ref,
         refs_mentioned=mentioned,
         status=status,
@@ -190,6 +193,29 @@ def _parse(text: str, candidates: Sequence[Candidate], today: date) -> ParsedRep
         status_options=options,
         date_options=reading.options,
     )
+    if bare is not None or away(note):
+        return parsed  # a bare "yes" or "ok", an auto-reply: all of it is accounted for
+    # Settled only when the reply is accounted for: what the rules did not explain may bear
+    # on the status or the date, and then that field is asked, offering what was found.
+    refs = [m.span() for c in candidates for m in ref_pattern(c.ref).finditer(note)]
+    return settle(
+        Read(
+            note,
+            tokens,
+            dates,
+            spans + refs,
+            parsed,
+            action,
+            today,
+            status_at=[m.start for m in matches],
+            date_at=[tokens[choice.found.first].start] if choice is not None else [],
+            date_cued=choice is not None and choice.rank <= _CUED,
+            kept=kept,
+        )
+    )
+
+
+_CUED = 3  # a date rank of "new date", "moved to", "finishing by", "by": said to be the target
 
 
 def _moves_later(choice: DateChoice | None, action: Candidate | None) -> bool:

@@ -410,3 +410,8 @@ def pick_status(matches: Sequence[_Match], *, revision: bool) -> Status | None:
         if status in present:
             return status
     return Status.DELAYED if revision or matches else None
+
+
+# The phrases the status rules read, each judged (negated, future, of something else or not):
+# none of them is left unexplained in a reply (see residue.py).
+READ_PHRASES = tuple(rule.pattern for rule in RULES)

@@ -279,3 +279,7 @@ def vague_times(text: str, today: date) -> list[VagueTime]:
         first, last = _year(m, today)
         found.append(VagueTime(m.group(), m.start(), first, last, None))
     return sorted(found, key=lambda v: v.start)
+
+
+# Every phrase the vague-time rules read, kept or judged away ("year-end pressures").
+READ_PHRASES = (*(pattern for _, pattern in _COMPILED), UNKNOWN, _YEAR_JOB)

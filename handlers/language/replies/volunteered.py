@@ -103,5 +103,11 @@ def _without_refs(text: str, named: Sequence[Candidate]) -> str:
 
 def _news(text: str, readings: Sequence[ParsedReply]) -> bool:
     """Something about progress: a status, a date, something done, or 'update'."""
-    said = any(r.status or r.date_text or r.ask_status or r.ask_date for r in readings)
+    said = any(
+        r.status
+        or r.date_text
+        or (r.ask_status and not r.unsure)  # a question asked of it is no news of it
+        or (r.ask_date and not r.unsure_date)
+        for r in readings
+    )
     return said or reports_progress(text) or bool(_UPDATE_WORD.search(text))

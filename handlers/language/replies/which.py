@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Sequence
 
@@ -66,6 +67,7 @@ _SYNONYMS = {
 }
 
 
+@functools.lru_cache(maxsize=16384)
 def stem(word: str) -> str:
     """A crude stem so 'guides' meets 'guide' and 'engaged' meets 'engagement'."""
     word = _SYNONYMS.get(word, word)

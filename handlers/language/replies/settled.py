@@ -1,0 +1,236 @@
+"""What a reading may show as settled, once the reply is accounted for: each field with a doubt
+on it (residue.py), or that the reading itself leaves unsupported (CHECKS), is asked instead.
+
+A question offers what was found. For the status: the best guess first (what the rules read,
+else what the doubt leans to), "keep it as it is" second, then what else the reply or the
+action's course suggests. For the date: the date read first, each date found with its words,
+then "keep the target" and "let me type it" (the chat adds those two).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, replace
+from datetime import date
+
+from handlers.language.replies.model import Candidate, DateOption, ParsedReply
+from handlers.language.replies.residue import Doubt, Field, Read, doubts
+from handlers.language.targets import format_date
+from models.tables import Status
+
+_FINAL = frozenset({Status.COMPLETE, Status.WITHDRAWN})
+_MOST_DATES = 4
+_TIMES = frozenset({"time", "hedged time"})  # doubts about words that name a time
+
+
+# ---------------------------------------------------------------------------------------------
+# A reading that does not hold together
+
+
+@dataclass(frozen=True)
+class Check:
+    """A reading whose fields, as read, leave one of them unsupported: asked, and why."""
+
+    name: str
+    test: Callable[[Read], Doubt | None]
+    why: str
+
+
+def _done_and_later(read: Read) -> Doubt | None:
+    r = read.reading
+    later = r.ask_date or (r.new_date is not None and r.new_date > read.today)
+    if r.status is not Status.COMPLETE or not later:
+        return None
+    words = r.date_text or "a later date"
+    return Doubt("done, and later", words, frozenset({Field.STATUS}), Status.PARTIALLY_COMPLETE)
+
+
+def _closed_and_dated(read: Read) -> Doubt | None:
+    r = read.reading
+    current = read.action.status if read.action is not None else None
+    dated = r.new_date is not None or r.ask_date
+    if current not in _FINAL or r.status is not None or r.ask_status or not dated:
+        return None
+    words = r.date_text or "a date"
+    return Doubt("closed, and dated", words, frozenset({Field.STATUS}), Status.IN_PROGRESS)
+
+
+def _target_gone(read: Read) -> Doubt | None:
+    r, action = read.reading, read.action
+    if action is None or action.target is None or action.target >= read.today:
+        return None
+    if read.kept or r.new_date is not None or r.ask_date or r.date_needs_confirmation:
+        return None  # the reply says what happens to the date, even if only "target stays"
+    if not r.ask_status and (r.status or action.status) in _FINAL:
+        return None  # closed: no target to keep
+    gone = format_date(action.target)
+    problem = f"The target ({gone}) has passed: what is the new target date, or keep it?"
+    return Doubt("target gone", gone, frozenset({Field.DATE}), problem=problem)
+
+
+def _date_beside_a_question(read: Read) -> Doubt | None:
+    r = read.reading
+    if not r.ask_status or r.new_date is None or r.ask_date or read.date_cued:
+        return None
+    target = read.action.target if read.action is not None else None
+    now = f" It is {format_date(target)} now." if target else ""
+    said = r.date_text or format_date(r.new_date)
+    problem = f"Is {said} ({format_date(r.new_date)}) the new target for the whole action?{now}"
+    return Doubt("date beside a question", said, frozenset({Field.DATE}), problem=problem)
+
+
+def _past_day_alone(read: Read) -> Doubt | None:
+    """A reply that is only a day already past ('12/1'): something happened then; what?"""
+    r = read.reading
+    if r.status is not None or r.ask_status or not read.tokens:
+        return None
+    past = [f for f in read.dates if f.answer.day is not None and f.answer.day < read.today]
+    covered = {k for f in past for k in range(f.first, f.last + 1)}
+    if any(k not in covered for k in range(len(read.tokens))):
+        return None
+    return Doubt("past day alone", past[0].text, frozenset({Field.STATUS}), Status.COMPLETE)
+
+
+def _time_unplaced(read: Read) -> Doubt | None:
+    """A time named that is no day ('in the next financial year'), and no date read or
+    asked: when is the target, then?"""
+    r = read.reading
+    if read.kept or r.new_date is not None or r.ask_date or r.date_needs_confirmation:
+        return None
+    if (r.status or (read.action.status if read.action else None)) in _FINAL:
+        return None
+    unplaced = [f for f in read.dates if f.latest is None]
+    if not unplaced:
+        return None
+    return Doubt("time", unplaced[0].text, frozenset({Field.DATE}))
+
+
+# Tried in order, each on the reading as the ones before it left it.
+CHECKS = (
+    Check(
+        "done, and later",
+        _done_and_later,
+        "Complete, yet the reply gives or asks a later date: maybe only a part is done.",
+    ),
+    Check(
+        "closed, and dated",
+        _closed_and_dated,
+        "A complete or withdrawn action given a date: reopened? Only the officer can say.",
+    ),
+    Check(
+        "past day alone",
+        _past_day_alone,
+        "A reply that is only a day gone by ('12/1'): done then, or something else then? Asked.",
+    ),
+    Check(
+        "time unplaced",
+        _time_unplaced,
+        "A time that is no day ('next financial year'), with no date read: asked, not dropped.",
+    ),
+    Check(
+        "target gone",
+        _target_gone,
+        "A target already past, kept while the work goes on though the reply never said to "
+        "keep it ('target stays'): the new date is asked (keeping it stays on offer).",
+    ),
+    Check(
+        "date beside a question",
+        _date_beside_a_question,
+        "The status is asked, and the date was read with no deadline word ('Signed, yes, in "
+        "November'): unsure what the reply means, the bot does not move the target on it.",
+    ),
+)
+
+
+# ---------------------------------------------------------------------------------------------
+# Settling the reading
+
+
+def settle(read: Read) -> ParsedReply:
+    """The reading, with each field a doubt bears on asked rather than settled."""
+    read = replace(read, reading=_asked(read.reading, doubts(read), read.action))
+    for check in CHECKS:
+        found = check.test(read)
+        if found is not None:
+            read = replace(read, reading=_asked(read.reading, [found], read.action))
+    return read.reading
+
+
+def _asked(reading: ParsedReply, found: Sequence[Doubt], action: Candidate | None) -> ParsedReply:
+    on_status = [d for d in found if Field.STATUS in d.fields]
+    on_date = [d for d in found if Field.DATE in d.fields]
+    if on_status and not reading.ask_status:
+        reading = _ask_status(reading, on_status, action)
+    if on_date and not (reading.ask_date or reading.date_needs_confirmation):
+        reading = _ask_date(reading, on_date, action)
+    return reading
+
+
+# What else a reply may mean, after the best guess and "keep it", by the action's status now.
+_OTHERS: dict[Status | None, tuple[Status, ...]] = {
+    Status.NOT_STARTED: (Status.IN_PROGRESS, Status.COMPLETE),
+    Status.IN_PROGRESS: (Status.COMPLETE, Status.DELAYED),
+    Status.PARTIALLY_COMPLETE: (Status.COMPLETE, Status.IN_PROGRESS),
+    Status.DELAYED: (Status.COMPLETE, Status.IN_PROGRESS),
+    Status.COMPLETE: (Status.IN_PROGRESS, Status.PARTIALLY_COMPLETE),
+    Status.WITHDRAWN: (Status.IN_PROGRESS, Status.COMPLETE),
+    None: (Status.COMPLETE, Status.IN_PROGRESS),
+}
+
+
+def _ask_status(
+    reading: ParsedReply, found: Sequence[Doubt], action: Candidate | None
+) -> ParsedReply:
+    current = action.status if action is not None else None
+    leans = [d.lean for d in found if d.lean is not None]
+    best = reading.status or (leans[0] if leans else None)
+    offered = _statuses([best, None, *leans, *_OTHERS[current]], current)
+    unsure = reading.unsure or found[0].words
+    return replace(reading, status=None, status_unclear=True, status_options=offered, unsure=unsure)
+
+
+def _statuses(items: Iterable[Status | None], current: Status | None) -> tuple[Status | None, ...]:
+    """Each once, in order; the action's own status is 'keep it' (None)."""
+    out: list[Status | None] = []
+    for item in items:
+        kept = None if item == current else item
+        if kept not in out:
+            out.append(kept)
+    return tuple(out)
+
+
+def _ask_date(
+    reading: ParsedReply, found: Sequence[Doubt], action: Candidate | None
+) -> ParsedReply:
+    options: list[DateOption] = []
+    if reading.new_date is not None:
+        options.append(DateOption(reading.new_date, reading.date_text))
+    options += [DateOption(d.day, d.words) for d in found if d.day is not None]
+    options += reading.date_options
+    words = found[0].words
+    target = action.target if action is not None else None
+    now = f"The target is {format_date(target)}" if target else "It has no target date"
+    problem = found[0].problem or f"{now}: is there a new target date, or keep it?"
+    if not found[0].problem and found[0].kind in _TIMES:
+        problem = f'I couldn\'t read "{words}" as a date. {problem}'
+    elif not found[0].problem:
+        problem = f"I'd rather ask than guess. {problem}"
+    return replace(
+        reading,
+        new_date=None,
+        date_problem=problem,
+        date_in_past=False,
+        date_options=_days(options),
+        unsure_date=words,
+    )
+
+
+def _days(options: Iterable[DateOption]) -> tuple[DateOption, ...]:
+    """Each day once, in order, at most four."""
+    seen: set[date] = set()
+    out = []
+    for option in options:
+        if option.day not in seen:
+            seen.add(option.day)
+            out.append(option)
+    return tuple(out[:_MOST_DATES])
