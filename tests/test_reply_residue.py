@@ -215,3 +215,16 @@ def test_english_words_british_spellings_and_compounds_are_english() -> None:
 def test_a_slip_is_read_as_the_status_word_it_was_meant_to_be() -> None:
     assert meant("compleet", frozenset({"complete", "delayed"})) == "complete"
     assert meant("finsihed", frozenset({"complete", "delayed"})) is None
+
+
+@pytest.mark.parametrize(
+    "reply",
+    [
+        "Drafts are with the web team. Honestly I can't give you a date for the upload yet.",
+        "The last bit is out of our hands: we're waiting for the new site to go live.",
+        "Away until the 8th; I'll send you a firm date when I'm back.",
+        "Members keep asking for it: could we bring it forward?",
+    ],
+)
+def test_a_date_nobody_has_given_yet_is_asked_not_kept(reply: str) -> None:
+    assert read(reply).ask_date

@@ -125,6 +125,7 @@ class Reach(StrEnum):
     NEAR_ONLY = "what its sentence says"
     FINAL = "a status that says the work is over, and a date said in its sentence"
     FINAL_STATUS = "a status that says the work is over"
+    UNCUED = "the date, unless one was said to be the new target"
 
 
 @dataclass(frozen=True)
@@ -196,6 +197,19 @@ DOUBTS: tuple[DoubtRule, ...] = (
         ),
         Reach.NEAR,
         "The officer asks, or isn't sure, about what its sentence says: only they can settle it.",
+    ),
+    DoubtRule(
+        "no date yet",
+        _any(
+            r"can'?t (?:put|give|set|promise)(?: you)? (?:a|any) (?:\w+ )?(?:date|timescale)",
+            r"no (?:firm |fixed |new |real )?(?:date|timescale|timeline)(?: yet)?",
+            r"(?:i'?ll|we'?ll|will) (?:give|send|get) you (?:a|the) (?:\w+ )?(?:date|timescale)",
+            r"(?:don'?t|do not) know when|not in (?:my|our) gift|out of (?:my|our) hands",
+            r"(?:bring|brought|pull|pulled) (?:it|this|that|them) forward",
+        ),
+        Reach.UNCUED,
+        "'I can't put a date on it', 'not in my gift', 'can we bring this forward?': "
+        "the target moves, or may, to a day nobody has given: asked, not kept.",
     ),
     DoubtRule(
         "hedged time",
@@ -475,6 +489,7 @@ def _reach(rule: DoubtRule, read: Read, at: int) -> frozenset[Field]:
         Reach.NEAR_ONLY: near,
         Reach.FINAL: final | (near & {Field.DATE}),
         Reach.FINAL_STATUS: final,
+        Reach.UNCUED: set() if read.date_cued else {Field.DATE},
     }
     return frozenset(reach[rule.reach])
 
