@@ -228,3 +228,33 @@ def test_a_slip_is_read_as_the_status_word_it_was_meant_to_be() -> None:
 )
 def test_a_date_nobody_has_given_yet_is_asked_not_kept(reply: str) -> None:
     assert read(reply).ask_date
+
+
+def test_a_session_cancelled_and_rebooked_is_not_the_action_withdrawn() -> None:
+    reply = "Two of three held. The Riverside one was cancelled (snow). Rebooked for 9 February."
+    reading = read(reply)
+    assert reading.ask_status and reading.status is None
+    assert Status.WITHDRAWN in offered(reading) and None in offered(reading)
+
+
+def test_a_reply_of_only_a_sign_asks_what_it_means() -> None:
+    reading = read("\U0001f926")  # a facepalm: bad news, or no news? Only the officer knows
+    assert reading.ask_status
+
+
+def test_a_part_done_with_the_rest_is_asked_whether_the_whole_is_done() -> None:
+    guides = Candidate("2.5", "Write the engagement toolkit's guides", Status.PARTIALLY_COMPLETE)
+    reply = "Appendix finally in, and the guides went on the intranet with the rest of the toolkit."
+    reading = read(reply, guides)
+    assert reading.ask_status and Status.COMPLETE in offered(reading)
+
+
+def test_held_up_until_a_day_before_the_target_is_not_taken_as_late() -> None:
+    reading = read("Held up by the web freeze until 20 February, then it can go up.")
+    assert reading.ask_status and reading.status is None
+
+
+def test_its_number_reached_in_words_asks_whether_it_is_done() -> None:
+    panel = Candidate("CV1", "Recruit a residents' panel of 300 people", Status.PARTIALLY_COMPLETE)
+    reading = read("312! Still short of over-75s, but we've met the target.", panel)
+    assert reading.ask_status and offered(reading)[0] is Status.COMPLETE

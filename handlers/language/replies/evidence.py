@@ -530,6 +530,12 @@ _REACHED = re.compile(
     re.IGNORECASE,
 )
 _NUMBER = re.compile(r"(\d[\d,]*)\s*(%|per ?cent)?")
+# "we've hit the number": the action's own number, reached, named rather than given
+_REACHED_IT = re.compile(
+    r"(?<![\w-])(?:hit|reached|achieved|met|made)\s+(?:the|our|that)\s+"
+    r"(?:number|target|figure|total)(?![\w-])",
+    re.IGNORECASE,
+)
 
 
 def reached_its_number(note: str, action: Candidate | None) -> bool:
@@ -537,6 +543,8 @@ def reached_its_number(note: str, action: Candidate | None) -> bool:
     if action is None:
         return False
     aims = {(int(n.replace(",", "")), bool(u)) for n, u in _NUMBER.findall(action.text)}
+    if aims and _REACHED_IT.search(note):
+        return True
     for m in _REACHED.finditer(note):
         value, percent = int(m[1].replace(",", "")), bool(m[2])
         if any(percent == p and value >= aim > 0 for aim, p in aims):

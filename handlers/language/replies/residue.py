@@ -203,13 +203,19 @@ DOUBTS: tuple[DoubtRule, ...] = (
         _any(
             r"can'?t (?:put|give|set|promise)(?: you)? (?:a|any) (?:\w+ )?(?:date|timescale)",
             r"no (?:firm |fixed |new |real )?(?:date|timescale|timeline)(?: yet)?",
-            r"(?:i'?ll|we'?ll|will) (?:give|send|get) you (?:a|the) (?:\w+ )?(?:date|timescale)",
             r"(?:don'?t|do not) know when|not in (?:my|our) gift|out of (?:my|our) hands",
             r"(?:bring|brought|pull|pulled) (?:it|this|that|them) forward",
         ),
         Reach.UNCUED,
         "'I can't put a date on it', 'not in my gift', 'can we bring this forward?': "
         "the target moves, or may, to a day nobody has given: asked, not kept.",
+    ),
+    DoubtRule(
+        "date to follow",
+        _any(r"(?:i'?ll|we'?ll|will) (?:give|send|get) you (?:a|the) (?:\w+ )?(?:date|timescale)"),
+        Reach.DATE,
+        "'I'll give you a proper date when I'm back': whatever date it sits beside, the target "
+        "is still to come.",
     ),
     DoubtRule(
         "hedged time",

@@ -9,6 +9,7 @@ then "keep the target" and "let me type it" (the chat adds those two).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
@@ -105,6 +106,68 @@ def _time_unplaced(read: Read) -> Doubt | None:
     return Doubt("time", unplaced[0].text, frozenset({Field.DATE}))
 
 
+def _withdrawn_and_later(read: Read) -> Doubt | None:
+    """Withdrawn, yet a day still to come ('the Hillside one was cancelled, rebooked for 2
+    December'): an event called off and put back on, not the action dropped."""
+    r = read.reading
+    if r.status is not Status.WITHDRAWN:
+        return None
+    later = [f for f in read.dates if f.answer.day is not None and f.answer.day > read.today]
+    if not later:
+        return None
+    words = later[0].text
+    return Doubt("withdrawn, and later", words, frozenset({Field.STATUS}), Status.DELAYED)
+
+
+_WORDLESS = re.compile(r"[^\W_]")
+
+
+def _nothing_said(read: Read) -> Doubt | None:
+    """A reply of no words at all, only a sign no rule reads (a facepalm): it means something,
+    but what? Asked rather than taken as 'no change'."""
+    r = read.reading
+    if r.status is not None or r.ask_status or not read.note.strip():
+        return None
+    if _WORDLESS.search(read.note):
+        return None
+    return Doubt("nothing said", read.note.strip(), frozenset({Field.STATUS}))
+
+
+_THE_REST = re.compile(
+    r"(?<![\w-])(?:all (?:of (?:it|them|the \w+)|\d+|two|three|four|five|six|seven|eight|nine"
+    r"|ten)\b[^.!?\n]{0,30}?\b(?:done|complete|completed|finished|delivered|in)\b"
+    r"|(?:with|and) the rest(?: of)?\b|(?:last|final|remaining) (?:bit|part|piece|section)s?"
+    r"(?: \w+){0,3} (?:is |are )?(?:now |finally )?(?:done|in|finished|complete))",
+    re.IGNORECASE,
+)
+
+
+def _part_and_the_rest(read: Read) -> Doubt | None:
+    """A part read as done, beside words that say the rest is done too ('with the rest of the
+    toolkit', 'so all five are done'): maybe the whole of it. Asked."""
+    if read.reading.status is not Status.PARTIALLY_COMPLETE:
+        return None
+    m = _THE_REST.search(read.note)
+    if m is None:
+        return None
+    return Doubt("part, and the rest", m.group(), frozenset({Field.STATUS}), Status.COMPLETE)
+
+
+def _delayed_in_time(read: Read) -> Doubt | None:
+    """Delayed, to a day still before the target ('can't go up until mid-May', due in
+    August): held up, yet in time; late, or only a step waiting? Asked."""
+    r, action = read.reading, read.action
+    if r.status is not Status.DELAYED or action is None or action.target is None:
+        return None
+    days = [o.day for o in r.date_options]
+    if r.new_date is not None:
+        days.append(r.new_date)
+    if not days or max(days) >= action.target or max(days) < read.today:
+        return None
+    words = r.date_text or format_date(max(days))
+    return Doubt("delayed, in time", words, frozenset({Field.STATUS}), Status.IN_PROGRESS)
+
+
 # Tried in order, each on the reading as the ones before it left it.
 CHECKS = (
     Check(
@@ -132,6 +195,26 @@ CHECKS = (
         _target_gone,
         "A target already past, kept while the work goes on though the reply never said to "
         "keep it ('target stays'): the new date is asked (keeping it stays on offer).",
+    ),
+    Check(
+        "withdrawn, and later",
+        _withdrawn_and_later,
+        "Withdrawn, yet with a day still to come: an event cancelled and rebooked. Asked.",
+    ),
+    Check(
+        "nothing said",
+        _nothing_said,
+        "A reply of no words, only a sign no rule reads: it says something; asked what.",
+    ),
+    Check(
+        "part, and the rest",
+        _part_and_the_rest,
+        "A part done, and words that the rest is done too: maybe the whole. Asked.",
+    ),
+    Check(
+        "delayed, in time",
+        _delayed_in_time,
+        "Delayed to a day before the target: a step held up, or the action late? Asked.",
     ),
     Check(
         "date beside a question",
