@@ -258,3 +258,13 @@ def test_its_number_reached_in_words_asks_whether_it_is_done() -> None:
     panel = Candidate("CV1", "Recruit a residents' panel of 300 people", Status.PARTIALLY_COMPLETE)
     reading = read("312! Still short of over-75s, but we've met the target.", panel)
     assert reading.ask_status and offered(reading)[0] is Status.COMPLETE
+
+
+def test_days_in_a_forwarded_timetable_are_offered_not_dropped() -> None:
+    reply = (
+        "FYI, see below.\n\n---------- Forwarded message ---------\nFrom: Parks team\n"
+        "Subject: consultation dates\n\nThe consultation will run from 1 March to 12 April 2027."
+    )
+    reading = read(reply)
+    assert reading.ask_date and reading.new_date is None
+    assert date(2027, 4, 12) in [o.day for o in reading.date_options]
