@@ -268,3 +268,10 @@ def test_days_in_a_forwarded_timetable_are_offered_not_dropped() -> None:
     reading = read(reply)
     assert reading.ask_date and reading.new_date is None
     assert date(2027, 4, 12) in [o.day for o in reading.date_options]
+
+
+def test_not_quite_finished_for_work_under_way_asks_rather_than_calling_it_part_done() -> None:
+    reading = read(
+        "Calendar page is built; comms want the layout tweaked so it's not quite finished."
+    )
+    assert reading.ask_status and offered(reading)[:2] == (Status.PARTIALLY_COMPLETE, None)
