@@ -275,3 +275,9 @@ def test_not_quite_finished_for_work_under_way_asks_rather_than_calling_it_part_
         "Calendar page is built; comms want the layout tweaked so it's not quite finished."
     )
     assert reading.ask_status and offered(reading)[:2] == (Status.PARTIALLY_COMPLETE, None)
+
+
+def test_a_sentence_that_stops_at_its_verb_leaves_the_status_asked() -> None:
+    reply = "The newsletter hasn't started, sorry. The calendar has."
+    reading = read(reply)
+    assert reading.ask_status and reading.status is None

@@ -218,6 +218,14 @@ DOUBTS: tuple[DoubtRule, ...] = (
         "is still to come.",
     ),
     DoubtRule(
+        "ellipsis",
+        r"(?<![\w'-])(?:is|isn'?t|are|aren'?t|was|wasn'?t|were|weren'?t|has|hasn'?t|have"
+        r"|haven'?t|does|doesn'?t|did|didn'?t)(?![\w'-])",
+        Reach.STATUS,
+        "'PB's not started. The annual report is.': a sentence that stops at its verb borrows "
+        "its meaning from another; what it says of the status is not in its own words.",
+    ),
+    DoubtRule(
         "hedged time",
         rf"(?<![\w-])(?:{_TIME_WORD})-?ish(?![\w])",
         Reach.DATE,
@@ -416,6 +424,8 @@ def doubts(read: Read) -> list[Doubt]:
                 continue
             if any(m.start() in span for span in taken):
                 continue  # part of a doubt found already ("three weeks-ish")
+            if rule.name == "ellipsis" and not _STOPS.match(read.note, m.end()):
+                continue  # the verb goes on in the reply as written ("is done")
             fields = _reach(rule, read, m.start())
             if fields:
                 day = _day(m.group(), read.today) if rule.name == "time" else None
@@ -441,6 +451,9 @@ def _question(note: str, m: re.Match[str]) -> str:
     return note[start : m.end()].strip()[-60:]
 
 
+# After a verb, the end of its sentence, in the reply as written (not the residue, where the
+# words a rule read are blanked): "The annual report is." stops; "is done." does not.
+_STOPS = re.compile(r"\s*(?:[.!]|$)")
 _PROMISE = re.compile(r"\s+(?:by|before|soon|shortly|next|once|when|in time)\b", re.IGNORECASE)
 
 
