@@ -281,3 +281,10 @@ def test_a_sentence_that_stops_at_its_verb_leaves_the_status_asked() -> None:
     reply = "The newsletter hasn't started, sorry. The calendar has."
     reading = read(reply)
     assert reading.ask_status and reading.status is None
+
+
+def test_a_count_of_things_done_is_not_taken_for_the_whole() -> None:
+    reading = read("Two listings done so far.")
+    assert reading.ask_status and offered(reading)[0] is Status.COMPLETE
+    assert Status.PARTIALLY_COMPLETE in reading.status_options
+    assert read("All three listings done.").status is Status.COMPLETE  # every one of them

@@ -168,6 +168,25 @@ def _delayed_in_time(read: Read) -> Doubt | None:
     return Doubt("delayed, in time", words, frozenset({Field.STATUS}), Status.IN_PROGRESS)
 
 
+_A_COUNT_DONE = re.compile(
+    r"(?<![\w-])(?<!all )(?:\d{1,3}|one|two|three|four|five|six|seven|eight|nine|ten|a few)"
+    r"(?: [a-z]+)? (?:done|held|run|delivered|completed|finished)\b"
+    r"|(?<![\w-])(?:so far|to date|thus far|up to now)(?![\w-])",
+    re.IGNORECASE,
+)
+
+
+def _a_count_done(read: Read) -> Doubt | None:
+    """Complete, read from a count of things done ('3 done since January', 'two sessions held
+    so far'): how many there are to do, the reply does not say. Asked."""
+    if read.reading.status is not Status.COMPLETE:
+        return None
+    m = _A_COUNT_DONE.search(read.note)
+    if m is None:
+        return None
+    return Doubt("a count done", m.group(), frozenset({Field.STATUS}), Status.PARTIALLY_COMPLETE)
+
+
 # Tried in order, each on the reading as the ones before it left it.
 CHECKS = (
     Check(
@@ -215,6 +234,12 @@ CHECKS = (
         "delayed, in time",
         _delayed_in_time,
         "Delayed to a day before the target: a step held up, or the action late? Asked.",
+    ),
+    Check(
+        "a count done",
+        _a_count_done,
+        "Complete, from a count of things done ('3 done since January', 'two held so far'): "
+        "all of them, or some? Asked.",
     ),
     Check(
         "date beside a question",
