@@ -288,3 +288,13 @@ def test_a_count_of_things_done_is_not_taken_for_the_whole() -> None:
     assert reading.ask_status and offered(reading)[0] is Status.COMPLETE
     assert Status.PARTIALLY_COMPLETE in reading.status_options
     assert read("All three listings done.").status is Status.COMPLETE  # every one of them
+
+
+def test_a_new_date_for_the_next_round_is_not_taken_as_a_delay() -> None:
+    report = Candidate(
+        "B2", "Quarterly report to the board", Status.IN_PROGRESS, date(2026, 12, 31)
+    )
+    reply = "Autumn report went to the board on 11 January, please move the date to the end of "
+    reading = read(reply + "March for the next one", report)
+    assert reading.ask_status and Status.DELAYED in offered(reading) and None in offered(reading)
+    assert reading.new_date == date(2027, 3, 31)

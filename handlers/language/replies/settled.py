@@ -187,6 +187,25 @@ def _a_count_done(read: Read) -> Doubt | None:
     return Doubt("a count done", m.group(), frozenset({Field.STATUS}), Status.PARTIALLY_COMPLETE)
 
 
+_THE_NEXT_ONE = re.compile(
+    r"(?<![\w-])(?:the )?next (?:one|report|edition|issue|round|meeting|session|cycle|event)"
+    r"(?![\w-])",
+    re.IGNORECASE,
+)
+
+
+def _delayed_or_the_next_one(read: Read) -> Doubt | None:
+    """Delayed, from a date moved, where the date is for the next one of a repeated piece of
+    work ('it went in July, so move the date to September for the next one'): the next
+    round's target, not this one late. Asked."""
+    if read.reading.status is not Status.DELAYED:
+        return None
+    m = _THE_NEXT_ONE.search(read.note)
+    if m is None:
+        return None
+    return Doubt("the next one", m.group(), frozenset({Field.STATUS}), Status.IN_PROGRESS)
+
+
 # Tried in order, each on the reading as the ones before it left it.
 CHECKS = (
     Check(
@@ -240,6 +259,12 @@ CHECKS = (
         _a_count_done,
         "Complete, from a count of things done ('3 done since January', 'two held so far'): "
         "all of them, or some? Asked.",
+    ),
+    Check(
+        "the next one",
+        _delayed_or_the_next_one,
+        "Delayed, with the date given for 'the next one': a repeated piece of work's next "
+        "round, or this one late? Asked.",
     ),
     Check(
         "date beside a question",
