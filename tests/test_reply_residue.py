@@ -298,3 +298,8 @@ def test_a_new_date_for_the_next_round_is_not_taken_as_a_delay() -> None:
     reading = read(reply + "March for the next one", report)
     assert reading.ask_status and Status.DELAYED in offered(reading) and None in offered(reading)
     assert reading.new_date == date(2027, 3, 31)
+
+
+def test_asked_about_an_action_the_officer_wants_off_the_plan_withdrawn_is_on_offer() -> None:
+    reading = read("We're not doing a separate calendar any more; please take this off your plan.")
+    assert reading.ask_status and Status.WITHDRAWN in offered(reading)

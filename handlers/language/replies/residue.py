@@ -304,6 +304,10 @@ DOUBTS: tuple[DoubtRule, ...] = (
         _any(
             r"scrapped|axed|shelved|abandoned|ditched|binned|stopped|not mine|no longer",
             r"handed (?:over|on)|transferred|moved to",
+            # "please take this off your plan", "we've had to pull it", "drop the members one"
+            r"take (?:it|this|that|them) off|off (?:the|your|our|my) (?:plan|list)",
+            r"pull(?:ed)? (?:it|this|that|the plug)|drop(?:ped|ping)?(?!-)",
+            r"not doing|any ?more|(?:merged|folded|rolled|absorbed) into|superseded",
         ),
         Reach.STATUS,
         "A word of work stopped or handed on that no status rule read.",

@@ -294,6 +294,8 @@ def _asked(reading: ParsedReply, found: Sequence[Doubt], action: Candidate | Non
     on_date = [d for d in found if Field.DATE in d.fields]
     if on_status and not reading.ask_status:
         reading = _ask_status(reading, on_status, action)
+    elif on_status:
+        reading = _also_offered(reading, on_status, action)
     if on_date and not (reading.ask_date or reading.date_needs_confirmation):
         reading = _ask_date(reading, on_date, action)
     return reading
@@ -320,6 +322,24 @@ def _ask_status(
     offered = _statuses([best, None, *leans, *_OTHERS[current]], current)
     unsure = reading.unsure or found[0].words
     return replace(reading, status=None, status_unclear=True, status_options=offered, unsure=unsure)
+
+
+def _also_offered(
+    reading: ParsedReply, found: Sequence[Doubt], action: Candidate | None
+) -> ParsedReply:
+    """Already asking the status: a doubt's lean not yet on the first buttons goes second,
+    after the rules' best guess ('take this off your plan': withdrawn, on offer)."""
+    current = action.status if action is not None else None
+    leans = [d.lean for d in found if d.lean is not None]
+    shown = reading.status_options
+    new = [lean for lean in _statuses(leans, current) if lean not in shown[:_BUTTONS]]
+    if not new or not shown:
+        return reading
+    offered = _statuses([shown[0], *new, *shown[1:]], current)
+    return replace(reading, status_options=offered)
+
+
+_BUTTONS = 3  # the status buttons shown first
 
 
 def _statuses(items: Iterable[Status | None], current: Status | None) -> tuple[Status | None, ...]:
