@@ -303,3 +303,16 @@ def test_a_new_date_for_the_next_round_is_not_taken_as_a_delay() -> None:
 def test_asked_about_an_action_the_officer_wants_off_the_plan_withdrawn_is_on_offer() -> None:
     reading = read("We're not doing a separate calendar any more; please take this off your plan.")
     assert reading.ask_status and Status.WITHDRAWN in offered(reading)
+
+
+def test_a_count_after_a_day_and_month_is_not_its_year() -> None:
+    late = Candidate("3.2", "Promote the consultation finder", Status.DELAYED, date(2027, 3, 31))
+    reading = read("Stall at the forum on 12 January (40 visitors). More to come.", late)
+    assert all(o.day.year == 2027 for o in reading.date_options)
+    assert reading.new_date is None or reading.new_date.year == 2027
+
+
+def test_back_on_track_in_words_for_a_delayed_action_is_asked() -> None:
+    late = Candidate("3.2", "Promote the consultation finder", Status.DELAYED, date(2027, 3, 31))
+    reading = read("A stall at the forum and a newsletter piece. March should be OK.", late)
+    assert reading.ask_status and Status.IN_PROGRESS in offered(reading)

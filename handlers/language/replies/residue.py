@@ -300,6 +300,19 @@ DOUBTS: tuple[DoubtRule, ...] = (
         news=True,
     ),
     DoubtRule(
+        "fine-like",
+        _any(
+            r"should be (?:ok|okay|fine|alright|all right|good)|looking (?:ok|okay|fine|good)",
+            r"(?:we'?re|we are|it'?s|it is|all) (?:ok|okay|fine|good) (?:for|with) (?:time|that)",
+            r"back on (?:track|schedule)|(?:we'?re|we are) ok(?:ay)?",
+        ),
+        Reach.STATUS,
+        "'December should be OK', 'back on track': going as planned, said in words no status "
+        "rule read; news when the action is not already in progress.",
+        lean=Status.IN_PROGRESS,
+        news=True,
+    ),
+    DoubtRule(
         "ended-like",
         _any(
             r"scrapped|axed|shelved|abandoned|ditched|binned|stopped|not mine|no longer",
