@@ -140,27 +140,8 @@ def _ends_in_a_count(text: str, tokens: Tokens, first: int, end: int) -> bool:
 
 # Words that may follow a date's two-digit year ("30 June 28 now", "by 4 Nov 27 at the latest")
 _AFTER_A_YEAR = frozenset(
-    [
-        "now",
-        "then",
-        "and",
-        "or",
-        "at",
-        "for",
-        "to",
-        "so",
-        "but",
-        "instead",
-        "please",
-        "latest",
-        "is",
-        "as",
-        "if",
-        "when",
-        "with",
-        "by",
-        "the",
-    ]
+    {"now", "then", "and", "or", "at", "for", "to", "so", "but", "instead", "please", "latest"}
+    | {"is", "as", "if", "when", "with", "by", "the"}
 )
 
 
