@@ -316,3 +316,11 @@ def test_back_on_track_in_words_for_a_delayed_action_is_asked() -> None:
     late = Candidate("3.2", "Promote the consultation finder", Status.DELAYED, date(2027, 3, 31))
     reading = read("A stall at the forum and a newsletter piece. March should be OK.", late)
     assert reading.ask_status and Status.IN_PROGRESS in offered(reading)
+
+
+def test_weeks_from_today_count_forward() -> None:
+    grants = Candidate("C7", "Open the community grants scheme", Status.DELAYED, date(2027, 1, 10))
+    reading = read(
+        "Criteria agreed. Six weeks from today to get the form built, then we open.", grants
+    )
+    assert [o.day for o in reading.date_options] == [date(2027, 2, 24)]  # not six weeks ago

@@ -1002,7 +1002,7 @@ _RE_MONTH_END = _Lazy(r"(?:the )?end of (?:the|this|next) month")
 _RE_NEXT_SEASON = _Lazy(rf"next {alternation(SEASON_START)}")
 _RE_DURATION = _Lazy(
     rf"(?:in |within )?(a|an|another|\d{{1,2}}|{one_of(NUMBER_WORDS)})(?: more)? "
-    r"(day|week|fortnight|month)s?(?:'s? time| time)?"
+    r"(day|week|wk|fortnight|month)s?(?:'s? time| time| from (?:today|now))?"
 )
 
 
@@ -1117,7 +1117,8 @@ def _relative_answer(raw: str, s: str, today: date) -> DateAnswer | None:
             last = _index_end(index)
             day = last.replace(day=min(today.day, last.day))
         else:
-            day = today + timedelta(days=count * {"day": 1, "week": 7, "fortnight": 14}[m[2]])
+            days = {"day": 1, "week": 7, "wk": 7, "fortnight": 14}[m[2]]
+            day = today + timedelta(days=count * days)
         return DateAnswer(raw, day, needs_confirmation=True)
     return None
 
