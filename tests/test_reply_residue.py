@@ -324,3 +324,11 @@ def test_weeks_from_today_count_forward() -> None:
         "Criteria agreed. Six weeks from today to get the form built, then we open.", grants
     )
     assert [o.day for o in reading.date_options] == [date(2027, 2, 24)]  # not six weeks ago
+
+
+def test_the_end_of_the_week_is_its_friday() -> None:
+    reading = read(
+        "Comms still haven't designed it, so the plain version goes up by the end of the week."
+    )
+    friday = date(2027, 1, 15)  # TODAY is a Wednesday
+    assert reading.new_date == friday or friday in [o.day for o in reading.date_options]
