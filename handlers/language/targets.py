@@ -1106,8 +1106,8 @@ def _relative_answer(raw: str, s: str, today: date) -> DateAnswer | None:
         if s.endswith("next month"):
             year, month = year + (month == 12), month % 12 + 1
         return DateAnswer(raw, _month_end(year, month), needs_confirmation=True)
-    if m := _RE_WEEK_END.fullmatch(s):  # "by the end of the week": its Friday
-        friday = today + timedelta(days=(4 - today.weekday()) % 7 + (7 if m[1] == "next" else 0))
+    if _RE_WEEK_END.fullmatch(s):  # "by the end of the week": its Friday
+        friday = today + timedelta(days=(4 - today.weekday()) % 7)
         return DateAnswer(raw, friday, needs_confirmation=True)
     if m := _RE_NEXT_SEASON.fullmatch(s):
         first_month = SEASON_START[m[1]]
@@ -1126,7 +1126,7 @@ def _relative_answer(raw: str, s: str, today: date) -> DateAnswer | None:
     return None
 
 
-_RE_WEEK_END = _Lazy(r"(?:the\s+)?end\s+of\s+(the|this|next)\s+week")
+_RE_WEEK_END = _Lazy(r"(?:the\s+)?end\s+of\s+(?:the|this)\s+week")
 _RE_WEEK_OF = _Lazy(
     rf"(?:the\s+)?(first|second|third|fourth|last)\s+week\s+(?:of|in)\s+{MONTH}(?:\s+{YEAR})?"
 )
