@@ -332,3 +332,11 @@ def test_the_end_of_the_week_is_its_friday() -> None:
     )
     friday = date(2027, 1, 15)  # TODAY is a Wednesday
     assert reading.new_date == friday or friday in [o.day for o in reading.date_options]
+
+
+def test_we_got_there_puts_complete_on_offer() -> None:
+    panel = Candidate(
+        "HC1", "Recruit a lived experience panel", Status.IN_PROGRESS, date(2026, 12, 31)
+    )
+    reading = read("We got there - 31 members as of Friday. First meeting is 20 January.", panel)
+    assert reading.ask_status and Status.COMPLETE in offered(reading)

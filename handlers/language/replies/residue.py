@@ -275,6 +275,7 @@ DOUBTS: tuple[DoubtRule, ...] = (
             r"nailed|finali[sz]ed|concluded|accomplished|over the line|up and running",
             r"good to go|in place|live|launched|issued|circulated|rolled out|implemented",
             r"embedded|approved|ratified|endorsed|signed|mandatory",
+            r"(?:we|finally|at last)\W+got there|(?:we'?ve|we have) done it",
             # "the forward plan went on the website": put where people can see it
             r"went (?:up|live|out|online|on(?:to)? (?:the |our )?(?:web ?site|intranet|web))",
             # "all 5", said alone: every one of them done
