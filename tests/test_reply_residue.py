@@ -340,3 +340,12 @@ def test_we_got_there_puts_complete_on_offer() -> None:
     )
     reading = read("We got there - 31 members as of Friday. First meeting is 20 January.", panel)
     assert reading.ask_status and Status.COMPLETE in offered(reading)
+
+
+def test_a_colleague_on_leave_is_not_an_out_of_office_reply() -> None:
+    reply = (
+        "Page drafted. Our web editor is on leave until 25 January, so realistically mid-February."
+    )
+    reading = read(reply)
+    assert reading.new_date == date(2027, 2, 15) or reading.ask_date
+    assert read("I am currently on annual leave until 25 January.").status is None

@@ -513,7 +513,9 @@ def settle_bare(
 # An auto-reply: the officer is away and has not read the reminder.
 _AWAY = re.compile(
     r"(?<![\w-])(?:out of (?:the )?office|automatic reply|auto-?reply|no access to (?:my )?e-?mail"
-    r"|on (?:annual )?leave (?:until|till|from|and will)|allan o'?r swyddfa|ateb awtomatig)"
+    # the officer's own leave, not a colleague's ("our NHS contact is on leave until 25 January")
+    r"|(?:^|(?<=[.!?\n])|\bi(?:'m| am| will be|'ll be| shall be))\s*(?:currently\s+)?"
+    r"on (?:annual )?leave (?:until|till|from|and will)|allan o'?r swyddfa|ateb awtomatig)"
     r"(?![\w-])",
     re.IGNORECASE,
 )
