@@ -215,3 +215,137 @@ def test_english_words_british_spellings_and_compounds_are_english() -> None:
 def test_a_slip_is_read_as_the_status_word_it_was_meant_to_be() -> None:
     assert meant("compleet", frozenset({"complete", "delayed"})) == "complete"
     assert meant("finsihed", frozenset({"complete", "delayed"})) is None
+
+
+@pytest.mark.parametrize(
+    "reply",
+    [
+        "Drafts are with the web team. Honestly I can't give you a date for the upload yet.",
+        "The last bit is out of our hands: we're waiting for the new site to go live.",
+        "Away until the 8th; I'll send you a firm date when I'm back.",
+        "Members keep asking for it: could we bring it forward?",
+    ],
+)
+def test_a_date_nobody_has_given_yet_is_asked_not_kept(reply: str) -> None:
+    assert read(reply).ask_date
+
+
+def test_a_session_cancelled_and_rebooked_is_not_the_action_withdrawn() -> None:
+    reply = "Two of three held. The Riverside one was cancelled (snow). Rebooked for 9 February."
+    reading = read(reply)
+    assert reading.ask_status and reading.status is None
+    assert Status.WITHDRAWN in offered(reading) and None in offered(reading)
+
+
+def test_a_reply_of_only_a_sign_asks_what_it_means() -> None:
+    reading = read("\U0001f926")  # a facepalm: bad news, or no news? Only the officer knows
+    assert reading.ask_status
+
+
+def test_a_part_done_with_the_rest_is_asked_whether_the_whole_is_done() -> None:
+    guides = Candidate("2.5", "Write the engagement toolkit's guides", Status.PARTIALLY_COMPLETE)
+    reply = "Appendix finally in, and the guides went on the intranet with the rest of the toolkit."
+    reading = read(reply, guides)
+    assert reading.ask_status and Status.COMPLETE in offered(reading)
+
+
+def test_held_up_until_a_day_before_the_target_is_not_taken_as_late() -> None:
+    reading = read("Held up by the web freeze until 20 February, then it can go up.")
+    assert reading.ask_status and reading.status is None
+
+
+def test_its_number_reached_in_words_asks_whether_it_is_done() -> None:
+    panel = Candidate("CV1", "Recruit a residents' panel of 300 people", Status.PARTIALLY_COMPLETE)
+    reading = read("312! Still short of over-75s, but we've met the target.", panel)
+    assert reading.ask_status and offered(reading)[0] is Status.COMPLETE
+
+
+def test_days_in_a_forwarded_timetable_are_offered_not_dropped() -> None:
+    reply = (
+        "FYI, see below.\n\n---------- Forwarded message ---------\nFrom: Parks team\n"
+        "Subject: consultation dates\n\nThe consultation will run from 1 March to 12 April 2027."
+    )
+    reading = read(reply)
+    assert reading.ask_date and reading.new_date is None
+    assert date(2027, 4, 12) in [o.day for o in reading.date_options]
+
+
+def test_not_quite_finished_for_work_under_way_asks_rather_than_calling_it_part_done() -> None:
+    reading = read(
+        "Calendar page is built; comms want the layout tweaked so it's not quite finished."
+    )
+    assert reading.ask_status and offered(reading)[:2] == (Status.PARTIALLY_COMPLETE, None)
+
+
+def test_a_sentence_that_stops_at_its_verb_leaves_the_status_asked() -> None:
+    reply = "The newsletter hasn't started, sorry. The calendar has."
+    reading = read(reply)
+    assert reading.ask_status and reading.status is None
+
+
+def test_a_count_of_things_done_is_not_taken_for_the_whole() -> None:
+    reading = read("Two listings done so far.")
+    assert reading.ask_status and offered(reading)[0] is Status.COMPLETE
+    assert Status.PARTIALLY_COMPLETE in reading.status_options
+    assert read("All three listings done.").status is Status.COMPLETE  # every one of them
+
+
+def test_a_new_date_for_the_next_round_is_not_taken_as_a_delay() -> None:
+    report = Candidate(
+        "B2", "Quarterly report to the board", Status.IN_PROGRESS, date(2026, 12, 31)
+    )
+    reply = "Autumn report went to the board on 11 January, please move the date to the end of "
+    reading = read(reply + "March for the next one", report)
+    assert reading.ask_status and Status.DELAYED in offered(reading) and None in offered(reading)
+    assert reading.new_date == date(2027, 3, 31)
+
+
+def test_asked_about_an_action_the_officer_wants_off_the_plan_withdrawn_is_on_offer() -> None:
+    reading = read("We're not doing a separate calendar any more; please take this off your plan.")
+    assert reading.ask_status and Status.WITHDRAWN in offered(reading)
+
+
+def test_a_count_after_a_day_and_month_is_not_its_year() -> None:
+    late = Candidate("3.2", "Promote the consultation finder", Status.DELAYED, date(2027, 3, 31))
+    reading = read("Stall at the forum on 12 January (40 visitors). More to come.", late)
+    assert all(o.day.year == 2027 for o in reading.date_options)
+    assert reading.new_date is None or reading.new_date.year == 2027
+
+
+def test_back_on_track_in_words_for_a_delayed_action_is_asked() -> None:
+    late = Candidate("3.2", "Promote the consultation finder", Status.DELAYED, date(2027, 3, 31))
+    reading = read("A stall at the forum and a newsletter piece. March should be OK.", late)
+    assert reading.ask_status and Status.IN_PROGRESS in offered(reading)
+
+
+def test_weeks_from_today_count_forward() -> None:
+    grants = Candidate("C7", "Open the community grants scheme", Status.DELAYED, date(2027, 1, 10))
+    reading = read(
+        "Criteria agreed. Six weeks from today to get the form built, then we open.", grants
+    )
+    assert [o.day for o in reading.date_options] == [date(2027, 2, 24)]  # not six weeks ago
+
+
+def test_the_end_of_the_week_is_its_friday() -> None:
+    reading = read(
+        "Comms still haven't designed it, so the plain version goes up by the end of the week."
+    )
+    friday = date(2027, 1, 15)  # TODAY is a Wednesday
+    assert reading.new_date == friday or friday in [o.day for o in reading.date_options]
+
+
+def test_we_got_there_puts_complete_on_offer() -> None:
+    panel = Candidate(
+        "HC1", "Recruit a lived experience panel", Status.IN_PROGRESS, date(2026, 12, 31)
+    )
+    reading = read("We got there - 31 members as of Friday. First meeting is 20 January.", panel)
+    assert reading.ask_status and Status.COMPLETE in offered(reading)
+
+
+def test_a_colleague_on_leave_is_not_an_out_of_office_reply() -> None:
+    reply = (
+        "Page drafted. Our web editor is on leave until 25 January, so realistically mid-February."
+    )
+    reading = read(reply)
+    assert reading.new_date == date(2027, 2, 15) or reading.ask_date
+    assert read("I am currently on annual leave until 25 January.").status is None

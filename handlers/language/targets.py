@@ -1002,7 +1002,7 @@ _RE_MONTH_END = _Lazy(r"(?:the )?end of (?:the|this|next) month")
 _RE_NEXT_SEASON = _Lazy(rf"next {alternation(SEASON_START)}")
 _RE_DURATION = _Lazy(
     rf"(?:in |within )?(a|an|another|\d{{1,2}}|{one_of(NUMBER_WORDS)})(?: more)? "
-    r"(day|week|fortnight|month)s?(?:'s? time| time)?"
+    r"(day|week|wk|fortnight|month)s?(?:'s? time| time| from (?:today|now))?"
 )
 
 
@@ -1106,6 +1106,9 @@ def _relative_answer(raw: str, s: str, today: date) -> DateAnswer | None:
         if s.endswith("next month"):
             year, month = year + (month == 12), month % 12 + 1
         return DateAnswer(raw, _month_end(year, month), needs_confirmation=True)
+    if _RE_WEEK_END.fullmatch(s):  # "by the end of the week": its Friday
+        friday = today + timedelta(days=(4 - today.weekday()) % 7)
+        return DateAnswer(raw, friday, needs_confirmation=True)
     if m := _RE_NEXT_SEASON.fullmatch(s):
         first_month = SEASON_START[m[1]]
         year = today.year if date(today.year, first_month, 1) > today else today.year + 1
@@ -1117,11 +1120,13 @@ def _relative_answer(raw: str, s: str, today: date) -> DateAnswer | None:
             last = _index_end(index)
             day = last.replace(day=min(today.day, last.day))
         else:
-            day = today + timedelta(days=count * {"day": 1, "week": 7, "fortnight": 14}[m[2]])
+            days = {"day": 1, "week": 7, "wk": 7, "fortnight": 14}[m[2]]
+            day = today + timedelta(days=count * days)
         return DateAnswer(raw, day, needs_confirmation=True)
     return None
 
 
+_RE_WEEK_END = _Lazy(r"(?:the\s+)?end\s+of\s+(?:the|this)\s+week")
 _RE_WEEK_OF = _Lazy(
     rf"(?:the\s+)?(first|second|third|fourth|last)\s+week\s+(?:of|in)\s+{MONTH}(?:\s+{YEAR})?"
 )

@@ -102,7 +102,7 @@ def _read_from(text: str, tokens: Tokens, first: int, today: date) -> Found | No
             break
         last += 1
     for end in range(last, first - 1, -1):
-        if not _window_ok(tokens, first, end):
+        if not _window_ok(tokens, first, end) or _ends_in_a_count(text, tokens, first, end):
             continue
         phrase = text[tokens[first].start : tokens[end].end]
         told = bool(tokens.clause(tokens[first].clause).past)  # "delivered in October"
@@ -124,6 +124,25 @@ def _read_from(text: str, tokens: Tokens, first: int, today: date) -> Found | No
         if answer.day is not None or _specific_problem(answer) or answer.options:
             return Found(first, end, phrase, answer)  # a range offers its end ("Jan/Feb")
     return None
+
+
+def _ends_in_a_count(text: str, tokens: Tokens, first: int, end: int) -> bool:
+    """'on 4 November (31 people)', '4 November 31 came': a number after a day and month that
+    counts something is not the year."""
+    word = tokens[end].word
+    if end == first or not word.isdigit() or len(word) > 2:
+        return False
+    opened = text[: tokens[end].start].rstrip().endswith("(")
+    after = tokens[end + 1].word if end + 1 < len(tokens) else ""
+    counts = after.isalpha() and after not in _AFTER_A_YEAR and not tokens[end].stop_after
+    return opened or counts
+
+
+# Words that may follow a date's two-digit year ("30 June 28 now", "by 4 Nov 27 at the latest")
+_AFTER_A_YEAR = frozenset(
+    {"now", "then", "and", "or", "at", "for", "to", "so", "but", "instead", "please", "latest"}
+    | {"is", "as", "if", "when", "with", "by", "the"}
+)
 
 
 _DAY_ALONE = re.compile(r"(?:the\s+)?\d{1,2}(?:st|nd|rd|th)", re.I)

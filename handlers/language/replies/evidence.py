@@ -513,7 +513,9 @@ def settle_bare(
 # An auto-reply: the officer is away and has not read the reminder.
 _AWAY = re.compile(
     r"(?<![\w-])(?:out of (?:the )?office|automatic reply|auto-?reply|no access to (?:my )?e-?mail"
-    r"|on (?:annual )?leave (?:until|till|from|and will)|allan o'?r swyddfa|ateb awtomatig)"
+    # the officer's own leave, not a colleague's ("our NHS contact is on leave until 25 January")
+    r"|(?:^|(?<=[.!?\n])|\bi(?:'m| am| will be|'ll be| shall be))\s*(?:currently\s+)?"
+    r"on (?:annual )?leave (?:until|till|from|and will)|allan o'?r swyddfa|ateb awtomatig)"
     r"(?![\w-])",
     re.IGNORECASE,
 )
@@ -530,6 +532,12 @@ _REACHED = re.compile(
     re.IGNORECASE,
 )
 _NUMBER = re.compile(r"(\d[\d,]*)\s*(%|per ?cent)?")
+# "we've hit the number": the action's own number, reached, named rather than given
+_REACHED_IT = re.compile(
+    r"(?<![\w-])(?:hit|reached|achieved|met|made)\s+(?:the|our|that)\s+"
+    r"(?:number|target|figure|total)(?![\w-])",
+    re.IGNORECASE,
+)
 
 
 def reached_its_number(note: str, action: Candidate | None) -> bool:
@@ -537,6 +545,8 @@ def reached_its_number(note: str, action: Candidate | None) -> bool:
     if action is None:
         return False
     aims = {(int(n.replace(",", "")), bool(u)) for n, u in _NUMBER.findall(action.text)}
+    if aims and _REACHED_IT.search(note):
+        return True
     for m in _REACHED.finditer(note):
         value, percent = int(m[1].replace(",", "")), bool(m[2])
         if any(percent == p and value >= aim > 0 for aim, p in aims):

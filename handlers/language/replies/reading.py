@@ -70,16 +70,29 @@ def parse_reply(text: str, candidates: Sequence[Candidate], *, today: date) -> P
     if not pasted or said:
         return reading
     theirs = _parse(pasted, candidates, today)
-    return _offered(reading, theirs)
+    return _offered(reading, theirs, _days_to_come(pasted, today))
 
 
-def _offered(own: ParsedReply, theirs: ParsedReply) -> ParsedReply:
+def _days_to_come(text: str, today: date) -> tuple[DateOption, ...]:
+    """Every day still to come that a text names, with its words ('4 October to 15 November
+    2027'): the latest first, as a range's end is the likelier target."""
+    found = all_dates(text, tokenize(text), today)
+    days = [DateOption(f.latest, f.text) for f in found if f.latest and f.latest > today]
+    return tuple(sorted(days, key=lambda o: o.day, reverse=True))
+
+
+def _offered(
+    own: ParsedReply, theirs: ParsedReply, to_come: tuple[DateOption, ...] = ()
+) -> ParsedReply:
     """What a pasted message says, asked about rather than settled ('FYI' over a supplier's
-    revised plan): keeping the status first; each of its dates offered."""
+    revised plan): keeping the status first; each of its dates offered, and each day still to
+    come it names, even where no deadline word ties it to the work (a pasted timetable)."""
     statuses = tuple(dict.fromkeys((None, theirs.status, *theirs.status_options)))
     dates = theirs.date_options
     if theirs.new_date is not None:
         dates = (DateOption(theirs.new_date, theirs.date_text), *dates)
+    seen = {o.day for o in dates}
+    dates = (*dates, *(o for o in to_come if o.day not in seen))[:4]
     problem = None
     if dates:
         problem = "The message you passed on mentions dates: is one of them the new target?"

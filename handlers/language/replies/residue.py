@@ -125,6 +125,7 @@ class Reach(StrEnum):
     NEAR_ONLY = "what its sentence says"
     FINAL = "a status that says the work is over, and a date said in its sentence"
     FINAL_STATUS = "a status that says the work is over"
+    UNCUED = "the date, unless one was said to be the new target"
 
 
 @dataclass(frozen=True)
@@ -198,6 +199,33 @@ DOUBTS: tuple[DoubtRule, ...] = (
         "The officer asks, or isn't sure, about what its sentence says: only they can settle it.",
     ),
     DoubtRule(
+        "no date yet",
+        _any(
+            r"can'?t (?:put|give|set|promise)(?: you)? (?:a|any) (?:\w+ )?(?:date|timescale)",
+            r"no (?:firm |fixed |new |real )?(?:date|timescale|timeline)(?: yet)?",
+            r"(?:don'?t|do not) know when|not in (?:my|our) gift|out of (?:my|our) hands",
+            r"(?:bring|brought|pull|pulled) (?:it|this|that|them) forward",
+        ),
+        Reach.UNCUED,
+        "'I can't put a date on it', 'not in my gift', 'can we bring this forward?': "
+        "the target moves, or may, to a day nobody has given: asked, not kept.",
+    ),
+    DoubtRule(
+        "date to follow",
+        _any(r"(?:i'?ll|we'?ll|will) (?:give|send|get) you (?:a|the) (?:\w+ )?(?:date|timescale)"),
+        Reach.DATE,
+        "'I'll give you a proper date when I'm back': whatever date it sits beside, the target "
+        "is still to come.",
+    ),
+    DoubtRule(
+        "ellipsis",
+        r"(?<![\w'-])(?:is|isn'?t|are|aren'?t|was|wasn'?t|were|weren'?t|has|hasn'?t|have"
+        r"|haven'?t|does|doesn'?t|did|didn'?t)(?![\w'-])",
+        Reach.STATUS,
+        "'PB's not started. The annual report is.': a sentence that stops at its verb borrows "
+        "its meaning from another; what it says of the status is not in its own words.",
+    ),
+    DoubtRule(
         "hedged time",
         rf"(?<![\w-])(?:{_TIME_WORD})-?ish(?![\w])",
         Reach.DATE,
@@ -247,6 +275,7 @@ DOUBTS: tuple[DoubtRule, ...] = (
             r"nailed|finali[sz]ed|concluded|accomplished|over the line|up and running",
             r"good to go|in place|live|launched|issued|circulated|rolled out|implemented",
             r"embedded|approved|ratified|endorsed|signed|mandatory",
+            r"(?:we|finally|at last)\W+got there|(?:we'?ve|we have) done it",
             # "the forward plan went on the website": put where people can see it
             r"went (?:up|live|out|online|on(?:to)? (?:the |our )?(?:web ?site|intranet|web))",
             # "all 5", said alone: every one of them done
@@ -272,10 +301,27 @@ DOUBTS: tuple[DoubtRule, ...] = (
         news=True,
     ),
     DoubtRule(
+        "fine-like",
+        _any(
+            r"should be (?:ok|okay|fine|alright|all right|good)|looking (?:ok|okay|fine|good)",
+            r"(?:we'?re|we are|it'?s|it is|all) (?:ok|okay|fine|good) (?:for|with) (?:time|that)",
+            r"back on (?:track|schedule)|(?:we'?re|we are) ok(?:ay)?",
+        ),
+        Reach.STATUS,
+        "'December should be OK', 'back on track': going as planned, said in words no status "
+        "rule read; news when the action is not already in progress.",
+        lean=Status.IN_PROGRESS,
+        news=True,
+    ),
+    DoubtRule(
         "ended-like",
         _any(
             r"scrapped|axed|shelved|abandoned|ditched|binned|stopped|not mine|no longer",
             r"handed (?:over|on)|transferred|moved to",
+            # "please take this off your plan", "we've had to pull it", "drop the members one"
+            r"take (?:it|this|that|them) off|off (?:the|your|our|my) (?:plan|list)",
+            r"pull(?:ed)? (?:it|this|that|the plug)|drop(?:ped|ping)?(?!-)",
+            r"not doing|any ?more|(?:merged|folded|rolled|absorbed) into|superseded",
         ),
         Reach.STATUS,
         "A word of work stopped or handed on that no status rule read.",
@@ -396,6 +442,8 @@ def doubts(read: Read) -> list[Doubt]:
                 continue
             if any(m.start() in span for span in taken):
                 continue  # part of a doubt found already ("three weeks-ish")
+            if rule.name == "ellipsis" and not _STOPS.match(read.note, m.end()):
+                continue  # the verb goes on in the reply as written ("is done")
             fields = _reach(rule, read, m.start())
             if fields:
                 day = _day(m.group(), read.today) if rule.name == "time" else None
@@ -421,6 +469,9 @@ def _question(note: str, m: re.Match[str]) -> str:
     return note[start : m.end()].strip()[-60:]
 
 
+# After a verb, the end of its sentence, in the reply as written (not the residue, where the
+# words a rule read are blanked): "The annual report is." stops; "is done." does not.
+_STOPS = re.compile(r"\s*(?:[.!]|$)")
 _PROMISE = re.compile(r"\s+(?:by|before|soon|shortly|next|once|when|in time)\b", re.IGNORECASE)
 
 
@@ -475,6 +526,7 @@ def _reach(rule: DoubtRule, read: Read, at: int) -> frozenset[Field]:
         Reach.NEAR_ONLY: near,
         Reach.FINAL: final | (near & {Field.DATE}),
         Reach.FINAL_STATUS: final,
+        Reach.UNCUED: set() if read.date_cued else {Field.DATE},
     }
     return frozenset(reach[rule.reach])
 

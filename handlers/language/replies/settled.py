@@ -9,6 +9,7 @@ then "keep the target" and "let me type it" (the chat adds those two).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
@@ -105,6 +106,106 @@ def _time_unplaced(read: Read) -> Doubt | None:
     return Doubt("time", unplaced[0].text, frozenset({Field.DATE}))
 
 
+def _withdrawn_and_later(read: Read) -> Doubt | None:
+    """Withdrawn, yet a day still to come ('the Hillside one was cancelled, rebooked for 2
+    December'): an event called off and put back on, not the action dropped."""
+    r = read.reading
+    if r.status is not Status.WITHDRAWN:
+        return None
+    later = [f for f in read.dates if f.answer.day is not None and f.answer.day > read.today]
+    if not later:
+        return None
+    words = later[0].text
+    return Doubt("withdrawn, and later", words, frozenset({Field.STATUS}), Status.DELAYED)
+
+
+_WORDLESS = re.compile(r"[^\W_]")
+
+
+def _nothing_said(read: Read) -> Doubt | None:
+    """A reply of no words at all, only a sign no rule reads (a facepalm): it means something,
+    but what? Asked rather than taken as 'no change'."""
+    r = read.reading
+    if r.status is not None or r.ask_status or not read.note.strip():
+        return None
+    if _WORDLESS.search(read.note):
+        return None
+    return Doubt("nothing said", read.note.strip(), frozenset({Field.STATUS}))
+
+
+_THE_REST = re.compile(
+    r"(?<![\w-])(?:all (?:of (?:it|them|the \w+)|\d+|two|three|four|five|six|seven|eight|nine"
+    r"|ten)\b[^.!?\n]{0,30}?\b(?:done|complete|completed|finished|delivered|in)\b"
+    r"|(?:with|and) the rest(?: of)?\b|(?:last|final|remaining) (?:bit|part|piece|section)s?"
+    r"(?: \w+){0,3} (?:is |are )?(?:now |finally )?(?:done|in|finished|complete))",
+    re.IGNORECASE,
+)
+
+
+def _part_and_the_rest(read: Read) -> Doubt | None:
+    """A part read as done, beside words that say the rest is done too ('with the rest of the
+    toolkit', 'so all five are done'): maybe the whole of it. Asked."""
+    if read.reading.status is not Status.PARTIALLY_COMPLETE:
+        return None
+    m = _THE_REST.search(read.note)
+    if m is None:
+        return None
+    return Doubt("part, and the rest", m.group(), frozenset({Field.STATUS}), Status.COMPLETE)
+
+
+def _delayed_in_time(read: Read) -> Doubt | None:
+    """Delayed, to a day still before the target ('can't go up until mid-May', due in
+    August): held up, yet in time; late, or only a step waiting? Asked."""
+    r, action = read.reading, read.action
+    if r.status is not Status.DELAYED or action is None or action.target is None:
+        return None
+    days = [o.day for o in r.date_options]
+    if r.new_date is not None:
+        days.append(r.new_date)
+    if not days or max(days) >= action.target or max(days) < read.today:
+        return None
+    words = r.date_text or format_date(max(days))
+    return Doubt("delayed, in time", words, frozenset({Field.STATUS}), Status.IN_PROGRESS)
+
+
+_A_COUNT_DONE = re.compile(
+    r"(?<![\w-])(?<!all )(?:\d{1,3}|one|two|three|four|five|six|seven|eight|nine|ten|a few)"
+    r"(?: [a-z]+)? (?:done|held|run|delivered|completed|finished)\b"
+    r"|(?<![\w-])(?:so far|to date|thus far|up to now)(?![\w-])",
+    re.IGNORECASE,
+)
+
+
+def _a_count_done(read: Read) -> Doubt | None:
+    """Complete, read from a count of things done ('3 done since January', 'two sessions held
+    so far'): how many there are to do, the reply does not say. Asked."""
+    if read.reading.status is not Status.COMPLETE:
+        return None
+    m = _A_COUNT_DONE.search(read.note)
+    if m is None:
+        return None
+    return Doubt("a count done", m.group(), frozenset({Field.STATUS}), Status.PARTIALLY_COMPLETE)
+
+
+_THE_NEXT_ONE = re.compile(
+    r"(?<![\w-])(?:the )?next (?:one|report|edition|issue|round|meeting|session|cycle|event)"
+    r"(?![\w-])",
+    re.IGNORECASE,
+)
+
+
+def _delayed_or_the_next_one(read: Read) -> Doubt | None:
+    """Delayed, from a date moved, where the date is for the next one of a repeated piece of
+    work ('it went in July, so move the date to September for the next one'): the next
+    round's target, not this one late. Asked."""
+    if read.reading.status is not Status.DELAYED:
+        return None
+    m = _THE_NEXT_ONE.search(read.note)
+    if m is None:
+        return None
+    return Doubt("the next one", m.group(), frozenset({Field.STATUS}), Status.IN_PROGRESS)
+
+
 # Tried in order, each on the reading as the ones before it left it.
 CHECKS = (
     Check(
@@ -134,6 +235,38 @@ CHECKS = (
         "keep it ('target stays'): the new date is asked (keeping it stays on offer).",
     ),
     Check(
+        "withdrawn, and later",
+        _withdrawn_and_later,
+        "Withdrawn, yet with a day still to come: an event cancelled and rebooked. Asked.",
+    ),
+    Check(
+        "nothing said",
+        _nothing_said,
+        "A reply of no words, only a sign no rule reads: it says something; asked what.",
+    ),
+    Check(
+        "part, and the rest",
+        _part_and_the_rest,
+        "A part done, and words that the rest is done too: maybe the whole. Asked.",
+    ),
+    Check(
+        "delayed, in time",
+        _delayed_in_time,
+        "Delayed to a day before the target: a step held up, or the action late? Asked.",
+    ),
+    Check(
+        "a count done",
+        _a_count_done,
+        "Complete, from a count of things done ('3 done since January', 'two held so far'): "
+        "all of them, or some? Asked.",
+    ),
+    Check(
+        "the next one",
+        _delayed_or_the_next_one,
+        "Delayed, with the date given for 'the next one': a repeated piece of work's next "
+        "round, or this one late? Asked.",
+    ),
+    Check(
         "date beside a question",
         _date_beside_a_question,
         "The status is asked, and the date was read with no deadline word ('Signed, yes, in "
@@ -161,6 +294,8 @@ def _asked(reading: ParsedReply, found: Sequence[Doubt], action: Candidate | Non
     on_date = [d for d in found if Field.DATE in d.fields]
     if on_status and not reading.ask_status:
         reading = _ask_status(reading, on_status, action)
+    elif on_status:
+        reading = _also_offered(reading, on_status, action)
     if on_date and not (reading.ask_date or reading.date_needs_confirmation):
         reading = _ask_date(reading, on_date, action)
     return reading
@@ -187,6 +322,24 @@ def _ask_status(
     offered = _statuses([best, None, *leans, *_OTHERS[current]], current)
     unsure = reading.unsure or found[0].words
     return replace(reading, status=None, status_unclear=True, status_options=offered, unsure=unsure)
+
+
+def _also_offered(
+    reading: ParsedReply, found: Sequence[Doubt], action: Candidate | None
+) -> ParsedReply:
+    """Already asking the status: a doubt's lean not yet on the first buttons goes second,
+    after the rules' best guess ('take this off your plan': withdrawn, on offer)."""
+    current = action.status if action is not None else None
+    leans = [d.lean for d in found if d.lean is not None]
+    shown = reading.status_options
+    new = [lean for lean in _statuses(leans, current) if lean not in shown[:_BUTTONS]]
+    if not new or not shown:
+        return reading
+    offered = _statuses([shown[0], *new, *shown[1:]], current)
+    return replace(reading, status_options=offered)
+
+
+_BUTTONS = 3  # the status buttons shown first
 
 
 def _statuses(items: Iterable[Status | None], current: Status | None) -> tuple[Status | None, ...]:

@@ -227,8 +227,11 @@ def status_matches(
                         name = "count"
                     elif near & {"first", "phase", "stage", "draft", "part"}:
                         name = "qualified"
-                if rule.name == "partly" and _NEARLY.fullmatch(m.group()):
-                    name = "nearly"  # "nearly there": close to done, or just going on
+                if rule.name == "partly" and (
+                    _NEARLY.fullmatch(m.group()) or _NOT_QUITE.match(m.group())
+                ):
+                    # "nearly there", "not quite finished": close to done, or just going on
+                    name = "nearly"
                 found.append(_Match(status, m.start(), m.end(), weak, name))
     return found
 
@@ -283,6 +286,7 @@ def _judge(
 
 _CONDITIONS = frozenset({"until", "till", "once", "when", "unless", "if"})
 _NEARLY = re.compile(r"(?:nearly|almost|mostly|largely)", re.IGNORECASE)
+_NOT_QUITE = re.compile(r"not (?:quite|fully|entirely|completely|totally)\b", re.IGNORECASE)
 
 
 def _dated_next(tokens: Tokens, index: int) -> bool:
