@@ -74,9 +74,22 @@ def _time(record: logging.LogRecord) -> str:
     return stamp.isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
+class _StandardError(logging.StreamHandler):  # type: ignore[type-arg]
+    """Writes to standard error as it is at each record, not as it was when logging was set
+    up: a test runner (or a CLI harness) that swapped and closed it leaves no dead stream."""
+
+    @property
+    def stream(self) -> TextIO:
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, _value: TextIO) -> None:
+        pass
+
+
 def configure(level: str = "INFO", format: str = "text", stream: TextIO | None = None) -> None:
     """Send every record to `stream` (standard error) as one line in `format`."""
-    handler = logging.StreamHandler(stream or sys.stderr)
+    handler = logging.StreamHandler(stream) if stream is not None else _StandardError()
     handler.setFormatter(JsonLines() if format == "json" else TextLines())
     root = logging.getLogger()
     root.handlers[:] = [handler]

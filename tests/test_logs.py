@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import logging
 import subprocess
@@ -110,3 +111,19 @@ def test_json_lines_carry_the_traceback_in_its_own_field(out: StringIO) -> None:
     entry = json.loads(line)
     assert entry["message"] == "turn failed" and entry["level"] == "ERROR"
     assert "KeyError: 'missing'" in entry["traceback"]
+
+
+def test_logging_follows_standard_error_when_a_harness_swaps_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A CLI harness (a test runner, an embedding program) swaps standard error in and out
+    and closes its own: records logged afterwards reach the standard error of their time, never
+    "--- Logging error --- I/O operation on closed file" in someone else's output."""
+    first, second = io.StringIO(), io.StringIO()
+    monkeypatch.setattr(sys, "stderr", first)
+    logs.configure("INFO")
+    first.close()
+    monkeypatch.setattr(sys, "stderr", second)
+    logging.getLogger("engagebot.db").info("database created at 0016")
+    assert "database created at 0016" in second.getvalue()
+    assert "Logging error" not in second.getvalue()
