@@ -349,3 +349,9 @@ def test_a_colleague_on_leave_is_not_an_out_of_office_reply() -> None:
     reading = read(reply)
     assert reading.new_date == date(2027, 2, 15) or reading.ask_date
     assert read("I am currently on annual leave until 25 January.").status is None
+
+
+def test_missing_the_financial_year_asks_rather_than_keeping_the_status() -> None:
+    reading = read("Draft page is with comms but we won't get it live this financial year.")
+    assert reading.ask_status and Status.DELAYED in offered(reading)
+    assert reading.ask_date

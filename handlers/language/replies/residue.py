@@ -455,10 +455,23 @@ def doubts(read: Read) -> list[Doubt]:
     if foreign:  # what it says of the status can't be known; of a date read beside it, neither
         fields = frozenset({Field.STATUS}) | (_near(read, at) & {Field.DATE})
         found.append(Doubt("foreign", foreign, fields))
+    missed = _MISSED_PERIOD.search(read.note)
+    if missed and read.reading.status is not Status.DELAYED:
+        fields = frozenset({Field.STATUS, Field.DATE})
+        found.append(Doubt("missed", missed.group(), fields, Status.DELAYED))
     headline = _headline(left, read)
     if headline:
         found.append(Doubt("headline", headline, frozenset({Field.STATUS})))
     return found
+
+
+# "Won't be this FY", "not going to reach 1% this FY": the work misses the period it was due
+# in, whatever status words sit beside it; the dates rules read the period, not the miss.
+_MISSED_PERIOD = re.compile(
+    r"(?<![\w'])(?:won'?t|will not|not going to|isn'?t going to|aren'?t going to|not)"
+    r"(?:\s+[\w'%]+){0,4}?\s+this\s+(?:f/?y|financial year|year|quarter)(?![\w])",
+    re.IGNORECASE,
+)
 
 
 def _question(note: str, m: re.Match[str]) -> str:
