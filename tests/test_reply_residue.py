@@ -355,3 +355,14 @@ def test_missing_the_financial_year_asks_rather_than_keeping_the_status() -> Non
     reading = read("Draft page is with comms but we won't get it live this financial year.")
     assert reading.ask_status and Status.DELAYED in offered(reading)
     assert reading.ask_date
+
+
+def test_held_until_an_event_asks_for_the_date_rather_than_keeping_it() -> None:
+    held = Candidate("C9", "Publish the engagement calendar", Status.DELAYED, date(2027, 2, 28))
+    reading = read("Leadership have put this on the back burner until the restructure lands.", held)
+    assert reading.ask_date
+
+
+def test_work_frozen_by_someone_else_offers_delayed() -> None:
+    reading = read("Half the events are listed; the rest are frozen until the budget is set.")
+    assert reading.ask_status and Status.DELAYED in offered(reading)

@@ -205,6 +205,9 @@ DOUBTS: tuple[DoubtRule, ...] = (
             r"no (?:firm |fixed |new |real )?(?:date|timescale|timeline)(?: yet)?",
             r"(?:don'?t|do not) know when|not in (?:my|our) gift|out of (?:my|our) hands",
             r"(?:bring|brought|pull|pulled) (?:it|this|that|them) forward",
+            # "until the new Chief Exec starts": held for an event, not a day (a day after
+            # "until" is read as a date and blanked from the residue)
+            r"(?:until|till|til) (?:the |a |an |we |they )?(?:[a-z][\w'-]*)",
         ),
         Reach.UNCUED,
         "'I can't put a date on it', 'not in my gift', 'can we bring this forward?': "
@@ -292,6 +295,7 @@ DOUBTS: tuple[DoubtRule, ...] = (
         "late-like",
         _any(
             r"late|later|overdue|blocked|backlog|rescheduled|extension|on ice|kicked",
+            r"parked|held off|hold(?:ing)? off|frozen",
             r"(?:not|never|\w+n'?t)(?: \w+){0,2} make it|miss(?:ing)?",
             "\u274c|\u2716",
         ),
