@@ -366,3 +366,9 @@ def test_held_until_an_event_asks_for_the_date_rather_than_keeping_it() -> None:
 def test_work_frozen_by_someone_else_offers_delayed() -> None:
     reading = read("Half the events are listed; the rest are frozen until the budget is set.")
     assert reading.ask_status and Status.DELAYED in offered(reading)
+
+
+def test_something_else_finished_is_asked_not_closed_on_this_action() -> None:
+    reading = read("The volunteer handbook was signed off by the board on Monday.")
+    assert reading.ask_status and Status.COMPLETE in offered(reading)
+    assert read("Calendar signed off by the board on Monday.").status is Status.COMPLETE
