@@ -372,3 +372,8 @@ def test_something_else_finished_is_asked_not_closed_on_this_action() -> None:
     reading = read("The volunteer handbook was signed off by the board on Monday.")
     assert reading.ask_status and Status.COMPLETE in offered(reading)
     assert read("Calendar signed off by the board on Monday.").status is Status.COMPLETE
+
+
+def test_a_month_with_a_short_year_is_not_ignored() -> None:
+    reading = read("Shifting the go-live to Apr-27, the designer is booked up until then.")
+    assert reading.ask_date or reading.new_date == date(2027, 4, 30)

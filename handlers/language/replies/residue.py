@@ -167,6 +167,8 @@ DOUBTS: tuple[DoubtRule, ...] = (
             r"\d\d/\d\d",  # a financial year, "27/28"
             r"\d{1,2}(?:st|nd|rd|th)(?!\s+(?!of\b)[a-z])",  # "the 25th", not "2nd phase"
             r"(?:19|20)\d\d(?:/\d\d)?",
+            # a month and a two-digit year, "Mar-27"
+            rf"(?:{'|'.join(sorted(MONTHS, key=len, reverse=True))})[-']\d\d",
             rf"{_NUMBER}(?:[ -]\w+)? {_UNIT}(?:-?ish)?",  # "three weeks-ish", "a few more weeks"
             rf"(?:next|this|coming|following) {_UNIT}",
             r"(?:q|p|h|qtr|period|quarter) ?\d{1,2}",  # quarters and accounting periods ("P3")
