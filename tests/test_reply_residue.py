@@ -349,3 +349,31 @@ def test_a_colleague_on_leave_is_not_an_out_of_office_reply() -> None:
     reading = read(reply)
     assert reading.new_date == date(2027, 2, 15) or reading.ask_date
     assert read("I am currently on annual leave until 25 January.").status is None
+
+
+def test_missing_the_financial_year_asks_rather_than_keeping_the_status() -> None:
+    reading = read("Draft page is with comms but we won't get it live this financial year.")
+    assert reading.ask_status and Status.DELAYED in offered(reading)
+    assert reading.ask_date
+
+
+def test_held_until_an_event_asks_for_the_date_rather_than_keeping_it() -> None:
+    held = Candidate("C9", "Publish the engagement calendar", Status.DELAYED, date(2027, 2, 28))
+    reading = read("Leadership have put this on the back burner until the restructure lands.", held)
+    assert reading.ask_date
+
+
+def test_work_frozen_by_someone_else_offers_delayed() -> None:
+    reading = read("Half the events are listed; the rest are frozen until the budget is set.")
+    assert reading.ask_status and Status.DELAYED in offered(reading)
+
+
+def test_something_else_finished_is_asked_not_closed_on_this_action() -> None:
+    reading = read("The volunteer handbook was signed off by the board on Monday.")
+    assert reading.ask_status and Status.COMPLETE in offered(reading)
+    assert read("Calendar signed off by the board on Monday.").status is Status.COMPLETE
+
+
+def test_a_month_with_a_short_year_is_not_ignored() -> None:
+    reading = read("Shifting the go-live to Apr-27, the designer is booked up until then.")
+    assert reading.ask_date or reading.new_date == date(2027, 4, 30)

@@ -167,6 +167,8 @@ DOUBTS: tuple[DoubtRule, ...] = (
             r"\d\d/\d\d",  # a financial year, "27/28"
             r"\d{1,2}(?:st|nd|rd|th)(?!\s+(?!of\b)[a-z])",  # "the 25th", not "2nd phase"
             r"(?:19|20)\d\d(?:/\d\d)?",
+            # a month and a two-digit year, "Mar-27"
+            rf"(?:{'|'.join(sorted(MONTHS, key=len, reverse=True))})[-']\d\d",
             rf"{_NUMBER}(?:[ -]\w+)? {_UNIT}(?:-?ish)?",  # "three weeks-ish", "a few more weeks"
             rf"(?:next|this|coming|following) {_UNIT}",
             r"(?:q|p|h|qtr|period|quarter) ?\d{1,2}",  # quarters and accounting periods ("P3")
@@ -205,6 +207,9 @@ DOUBTS: tuple[DoubtRule, ...] = (
             r"no (?:firm |fixed |new |real )?(?:date|timescale|timeline)(?: yet)?",
             r"(?:don'?t|do not) know when|not in (?:my|our) gift|out of (?:my|our) hands",
             r"(?:bring|brought|pull|pulled) (?:it|this|that|them) forward",
+            # "until the new Chief Exec starts": held for an event, not a day (a day after
+            # "until" is read as a date and blanked from the residue)
+            r"(?:until|till|til) (?:the |a |an |we |they )?(?:[a-z][\w'-]*)",
         ),
         Reach.UNCUED,
         "'I can't put a date on it', 'not in my gift', 'can we bring this forward?': "
@@ -292,6 +297,7 @@ DOUBTS: tuple[DoubtRule, ...] = (
         "late-like",
         _any(
             r"late|later|overdue|blocked|backlog|rescheduled|extension|on ice|kicked",
+            r"parked|held off|hold(?:ing)? off|frozen",
             r"(?:not|never|\w+n'?t)(?: \w+){0,2} make it|miss(?:ing)?",
             "\u274c|\u2716",
         ),
@@ -455,10 +461,23 @@ def doubts(read: Read) -> list[Doubt]:
     if foreign:  # what it says of the status can't be known; of a date read beside it, neither
         fields = frozenset({Field.STATUS}) | (_near(read, at) & {Field.DATE})
         found.append(Doubt("foreign", foreign, fields))
+    missed = _MISSED_PERIOD.search(read.note)
+    if missed and read.reading.status is not Status.DELAYED:
+        fields = frozenset({Field.STATUS, Field.DATE})
+        found.append(Doubt("missed", missed.group(), fields, Status.DELAYED))
     headline = _headline(left, read)
     if headline:
         found.append(Doubt("headline", headline, frozenset({Field.STATUS})))
     return found
+
+
+# "Won't be this FY", "not going to reach 1% this FY": the work misses the period it was due
+# in, whatever status words sit beside it; the dates rules read the period, not the miss.
+_MISSED_PERIOD = re.compile(
+    r"(?<![\w'])(?:won'?t|will not|not going to|isn'?t going to|aren'?t going to|not)"
+    r"(?:\s+[\w'%]+){0,4}?\s+this\s+(?:f/?y|financial year|year|quarter)(?![\w])",
+    re.IGNORECASE,
+)
 
 
 def _question(note: str, m: re.Match[str]) -> str:

@@ -16,6 +16,7 @@ from datetime import date
 
 from handlers.language.replies.model import Candidate, DateOption, ParsedReply
 from handlers.language.replies.residue import Doubt, Field, Read, doubts
+from handlers.language.replies.which import TOO_COMMON, content_words, stem, title_stems
 from handlers.language.targets import format_date
 from models.tables import Status
 
@@ -54,6 +55,46 @@ def _closed_and_dated(read: Read) -> Doubt | None:
         return None
     words = r.date_text or "a date"
     return Doubt("closed, and dated", words, frozenset({Field.STATUS}), Status.IN_PROGRESS)
+
+
+# "All three listings done": a count of the action's own parts, not another thing's name.
+_COUNTS = frozenset(
+    stem(w)
+    for w in [
+        "all",
+        "both",
+        "every",
+        "each",
+        "two",
+        "three",
+        "four",
+        "five",
+        "six",
+        "seven",
+        "eight",
+        "nine",
+        "ten",
+    ]
+)
+_POINTS_HERE = re.compile(r"\b(?:this|it|that|these|they|ours?|mine)\b", re.IGNORECASE)
+
+
+def _closed_something_else(read: Read) -> Doubt | None:
+    """Complete or withdrawn, said of a thing whose words are none of the action's title's."""
+    r, action = read.reading, read.action
+    if r.status not in _FINAL or r.refs_mentioned or action is None or not read.status_at:
+        return None
+    sentences = re.split(r"[.!?\n,;:]|\s[-\u2013\u2014]\s", read.note[: read.status_at[0]])
+    if _POINTS_HERE.search(sentences[-1]):
+        return None  # "this is all sorted": said of the action itself
+    acronyms = {w.lower() for w in re.findall(r"\b[A-Z]{2,}\b", sentences[-1])}
+    subject = (content_words(sentences[-1]) | acronyms) - TOO_COMMON - _COUNTS
+    # one word may be a verb or a count ("Finalised and published"); two name a thing
+    if len(subject) < 2 or subject & title_stems(action.text):
+        return None
+    return Doubt(
+        "closed, something else", sentences[-1].strip(), frozenset({Field.STATUS}), r.status
+    )
 
 
 def _target_gone(read: Read) -> Doubt | None:
@@ -271,6 +312,12 @@ CHECKS = (
         _date_beside_a_question,
         "The status is asked, and the date was read with no deadline word ('Signed, yes, in "
         "November'): unsure what the reply means, the bot does not move the target on it.",
+    ),
+    Check(
+        "closed, something else",
+        _closed_something_else,
+        "Done or dropped, said of a thing the action's title never names ('PM template signed "
+        "off' to a reminder about flow charts): maybe news of another action. Asked.",
     ),
 )
 

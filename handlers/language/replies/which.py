@@ -83,7 +83,7 @@ def content_words(text: str) -> set[str]:
     return {stem(w) for w in words if w not in _STOPWORDS and len(w) > 2}
 
 
-def _title_stems(text: str) -> set[str]:
+def title_stems(text: str) -> set[str]:
     """Content words, and adjacent pairs joined ('flow charts' is a 'flowchart')."""
     words = re.findall(r"[a-z]+", text.lower())
     pairs = zip(words, words[1:], strict=False)
@@ -92,7 +92,7 @@ def _title_stems(text: str) -> set[str]:
 
 
 # Words in many titles of a plan: they tell one action from another only by accident.
-_TOO_COMMON = frozenset({"partnership", "engag", "community", "staff", "team", "officer"})
+TOO_COMMON = frozenset({"partnership", "engag", "community", "staff", "team", "officer"})
 
 
 def title_words(text: str, candidates: Sequence[Candidate]) -> str | None:
@@ -101,8 +101,8 @@ def title_words(text: str, candidates: Sequence[Candidate]) -> str | None:
     For news volunteered without a reference: 'the flowchart's been delayed' is about
     'Flow charts to help officers decide...', if no other action of the officer's is.
     """
-    own = {c.ref: _title_stems(c.text) - _TOO_COMMON for c in candidates}
-    said = _title_stems(text)
+    own = {c.ref: title_stems(c.text) - TOO_COMMON for c in candidates}
+    said = title_stems(text)
     scores: list[tuple[int, str]] = []
     for ref, words in own.items():
         others = set().union(*(w for r, w in own.items() if r != ref))
@@ -130,9 +130,9 @@ def this_subject(text: str, action: Candidate | None) -> str:
     the note but is about something else."""
     if action is None:
         return text
-    own = _title_stems(action.text)
+    own = title_stems(action.text)
     for match in _TURN.finditer(text):
-        topic = _title_stems(match["topic"]) - _TOO_COMMON
+        topic = title_stems(match["topic"]) - TOO_COMMON
         if match.start() > 0 and topic and not topic & own:
             return text[: match.start()]
     return text
@@ -140,8 +140,8 @@ def this_subject(text: str, action: Candidate | None) -> str:
 
 def overlapping(text: str, candidates: Sequence[Candidate]) -> list[str]:
     """The actions whose own title words the text uses at all, most shared first."""
-    said = _title_stems(text)
-    shared = [(len(said & (_title_stems(c.text) - _TOO_COMMON)), c.ref) for c in candidates]
+    said = title_stems(text)
+    shared = [(len(said & (title_stems(c.text) - TOO_COMMON)), c.ref) for c in candidates]
     return [ref for n, ref in sorted(shared, key=lambda s: -s[0]) if n]
 
 
