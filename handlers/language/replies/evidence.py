@@ -436,15 +436,22 @@ BARE_RULES = (
         "OK, all good, a thumbs-up: heard, with nothing to change.",
     ),
     BareRule(
+        "no",
+        r"(?:no|nope|nah|no sorry|nope sorry)",
+        "A bare no to 'how is it going?': not done, not started, or no to the reminder itself? "
+        "Asked, keeping it first, and the target with it.",
+    ),
+    BareRule(
         "not yet",
-        r"(?:no|nope|not yet|no not yet|not done|not finished|not quite|nah)(?: sorry)?",
+        r"(?:not yet|no not yet|not done|not finished|not quite)(?: sorry)?",
         "Not done. Close to or past its target, the target will be missed: asked; "
         "otherwise nothing changes.",
     ),
     BareRule(
         "elsewhere",
         r"see (?:above|below|previous|earlier|my last|my email|email|attached)(?: update| email)?"
-        r"|as (?:above|before|previously)|as per (?:my )?(?:last|previous)(?: update| email)?",
+        r"|as (?:above|before|previously)|as per (?:my )?(?:last|previous)(?: update| email)?"
+        r"|(?:same|as|no change from) (?:as )?(?:last time|before|my last|previous(?:ly)?)",
         "The update is somewhere the bot can't see: asked.",
     ),
 )
@@ -500,6 +507,11 @@ def settle_bare(
     if rule.name == "ticked":
         return StatusReading(Status.COMPLETE), DateReading()
     closed = current in (Status.COMPLETE, Status.WITHDRAWN)
+    if rule.name == "no" and not closed:
+        problem = "Is there a new target date, or keep it?"
+        return StatusReading(None, (None, Status.DELAYED, Status.NOT_STARTED)), DateReading(
+            problem=problem
+        )
     soon = target is not None and (target - today).days <= _SOON
     if rule.name == "not yet" and soon and not closed:
         assert target is not None

@@ -15,6 +15,7 @@ from dataclasses import dataclass, replace
 from datetime import date
 
 from handlers.language.replies.model import Candidate, DateOption, ParsedReply
+from handlers.language.replies.offered import BUTTONS, offered, unique
 from handlers.language.replies.residue import Doubt, Field, Read, doubts
 from handlers.language.replies.which import TOO_COMMON, content_words, stem, title_stems
 from handlers.language.targets import format_date
@@ -247,6 +248,30 @@ def _delayed_or_the_next_one(read: Read) -> Doubt | None:
     return Doubt("the next one", m.group(), frozenset({Field.STATUS}), Status.IN_PROGRESS)
 
 
+# A plain answer ("Done", "Delayed to the end of June, waiting on legal") is read and settled;
+# past this many words an officer is telling more than a plain answer, and what the rules read
+# of it is offered first rather than settled: on replies nobody here wrote, a third of the
+# longer readings shown as settled were wrong, and a question costs one tap.
+PLAIN_WORDS = 12
+_WORD = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)?|\d+")
+
+
+def _more_than_plain(read: Read) -> Doubt | None:
+    """A reply longer than a plain answer: whatever the rules read, more was said."""
+    r = read.reading
+    words = _WORD.findall(read.note)
+    if len(words) <= PLAIN_WORDS:
+        return None
+    fields = set()
+    if not r.ask_status:
+        fields.add(Field.STATUS)
+    if r.new_date is not None and not r.ask_date:
+        fields.add(Field.DATE)
+    if not fields:
+        return None
+    return Doubt("more than a plain answer", " ".join(words[:8]), frozenset(fields), r.status)
+
+
 # Tried in order, each on the reading as the ones before it left it.
 CHECKS = (
     Check(
@@ -314,6 +339,12 @@ CHECKS = (
         "November'): unsure what the reply means, the bot does not move the target on it.",
     ),
     Check(
+        "more than a plain answer",
+        _more_than_plain,
+        "A reply of more than a plain answer's words: what the rules read is offered first, "
+        "not settled, since more was said than they read.",
+    ),
+    Check(
         "closed, something else",
         _closed_something_else,
         "Done or dropped, said of a thing the action's title never names ('PM template signed "
@@ -333,7 +364,11 @@ def settle(read: Read) -> ParsedReply:
         found = check.test(read)
         if found is not None:
             read = replace(read, reading=_asked(read.reading, [found], read.action))
-    return read.reading
+    r = read.reading
+    if r.ask_status:
+        current = read.action.status if read.action is not None else None
+        r = replace(r, status_options=offered(r.status_options, read.note, current))
+    return r
 
 
 def _asked(reading: ParsedReply, found: Sequence[Doubt], action: Candidate | None) -> ParsedReply:
@@ -366,7 +401,7 @@ def _ask_status(
     current = action.status if action is not None else None
     leans = [d.lean for d in found if d.lean is not None]
     best = reading.status or (leans[0] if leans else None)
-    offered = _statuses([best, None, *leans, *_OTHERS[current]], current)
+    offered = unique([best, None, *leans, *_OTHERS[current]], current)
     unsure = reading.unsure or found[0].words
     return replace(reading, status=None, status_unclear=True, status_options=offered, unsure=unsure)
 
@@ -379,24 +414,11 @@ def _also_offered(
     current = action.status if action is not None else None
     leans = [d.lean for d in found if d.lean is not None]
     shown = reading.status_options
-    new = [lean for lean in _statuses(leans, current) if lean not in shown[:_BUTTONS]]
+    new = [lean for lean in unique(leans, current) if lean not in shown[:BUTTONS]]
     if not new or not shown:
         return reading
-    offered = _statuses([shown[0], *new, *shown[1:]], current)
+    offered = unique([shown[0], *new, *shown[1:]], current)
     return replace(reading, status_options=offered)
-
-
-_BUTTONS = 3  # the status buttons shown first
-
-
-def _statuses(items: Iterable[Status | None], current: Status | None) -> tuple[Status | None, ...]:
-    """Each once, in order; the action's own status is 'keep it' (None)."""
-    out: list[Status | None] = []
-    for item in items:
-        kept = None if item == current else item
-        if kept not in out:
-            out.append(kept)
-    return tuple(out)
 
 
 def _ask_date(
