@@ -41,6 +41,7 @@ FIRST_SCORES: dict[int, str] = {
     11: "72.6% (68 read, 75 asked), 20 unoffered, 34 wrong",
     12: "76.2% (60 read, 71 asked), 14 unoffered, 27 wrong",
     13: "64.2% (32 read, 63 asked), 30 unoffered, 23 wrong",
+    14: "82.6% (7 read, 112 asked), 21 unoffered, 4 wrong",
 }
 
 # The price of reading safely: how many replies get a question before Save. Before a field was
