@@ -82,6 +82,7 @@ class Row:
     batch: int = 1  # when the row was written (see the corpus's header)
     volunteered: bool = False  # sent with no reminder before it (`v: true`)
     kind: str = ""  # what the row tries, in its writer's words (`k`)
+    alike: Expected | None = None  # the reading `s` and `d` give, for whichever action
 
     @property
     def label(self) -> str:
@@ -148,6 +149,7 @@ def load() -> list[Row]:
                 ref: Expected(_statuses(raw["s"]), _dates(raw["d"])) for ref in refs if ref != ASK
             }
             which = frozenset(refs)
+        alike = Expected(_statuses(raw["s"]), _dates(raw["d"])) if "s" in raw else None
         rows.append(
             Row(
                 n,
@@ -159,6 +161,7 @@ def load() -> list[Row]:
                 batch,
                 volunteered=bool(raw.get("v", False)),
                 kind=str(raw.get("k", "")),
+                alike=alike,
             )
         )
     return rows
@@ -256,6 +259,9 @@ def score(row: Row) -> Score:
     if len(readings) == 1 and readings[0].ref is None:
         return _asked_which(row, readings[0].ref_options)
     got = {r.ref: r for r in readings if r.ref is not None}
+    if row.which and _of_them_all(row, got):  # "Both on track", where either would do
+        assert row.alike is not None
+        return _combine(_one(got[c.ref], c, row.alike) for c in row.candidates)
     if row.which:  # a reply about one action
         if len(got) != 1 or next(iter(got)) not in row.expected:
             return Score(Verdict.WRONG, f"read as about {sorted(got)}")
@@ -270,6 +276,13 @@ def score(row: Row) -> Score:
     if extra := set(got) - set(row.expected):
         scores.append(Score(Verdict.WRONG, f"read an update for {sorted(extra)}"))
     return _combine(scores)
+
+
+def _of_them_all(row: Row, got: dict[str, ParsedReply]) -> bool:
+    """Read for every action listed, where the row leaves open which one ('ref: [R1, R2,
+    ask]'): said of them all ('Both on track'), each reading is scored against `s` and `d`."""
+    either = ASK in row.which or len(row.which) > 1
+    return either and row.alike is not None and set(got) == {c.ref for c in row.candidates}
 
 
 def _asked_which(row: Row, offered: tuple[str, ...] = ()) -> Score:

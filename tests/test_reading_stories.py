@@ -178,9 +178,14 @@ def test_an_in_progress_action_is_moved_by_a_date_given_in_passing(
         "T1: the youth council want one more look, so realistically it goes to Cabinet in "
         "March now."
     )
-    assert "T1 → Delayed, revised target 31 March 2027." in answer  # not the old target
+    # more than a plain answer: its reading is offered first, one tap, not shown for Save
+    assert "I read it as \u201cDelayed, target 31 March 2027\u201d" in answer
+    assert "T1 →" not in answer and "Keep it In progress" in answer
+    confirmed = reminded.press("Delayed, target 31 March 2027")
+    assert "T1 → Delayed, revised target 31 March 2027." in confirmed  # not the old target
     assert "revised to 31 March 2027" in reminded.press("Save")
     assert str(stored(plan, "T1").target_date) == "2027-03-31"
+    assert stored(plan, "T1").status is Status.DELAYED
 
 
 def test_a_part_done_is_not_the_whole_action_complete(reminded: Officer, plan: AppContext) -> None:
@@ -219,7 +224,10 @@ def test_of_several_dates_the_end_of_the_work_is_the_target(
         "T4: testing with the planning team ends 29 January, then the final version goes to "
         "the steering group on 10 March."
     )
-    assert "T4 → In progress, revised target 10 March 2027." in answer
+    assert "Keep it In progress, target 10 March 2027" in answer  # the end, not 29 January
+    assert "T4 →" not in answer
+    confirmed = reminded.press("Keep it In progress, target 10 March 2027")
+    assert "T4 → In progress, revised target 10 March 2027." in confirmed
     assert "revised to 10 March 2027" in reminded.press("Save")
 
 

@@ -26,7 +26,7 @@ from tests.reply_corpus import Row, Verdict, load, score, tally
 
 ALL_ROWS = load()
 # Batches added at their first score, before the reader is changed for them.
-NOT_YET_READ: frozenset[int] = frozenset({11, 12, 13})
+NOT_YET_READ: frozenset[int] = frozenset({11, 12, 13, 14})
 ROWS = [row for row in ALL_ROWS if row.batch not in NOT_YET_READ]
 
 
@@ -216,8 +216,10 @@ def test_a_deputy_saying_the_deadline_will_be_missed_is_asked_for_the_new_date(
         "S4: covering for Sam - the last session is booked for 12 January, so this will go "
         "past the deadline."
     )
-    assert "New target date?" in answer
-    assert "S4 →" not in answer  # nothing confirmed until the date is given
+    assert "Delayed, target 12 January 2027" in answer  # offered, as one tap, not settled
+    assert "S4 →" not in answer  # nothing confirmed until the officer says
+    asked = sam.send("Delayed")  # the status alone: the date is asked next
+    assert "New target date?" in asked and "12 January 2027" in asked
     assert "S4 → Delayed, revised target 15 January 2027." in sam.send("15/01/2027")
 
 

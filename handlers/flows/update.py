@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import date
 from enum import StrEnum
 from typing import Any
@@ -63,6 +64,7 @@ class DateOffer(BaseModel):
 
 
 OTHER_STATUS = "other status"
+WITH_DATE = " @ "  # a status button that carries its date too: "delayed @ 31/03/2027"
 TYPE_DATE = "type a date"
 
 
@@ -211,6 +213,8 @@ def _ask_status(req: Request, action: Action, data: UpdateData, intro: bool) -> 
 
 def _on_status(req: Request, action: Action, data: UpdateData) -> Turn:
     answer = req.answer
+    if WITH_DATE in answer and data.from_reply:
+        return _on_status_with_date(req, action, data)
     if answer.lower() in (OTHER_STATUS, "other", "something else"):
         reply = Reply("Which status?", choices=STATUS_CHOICES)
         return _at(Step.STATUS, data, reply)
@@ -425,9 +429,39 @@ def _ask_reply_status(action: Action, data: UpdateData) -> Turn:
         Choice(label, answer(Step.STATUS, value), "primary" if n == 0 else "default")
         for n, (label, value) in enumerate(zip(labels, data.status_options, strict=True))
     )
+    if (both := _with_its_date(action, data, labels[0])) is not None:
+        choices = (both, *(replace(c, style="default") for c in choices))
+        text = (
+            f"Thanks, I've got your update on {action.ref} (recorded as {now}). I read it as "
+            f"\u201c{both.label}\u201d, but I can't be sure. What's the status now?"
+        )
     choices += (Choice("Other status", answer(Step.STATUS, OTHER_STATUS), way_out=True),)
     reply = Reply(text, choices=choices, note="Say 'cancel' at any point to stop.")
     return _at(Step.STATUS, data, reply)
+
+
+def _with_its_date(action: Action, data: UpdateData, label: str) -> Choice | None:
+    """The best guess and the date the reply gave, as one button ('Delayed, target 31 March
+    2027'): the whole reading in one tap, when both are asked rather than settled."""
+    if not data.date_problem or not data.date_options or not data.status_options:
+        return None
+    best = data.status_options[0]
+    if best != KEEP and Status(best).is_closed:
+        return None  # a closed action has no target to move
+    day = data.date_options[0].day
+    key = f"{best}{WITH_DATE}{day:%d/%m/%Y}"
+    return Choice(f"{label}, target {format_date(day)}", answer(Step.STATUS, key), "primary")
+
+
+def _on_status_with_date(req: Request, action: Action, data: UpdateData) -> Turn:
+    """The best guess and its date, picked together: on to Save."""
+    said, _, day = req.answer.partition(WITH_DATE)
+    status = None if said.lower() == KEEP else parse_status(said)
+    parsed = parse_date_answer(day, today=req.ctx.today())
+    if parsed.day is None or (status is None and said.lower() != KEEP):
+        return _ask_reply_status(action, data)
+    data = data.model_copy(update={"status": status, "new_date": parsed.day, "date_problem": ""})
+    return _confirm(req, action, data)
 
 
 def _option_label(value: str, action: Action) -> str:

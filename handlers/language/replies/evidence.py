@@ -451,7 +451,8 @@ BARE_RULES = (
         "elsewhere",
         r"see (?:above|below|previous|earlier|my last|my email|email|attached)(?: update| email)?"
         r"|as (?:above|before|previously)|as per (?:my )?(?:last|previous)(?: update| email)?"
-        r"|(?:same|as|no change from) (?:as )?(?:last time|before|my last|previous(?:ly)?)",
+        r"|(?:same|as|no change from) (?:as )?(?:last time|before|my last|previous(?:ly)?)"
+        r"|(?:ask|try|check with|speak to|talk to|over to) [a-z]+(?: [a-z]+)?",
         "The update is somewhere the bot can't see: asked.",
     ),
 )
@@ -471,7 +472,10 @@ def settle_status(e: StatusEvidence) -> StatusReading:
     current = e.action.status if e.action is not None else None
     if current in _CLOSED and (e.status not in (None, current) or _REOPEN.search(e.note)):
         # "Need to reopen this", "a U-turn: we do need it after all": only the officer can say
-        return StatusReading(None, (Status.IN_PROGRESS, Status.NOT_STARTED, Status.DELAYED))
+        # a withdrawn action comes back to be started; a complete one was only part done
+        back = (Status.NOT_STARTED,) if current is Status.WITHDRAWN else (_PARTLY,)
+        said = (e.status,) if e.status not in (None, current) else ()
+        return StatusReading(None, (*said, *back, Status.IN_PROGRESS, Status.DELAYED))
     if e.ask:
         return StatusReading(None, e.ask)
     if e.status is Status.IN_PROGRESS and e.on_track and current is Status.IN_PROGRESS:

@@ -32,7 +32,8 @@ LEANS = (
         "part left",
         r"\b(?:only|so far|apart from|except|still (?:to|need|waiting|with|missing)|to follow"
         r"|left to|(?:the )?rest\b|remaining|not quite|isn'?t really (?:complete|done|finished)"
-        r"|not (?:fully|all|really) (?:complete|done|finished)|bar the|but not|just the\b)",
+        r"|not (?:fully|all|really) (?:complete|done|finished)|bar the|but not|just the\b"
+        r"|tbc\b|outstanding|to go\b|waiting (?:on|for))",
         Status.PARTIALLY_COMPLETE,
         "Something done and something not: a part complete.",
     ),
@@ -47,16 +48,25 @@ LEANS = (
     Lean(
         "dropped",
         r"\b(?:pull(?:ed)?|drop(?:ped)?|scrap\w*|binn?(?:ed)?|no longer|not going ahead|shelved"
-        r"|parked|abandon\w*|withdr[ae]w\w*|superseded|replaced|not needed|overtaken)\b",
+        r"|parked|abandon\w*|withdr[ae]w\w*|superseded|replaced|not needed|overtaken"
+        r"|dead in the water|long grass|off (?:my|the) (?:list|plan)|no budget|no money)\b",
         Status.WITHDRAWN,
         "Work given up or replaced: maybe withdrawn.",
     ),
     Lean(
         "done",
         r"\b(?:done|complete[d]?|finished|live|published|signed off|approved|adopted|launched"
-        r"|in place|sorted|delivered|closes? (?:it|this)|tick(?:ed)? (?:it |that )?off)\b",
+        r"|in place|sorted|delivered|closes? (?:it|this)|tick(?:ed)?|that'?s us|job done"
+        r"|put to bed|done and dusted|wedi gorffen|ticked off|\u2705|\u2714)",
         Status.COMPLETE,
         "Words of work finished.",
+    ),
+    Lean(
+        "back to the start",
+        r"\b(?:from scratch|start(?:ing)? (?:again|over)|back to square one|not (?:yet )?started"
+        r"|haven'?t (?:yet )?started|hasn'?t (?:yet )?started)\b",
+        Status.NOT_STARTED,
+        "Work begun again, or never begun: not started.",
     ),
     Lean(
         "under way",
@@ -68,20 +78,40 @@ LEANS = (
 _LEANS = tuple((lean, re.compile(lean.words, re.IGNORECASE)) for lean in LEANS)
 
 
+# "won't get it live", "not started yet": the words of work done or going on, denied.
+_DENIABLE = frozenset({Status.COMPLETE, Status.IN_PROGRESS})
+_NEGATED = re.compile(
+    r"\b(?:not|never|no|won'?t|can'?t|isn'?t|aren'?t|hasn'?t|haven'?t)\b"
+    r"(?:\s+[\w']+){0,2}\s*$",
+    re.IGNORECASE,
+)
+
+
 def leans(note: str) -> list[Status]:
-    """The statuses the reply's words lean to, in the order the reply says them."""
-    found = [(m.start(), lean.status) for lean, p in _LEANS if (m := p.search(note))]
-    return [status for _, status in sorted(found, key=lambda pair: pair[0])]
+    """The statuses the reply's words lean to, the last said first: a reply's outcome comes
+    at its end ('Moved the last surveys on Friday. Licences cancelled. Tick.')."""
+    found = [
+        (m.start(), lean.status)
+        for lean, p in _LEANS
+        for m in p.finditer(note)
+        if lean.status not in _DENIABLE or not _NEGATED.search(note[: m.start()])
+    ]
+    latest: dict[Status, int] = {}
+    for at, status in found:
+        latest[status] = max(at, latest.get(status, -1))
+    return sorted(latest, key=lambda status: latest[status], reverse=True)
 
 
 def offered(
-    options: Sequence[Status | None], note: str, current: Status | None
+    options: Sequence[Status | None], note: str, current: Status | None, *, later: bool = False
 ) -> tuple[Status | None, ...]:
-    """The status buttons: best guess, then keep it, then the reply's leans, then the rest."""
+    """The status buttons: best guess, then keep it, then the reply's leans (Delayed first when
+    the date it gives is after the target), then the rest."""
     if not options:
         return tuple(options)
     best, rest = options[0], list(options[1:])
-    return unique([best, None, *leans(note), *rest], current)
+    moved = [Status.DELAYED] if later else []
+    return unique([best, None, *moved, *leans(note), *rest], current)
 
 
 def unique(items: Iterable[Status | None], current: Status | None) -> tuple[Status | None, ...]:

@@ -252,7 +252,7 @@ def _delayed_or_the_next_one(read: Read) -> Doubt | None:
 # past this many words an officer is telling more than a plain answer, and what the rules read
 # of it is offered first rather than settled: on replies nobody here wrote, a third of the
 # longer readings shown as settled were wrong, and a question costs one tap.
-PLAIN_WORDS = 12
+PLAIN_WORDS = 15
 _WORD = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)?|\d+")
 
 
@@ -269,7 +269,33 @@ def _more_than_plain(read: Read) -> Doubt | None:
         fields.add(Field.DATE)
     if not fields:
         return None
-    return Doubt("more than a plain answer", " ".join(words[:8]), frozenset(fields), r.status)
+    problem = ""
+    if Field.DATE in fields and r.new_date is not None:
+        said = f" (\u201c{r.date_text}\u201d)" if r.date_text else ""
+        problem = f"Is {format_date(r.new_date)}{said} the new target date?"
+    return Doubt("more than a plain answer", "", frozenset(fields), r.status, problem=problem)
+
+
+def _time_unread_in_a_long_reply(read: Read) -> Doubt | None:
+    """More than a plain answer, the target kept, yet a time still to come is named ('they've
+    now said May', 'once the Assembly elections are over'): maybe the new target. Asked."""
+    r, action = read.reading, read.action
+    if r.new_date is not None or r.ask_date or r.date_needs_confirmation or read.kept:
+        return None
+    if len(_WORD.findall(read.note)) <= PLAIN_WORDS:
+        return None
+    if (r.status or (action.status if action is not None else None)) in _FINAL:
+        return None
+    target = action.target if action is not None else None
+    later = [
+        f for f in read.dates if f.latest is None or (f.latest > read.today and f.latest != target)
+    ]
+    if not later:
+        return None
+    days = [f for f in later if f.latest is not None]
+    last = max(days, key=lambda f: f.latest or read.today) if days else None
+    words = (last or later[0]).text
+    return Doubt("a time unread", words, frozenset({Field.DATE}), day=last.latest if last else None)
 
 
 # Tried in order, each on the reading as the ones before it left it.
@@ -345,6 +371,11 @@ CHECKS = (
         "not settled, since more was said than they read.",
     ),
     Check(
+        "a time unread",
+        _time_unread_in_a_long_reply,
+        "More than a plain answer, no new target read, yet a time to come named: asked.",
+    ),
+    Check(
         "closed, something else",
         _closed_something_else,
         "Done or dropped, said of a thing the action's title never names ('PM template signed "
@@ -367,8 +398,16 @@ def settle(read: Read) -> ParsedReply:
     r = read.reading
     if r.ask_status:
         current = read.action.status if read.action is not None else None
-        r = replace(r, status_options=offered(r.status_options, read.note, current))
+        later = _moves_the_target(r, read.action)
+        r = replace(r, status_options=offered(r.status_options, read.note, current, later=later))
     return r
+
+
+def _moves_the_target(reading: ParsedReply, action: Candidate | None) -> bool:
+    """A date read, or first offered, after the action's target: maybe it is late."""
+    target = action.target if action is not None else None
+    days = [reading.new_date] if reading.new_date else [o.day for o in reading.date_options[:1]]
+    return target is not None and any(day > target for day in days)
 
 
 def _asked(reading: ParsedReply, found: Sequence[Doubt], action: Candidate | None) -> ParsedReply:

@@ -148,7 +148,7 @@ def _by_sentences_with_refs(
 
 
 _OTHERS = re.compile(
-    r"^\s*(?:and\s+)?(?:the\s+(?:other|remaining)\s+(?:two|three|four|ones?)|the\s+others"
+    r"^\s*(?:and\s+)?(?:(?:the\s+)?(?:other|remaining)\s+(?:two|three|four|ones?)|the\s+others"
     r"|the\s+rest|both\s+the\s+others)\b",
     re.IGNORECASE,
 )
@@ -178,6 +178,9 @@ _ORDINAL_HEAD = re.compile(
 )
 
 
+_ORDINAL_LEAD = re.compile(r"^\s*(?:'s|is|was)?\s*[-:\u2013\u2014,]?\s*", re.IGNORECASE)
+
+
 def _by_ordinals(plain: str, candidates: Sequence[Candidate], today: date) -> list[Part] | None:
     """'first one's on track, second one hasn't started': the actions in the order listed."""
     heads = list(_ORDINAL_HEAD.finditer(plain))
@@ -190,7 +193,9 @@ def _by_ordinals(plain: str, candidates: Sequence[Candidate], today: date) -> li
         if index >= len(candidates):
             return None
         end = heads[k + 1].start() if k + 1 < len(heads) else len(plain)
-        parts.append((candidates[index], plain[head.start() : end].strip(" ,;.\n")))
+        # the part's own words, without "First one's": "one's done" is no count of one
+        body = _ORDINAL_LEAD.sub("", plain[head.end() : end])
+        parts.append((candidates[index], body.strip(" ,;.\n")))
     return parts if len({c.ref for c, _ in parts}) == len(parts) else None
 
 
@@ -240,6 +245,49 @@ def _a_list_in_order(plain: str, candidates: Sequence[Candidate], today: date) -
     return [(c, item.strip()) for c, item in zip(candidates, items, strict=True)]
 
 
+_LINE_NUMBER = re.compile(r"(?:^|(?<=\s))\(?([1-9])[.)]\s+")
+
+
+def _lines_in_order(plain: str, candidates: Sequence[Candidate], today: date) -> list[Part] | None:
+    """'Framework: on track / YSWD: now end of May / Equality Qs: no change', or '1) 35/40
+    2) done 3) stuck': as many lines (or numbered items) as actions listed, none naming another
+    action's words or ref: the reminder's order."""
+    numbered = list(_LINE_NUMBER.finditer(plain))
+    if [int(m[1]) for m in numbered] == list(range(1, len(candidates) + 1)):
+        ends = [m.start() for m in numbered[1:]] + [len(plain)]
+        items = [plain[m.end() : end].strip() for m, end in zip(numbered, ends, strict=True)]
+    else:
+        items = [line.strip() for line in plain.splitlines() if line.strip()]
+        if refs_mentioned(plain, candidates):
+            return None
+    if len(items) != len(candidates) or len(items) < 2:
+        return None
+    for item, candidate in zip(items, candidates, strict=True):
+        claimed = title_words(item, candidates)
+        if claimed is not None and claimed != candidate.ref:
+            return None
+    return [(c, item) for c, item in zip(candidates, items, strict=True)]
+
+
+_ALIKE = re.compile(
+    r"^\W*(?:(?:answering|replying|speaking) for (?:all|both)\b[^:.\n]*[:.-]?\s*)?"
+    r"(?:(?:they'?re |these are |they are )?both\b|all (?:of (?:them|these|those)|two|three|four"
+    r"|five|six|the (?:above|actions))\b|(?:the |y )?ddau\b|pob un\b|(?:answering|replying) for "
+    r"(?:all|both))",
+    re.IGNORECASE,
+)
+
+
+def _all_alike(plain: str, candidates: Sequence[Candidate], today: date) -> list[Part] | None:
+    """'Both done', 'All three fine, nothing to report', 'both late, sorry': what is said is
+    said of every action listed, when none is named apart."""
+    if not _ALIKE.match(plain) or refs_mentioned(plain, candidates):
+        return None
+    if title_parts(plain, candidates):
+        return None
+    return [(c, plain) for c in candidates]
+
+
 def _by_titles(plain: str, candidates: Sequence[Candidate], today: date) -> list[Part] | None:
     """'Website: still delayed ... Social media strategy: draft approved ...': parts headed
     by the words of each action's title, where no reference is given."""
@@ -262,6 +310,10 @@ PART_FINDERS = (
                "'1. guidelines - complete / 2. monitoring - not started': one item per action."),
     PartFinder("by titles", _by_titles,
                "'Website: delayed. Strategy: on track.': each part names its action's words."),
+    PartFinder("lines in order", _lines_in_order,
+               "'1) 35/40 2) done 3) stuck': a line or numbered item per action, in order."),
+    PartFinder("all alike", _all_alike,
+               "'Both done', 'All three fine': the same said of every action listed."),
 )  # fmt: skip
 
 
