@@ -33,14 +33,14 @@ LEANS = (
         r"\b(?:only|so far|apart from|except|still (?:to|need|waiting|with|missing)|to follow"
         r"|left to|(?:the )?rest\b|remaining|not quite|isn'?t really (?:complete|done|finished)"
         r"|not (?:fully|all|really) (?:complete|done|finished)|bar the|but not|just the\b"
-        r"|tbc\b|outstanding|to go\b|waiting (?:on|for))",
+        r"|tbc\b|outstanding|to go\b)",
         Status.PARTIALLY_COMPLETE,
         "Something done and something not: a part complete.",
     ),
     Lean(
         "later",
         r"\b(?:moved|postponed|put back|pushed|slipp\w*|delay\w*|rearrang\w*|re-?schedul\w*"
-        r"|instead of|rather than|cancelled|won'?t|will not|not (?:be )?realistic|held? off"
+        r"|instead of|rather than|cancelled|won'?t|will not|not (?:be )?realistic|h[eo]ld off"
         r"|on hold|paused|behind|late\b|later\b|until|till|not until|now (?:be|going|in)\b)",
         Status.DELAYED,
         "A date moved or a step held back: maybe the action is late.",
@@ -55,8 +55,9 @@ LEANS = (
     ),
     Lean(
         "done",
-        r"\b(?:done|complete[d]?|finished|live|published|signed off|approved|adopted|launched"
-        r"|in place|sorted|delivered|closes? (?:it|this)|tick(?:ed)?|that'?s us|job done"
+        r"\b(?:done(?! elsewhere| by (?:an)?other)|complete[d]?|finished|live|published"
+        r"|signed off|approved|adopted|launched"
+        r"|sorted|delivered|closes? (?:it|this)|tick(?:ed)?|that'?s us|job done"
         r"|put to bed|done and dusted|wedi gorffen|ticked off|\u2705|\u2714)",
         Status.COMPLETE,
         "Words of work finished.",
@@ -87,6 +88,14 @@ _NEGATED = re.compile(
 )
 
 
+# "It will be live by Friday": done, promised, not news.
+_PROMISED = re.compile(
+    r"\b(?:will|'ll|should|shall|going to|to|hope to|aim to|expect to)(?: be| get it| have it)?"
+    r"(?:\s+\w+)?\s*$",
+    re.IGNORECASE,
+)
+
+
 def leans(note: str) -> list[Status]:
     """The statuses the reply's words lean to, the last said first: a reply's outcome comes
     at its end ('Moved the last surveys on Friday. Licences cancelled. Tick.')."""
@@ -95,11 +104,37 @@ def leans(note: str) -> list[Status]:
         for lean, p in _LEANS
         for m in p.finditer(note)
         if lean.status not in _DENIABLE or not _NEGATED.search(note[: m.start()])
+        if lean.status is not Status.COMPLETE or not _PROMISED.search(note[: m.start()])
     ]
     latest: dict[Status, int] = {}
     for at, status in found:
         latest[status] = max(at, latest.get(status, -1))
     return sorted(latest, key=lambda status: latest[status], reverse=True)
+
+
+_P = Status.PARTIALLY_COMPLETE
+# A status as read, and the leans that say otherwise ("PSNI done, NIHE done, the Trust TBC as
+# they've cancelled twice" read as Withdrawn, with "done" in it): asked, not settled. None is
+# the status kept. A lean that only adds to the reading ("delayed, waiting on the Trust") is
+# no contradiction.
+CONTRADICTED_BY: dict[Status | None, frozenset[Status]] = {
+    None: frozenset({Status.WITHDRAWN, Status.COMPLETE, Status.NOT_STARTED}),
+    Status.NOT_STARTED: frozenset({Status.COMPLETE, Status.WITHDRAWN, _P}),
+    Status.IN_PROGRESS: frozenset({Status.COMPLETE, Status.WITHDRAWN, Status.NOT_STARTED}),
+    _P: frozenset({Status.WITHDRAWN}),
+    Status.DELAYED: frozenset({Status.COMPLETE, Status.WITHDRAWN}),
+    Status.COMPLETE: frozenset({_P, Status.DELAYED, Status.WITHDRAWN, Status.NOT_STARTED}),
+    Status.WITHDRAWN: frozenset({Status.COMPLETE, _P, Status.IN_PROGRESS, Status.NOT_STARTED}),
+}
+
+
+_SHORT_OF_DONE = frozenset({Status.DELAYED, _P, Status.NOT_STARTED})
+
+
+def contradiction(shown: Status | None, note: str, current: Status | None) -> Status | None:
+    """A status the reply's words lean to that says otherwise than the one read, if any."""
+    said = [lean for lean in leans(note) if lean not in (shown, current)]
+    return next((lean for lean in said if lean in CONTRADICTED_BY[shown]), None)
 
 
 def offered(
@@ -111,7 +146,10 @@ def offered(
         return tuple(options)
     best, rest = options[0], list(options[1:])
     moved = [Status.DELAYED] if later else []
-    return unique([best, None, *moved, *leans(note), *rest], current)
+    said = leans(note)
+    if Status.COMPLETE in said[1:] and _SHORT_OF_DONE & set(said):
+        said.insert(0, _P)  # "PSNI done, NIHE done, the Trust TBC": done and not done, a part
+    return unique([best, None, *said[:1], *moved, *said[1:], *rest], current)
 
 
 def unique(items: Iterable[Status | None], current: Status | None) -> tuple[Status | None, ...]:

@@ -15,7 +15,8 @@ from dataclasses import dataclass, replace
 from datetime import date
 
 from handlers.language.replies.model import Candidate, DateOption, ParsedReply
-from handlers.language.replies.offered import BUTTONS, offered, unique
+from handlers.language.replies.offered import BUTTONS, contradiction, offered, unique
+from handlers.language.replies.offers import days_named
 from handlers.language.replies.residue import Doubt, Field, Read, doubts
 from handlers.language.replies.which import TOO_COMMON, content_words, stem, title_stems
 from handlers.language.targets import format_date
@@ -298,6 +299,19 @@ def _time_unread_in_a_long_reply(read: Read) -> Doubt | None:
     return Doubt("a time unread", words, frozenset({Field.DATE}), day=last.latest if last else None)
 
 
+def _contradicted(read: Read) -> Doubt | None:
+    """The status read, and words in the reply that lean elsewhere ('done', beside the
+    'cancelled' read as Withdrawn): the reading does not hold together. Asked."""
+    r = read.reading
+    if r.ask_status:
+        return None
+    current = read.action.status if read.action is not None else None
+    other = contradiction(r.status, read.note, current)
+    if other is None:
+        return None
+    return Doubt("contradicted", "", frozenset({Field.STATUS}), r.status)
+
+
 # Tried in order, each on the reading as the ones before it left it.
 CHECKS = (
     Check(
@@ -371,6 +385,12 @@ CHECKS = (
         "not settled, since more was said than they read.",
     ),
     Check(
+        "contradicted",
+        _contradicted,
+        "The status read, and words that lean to another the reading rules out ('done' "
+        "beside 'cancelled'): nothing in a reply may contradict what is settled. Asked.",
+    ),
+    Check(
         "a time unread",
         _time_unread_in_a_long_reply,
         "More than a plain answer, no new target read, yet a time to come named: asked.",
@@ -400,6 +420,8 @@ def settle(read: Read) -> ParsedReply:
         current = read.action.status if read.action is not None else None
         later = _moves_the_target(r, read.action)
         r = replace(r, status_options=offered(r.status_options, read.note, current, later=later))
+    if r.ask_date:  # every day the reply may mean is on a button, after those read
+        r = replace(r, date_options=_days([*r.date_options, *days_named(read.note, read.today)]))
     return r
 
 
@@ -417,7 +439,7 @@ def _asked(reading: ParsedReply, found: Sequence[Doubt], action: Candidate | Non
         reading = _ask_status(reading, on_status, action)
     elif on_status:
         reading = _also_offered(reading, on_status, action)
-    if on_date and not (reading.ask_date or reading.date_needs_confirmation):
+    if on_date and not reading.ask_date:  # a day to confirm becomes a day on offer
         reading = _ask_date(reading, on_date, action)
     return reading
 
@@ -481,6 +503,7 @@ def _ask_date(
         new_date=None,
         date_problem=problem,
         date_in_past=False,
+        date_needs_confirmation=False,
         date_options=_days(options),
         unsure_date=words,
     )

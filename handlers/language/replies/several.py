@@ -130,14 +130,18 @@ def _by_sentences_with_refs(
     owner: dict[str, list[str]] = {}
     order: list[str] = []
     last: str | None = None
+    leading: list[str] = []  # "Two things." before any action is named: with the first
     for sentence in sentences_of(plain):
         named = refs_mentioned(sentence, candidates)
         opening = [r for r in named if ref_pattern(r).match(sentence.strip())]
         ref = opening[0] if opening else named[0] if len(named) == 1 else last
+        if ref is None and not _says_something(sentence, today):
+            leading.append(sentence)
+            continue
         if ref is None:
-            return None  # words before any action is named
+            return None  # news before any action is named: whose?
         if ref not in owner:
-            owner[ref], last = [], ref
+            owner[ref], last = [*leading] if not order else [], ref
             order.append(ref)
         owner[ref].append(sentence)
         last = ref

@@ -73,7 +73,12 @@ def _by_ref(text: str, named: Sequence[Candidate], today: date) -> tuple[ParsedR
     ):
         text = lines[1]  # "Quick one on R7 and R5." introduces the parts below it
     readings = read_replies(_opened(text), named, today=today)
-    return readings if all(r.ref is not None for r in readings) else ()
+    if all(r.ref is not None for r in readings):
+        return readings
+    # the actions it names are tangled ('A6 can be withdrawn, I'll note it against A3'):
+    # asked which, offering those named, rather than not understood
+    first = parse_reply(_opened(text), named[:1], today=today)
+    return (replace(first, ref=None, ref_options=tuple(c.ref for c in named)),)
 
 
 def _by_title(text: str, candidates: Sequence[Candidate], today: date) -> tuple[ParsedReply, ...]:
