@@ -176,3 +176,25 @@ def test_news_naming_two_actions_tangled_asks_which_rather_than_not_understood()
         today=TODAY,
     )
     assert reading.ref is None and set(reading.ref_options) == {"A6", "A7"}
+
+
+def test_the_target_named_and_denied_asks_the_date() -> None:
+    panels = Candidate("E5", "Run DEA youth panels", Status.IN_PROGRESS, date(2027, 6, 30))
+    reading = read(
+        "Schools are happy to host the panels but the Youth Council would rather we held off "
+        "until the Assembly elections are over. June isn't realistic now.",
+        panels,
+    )
+    assert reading.ask_date and reading.new_date is None  # not "target kept"
+
+
+def test_news_that_it_went_on_the_website_is_not_taken_as_no_change() -> None:
+    plan = Candidate("EC2.5", "Publish a forward plan", Status.DELAYED, date(2026, 12, 31))
+    reading = read("the forward plan went on the website on Monday.", plan)
+    assert reading.ask_status and Status.COMPLETE in first_three(reading)
+
+
+def test_a_signature_typed_in_a_hurry_is_read() -> None:
+    strategy = Candidate("A1", "Adopt the strategy", Status.PARTIALLY_COMPLETE, date(2027, 2, 28))
+    reading = read("compleet, portfolio holder signd it of tues", strategy)
+    assert reading.status is Status.COMPLETE and reading.new_date is None

@@ -19,7 +19,7 @@ __all__ = ["fix_typos"]
 _SPELLED = frozenset(
     {"complete", "completed", "finished", "delayed", "postponed", "withdrawn", "started"}
     | {"progress", "partially", "partly", "ongoing", "until", "cancelled", "slipped"}
-    | {"deferred", "superseded", "track"}
+    | {"deferred", "superseded", "track", "signed"}
     | {name.lower() for name in MONTH_NAMES if len(name) > 4}
 )
 # Real words one slip away from those: left alone ("as stated", "groups compete").
@@ -73,4 +73,8 @@ def fix_typos(text: str) -> str:
             last = m.end()
         previous = m.group().lower()
     out.append(text[last:])
-    return "".join(out)
+    return _SIGNED_OF.sub(r"\1 off", "".join(out))
+
+
+# "signed it of tues": 'off', the one slip no dictionary sees, as 'of' is a word too.
+_SIGNED_OF = re.compile(r"\b(signed(?: it| them| this)?) of\b", re.IGNORECASE)

@@ -58,7 +58,9 @@ LEANS = (
         r"\b(?:done(?! elsewhere| by (?:an)?other)|complete[d]?|finished|live|published"
         r"|signed off|approved|adopted|launched"
         r"|sorted|delivered|closes? (?:it|this)|tick(?:ed)?|that'?s us|job done"
-        r"|put to bed|done and dusted|wedi gorffen|ticked off|\u2705|\u2714)",
+        r"|put to bed|done and dusted|wedi gorffen|ticked off|\u2705|\u2714"
+        r"|went (?:live|out|up|online|on (?:the )?(?:website|intranet|web))"
+        r"|(?:is|are) (?:now )?(?:up )?on the (?:website|intranet))",
         Status.COMPLETE,
         "Words of work finished.",
     ),

@@ -291,12 +291,34 @@ def _time_unread_in_a_long_reply(read: Read) -> Doubt | None:
     later = [
         f for f in read.dates if f.latest is None or (f.latest > read.today and f.latest != target)
     ]
+    if not later and _target_denied(read, target):  # "June isn't realistic now"
+        return Doubt("the target denied", "", frozenset({Field.DATE}))
     if not later:
         return None
     days = [f for f in later if f.latest is not None]
     last = max(days, key=lambda f: f.latest or read.today) if days else None
     words = (last or later[0]).text
     return Doubt("a time unread", words, frozenset({Field.DATE}), day=last.latest if last else None)
+
+
+_DENIED = re.compile(
+    r"^\W{0,3}(?:is|are)?\s*(?:isn'?t|is not|won'?t|will not|not|no longer|can'?t|cannot)"
+    r"(?: (?:be|now|really|going to|happen|work))*\s*(?:realistic|achievable|happening|possible"
+    r"|doable|work|happen|make it|hit|an option)\b",
+    re.IGNORECASE,
+)
+
+
+def _target_denied(read: Read, target: date | None) -> bool:
+    """The target's own day or month named, and denied: 'June isn't realistic now'."""
+    if target is None:
+        return False
+    for found in read.dates:
+        if found.latest == target:
+            after = read.tokens[found.last].end
+            if _DENIED.search(read.note[after : after + 40]):
+                return True
+    return False
 
 
 def _contradicted(read: Read) -> Doubt | None:
