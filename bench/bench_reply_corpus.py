@@ -42,6 +42,7 @@ FIRST_SCORES: dict[int, str] = {
     12: "76.2% (60 read, 71 asked), 14 unoffered, 27 wrong",
     13: "64.2% (32 read, 63 asked), 30 unoffered, 23 wrong",
     14: "82.6% (7 read, 112 asked), 21 unoffered, 4 wrong",
+    15: "92.3% (11 read, 121 asked), 9 unoffered, 2 wrong",
 }
 
 # The price of reading safely: how many replies get a question before Save. Before a field was
