@@ -198,3 +198,27 @@ def test_a_signature_typed_in_a_hurry_is_read() -> None:
     strategy = Candidate("A1", "Adopt the strategy", Status.PARTIALLY_COMPLETE, date(2027, 2, 28))
     reading = read("compleet, portfolio holder signd it of tues", strategy)
     assert reading.status is Status.COMPLETE and reading.new_date is None
+
+
+def test_news_that_opens_by_naming_its_subject_is_about_that_one_action() -> None:
+    mine = [
+        Candidate(
+            "1.1", "Develop an engagement toolkit with an evaluation form", Status.IN_PROGRESS
+        ),
+        Candidate("3.2", "Pilot a community engagement champions scheme", Status.IN_PROGRESS),
+    ]
+    readings = read_volunteered(
+        "Morning! Quick one on the champions pilot - we've now got our 10 champions and the "
+        "last training session was on Thursday. Evaluation over the summer as planned.",
+        mine,
+        today=TODAY,
+    )
+    assert [r.ref for r in readings] == ["3.2"]  # "evaluation" is no news of the toolkit
+
+
+def test_please_close_is_not_read_as_no_change() -> None:
+    protocol = Candidate("4.3", "Agree a joint protocol", Status.PARTIALLY_COMPLETE)
+    reading = read("Joint protocol - all three signatures in, please close", protocol)
+    assert reading.status is Status.COMPLETE or (
+        reading.ask_status and Status.COMPLETE in first_three(reading)
+    )

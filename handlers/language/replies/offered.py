@@ -60,6 +60,7 @@ LEANS = (
         r"|sorted|delivered|closes? (?:it|this)|tick(?:ed)?|that'?s us|job done"
         r"|put to bed|done and dusted|wedi gorffen|ticked off|\u2705|\u2714"
         r"|went (?:live|out|up|online|on (?:the )?(?:website|intranet|web))"
+        r"|please close|(?:can|could) (?:you )?close|can be closed|signatures? (?:are |is )?in\b"
         r"|(?:is|are) (?:now )?(?:up )?on the (?:website|intranet))",
         Status.COMPLETE,
         "Words of work finished.",

@@ -82,7 +82,11 @@ def _by_ref(text: str, named: Sequence[Candidate], today: date) -> tuple[ParsedR
 
 
 def _by_title(text: str, candidates: Sequence[Candidate], today: date) -> tuple[ParsedReply, ...]:
-    """Sentences given to the actions whose own title words they use."""
+    """Sentences given to the actions whose own title words they use; or, where the message
+    opens by naming its subject ('Quick one on the champions pilot -'), all of it to that one."""
+    subject = _subject(text, candidates)
+    if subject is not None:
+        return (parse_reply(_opened(text), [subject], today=today),)
     parts = title_parts(_opened(text), candidates)
     if len(parts) == 1:
         claimed = parts[0][0]
@@ -94,6 +98,22 @@ def _by_title(text: str, candidates: Sequence[Candidate], today: date) -> tuple[
             return _which_of(text, [c for c in candidates if c.ref in {claimed.ref, *also}], today)
         return (parse_reply(_opened(text), [claimed], today=today),)
     return tuple(parse_reply(body, [action], today=today) for action, body in parts)
+
+
+# "Re the 'ask once' campaign -", "Quick one on the champions pilot -": what the message is about.
+_SUBJECT = re.compile(
+    r"^\s*(?:(?:hi|hello|hiya|morning|afternoon)\b[^\n.!?]{0,20}[,.!\n]\s*)?"
+    r"(?:re|regarding|quick one on|(?:a )?(?:quick )?(?:update|news) on|on)\s+"
+    r"(?P<topic>[^\n.:;!?\-\u2013\u2014]{3,60}?)\s*[:\-\u2013\u2014]",
+    re.IGNORECASE,
+)
+
+
+def _subject(text: str, candidates: Sequence[Candidate]) -> Candidate | None:
+    """The one action the message's opening names as its subject, if it does."""
+    m = _SUBJECT.match(text)
+    ref = title_words(m["topic"], candidates) if m else None
+    return next((c for c in candidates if c.ref == ref), None)
 
 
 def _opened(text: str) -> str:
