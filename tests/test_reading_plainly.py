@@ -222,3 +222,58 @@ def test_please_close_is_not_read_as_no_change() -> None:
     assert reading.status is Status.COMPLETE or (
         reading.ask_status and Status.COMPLETE in first_three(reading)
     )
+
+
+def test_a_later_month_with_no_status_said_offers_delayed() -> None:
+    report = Candidate("R13", "Annual report", Status.IN_PROGRESS, date(2027, 11, 30))
+    reading = parse_reply("nope, Jan", [report], today=date(2027, 10, 4))
+    assert reading.ask_status and Status.DELAYED in first_three(reading)
+    assert None in first_three(reading)  # or the same work with a new date
+
+
+def test_a_number_alone_is_asked() -> None:
+    reading = read("61 \U0001f389")
+    assert reading.ask_status and Status.COMPLETE in first_three(reading)
+
+
+def test_work_going_on_is_no_news_kept_as_not_started() -> None:
+    statement = Candidate("3", "Statement of progress", Status.NOT_STARTED, date(2027, 11, 30))
+    reading = read("Statement - drafting.", statement)
+    assert reading.ask_status and Status.IN_PROGRESS in first_three(reading)
+
+
+def test_news_headed_by_its_subject_and_update_is_about_that_action() -> None:
+    mine = [
+        Candidate("3.1", "Asset mapping of all wards", Status.PARTIALLY_COMPLETE),
+        Candidate("4.3", "Publish open data on the portal with the GIS team", Status.NOT_STARTED),
+    ]
+    readings = read_volunteered(
+        "Asset mapping update: all 24 wards mapped, data's with the GIS team to publish on the "
+        "open data portal. More like end of Jan than Dec.",
+        mine,
+        today=date(2027, 11, 17),
+    )
+    assert [r.ref for r in readings] == ["3.1"]
+
+
+def test_a_clause_each_by_title_words() -> None:
+    toolkit = Candidate("1.2", "Engagement toolkit", Status.PARTIALLY_COMPLETE, date(2027, 11, 30))
+    forums = Candidate("2.1", "Area forums", Status.IN_PROGRESS)
+    mapping = Candidate("3.1", "Asset mapping", Status.PARTIALLY_COMPLETE, date(2027, 12, 31))
+    readings = read_replies(
+        "toolkit fine, forums fine, mapping behind (GIS backlog) - Jan",
+        [toolkit, forums, mapping],
+        today=date(2027, 10, 25),
+    )
+    assert [r.ref for r in readings] == ["1.2", "2.1", "3.1"]
+    assert date(2028, 1, 31) in [readings[2].new_date, *(o.day for o in readings[2].date_options)]
+
+
+def test_one_named_by_its_title_then_the_others() -> None:
+    screening = Candidate("1", "Equality screening report", Status.IN_PROGRESS)
+    readings = read_replies(
+        "Screening report - on track for end Dec. Other two no change.",
+        [screening, PLATFORM, REGISTER],
+        today=TODAY,
+    )
+    assert [r.ref for r in readings] == ["1", "A7", "R2"]

@@ -122,7 +122,7 @@ _P = Status.PARTIALLY_COMPLETE
 # no contradiction.
 CONTRADICTED_BY: dict[Status | None, frozenset[Status]] = {
     None: frozenset({Status.WITHDRAWN, Status.COMPLETE, Status.NOT_STARTED}),
-    Status.NOT_STARTED: frozenset({Status.COMPLETE, Status.WITHDRAWN, _P}),
+    Status.NOT_STARTED: frozenset({Status.COMPLETE, Status.WITHDRAWN, _P, Status.IN_PROGRESS}),
     Status.IN_PROGRESS: frozenset({Status.COMPLETE, Status.WITHDRAWN, Status.NOT_STARTED}),
     _P: frozenset({Status.WITHDRAWN}),
     Status.DELAYED: frozenset({Status.COMPLETE, Status.WITHDRAWN}),
@@ -137,7 +137,10 @@ _SHORT_OF_DONE = frozenset({Status.DELAYED, _P, Status.NOT_STARTED})
 def contradiction(shown: Status | None, note: str, current: Status | None) -> Status | None:
     """A status the reply's words lean to that says otherwise than the one read, if any."""
     said = [lean for lean in leans(note) if lean not in (shown, current)]
-    return next((lean for lean in said if lean in CONTRADICTED_BY[shown]), None)
+    against = CONTRADICTED_BY[shown]
+    if shown is None and current is not None:  # kept: what it is kept as, too
+        against = against | CONTRADICTED_BY[current]
+    return next((lean for lean in said if lean in against), None)
 
 
 def offered(

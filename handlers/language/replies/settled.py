@@ -334,6 +334,31 @@ def _contradicted(read: Read) -> Doubt | None:
     return Doubt("contradicted", "", frozenset({Field.STATUS}), r.status)
 
 
+def _later_unsaid(read: Read) -> Doubt | None:
+    """A date after the target, read or offered, and the status kept unsaid ('nope, Jan',
+    'realistically by Easter'): late, or the same work with a new date? Asked."""
+    r, action = read.reading, read.action
+    if r.ask_status or r.status is not None or action is None or action.target is None:
+        return None
+    if action.status in _FINAL or action.status is Status.DELAYED:
+        return None
+    days = [r.new_date] if r.new_date else [o.day for o in r.date_options] if r.ask_date else []
+    if not any(day > action.target for day in days if day is not None):
+        return None
+    return Doubt("later, unsaid", "", frozenset({Field.STATUS}), Status.DELAYED)
+
+
+_A_NUMBER_ALONE = re.compile(r"^\W*\d[\d,.]*%?\W*$")
+
+
+def _a_number_alone(read: Read) -> Doubt | None:
+    """A reply that is only a number ('61 \U0001f389'): reached, or how far? Asked."""
+    r = read.reading
+    if r.ask_status or r.status is not None or not _A_NUMBER_ALONE.match(read.note):
+        return None
+    return Doubt("a number alone", read.note.strip(), frozenset({Field.STATUS}), Status.COMPLETE)
+
+
 # Tried in order, each on the reading as the ones before it left it.
 CHECKS = (
     Check(
@@ -405,6 +430,17 @@ CHECKS = (
         _more_than_plain,
         "A reply of more than a plain answer's words: what the rules read is offered first, "
         "not settled, since more was said than they read.",
+    ),
+    Check(
+        "later, unsaid",
+        _later_unsaid,
+        "A date after the target and no status said ('nope, Jan'): Delayed, or the same work "
+        "with a new date? Both on offer.",
+    ),
+    Check(
+        "a number alone",
+        _a_number_alone,
+        "A reply that is only a number: the target reached, or a count on the way? Asked.",
     ),
     Check(
         "contradicted",

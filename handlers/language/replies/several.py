@@ -152,23 +152,25 @@ def _by_sentences_with_refs(
 
 
 _OTHERS = re.compile(
-    r"^\s*(?:and\s+)?(?:(?:the\s+)?(?:other|remaining)\s+(?:two|three|four|ones?)|the\s+others"
+    r"^\s*(?:and\s+)?(?:(?:the\s+)?(?:other|remaining)\s+(?:two|three|four|ones?)|(?:the\s+)?others"
     r"|the\s+rest|both\s+the\s+others)\b",
     re.IGNORECASE,
 )
 
 
 def _the_others(plain: str, candidates: Sequence[Candidate], today: date) -> list[Part] | None:
-    """'3.3 finished last week. The other two haven't started': one named, then the rest."""
-    named = refs_mentioned(plain, candidates)
-    if len(named) != 1:
-        return None
-    sentences = sentences_of(plain)
+    """'3.3 finished last week. The other two haven't started': one named (by its ref or its
+    title's words: 'Screening report - on track. Other two no change.'), then the rest."""
+    sentences = _clauses(plain) if "\n" not in plain and len(sentences_of(plain)) < 2 else None
+    sentences = sentences or sentences_of(plain)
     cut = next((k for k, s in enumerate(sentences) if k and _OTHERS.match(s)), None)
     if cut is None:
         return None
     first, rest = "".join(sentences[:cut]), "".join(sentences[cut:])
-    if not refs_mentioned(first, candidates):
+    named = refs_mentioned(plain, candidates)
+    if not named and (claimed := title_words(first, candidates)) is not None:
+        named = (claimed,)
+    if len(named) != 1 or not (refs_mentioned(first, candidates) or title_words(first, candidates)):
         return None
     by_ref = {c.ref: c for c in candidates}
     others = [c for c in candidates if c.ref != named[0]]
@@ -292,6 +294,33 @@ def _all_alike(plain: str, candidates: Sequence[Candidate], today: date) -> list
     return [(c, plain) for c in candidates]
 
 
+def _clauses(text: str) -> list[str]:
+    """'toolkit fine, forums fine, mapping behind - Jan': the clauses of one sentence."""
+    return [c for c in re.findall(r"[^,;]+(?:[,;]|$)", text) if c.strip()]
+
+
+def _clauses_by_titles(
+    plain: str, candidates: Sequence[Candidate], today: date
+) -> list[Part] | None:
+    """'toolkit fine, forums fine, mapping behind (GIS backlog) - Jan': one sentence, a clause
+    for each action, each opening with its title's words."""
+    if "\n" in plain.strip() or len(sentences_of(plain)) > 1 or refs_mentioned(plain, candidates):
+        return None
+    parts: list[tuple[str, str]] = []
+    for clause in _clauses(plain):
+        ref = title_words(clause, candidates)
+        if ref is None and not parts:
+            return None
+        if ref is None or (parts and parts[-1][0] == ref):
+            parts[-1] = (parts[-1][0], parts[-1][1] + clause)
+        else:
+            parts.append((ref, clause))
+    if len(parts) < 2 or len({ref for ref, _ in parts}) != len(parts):
+        return None
+    by_ref = {c.ref: c for c in candidates}
+    return [(by_ref[ref], body.strip(" ,;")) for ref, body in parts]
+
+
 def _by_titles(plain: str, candidates: Sequence[Candidate], today: date) -> list[Part] | None:
     """'Website: still delayed ... Social media strategy: draft approved ...': parts headed
     by the words of each action's title, where no reference is given."""
@@ -314,6 +343,8 @@ PART_FINDERS = (
                "'1. guidelines - complete / 2. monitoring - not started': one item per action."),
     PartFinder("by titles", _by_titles,
                "'Website: delayed. Strategy: on track.': each part names its action's words."),
+    PartFinder("clauses by titles", _clauses_by_titles,
+               "'toolkit fine, forums fine, mapping behind - Jan': a clause per action."),
     PartFinder("lines in order", _lines_in_order,
                "'1) 35/40 2) done 3) stuck': a line or numbered item per action, in order."),
     PartFinder("all alike", _all_alike,

@@ -100,11 +100,13 @@ def _by_title(text: str, candidates: Sequence[Candidate], today: date) -> tuple[
     return tuple(parse_reply(body, [action], today=today) for action, body in parts)
 
 
-# "Re the 'ask once' campaign -", "Quick one on the champions pilot -": what the message is about.
+# "Re the 'ask once' campaign -", "Quick one on the champions pilot -", "Asset mapping update:":
+# what the message is about.
 _SUBJECT = re.compile(
     r"^\s*(?:(?:hi|hello|hiya|morning|afternoon)\b[^\n.!?]{0,20}[,.!\n]\s*)?"
-    r"(?:re|regarding|quick one on|(?:a )?(?:quick )?(?:update|news) on|on)\s+"
-    r"(?P<topic>[^\n.:;!?\-\u2013\u2014]{3,60}?)\s*[:\-\u2013\u2014]",
+    r"(?:(?:re|regarding|quick one on|(?:a )?(?:quick )?(?:update|news) on|on)\s+"
+    r"(?P<topic>[^\n.:;!?\-\u2013\u2014]{3,60}?)"
+    r"|(?P<named>[^\n.:;!?\-\u2013\u2014]{3,60}?)\s+(?:update|news))\s*[:\-\u2013\u2014]",
     re.IGNORECASE,
 )
 
@@ -112,7 +114,7 @@ _SUBJECT = re.compile(
 def _subject(text: str, candidates: Sequence[Candidate]) -> Candidate | None:
     """The one action the message's opening names as its subject, if it does."""
     m = _SUBJECT.match(text)
-    ref = title_words(m["topic"], candidates) if m else None
+    ref = title_words(m["topic"] or m["named"], candidates) if m else None
     return next((c for c in candidates if c.ref == ref), None)
 
 
