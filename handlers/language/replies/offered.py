@@ -49,7 +49,10 @@ LEANS = (
         "dropped",
         r"\b(?:pull(?:ed)?|drop(?:ped)?|scrap\w*|binn?(?:ed)?|no longer|not going ahead|shelved"
         r"|parked|abandon\w*|withdr[ae]w\w*|superseded|replaced|not needed|overtaken"
-        r"|dead in the water|long grass|off (?:my|the) (?:list|plan)|no budget|no money)\b",
+        r"|dead in the water|long grass|off (?:my|the) (?:list|plan)|no budget|no money"
+        r"|(?:fold|roll|merg)(?:ed|ing|e)? (?:it |this |them )?into|(?:don'?t|no) need (?:to|for)"
+        r"|(?:come|taken?) (?:it )?(?:out|off) (?:of )?(?:the|my) (?:plan|list)"
+        r"|pulled out|lead (?:it|the \w+) themselves)\b",
         Status.WITHDRAWN,
         "Work given up or replaced: maybe withdrawn.",
     ),
@@ -153,6 +156,8 @@ def offered(
     best, rest = options[0], list(options[1:])
     moved = [Status.DELAYED] if later else []
     said = leans(note)
+    if best is _P and current in (Status.NOT_STARTED, Status.DELAYED):
+        said.insert(0 if Status.COMPLETE not in said else 1, Status.IN_PROGRESS)  # or just begun
     if Status.COMPLETE in said[1:] and _SHORT_OF_DONE & set(said):
         said.insert(0, _P)  # "PSNI done, NIHE done, the Trust TBC": done and not done, a part
     return unique([best, None, *said[:1], *moved, *said[1:], *rest], current)
