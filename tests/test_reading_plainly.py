@@ -277,3 +277,25 @@ def test_one_named_by_its_title_then_the_others() -> None:
         today=TODAY,
     )
     assert [r.ref for r in readings] == ["1", "A7", "R2"]
+
+
+def test_n_a_to_an_open_action_is_asked() -> None:
+    reading = read("n/a")
+    assert reading.ask_status and Status.WITHDRAWN in first_three(reading)
+
+
+def test_a_week_shortened_is_a_week() -> None:
+    panel = Candidate("1.2", "Recruit the panel", Status.PARTIALLY_COMPLETE, date(2028, 2, 29))
+    reading = parse_reply("nealy there 960 now. prob next wk", [panel], today=date(2028, 2, 28))
+    assert reading.new_date is not None or reading.ask_date  # not "no new date"
+
+
+def test_a_quarter_that_labels_figures_is_no_target() -> None:
+    reading = read("e-learning completion is now 91% - sending the Q3 figures to CMT next week")
+    assert reading.new_date is None
+
+
+def test_no_change_said_with_a_later_month_offers_delayed() -> None:
+    charter = Candidate("9", "Charter", Status.NOT_STARTED, date(2028, 3, 31))
+    reading = parse_reply("nope, not started. April", [charter], today=date(2028, 3, 13))
+    assert reading.ask_status and Status.DELAYED in first_three(reading)

@@ -73,8 +73,12 @@ def fix_typos(text: str) -> str:
             last = m.end()
         previous = m.group().lower()
     out.append(text[last:])
-    return _SIGNED_OF.sub(r"\1 off", "".join(out))
+    fixed = _SIGNED_OF.sub(r"\1 off", "".join(out))
+    return _WK.sub(lambda m: "weeks" if m[0].lower().endswith("s") else "week", fixed)
 
+
+# "prob next wk", "back in 2 wks": the week, shortened.
+_WK = re.compile(r"\bwks?\b", re.IGNORECASE)
 
 # "signed it of tues": 'off', the one slip no dictionary sees, as 'of' is a word too.
 _SIGNED_OF = re.compile(r"\b(signed(?: it| them| this)?) of\b", re.IGNORECASE)

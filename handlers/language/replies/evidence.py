@@ -436,6 +436,12 @@ BARE_RULES = (
         "OK, all good, a thumbs-up: heard, with nothing to change.",
     ),
     BareRule(
+        "not applicable",
+        r"(?:n a|na|not applicable|not relevant)",
+        "'n/a' to an open action: not mine, no longer needed, or nothing to say? Asked, keeping "
+        "it first; to a closed one, nothing changes.",
+    ),
+    BareRule(
         "no",
         r"(?:no|nope|nah|no sorry|nope sorry)",
         "A bare no to 'how is it going?': not done, not started, or no to the reminder itself? "
@@ -511,6 +517,8 @@ def settle_bare(
     if rule.name == "ticked":
         return StatusReading(Status.COMPLETE), DateReading()
     closed = current in (Status.COMPLETE, Status.WITHDRAWN)
+    if rule.name == "not applicable" and not closed:
+        return StatusReading(None, (None, Status.WITHDRAWN)), DateReading()
     if rule.name == "no" and not closed:
         problem = "Is there a new target date, or keep it?"
         return StatusReading(None, (None, Status.DELAYED, Status.NOT_STARTED)), DateReading(

@@ -338,7 +338,9 @@ def _later_unsaid(read: Read) -> Doubt | None:
     """A date after the target, read or offered, and the status kept unsaid ('nope, Jan',
     'realistically by Easter'): late, or the same work with a new date? Asked."""
     r, action = read.reading, read.action
-    if r.ask_status or r.status is not None or action is None or action.target is None:
+    if r.ask_status or action is None or action.target is None:
+        return None
+    if r.status not in (None, action.status):  # "nope, not started. April": no change said
         return None
     if action.status in _FINAL or action.status is Status.DELAYED:
         return None
@@ -357,6 +359,24 @@ def _a_number_alone(read: Read) -> Doubt | None:
     if r.ask_status or r.status is not None or not _A_NUMBER_ALONE.match(read.note):
         return None
     return Doubt("a number alone", read.note.strip(), frozenset({Field.STATUS}), Status.COMPLETE)
+
+
+_LABELS = (
+    r"figures|report|return|data|results|update|stats|statistics|newsletter|edition|issue|round"
+    r"|meeting|board|committee|cabinet|survey|monitoring|return"
+)
+
+
+def _a_time_as_a_label(read: Read) -> Doubt | None:
+    """The date read is a label of something else ('sending the Q3 figures next week', 'the
+    June meeting'): not the action's target. Asked."""
+    r = read.reading
+    if r.new_date is None or r.ask_date or not r.date_text:
+        return None
+    label = re.compile(rf"\b{re.escape(r.date_text)}\s+(?:{_LABELS})\b", re.IGNORECASE)
+    if not label.search(read.note):
+        return None
+    return Doubt("a time as a label", r.date_text, frozenset({Field.DATE}))
 
 
 # Tried in order, each on the reading as the ones before it left it.
@@ -430,6 +450,11 @@ CHECKS = (
         _more_than_plain,
         "A reply of more than a plain answer's words: what the rules read is offered first, "
         "not settled, since more was said than they read.",
+    ),
+    Check(
+        "a time as a label",
+        _a_time_as_a_label,
+        "The date read names something else ('the Q3 figures', 'the June meeting'): asked.",
     ),
     Check(
         "later, unsaid",
