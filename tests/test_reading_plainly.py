@@ -293,9 +293,3 @@ def test_a_week_shortened_is_a_week() -> None:
 def test_a_quarter_that_labels_figures_is_no_target() -> None:
     reading = read("e-learning completion is now 91% - sending the Q3 figures to CMT next week")
     assert reading.new_date is None
-
-
-def test_no_change_said_with_a_later_month_offers_delayed() -> None:
-    charter = Candidate("9", "Charter", Status.NOT_STARTED, date(2028, 3, 31))
-    reading = parse_reply("nope, not started. April", [charter], today=date(2028, 3, 13))
-    assert reading.ask_status and Status.DELAYED in first_three(reading)

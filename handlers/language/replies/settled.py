@@ -338,9 +338,7 @@ def _later_unsaid(read: Read) -> Doubt | None:
     """A date after the target, read or offered, and the status kept unsaid ('nope, Jan',
     'realistically by Easter'): late, or the same work with a new date? Asked."""
     r, action = read.reading, read.action
-    if r.ask_status or action is None or action.target is None:
-        return None
-    if r.status not in (None, action.status):  # "nope, not started. April": no change said
+    if r.ask_status or r.status is not None or action is None or action.target is None:
         return None
     if action.status in _FINAL or action.status is Status.DELAYED:
         return None
