@@ -50,7 +50,8 @@ def test_a_thousand_idle_connections_do_not_delay_a_signed_request(bot: SlackBot
         response = bot.command("U0SOMEONE", "help")
         elapsed = time.monotonic() - started
         assert response.status_code == 200
-        assert elapsed < 1.0, f"answered in {elapsed:.2f} s behind {IDLE} idle connections"
+        # within Slack's 3 seconds: a server held up by idle sockets would wait for their timeout
+        assert elapsed < 3.0, f"answered in {elapsed:.2f} s behind {IDLE} idle connections"
         bot.slack.wait_for("respond")
 
 
