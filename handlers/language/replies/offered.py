@@ -134,7 +134,7 @@ CONTRADICTED_BY: dict[Status | None, frozenset[Status]] = {
 }
 
 
-_SHORT_OF_DONE = frozenset({Status.DELAYED, _P, Status.NOT_STARTED})
+_NOT_DONE = frozenset({Status.DELAYED, _P, Status.NOT_STARTED})
 
 
 def contradiction(shown: Status | None, note: str, current: Status | None) -> Status | None:
@@ -158,7 +158,7 @@ def offered(
     said = leans(note)
     if best is _P and current in (Status.NOT_STARTED, Status.DELAYED):
         said.insert(0 if Status.COMPLETE not in said else 1, Status.IN_PROGRESS)  # or just begun
-    if Status.COMPLETE in said[1:] and _SHORT_OF_DONE & set(said):
+    if Status.COMPLETE in said[1:] and _NOT_DONE & set(said):
         said.insert(0, _P)  # "PSNI done, NIHE done, the Trust TBC": done and not done, a part
     return unique([best, None, *said[:1], *moved, *said[1:], *rest], current)
 

@@ -241,14 +241,18 @@ def _a_list_in_order(plain: str, candidates: Sequence[Candidate], today: date) -
     """'1. mystery shopper guidelines - complete / 2. equality monitoring - not started ...':
     a list with one item per action listed, in the reminder's order. An item naming another
     action's words ends it: the order is then not the reminder's."""
-    items = _ITEM.findall(plain)
+    return _in_order([item.strip() for item in _ITEM.findall(plain)], candidates)
+
+
+def _in_order(items: Sequence[str], candidates: Sequence[Candidate]) -> list[Part] | None:
+    """One item per action, in the reminder's order, unless an item names another action."""
     if len(items) != len(candidates) or len(items) < 2:
         return None
     for item, candidate in zip(items, candidates, strict=True):
         claimed = title_words(item, candidates)
         if claimed is not None and claimed != candidate.ref:
             return None
-    return [(c, item.strip()) for c, item in zip(candidates, items, strict=True)]
+    return [(c, item) for c, item in zip(candidates, items, strict=True)]
 
 
 _LINE_NUMBER = re.compile(r"(?:^|(?<=\s))\(?([1-9])[.)]\s+")
@@ -266,13 +270,7 @@ def _lines_in_order(plain: str, candidates: Sequence[Candidate], today: date) ->
         items = [line.strip() for line in plain.splitlines() if line.strip()]
         if refs_mentioned(plain, candidates):
             return None
-    if len(items) != len(candidates) or len(items) < 2:
-        return None
-    for item, candidate in zip(items, candidates, strict=True):
-        claimed = title_words(item, candidates)
-        if claimed is not None and claimed != candidate.ref:
-            return None
-    return [(c, item) for c, item in zip(candidates, items, strict=True)]
+    return _in_order(items, candidates)
 
 
 _ALIKE = re.compile(
