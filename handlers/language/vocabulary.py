@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+from handlers.language.welsh import phrases_in_english
+
 # ---------------------------------------------------------------------------------------------
 # Calendar names
 
@@ -354,7 +356,9 @@ _WELSH = re.compile(rf"(?<![\w'-])({'|'.join(WELSH_DATE_WORDS)})(?![\w'-])", re.
 
 
 def in_english(text: str) -> str:
-    """Welsh month names and 'diwedd' (end of), 'canol' (mid) read as their English."""
+    """Welsh phrases of progress and time, month names and 'diwedd' (end of), 'canol' (mid),
+    read as their English."""
+    text = phrases_in_english(text)
     if not _WELSH.search(text):
         return text
     return " ".join(_WELSH.sub(lambda m: WELSH_DATE_WORDS[m[1].lower()], text).split(" "))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, timedelta
 from typing import NamedTuple
 
 from handlers.language.replies.tokens import (
@@ -16,6 +16,7 @@ from handlers.language.replies.tokens import (
     Tokens,
     is_dateish,
 )
+from handlers.language.replies.vague import one_day_opening
 from handlers.language.targets import DateAnswer, parse_date_answer
 from handlers.language.vocabulary import (
     MODIFIER_WORDS,
@@ -23,6 +24,7 @@ from handlers.language.vocabulary import (
     MONTHS,
     NUMBER_WORDS,
     TIME_UNITS,
+    WEEKDAYS,
     one_of,
 )
 
@@ -234,7 +236,10 @@ def all_dates(text: str, tokens: Tokens, today: date) -> list[Found]:
         if _can_start(tokens, i):
             hit = _read_from(text, tokens, i, today) or _unreadable(text, tokens, i)
             if hit is not None and not _a_repeats_months(text, tokens, hit):
-                found.append(_in_sequence(_that_month(hit, found, today), found, tokens))
+                after = text[tokens[hit.last].end :]
+                hit = _the_day_after(_that_month(hit, found, today), found, after, today)
+                hit = _a_week_on_today(hit, today)
+                found.append(_in_sequence(hit, found, tokens))
     return found
 
 
@@ -291,6 +296,42 @@ def _that_month(hit: Found, before: Sequence[Found], today: date) -> Found:
     month = f"{MONTH_NAMES[named.month]} {named.year}"
     answer = parse_date_answer(_THAT_MONTH.sub(month, hit.text), today=today)
     return hit._replace(answer=DateAnswer(hit.text, answer.day, problem=answer.problem))
+
+
+_DAY_AFTER = re.compile(r"(?:the )?(?P<day>[a-z]+day) after(?P<event> .+)?$", re.I)
+
+
+def _the_day_after(hit: Found, before: Sequence[Found], after: str, today: date) -> Found:
+    """'back Friday week, go live the Monday after': the Monday after the day just named, or
+    the one-day event named with it ('the Monday after the elections'). Read back to confirm."""
+    m = _DAY_AFTER.search(hit.text)
+    if m is None or m["day"].lower() not in WEEKDAYS:
+        return hit
+    if m["event"]:
+        named = one_day_opening(m["event"], today)
+    else:
+        named = one_day_opening(after, today) or next(
+            (f.answer.day for f in reversed(before) if f.answer.day is not None), None
+        )
+    if named is None:
+        return hit
+    ahead = (WEEKDAYS[m["day"].lower()] - named.weekday() - 1) % 7 + 1
+    day = named + timedelta(days=ahead)
+    return hit._replace(answer=DateAnswer(hit.text, day, needs_confirmation=True))
+
+
+_DAY_WEEK = re.compile(r"(?P<day>[a-z]+day) week$", re.I)
+
+
+def _a_week_on_today(hit: Found, today: date) -> Found:
+    """'Friday week' said on a Friday: a week today, or a fortnight? Both offered."""
+    m = _DAY_WEEK.search(hit.text)
+    day = hit.answer.day
+    if m is None or day is None or WEEKDAYS.get(m["day"].lower()) != today.weekday():
+        return hit
+    week = today + timedelta(days=7)
+    problem = f'"{hit.text}" said on a {m["day"].title()}: which {m["day"].title()}?'
+    return hit._replace(answer=DateAnswer(hit.text, None, problem=problem, options=(week, day)))
 
 
 _RELATIVE_TAIL = TIME_UNITS | FY_STARTS | {"next", "this", "year"}

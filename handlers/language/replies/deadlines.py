@@ -240,6 +240,7 @@ _DURATION = re.compile(
 
 _MOVED_FROM = frozenset({"moved", "changed", "pushed", "shifted", "switched", "rescheduled"})
 _AWAY = frozenset({"off", "away", "leave", "holiday", "sick", "absent", "out", "annual"})
+_TOLD = frozenset({"know", "hear", "heard", "told", "confirmed", "decided"})
 
 
 def _a_start(tokens: Sequence[Token], hit: Found) -> bool:
@@ -253,6 +254,8 @@ def _a_start(tokens: Sequence[Token], hit: Found) -> bool:
     if len(words) >= 2 and words[-1] in ("until", "till", "til") and words[-2] in _AWAY:
         signed = words[-2] == "off" and len(words) > 2 and words[-3].startswith("sign")
         return not signed  # "I'm off until the 7th": when they are back, not the target
+    if len(words) >= 2 and words[-1] in ("until", "till", "til") and words[-2] in _TOLD:
+        return True  # "we won't know till March": when they hear, not when it is done
     if len(words) < 2 or words[-1] not in ("in", "by", "at", "after"):
         return False
     kicks_off = words[-2] == "off" and len(words) > 2 and words[-3].startswith("kick")

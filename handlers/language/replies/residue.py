@@ -206,6 +206,7 @@ DOUBTS: tuple[DoubtRule, ...] = (
             r"can'?t (?:put|give|set|promise)(?: you)? (?:a|any) (?:\w+ )?(?:date|timescale)",
             r"no (?:firm |fixed |new |real )?(?:date|timescale|timeline)(?: yet)?",
             r"(?:don'?t|do not) know when|not in (?:my|our) gift|out of (?:my|our) hands",
+            r"(?:won'?t|will not|shan'?t) know (?:\w+ ){0,2}?(?:till|until|when|before)",
             r"(?:bring|brought|pull|pulled) (?:it|this|that|them) forward",
             # "until the new Chief Exec starts": held for an event, not a day (a day after
             # "until" is read as a date and blanked from the residue)

@@ -334,11 +334,15 @@ def _contradicted(read: Read) -> Doubt | None:
     return Doubt("contradicted", "", frozenset({Field.STATUS}), r.status)
 
 
+_NOT_LATE = frozenset({None, Status.NOT_STARTED, Status.IN_PROGRESS})
+
+
 def _later_unsaid(read: Read) -> Doubt | None:
     """A date after the target, read or offered, and the status kept unsaid ('nope, Jan',
-    'realistically by Easter'): late, or the same work with a new date? Asked."""
+    'realistically by Easter') or said as work not late ('not started. April'): late, or the
+    same work with a new date? Asked."""
     r, action = read.reading, read.action
-    if r.ask_status or r.status is not None or action is None or action.target is None:
+    if r.ask_status or r.status not in _NOT_LATE or action is None or action.target is None:
         return None
     if action.status in _FINAL or action.status is Status.DELAYED:
         return None

@@ -243,6 +243,16 @@ class VagueTime:
     ends_on: date | None  # a day worth offering as the new target
 
 
+def one_day_opening(text: str, today: date) -> date | None:
+    """The day a vague time opening the text stands for, if it is one day ('the elections')."""
+    for rule, pattern in _COMPILED:
+        m = pattern.match(text.lstrip())
+        if m is not None:
+            first, last = rule.span(today)
+            return first if first == last else None
+    return None
+
+
 def vague_times(text: str, today: date) -> list[VagueTime]:
     """Every vague time in the text, read with the word before it ('after', 'by')."""
     found: list[VagueTime] = []

@@ -19,12 +19,17 @@ from handlers.language.replies.model import Candidate, ParsedReply
 from handlers.language.replies.progress import reports_progress
 from handlers.language.replies.reading import parse_reply
 from handlers.language.replies.several import read_replies, sentences_of, title_parts
-from handlers.language.replies.which import overlapping, refs_mentioned, title_words
+from handlers.language.replies.which import (
+    most_shared,
+    overlapping,
+    refs_mentioned,
+    title_words,
+)
 
 # "Update on R4 -", "FYI", "Quick one on R7 and R5.": how news opens, not news itself.
 _OPENING = re.compile(
     r"^\s*(?:(?:hi|hello|hiya|morning)\b[^\n.!?]{0,20}[,.!\n]\s*)?"
-    r"(?:(?:just )?(?:a )?(?:quick )?(?:update|progress|news|fyi|one)\b(?: for you)?"
+    r"(?:(?:just )?(?:a )?(?:quick )?(?:update|progress|news|fyi|one|diweddariad)\b(?: for you)?"
     r"(?: on| for| re| about)?)?\s*[:\-\u2013\u2014,]?\s*",
     re.IGNORECASE,
 )
@@ -88,6 +93,10 @@ def _by_title(text: str, candidates: Sequence[Candidate], today: date) -> tuple[
     if subject is not None:
         return (parse_reply(_opened(text), [subject], today=today),)
     parts = title_parts(_opened(text), candidates)
+    if len(parts) < 2 and (named := _named_first(_opened(text), candidates)):
+        if len(named) == 1:  # "PSB joint engagement calendar - first workshop held"
+            return (parse_reply(_opened(text), named, today=today),)
+        return _which_of(text, named, today)  # "Annual report - ..." with two annual reports
     if len(parts) == 1:
         claimed = parts[0][0]
         sentences = sentences_of(_opened(text))
@@ -97,7 +106,18 @@ def _by_title(text: str, candidates: Sequence[Candidate], today: date) -> tuple[
         if also:  # the news came first, naming words other actions share: which is it?
             return _which_of(text, [c for c in candidates if c.ref in {claimed.ref, *also}], today)
         return (parse_reply(_opened(text), [claimed], today=today),)
+    if len(parts) > 1:  # "... signed off. I'll start on the examples next week.": no news of it
+        parts = [(a, body) for a, body in parts if not _INTENT_ONLY.match(body)] or parts
     return tuple(parse_reply(body, [action], today=today) for action, body in parts)
+
+
+# "I'll start on the examples next week": what the officer will do next, not news of it.
+_INTENT_ONLY = re.compile(
+    r"^\s*(?:i|we)(?:'ll| will| shall| am going to| are going to|'m going to|'re going to)"
+    r"\s+(?:now\s+)?(?:start|begin|get started|make a start|kick off|turn to|move on to)\b"
+    r"[^.!?\n]*[.!]?\s*$",
+    re.IGNORECASE,
+)
 
 
 # "Re the 'ask once' campaign -", "Quick one on the champions pilot -", "Asset mapping update:":
@@ -109,6 +129,25 @@ _SUBJECT = re.compile(
     r"|(?P<named>[^\n.:;!?\-\u2013\u2014]{3,60}?)\s+(?:update|news))\s*[:\-\u2013\u2014]",
     re.IGNORECASE,
 )
+
+
+# "PSB joint engagement calendar - we had the first workshop": a heading, then the news.
+_HEADING = re.compile(
+    r"^\s*(?P<heading>[^\n.:;!?\u2013\u2014(]{3,60}?)(?:\s+[\-\u2013\u2014]\s|:\s)"
+)
+_HEADING_WORDS = 6
+
+
+def _named_first(text: str, candidates: Sequence[Candidate]) -> list[Candidate]:
+    """The actions a short heading opening the message names, those sharing most of its words.
+
+    Only a heading that is a name, not news ("Register done - ..."), and several when they
+    share it equally, to be asked which."""
+    m = _HEADING.match(text)
+    if m is None or len(m["heading"].split()) > _HEADING_WORDS or reports_progress(m["heading"]):
+        return []
+    refs = most_shared(m["heading"], candidates)
+    return [c for c in candidates if c.ref in refs]
 
 
 def _subject(text: str, candidates: Sequence[Candidate]) -> Candidate | None:

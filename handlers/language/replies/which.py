@@ -8,6 +8,7 @@ from collections.abc import Sequence
 
 from handlers.language.replies.model import Candidate
 from handlers.language.replies.tokens import wordset
+from handlers.language.welsh import TITLE_WORDS
 
 # ---------------------------------------------------------------------------------------------
 # Which action
@@ -43,7 +44,10 @@ _STOPWORDS = wordset(
     "had not no yes will would should can could may might must do does did done new now still "
     "council councils recommend recommends recommended recommendation produce produces make "
     "ensure ensures ensuring level wide action actions work working plan whether up out over "
-    "complete completed delayed track progress started live use used using just"
+    "complete completed delayed track progress started live use used using just "
+    # time and linking words: 'still a fair bit to do before June' names no action
+    "before after until till since during while again only very both such same own being "
+    "through between within without across against once per via fair bit lot lots"
 )
 # Officers rarely echo the recommendation's words: a few council synonyms.
 _SYNONYMS = {
@@ -70,6 +74,7 @@ _SYNONYMS = {
 @functools.lru_cache(maxsize=16384)
 def stem(word: str) -> str:
     """A crude stem so 'guides' meets 'guide' and 'engaged' meets 'engagement'."""
+    word = TITLE_WORDS.get(word, word)  # "hyfforddiant" is "training"
     word = _SYNONYMS.get(word, word)
     for suffix in ("ments", "ment", "ings", "ing", "ions", "ion", "ies", "ed", "es", "s"):
         if word.endswith(suffix) and len(word) - len(suffix) >= 4:
@@ -143,6 +148,14 @@ def overlapping(text: str, candidates: Sequence[Candidate]) -> list[str]:
     said = title_stems(text)
     shared = [(len(said & (title_stems(c.text) - TOO_COMMON)), c.ref) for c in candidates]
     return [ref for n, ref in sorted(shared, key=lambda s: -s[0]) if n]
+
+
+def most_shared(text: str, candidates: Sequence[Candidate]) -> list[str]:
+    """The actions sharing the most title words with the text (several when they tie)."""
+    said = title_stems(text)
+    shared = {c.ref: len(said & (title_stems(c.text) - TOO_COMMON)) for c in candidates}
+    best = max(shared.values(), default=0)
+    return [ref for ref, n in shared.items() if n == best] if best else []
 
 
 def _word_match(text: str, candidates: Sequence[Candidate]) -> str | None:
