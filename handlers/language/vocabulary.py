@@ -274,7 +274,8 @@ REMAINING_WORDS = (
     "remaining",
     "remain",
     "outstanding",
-    "to follow",
+    # "minutes to follow": the record of a decision, not work left to do
+    r"(?<!minutes\W)(?<!paperwork\W)(?<!letter\W)to follow",
     "to come",
     "left to (?:do|add|finish|complete)",
     "the rest",

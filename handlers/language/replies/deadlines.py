@@ -122,6 +122,7 @@ def _cue_words(tokens: Sequence[Token], found: Found) -> list[str]:
     return [w.rstrip(":") for w in lead] if whole else []
 
 
+_OUGHT = frozenset({"should", "must", "needs", "ought", "has"})
 _OWN_DEADLINE = frozenset({"new", "revised", "target", "our", "the", "a", "my", "its", "end"})
 
 
@@ -164,6 +165,8 @@ def _cue(tokens: Sequence[Token], found: Found) -> _Cue:
     named = any(w in _REVISION_NOUNS for w in near) or (
         len(near) == 2 and near[0] in ("new", "revised") and near[1] in _REVISED_ONLY
     )
+    # "target should be 27 July": the officer setting the target right
+    named = named or (len(near) == 2 and near[0] in TARGET_NOUNS and near[1] in _OUGHT)
     later = bool(words) and words[-1] == "after"  # "after Easter now": moved, to when?
     moved = bool(near) and _moving(near[-1], _cue_words(tokens, found))
     # "it goes to Cabinet in March now": the date the work now falls on, closing its clause

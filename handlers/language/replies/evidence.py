@@ -611,13 +611,19 @@ def rest_undated(
 
 
 def earlier_asked(
-    reading: DateReading, status: StatusReading, action: Candidate | None, today: date
+    reading: DateReading,
+    status: StatusReading,
+    action: Candidate | None,
+    revised: bool,
 ) -> DateReading:
-    """A date before the target read from a reply whose status is asked about: asked too.
-    Unsure what the reply means, the bot does not bring the target forward on it."""
+    """A date before the target read from a reply whose status is asked about, or that does
+    not say the target moves ('at the printers, with us by the 18th', due the 30th): asked.
+    The bot does not bring a target forward on a day something else happens."""
     target = action.target if action is not None else None
     day = reading.new_date
-    if not status.ask or day is None or target is None or day >= target or reading.in_past:
+    if day is None or target is None or day >= target or reading.in_past:
+        return reading
+    if not status.ask and revised:
         return reading
     problem = (
         f"Is {reading.text} ({format_date(day)}) the new target for the whole action? It is "

@@ -30,7 +30,8 @@ class Lean:
 LEANS = (
     Lean(
         "part left",
-        r"\b(?:only|so far|apart from|except|still (?:to|need|waiting|with|missing)|to follow"
+        r"\b(?:only|so far|apart from|except|still (?:to|need|waiting|with|missing|not)"
+        r"|(?<!minutes )to follow"
         r"|left to|(?:the )?rest\b|remaining|not quite|isn'?t really (?:complete|done|finished)"
         r"|not (?:fully|all|really) (?:complete|done|finished)|bar the|but not|just the\b"
         r"|tbc\b|outstanding|to go\b)",
@@ -41,18 +42,20 @@ LEANS = (
         "later",
         r"\b(?:moved|postponed|put back|pushed|slipp\w*|delay\w*|rearrang\w*|re-?schedul\w*"
         r"|instead of|rather than|cancelled|won'?t|will not|not (?:be )?realistic|h[eo]ld off"
-        r"|on hold|paused|behind|late\b|later\b|until|till|not until|now (?:be|going|in)\b)",
+        r"|on hold|paused|behind|late\b|later\b|until|till|not until|now (?:be|going|in)\b"
+        r"|missed|next cycle)",
         Status.DELAYED,
         "A date moved or a step held back: maybe the action is late.",
     ),
     Lean(
         "dropped",
         r"\b(?:pull(?:ed)?|drop(?:ped)?|scrap\w*|binn?(?:ed)?|no longer|not going ahead|shelved"
-        r"|parked|abandon\w*|withdr[ae]w\w*|superseded|replaced|not needed|overtaken"
+        r"|parked|abandon\w*|withdr[ae]w\w*|superseded|replaced (?:by|with)|not needed|overtaken"
         r"|dead in the water|long grass|off (?:my|the) (?:list|plan)|no budget|no money"
         r"|(?:fold|roll|merg)(?:ed|ing|e)? (?:it |this |them )?into|(?:don'?t|no) need (?:to|for)"
         r"|(?:come|taken?) (?:it )?(?:out|off) (?:of )?(?:the|my) (?:plan|list)"
-        r"|pulled out|lead (?:it|the \w+) themselves)\b",
+        r"|pulled out|lead (?:it|the \w+) themselves|deleted|no point|not required"
+        r"|take (?:that|it|this) (?:one )?off)\b",
         Status.WITHDRAWN,
         "Work given up or replaced: maybe withdrawn.",
     ),
@@ -64,7 +67,9 @@ LEANS = (
         r"|put to bed|done and dusted|wedi gorffen|ticked off|\u2705|\u2714"
         r"|went (?:live|out|up|online|on (?:the )?(?:website|intranet|web))"
         r"|please close|(?:can|could) (?:you )?close|can be closed|signatures? (?:are |is )?in\b"
-        r"|(?:is|are) (?:now )?(?:up )?on the (?:website|intranet))",
+        r"|(?:is|are) (?:now )?(?:up )?on the (?:website|intranet)"
+        r"|(?:is|now|gone|become|becomes) (?:now )?(?:bau|business as usual)\b|embedded"
+        r"|mainstreamed|in the bag|gone live|closed off)",
         Status.COMPLETE,
         "Words of work finished.",
     ),
@@ -77,7 +82,10 @@ LEANS = (
     ),
     Lean(
         "under way",
-        r"\b(?:started|under ?way|in hand|ongoing|working on|on track|progressing|drafting)\b",
+        r"\b(?:started|under ?way|in hand|ongoing|working on|on track|progressing|drafting"
+        r"|scoping|writing (?:it )?up|in train|kicked off|going (?:fine|well|ok)"
+        r"|closes? (?:on )?(?:\d|mon|tue|wed|thu|fri|sat|sun)|(?:open|runs?|running) until"
+        r"|first (?:\w+ ){0,2}(?:was|were|went|held|ran|took place))\b",
         Status.IN_PROGRESS,
         "Work going on.",
     ),

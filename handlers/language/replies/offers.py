@@ -80,8 +80,26 @@ def days_named(text: str, today: date) -> list[DateOption]:
                 continue  # "on 3 February", said on the 15th: that day gone, not next year's
             if day > today:
                 found.append((m.start(), DateOption(day, m.group().strip())))
+            if (run := _RUNS_FOR.match(text, m.end())) and day + _length(run) > today:
+                # "goes live 7 June for three weeks": it ends three weeks on
+                words = text[m.start() : run.end()].strip()
+                found.append((m.start() + 1, DateOption(day + _length(run), words)))
     found.sort(key=lambda pair: pair[0])
     return [option for _, option in found][:_MOST]
+
+
+_COUNTS = {"a": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "eight": 8}
+_RUNS_FOR = re.compile(
+    r"\s*,?\s*(?:for|running for|open for|lasting)\s+(?P<n>\d{1,2}|"
+    + "|".join(_COUNTS)
+    + r")\s+(?P<unit>weeks?|days?)\b",
+    re.IGNORECASE,
+)
+
+
+def _length(run: re.Match[str]) -> timedelta:
+    n = int(run["n"]) if run["n"].isdigit() else _COUNTS[run["n"].lower()]
+    return timedelta(weeks=n) if run["unit"].lower().startswith("week") else timedelta(days=n)
 
 
 def _day(words: str, today: date) -> date | None:

@@ -169,7 +169,7 @@ def _parse(text: str, candidates: Sequence[Candidate], today: date) -> ParsedRep
     if asks_if_done(note) and settled.status in (None, Status.COMPLETE):
         settled = StatusReading(None, (Status.COMPLETE, None))  # "I think that covers it?"
     reading = rest_undated(reading, settled, action, today)
-    reading = earlier_asked(reading, settled, action, today)
+    reading = earlier_asked(reading, settled, action, choice is not None and choice.revision)
     if reading.moves and settled.status is None and not settled.ask:
         # the target won't hold: delayed, or the same status with a new date? Asked
         partly_done = partly or drafted or weighed.inferred

@@ -18,7 +18,13 @@ from handlers.language.replies.model import Candidate, DateOption, ParsedReply
 from handlers.language.replies.offered import BUTTONS, contradiction, offered, unique
 from handlers.language.replies.offers import days_named
 from handlers.language.replies.residue import Doubt, Field, Read, doubts
-from handlers.language.replies.which import TOO_COMMON, content_words, stem, title_stems
+from handlers.language.replies.which import (
+    TOO_COMMON,
+    content_words,
+    stem,
+    steps_of,
+    title_stems,
+)
 from handlers.language.targets import format_date
 from models.tables import Status
 
@@ -97,6 +103,26 @@ def _closed_something_else(read: Read) -> Doubt | None:
     return Doubt(
         "closed, something else", sentences[-1].strip(), frozenset({Field.STATUS}), r.status
     )
+
+
+def _done_a_step(read: Read) -> Doubt | None:
+    """Complete, said of words that name one step of a bundled action and none of the
+    others ('EqIA training all done', for 'complete the EqIAs ... and train all managers'):
+    that step, or the whole? Asked."""
+    r, action = read.reading, read.action
+    if r.status is not Status.COMPLETE or action is None or not read.status_at:
+        return None
+    steps = steps_of(action.text)
+    if len(steps) < 2:
+        return None
+    sentence = re.split(r"[.!?\n;:]|\s[-\u2013\u2014]\s", read.note[: read.status_at[0]])[-1]
+    said = content_words(sentence)
+    named = [k for k, step in enumerate(steps) if said & step]
+    own = [k for k in named if said & (steps[k] - set().union(*(steps[:k] + steps[k + 1 :])))]
+    if len(own) != 1:
+        return None
+    words = sentence.strip()
+    return Doubt("done, a step", words, frozenset({Field.STATUS}), Status.PARTIALLY_COMPLETE)
 
 
 def _target_gone(read: Read) -> Doubt | None:
@@ -392,6 +418,12 @@ CHECKS = (
         "closed, and dated",
         _closed_and_dated,
         "A complete or withdrawn action given a date: reopened? Only the officer can say.",
+    ),
+    Check(
+        "done, a step",
+        _done_a_step,
+        "Complete, said of one step of an action with several ('EqIA training all done', "
+        "for EqIAs and training): that step, or all of it? Asked.",
     ),
     Check(
         "past day alone",

@@ -157,7 +157,19 @@ def _subject(text: str, candidates: Sequence[Candidate]) -> Candidate | None:
     return next((c for c in candidates if c.ref == ref), None)
 
 
+# "Siobhan here from Community Planning.", "Gary O here.": who is writing, not what about.
+_INTRODUCED = re.compile(
+    r"^\s*(?:(?:hi|hello|hiya|morning)\b[^\n.!?]{0,20}[,.!\n]\s*)?"
+    r"(?-i:[A-Z])[\w'-]*(?: (?-i:[A-Z])[\w'.-]*)? here\b[^\n.!?]{0,40}[.!,\n]\s*",
+    re.IGNORECASE,
+)
+
+
 def _opened(text: str) -> str:
+    """The message without its greeting, its writer's introduction, or 'update on'."""
+    intro = _INTRODUCED.match(text)
+    if intro and not reports_progress(intro.group()):
+        text = text[intro.end() :]
     return _OPENING.sub("", text, count=1).strip() or text.strip()
 
 

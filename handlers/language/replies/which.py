@@ -47,7 +47,9 @@ _STOPWORDS = wordset(
     "complete completed delayed track progress started live use used using just "
     # time and linking words: 'still a fair bit to do before June' names no action
     "before after until till since during while again only very both such same own being "
-    "through between within without across against once per via fair bit lot lots"
+    "through between within without across against once per via fair bit lot lots "
+    # what a message calls itself: 'wee update for your records' names no action
+    "update updates news fyi"
 )
 # Officers rarely echo the recommendation's words: a few council synonyms.
 _SYNONYMS = {
@@ -96,6 +98,19 @@ def title_stems(text: str) -> set[str]:
     return content_words(text) | joined
 
 
+_NAME_RUN = re.compile(r"(?:[A-Z][a-z]+(?:\s+(?:of|&)\s+|\s+))+[A-Z][a-z]+")
+_LINKS = frozenset({"and", "of", "&"})
+
+
+@functools.lru_cache(maxsize=4096)
+def initials(text: str) -> frozenset[str]:
+    """The initials of each run of capitalised words, three letters or more: 'Community
+    Risk Management Plan' is the crmp."""
+    runs = (run.split() for run in _NAME_RUN.findall(text))
+    found = ("".join(w[0].lower() for w in run if w not in _LINKS) for run in runs)
+    return frozenset(letters for letters in found if len(letters) >= 3)
+
+
 # Words in many titles of a plan: they tell one action from another only by accident.
 TOO_COMMON = frozenset({"partnership", "engag", "community", "staff", "team", "officer"})
 
@@ -117,7 +132,17 @@ def title_words(text: str, candidates: Sequence[Candidate]) -> str | None:
     second = scores[1][0] if len(scores) > 1 else 0
     if best >= 1 and second == 0:
         return ref
+    if best == 0:
+        return _by_initials(text, candidates)
     return None
+
+
+def _by_initials(text: str, candidates: Sequence[Candidate]) -> str | None:
+    """The one action a name's initials stand for, when no title word is used: 'the new SPG
+    reps' for 'representation on the Strategic Planning Group'."""
+    said = {w.lower() for w in re.findall(r"\b[A-Z]{3,6}\b", text)}
+    refs = [c.ref for c in candidates if said & initials(c.text)] if said else []
+    return refs[0] if len(refs) == 1 else None
 
 
 # "Re the social media strategy though - ...": the reply turns to another subject.
@@ -158,6 +183,26 @@ def most_shared(text: str, candidates: Sequence[Candidate]) -> list[str]:
     return [ref for ref, n in shared.items() if n == best] if best else []
 
 
+# "Complete the EqIAs ... and train all managers": a new step after "and", or after a ";".
+_STEP = re.compile(
+    r";|\(\w\)|\band (?=(?:then )?(?:train|publish|report|produce|develop|establish|review"
+    r"|agree|hold|deliver|run|set up|create|consult|engage|promote|provide|monitor|launch"
+    r"|share|circulate|update|adopt|embed|appoint|introduce|brief|translate|recruit|evaluate"
+    r"|pilot|roll out|build|design|write|commission)\b)",
+    re.IGNORECASE,
+)
+
+
+def steps_of(text: str) -> list[set[str]]:
+    """The title words of each step of a bundled action ('... and train all managers')."""
+    steps = [content_words(part) for part in _STEP.split(text)]
+    return [step for step in steps if step]
+
+
+# Words in nearly every engagement plan's actions: shared, they point nowhere.
+_IN_EVERY_PLAN = TOO_COMMON | {stem("consultation"), stem("council"), stem("public")}
+
+
 def _word_match(text: str, candidates: Sequence[Candidate]) -> str | None:
     """The one candidate whose distinctive words the reply uses clearly more than any other's."""
     words = {c.ref: content_words(c.text) for c in candidates}
@@ -169,6 +214,9 @@ def _word_match(text: str, candidates: Sequence[Candidate]) -> str | None:
     scores.sort(reverse=True)
     best, ref = scores[0]
     second = scores[1][0] if len(scores) > 1 else 0
+    shared = reply - _IN_EVERY_PLAN
+    if best == 1 and any(shared & own for r, own in words.items() if r != ref):
+        return None  # 'the locality sessions': one word its own, one it shares with another
     if best >= 1 and (second == 0 or best >= 2 * second + 1):
         return ref
     return None

@@ -1,0 +1,249 @@
+"""What replies nobody here wrote taught the reader (blind batch 18, and the corpus's last wrong
+readings): Welsh beside English, a heading naming the action, a writer introducing themselves,
+a step of a bundled action, a day something else happens, rounds whose dates are not said.
+
+Each story is a reply as an officer wrote it; the assertion is what the officer sees: a reading
+settled, or a question whose buttons hold what they meant.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from handlers.language.replies import Candidate, ParsedReply, parse_reply
+from handlers.language.replies.volunteered import read_volunteered
+from models.tables import Status
+
+TODAY = date(2027, 6, 8)  # a Tuesday
+
+TRAINING = Candidate(
+    "4.1",
+    "Welsh Language Standards awareness training for all officers who design consultation "
+    "materials",
+    Status.NOT_STARTED,
+    date(2027, 9, 30),
+)
+BUDGET = Candidate(
+    "3.1",
+    "Budget consultation 2027/28: online survey, drop-in sessions at the six community hubs",
+    Status.IN_PROGRESS,
+    date(2027, 7, 31),
+)
+GUIDE = Candidate(
+    "1.2",
+    "Produce a bilingual guide for residents on how to take part in Council decision-making",
+    Status.IN_PROGRESS,
+    date(2027, 7, 31),
+)
+EQIA = Candidate(
+    "C4",
+    "Complete Equality Impact Assessments (EqIA) for each CRMP proposal and train all station "
+    "and group managers in EqIA.",
+    Status.IN_PROGRESS,
+    date(2027, 6, 30),
+)
+NETWORK = Candidate(
+    "PE02",
+    "Establish a locality engagement network in each of the four localities",
+    Status.IN_PROGRESS,
+    date(2027, 6, 30),
+)
+SESSIONS = Candidate(
+    "PE03",
+    "Engagement on the draft Strategic Commissioning Plan: online survey; community sessions in "
+    "each locality",
+    Status.PARTIALLY_COMPLETE,
+    date(2027, 3, 31),
+)
+REPS = Candidate(
+    "PE06",
+    "Secure lived-experience representation on the Strategic Planning Group",
+    Status.PARTIALLY_COMPLETE,
+    None,
+)
+REPORT = Candidate(
+    "C9",
+    "Report progress on the engagement Area for Improvement to the Audit and Governance Committee",
+    Status.IN_PROGRESS,
+    date(2027, 7, 31),
+)
+
+
+def read(reply: str, action: Candidate, today: date = TODAY) -> ParsedReply:
+    return parse_reply(reply, [action], today=today)
+
+
+def volunteered(reply: str, *actions: Candidate) -> dict[str | None, ParsedReply]:
+    return {r.ref: r for r in read_volunteered(reply, actions, today=TODAY)}
+
+
+# -- Welsh beside English ----------------------------------------------------------------------
+
+
+def test_welsh_words_of_an_actions_title_find_it() -> None:
+    """'hyfforddiant Safonau'r Gymraeg' is the Welsh Language Standards training, not the
+    budget consultation whose drop-in 'sessions' the English half mentions."""
+    got = volunteered(
+        "Diweddariad: hyfforddiant Safonau'r Gymraeg - first session ran on Tuesday, 18 staff.",
+        GUIDE,
+        BUDGET,
+        TRAINING,
+    )
+    assert list(got) == ["4.1"]
+
+
+def test_welsh_news_of_progress_is_read_as_its_english() -> None:
+    reading = read("Wedi gorffen! Mae'r canllaw yn fyw ar y wefan.", GUIDE)
+    assert Status.COMPLETE in (reading.status, *reading.status_options)
+
+
+def test_a_welsh_weekday_is_not_read_as_a_month() -> None:
+    """'dydd Mawrth nesaf' is next Tuesday; 'Mawrth' alone would be March."""
+    reading = read("Bydd y log yn fyw o ddydd Mawrth nesaf.", GUIDE)
+    offered = [o.day for o in reading.date_options] + [reading.new_date]
+    assert date(2027, 3, 31) not in offered and date(2028, 3, 31) not in offered
+
+
+# -- which action volunteered news is about ----------------------------------------------------
+
+
+def test_a_heading_names_the_action_the_news_is_about() -> None:
+    got = volunteered(
+        "Local training for officers - the first workshop ran yesterday, two more in July.",
+        BUDGET,
+        TRAINING,
+    )
+    assert list(got) == ["4.1"]
+
+
+def test_a_writer_introducing_themselves_is_not_news_of_their_team() -> None:
+    plan = Candidate("A9", "Align the Masterplan with the Community Planning Partnership")
+    youth = Candidate("A4", "Engage young people through the Youth Forum and the five schools")
+    got = volunteered(
+        "Hi there, Siobhan here from Community Planning. Just to say the young people's "
+        "engagement is all done - Youth Forum plus all 5 schools.",
+        plan,
+        youth,
+    )
+    assert list(got) == ["A4"]
+
+
+def test_initials_stand_for_an_actions_named_body() -> None:
+    got = volunteered(
+        "Wee update - the Glens network had its first meeting last night. Also we did an "
+        "induction for the new SPG reps on Monday.",
+        NETWORK,
+        SESSIONS,
+        REPS,
+    )
+    assert set(got) == {"PE02", "PE06"}
+
+
+def test_one_shared_word_and_one_own_word_ask_which() -> None:
+    """'The locality sessions are all done': both actions are about the localities."""
+    reading = parse_reply(
+        "The locality sessions are all done now", [NETWORK, SESSIONS], today=TODAY
+    )
+    assert reading.ref is None
+
+
+def test_what_the_officer_will_do_next_is_not_news_of_that_action() -> None:
+    flow = Candidate("A3", "Flow charts to help officers decide levels of engagement")
+    examples = Candidate("A4", "Examples and scenarios of how to use the types of engagement")
+    got = volunteered(
+        "The flow charts were signed off at CLT yesterday and are on the intranet. I'll start "
+        "on the examples and scenarios next week.",
+        flow,
+        examples,
+    )
+    assert list(got) == ["A3"]
+
+
+# -- the status --------------------------------------------------------------------------------
+
+
+def test_a_step_of_a_bundled_action_done_is_asked_about() -> None:
+    """'EqIA training all done': the training is one step; the assessments are the other."""
+    reading = read("EqIA training all done.", EQIA)
+    assert reading.ask_status
+    assert Status.COMPLETE in reading.status_options
+    assert Status.PARTIALLY_COMPLETE in reading.status_options
+
+
+def test_not_started_with_a_later_month_offers_delayed() -> None:
+    task = Candidate("9", "Run the residents' survey", Status.NOT_STARTED, date(2028, 3, 31))
+    reading = read("nope, not started. April", task, today=date(2028, 3, 13))
+    assert reading.ask_status and Status.DELAYED in reading.status_options
+
+
+def test_minutes_to_follow_is_no_work_left() -> None:
+    review = Candidate("1.1", "Review the tenant involvement structure", Status.PARTIALLY_COMPLETE)
+    reading = read("Agreed at Housing Committee last night, minutes to follow.", review)
+    assert reading.status is not Status.PARTIALLY_COMPLETE or reading.ask_status
+
+
+# -- the date ----------------------------------------------------------------------------------
+
+
+def test_a_day_before_the_target_that_is_not_said_to_be_it_is_asked() -> None:
+    reading = read("The guide's at the printers, be with us by the 18th of June", GUIDE)
+    assert reading.new_date is None and reading.ask_date
+    assert date(2027, 6, 18) in [o.day for o in reading.date_options]
+
+
+def test_the_officer_setting_the_target_right_is_read() -> None:
+    reading = read("target should be 27 July (the A&G date), not the end of the month", REPORT)
+    assert reading.new_date == date(2027, 7, 27)
+
+
+def test_rounds_whose_dates_are_not_said_ask_the_date() -> None:
+    for reply in ("missed the paper deadline for July A&G so it'll be next cycle",
+                  "by the time of the next audit"):  # fmt: skip
+        reading = read(reply, REPORT)
+        assert reading.ask_date and reading.new_date is None, reply
+
+
+def test_when_they_will_know_is_not_the_target() -> None:
+    events = Candidate("CE10", "Engagement events in each locality", Status.DELAYED)
+    events = Candidate(events.ref, events.text, events.status, date(2028, 3, 31))
+    reading = read(
+        "These were pulled until after the budget is set. So we won't know till March when we "
+        "can do them.",
+        events,
+        today=date(2028, 1, 17),
+    )
+    assert reading.ask_date
+
+
+def test_friday_week_said_on_a_friday_offers_both_fridays() -> None:
+    friday = date(2027, 2, 19)
+    reading = read("register will be live Friday week", GUIDE, today=friday)
+    offered = {o.day for o in reading.date_options}
+    assert {date(2027, 2, 26), date(2027, 3, 5)} <= offered
+
+
+def test_the_monday_after_is_after_the_day_just_named() -> None:
+    tuesday = date(2027, 10, 19)
+    reading = read("Welsh interface back Friday week, go live the Monday after.", GUIDE, tuesday)
+    assert date(2027, 11, 1) in [reading.new_date, *(o.day for o in reading.date_options)]
+
+
+def test_the_monday_after_the_elections() -> None:
+    reading = read(
+        "We can't publish during the pre-election period, so the results will go out the "
+        "Monday after the elections.",
+        GUIDE,
+        today=date(2027, 4, 6),
+    )
+    assert date(2027, 5, 10) in [reading.new_date, *(o.day for o in reading.date_options)]
+
+
+def test_a_start_and_how_long_it_runs_offers_its_end() -> None:
+    consult = Candidate("A6", "Consult businesses on the shopfront scheme", Status.DELAYED)
+    consult = Candidate(consult.ref, consult.text, consult.status, date(2027, 5, 31))
+    reading = read(
+        "Section 75 screening's done, it goes live 7 June for three weeks.",
+        consult,
+        today=date(2027, 5, 19),
+    )
+    assert date(2027, 6, 28) in [reading.new_date, *(o.day for o in reading.date_options)]
