@@ -247,3 +247,86 @@ def test_a_start_and_how_long_it_runs_offers_its_end() -> None:
         today=date(2027, 5, 19),
     )
     assert date(2027, 6, 28) in [reading.new_date, *(o.day for o in reading.date_options)]
+
+
+# -- what blind batch 19 taught ----------------------------------------------------------------
+
+PLAN = Candidate("PE1", "Publish the engagement plan", Status.PARTIALLY_COMPLETE, date(2027, 9, 30))
+SEPT = date(2027, 9, 22)  # a Wednesday
+
+
+def test_a_bare_day_before_the_target_is_asked_not_ignored() -> None:
+    """'Sept 28': 28 September, days before the target, or September 2028? Both offered."""
+    reading = read("Sept 28", PLAN, today=SEPT)
+    assert reading.ask_date
+    assert {date(2027, 9, 28), date(2028, 9, 30)} <= {o.day for o in reading.date_options}
+
+
+def test_a_dotted_day_and_month_is_a_date_but_a_reference_is_not() -> None:
+    undated = Candidate("PE9", "Review the charter", Status.NOT_STARTED, None)
+    dotted = read("31.03", undated, today=SEPT)
+    assert date(2028, 3, 31) in [dotted.new_date, *(o.day for o in dotted.date_options)]
+    ref = read("3.10 done", undated, today=SEPT)  # action 3.10, not 3 October
+    assert ref.new_date is None and not ref.date_options
+
+
+def test_on_track_alone_for_work_not_begun_is_asked() -> None:
+    unbegun = Candidate("PE6", "Consult on the plan", Status.NOT_STARTED, date(2028, 1, 31))
+    reading = read("on track", unbegun, today=SEPT)
+    assert reading.ask_status and set(reading.status_options[:2]) == {Status.IN_PROGRESS, None}
+
+
+def test_not_started_with_the_date_holding_stays_not_started() -> None:
+    unbegun = Candidate("A7", "Prepare the management plan", Status.NOT_STARTED, date(2028, 2, 29))
+    for reply in ("not started yet, target stays", "A7 | not started | Feb still fine"):
+        assert read(reply, unbegun, today=SEPT).status is Status.NOT_STARTED, reply
+
+
+def test_news_of_work_going_on_for_a_delayed_action_is_asked() -> None:
+    late = Candidate("A4", "Consult on the path network", Status.DELAYED, date(2027, 10, 31))
+    reading = read(
+        "Consultation opened on Monday (4th) - 37 responses so far. Closes 15/11.",
+        late,
+        today=date(2027, 10, 12),
+    )
+    assert reading.ask_status and Status.IN_PROGRESS in reading.status_options[:3]
+
+
+def test_a_time_past_the_target_in_a_short_story_asks_the_date() -> None:
+    draft = Candidate("PE6", "Consult on the draft plan", Status.NOT_STARTED, date(2028, 1, 31))
+    reading = read(
+        "SCP draft won't be ready till Jan now, so consultation Feb-Mar, 8 wks", draft, SEPT
+    )
+    assert reading.ask_date
+
+
+def test_reopening_a_complete_action_offers_in_progress_first() -> None:
+    done = Candidate("E1", "Agree the forum's terms of reference", Status.COMPLETE)
+    done = Candidate(done.ref, done.text, done.status, date(2027, 3, 31))
+    reading = read(
+        "Forum ToR need redoing - the Chamber pulled out. Reopen please, target end of Jan",
+        done,
+        today=date(2027, 11, 5),
+    )
+    assert reading.status_options[0] is Status.IN_PROGRESS
+
+
+def test_a_day_number_after_a_month_is_in_that_month() -> None:
+    report = Candidate("R6", "Report to scrutiny", Status.NOT_STARTED, date(2027, 10, 14))
+    reading = read(
+        "the chair's asked to move it to the December meeting (9th) as half the updates aren't in",
+        report,
+        today=date(2027, 10, 12),
+    )
+    assert date(2027, 12, 9) in {o.day for o in reading.date_options}
+
+
+def test_next_week_as_a_deadline_offers_its_friday() -> None:
+    template = Candidate("R2", "Plain English templates", Status.PARTIALLY_COMPLETE)
+    template = Candidate(template.ref, template.text, template.status, date(2027, 8, 31))
+    reading = read(
+        "Legal have signed off the template, comms are doing the edit. Should be next week",
+        template,
+        today=date(2027, 11, 15),
+    )
+    assert date(2027, 11, 26) in {o.day for o in reading.date_options}

@@ -33,7 +33,7 @@ import functools
 import re
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -1149,6 +1149,9 @@ def _week_of_month(s: str, today: date) -> date | None:
     return friday
 
 
+_DOTTED_DAY = re.compile(r"(?:[12]\d|3[01]|0?[1-9])\.(?:1[0-2]|0?[1-9])")
+
+
 @functools.lru_cache(maxsize=4096)  # a long reply offers the same phrase again and again
 def parse_date_answer(text: str, *, today: date) -> DateAnswer:
     """One revised date typed in chat; relative answers come back for confirmation.
@@ -1160,6 +1163,9 @@ def parse_date_answer(text: str, *, today: date) -> DateAnswer:
     s = _strip_lead(_normalise(raw))
     if not s:
         return DateAnswer(raw, None, problem=f"I need a date here. {_TRY}")
+    if _DOTTED_DAY.fullmatch(s):  # "31.03": day and month, as "31/03"
+        slashed = parse_date_answer(s.replace(".", "/"), today=today)
+        return replace(slashed, text=raw)
     if (day := _relative_weekday(s, today)) is not None:
         return DateAnswer(raw, day, needs_confirmation=True)
     if (day := _week_of_month(s, today)) is not None:

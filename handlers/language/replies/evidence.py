@@ -161,7 +161,8 @@ def _weigh_choice(e: DateEvidence, choice: DateChoice, target: date | None) -> D
         return _ask(e, hit.text, problem, first=choice)  # "first meeting moved to Jan"
     uncued = choice.rank >= 4 and not choice.revision
     if target is not None and day < target and uncued and not delayed:
-        if not finish_clause(e.tokens, choice):
+        alone = hit.first == 0 and hit.last == len(e.tokens) - 1  # "Sept 28", and nothing else
+        if not finish_clause(e.tokens, choice) and not alone:
             return _A_STEP  # "user testing w/c 11 Jan", due in March: a step inside it
         if not _still_needs(e, hit):  # "SLT sign-off on 9 December": done earlier, then
             return DateReading(new_date=day, text=hit.text, confirm=hit.answer.needs_confirmation)
@@ -473,19 +474,26 @@ def bare_rule(note: str) -> BareRule | None:
     return next((rule for rule, pattern in _BARE if pattern.fullmatch(plain)), None)
 
 
+_BARE_WORDS = 4
+
+
 def settle_status(e: StatusEvidence) -> StatusReading:
     """The status, or what to ask about it: see each rule's why."""
     current = e.action.status if e.action is not None else None
     if current in _CLOSED and (e.status not in (None, current) or _REOPEN.search(e.note)):
         # "Need to reopen this", "a U-turn: we do need it after all": only the officer can say
         # a withdrawn action comes back to be started; a complete one was only part done
-        back = (Status.NOT_STARTED,) if current is Status.WITHDRAWN else (_PARTLY,)
+        back = (Status.NOT_STARTED,) if current is Status.WITHDRAWN else (Status.IN_PROGRESS,)
         said = (e.status,) if e.status not in (None, current) else ()
-        return StatusReading(None, (*said, *back, Status.IN_PROGRESS, Status.DELAYED))
+        return StatusReading(None, (*said, *back, _PARTLY, Status.IN_PROGRESS, Status.DELAYED))
     if e.ask:
         return StatusReading(None, e.ask)
+    bare = len(e.note.split()) <= _BARE_WORDS  # "both on track", and nothing else
     if e.status is Status.IN_PROGRESS and e.on_track and current is Status.IN_PROGRESS:
         return StatusReading(None)  # "on track" said of work under way changes nothing
+    if e.status is Status.IN_PROGRESS and e.on_track and current is Status.NOT_STARTED and bare:
+        # "On track", alone, for work not yet begun: begun now, or on course to begin?
+        return StatusReading(None, (Status.IN_PROGRESS, None))
     if e.status is Status.IN_PROGRESS and e.on_track and current is _PARTLY:
         # "On track" for work part done: it stays part done, or the officer calls it in progress
         return StatusReading(None, (None, Status.IN_PROGRESS))

@@ -54,8 +54,9 @@ LEANS = (
         r"|dead in the water|long grass|off (?:my|the) (?:list|plan)|no budget|no money"
         r"|(?:fold|roll|merg)(?:ed|ing|e)? (?:it |this |them )?into|(?:don'?t|no) need (?:to|for)"
         r"|(?:come|taken?) (?:it )?(?:out|off) (?:of )?(?:the|my) (?:plan|list)"
-        r"|pulled out|lead (?:it|the \w+) themselves|deleted|no point|not required"
-        r"|take (?:that|it|this) (?:one )?off)\b",
+        r"|pulled out|lead (?:it|the \w+) themselves|no point|not required"
+        r"|take (?:that|it|this) (?:one )?off|delet(?:e|ed|ing)"
+        r"|pick (?:it|this) up (?:through|in))\b",
         Status.WITHDRAWN,
         "Work given up or replaced: maybe withdrawn.",
     ),
@@ -68,15 +69,20 @@ LEANS = (
         r"|went (?:live|out|up|online|on (?:the )?(?:website|intranet|web))"
         r"|please close|(?:can|could) (?:you )?close|can be closed|signatures? (?:are |is )?in\b"
         r"|(?:is|are) (?:now )?(?:up )?on the (?:website|intranet)"
-        r"|(?:is|now|gone|become|becomes) (?:now )?(?:bau|business as usual)\b|embedded"
-        r"|mainstreamed|in the bag|gone live|closed off)",
+        r"|(?:is|now|gone|become|becomes) (?:now )?(?:bau|business as usual)\b"
+        r"|^\W*(?:bau|business as usual) now\b|embedded"
+        r"|mainstreamed|in the bag|gone live|closed off"
+        r"|(?:^|[,.;]\s?|(?:was|were|been|and) )noted\b"
+        r"|closed (?:on |last )?(?:mon|tue|wed|thu|fri|sat|sun|yesterday|with|early)"
+        r")",
         Status.COMPLETE,
         "Words of work finished.",
     ),
     Lean(
         "back to the start",
         r"\b(?:from scratch|start(?:ing)? (?:again|over)|back to square one|not (?:yet )?started"
-        r"|haven'?t (?:yet )?started|hasn'?t (?:yet )?started)\b",
+        r"|haven'?t (?:yet )?started|hasn'?t (?:yet )?started"
+        r"|never (?:been |even |actually )?started)\b",
         Status.NOT_STARTED,
         "Work begun again, or never begun: not started.",
     ),
@@ -110,6 +116,10 @@ _PROMISED = re.compile(
 )
 
 
+# "done by Christmas": done then, a promise.
+_BY_THEN = re.compile(r"\s+by\b", re.IGNORECASE)
+
+
 def leans(note: str) -> list[Status]:
     """The statuses the reply's words lean to, the last said first: a reply's outcome comes
     at its end ('Moved the last surveys on Friday. Licences cancelled. Tick.')."""
@@ -118,7 +128,8 @@ def leans(note: str) -> list[Status]:
         for lean, p in _LEANS
         for m in p.finditer(note)
         if lean.status not in _DENIABLE or not _NEGATED.search(note[: m.start()])
-        if lean.status is not Status.COMPLETE or not _PROMISED.search(note[: m.start()])
+        if lean.status is not Status.COMPLETE
+        or not (_PROMISED.search(note[: m.start()]) or _BY_THEN.match(note, m.end()))
     ]
     latest: dict[Status, int] = {}
     for at, status in found:

@@ -46,8 +46,11 @@ DAY_PHRASES = (
               r"(?:wks?|weeks?|fortnight|months?)\b", "'in 2 wks', 'in a fortnight'."),
     DayPhrase("a weekday a week on", r"\b(?:mon|tues|wednes|thurs|fri)day week\b",
               "'Friday week': a week on from the coming Friday."),
+    DayPhrase("next week", r"\b(?:by |during |in )?next week\b",
+              "'should be next week': by its Friday (its Monday is offered too)."),
     DayPhrase("a day of the month", r"\b(?:the )?\d{1,2}(?:st|nd|rd|th)\b",
-              "'back on the 3rd': the next such day."),
+              "'back on the 3rd': the next such day; 'the December meeting (9th)': that "
+              "month's."),
     DayPhrase("a month", rf"\b(?:(?:the )?end of |by |in |until |till )?{_MONTH}\b",
               "'they've now said May': the month's end."),
 )  # fmt: skip
@@ -72,7 +75,7 @@ def days_named(text: str, today: date) -> list[DateOption]:
                 continue  # inside a longer phrase already read ("Mar-27" holds "Mar")
             if _STARTS.search(text[: m.start()]):
                 continue  # "roll out from October": when the work starts, not its target
-            day = _day(m.group(), today)
+            day = _day(_in_its_month(text, m), today)
             if day is None:
                 continue
             taken.append(range(m.start(), m.end()))
@@ -102,10 +105,24 @@ def _length(run: re.Match[str]) -> timedelta:
     return timedelta(weeks=n) if run["unit"].lower().startswith("week") else timedelta(days=n)
 
 
+_MONTH_BEFORE = re.compile(rf"\b({_MONTH})\b[^.!?\d]{{0,25}}$", re.IGNORECASE)
+_ORDINAL_ONLY = re.compile(r"(?:the )?\d{1,2}(?:st|nd|rd|th)", re.IGNORECASE)
+
+
+def _in_its_month(text: str, m: re.Match[str]) -> str:
+    """'the December meeting (9th)': a day number read in the month just named."""
+    named = _MONTH_BEFORE.search(text[max(0, m.start() - 30) : m.start()])
+    if named is None or not _ORDINAL_ONLY.fullmatch(m.group().strip()):
+        return m.group()
+    return f"{m.group().strip()} {named[1]}"
+
+
 def _day(words: str, today: date) -> date | None:
     plain = words.lower().strip()
     if (fy := _FY.search(plain)) and "fy" in plain:
         return date(2000 + int(fy[2]), 3, 31)
+    if plain.endswith("next week") and not plain.startswith(("in", "the")):
+        return today + timedelta(days=7 - today.weekday() + 4)  # its Friday
     if plain.endswith("end of next week"):
         return today + timedelta(days=7 - today.weekday() + 4)
     plain = re.sub(r"\bend q", "end of q", plain)

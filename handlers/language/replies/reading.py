@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import date
@@ -107,6 +108,9 @@ def _offered(
     )
 
 
+_CELLS = re.compile(r"\s*\|\s*")
+
+
 def _parse(text: str, candidates: Sequence[Candidate], today: date) -> ParsedReply:
     original = text.replace("\u2019", "'").strip()
     plain = without_echo(original, candidates)
@@ -116,6 +120,7 @@ def _parse(text: str, candidates: Sequence[Candidate], today: date) -> ParsedRep
     action = next((c for c in candidates if c.ref == ref), None)
     # "compelte", "Chwefror": read right; a turn to another subject left out; the note as written
     note = fix_typos(in_english(this_subject(written, action)))
+    note = _CELLS.sub(", ", note).strip(" ,")  # "A7 | not started | Feb fine": a table's row
 
     tokens = tokenize(note)
     dates = all_dates(note, tokens, today)
@@ -128,7 +133,11 @@ def _parse(text: str, candidates: Sequence[Candidate], today: date) -> ParsedRep
     status = header_status(note, matches) or pick_status(
         matches, revision=_moves_later(choice, action)
     )
-    if kept and status in (None, Status.DELAYED):
+    unbegun = any(m.status is Status.NOT_STARTED for m in matches)  # "not started, Feb fine"
+    going = [m for m in matches if m.status is Status.IN_PROGRESS]
+    if unbegun and status is Status.IN_PROGRESS and all(m.rule == "on track" for m in going):
+        status = Status.NOT_STARTED  # "not started yet, target stays": the date holds, that's all
+    if kept and status in (None, Status.DELAYED) and not unbegun:
         status = Status.IN_PROGRESS  # a step slipped, the target holds: on track
     partly = any(m.status is Status.PARTIALLY_COMPLETE and m.rule == "partly" for m in matches)
     # "nearly there", "3 of 4 done", "drafted": partly complete, or just work going on

@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 from datetime import date
 
 from handlers.language.replies.model import Candidate, DateOption, ParsedReply
-from handlers.language.replies.offered import BUTTONS, contradiction, offered, unique
+from handlers.language.replies.offered import BUTTONS, contradiction, leans, offered, unique
 from handlers.language.replies.offers import days_named
 from handlers.language.replies.residue import Doubt, Field, Read, doubts
 from handlers.language.replies.which import (
@@ -303,13 +303,19 @@ def _more_than_plain(read: Read) -> Doubt | None:
     return Doubt("more than a plain answer", "", frozenset(fields), r.status, problem=problem)
 
 
+# Past this many words a reply tells a story around its answer, and a time in the story may be
+# the new target (on blind batch 19, "won't be ready till Jan now, so consultation Feb-Mar").
+_FEW_WORDS = 8
+
+
 def _time_unread_in_a_long_reply(read: Read) -> Doubt | None:
-    """More than a plain answer, the target kept, yet a time still to come is named ('they've
+    """More than a few words, the target kept, yet a time still to come is named ('they've
     now said May', 'once the Assembly elections are over'): maybe the new target. Asked."""
     r, action = read.reading, read.action
     if r.new_date is not None or r.ask_date or r.date_needs_confirmation or read.kept:
         return None
-    if len(_WORD.findall(read.note)) <= PLAIN_WORDS:
+    length = len(_WORD.findall(read.note))
+    if length <= _FEW_WORDS:
         return None
     if (r.status or (action.status if action is not None else None)) in _FINAL:
         return None
@@ -317,6 +323,8 @@ def _time_unread_in_a_long_reply(read: Read) -> Doubt | None:
     later = [
         f for f in read.dates if f.latest is None or (f.latest > read.today and f.latest != target)
     ]
+    if length <= PLAIN_WORDS:  # a short story: only a time past the target may be the new one
+        later = [f for f in later if target and f.latest is not None and f.latest > target]
     if not later and _target_denied(read, target):  # "June isn't realistic now"
         return Doubt("the target denied", "", frozenset({Field.DATE}))
     if not later:
@@ -358,6 +366,22 @@ def _contradicted(read: Read) -> Doubt | None:
     if other is None:
         return None
     return Doubt("contradicted", "", frozenset({Field.STATUS}), r.status)
+
+
+def _kept_while_leaning(read: Read) -> Doubt | None:
+    """Nothing read as changed, yet the reply's words lean to a status the action is not at
+    ('Consultation opened on Monday, closes 15/11', for a Delayed action; 'BAU now'): maybe
+    it moved. Asked, offering where the words lean."""
+    r, action = read.reading, read.action
+    if r.status is not None or r.ask_status or action is None or action.status in _FINAL:
+        return None
+    if action.status is None:
+        return None  # where it stands is not known: nothing to move from
+    leaning = leans(read.note)
+    if not leaning or action.status in leaning:
+        return None  # "On track, but the launch event moved": the words hold it where it is
+    elsewhere = leaning
+    return Doubt("kept, while leaning", "", frozenset({Field.STATUS}), elsewhere[0])
 
 
 _NOT_LATE = frozenset({None, Status.NOT_STARTED, Status.IN_PROGRESS})
@@ -489,6 +513,12 @@ CHECKS = (
         "a time as a label",
         _a_time_as_a_label,
         "The date read names something else ('the Q3 figures', 'the June meeting'): asked.",
+    ),
+    Check(
+        "kept, while leaning",
+        _kept_while_leaning,
+        "Nothing read as changed, yet the reply's words lean to another status ('opened on "
+        "Monday, closes 15/11' for a Delayed action): asked, offering where they lean.",
     ),
     Check(
         "later, unsaid",

@@ -163,7 +163,9 @@ _DATE_NAMES = (frozenset(MONTHS) | frozenset(WEEKDAYS)) - {"sat", "sun"}
 _NUMERIC_DATE = re.compile(r"\d{1,2}([/.-])\d{1,2}\1(?:\d{4}|\d{2})|\d{4}-\d{1,2}-\d{1,2}")
 _YEARISH = re.compile(r"(?:19|20)\d{2}(?:\s*[/-]\s*\d{2,4})?|'\d{2}")
 DAY_NUMBER = re.compile(rf"\d{{1,2}}{one_of(ORDINAL_SUFFIXES)}?")
-_DAY_MONTH = re.compile(r"\d{1,2}/\d{1,2}")  # "28/2": a date only after a lead ("to 28/2")
+# "28/2": a date only after a lead ("to 28/2"); "31.03" too, if it can't be a reference
+# ("3.10" is more likely action 3.10 than 3 October)
+_DAY_MONTH = re.compile(r"\d{1,2}/\d{1,2}|(?:1[3-9]|2\d|3[01])\.(?:0[1-9]|1[0-2])|\d{1,2}\.0[1-9]")
 _D_M_LEADS = frozenset({"to", "by", "until", "till", "til", "date", "on", "before", "now", "say"})
 _D_M_LEADS |= {"w/c", "w/b", "wc", "wb", "said", "target", "for", "from"}
 _DAY_ORDINAL = re.compile(rf"\d{{1,2}}{one_of(ORDINAL_SUFFIXES)}")  # "the 18th"

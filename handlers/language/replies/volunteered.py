@@ -70,6 +70,8 @@ def _by_ref(text: str, named: Sequence[Candidate], today: date) -> tuple[ParsedR
     if len(named) == 1:
         return (parse_reply(_opened(text), named, today=today),)
     lines = text.strip().split("\n", 1)
+    if len(lines) == 1:  # "Quick update on A3 and A1 - A1 is all done, A3 starts Jan"
+        lines = re.split(r"\s[-\u2013\u2014:]\s", text.strip(), maxsplit=1)
     intro = _opened(lines[0])
     if (
         len(lines) == 2
