@@ -330,3 +330,60 @@ def test_next_week_as_a_deadline_offers_its_friday() -> None:
         today=date(2027, 11, 15),
     )
     assert date(2027, 11, 26) in {o.day for o in reading.date_options}
+
+
+# -- what blind batch 20 taught ----------------------------------------------------------------
+
+WINTER = date(2028, 11, 30)  # a Thursday
+
+
+def test_a_rag_colour_alone_is_read_as_its_rating() -> None:
+    survey = Candidate("R9", "Run the residents' survey", Status.PARTIALLY_COMPLETE, WINTER)
+    red = read("red", survey, today=WINTER)
+    assert red.ask_status and red.status_options[0] is Status.DELAYED and red.ask_date
+    amber = read("amber", survey, today=WINTER)
+    assert amber.ask_status and Status.DELAYED in amber.status_options
+    green = read("green", survey, today=WINTER)
+    assert green.status is None and not green.ask_status
+
+
+def test_rounds_and_people_still_to_come_ask_the_date() -> None:
+    plan = Candidate("TC9", "Refresh the community plan", Status.NOT_STARTED, date(2029, 1, 31))
+    for reply in ("once the new Head of Community Planning starts - they want to shape it",
+                  "it'll all be done by the time Audit Wales come back in"):  # fmt: skip
+        reading = read(reply, plan, today=WINTER)
+        assert reading.ask_date and reading.new_date is None, reply
+
+
+def test_a_welsh_name_of_the_action_finds_it() -> None:
+    plan = Candidate("A3", "Management Plan review: community drop-in sessions in each cluster")
+    forum = Candidate("A4", "Establish a National Park Youth Forum with the Urdd and schools")
+    got = volunteered(
+        "Shwmae, quick one - first meeting of the Fforwm Ieuenctid was last night, 14 young "
+        "people came! So the youth forum is established and running, you can close it",
+        plan,
+        forum,
+    )
+    assert list(got) == ["A4"]
+
+
+def test_a_deciding_body_is_not_the_action_it_decides_on() -> None:
+    refresh = Candidate("PE2", "Refresh the IJB Participation and Engagement Strategy")
+    panel = Candidate("PE3", "Establish a Lived Experience Panel; the panel meets quarterly")
+    got = volunteered(
+        "Can you put the engagement strategy refresh back a cycle? The IJB's moved the March "
+        "meeting to April",
+        refresh,
+        panel,
+    )
+    assert list(got) == ["PE2"]
+
+
+def test_a_month_asked_for_far_ahead_is_offered() -> None:
+    course = Candidate("R10", "Build the e-learning module", Status.NOT_STARTED, date(2029, 3, 31))
+    reading = read(
+        "L&OD can't build anything new until the new LMS goes live in April. Put it back to Sept?",
+        course,
+        today=WINTER,
+    )
+    assert date(2029, 9, 30) in {o.day for o in reading.date_options}

@@ -141,5 +141,11 @@ TITLE_WORDS: dict[str, str] = {
     "swyddogion": "officers",
     "partneriaid": "partners",
     "sesiwn": "session",
+    "fforwm": "forum",
+    "fforymau": "forums",
+    "ysgol": "school",
+    "ysgolion": "schools",
+    "pobl": "people",
+    "ifanc": "young",
     "sesiynau": "sessions",
 }

@@ -455,6 +455,21 @@ BARE_RULES = (
         "otherwise nothing changes.",
     ),
     BareRule(
+        "rag red",
+        r"(?:red|rag red|status red|\U0001f534)",
+        "A RAG rating of red: in trouble, late, or just at risk? Asked, the date with it.",
+    ),
+    BareRule(
+        "rag amber",
+        r"(?:amber|rag amber|status amber|\U0001f7e0|\U0001f7e1)",
+        "Amber: at risk, but not said to be late. Asked, keeping it first.",
+    ),
+    BareRule(
+        "rag green",
+        r"(?:green|rag green|status green|\U0001f7e2)",
+        "Green: on track, nothing changes.",
+    ),
+    BareRule(
         "elsewhere",
         r"see (?:above|below|previous|earlier|my last|my email|email|attached)(?: update| email)?"
         r"|as (?:above|before|previously)|as per (?:my )?(?:last|previous)(?: update| email)?"
@@ -522,6 +537,11 @@ def settle_bare(
         return StatusReading(None, (None,)), DateReading()
     if rule.name == "yes":
         return StatusReading(None, (None, Status.COMPLETE)), DateReading()
+    if rule.name == "rag red" and current not in (Status.COMPLETE, Status.WITHDRAWN):
+        problem = "Red: is there a new target date, or keep it?"
+        return StatusReading(None, (Status.DELAYED, None)), DateReading(problem=problem)
+    if rule.name == "rag amber" and current not in (Status.COMPLETE, Status.WITHDRAWN):
+        return StatusReading(None, (None, Status.DELAYED)), DateReading()
     if rule.name == "ticked":
         return StatusReading(Status.COMPLETE), DateReading()
     closed = current in (Status.COMPLETE, Status.WITHDRAWN)

@@ -53,7 +53,8 @@ LEANS = (
         r"|parked|abandon\w*|withdr[ae]w\w*|superseded|replaced (?:by|with)|not needed|overtaken"
         r"|dead in the water|long grass|off (?:my|the) (?:list|plan)|no budget|no money"
         r"|(?:fold|roll|merg)(?:ed|ing|e)? (?:it |this |them )?into|(?:don'?t|no) need (?:to|for)"
-        r"|(?:come|taken?) (?:it )?(?:out|off) (?:of )?(?:the|my) (?:plan|list)"
+        r"|(?:come|taken?) (?:it )?(?:out|off) (?:of )?(?:the|my|this) (?:plan|list)"
+        r"|(?:now )?covered by"
         r"|pulled out|lead (?:it|the \w+) themselves|no point|not required"
         r"|take (?:that|it|this) (?:one )?off|delet(?:e|ed|ing)"
         r"|pick (?:it|this) up (?:through|in))\b",
@@ -81,7 +82,7 @@ LEANS = (
     Lean(
         "back to the start",
         r"\b(?:from scratch|start(?:ing)? (?:again|over)|back to square one|not (?:yet )?started"
-        r"|haven'?t (?:yet )?started|hasn'?t (?:yet )?started"
+        r"|haven'?t (?:yet |actually |really )?started|hasn'?t (?:yet |actually |really )?started"
         r"|never (?:been |even |actually )?started)\b",
         Status.NOT_STARTED,
         "Work begun again, or never begun: not started.",
@@ -176,7 +177,8 @@ def offered(
     moved = [Status.DELAYED] if later else []
     said = leans(note)
     if best is _P and current in (Status.NOT_STARTED, Status.DELAYED):
-        said.insert(0 if Status.COMPLETE not in said else 1, Status.IN_PROGRESS)  # or just begun
+        first_done = bool(said) and said[0] is Status.COMPLETE
+        said.insert(1 if first_done else 0, Status.IN_PROGRESS)  # or just begun
     if Status.COMPLETE in said[1:] and _NOT_DONE & set(said):
         said.insert(0, _P)  # "PSNI done, NIHE done, the Trust TBC": done and not done, a part
     return unique([best, None, *said[:1], *moved, *said[1:], *rest], current)

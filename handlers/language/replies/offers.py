@@ -60,6 +60,7 @@ _STARTS = re.compile(
     re.IGNORECASE,
 )
 _YEAR = re.compile(r"\d{4}|[-'/ ]\d{2}\b|\bq[1-4]\b", re.IGNORECASE)
+_MOVED_TO = re.compile(r"\b(?:back to|moved to|move it to|until|till|to)\s*$", re.IGNORECASE)
 _FAR = 300  # days: a day named without its year this far off is one already gone
 _FY = re.compile(r"(\d{2})/(\d{2})$")
 _MOST = 6
@@ -79,7 +80,8 @@ def days_named(text: str, today: date) -> list[DateOption]:
             if day is None:
                 continue
             taken.append(range(m.start(), m.end()))
-            if not _YEAR.search(m.group()) and (day - today).days > _FAR:
+            far = not _YEAR.search(m.group()) and (day - today).days > _FAR
+            if far and not _MOVED_TO.search(text[max(0, m.start() - 12) : m.start()]):
                 continue  # "on 3 February", said on the 15th: that day gone, not next year's
             if day > today:
                 found.append((m.start(), DateOption(day, m.group().strip())))

@@ -246,6 +246,7 @@ _IRREGULAR_PAST = frozenset(
     {"met", "held", "had", "was", "were", "did", "ran", "went", "sent", "spoke", "took", "gave"}
     | {"began", "came", "saw", "got", "made", "wrote", "since", "last", "ago", "earlier"}
     | {"previously", "back", "been", "already", "left", "spent", "lost", "found", "told"}
+    | {"finally"}  # "the app team finally put it up on Thursday"
 )
 # Words ending in -ed that look forward or name the delay itself, not a past event.
 NOT_PAST = frozenset(

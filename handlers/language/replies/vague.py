@@ -203,7 +203,11 @@ UNKNOWN = re.compile(
     r"|(?:will|'ll) be (?:done|finished|complete|ready) (?:when|once)"
     # "it'll be next cycle", "by the time of the next audit": a round whose date isn't said
     r"|(?:the )?next (?:committee |meeting |reporting |board |paper |agenda )?cycle"
-    r"|(?:the )?next (?:audit|inspection|review)(?! (?:is|was|on|in|of)\b))"
+    r"|(?:the )?next (?:audit|inspection|review)(?! (?:is|was|on|in|of)\b)"
+    # "by the time Audit Wales come back in", "once the new Head of Service starts"
+    r"|by the time (?:\w+ ){1,5}?(?:comes?|gets?|is|are|starts?|arrives?|happens?|returns?)"
+    r"|(?:once|when|until|till) (?:the |our |a )?new (?:[\w&-]+ ){1,5}?"
+    r"(?:starts?|arrives?|is (?:in post|appointed|here)|joins?|takes? up|beds? in))"
     r"(?![\w-])",
     re.IGNORECASE,
 )

@@ -28,7 +28,7 @@ from handlers.language.replies.which import (
 
 # "Update on R4 -", "FYI", "Quick one on R7 and R5.": how news opens, not news itself.
 _OPENING = re.compile(
-    r"^\s*(?:(?:hi|hello|hiya|morning)\b[^\n.!?]{0,20}[,.!\n]\s*)?"
+    r"^\s*(?:(?:hi|hello|hiya|morning|afternoon|shwmae|helo|bore da)\b[^\n.!?]{0,20}[,.!\n]\s*)?"
     r"(?:(?:just )?(?:a )?(?:quick )?(?:update|progress|news|fyi|one|diweddariad)\b(?: for you)?"
     r"(?: on| for| re| about)?)?\s*[:\-\u2013\u2014,]?\s*",
     re.IGNORECASE,

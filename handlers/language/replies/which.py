@@ -67,6 +67,8 @@ _SYNONYMS = {
     "cost": "spend",
     "costs": "spend",
     "budget": "spend",
+    "eqia": "equality",  # an equality impact assessment
+    "eia": "equality",
     "consultation": "consult",
     "consultations": "consult",
     "consulting": "consult",
@@ -100,6 +102,7 @@ def title_stems(text: str) -> set[str]:
 
 _NAME_RUN = re.compile(r"(?:[A-Z][a-z]+(?:\s+(?:of|&)\s+|\s+))+[A-Z][a-z]+")
 _LINKS = frozenset({"and", "of", "&"})
+_BODIES = frozenset({"board", "committee", "cabinet", "council", "team", "executive"})
 
 
 @functools.lru_cache(maxsize=4096)
@@ -107,12 +110,14 @@ def initials(text: str) -> frozenset[str]:
     """The initials of each run of capitalised words, three letters or more: 'Community
     Risk Management Plan' is the crmp."""
     runs = (run.split() for run in _NAME_RUN.findall(text))
+    # a deciding body ('the IJB moved its meeting') is who acts, not what the action is
+    runs = (run for run in runs if run[-1].lower() not in _BODIES)
     found = ("".join(w[0].lower() for w in run if w not in _LINKS) for run in runs)
     return frozenset(letters for letters in found if len(letters) >= 3)
 
 
 # Words in many titles of a plan: they tell one action from another only by accident.
-TOO_COMMON = frozenset({"partnership", "engag", "community", "staff", "team", "officer"})
+TOO_COMMON = frozenset({"partnership", "engag", "community", "staff", "team", "officer", "meet"})
 
 
 def title_words(text: str, candidates: Sequence[Candidate]) -> str | None:
