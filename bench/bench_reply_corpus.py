@@ -48,6 +48,7 @@ FIRST_SCORES: dict[int, str] = {
     18: "87.0% (23 read, 131 asked), 11 unoffered, 12 wrong",
     19: "89.0% (23 read, 155 asked), 15 unoffered, 7 wrong",
     20: "89.7% (26 read, 139 asked), 12 unoffered, 7 wrong",
+    21: "86.8% (16 read, 115 asked), 11 unoffered, 9 wrong",
 }
 
 # The price of reading safely: how many replies get a question before Save. Before a field was
