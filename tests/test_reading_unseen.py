@@ -387,3 +387,46 @@ def test_a_month_asked_for_far_ahead_is_offered() -> None:
         today=WINTER,
     )
     assert date(2029, 9, 30) in {o.day for o in reading.date_options}
+
+
+# -- what blind batch 21 taught ----------------------------------------------------------------
+
+SPRING = date(2028, 3, 8)  # a Wednesday
+
+
+def test_red_with_a_reason_asks_the_date() -> None:
+    late = Candidate("A4", "Commission the retail study", Status.DELAYED, date(2028, 5, 31))
+    assert read("Red. Consultants went bust.", late, today=SPRING).ask_date
+
+
+def test_a_session_left_beside_a_rescheduled_one_is_asked() -> None:
+    sessions = Candidate("PE9", "Hold locality sessions", Status.PARTIALLY_COMPLETE)
+    sessions = Candidate(sessions.ref, sessions.text, sessions.status, date(2028, 3, 31))
+    reading = read(
+        "one session left - the Glenburn one was snowed off (!) rescheduled 26th April",
+        sessions,
+        today=date(2028, 4, 5),
+    )
+    assert reading.ask_status and None in reading.status_options[:3]  # keep it part done
+
+
+def test_a_round_of_ongoing_work_late_is_not_the_action_late() -> None:
+    bulletin = Candidate("PE6", "Quarterly engagement bulletin", Status.IN_PROGRESS, None)
+    reading = read(
+        "Q1 bulletin delayed a couple of weeks - comms team short staffed. Out mid July",
+        bulletin,
+        today=date(2028, 6, 23),
+    )
+    assert reading.ask_status and None in reading.status_options[:2]
+
+
+def test_a_weekday_alone_is_asked_about() -> None:
+    sessions = Candidate("PE9", "Hold locality sessions", Status.PARTIALLY_COMPLETE)
+    sessions = Candidate(sessions.ref, sessions.text, sessions.status, date(2028, 3, 31))
+    assert read("Friday", sessions, today=SPRING).ask_status
+
+
+def test_end_of_month_without_the() -> None:
+    late = Candidate("TP4", "Run the STAR survey", Status.DELAYED, date(2028, 4, 30))
+    reading = read("should be done by end of month", late, today=date(2028, 5, 9))
+    assert date(2028, 5, 31) in [reading.new_date, *(o.day for o in reading.date_options)]

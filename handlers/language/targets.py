@@ -998,7 +998,7 @@ _RE_CHAT_QUARTER = _Lazy(
 _RE_CALENDAR_QUARTER = _Lazy(rf"(?:end of (?:the )?)?{QUARTER}\s*([1-4])\s+(\d{{4}})")
 _RE_NEXT_FY = _Lazy(rf"((?:the )?end of )?(?:the )?next {FINANCIAL_YEAR}")
 _RE_THIS_QUARTER = _Lazy(r"(?:(?:the )?end of )?(?:the|this|next) quarter")
-_RE_MONTH_END = _Lazy(r"(?:the )?end of (?:the|this|next) month")
+_RE_MONTH_END = _Lazy(r"(?:the )?end of (?:(?:the|this|next) )?month")
 _RE_NEXT_SEASON = _Lazy(rf"next {alternation(SEASON_START)}")
 _RE_DURATION = _Lazy(
     rf"(?:in |within )?(a|an|another|\d{{1,2}}|{one_of(NUMBER_WORDS)})(?: more)? "

@@ -34,7 +34,7 @@ LEANS = (
         r"|(?<!minutes )to follow"
         r"|left to|(?:the )?rest\b|remaining|not quite|isn'?t really (?:complete|done|finished)"
         r"|not (?:fully|all|really) (?:complete|done|finished)|bar the|but not|just the\b"
-        r"|tbc\b|outstanding|to go\b)",
+        r"|tbc\b|outstanding|to go\b|(?:one|two|three|a few|\d+) (?:\w+ )?(?:left|remaining)\b)",
         Status.PARTIALLY_COMPLETE,
         "Something done and something not: a part complete.",
     ),
@@ -72,7 +72,8 @@ LEANS = (
         r"|(?:is|are) (?:now )?(?:up )?on the (?:website|intranet)"
         r"|(?:is|now|gone|become|becomes) (?:now )?(?:bau|business as usual)\b"
         r"|^\W*(?:bau|business as usual) now\b|embedded"
-        r"|mainstreamed|in the bag|gone live|closed off"
+        r"|mainstreamed|in the bag|gone live|closed off|noted (?:the|it|our|this)\b"
+        r"|all (?:\w+ )?(?:sent|issued|distributed|delivered) (?:out )?now"
         r"|(?:^|[,.;]\s?|(?:was|were|been|and) )noted\b"
         r"|closed (?:on |last )?(?:mon|tue|wed|thu|fri|sat|sun|yesterday|with|early)"
         r")",
@@ -148,7 +149,7 @@ CONTRADICTED_BY: dict[Status | None, frozenset[Status]] = {
     Status.NOT_STARTED: frozenset({Status.COMPLETE, Status.WITHDRAWN, _P, Status.IN_PROGRESS}),
     Status.IN_PROGRESS: frozenset({Status.COMPLETE, Status.WITHDRAWN, Status.NOT_STARTED}),
     _P: frozenset({Status.WITHDRAWN}),
-    Status.DELAYED: frozenset({Status.COMPLETE, Status.WITHDRAWN}),
+    Status.DELAYED: frozenset({Status.COMPLETE, Status.WITHDRAWN, _P}),
     Status.COMPLETE: frozenset({_P, Status.DELAYED, Status.WITHDRAWN, Status.NOT_STARTED}),
     Status.WITHDRAWN: frozenset({Status.COMPLETE, _P, Status.IN_PROGRESS, Status.NOT_STARTED}),
 }
@@ -159,7 +160,11 @@ _NOT_DONE = frozenset({Status.DELAYED, _P, Status.NOT_STARTED})
 
 def contradiction(shown: Status | None, note: str, current: Status | None) -> Status | None:
     """A status the reply's words lean to that says otherwise than the one read, if any."""
-    said = [lean for lean in leans(note) if lean not in (shown, current)]
+    # a status read that moves it from where it is may be contradicted by words that keep it
+    # there ('one session left', read as Delayed for a part-done action)
+    said = [
+        lean for lean in leans(note) if lean not in (shown, current if shown is None else shown)
+    ]
     against = CONTRADICTED_BY[shown]
     if shown is None and current is not None:  # kept: what it is kept as, too
         against = against | CONTRADICTED_BY[current]

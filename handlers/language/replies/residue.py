@@ -201,6 +201,14 @@ DOUBTS: tuple[DoubtRule, ...] = (
         "The officer asks, or isn't sure, about what its sentence says: only they can settle it.",
     ),
     DoubtRule(
+        "rated red",
+        r"^\W*(?:rag:?\s*)?red\b(?!\s+(?:tape|book|line|flag))",
+        Reach.DATE,
+        "'Red. Consultants went bust.': a RAG rating of red, with a reason: whatever date the "
+        "reply gives or keeps, the officer is asked.",
+        lean=Status.DELAYED,
+    ),
+    DoubtRule(
         "no date yet",
         _any(
             r"can'?t (?:put|give|set|promise)(?: you)? (?:a|any) (?:\w+ )?(?:date|timescale)",

@@ -149,12 +149,21 @@ def _date_beside_a_question(read: Read) -> Doubt | None:
     return Doubt("date beside a question", said, frozenset({Field.DATE}), problem=problem)
 
 
+_A_WEEKDAY = re.compile(
+    r"(?:on )?(?:mon|tues|wednes|thurs|fri|satur|sun)day",
+    re.IGNORECASE,  # not "next Friday"
+)
+
+
 def _past_day_alone(read: Read) -> Doubt | None:
-    """A reply that is only a day already past ('12/1'): something happened then; what?"""
+    """A reply that is only a day already past ('12/1'), or a weekday ('Friday'): something
+    happens then; what?"""
     r = read.reading
     if r.status is not None or r.ask_status or not read.tokens:
         return None
     past = [f for f in read.dates if f.answer.day is not None and f.answer.day < read.today]
+    # a weekday alone ('Friday'): done by then, due then, or something else then?
+    past += [f for f in read.dates if _A_WEEKDAY.fullmatch(f.text.strip())]
     covered = {k for f in past for k in range(f.first, f.last + 1)}
     if any(k not in covered for k in range(len(read.tokens))):
         return None
@@ -384,6 +393,17 @@ def _kept_while_leaning(read: Read) -> Doubt | None:
     return Doubt("kept, while leaning", "", frozenset({Field.STATUS}), elsewhere[0])
 
 
+def _late_with_no_target(read: Read) -> Doubt | None:
+    """Delayed, said of ongoing work with no target ('Q1 bulletin delayed a couple of
+    weeks'): one round late, not the action. Asked, keeping it first."""
+    r, action = read.reading, read.action
+    if r.status is not Status.DELAYED or action is None or action.target is not None:
+        return None
+    if action.status not in (Status.IN_PROGRESS, Status.PARTIALLY_COMPLETE):
+        return None
+    return Doubt("late, with no target", "", frozenset({Field.STATUS}), None)
+
+
 _NOT_LATE = frozenset({None, Status.NOT_STARTED, Status.IN_PROGRESS})
 
 
@@ -513,6 +533,12 @@ CHECKS = (
         "a time as a label",
         _a_time_as_a_label,
         "The date read names something else ('the Q3 figures', 'the June meeting'): asked.",
+    ),
+    Check(
+        "late, with no target",
+        _late_with_no_target,
+        "Delayed, said of ongoing work with no target ('Q1 bulletin delayed'): a round late, "
+        "or the action? Asked, keeping it first.",
     ),
     Check(
         "kept, while leaning",
