@@ -430,3 +430,23 @@ def test_end_of_month_without_the() -> None:
     late = Candidate("TP4", "Run the STAR survey", Status.DELAYED, date(2028, 4, 30))
     reading = read("should be done by end of month", late, today=date(2028, 5, 9))
     assert date(2028, 5, 31) in [reading.new_date, *(o.day for o in reading.date_options)]
+
+
+def test_small_talk_before_anyway_is_not_the_news() -> None:
+    inspectors = Candidate("TP8", "Review the self-assessment against the Housing Ombudsman code")
+    videos = Candidate("TP10", "Deliver the damp and mould communications campaign")
+    got = volunteered(
+        "Hi there, hope you're well. Been a mad few weeks with the elections and the new "
+        "Cabinet Member for Housing starting. Anyway, the damp & mould videos finally went out "
+        "last week.",
+        inspectors,
+        videos,
+    )
+    assert "TP8" not in got and "TP10" in {*got, *(r for g in got.values() for r in g.ref_options)}
+
+
+def test_a_half_year_alone_offers_this_one_and_the_next() -> None:
+    survey = Candidate("R8", "Run the highways survey", Status.NOT_STARTED, date(2028, 3, 31))
+    reading = read("H2", survey, today=SPRING)
+    assert reading.ask_date and reading.ask_status
+    assert {date(2028, 3, 31), date(2029, 3, 31)} <= {o.day for o in reading.date_options}

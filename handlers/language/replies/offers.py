@@ -89,6 +89,8 @@ def days_named(text: str, today: date) -> list[DateOption]:
                 # "goes live 7 June for three weeks": it ends three weeks on
                 words = text[m.start() : run.end()].strip()
                 found.append((m.start() + 1, DateOption(day + _length(run), words)))
+    for m in _HALF.finditer(text):  # "H2": the end of this half and of the next
+        found += [(m.start(), DateOption(day, m.group())) for day in _half_ends(m, today)]
     found.sort(key=lambda pair: pair[0])
     return [option for _, option in found][:_MOST]
 
@@ -117,6 +119,16 @@ def _in_its_month(text: str, m: re.Match[str]) -> str:
     if named is None or not _ORDINAL_ONLY.fullmatch(m.group().strip()):
         return m.group()
     return f"{m.group().strip()} {named[1]}"
+
+
+_HALF = re.compile(r"\bH([12])\b", re.IGNORECASE)
+
+
+def _half_ends(m: re.Match[str], today: date) -> list[date]:
+    """The next two ends of a financial half-year: H1 ends 30 September, H2 31 March."""
+    month, day = (9, 30) if m[1] == "1" else (3, 31)
+    ends = [date(year, month, day) for year in range(today.year, today.year + 3)]
+    return [end for end in ends if end > today][:2]
 
 
 def _day(words: str, today: date) -> date | None:

@@ -115,7 +115,9 @@ def _done_a_step(read: Read) -> Doubt | None:
     steps = steps_of(action.text)
     if len(steps) < 2:
         return None
-    sentence = re.split(r"[.!?\n;:]|\s[-\u2013\u2014]\s", read.note[: read.status_at[0]])[-1]
+    pieces = re.split(r"[.!?\n;:]|\s[-\u2013\u2014]\s", read.note[: read.status_at[0]])
+    # "complaints SA - done and published": the subject is the heading before the dash
+    sentence = pieces[-1] if pieces[-1].strip() or len(pieces) < 2 else pieces[-2]
     said = content_words(sentence)
     named = [k for k, step in enumerate(steps) if said & step]
     own = [k for k in named if said & (steps[k] - set().union(*(steps[:k] + steps[k + 1 :])))]
@@ -417,6 +419,8 @@ def _later_unsaid(read: Read) -> Doubt | None:
     if action.status in _FINAL or action.status is Status.DELAYED:
         return None
     days = [r.new_date] if r.new_date else [o.day for o in r.date_options] if r.ask_date else []
+    if r.ask_date and len(_WORD.findall(read.note)) <= 2:  # "H2": the days it could mean
+        days += [o.day for o in days_named(read.note, read.today)]
     if not any(day > action.target for day in days if day is not None):
         return None
     return Doubt("later, unsaid", "", frozenset({Field.STATUS}), Status.DELAYED)

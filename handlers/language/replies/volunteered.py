@@ -167,11 +167,20 @@ _INTRODUCED = re.compile(
 )
 
 
+# "Anyway, ...": the chat before it was small talk; the news starts here.
+_TO_BUSINESS = re.compile(
+    r"(?:^|[.!?\n]\s*)(?:anyway|anyhow|anyways|right then|so anyway)\b[,:!]?\s*", re.IGNORECASE
+)
+
+
 def _opened(text: str) -> str:
     """The message without its greeting, its writer's introduction, or 'update on'."""
     intro = _INTRODUCED.match(text)
     if intro and not reports_progress(intro.group()):
         text = text[intro.end() :]
+    turn = _TO_BUSINESS.search(text)
+    if turn is not None and not reports_progress(text[: turn.start()]):
+        text = text[turn.end() :]  # "... a mad few weeks. Anyway, the videos went out"
     return _OPENING.sub("", text, count=1).strip() or text.strip()
 
 
