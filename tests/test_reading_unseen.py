@@ -450,3 +450,18 @@ def test_a_half_year_alone_offers_this_one_and_the_next() -> None:
     reading = read("H2", survey, today=SPRING)
     assert reading.ask_date and reading.ask_status
     assert {date(2028, 3, 31), date(2029, 3, 31)} <= {o.day for o in reading.date_options}
+
+
+def test_words_of_work_going_on_are_offered() -> None:
+    """'So in progress I suppose', 'should be fine for end of January', 'pubd', 'all 3 in'."""
+    late = Candidate("HC3", "Agree the data-sharing protocol", Status.DELAYED, date(2027, 1, 31))
+    reading = read(
+        "DPIA done, protocol drafted and out to partners for signature. Should be fine for end "
+        "of January.",
+        late,
+        today=date(2026, 12, 8),
+    )
+    assert Status.IN_PROGRESS in reading.status_options[:3]
+    returns = Candidate("A10", "Load the returns", Status.PARTIALLY_COMPLETE, date(2026, 12, 31))
+    reading = read("all 3 in pentana now, reportin from Q1", returns, today=date(2027, 2, 17))
+    assert Status.COMPLETE in reading.status_options[:3]

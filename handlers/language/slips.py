@@ -29,7 +29,7 @@ _REAL_WORDS = frozenset(
     | {"progressed", "tracks", "tracked", "until", "julie", "julia", "junes", "augusta"}
     | {"finishes", "finisher", "completes", "completer", "starter", "started", "starts"}
 )
-_SHORT_SLIPS = {"trak": "track", "dne": "done", "compelete": "complete"}
+_SHORT_SLIPS = {"trak": "track", "dne": "done", "compelete": "complete", "pubd": "published"}
 _QUALIFYING = frozenset(PARTLY_QUALIFIERS) | {"fully", "now", "is", "all", "been"}
 
 

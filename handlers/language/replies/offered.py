@@ -43,7 +43,8 @@ LEANS = (
         r"\b(?:moved|postponed|put back|pushed|slipp\w*|delay\w*|rearrang\w*|re-?schedul\w*"
         r"|instead of|rather than|cancelled|won'?t|will not|not (?:be )?realistic|h[eo]ld off"
         r"|on hold|paused|behind|late\b|later\b|until|till|not until|now (?:be|going|in)\b"
-        r"|missed|next cycle)",
+        r"|missed|next cycle|reprocur\w*|re-?tender\w*"
+        r"|no idea (?:on|of|about) (?:the )?timescales?)",
         Status.DELAYED,
         "A date moved or a step held back: maybe the action is late.",
     ),
@@ -73,6 +74,8 @@ LEANS = (
         r"|(?:is|now|gone|become|becomes) (?:now )?(?:bau|business as usual)\b"
         r"|^\W*(?:bau|business as usual) now\b|embedded"
         r"|mainstreamed|in the bag|gone live|closed off|noted (?:the|it|our|this)\b"
+        r"|all (?:\d+|two|three|four|five|six) (?:\w+ )?(?:in|done|complete|finished)"
+        r" (?:now|\w+ now)"
         r"|all (?:\w+ )?(?:sent|issued|distributed|delivered) (?:out )?now"
         r"|(?:^|[,.;]\s?|(?:was|were|been|and) )noted\b"
         r"|closed (?:on |last )?(?:mon|tue|wed|thu|fri|sat|sun|yesterday|with|early)"
@@ -91,7 +94,8 @@ LEANS = (
     Lean(
         "under way",
         r"\b(?:started|under ?way|in hand|ongoing|working on|on track|progressing|drafting"
-        r"|scoping|writing (?:it )?up|in train|kicked off|going (?:fine|well|ok)"
+        r"|scoping|writing (?:it )?up|in train|kicked off|going (?:fine|well|ok)|in progress"
+        r"|(?:should|will) be fine for"
         r"|closes? (?:on )?(?:\d|mon|tue|wed|thu|fri|sat|sun)|(?:open|runs?|running) until"
         r"|first (?:\w+ ){0,2}(?:was|were|went|held|ran|took place))\b",
         Status.IN_PROGRESS,
