@@ -465,3 +465,33 @@ def test_words_of_work_going_on_are_offered() -> None:
     returns = Candidate("A10", "Load the returns", Status.PARTIALLY_COMPLETE, date(2026, 12, 31))
     reading = read("all 3 in pentana now, reportin from Q1", returns, today=date(2027, 2, 17))
     assert Status.COMPLETE in reading.status_options[:3]
+
+
+# -- what blind batch 22 (scored cold on the reader above) taught ------------------------------
+
+SUMMER = date(2027, 7, 14)  # a Wednesday
+
+
+def test_when_the_officer_is_back_is_not_the_target() -> None:
+    late = Candidate("2.2", "Agree the carers' engagement plan", Status.DELAYED, date(2027, 3, 31))
+    reading = read("Sorry, off sick at the moment, back on 2 Aug. Will update then", late, SUMMER)
+    assert reading.new_date != date(2027, 8, 2)
+
+
+def test_the_back_end_of_the_year_is_its_end_not_a_delay() -> None:
+    review = Candidate("CI3", "Review the SCI", Status.NOT_STARTED, date(2027, 12, 31))
+    assert read("back end of the year", review, today=SUMMER).status is not Status.DELAYED
+
+
+def test_subsumed_can_come_off_offers_withdrawn() -> None:
+    code = Candidate("TP8", "Review complaints handling with tenants", Status.IN_PROGRESS)
+    reading = read(
+        "subsumed by the new Complaints Handling Code self-assessment - can come off", code
+    )
+    assert reading.ask_status and Status.WITHDRAWN in reading.status_options[:3]
+
+
+def test_a_wait_that_could_be_months_asks_the_date() -> None:
+    crewing = Candidate("S3", "Consult staff on crewing", Status.NOT_STARTED, date(2027, 8, 31))
+    reading = read("once the negotiations with the FBU conclude - could be months", crewing, SUMMER)
+    assert reading.ask_date and reading.new_date is None

@@ -257,6 +257,9 @@ def _a_start(tokens: Sequence[Token], hit: Found) -> bool:
     if len(words) >= 2 and words[-1] in ("until", "till", "til") and words[-2] in _AWAY:
         signed = words[-2] == "off" and len(words) > 2 and words[-3].startswith("sign")
         return not signed  # "I'm off until the 7th": when they are back, not the target
+    near = {t.word for t in tokens[max(0, hit.first - 8) : hit.first]}
+    if "back" in words[-2:] and near & _AWAY:
+        return True  # "off sick at the moment, back on 2 Aug": when they return
     if len(words) >= 2 and words[-1] in ("until", "till", "til") and words[-2] in _TOLD:
         return True  # "we won't know till March": when they hear, not when it is done
     if len(words) < 2 or words[-1] not in ("in", "by", "at", "after"):

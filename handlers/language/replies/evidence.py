@@ -490,6 +490,11 @@ def bare_rule(note: str) -> BareRule | None:
 
 
 _BARE_WORDS = 4
+_WORK_TOLD = re.compile(
+    r"\b(?:held|met|drafted|drafting|done|started|begun|launched|ran|sent|agreed|booked"
+    r"|written|underway|under way|out|live|\w+ing)\b",
+    re.IGNORECASE,
+)
 
 
 def settle_status(e: StatusEvidence) -> StatusReading:
@@ -503,7 +508,8 @@ def settle_status(e: StatusEvidence) -> StatusReading:
         return StatusReading(None, (*said, *back, _PARTLY, Status.IN_PROGRESS, Status.DELAYED))
     if e.ask:
         return StatusReading(None, e.ask)
-    bare = len(e.note.split()) <= _BARE_WORDS  # "both on track", and nothing else
+    # "both on track", "on the register, still on course for Oct": no work told of
+    bare = len(e.note.split()) <= _BARE_WORDS or not _WORK_TOLD.search(e.note)
     if e.status is Status.IN_PROGRESS and e.on_track and current is Status.IN_PROGRESS:
         return StatusReading(None)  # "on track" said of work under way changes nothing
     if e.status is Status.IN_PROGRESS and e.on_track and current is Status.NOT_STARTED and bare:

@@ -57,7 +57,7 @@ LEANS = (
         r"|(?:come|taken?) (?:it )?(?:out|off) (?:of )?(?:the|my|this) (?:plan|list)"
         r"|(?:now )?covered by"
         r"|pulled out|lead (?:it|the \w+) themselves|no point|not required"
-        r"|take (?:that|it|this) (?:one )?off|delet(?:e|ed|ing)"
+        r"|take (?:that|it|this) (?:one )?off|delet(?:e|ed|ing)|subsumed|(?:can|could) come off"
         r"|pick (?:it|this) up (?:through|in))\b",
         Status.WITHDRAWN,
         "Work given up or replaced: maybe withdrawn.",

@@ -109,6 +109,7 @@ def _offered(
 
 
 _CELLS = re.compile(r"\s*\|\s*")
+_BACK_END = re.compile(r"\bback end of\b", re.IGNORECASE)
 
 
 def _parse(text: str, candidates: Sequence[Candidate], today: date) -> ParsedReply:
@@ -121,6 +122,7 @@ def _parse(text: str, candidates: Sequence[Candidate], today: date) -> ParsedRep
     # "compelte", "Chwefror": read right; a turn to another subject left out; the note as written
     note = fix_typos(in_english(this_subject(written, action)))
     note = _CELLS.sub(", ", note).strip(" ,")  # "A7 | not started | Feb fine": a table's row
+    note = _BACK_END.sub("end of", note)  # "the back end of the year": its end, not put back
 
     tokens = tokenize(note)
     dates = all_dates(note, tokens, today)

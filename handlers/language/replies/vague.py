@@ -201,6 +201,7 @@ UNKNOWN = re.compile(
     r"(?<![\w-])(?:no idea when|not sure when|don'?t know when|no timescales?(?: yet)?"
     r"|not (?:yet )?scheduled(?: yet)?|not got a date|keeps? moving|keep moving it"
     r"|(?:will|'ll) be (?:done|finished|complete|ready) (?:when|once)"
+    r"|could (?:be|take) (?:months|weeks|a while|ages)"
     # "it'll be next cycle", "by the time of the next audit": a round whose date isn't said
     r"|(?:the )?next (?:committee |meeting |reporting |board |paper |agenda )?cycle"
     r"|(?:the )?next (?:audit|inspection|review)(?! (?:is|was|on|in|of)\b)"

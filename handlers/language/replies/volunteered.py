@@ -169,7 +169,9 @@ _INTRODUCED = re.compile(
 
 # "Anyway, ...": the chat before it was small talk; the news starts here.
 _TO_BUSINESS = re.compile(
-    r"(?:^|[.!?\n]\s*)(?:anyway|anyhow|anyways|right then|so anyway)\b[,:!]?\s*", re.IGNORECASE
+    r"(?:^|[.!?\n]\s*)(?:also )?(?:anyway|anyhow|anyways|right then|so anyway|while i'?m here"
+    r"|while i (?:think of it|remember))\b[,:!\-\u2013]?\s*",
+    re.IGNORECASE,
 )
 
 
