@@ -319,7 +319,7 @@ def _more_than_plain(read: Read) -> Doubt | None:
 _FEW_WORDS = 8
 
 
-def _time_unread_in_a_long_reply(read: Read) -> Doubt | None:
+def _time_unread_in_a_story(read: Read) -> Doubt | None:
     """More than a few words, the target kept, yet a time still to come is named ('they've
     now said May', 'once the Assembly elections are over'): maybe the new target. Asked."""
     r, action = read.reading, read.action
@@ -569,7 +569,7 @@ CHECKS = (
     ),
     Check(
         "a time unread",
-        _time_unread_in_a_long_reply,
+        _time_unread_in_a_story,
         "More than a plain answer, no new target read, yet a time to come named: asked.",
     ),
     Check(

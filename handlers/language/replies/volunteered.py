@@ -26,10 +26,14 @@ from handlers.language.replies.which import (
     title_words,
 )
 
+# "Hi Jo,", "Bore da!": a greeting, up to its first stop.
+_GREETING = (
+    r"^\s*(?:(?:hi|hello|hiya|morning|afternoon|shwmae|helo|bore da)\b[^\n.!?]{0,20}[,.!\n]\s*)?"
+)
 # "Update on R4 -", "FYI", "Quick one on R7 and R5.": how news opens, not news itself.
 _OPENING = re.compile(
-    r"^\s*(?:(?:hi|hello|hiya|morning|afternoon|shwmae|helo|bore da)\b[^\n.!?]{0,20}[,.!\n]\s*)?"
-    r"(?:(?:just )?(?:a )?(?:quick )?(?:update|progress|news|fyi|one|diweddariad)\b(?: for you)?"
+    _GREETING
+    + r"(?:(?:just )?(?:a )?(?:quick )?(?:update|progress|news|fyi|one|diweddariad)\b(?: for you)?"
     r"(?: on| for| re| about)?)?\s*[:\-\u2013\u2014,]?\s*",
     re.IGNORECASE,
 )
@@ -125,8 +129,7 @@ _INTENT_ONLY = re.compile(
 # "Re the 'ask once' campaign -", "Quick one on the champions pilot -", "Asset mapping update:":
 # what the message is about.
 _SUBJECT = re.compile(
-    r"^\s*(?:(?:hi|hello|hiya|morning|afternoon)\b[^\n.!?]{0,20}[,.!\n]\s*)?"
-    r"(?:(?:re|regarding|quick one on|(?:a )?(?:quick )?(?:update|news) on|on)\s+"
+    _GREETING + r"(?:(?:re|regarding|quick one on|(?:a )?(?:quick )?(?:update|news) on|on)\s+"
     r"(?P<topic>[^\n.:;!?\-\u2013\u2014]{3,60}?)"
     r"|(?P<named>[^\n.:;!?\-\u2013\u2014]{3,60}?)\s+(?:update|news))\s*[:\-\u2013\u2014]",
     re.IGNORECASE,
@@ -161,8 +164,7 @@ def _subject(text: str, candidates: Sequence[Candidate]) -> Candidate | None:
 
 # "Siobhan here from Community Planning.", "Gary O here.": who is writing, not what about.
 _INTRODUCED = re.compile(
-    r"^\s*(?:(?:hi|hello|hiya|morning)\b[^\n.!?]{0,20}[,.!\n]\s*)?"
-    r"(?-i:[A-Z])[\w'-]*(?: (?-i:[A-Z])[\w'.-]*)? here\b[^\n.!?]{0,40}[.!,\n]\s*",
+    _GREETING + r"(?-i:[A-Z])[\w'-]*(?: (?-i:[A-Z])[\w'.-]*)? here\b[^\n.!?]{0,40}[.!,\n]\s*",
     re.IGNORECASE,
 )
 
