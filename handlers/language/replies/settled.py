@@ -570,7 +570,7 @@ CHECKS = (
     Check(
         "a time unread",
         _time_unread_in_a_story,
-        "More than a plain answer, no new target read, yet a time to come named: asked.",
+        "More than a few words, no new target read, yet a time to come named (past the target, in a short story): asked.",
     ),
     Check(
         "closed, something else",
