@@ -570,7 +570,8 @@ CHECKS = (
     Check(
         "a time unread",
         _time_unread_in_a_story,
-        "More than a few words, no new target read, yet a time to come named (past the target, in a short story): asked.",
+        "More than a few words, no new target read, yet a time to come named (in a short "
+        "story, only one past the target): asked.",
     ),
     Check(
         "closed, something else",
