@@ -246,7 +246,9 @@ def test_a_vague_time_is_asked_about_with_its_end_offered(
 
 def test_an_update_volunteered_in_a_direct_message(sam: Officer, plan: AppContext) -> None:
     answer = sam.say("Quick update on the flowchart: legal have signed it off, so that one's done.")
-    assert "T4 → Complete." in answer  # "the flowchart" is T4's title; no reminder needed
+    assert "update on T4" in answer  # "the flowchart" is T4's title; no reminder needed
     assert "Sorry, I didn't understand" not in answer
+    assert "T4 →" not in answer  # "legal ... signed off" unread: asked, Complete first
+    assert "T4 → Complete." in sam.press("Complete")
     assert "Saved. T4 is now Complete" in sam.press("Save")
     assert stored(plan, "T4").status is Status.COMPLETE

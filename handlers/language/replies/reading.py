@@ -67,11 +67,17 @@ def parse_reply(text: str, candidates: Sequence[Candidate], *, today: date) -> P
     """
     own_words, pasted = pasted_apart(text.replace("\u2019", "'").strip())
     reading = _parse(own_words or text, candidates, today)
-    said = reading.status or reading.date_text or reading.ask_status or reading.ask_date
+    asked = reading.ask_status or reading.ask_date
+    # "FYI", "see below": a pointer to the message, asked about only for want of reading it
+    pointer = len((own_words or "").split()) <= _A_POINTER
+    said = reading.status or reading.date_text or (asked and not pointer)
     if not pasted or said:
         return reading
     theirs = _parse(pasted, candidates, today)
     return _offered(reading, theirs, _days_to_come(pasted, today))
+
+
+_A_POINTER = 5
 
 
 def _days_to_come(text: str, today: date) -> tuple[DateOption, ...]:

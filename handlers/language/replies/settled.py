@@ -17,7 +17,7 @@ from datetime import date
 from handlers.language.replies.model import Candidate, DateOption, ParsedReply
 from handlers.language.replies.offered import BUTTONS, contradiction, leans, offered, unique
 from handlers.language.replies.offers import days_named
-from handlers.language.replies.residue import Doubt, Field, Read, doubts
+from handlers.language.replies.residue import Doubt, Field, Read, doubts, residue
 from handlers.language.replies.which import (
     TOO_COMMON,
     content_words,
@@ -455,6 +455,88 @@ def _a_time_as_a_label(read: Read) -> Doubt | None:
     return Doubt("a time as a label", r.date_text, frozenset({Field.DATE}))
 
 
+# Unread too, though no English word: "H2", "31.03", "SA" (the self-assessment).
+_WITH_A_NUMBER = re.compile(r"\b(?:\w*\d\w*|[A-Z]{2,})\b")
+
+
+def _unread(text: str) -> list[str]:
+    """The words of a residue that may say something, as the officer wrote them."""
+    said = content_words(text)
+    words = [w for w in _AS_WRITTEN.findall(text) if stem(w.lower()) in said]
+    return list(dict.fromkeys([*words, *_WITH_A_NUMBER.findall(text)]))
+
+
+_AS_WRITTEN = re.compile(r"[A-Za-z]+")
+
+
+# Words that tell why or by whom ('held up by procurement', 'waiting on Legal', 'signed off
+# by Cabinet') explain a status; they do not change it.
+_A_REASON = re.compile(
+    r"\b(?:by|because(?: of)?|due to|owing to|waiting (?:on|for)|pending|with|since|from"
+    r"|thanks to)\b[^.!?\n,;()]*",
+    re.IGNORECASE,
+)
+# Words of degree and of the deadline itself, which change no reading.
+_FILLER = frozenset(
+    stem(w)
+    for w in "really very just quite pretty actually basically now still also all "
+    "deadline date dates target timescale timescales one two three four five six seven eight "
+    "nine ten half quarter quarters couple revised revise".split()
+)
+# A word or two unread beside a status read are as often a name or a reason as news ('the
+# designer is off sick', 'meeting held'); more are a story the rules did not read. Beside a
+# final status, though, one word may be what was finished instead ('complaints SA - done'):
+# none is let pass.
+_MOST_UNREAD = 2
+
+
+# Words of time and condition ('once the new Head starts', 'by the time Audit come back',
+# 'could be months'): a reply using them may move the target though it names no day.
+_OF_TIME = re.compile(
+    r"\b(?:once|when|until|till|after|before|by the time|months?|weeks?|years?|soon|later|yet"
+    r"|back|delay\w*|late|slip\w*|red|amber)\b",
+    re.IGNORECASE,
+)
+
+
+def _kept_unsaid(read: Read) -> Doubt | None:
+    """Nothing read of the status, and so kept, while the reply says something no rule read
+    ('all sent now, both languages', 'IJB noted the report', 'H2', 'Friday'): a reply that
+    says something says how the work stands. Asked, keeping it first; and the date too when
+    a time was named that gave none."""
+    r = read.reading
+    if r.status is not None or r.ask_status or read.status_at:
+        return None
+    left = [w for w in _unread(residue(read)) if stem(w.lower()) not in _FILLER]
+    if not left and (r.new_date is not None or not read.dates):
+        return None
+    words = " ".join(left) or read.note.strip()
+    fields = {Field.STATUS}
+    timed = read.dates or _OF_TIME.search(read.note)
+    if timed and not r.ask_date and r.new_date is None:
+        fields.add(Field.DATE)  # a time, or words of time, that came to no date: maybe late
+    return Doubt("kept, unsaid", words, frozenset(fields), None)
+
+
+def _more_than_read(read: Read) -> Doubt | None:
+    """A status or a date settled, and words beside it that no rule read, that are no reason
+    and no filler ('Q1 bulletin delayed', 'complaints SA - done', 'one session left ...
+    rescheduled 26th April'): what was read may be of something else. Asked."""
+    r = read.reading
+    fields = set()
+    if not r.ask_status and (r.status is not None or read.status_at):
+        fields.add(Field.STATUS)
+    if not r.ask_date and r.new_date is not None:
+        fields.add(Field.DATE)
+    if not fields:
+        return None
+    rest = _A_REASON.sub(" ", residue(read))
+    left = [w for w in _unread(rest) if stem(w.lower()) not in _FILLER]
+    if len(left) <= (0 if r.status in _FINAL else _MOST_UNREAD):
+        return None
+    return Doubt("more than was read", " ".join(left), frozenset(fields), r.status)
+
+
 # Tried in order, each on the reading as the ones before it left it.
 CHECKS = (
     Check(
@@ -578,6 +660,18 @@ CHECKS = (
         _closed_something_else,
         "Done or dropped, said of a thing the action's title never names ('PM template signed "
         "off' to a reminder about flow charts): maybe news of another action. Asked.",
+    ),
+    Check(
+        "kept, unsaid",
+        _kept_unsaid,
+        "No status read, yet words no rule read, or only a time that gave no date: kept on "
+        "no evidence. Both fields asked, keeping them first.",
+    ),
+    Check(
+        "more than was read",
+        _more_than_read,
+        "A status or date settled beside words no rule read that give no reason ('held up by "
+        "procurement') and are no filler: asked, the reading first.",
     ),
 )
 

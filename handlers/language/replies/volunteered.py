@@ -20,7 +20,9 @@ from handlers.language.replies.progress import reports_progress
 from handlers.language.replies.reading import parse_reply
 from handlers.language.replies.several import read_replies, sentences_of, title_parts
 from handlers.language.replies.which import (
+    SURE_WORDS,
     most_shared,
+    own_words_used,
     overlapping,
     refs_mentioned,
     title_words,
@@ -69,6 +71,18 @@ def _which_of(text: str, candidates: Sequence[Candidate], today: date) -> tuple[
     return (replace(reading, ref=None, ref_options=tuple(could)),)
 
 
+def _ask_which(
+    text: str, likely: Candidate, candidates: Sequence[Candidate], today: date
+) -> tuple[ParsedReply, ...]:
+    """News naming an action by one word of its own: likely that one, but asked, offering it
+    first and then the others whose words the message uses, then the rest."""
+    rest = [c.ref for c in candidates if c.ref != likely.ref]
+    could = overlapping(_opened(text), candidates)
+    order = [likely.ref, *[r for r in could if r != likely.ref], *[r for r in rest if r not in could]]
+    reading = parse_reply(_opened(text), [likely], today=today)
+    return (replace(reading, ref=None, ref_options=tuple(order[:_MOST_OFFERED])),)
+
+
 def _by_ref(text: str, named: Sequence[Candidate], today: date) -> tuple[ParsedReply, ...]:
     """'R16 and R3 both done', 'Quick one on R7 and R5.\\nR7: ...\\nR5: no change'."""
     if len(named) == 1:
@@ -111,6 +125,8 @@ def _by_title(text: str, candidates: Sequence[Candidate], today: date) -> tuple[
         also = [ref for ref in overlapping(lead, candidates) if ref != claimed.ref]
         if also:  # the news came first, naming words other actions share: which is it?
             return _which_of(text, [c for c in candidates if c.ref in {claimed.ref, *also}], today)
+        if own_words_used(_opened(text), claimed.ref, candidates) < SURE_WORDS:
+            return _ask_which(text, claimed, candidates, today)
         return (parse_reply(_opened(text), [claimed], today=today),)
     if len(parts) > 1:  # "... signed off. I'll start on the examples next week.": no news of it
         parts = [(a, body) for a, body in parts if not _INTENT_ONLY.match(body)] or parts

@@ -204,6 +204,10 @@ def steps_of(text: str) -> list[set[str]]:
     return [step for step in steps if step]
 
 
+# One own word names an action only by luck as often as not ('the locality sessions', said of
+# one action's sessions and another's localities): it takes two to settle which, else asked.
+SURE_WORDS = 2
+
 # Words in nearly every engagement plan's actions: shared, they point nowhere.
 _IN_EVERY_PLAN = TOO_COMMON | {stem("consultation"), stem("council"), stem("public")}
 
@@ -225,6 +229,13 @@ def _word_match(text: str, candidates: Sequence[Candidate]) -> str | None:
     if best >= 1 and (second == 0 or best >= 2 * second + 1):
         return ref
     return None
+
+
+def own_words_used(text: str, ref: str, candidates: Sequence[Candidate]) -> int:
+    """How many of the action's own title words (shared with no other) the text uses."""
+    own = {c.ref: title_stems(c.text) - TOO_COMMON for c in candidates}
+    others = set().union(*(w for r, w in own.items() if r != ref))
+    return len(title_stems(text) & (own[ref] - others))
 
 
 def which_action(
