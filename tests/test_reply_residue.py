@@ -136,7 +136,6 @@ def test_more_told_than_read_is_asked_with_the_reading_first(
 ) -> None:
     reading = read(reply)
     assert reading.ask_status and offered(reading)[0] is first, reading
-    assert reading.unsure  # the words it could not read, shown back in the question
 
 
 def test_a_status_word_promised_or_negated_is_no_news() -> None:
