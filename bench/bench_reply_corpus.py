@@ -50,6 +50,8 @@ FIRST_SCORES: dict[int, str] = {
     20: "89.7% (26 read, 139 asked), 12 unoffered, 7 wrong",
     21: "86.8% (16 read, 115 asked), 11 unoffered, 9 wrong",
     22: "93.3% (24 read, 143 asked), 5 unoffered, 7 wrong",
+    23: "89.2% (9 read, 156 asked), 17 unoffered, 3 wrong",
+    24: "90.9% (5 read, 164 asked), 14 unoffered, 3 wrong",
 }
 
 # The price of reading safely: how many replies get a question before Save. Before a field was
