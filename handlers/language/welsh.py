@@ -43,6 +43,8 @@ PHRASES: tuple[tuple[str, str], ...] = (
     (r"\bwedi (?:dechrau|cychwyn)\b", "started"),
     (r"\bheb (?:ddechrau|gychwyn)\b", "not started"),
     (r"\bwedi cau\b", "closed"),
+    (r"\bwedi(?:'i|'u| ei| eu)? (?:wneud|gwneud)\b", "done"),
+    (r"\b(?:gellir|gallwch|mae modd) (?:ei |eu )?(?:gau|cau)\b", "can be closed"),
     (r"\bbron (?:â|a) gorffen\b", "nearly finished"),
     (r"\bbron yn barod\b", "nearly ready"),
     (r"\bbron yna\b", "nearly there"),

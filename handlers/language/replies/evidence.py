@@ -146,6 +146,12 @@ def _weigh_choice(e: DateEvidence, choice: DateChoice, target: date | None) -> D
         return _ask(e, hit.text, problem, choice)  # work with no target: maybe a step in it
     if current in _CLOSED:
         target = None  # reopened: the old target says nothing of the new work
+    if day == target and choice.revision and not choice.in_past:
+        # "pushed to the back end of the year", due at the end of this one: which year?
+        problem = f"\u201c{hit.text}\u201d is the target already: moved to when?"
+        reading = _ask(e, hit.text, problem, choice)
+        later = DateOption(_a_year_on(day), f"{hit.text}, a year on")
+        return replace(reading, options=_unique([*reading.options, later]))
     if day == target:
         return DateReading()  # the same target again
     if (quarter := _current_quarter(e, hit)) is not None:
@@ -358,6 +364,13 @@ def _ask(e: DateEvidence, text: str, problem: str, first: DateChoice | None = No
     if first is None:  # the latest is the likeliest end of the work
         options.sort(key=lambda o: o.day, reverse=True)
     return DateReading(text=text, problem=problem, options=_unique(options))
+
+
+def _a_year_on(day: date) -> date:
+    try:
+        return day.replace(year=day.year + 1)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + 1, day=28)
 
 
 def _words(e: DateEvidence, hit: Found) -> str:

@@ -43,7 +43,7 @@ LEANS = (
         r"\b(?:moved|postponed|put back|pushed|slipp\w*|delay\w*|rearrang\w*|re-?schedul\w*"
         r"|instead of|rather than|cancelled|won'?t|will not|not (?:be )?realistic|h[eo]ld off"
         r"|on hold|paused|behind|late\b|later\b|until|till|not until|now (?:be|going|in)\b"
-        r"|missed|next cycle|reprocur\w*|re-?tender\w*"
+        r"|missed|next cycle|reprocur\w*|re-?tender\w*|extend\w*|on ice"
         r"|no idea (?:on|of|about) (?:the )?timescales?)",
         Status.DELAYED,
         "A date moved or a step held back: maybe the action is late.",
@@ -58,7 +58,8 @@ LEANS = (
         r"|(?:now )?covered by"
         r"|pulled out|lead (?:it|the \w+) themselves|no point|not required"
         r"|take (?:that|it|this) (?:one )?off|delet(?:e|ed|ing)|subsumed|(?:can|could) come off"
-        r"|pick (?:it|this) up (?:through|in))\b",
+        r"|pick (?:it|this) up (?:through|in)|not a requirement|greyed out|merged (?:this|it|with)"
+        r"|no longer happening|voted (?:it )?out)\b",
         Status.WITHDRAWN,
         "Work given up or replaced: maybe withdrawn.",
     ),
@@ -69,7 +70,7 @@ LEANS = (
         r"|sorted|delivered|closes? (?:it|this)|tick(?:ed)?|that'?s us|job done"
         r"|put to bed|done and dusted|wedi gorffen|ticked off|\u2705|\u2714"
         r"|went (?:live|out|up|online|on (?:the )?(?:website|intranet|web))"
-        r"|please close|(?:can|could) (?:you )?close|can be closed|signatures? (?:are |is )?in\b"
+        r"|agreed at (?:cabinet|committee|council|board|the \w+)|please close|(?:can|could) (?:you )?close|can be closed|signatures? (?:are |is )?in\b"
         r"|(?:is|are) (?:now )?(?:up )?on the (?:website|intranet)"
         r"|(?:is|now|gone|become|becomes) (?:now )?(?:bau|business as usual)\b"
         r"|^\W*(?:bau|business as usual) now\b|embedded"
@@ -97,7 +98,7 @@ LEANS = (
         r"|scoping|writing (?:it )?up|in train|kicked off|going (?:fine|well|ok)|in progress"
         r"|(?:should|will) be fine for"
         r"|closes? (?:on )?(?:\d|mon|tue|wed|thu|fri|sat|sun)|(?:open|runs?|running) until"
-        r"|first (?:\w+ ){0,2}(?:was|were|went|held|ran|took place))\b",
+        r"|first (?:\w+ ){0,2}(?:was|were|went|held|ran|took place)|back on track)\b",
         Status.IN_PROGRESS,
         "Work going on.",
     ),
@@ -185,7 +186,9 @@ def offered(
     best, rest = options[0], list(options[1:])
     moved = [Status.DELAYED] if later else []
     said = leans(note)
-    if best is _P and current in (Status.NOT_STARTED, Status.DELAYED):
+    if best in (_P, Status.COMPLETE) and current is Status.NOT_STARTED:
+        said.insert(0, Status.IN_PROGRESS)  # "options appraisal done": begun, if not the whole
+    elif best is _P and current is Status.DELAYED:
         first_done = bool(said) and said[0] is Status.COMPLETE
         said.insert(1 if first_done else 0, Status.IN_PROGRESS)  # or just begun
     if Status.COMPLETE in said[1:] and _NOT_DONE & set(said):

@@ -216,7 +216,8 @@ def _nothing_said(read: Read) -> Doubt | None:
 _THE_REST = re.compile(
     r"(?<![\w-])(?:all (?:of (?:it|them|the \w+)|\d+|two|three|four|five|six|seven|eight|nine"
     r"|ten)\b[^.!?\n]{0,30}?\b(?:done|complete|completed|finished|delivered|in)\b"
-    r"|(?:with|and) the rest(?: of)?\b|(?:last|final|remaining) (?:bit|part|piece|section)s?"
+    r"|(?:with|and) the rest(?: of)?\b|that'?s (?:all|the lot|everything)\b(?! for now)"
+    r"|\bclosed off\b|(?:last|final|remaining) (?:bit|part|piece|section)s?"
     r"(?: \w+){0,3} (?:is |are )?(?:now |finally )?(?:done|in|finished|complete))",
     re.IGNORECASE,
 )
@@ -470,10 +471,11 @@ _AS_WRITTEN = re.compile(r"[A-Za-z]+")
 
 
 # Words that tell why or by whom ('held up by procurement', 'waiting on Legal', 'signed off
-# by Cabinet') explain a status; they do not change it.
+# by Cabinet') explain a status; they do not change it. Not "with": 'now with the Chief
+# Fire Officer' says where the work is, not why (blind batch 24).
 _A_REASON = re.compile(
-    r"\b(?:by|because(?: of)?|due to|owing to|waiting (?:on|for)|pending|with|since|from"
-    r"|thanks to)\b[^.!?\n,;()]*",
+    r"\b(?:by|because(?: of)?|due to|owing to|waiting (?:on|for)|pending|since|thanks to)\b"
+    r"[^.!?\n,;()]*",
     re.IGNORECASE,
 )
 # Words of degree and of the deadline itself, which change no reading.

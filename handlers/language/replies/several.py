@@ -206,7 +206,7 @@ def _by_ordinals(plain: str, candidates: Sequence[Candidate], today: date) -> li
 
 
 _ALL = re.compile(
-    r"^\s*(?:(?:they'?re\s+)?both|all\s+(?:of\s+(?:them|these)|(?:two|three|four|five)))\b",
+    r"^\s*(?:(?:they'?re\s+)?both|neither|all\s+(?:of\s+(?:them|these)|(?:two|three|four|five)))\b",
     re.IGNORECASE,
 )
 
