@@ -14,6 +14,7 @@ from handlers.language.replies.tokens import (
     QUARTER_ORDINALS,
     Token,
     Tokens,
+    future_tense,
     is_dateish,
 )
 from handlers.language.replies.vague import one_day_opening
@@ -108,7 +109,9 @@ def _read_from(text: str, tokens: Tokens, first: int, today: date) -> Found | No
             continue
         phrase = text[tokens[first].start : tokens[end].end]
         told = bool(tokens.clause(tokens[first].clause).past)  # "delivered in October"
-        answer = _recent(parse_date_answer(phrase, today=today), phrase, today, told)
+        answer = parse_date_answer(phrase, today=today)
+        if not _promised(tokens, first):  # "we're going to ... - 31.10": ahead, not gone by
+            answer = _recent(answer, phrase, today, told)
         if answer.day is not None and first > 0 and tokens[first - 1].word == "after":
             named = f"after {phrase}"
             problem = f'"{named}" is not one date: when will it be done?'
@@ -174,6 +177,12 @@ _RECENT_DAYS = 120  # "went out 1 Feb", said in April
 _FAR_AHEAD = 240
 _A_MONTH = re.compile(rf"(?<![\w-]){one_of(MONTHS)}(?![\w-])", re.I)
 _A_DAY = re.compile(r"(?<![\w/])\d{1,2}(?:st|nd|rd|th)?(?![\d%])", re.I)
+
+
+def _promised(tokens: Tokens, first: int) -> bool:
+    """The sentence before the date says what will be done ('we're going to line it up')."""
+    sentence = tokens[first].sentence
+    return future_tense([t.word for t in tokens[:first] if t.sentence == sentence])
 
 
 def _recent(answer: DateAnswer, phrase: str, today: date, told: bool) -> DateAnswer:

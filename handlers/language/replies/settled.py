@@ -397,10 +397,12 @@ def _kept_while_leaning(read: Read) -> Doubt | None:
 
 
 def _late_with_no_target(read: Read) -> Doubt | None:
-    """Delayed, said of ongoing work with no target ('Q1 bulletin delayed a couple of
-    weeks'): one round late, not the action. Asked, keeping it first."""
+    """Delayed or part done, said of ongoing work with no target ('Q1 bulletin delayed a
+    couple of weeks', 'Autumn forum done, spring one's booked'): one round, not the action.
+    Asked, keeping it first."""
     r, action = read.reading, read.action
-    if r.status is not Status.DELAYED or action is None or action.target is not None:
+    rounds = (Status.DELAYED, Status.PARTIALLY_COMPLETE)
+    if r.status not in rounds or action is None or action.target is not None:
         return None
     if action.status not in (Status.IN_PROGRESS, Status.PARTIALLY_COMPLETE):
         return None
@@ -428,6 +430,20 @@ def _later_unsaid(read: Read) -> Doubt | None:
 
 
 _A_NUMBER_ALONE = re.compile(r"^\W*\d[\d,.]*%?\W*$")
+
+
+def _part_again(read: Read) -> Doubt | None:
+    """Part done, read of an action part done already, while the words say done and name no
+    part left ('the draft's done, Gemma finished it off'): maybe the whole now. Asked."""
+    r, action = read.reading, read.action
+    if r.status is not Status.PARTIALLY_COMPLETE or action is None or r.ask_status:
+        return None
+    if action.status is not Status.PARTIALLY_COMPLETE:
+        return None
+    leaning = leans(read.note)
+    if Status.COMPLETE not in leaning or Status.PARTIALLY_COMPLETE in leaning:
+        return None
+    return Doubt("part, again", "", frozenset({Field.STATUS}), Status.COMPLETE)
 
 
 def _a_number_alone(read: Read) -> Doubt | None:
@@ -639,6 +655,12 @@ CHECKS = (
         _later_unsaid,
         "A date after the target and no status said ('nope, Jan'): Delayed, or the same work "
         "with a new date? Both on offer.",
+    ),
+    Check(
+        "part, again",
+        _part_again,
+        "Part done, read of work part done already, beside words of it finished and none of a "
+        "part left: maybe the whole. Asked, Complete on offer.",
     ),
     Check(
         "a number alone",
