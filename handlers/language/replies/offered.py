@@ -70,7 +70,7 @@ LEANS = (
         r"|sorted|delivered|closes? (?:it|this)|tick(?:ed)?|that'?s us|job done"
         r"|put to bed|done and dusted|wedi gorffen|ticked off|\u2705|\u2714"
         r"|went (?:live|out|up|online|on (?:the )?(?:website|intranet|web))"
-        r"|(?:'s|is|are|gone) out (?:today|now|this week)"
+        r"|(?:'s|is|are|gone) out (?:today|now|this week)|up and running"
         r"|agreed at (?:cabinet|committee|council|board|the \w+)|please close|(?:can|could) (?:you )?close|can be closed|signatures? (?:are |is )?in\b"
         r"|(?:is|are) (?:now )?(?:up )?on the (?:website|intranet)"
         r"|(?:is|now|gone|become|becomes) (?:now )?(?:bau|business as usual)\b"
