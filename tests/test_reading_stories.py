@@ -252,3 +252,24 @@ def test_an_update_volunteered_in_a_direct_message(sam: Officer, plan: AppContex
     assert "T4 → Complete." in sam.press("Complete")
     assert "Saved. T4 is now Complete" in sam.press("Save")
     assert stored(plan, "T4").status is Status.COMPLETE
+
+
+def test_a_reply_saying_more_than_was_read_is_asked_with_the_reading_first(
+    reminded: Officer, plan: AppContext
+) -> None:
+    answer = reminded.say("T3: the library van has the leaflets and the parish mags ran it")
+    assert "T3 →" not in answer  # nothing read of the status: "no change" is not settled
+    assert "What's the status now?" in answer and "Keep it Not started" in answer
+    assert "has passed" in reminded.press("In progress")  # its target is behind it: asked too
+    assert "T3 → In progress." in reminded.press("Keep the date")
+    reminded.press("Save")
+    assert stored(plan, "T3").status is Status.IN_PROGRESS
+
+
+def test_picking_delayed_asks_to_when(reminded: Officer, plan: AppContext) -> None:
+    answer = reminded.say("T2: I don't think we'll get the trainer booked, budget's frozen")
+    assert "What's the status now?" in answer and "Delayed" in answer
+    asked = reminded.press("Delayed")
+    assert "New target date?" in asked  # late: the target moves too, or is kept on purpose
+    confirmed = reminded.press("Keep the date")
+    assert "T2 → Delayed." in confirmed

@@ -658,12 +658,15 @@ def test_a_message_that_is_not_news_of_an_action_is_not_read_as_an_update(messag
     assert read_volunteered(message, MINE, today=TODAY) == ()
 
 
+BEGUN = Status.IN_PROGRESS
+
+
 @pytest.mark.parametrize(
     ("message", "ref", "status"),
     [
         ("R4 signed off by SMT this morning, all done", "R4", DONE),
         ("The flow charts have been delayed, the designer is off sick", "2.1", LATE),
-        ("update on the councillor training: first session held last night", "2.2", Status.IN_PROGRESS),
+        ("update on the councillor training: first session held last night", "2.2", BEGUN),
     ],
 )
 def test_news_names_its_action_by_reference_or_by_its_own_words(

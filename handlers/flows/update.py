@@ -470,12 +470,22 @@ def _option_label(value: str, action: Action) -> str:
     return Status(value).label
 
 
+def _late_with_no_date(action: Action, data: UpdateData) -> bool:
+    return (
+        data.status is Status.DELAYED
+        and action.status is not Status.DELAYED
+        and not (data.new_date)
+    )
+
+
 def _after_reply_status(req: Request, action: Action, data: UpdateData) -> Turn:
     if data.date_problem and data.status in (Status.COMPLETE, Status.WITHDRAWN):
         data = data.model_copy(update={"date_problem": "", "new_date": None})  # no date to set
     if data.date_problem:
         data = data.model_copy(update={"new_date": None})
         return _ask_date(req, action, data, data.date_problem)
+    if _late_with_no_date(action, data):  # picked Delayed: late, so to when?
+        return _ask_date(req, action, data, "Delayed, then.")
     if data.check_date and data.new_date is not None:
         return _check_date(data)
     return _confirm(req, action, data)

@@ -323,7 +323,7 @@ TARGET_KEPT_WORDS = (
 # nothing; negated ("not on track") they mean delayed.
 ON_TRACK_WORDS = (
     "on track",
-    "going well",
+    "going (?:really |very |pretty |quite )?well",
     "on (?:target|schedule)",
     "still on (?:for|target|track|course|schedule)",
     "on course",

@@ -150,8 +150,10 @@ def _weigh_choice(e: DateEvidence, choice: DateChoice, target: date | None) -> D
         # "pushed to the back end of the year", due at the end of this one: which year?
         problem = f"\u201c{hit.text}\u201d is the target already: moved to when?"
         reading = _ask(e, hit.text, problem, choice)
-        later = DateOption(_a_year_on(day), f"{hit.text}, a year on")
-        return replace(reading, options=_unique([*reading.options, later]))
+        if "year" not in hit.text.lower():  # "end of the month": this one, or type it
+            return reading
+        a_year_on = DateOption(_a_year_on(day), f"{hit.text}, a year on")
+        return replace(reading, options=_unique([*reading.options, a_year_on]))
     if day == target:
         return DateReading()  # the same target again
     if (quarter := _current_quarter(e, hit)) is not None:

@@ -43,7 +43,8 @@ LEANS = (
         r"\b(?:moved|postponed|put back|pushed|slipp\w*|delay\w*|rearrang\w*|re-?schedul\w*"
         r"|instead of|rather than|cancelled|won'?t|will not|not (?:be )?realistic|h[eo]ld off"
         r"|on hold|paused|behind|late\b|later\b|until|till|not until|now (?:be|going|in)\b"
-        r"|missed|next cycle|reprocur\w*|re-?tender\w*|extend\w*|on ice"
+        r"|missed|next cycle|reprocur\w*|re-?tender\w*|extend\w*|on ice|no gonnae"
+        r"|(?:don'?t|do not) think (?:we'?ll|we will|it'?ll|it will) (?:get|make|manage)"
         r"|no idea (?:on|of|about) (?:the )?timescales?)",
         Status.DELAYED,
         "A date moved or a step held back: maybe the action is late.",
@@ -71,7 +72,8 @@ LEANS = (
         r"|put to bed|done and dusted|wedi gorffen|ticked off|\u2705|\u2714"
         r"|went (?:live|out|up|online|on (?:the )?(?:website|intranet|web))"
         r"|(?:'s|is|are|gone) out (?:today|now|this week)|up and running"
-        r"|agreed at (?:cabinet|committee|council|board|the \w+)|please close|(?:can|could) (?:you )?close|can be closed|signatures? (?:are |is )?in\b"
+        r"|agreed at (?:cabinet|committee|council|board|the \w+)"
+        r"|please close|(?:can|could) (?:you )?close|can be closed|signatures? (?:are |is )?in\b"
         r"|(?:is|are) (?:now )?(?:up )?on the (?:website|intranet)"
         r"|(?:is|now|gone|become|becomes) (?:now )?(?:bau|business as usual)\b"
         r"|^\W*(?:bau|business as usual) now\b|embedded"

@@ -256,7 +256,7 @@ def _moves_later(choice: DateChoice | None, action: Candidate | None) -> bool:
     day = choice.found.answer.day or choice.found.event_day  # "after the Christmas break"
     target = action.target if action is not None else None
     # brought forward, or a step moved: not a delay
-    return day is None or target is None or day >= target
+    return day is None or target is None or day > target  # to the target itself: asked
 
 
 def _in_time(choice: DateChoice | None, action: Candidate | None) -> bool:

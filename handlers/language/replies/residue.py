@@ -26,7 +26,7 @@ from handlers.language.replies import deadlines, evidence, progress, status, vag
 from handlers.language.replies.dates import Found, all_dates
 from handlers.language.replies.model import Candidate, ParsedReply
 from handlers.language.replies.tokens import Tokens, future_tense, negated, tokenize, words_before
-from handlers.language.replies.which import content_words, stem, title_stems
+from handlers.language.replies.which import stem, title_stems
 from handlers.language.targets import parse_date_answer
 from handlers.language.vocabulary import MONTHS, WEEKDAYS
 from models.tables import Status

@@ -18,6 +18,7 @@ from handlers.language.replies.model import Candidate, DateOption, ParsedReply
 from handlers.language.replies.offered import BUTTONS, contradiction, leans, offered, unique
 from handlers.language.replies.offers import days_named
 from handlers.language.replies.residue import Doubt, Field, Read, doubts, residue
+from handlers.language.replies.tokens import wordset
 from handlers.language.replies.which import (
     TOO_COMMON,
     content_words,
@@ -235,15 +236,16 @@ def _part_and_the_rest(read: Read) -> Doubt | None:
 
 
 def _delayed_in_time(read: Read) -> Doubt | None:
-    """Delayed, to a day still before the target ('can't go up until mid-May', due in
-    August): held up, yet in time; late, or only a step waiting? Asked."""
+    """Delayed, to a day no later than the target ('can't go up until mid-May', due in
+    August; 'slipping to end of the month', due then): held up, yet in time; late, or only
+    a step waiting? Asked."""
     r, action = read.reading, read.action
     if r.status is not Status.DELAYED or action is None or action.target is None:
         return None
     days = [o.day for o in r.date_options]
     if r.new_date is not None:
         days.append(r.new_date)
-    if not days or max(days) >= action.target or max(days) < read.today:
+    if not days or max(days) > action.target or max(days) < read.today:
         return None
     words = r.date_text or format_date(max(days))
     return Doubt("delayed, in time", words, frozenset({Field.STATUS}), Status.IN_PROGRESS)
@@ -487,19 +489,21 @@ _AS_WRITTEN = re.compile(r"[A-Za-z]+")
 
 
 # Words that tell why or by whom ('held up by procurement', 'waiting on Legal', 'signed off
-# by Cabinet') explain a status; they do not change it. Not "with": 'now with the Chief
+# by Cabinet') explain a status; they do not change it. Not "now with": 'now with the Chief
 # Fire Officer' says where the work is, not why (blind batch 24).
 _A_REASON = re.compile(
-    r"\b(?:by|because(?: of)?|due to|owing to|waiting (?:on|for)|pending|since|thanks to)\b"
-    r"[^.!?\n,;()]*",
+    r"\b(?:by|because(?: of)?|due to|owing to|waiting (?:on|for)|pending|since|thanks to"
+    r"|(?<!now )(?<!still )(?<!is )(?<!'s )(?<!are )with)\b[^.!?\n,;()]*",
     re.IGNORECASE,
 )
 # Words of degree and of the deadline itself, which change no reading.
 _FILLER = frozenset(
     stem(w)
-    for w in "really very just quite pretty actually basically now still also all "
-    "deadline date dates target timescale timescales one two three four five six seven eight "
-    "nine ten half quarter quarters couple revised revise".split()
+    for w in wordset(
+        "really very just quite pretty actually basically now still also all deadline date "
+        "dates target timescale timescales one two three four five six seven eight nine ten "
+        "half quarter quarters couple revised revise"
+    )
 )
 # A word or two unread beside a status read are as often a name or a reason as news ('the
 # designer is off sick', 'meeting held'); more are a story the rules did not read. Beside a
@@ -716,9 +720,22 @@ def settle(read: Read) -> ParsedReply:
         current = read.action.status if read.action is not None else None
         later = _moves_the_target(r, read.action)
         r = replace(r, status_options=offered(r.status_options, read.note, current, later=later))
+    if not read.kept and _late_first(r, read.action):  # "won't get all six done this year"
+        late = Doubt("late, to when", r.unsure or "late", frozenset({Field.DATE}))
+        r = _ask_date(r, [late], read.action)
     if r.ask_date:  # every day the reply may mean is on a button, after those read
         r = replace(r, date_options=_days([*r.date_options, *days_named(read.note, read.today)]))
     return r
+
+
+def _late_first(reading: ParsedReply, action: Candidate | None) -> bool:
+    """Asked the status with Delayed on offer, and no date read or asked: if it is late, the
+    target moves too, and the date is asked with it."""
+    if not reading.ask_status or reading.ask_date or reading.new_date is not None:
+        return False
+    options = reading.status_options[:BUTTONS]
+    current = action.status if action is not None else None
+    return Status.DELAYED in options and current is not Status.DELAYED
 
 
 def _moves_the_target(reading: ParsedReply, action: Candidate | None) -> bool:

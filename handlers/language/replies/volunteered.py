@@ -22,8 +22,8 @@ from handlers.language.replies.several import read_replies, sentences_of, title_
 from handlers.language.replies.which import (
     SURE_WORDS,
     most_shared,
-    own_words_used,
     overlapping,
+    own_words_used,
     refs_mentioned,
     title_words,
 )
@@ -48,6 +48,9 @@ def read_volunteered(
     """One reading per action the message gives news of, or none if it is not an update."""
     if not text.strip() or not candidates:
         return ()
+    turn = _TO_BUSINESS.search(text)
+    if turn is not None and overlapping(text[turn.end() :], candidates):
+        text = text[turn.end() :]  # "... the Mayor loved it. Oh and while I remember - X"
     named = refs_mentioned(text, candidates)
     if named:
         readings = _by_ref(text, [c for c in candidates if c.ref in named], today)
@@ -78,7 +81,8 @@ def _ask_which(
     first and then the others whose words the message uses, then the rest."""
     rest = [c.ref for c in candidates if c.ref != likely.ref]
     could = overlapping(_opened(text), candidates)
-    order = [likely.ref, *[r for r in could if r != likely.ref], *[r for r in rest if r not in could]]
+    others = [r for r in could if r != likely.ref] + [r for r in rest if r not in could]
+    order = [likely.ref, *others]
     reading = parse_reply(_opened(text), [likely], today=today)
     return (replace(reading, ref=None, ref_options=tuple(order[:_MOST_OFFERED])),)
 
@@ -187,8 +191,8 @@ _INTRODUCED = re.compile(
 
 # "Anyway, ...": the chat before it was small talk; the news starts here.
 _TO_BUSINESS = re.compile(
-    r"(?:^|[.!?\n]\s*)(?:also )?(?:anyway|anyhow|anyways|right then|so anyway|while i'?m here"
-    r"|while i (?:think of it|remember))\b[,:!\-\u2013]?\s*",
+    r"(?:^|[.!?\n]\s*)(?:oh,? )?(?:and |also )?(?:anyway|anyhow|anyways|right then|so anyway"
+    r"|while i'?m here|while i (?:think of it|remember))\b[,:!\-\u2013]?\s*",
     re.IGNORECASE,
 )
 
