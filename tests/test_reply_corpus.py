@@ -32,9 +32,17 @@ NOT_YET_READ: frozenset[int] = frozenset(
 ROWS = [row for row in ALL_ROWS if row.batch not in NOT_YET_READ]
 
 
+# Rows of the blind batches still read wrong with confidence, each with why it is left.
+KNOWN_WRONG: dict[int, str] = {
+    3478: "sarcasm ('definitely launching in January. Like it was definitely launching in "
+    "September'): the words say on time, the writer means late",
+}
+
+
 def _marked(row: Row) -> object:
-    if row.batch in NOT_YET_READ:
-        return pytest.param(row, marks=pytest.mark.xfail(reason="scored before any change"))
+    if row.number in KNOWN_WRONG:
+        why = KNOWN_WRONG[row.number]
+        return pytest.param(row, marks=pytest.mark.xfail(reason=why, strict=True))
     return row
 
 

@@ -42,13 +42,13 @@ _QUOTED_LINE = re.compile(r"^[ \t]*>.*(?:\n|$)", re.MULTILINE)
 
 
 # "@engagebot both fine": who the reply is addressed to, as a Teams or Slack habit.
-_AT_THE_BOT = re.compile(r"^\s*@[\w.-]+[:,]?\s*")
+AT_THE_BOT = re.compile(r"^\s*@[\w.-]+[:,]?\s*")
 
 
 def without_echo(text: str, candidates: Sequence[Candidate]) -> str:
     """The reply without the reminder copied back into it: its '>' quoted lines (as email
     quotes them) and any action's own words, which tell what was asked, not what was done."""
-    text = _AT_THE_BOT.sub("", _QUOTED_LINE.sub("", text))
+    text = AT_THE_BOT.sub("", _QUOTED_LINE.sub("", text))
     for candidate in candidates:
         words = candidate.text.split()
         if len(words) < 3:  # too short to be told from the officer's own words

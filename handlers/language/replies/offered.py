@@ -112,8 +112,8 @@ _LEANS = tuple((lean, re.compile(lean.words, re.IGNORECASE)) for lean in LEANS)
 # "won't get it live", "not started yet": the words of work done or going on, denied.
 _DENIABLE = frozenset({Status.COMPLETE, Status.IN_PROGRESS})
 _NEGATED = re.compile(
-    r"\b(?:not|never|no|won'?t|can'?t|isn'?t|aren'?t|hasn'?t|haven'?t)\b"
-    r"(?:\s+[\w']+){0,2}\s*$",
+    r"(?:\b(?:not|never|no|won'?t|can'?t|isn'?t|aren'?t|hasn'?t|haven'?t)\b"
+    r"(?:\s+[\w']+){0,2}|\b(?:don'?t|do not) think\b(?:\s+[\w']+){0,5})\s*$",
     re.IGNORECASE,
 )
 

@@ -16,6 +16,7 @@ from dataclasses import replace
 from datetime import date
 
 from handlers.language.replies.model import Candidate, ParsedReply
+from handlers.language.replies.note import AT_THE_BOT
 from handlers.language.replies.progress import reports_progress
 from handlers.language.replies.reading import parse_reply
 from handlers.language.replies.several import read_replies, sentences_of, title_parts
@@ -46,6 +47,7 @@ def read_volunteered(
     text: str, candidates: Sequence[Candidate], *, today: date
 ) -> tuple[ParsedReply, ...]:
     """One reading per action the message gives news of, or none if it is not an update."""
+    text = AT_THE_BOT.sub("", text)  # "@engagebot quick one - ..."
     if not text.strip() or not candidates:
         return ()
     turn = _TO_BUSINESS.search(text)

@@ -24,7 +24,7 @@ def ref_pattern(ref: str) -> re.Pattern[str]:
         body = rf"(?:recommendation|rec|action|item|no\.?|#)\s*{body}"
     else:
         body = rf"(?:(?:recommendation|rec|action|item)\s*)?{body}"
-    return re.compile(rf"(?<![\w.£$/-]){body}(?![\w/]|\.\d)", re.IGNORECASE)
+    return re.compile(rf"(?<![\w.£$/&-]){body}(?![\w/]|\.\d)", re.IGNORECASE)
 
 
 def refs_mentioned(text: str, candidates: Sequence[Candidate]) -> tuple[str, ...]:
@@ -69,6 +69,11 @@ _SYNONYMS = {
     "budget": "spend",
     "eqia": "equality",  # an equality impact assessment
     "eia": "equality",
+    "reg": "regulation",  # "the Reg 19 plan": officers shorten a title's long words
+    "regs": "regulation",
+    "comms": "communications",
+    "cttee": "committee",
+    "mgmt": "management",
     "consultation": "consult",
     "consultations": "consult",
     "consulting": "consult",
