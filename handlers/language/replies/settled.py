@@ -478,14 +478,14 @@ def _a_time_as_a_label(read: Read) -> Doubt | None:
 _WITH_A_NUMBER = re.compile(r"\b(?:\w*\d\w*|[A-Z]{2,})\b")
 
 
+_AS_WRITTEN = re.compile(r"[A-Za-z]+")
+
+
 def _unread(text: str) -> list[str]:
-    """The words of a residue that may say something, as the officer wrote them."""
-    said = content_words(text)
+    """The words of a residue that may say something, as the officer wrote them: no filler."""
+    said = content_words(text) - _FILLER
     words = [w for w in _AS_WRITTEN.findall(text) if stem(w.lower()) in said]
     return list(dict.fromkeys([*words, *_WITH_A_NUMBER.findall(text)]))
-
-
-_AS_WRITTEN = re.compile(r"[A-Za-z]+")
 
 
 # Words that tell why or by whom ('held up by procurement', 'waiting on Legal', 'signed off
@@ -529,7 +529,7 @@ def _kept_unsaid(read: Read) -> Doubt | None:
     r = read.reading
     if r.status is not None or r.ask_status or read.status_at:
         return None
-    left = [w for w in _unread(residue(read)) if stem(w.lower()) not in _FILLER]
+    left = _unread(residue(read))
     if not left and (r.new_date is not None or not read.dates):
         return None
     words = " ".join(left) or read.note.strip()
@@ -552,8 +552,7 @@ def _more_than_read(read: Read) -> Doubt | None:
         fields.add(Field.DATE)
     if not fields:
         return None
-    rest = _A_REASON.sub(" ", residue(read))
-    left = [w for w in _unread(rest) if stem(w.lower()) not in _FILLER]
+    left = _unread(_A_REASON.sub(" ", residue(read)))
     if len(left) <= (0 if r.status in _FINAL else _MOST_UNREAD):
         return None
     return Doubt("more than was read", " ".join(left), frozenset(fields), r.status)
@@ -693,7 +692,7 @@ CHECKS = (
         "kept, unsaid",
         _kept_unsaid,
         "No status read, yet words no rule read, or only a time that gave no date: kept on "
-        "no evidence. Both fields asked, keeping them first.",
+        "no evidence. The status asked, keeping it first; the date too when a time was named.",
     ),
     Check(
         "more than was read",

@@ -125,19 +125,25 @@ def initials(text: str) -> frozenset[str]:
 TOO_COMMON = frozenset({"partnership", "engag", "community", "staff", "team", "officer", "meet"})
 
 
+def _own(candidates: Sequence[Candidate]) -> dict[str, set[str]]:
+    """Each action's title words that no other of the candidates shares."""
+    words = {c.ref: title_stems(c.text) - TOO_COMMON for c in candidates}
+    return {
+        ref: mine - set().union(*(w for r, w in words.items() if r != ref))
+        for ref, mine in words.items()
+    }
+
+
 def title_words(text: str, candidates: Sequence[Candidate]) -> str | None:
     """The one action whose own title words (shared with no other) the text uses.
 
     For news volunteered without a reference: 'the flowchart's been delayed' is about
     'Flow charts to help officers decide...', if no other action of the officer's is.
     """
-    own = {c.ref: title_stems(c.text) - TOO_COMMON for c in candidates}
     said = title_stems(text)
-    scores: list[tuple[int, str]] = []
-    for ref, words in own.items():
-        others = set().union(*(w for r, w in own.items() if r != ref))
-        scores.append((len(said & (words - others)), ref))
-    scores.sort(reverse=True)
+    scores = sorted(
+        ((len(said & words), ref) for ref, words in _own(candidates).items()), reverse=True
+    )
     best, ref = scores[0]
     second = scores[1][0] if len(scores) > 1 else 0
     if best >= 1 and second == 0:
@@ -238,9 +244,7 @@ def _word_match(text: str, candidates: Sequence[Candidate]) -> str | None:
 
 def own_words_used(text: str, ref: str, candidates: Sequence[Candidate]) -> int:
     """How many of the action's own title words (shared with no other) the text uses."""
-    own = {c.ref: title_stems(c.text) - TOO_COMMON for c in candidates}
-    others = set().union(*(w for r, w in own.items() if r != ref))
-    return len(title_stems(text) & (own[ref] - others))
+    return len(title_stems(text) & _own(candidates)[ref])
 
 
 def which_action(
