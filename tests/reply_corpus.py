@@ -287,10 +287,12 @@ def _of_them_all(row: Row, got: dict[str, ParsedReply]) -> bool:
 
 def _asked_which(row: Row, offered: tuple[str, ...] = ()) -> Score:
     """Asked which action, with the listed actions as buttons; then, once the right one is
-    picked, the reply is read for it alone (as the chat does)."""
-    if not row.which:  # a reply about several actions: picking one drops the others
-        return Score(Verdict.UNOFFERED, "asked which action, about several")
+    picked, the reply is read for it alone (as the chat does). The actions not picked stay on
+    offer ("Was your message about another action too?"), so a reply about several is read
+    for each of them in turn."""
     asked = Score(Verdict.ASKED, "asked which action")
+    if not row.which:  # a reply about several actions: each must be on offer, and read right
+        return _combine([asked, *(_picked(row, ref, offered) for ref in sorted(row.expected))])
     if ASK in row.which and not row.expected:
         return asked
     ref = next(iter(sorted(row.expected)))
@@ -299,6 +301,14 @@ def _asked_which(row: Row, offered: tuple[str, ...] = ()) -> Score:
     action = next(c for c in row.candidates if c.ref == ref)
     then = parse_reply(row.reply, [action], today=row.today)
     return _combine([asked, _one(then, action, row.expected[ref])])
+
+
+def _picked(row: Row, ref: str, offered: tuple[str, ...]) -> Score:
+    """One action of a reply about several, picked from the buttons and read alone."""
+    action = next((c for c in row.candidates if c.ref == ref), None)
+    if action is None or (offered and ref not in offered):
+        return Score(Verdict.UNOFFERED, f"asked which action, {ref} not on offer")
+    return _one(parse_reply(row.reply, [action], today=row.today), action, row.expected[ref])
 
 
 def asks(row: Row) -> bool:

@@ -273,3 +273,38 @@ def test_picking_delayed_asks_to_when(reminded: Officer, plan: AppContext) -> No
     assert "New target date?" in asked  # late: the target moves too, or is kept on purpose
     confirmed = reminded.press("Keep the date")
     assert "T2 → Delayed." in confirmed
+
+
+def test_news_of_two_actions_asked_one_at_a_time_and_neither_dropped(
+    reminded: Officer, plan: AppContext
+) -> None:
+    answer = reminded.say("Sorry, been off. Cabinet signed it off and we got 14 for the panel")
+    assert "Which action is that about?" in answer  # not split with confidence: asked
+    asked = reminded.press("T1")
+    assert "T1 →" not in asked and "Complete" in asked  # "signed it off": Complete offered
+    assert "T1 → Complete." in reminded.press("Complete")
+    saved = reminded.press("Save")
+    assert "Saved. T1 is now Complete" in saved
+    assert "Was your message about another action too?" in saved  # the panel is not dropped
+    assert "What's the status now?" in reminded.press("T3")  # read again, for T3 alone
+    assert "has passed" in reminded.press("In progress")
+    assert "T3 → In progress." in reminded.press("Keep the date")
+    again = reminded.press("Save")
+    assert "Saved. T3 is now In progress" in again
+    assert "another action" not in again  # both the bot offered are done: nothing more asked
+    assert stored(plan, "T1").status is Status.COMPLETE
+    assert stored(plan, "T3").status is Status.IN_PROGRESS
+    assert stored(plan, "T2").status is Status.IN_PROGRESS  # untouched: not in the news
+
+
+def test_news_of_one_action_where_the_bot_asked_which_ends_with_thats_all(
+    reminded: Officer, plan: AppContext
+) -> None:
+    reminded.say("Sorry, been off. Cabinet signed it off and we got 14 for the panel")
+    reminded.press("T1")
+    reminded.press("Complete")
+    saved = reminded.press("Save")
+    assert "Was your message about another action too?" in saved
+    assert "that's everything" in reminded.press("That's all")
+    assert stored(plan, "T1").status is Status.COMPLETE
+    assert stored(plan, "T3").status is Status.NOT_STARTED  # nothing guessed for the panel

@@ -33,10 +33,7 @@ ROWS = [row for row in ALL_ROWS if row.batch not in NOT_YET_READ]
 
 
 # Rows of the blind batches still read wrong with confidence, each with why it is left.
-KNOWN_WRONG: dict[int, str] = {
-    3478: "sarcasm ('definitely launching in January. Like it was definitely launching in "
-    "September'): the words say on time, the writer means late",
-}
+KNOWN_WRONG: dict[int, str] = {}
 
 
 def _marked(row: Row) -> object:

@@ -65,6 +65,8 @@ class ReplyData(BaseModel):
     text: str = ""  # the reply, kept while asking which action it is about
     updates: list[PendingUpdate] = []  # a reply about several actions, to be confirmed
     pending: list[str] = []  # actions of such a reply still to go through, one at a time
+    maybe: list[str] = []  # or, asked which one, the actions still on offer after a pick
+    asked_one: bool = False  # one of them has been picked: "that's all" ends it
     token: str = Field(default_factory=lambda: uuid.uuid4().hex)  # a double-clicked Save
 
 
@@ -227,22 +229,24 @@ def _answer(
         return _confirm_several(req, data, actions, readings)
     if len(readings) == 1 and readings[0].ref is not None:
         return _understood(req, actions[readings[0].ref], readings[0])
-    offered = [r for r in readings[0].ref_options if r in actions] if len(readings) == 1 else []
-    choices = _which(offered or actions)
-    mentioned = ", ".join(readings[0].refs_mentioned if len(readings) == 1 else ())
-    text = (
-        f"Which action is that about{' (' + mentioned + ')' if mentioned else ''}? "
-        "Pick one, and I'll take the rest of your message as its update."
-    )
-    pending = [r.ref for r in readings if r.ref is not None] if len(readings) > 1 else []
-    if pending:
+    if len(readings) > 1:  # read for several, some of it to check: one at a time
+        pending = [r.ref for r in readings if r.ref is not None]
         text = (
             "I'd like to check some of that with you one action at a time. Which action "
             "first? I'll take its part of your message as its update."
         )
-        choices = _which(pending)
-    asked = ReplyData(refs=data.refs, ids=data.ids, text=req.msg.text, pending=pending)
-    return Turn((Reply(text, choices=choices),), Next(NAME, Step.WHICH, asked))
+        asked = ReplyData(refs=data.refs, ids=data.ids, text=req.msg.text, pending=pending)
+        return Turn((Reply(text, choices=_which(pending)),), Next(NAME, Step.WHICH, asked))
+    offered = [r for r in readings[0].ref_options if r in actions] or list(actions)
+    mentioned = ", ".join(readings[0].refs_mentioned)
+    text = (
+        f"Which action is that about{' (' + mentioned + ')' if mentioned else ''}? "
+        "Pick one, and I'll take your message as its update. If it's about more than one, "
+        "I'll ask about the next one after."
+    )
+    # Every action offered stays on offer after the first, so news of several is not dropped.
+    asked = ReplyData(refs=data.refs, ids=data.ids, text=req.msg.text, maybe=offered)
+    return Turn((Reply(text, choices=_which(offered)),), Next(NAME, Step.WHICH, asked))
 
 
 def _which(refs: Iterable[str]) -> tuple[Choice, ...]:
@@ -255,14 +259,21 @@ def _plain(reading: ParsedReply) -> bool:
     return not (reading.ask_status or reading.ask_date or reading.date_needs_confirmation)
 
 
+THATS_ALL = "That's all"
+_NO_MORE = frozenset({"that's all", "that’s all", "thats all", "that's it", "no", "none", "done"})
+
+
 def _on_which(req: Request, data: ReplyData) -> Turn:
     actions = _candidates(req, data)
-    offered = [ref for ref in data.pending if ref in actions] or list(actions)
+    offered = [ref for ref in data.pending or data.maybe if ref in actions] or list(actions)
+    if data.asked_one and req.answer.strip().lower() in _NO_MORE:
+        return say("OK, that's everything from your message.")
     chosen = next(
         (actions[ref] for ref in offered if ref.lower() == req.answer.strip().lower()), None
     )
     if chosen is None:
-        reply = Reply("Please pick one of these:", choices=_which(offered))
+        more = (THATS_ALL,) if data.asked_one else ()
+        reply = Reply("Please pick one of these:", choices=_which([*offered, *more]))
         return Turn((reply,), Next(NAME, Step.WHICH, data))
     # Its own part of a reply about several actions, else the whole reply.
     candidates = [_candidate(a) for a in actions.values()]
@@ -270,12 +281,18 @@ def _on_which(req: Request, data: ReplyData) -> Turn:
     reading = next((r for r in readings if r.ref == chosen.ref), None)
     if reading is None:
         reading = parse_reply(data.text, [_candidate(chosen)], today=req.ctx.today())
-    rest = [ref for ref in data.pending if ref != chosen.ref]
+    if data.pending:
+        rest = [ref for ref in data.pending if ref != chosen.ref]
+        prompt = f"Your message was also about {', '.join(rest)}. Which next?"
+    else:  # asked which, not knowing: maybe it was about another of them too
+        rest = [ref for ref in offered if ref != chosen.ref]
+        prompt = "Was your message about another action too? Pick it, or say that's all."
     if not rest:
         return _understood(req, chosen, reading)
-    then = Next(NAME, Step.WHICH, data.model_copy(update={"pending": rest}))
-    prompt = f"Your message was also about {', '.join(rest)}. Which next?"
-    return _understood(req, chosen, reading, then=then, prompt=prompt, choices=tuple(rest))
+    left = {"pending": rest} if data.pending else {"maybe": rest}
+    then = Next(NAME, Step.WHICH, data.model_copy(update={**left, "asked_one": True}))
+    choices = (*rest, THATS_ALL)
+    return _understood(req, chosen, reading, then=then, prompt=prompt, choices=choices)
 
 
 def _read_again(

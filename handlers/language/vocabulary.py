@@ -342,7 +342,8 @@ IN_PROGRESS_WORDS = (
 STARTED_WORDS = ("started", "begun", "began", "commenced", "made a start")
 # Not started: a start word negated, or still to come.
 NOT_STARTED_WORDS = (
-    "(?:not|never|(?:have|has|had|is|are|was|were|did|does|do)n'?t)"
+    "(?:not|never|neither(?: (?:one|of them))?|none of them(?: (?:have|has))?"
+    "|(?:have|has|had|is|are|was|were|did|does|do)n'?t)"
     "(?: (?:yet|been|even|really|actually))* (?:started|begun|commenced)",
     "yet to (?:start|begin|commence)",
     "yet to be (?:started|begun|commenced)",

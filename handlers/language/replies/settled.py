@@ -558,8 +558,32 @@ def _more_than_read(read: Read) -> Doubt | None:
     return Doubt("more than was read", " ".join(left), frozenset(fields), r.status)
 
 
+# Irony says the opposite of its words ('oh it's definitely launching in January. Like it was
+# definitely launching in September'): nothing it says of status or date can be settled.
+_IRONY = re.compile(
+    r"\blike (?:it|they|we|he|she|that) (?:was|were|did|would)\b|\byeah,? right\b|\bas if\b"
+    r"|\ballegedly\b|\bsupposedly\b|famous last words|\blike the last \w+ times\b"
+    r"|\boh,? (?:it'?s |aye,? |yes,? |sure,? )?definitely\b",
+    re.IGNORECASE,
+)
+
+
+def _said_in_irony(read: Read) -> Doubt | None:
+    """A reply in irony: its status and its date are both asked, keeping them first."""
+    found = _IRONY.search(read.note)
+    if found is None:
+        return None
+    return Doubt("irony", found.group(0), frozenset({Field.STATUS, Field.DATE}), None)
+
+
 # Tried in order, each on the reading as the ones before it left it.
 CHECKS = (
+    Check(
+        "said in irony",
+        _said_in_irony,
+        "Irony ('like it was definitely launching in September'): says the opposite of its "
+        "words, so neither the status nor the date is settled on them. Both asked.",
+    ),
     Check(
         "done, and later",
         _done_and_later,

@@ -152,7 +152,7 @@ FY_STARTS = frozenset(w.split()[0] for w in FINANCIAL_YEAR_WORDS if " " in w)
 _AMBIGUOUS_NAMES = frozenset({"sat", "sun", "mar", "may", "wed", "mon", "jun"})
 _MONTH_LEADS = frozenset(
     {"in", "of", "end", "mid", "early", "late", "until", "till", "from", "since", "for", "to"}
-    | {"during", "say", "date", "the", "and", "or", "now"}
+    | {"during", "say", "date", "the", "and", "or", "now", "after", "before", "past"}
     | ONE_WORD_DEADLINES
     | frozenset(APPROXIMATE_WORDS)
 )
