@@ -129,3 +129,54 @@ def test_one_own_word_of_a_title_asks_which_action_offering_it_first() -> None:
 def test_two_own_words_of_a_title_settle_which_action() -> None:
     readings = read_volunteered("the youth video is delayed", [PILOT, ANNUAL], today=TODAY)
     assert [r.ref for r in readings] == ["4.2"]
+
+
+# Blind batch 28, read cold: what it taught.
+
+
+def test_irony_is_asked_not_taken_at_its_word() -> None:
+    reading = read("Oh it's definitely going live in November. Like it was in March.", PILOT)
+    assert reading.ask_status and reading.ask_date  # the words say on time; the writer, late
+
+
+def test_on_track_for_a_later_date_is_not_taken_as_back_on_course() -> None:
+    late = Candidate("R12", "Publish a programme of estate walkabouts", Status.DELAYED, TODAY)
+    reading = read("On track for end of month", late)
+    assert reading.ask_status and None in reading.status_options[:3]  # keep it Delayed, offered
+
+
+def test_the_target_month_denied_before_it_is_named_asks_the_date() -> None:
+    reading = read(
+        "I'm covering. The DEA meeting in December has been cancelled so sign-off won't be "
+        "Dec. I'll find out and come back to you",
+        PILOT,
+    )
+    assert reading.ask_date and reading.new_date is None
+
+
+def test_a_request_to_take_an_action_off_is_news_even_without_progress_words() -> None:
+    news = "Young rangers - Education are running it themselves now. Can we take it off?"
+    rangers = Candidate("3.4", "Young rangers scheme with schools", Status.NOT_STARTED, None)
+    (reading,) = read_volunteered(news, [rangers, REPORT], today=TODAY)
+    assert reading.ref == "3.4" and Status.WITHDRAWN in reading.status_options[:3]
+
+
+def test_nothing_else_to_report_is_news_of_no_other_action() -> None:
+    notices = Candidate(
+        "R4",
+        "Review of TRO and roadworks notifications: plain English letter templates; on-street "
+        "notices; online map of live schemes.",
+        Status.NOT_STARTED,
+    )
+    schemes = Candidate(
+        "R3",
+        "That Highways undertakes pre-engagement with residents before the statutory "
+        "consultation on the Local Transport Plan, and reports the findings to this Panel.",
+        Status.DELAYED,
+    )
+    news = (
+        "Morning. Quick one - the TRO notifications review, we've had a first go at the plain "
+        "English letter templates so we've made a start on that. Nothing else to report."
+    )
+    readings = read_volunteered(news, [schemes, notices], today=TODAY)
+    assert [r.ref for r in readings] == ["R4"]

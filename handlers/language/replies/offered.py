@@ -55,7 +55,9 @@ LEANS = (
         r"|parked|abandon\w*|withdr[ae]w\w*|superseded|replaced (?:by|with)|not needed|overtaken"
         r"|dead in the water|long grass|off (?:my|the) (?:list|plan)|no budget|no money"
         r"|(?:fold|roll|merg)(?:ed|ing|e)? (?:it |this |them )?into|(?:don'?t|no) need (?:to|for)"
-        r"|(?:come|taken?) (?:it )?(?:out|off) (?:of )?(?:the|my|this) (?:plan|list)"
+        r"|(?:come|taken?) (?:it |this |that )?(?:out|off) (?:of )?(?:the|my|this|our) (?:\w+ )?"
+        r"(?:plan|list)|(?:can|could|should) be removed|remove (?:it|this|that)\b"
+        r"|removed from|duplicat\w*|tupe'?d|transferr?(?:ed|ing) (?:across|over|to)"
         r"|(?:now )?covered by"
         r"|pulled out|lead (?:it|the \w+) themselves|no point|not required"
         r"|take (?:that|it|this) (?:one )?off|delet(?:e|ed|ing)|subsumed|(?:can|could) come off"
@@ -163,6 +165,18 @@ CONTRADICTED_BY: dict[Status | None, frozenset[Status]] = {
 }
 
 
+# What else a reply may mean, after the best guess and "keep it", by the action's status now.
+OTHERS: dict[Status | None, tuple[Status, ...]] = {
+    Status.NOT_STARTED: (Status.IN_PROGRESS, Status.COMPLETE),
+    Status.IN_PROGRESS: (Status.COMPLETE, Status.DELAYED),
+    Status.PARTIALLY_COMPLETE: (Status.COMPLETE, Status.IN_PROGRESS),
+    Status.DELAYED: (Status.COMPLETE, Status.IN_PROGRESS),
+    Status.COMPLETE: (Status.IN_PROGRESS, Status.PARTIALLY_COMPLETE),
+    Status.WITHDRAWN: (Status.IN_PROGRESS, Status.COMPLETE),
+    None: (Status.COMPLETE, Status.IN_PROGRESS),
+}
+
+
 _NOT_DONE = frozenset({Status.DELAYED, _P, Status.NOT_STARTED})
 
 
@@ -189,14 +203,18 @@ def offered(
     best, rest = options[0], list(options[1:])
     moved = [Status.DELAYED] if later else []
     said = leans(note)
-    if best in (_P, Status.COMPLETE) and current is Status.NOT_STARTED:
+    done = best in (_P, Status.COMPLETE) or (best is None and said[:1] == [Status.COMPLETE])
+    if done and current is Status.NOT_STARTED:
         said.insert(0, Status.IN_PROGRESS)  # "options appraisal done": begun, if not the whole
     elif best is _P and current is Status.DELAYED:
         first_done = bool(said) and said[0] is Status.COMPLETE
         said.insert(1 if first_done else 0, Status.IN_PROGRESS)  # or just begun
     if Status.COMPLETE in said[1:] and _NOT_DONE & set(said):
         said.insert(0, _P)  # "PSNI done, NIHE done, the Trust TBC": done and not done, a part
-    return unique([best, None, *said[:1], *moved, *said[1:], *rest], current)
+    out = unique([best, None, *said[:1], *moved, *said[1:], *rest], current)
+    if len(out) < BUTTONS:  # never a question of one button: what else it could mean, too
+        out = unique([*out, *OTHERS[current]], current)[:BUTTONS]
+    return out
 
 
 def unique(items: Iterable[Status | None], current: Status | None) -> tuple[Status | None, ...]:

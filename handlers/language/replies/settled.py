@@ -15,7 +15,14 @@ from dataclasses import dataclass, replace
 from datetime import date
 
 from handlers.language.replies.model import Candidate, DateOption, ParsedReply
-from handlers.language.replies.offered import BUTTONS, contradiction, leans, offered, unique
+from handlers.language.replies.offered import (
+    BUTTONS,
+    OTHERS,
+    contradiction,
+    leans,
+    offered,
+    unique,
+)
 from handlers.language.replies.offers import days_named
 from handlers.language.replies.residue import Doubt, Field, Read, doubts, residue
 from handlers.language.replies.tokens import wordset
@@ -357,14 +364,25 @@ _DENIED = re.compile(
 )
 
 
+# Denied before it is named: "sign-off won't be Jan", "not happening in March".
+_DENIED_BEFORE = re.compile(
+    r"\b(?:won'?t|will not|not|isn'?t|can'?t|cannot|no way)(?: (?:be|now|happen(?:ing)?|make it"
+    r"|hit|go|going|done|finished|ready|in place))*(?: (?:in|by|for|before|until|till))?\s*$",
+    re.IGNORECASE,
+)
+
+
 def _target_denied(read: Read, target: date | None) -> bool:
-    """The target's own day or month named, and denied: 'June isn't realistic now'."""
+    """The target's own day or month named, and denied: 'June isn't realistic now', 'won't
+    be Jan'."""
     if target is None:
         return False
     for found in read.dates:
         if found.latest == target:
-            after = read.tokens[found.last].end
+            start, after = read.tokens[found.first].start, read.tokens[found.last].end
             if _DENIED.search(read.note[after : after + 40]):
+                return True
+            if _DENIED_BEFORE.search(read.note[max(0, start - 40) : start]):
                 return True
     return False
 
@@ -558,6 +576,21 @@ def _more_than_read(read: Read) -> Doubt | None:
     return Doubt("more than was read", " ".join(left), frozenset(fields), r.status)
 
 
+def _on_track_but_late(read: Read) -> Doubt | None:
+    """In progress read for a Delayed action, with its target gone or a later date given ('On
+    track for end of month', a month after the target): back on course, or still late against
+    the plan? Asked, keeping Delayed on offer."""
+    r, action = read.reading, read.action
+    if r.ask_status or r.status is not Status.IN_PROGRESS or action is None:
+        return None
+    if action.status is not Status.DELAYED or action.target is None:
+        return None
+    later = r.new_date is not None and r.new_date > action.target
+    if not later and action.target >= read.today:
+        return None
+    return Doubt("on track, but late", "", frozenset({Field.STATUS}), None)
+
+
 # Irony says the opposite of its words ('oh it's definitely launching in January. Like it was
 # definitely launching in September'): nothing it says of status or date can be settled.
 _IRONY = re.compile(
@@ -672,6 +705,12 @@ CHECKS = (
         "or the action? Asked, keeping it first.",
     ),
     Check(
+        "on track, but late",
+        _on_track_but_late,
+        "In progress, said of a Delayed action whose target is gone or moved ('On track for "
+        "end of month'): back on course, or still late against the plan? Asked.",
+    ),
+    Check(
         "kept, while leaning",
         _kept_while_leaning,
         "Nothing read as changed, yet the reply's words lean to another status ('opened on "
@@ -780,25 +819,13 @@ def _asked(reading: ParsedReply, found: Sequence[Doubt], action: Candidate | Non
     return reading
 
 
-# What else a reply may mean, after the best guess and "keep it", by the action's status now.
-_OTHERS: dict[Status | None, tuple[Status, ...]] = {
-    Status.NOT_STARTED: (Status.IN_PROGRESS, Status.COMPLETE),
-    Status.IN_PROGRESS: (Status.COMPLETE, Status.DELAYED),
-    Status.PARTIALLY_COMPLETE: (Status.COMPLETE, Status.IN_PROGRESS),
-    Status.DELAYED: (Status.COMPLETE, Status.IN_PROGRESS),
-    Status.COMPLETE: (Status.IN_PROGRESS, Status.PARTIALLY_COMPLETE),
-    Status.WITHDRAWN: (Status.IN_PROGRESS, Status.COMPLETE),
-    None: (Status.COMPLETE, Status.IN_PROGRESS),
-}
-
-
 def _ask_status(
     reading: ParsedReply, found: Sequence[Doubt], action: Candidate | None
 ) -> ParsedReply:
     current = action.status if action is not None else None
     leans = [d.lean for d in found if d.lean is not None]
     best = reading.status or (leans[0] if leans else None)
-    offered = unique([best, None, *leans, *_OTHERS[current]], current)
+    offered = unique([best, None, *leans, *OTHERS[current]], current)
     unsure = reading.unsure or found[0].words
     return replace(reading, status=None, status_unclear=True, status_options=offered, unsure=unsure)
 

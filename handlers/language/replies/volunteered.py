@@ -17,6 +17,7 @@ from datetime import date
 
 from handlers.language.replies.model import Candidate, ParsedReply
 from handlers.language.replies.note import AT_THE_BOT
+from handlers.language.replies.offered import leans
 from handlers.language.replies.progress import reports_progress
 from handlers.language.replies.reading import parse_reply
 from handlers.language.replies.several import read_replies, sentences_of, title_parts
@@ -135,10 +136,17 @@ def _by_title(text: str, candidates: Sequence[Candidate], today: date) -> tuple[
             return _ask_which(text, claimed, candidates, today)
         return (parse_reply(_opened(text), [claimed], today=today),)
     if len(parts) > 1:  # "... signed off. I'll start on the examples next week.": no news of it
-        parts = [(a, body) for a, body in parts if not _INTENT_ONLY.match(body)] or parts
+        parts = [(a, b) for a, b in parts if not (_INTENT_ONLY.match(b) or _SIGN_OFF.match(b))]
+        parts = parts or title_parts(_opened(text), candidates)
     return tuple(parse_reply(body, [action], today=today) for action, body in parts)
 
 
+# "Nothing else to report.": the end of the news, of no action.
+_SIGN_OFF = re.compile(
+    r"^\W*(?:nothing (?:else|more)(?: to (?:report|add|say))?(?: for now)?|that'?s (?:all|it)"
+    r"(?: for now)?)\W*$",
+    re.IGNORECASE,
+)
 # "I'll start on the examples next week": what the officer will do next, not news of it.
 _INTENT_ONLY = re.compile(
     r"^\s*(?:i|we)(?:'ll| will| shall| am going to| are going to|'m going to|'re going to)"
@@ -217,7 +225,7 @@ def _without_refs(text: str, named: Sequence[Candidate]) -> str:
 
 
 def _news(text: str, readings: Sequence[ParsedReply]) -> bool:
-    """Something about progress: a status, a date, something done, or 'update'."""
+    """Something about progress: a status, a date, words leaning to one, or 'update'."""
     said = any(
         r.status
         or r.date_text
@@ -225,4 +233,5 @@ def _news(text: str, readings: Sequence[ParsedReply]) -> bool:
         or (r.ask_date and not r.unsure_date)
         for r in readings
     )
-    return said or reports_progress(text) or bool(_UPDATE_WORD.search(text))
+    leaning = leans(text)  # "can we take it off?": words that lean to a status are news too
+    return said or bool(leaning) or reports_progress(text) or bool(_UPDATE_WORD.search(text))
