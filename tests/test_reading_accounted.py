@@ -180,3 +180,23 @@ def test_nothing_else_to_report_is_news_of_no_other_action() -> None:
     )
     readings = read_volunteered(news, [schemes, notices], today=TODAY)
     assert [r.ref for r in readings] == ["R4"]
+
+
+# Blind batch 29, read cold: what it taught.
+
+
+def test_a_day_no_rule_reads_as_a_target_is_still_asked_about() -> None:
+    leaflet = Candidate("4.4", "New leaflet and web pages", Status.PARTIALLY_COMPLETE, TODAY)
+    reading = read("leaflet's done, web pages will be live the week after next", leaflet)
+    assert reading.ask_date and reading.new_date is None
+    assert [o.day for o in reading.date_options] == [date(2027, 6, 25)]  # that week's Friday
+
+
+def test_slipping_past_the_target_asks_the_new_date() -> None:
+    day = Candidate("2a", "Engagement on day services", Status.DELAYED, date(2027, 6, 30))
+    reading = read(
+        "Day services is going to slip past the end of the month - the paper won't be ready "
+        "for July's IJB.",
+        day,
+    )
+    assert reading.ask_date and reading.new_date is None

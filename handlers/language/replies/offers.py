@@ -34,6 +34,8 @@ DAY_PHRASES = (
     DayPhrase("day and month",
               rf"\b\d{{1,2}}(?:st|nd|rd|th)? (?:of )?{_MONTH}(?: (?:20)?\d{{2}})?\b",
               "'29 January', '3rd of March 2027'."),
+    DayPhrase("day/month", r"(?<![\d/.])(?!24/7)\d{1,2}/\d{1,2}(?:/(?:20)?\d{2})?(?![\d/])",
+              "'so 31/3', '15/02/27': UK day first."),
     DayPhrase("financial year", r"\b(?:(?:the )?end of )?FY ?(?:20)?\d{2}/\d{2}\b",
               "'FY27/28': its end, 31 March 2028."),
     DayPhrase("month and year", rf"\b{_MONTH}[-' ](?:20)?\d{{2}}\b",
@@ -46,6 +48,8 @@ DAY_PHRASES = (
               r"(?:wks?|weeks?|fortnight|months?)\b", "'in 2 wks', 'in a fortnight'."),
     DayPhrase("a weekday a week on", r"\b(?:mon|tues|wednes|thurs|fri)day week\b",
               "'Friday week': a week on from the coming Friday."),
+    DayPhrase("the week after next", r"\b(?:the )?week after next\b",
+              "'live the week after next': by that week's Friday."),
     DayPhrase("next week", r"\b(?:by |during |in )?next week\b",
               "'should be next week': by its Friday (its Monday is offered too)."),
     DayPhrase("a day of the month", r"\b(?:the )?\d{1,2}(?:st|nd|rd|th)\b",
@@ -135,6 +139,8 @@ def _day(words: str, today: date) -> date | None:
     plain = words.lower().strip()
     if (fy := _FY.search(plain)) and "fy" in plain:
         return date(2000 + int(fy[2]), 3, 31)
+    if plain.endswith("week after next"):
+        return today + timedelta(days=14 - today.weekday() + 4)  # that week's Friday
     if plain.endswith("next week") and not plain.startswith(("in", "the")):
         return today + timedelta(days=7 - today.weekday() + 4)  # its Friday
     if plain.endswith("end of next week"):

@@ -348,12 +348,25 @@ def _time_unread_in_a_story(read: Read) -> Doubt | None:
         later = [f for f in later if target and f.latest is not None and f.latest > target]
     if not later and _target_denied(read, target):  # "June isn't realistic now"
         return Doubt("the target denied", "", frozenset({Field.DATE}))
+    if not later and (named := _named_later(read, target, length)):  # "the week after next"
+        return Doubt("a time unread", named.words, frozenset({Field.DATE}), day=named.day)
     if not later:
         return None
     days = [f for f in later if f.latest is not None]
     last = max(days, key=lambda f: f.latest or read.today) if days else None
     words = (last or later[0]).text
     return Doubt("a time unread", words, frozenset({Field.DATE}), day=last.latest if last else None)
+
+
+def _named_later(read: Read, target: date | None, length: int) -> DateOption | None:
+    """A day still to come that a phrase of the reply names though no rule read it as a date
+    ('web pages live the week after next'); in a short story, only one past the target."""
+    for option in days_named(read.note, read.today):
+        if option.day == target:
+            continue
+        if length > PLAIN_WORDS or (target is not None and option.day > target):
+            return option
+    return None
 
 
 _DENIED = re.compile(
@@ -364,10 +377,13 @@ _DENIED = re.compile(
 )
 
 
-# Denied before it is named: "sign-off won't be Jan", "not happening in March".
+# Denied before it is named: "sign-off won't be Jan", "not happening in March", "going to
+# slip past the end of the month", "we'll miss March".
 _DENIED_BEFORE = re.compile(
-    r"\b(?:won'?t|will not|not|isn'?t|can'?t|cannot|no way)(?: (?:be|now|happen(?:ing)?|make it"
-    r"|hit|go|going|done|finished|ready|in place))*(?: (?:in|by|for|before|until|till))?\s*$",
+    r"(?:\b(?:won'?t|will not|not|isn'?t|can'?t|cannot|no way)(?: (?:be|now|happen(?:ing)?"
+    r"|make it|hit|go|going|done|finished|ready|in place))*(?: (?:in|by|for|before|until|till))?"
+    r"|\b(?:slip\w*|go(?:ing|es)?|run\w*|drift\w*|overrun\w*) (?:past|beyond|over|into)"
+    r"|\bmiss(?:ing|ed)?)(?: the)?\s*$",
     re.IGNORECASE,
 )
 
