@@ -200,3 +200,37 @@ def test_slipping_past_the_target_asks_the_new_date() -> None:
         day,
     )
     assert reading.ask_date and reading.new_date is None
+
+
+# Blind batch 30, read cold: what it taught.
+
+
+def test_on_hold_said_of_work_not_begun_and_with_no_target_is_asked() -> None:
+    digital = Candidate("TS5", "Explore digital engagement options", Status.NOT_STARTED, None)
+    reading = read("on hold tbh", digital)
+    assert reading.ask_status and None in reading.status_options[:3]  # kept Not started
+
+
+def test_ongoing_said_of_part_done_work_is_not_a_step_back_on_a_word() -> None:
+    reading = read("nothing to add since my last one. EQIAs ongoing", TOOLKIT)
+    assert reading.ask_status and None in reading.status_options[:3]  # keep Partially complete
+
+
+def test_a_start_in_the_new_financial_year_after_the_target_asks_the_date() -> None:
+    plans = Candidate("5.1", "Place Plans roll-out", Status.PARTIALLY_COMPLETE, date(2027, 3, 31))
+    reading = read(
+        "Roll-out will kick off first thing in the new financial year, once the budget's "
+        "confirmed.",
+        plans,
+        today=date(2026, 12, 1),
+    )
+    assert reading.ask_date and reading.new_date is None
+
+
+def test_what_comes_next_is_not_news_of_it() -> None:
+    news = (
+        "Just to say the annual youth voice report is published, close that one off. "
+        "Chamber visits next."
+    )
+    readings = read_volunteered(news, [ANNUAL, CHAMBER], today=TODAY)
+    assert [r.ref for r in readings] == ["4.2"]

@@ -51,7 +51,8 @@ LEANS = (
     ),
     Lean(
         "dropped",
-        r"\b(?:pull(?:ed)?|drop(?:ped)?|scrap\w*|binn?(?:ed)?|no longer|not going ahead|shelved"
+        r"\b(?:pull(?:ed)?|drop(?:ped)?|scrap\w*|binn?(?:ed)?|no longer(?! not)|not going ahead"
+        r"|shelved"
         r"|parked|abandon\w*|withdr[ae]w\w*|superseded|replaced (?:by|with)|not needed|overtaken"
         r"|dead in the water|long grass|off (?:my|the) (?:list|plan)|no budget|no money"
         r"|(?:fold|roll|merg)(?:ed|ing|e)? (?:it |this |them )?into|(?:don'?t|no) need (?:to|for)"
@@ -103,7 +104,8 @@ LEANS = (
         r"|scoping|writing (?:it )?up|in train|kicked off|going (?:fine|well|ok)|in progress"
         r"|(?:should|will) be fine for"
         r"|closes? (?:on )?(?:\d|mon|tue|wed|thu|fri|sat|sun)|(?:open|runs?|running) until"
-        r"|first (?:\w+ ){0,2}(?:was|were|went|held|ran|took place)|back on track)\b",
+        r"|first (?:\w+ ){0,2}(?:was|were|went|held|ran|took place)|back on track"
+        r"|no longer not started)\b",
         Status.IN_PROGRESS,
         "Work going on.",
     ),

@@ -440,8 +440,8 @@ def _late_with_no_target(read: Read) -> Doubt | None:
     rounds = (Status.DELAYED, Status.PARTIALLY_COMPLETE)
     if r.status not in rounds or action is None or action.target is not None:
         return None
-    if action.status not in (Status.IN_PROGRESS, Status.PARTIALLY_COMPLETE):
-        return None
+    if action.status not in (Status.IN_PROGRESS, Status.PARTIALLY_COMPLETE, Status.NOT_STARTED):
+        return None  # "on hold" of work not begun, with no date to miss: held, or late?
     return Doubt("late, with no target", "", frozenset({Field.STATUS}), None)
 
 
@@ -607,6 +607,17 @@ def _on_track_but_late(read: Read) -> Doubt | None:
     return Doubt("on track, but late", "", frozenset({Field.STATUS}), None)
 
 
+def _going_on_part_done(read: Read) -> Doubt | None:
+    """In progress read for work already part done ('EQIAs ongoing'): still part done, or
+    back to under way? A step back on the chair's report is not settled on a word. Asked."""
+    r, action = read.reading, read.action
+    if r.ask_status or r.status is not Status.IN_PROGRESS or action is None:
+        return None
+    if action.status is not Status.PARTIALLY_COMPLETE:
+        return None
+    return Doubt("going on, part done", "", frozenset({Field.STATUS}), None)
+
+
 # Irony says the opposite of its words ('oh it's definitely launching in January. Like it was
 # definitely launching in September'): nothing it says of status or date can be settled.
 _IRONY = re.compile(
@@ -725,6 +736,12 @@ CHECKS = (
         _on_track_but_late,
         "In progress, said of a Delayed action whose target is gone or moved ('On track for "
         "end of month'): back on course, or still late against the plan? Asked.",
+    ),
+    Check(
+        "going on, part done",
+        _going_on_part_done,
+        "In progress, said of work already part done ('EQIAs ongoing'): still part done, or "
+        "a step back? Asked, keeping it on offer.",
     ),
     Check(
         "kept, while leaning",

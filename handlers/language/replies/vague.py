@@ -167,7 +167,7 @@ RULES: tuple[VagueRule, ...] = (
     ),
     VagueRule(
         "next financial year",
-        r"(?:the )?next (?:financial|fin) year|next fy",
+        r"(?:the )?(?:next|new|coming) (?:financial|fin) year|(?:next|new) fy",
         _financial_year_after,
         "A whole financial year, April to March: which day in it is the target?",
     ),

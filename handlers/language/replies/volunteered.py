@@ -147,11 +147,12 @@ _SIGN_OFF = re.compile(
     r"(?: for now)?)\W*$",
     re.IGNORECASE,
 )
-# "I'll start on the examples next week": what the officer will do next, not news of it.
+# "I'll start on the examples next week", "Annual report's next.": what the officer will do
+# next, not news of it.
 _INTENT_ONLY = re.compile(
-    r"^\s*(?:i|we)(?:'ll| will| shall| am going to| are going to|'m going to|'re going to)"
+    r"^\s*(?:(?:i|we)(?:'ll| will| shall| am going to| are going to|'m going to|'re going to)"
     r"\s+(?:now\s+)?(?:start|begin|get started|make a start|kick off|turn to|move on to)\b"
-    r"[^.!?\n]*[.!]?\s*$",
+    r"[^.!?\n]*|(?:next up:? |then )?[\w' -]{1,40}?(?: is| are)? (?:up )?next)[.!]?\s*$",
     re.IGNORECASE,
 )
 
