@@ -58,6 +58,8 @@ FIRST_SCORES: dict[int, str] = {
     28: "94.9% (10 read, 158 asked), 6 unoffered, 3 wrong",
     29: "96.8% (11 read, 170 asked), 4 unoffered, 2 wrong",
     30: "90.9% (14 read, 135 asked), 11 unoffered, 4 wrong",
+    31: "96.9% (11 read, 176 asked), 6 unoffered, 0 wrong",
+    32: "92.5% (9 read, 139 asked), 9 unoffered, 3 wrong",
 }
 
 # The price of reading safely: how many replies get a question before Save. Before a field was

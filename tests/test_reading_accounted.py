@@ -234,3 +234,25 @@ def test_what_comes_next_is_not_news_of_it() -> None:
     )
     readings = read_volunteered(news, [ANNUAL, CHAMBER], today=TODAY)
     assert [r.ref for r in readings] == ["4.2"]
+
+
+# Blind batches 31 and 32, read cold together: what 32 taught (31 had none wrong).
+
+
+def test_a_bare_vague_time_is_asked_with_its_last_day_offered() -> None:
+    panel = Candidate("LV6", "Apprentice panel", Status.NOT_STARTED, date(2027, 9, 30))
+    reading = read("end of term", panel, today=date(2027, 6, 25))
+    assert reading.ask_status and reading.ask_date
+    assert reading.date_options[0].day == date(2027, 7, 24)
+
+
+def test_the_date_of_what_the_work_waits_on_is_not_taken_as_its_target() -> None:
+    survey = Candidate("C7", "Survey and report", Status.PARTIALLY_COMPLETE, date(2027, 6, 10))
+    reading = read("Waiting on the ORS analysis, due 18 June.", survey)
+    assert reading.ask_date and reading.new_date is None
+    assert date(2027, 6, 18) in [o.day for o in reading.date_options]
+
+
+def test_cant_see_it_finishing_by_the_target_asks_the_new_date() -> None:
+    reading = read("So 2 of 3 really and I can't see it finishing by end of June.", TOOLKIT)
+    assert reading.ask_date and reading.new_date is None

@@ -27,7 +27,7 @@ from tests.reply_corpus import Row, Verdict, load, score, tally
 ALL_ROWS = load()
 # Batches added at their first score, before the reader is changed for them.
 NOT_YET_READ: frozenset[int] = frozenset(
-    {11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30}
+    {11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32}
 )
 ROWS = [row for row in ALL_ROWS if row.batch not in NOT_YET_READ]
 

@@ -34,7 +34,8 @@ LEANS = (
         r"|(?<!minutes )to follow"
         r"|left to|(?:the )?rest\b|remaining|not quite|isn'?t really (?:complete|done|finished)"
         r"|not (?:fully|all|really) (?:complete|done|finished)|bar the|but not|just the\b"
-        r"|tbc\b|outstanding|to go\b|(?:one|two|three|a few|\d+) (?:\w+ )?(?:left|remaining)\b)",
+        r"|tbc\b|outstanding|to go\b|(?:one|two|three|a few|\d+) (?:\w+ )?(?:left|remaining)\b"
+        r"|but (?:it'?s |they'?re |it is |they are )?not (?:\w+ ){0,4}yet\b)",
         Status.PARTIALLY_COMPLETE,
         "Something done and something not: a part complete.",
     ),
@@ -44,6 +45,7 @@ LEANS = (
         r"|instead of|rather than|cancelled|won'?t|will not|not (?:be )?realistic|h[eo]ld off"
         r"|on hold|paused|behind|late\b|later\b|until|till|not until|now (?:be|going|in)\b"
         r"|missed|next cycle|reprocur\w*|re-?tender\w*|extend\w*|on ice|no gonnae"
+        r"|(?:rolled|carried|brought) forward|re-?profiled"
         r"|(?:don'?t|do not) think (?:we'?ll|we will|it'?ll|it will) (?:get|make|manage)"
         r"|no idea (?:on|of|about) (?:the )?timescales?)",
         Status.DELAYED,
@@ -63,7 +65,8 @@ LEANS = (
         r"|pulled out|lead (?:it|the \w+) themselves|no point|not required"
         r"|take (?:that|it|this) (?:one )?off|delet(?:e|ed|ing)|subsumed|(?:can|could) come off"
         r"|pick (?:it|this) up (?:through|in)|not a requirement|greyed out|merged (?:this|it|with)"
-        r"|no longer happening|voted (?:it )?out)\b",
+        r"|no longer happening|voted (?:it )?out|as (?:merged|a duplicate|superseded|n/?a)"
+        r"|(?:can|could) (?:now )?go(?=\s*[.!,;]|$))\b",
         Status.WITHDRAWN,
         "Work given up or replaced: maybe withdrawn.",
     ),

@@ -26,6 +26,7 @@ from handlers.language.replies.offered import (
 from handlers.language.replies.offers import days_named
 from handlers.language.replies.residue import Doubt, Field, Read, doubts, residue
 from handlers.language.replies.tokens import wordset
+from handlers.language.replies.vague import vague_times
 from handlers.language.replies.which import (
     TOO_COMMON,
     content_words,
@@ -192,6 +193,48 @@ def _time_unplaced(read: Read) -> Doubt | None:
     if not unplaced:
         return None
     return Doubt("time", unplaced[0].text, frozenset({Field.DATE}))
+
+
+_LEADS = re.compile(r"\b(?:by|at|in|before|after|around|about|the|probably|hopefully)\b", re.I)
+
+
+def _a_time_alone(read: Read) -> Doubt | None:
+    """A reply that is only a vague time ('end of term'), read as nothing: done by then, or
+    the new target then? Status and date asked, the time's last day offered."""
+    r = read.reading
+    if r.status is not None or r.ask_status or r.new_date is not None or r.ask_date:
+        return None
+    times = vague_times(read.note, read.today)
+    if len(times) != 1:
+        return None
+    rest = _LEADS.sub(" ", read.note.replace(times[0].words, " "))
+    if _WORDLESS.search(rest):
+        return None
+    day = times[0].latest if times[0].latest != date.max else None
+    return Doubt("a time alone", times[0].words, frozenset({Field.STATUS, Field.DATE}), day=day)
+
+
+# "Waiting on the ORS analysis, due 18 June": a day in a clause about what the work waits on
+# is that thing's day, not the action's target.
+_WAITED_ON = re.compile(
+    r"\b(?:waiting (?:on|for)|pending|depend(?:s|ent|ing)? on|subject to|held up by)\b"
+    r"[^.!?;,\n]*(?:,\s*(?:which is |that'?s )?(?:due|expected|scheduled|back)\b[^.!?;,\n]*)?",
+    re.IGNORECASE,
+)
+
+
+def _date_of_what_is_waited_on(read: Read) -> Doubt | None:
+    """The date read sits in a clause about what the work waits on: that thing's date, or the
+    action's new target? Asked, offering it."""
+    r = read.reading
+    if r.new_date is None or r.ask_date or not r.date_text:
+        return None
+    for clause in _WAITED_ON.finditer(read.note):
+        if r.date_text in clause.group():
+            return Doubt(
+                "waited on", clause.group().strip(), frozenset({Field.DATE}), day=r.new_date
+            )
+    return None
 
 
 def _withdrawn_and_later(read: Read) -> Doubt | None:
@@ -381,7 +424,8 @@ _DENIED = re.compile(
 # slip past the end of the month", "we'll miss March".
 _DENIED_BEFORE = re.compile(
     r"(?:\b(?:won'?t|will not|not|isn'?t|can'?t|cannot|no way)(?: (?:be|now|happen(?:ing)?"
-    r"|make it|hit|go|going|done|finished|ready|in place))*(?: (?:in|by|for|before|until|till))?"
+    r"|make it|hit|go|going|done|finish\w*|ready|in place|see|get|getting|it|us|this|that))*"
+    r"(?: (?:in|by|for|before|until|till))?"
     r"|\b(?:slip\w*|go(?:ing|es)?|run\w*|drift\w*|overrun\w*) (?:past|beyond|over|into)"
     r"|\bmiss(?:ing|ed)?)(?: the)?\s*$",
     re.IGNORECASE,
@@ -664,6 +708,18 @@ CHECKS = (
         "past day alone",
         _past_day_alone,
         "A reply that is only a day gone by ('12/1'): done then, or something else then? Asked.",
+    ),
+    Check(
+        "the date of what is waited on",
+        _date_of_what_is_waited_on,
+        "A date in a clause about what the work waits on ('waiting on the ORS analysis, due "
+        "18 June'): that thing's day, not surely the target. Asked, offering it.",
+    ),
+    Check(
+        "a time alone",
+        _a_time_alone,
+        "A reply that is only a vague time ('end of term'): done by then, or the new target "
+        "then? Both asked, its last day on offer.",
     ),
     Check(
         "time unplaced",

@@ -132,6 +132,7 @@ RULES: tuple[VagueRule, ...] = (
         r"|schools? break(?:s)? up",
         _calendar(((12, 16, 12, 22), (3, 27, 4, 3), (7, 17, 7, 24))),
         "School terms end before Christmas, before Easter and in late July.",
+        alone=True,  # a bare "end of term" answers "when?"
     ),
     VagueRule(
         "summer recess",
