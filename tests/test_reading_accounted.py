@@ -256,3 +256,13 @@ def test_the_date_of_what_the_work_waits_on_is_not_taken_as_its_target() -> None
 def test_cant_see_it_finishing_by_the_target_asks_the_new_date() -> None:
     reading = read("So 2 of 3 really and I can't see it finishing by end of June.", TOOLKIT)
     assert reading.ask_date and reading.new_date is None
+
+
+def test_a_status_asked_beside_words_of_time_asks_the_date_too() -> None:
+    late = Candidate("A4", "Co-produce the carers strategy", Status.DELAYED, date(2027, 7, 31))
+    reading = read(
+        "Fiona's off, I'm covering. The voice group hasn't met so it may slip. I'll find out "
+        "and come back to you",
+        late,
+    )
+    assert reading.ask_status and reading.ask_date  # kept Delayed would keep July silently

@@ -308,3 +308,15 @@ def test_news_of_one_action_where_the_bot_asked_which_ends_with_thats_all(
     assert "that's everything" in reminded.press("That's all")
     assert stored(plan, "T1").status is Status.COMPLETE
     assert stored(plan, "T3").status is Status.NOT_STARTED  # nothing guessed for the panel
+
+
+def test_keeping_the_status_of_a_reply_that_speaks_of_slipping_still_asks_the_date(
+    reminded: Officer, plan: AppContext
+) -> None:
+    answer = reminded.say("T1: Cabinet papers are late so it may slip, I'll come back to you")
+    assert "T1 →" not in answer and "What's the status now?" in answer
+    asked = reminded.press("Keep it In progress")
+    assert "New target date?" in asked  # "may slip": kept, but to when?
+    assert "T1 → In progress, revised target 31 January 2027." in reminded.say("31/01/2027")
+    reminded.press("Save")
+    assert str(stored(plan, "T1").target_date) == "2027-01-31"

@@ -618,6 +618,21 @@ def _kept_unsaid(read: Read) -> Doubt | None:
     return Doubt("kept, unsaid", words, frozenset(fields), None)
 
 
+def _date_kept_unsaid(read: Read) -> Doubt | None:
+    """The status asked, the target kept on no words that keep it, and the reply speaks of
+    time ('can't see it finishing by end of May', 'the week after next', 'once the budget's
+    confirmed'): if the answer is late, the date is too. Asked with it, keeping it first."""
+    r = read.reading
+    if not r.ask_status or r.ask_date or r.new_date is not None or read.kept:
+        return None
+    if r.date_needs_confirmation:
+        return None
+    timed = _OF_TIME.search(read.note) or days_named(read.note, read.today)
+    if not timed and not vague_times(read.note, read.today):
+        return None
+    return Doubt("date kept, unsaid", "", frozenset({Field.DATE}))
+
+
 def _more_than_read(read: Read) -> Doubt | None:
     """A status or a date settled, and words beside it that no rule read, that are no reason
     and no filler ('Q1 bulletin delayed', 'complaints SA - done', 'one session left ...
@@ -845,6 +860,12 @@ CHECKS = (
         _kept_unsaid,
         "No status read, yet words no rule read, or only a time that gave no date: kept on "
         "no evidence. The status asked, keeping it first; the date too when a time was named.",
+    ),
+    Check(
+        "date kept, unsaid",
+        _date_kept_unsaid,
+        "The status asked, and the target kept though the reply speaks of time: if the "
+        "answer is late, the date moves too. Asked with it, keeping it first.",
     ),
     Check(
         "more than was read",
