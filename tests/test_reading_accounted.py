@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from handlers.language.replies import Candidate, ParsedReply, parse_reply
+from handlers.language.replies import Candidate, ParsedReply, parse_reply, read_replies
 from handlers.language.replies.volunteered import read_volunteered
 from models.tables import Status
 
@@ -266,3 +266,13 @@ def test_a_status_asked_beside_words_of_time_asks_the_date_too() -> None:
         late,
     )
     assert reading.ask_status and reading.ask_date  # kept Delayed would keep July silently
+
+
+def test_said_of_them_all_beside_one_named_reads_each() -> None:
+    reading = read_replies(
+        "Nothing new on any of these since last month. 2.1 still with Legal.",
+        [TOOLKIT, CHAMBER, ANNUAL],
+        today=TODAY,
+    )
+    assert [r.ref for r in reading] == ["2.1", "1.1", "4.2"]  # none dropped, none asked which
+    assert all(r.status is None and r.new_date is None for r in reading[1:])

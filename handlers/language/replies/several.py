@@ -177,6 +177,39 @@ def _the_others(plain: str, candidates: Sequence[Candidate], today: date) -> lis
     return [(by_ref[named[0]], first.strip())] + [(c, rest.strip()) for c in others]
 
 
+# "Nothing new on any of these", "all as before", "everything else fine": said of them all.
+_OF_ALL = re.compile(
+    r"\b(?:(?:any|all|each|none) of (?:these|them|those|the (?:\w+ )?actions)|all (?:two|three"
+    r"|four|five|six)\b|everything(?: else)?|the lot|across the board|all (?:as|the same as)"
+    r" (?:before|was|last time|per (?:my )?last))",
+    re.IGNORECASE,
+)
+
+
+def _all_and_one(plain: str, candidates: Sequence[Candidate], today: date) -> list[Part] | None:
+    """'Nothing new on any of these since last month. CP4 still with Legal.': one sentence said
+    of them all, the others about one action named: that one its own, the rest the first."""
+    sentences = sentences_of(plain)
+    general = [
+        s
+        for s in sentences
+        if _OF_ALL.search(s)
+        and not refs_mentioned(s, candidates)
+        and title_words(s, candidates) is None
+    ]
+    if len(general) != 1 or len(sentences) < 2:
+        return None
+    own = "".join(s for s in sentences if s is not general[0])
+    named = refs_mentioned(own, candidates)
+    if not named and (claimed := title_words(own, candidates)) is not None:
+        named = (claimed,)
+    if len(named) != 1:
+        return None
+    by_ref = {c.ref: c for c in candidates}
+    others = [c for c in candidates if c.ref != named[0]]
+    return [(by_ref[named[0]], own.strip())] + [(c, general[0].strip()) for c in others]
+
+
 _ORDINALS = {"first": 0, "second": 1, "third": 2, "fourth": 3, "fifth": 4}
 _ORDINAL_HEAD = re.compile(
     r"(?:^|[.;,\n]\s*)(?:the\s+)?(first|second|third|fourth|fifth|last)(?:\s+one)?(?:'s)?\b",
@@ -335,6 +368,8 @@ PART_FINDERS = (
                "'The options section (R15) is finished. R5 guide signed off': a ref per sentence."),
     PartFinder("the others", _the_others,
                "'3.3 finished. The other two haven't started': one named, then the rest."),
+    PartFinder("all, and one", _all_and_one,
+               "'Nothing new on any of these. CP4 still with Legal.': one named, the rest alike."),
     PartFinder("ordinals", _by_ordinals,
                "'first one's on track, second one hasn't started': in the order listed."),
     PartFinder("a list in order", _a_list_in_order,
