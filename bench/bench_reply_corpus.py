@@ -60,6 +60,9 @@ FIRST_SCORES: dict[int, str] = {
     30: "90.9% (14 read, 135 asked), 11 unoffered, 4 wrong",
     31: "96.9% (11 read, 176 asked), 6 unoffered, 0 wrong",
     32: "92.5% (9 read, 139 asked), 9 unoffered, 3 wrong",
+    33: "95.8% (11 read, 148 asked), 6 unoffered, 1 wrong",
+    34: "94.7% (10 read, 167 asked), 6 unoffered, 4 wrong",
+    35: "92.3% (4 read, 139 asked), 11 unoffered, 1 wrong",
 }
 
 # The price of reading safely: how many replies get a question before Save. Before a field was

@@ -276,3 +276,46 @@ def test_said_of_them_all_beside_one_named_reads_each() -> None:
     )
     assert [r.ref for r in reading] == ["2.1", "1.1", "4.2"]  # none dropped, none asked which
     assert all(r.status is None and r.new_date is None for r in reading[1:])
+
+
+# Blind batches 33 to 35, read cold together: what they taught.
+
+
+def test_on_it_to_work_not_begun_asks_whether_it_has_begun() -> None:
+    reading = read("on it", REPORT)
+    assert reading.ask_status and reading.status_options[:2] == (Status.IN_PROGRESS, None)
+
+
+def test_done_said_of_one_item_of_a_list_is_asked() -> None:
+    bundle = Candidate(
+        "A2",
+        "Publish the engagement document, summary and Easy Read version in Welsh and English.",
+        Status.PARTIALLY_COMPLETE,
+        date(2027, 6, 30),
+    )
+    reading = read("Easy Read done!", bundle)
+    assert reading.ask_status and Status.COMPLETE in reading.status_options[:3]
+
+
+def test_a_month_and_two_digits_is_asked_as_a_day_or_a_year() -> None:
+    reading = read("Board in June, Ministers by Sept 28.", PILOT, today=date(2027, 11, 25))
+    assert reading.ask_date and reading.new_date is None
+    assert date(2028, 9, 30) in [o.day for o in reading.date_options]
+
+
+def test_a_request_about_another_action_is_no_news_of_it() -> None:
+    bulletin = Candidate("R3", "Parish roadworks bulletin", Status.NOT_STARTED, date(2027, 9, 30))
+    notices = Candidate("R9", "Review on-street site notices", Status.NOT_STARTED, None)
+    news = (
+        "Morning! Quick one - the parish roadworks bulletin (R3) - agreed it goes out with the "
+        "ALC mailing, first one in May. Also can you send me the wording of R9, I can't find it."
+    )
+    readings = read_volunteered(news, [bulletin, notices], today=TODAY)
+    assert [r.ref for r in readings] == ["R3"]
+
+
+def test_a_comment_after_the_news_stays_with_it() -> None:
+    forum = Candidate("A9", "Planning forum with the parish councils", Status.IN_PROGRESS, None)
+    news = "The youth voice report is published on the website. The parish councils were happy."
+    readings = read_volunteered(news, [ANNUAL, forum], today=TODAY)
+    assert [r.ref for r in readings] == ["4.2"]

@@ -18,7 +18,7 @@ from handlers.language.replies.tokens import (
     is_dateish,
 )
 from handlers.language.replies.vague import one_day_opening
-from handlers.language.targets import DateAnswer, parse_date_answer
+from handlers.language.targets import DateAnswer, format_date, parse_date_answer
 from handlers.language.vocabulary import (
     MODIFIER_WORDS,
     MONTH_NAMES,
@@ -112,6 +112,7 @@ def _read_from(text: str, tokens: Tokens, first: int, today: date) -> Found | No
         answer = parse_date_answer(phrase, today=today)
         if not _promised(tokens, first):  # "we're going to ... - 31.10": ahead, not gone by
             answer = _recent(answer, phrase, today, told)
+        answer = _day_or_year(answer, phrase, today)
         if answer.day is not None and first > 0 and tokens[first - 1].word == "after":
             named = f"after {phrase}"
             problem = f'"{named}" is not one date: when will it be done?'
@@ -129,6 +130,25 @@ def _read_from(text: str, tokens: Tokens, first: int, today: date) -> Found | No
         if answer.day is not None or _specific_problem(answer) or answer.options:
             return Found(first, end, phrase, answer)  # a range offers its end ("Jan/Feb")
     return None
+
+
+_MONTH_NUMBER = re.compile(r"^([a-z]+)\.?\s*'?(\d{2})$", re.IGNORECASE)
+
+
+def _day_or_year(answer: DateAnswer, phrase: str, today: date) -> DateAnswer:
+    """'Ministers by Sept 28': the 28th, or September 2028? Both offered, neither settled."""
+    m = _MONTH_NUMBER.match(phrase.strip())
+    month = MONTHS.get(m[1].lower()) if m else None
+    if answer.day is None or m is None or month is None:
+        return answer
+    year = 2000 + int(m[2])
+    if not today.year <= year <= today.year + 10:
+        return answer
+    end = date(year + month // 12, month % 12 + 1, 1) - timedelta(days=1)
+    if end == answer.day:
+        return answer
+    problem = f'"{phrase}" could be {format_date(answer.day)} or the end of {end:%B %Y}: which?'
+    return DateAnswer(phrase, None, problem=problem, options=(answer.day, end))
 
 
 def _ends_in_a_count(text: str, tokens: Tokens, first: int, end: int) -> bool:

@@ -447,9 +447,15 @@ BARE_RULES = (
     BareRule(
         "acknowledged",
         r"(?:ok|okay|fine|all good|all fine|noted|thanks|thank you|cheers"
-        r"|sure|will do|on it|no problem|no worries)(?: (?:yes|all good|thanks|cheers))*"
+        r"|sure|will do|no problem|no worries)(?: (?:yes|all good|thanks|cheers))*"
         r"|(?:yep|yes|yeah) (?:all good|fine|ok|thanks)|\U0001f44d|\U0001f44c|\U0001f642",
         "OK, all good, a thumbs-up: heard, with nothing to change.",
+    ),
+    BareRule(
+        "on it",
+        r"(?:on it|onto it|on the case|in hand|cracking on)",
+        "'On it' to work not begun: begun now, or heard? Asked, In progress first; to work "
+        "under way, heard, with nothing to change.",
     ),
     BareRule(
         "not applicable",
@@ -563,6 +569,8 @@ def settle_bare(
         return StatusReading(None, (Status.DELAYED, None)), DateReading(problem=problem)
     if rule.name == "rag amber" and current not in (Status.COMPLETE, Status.WITHDRAWN):
         return StatusReading(None, (None, Status.DELAYED)), DateReading()
+    if rule.name == "on it" and current is Status.NOT_STARTED:
+        return StatusReading(None, (Status.IN_PROGRESS, None)), DateReading()
     if rule.name == "ticked":
         return StatusReading(Status.COMPLETE), DateReading()
     closed = current in (Status.COMPLETE, Status.WITHDRAWN)

@@ -30,6 +30,7 @@ from handlers.language.replies.vague import vague_times
 from handlers.language.replies.which import (
     TOO_COMMON,
     content_words,
+    items_of,
     stem,
     steps_of,
     title_stems,
@@ -122,6 +123,8 @@ def _done_a_step(read: Read) -> Doubt | None:
     if r.status is not Status.COMPLETE or action is None or not read.status_at:
         return None
     steps = steps_of(action.text)
+    if len(steps) < 2:
+        steps = items_of(action.text)  # "the document, summary and Easy Read version"
     if len(steps) < 2:
         return None
     pieces = re.split(r"[.!?\n;:]|\s[-\u2013\u2014]\s", read.note[: read.status_at[0]])

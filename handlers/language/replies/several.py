@@ -15,6 +15,8 @@ from typing import NamedTuple
 
 from handlers.language.replies.model import Candidate, ParsedReply
 from handlers.language.replies.note import without_echo
+from handlers.language.replies.offered import leans
+from handlers.language.replies.progress import reports_progress
 from handlers.language.replies.reading import parse_reply
 from handlers.language.replies.which import ref_pattern, refs_mentioned, title_words
 
@@ -252,6 +254,8 @@ def title_parts(text: str, candidates: Sequence[Candidate]) -> list[Part]:
     leading = ""  # words before any action is named go with the first one named
     for sentence in sentences_of(text):
         ref = title_words(sentence, candidates)
+        if parts and ref is not None and not _news_in(sentence):
+            ref = None  # "Tenants' Panel were happy with that.": of the news before it
         if ref is not None and (not parts or parts[-1][0] != ref):
             parts.append((ref, leading + sentence))
             leading = ""
@@ -265,6 +269,31 @@ def title_parts(text: str, candidates: Sequence[Candidate]) -> list[Part]:
         return []  # the same action in two places: tangled, not guessed
     by_ref = {c.ref: c for c in candidates}
     return [(by_ref[ref], (body + " " + " ".join(alike)).strip()) for ref, body in parts]
+
+
+def _news_in(sentence: str) -> bool:
+    """A sentence that says how some work stands: progress words, or words leaning to a
+    status, or a day."""
+    if reports_progress(sentence) or leans(sentence) or _A_DAY.search(sentence):
+        return True
+    return bool(_HEADED.match(sentence) or _PLAIN_NEWS.search(sentence))
+
+
+# "Surveys: sorry, haven't touched it", "b) walkabouts - fine": a heading names its subject.
+_HEADED = re.compile(r"^\s*(?:\w\)\s*)?[^.!?:\n]{1,40}?(?:\s[-\u2013\u2014]\s|:\s)")
+_PLAIN_NEWS = re.compile(
+    r"\b(?:fine|ok|okay|good|great|grand|as before|as was|no change|unchanged|same|on track"
+    r"|carr(?:y|ies) on|booked|touched|happen\w*|mine|not me|yet|cracking|sorted|going|left)\b",
+    re.IGNORECASE,
+)
+
+
+_A_DAY = re.compile(
+    r"\b(?:\d{1,2}(?:st|nd|rd|th)?|jan\w*|feb\w*|mar(?:ch)?|apr\w*|may|june?|july?|aug\w*"
+    r"|sept?\w*|oct\w*|nov\w*|dec\w*|monday|tuesday|wednesday|thursday|friday|week|month"
+    r"|spring|summer|autumn|winter|q[1-4])\b",
+    re.IGNORECASE,
+)
 
 
 _ITEM = re.compile(r"^[ \t]*(?:[-*\u2022\u2013]|\(?\d{1,2}[.):])[ \t]+(\S.*)$", re.MULTILINE)

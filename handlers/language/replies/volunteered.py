@@ -61,7 +61,17 @@ def read_volunteered(
         readings = _by_title(text, candidates, today) or _which_of(text, candidates, today)
     if not readings or not _news(text, readings):
         return ()
+    if len(readings) > 1:  # "Also can you send me the wording of R9?": asked, no news of R9
+        readings = tuple(r for r in readings if not _A_REQUEST.match(r.note)) or readings
     return readings
+
+
+# A request to the bot about an action, not news of it.
+_A_REQUEST = re.compile(
+    r"^\W*(?:also|and|oh|btw|ps)?\W*(?:can|could|would) you (?:please )?(?:send|tell|remind"
+    r"|check|find|let me know|give|share|move|change|reassign)\b",
+    re.IGNORECASE,
+)
 
 
 _MOST_OFFERED = 4

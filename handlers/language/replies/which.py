@@ -47,7 +47,9 @@ _STOPWORDS = wordset(
     "complete completed delayed track progress started live use used using just "
     # time and linking words: 'still a fair bit to do before June' names no action
     "before after until till since during while again only very both such same own being "
-    "through between within without across against once per via fair bit lot lots "
+    "through between within without across against once per via fair bit lot lots them "
+    # "a 12-week consultation" is not named by "last week"
+    "day days week weeks month months year years last first next time times "
     # what a message calls itself: 'wee update for your records' names no action
     "update updates news fyi"
 )
@@ -213,6 +215,22 @@ def steps_of(text: str) -> list[set[str]]:
     """The title words of each step of a bundled action ('... and train all managers')."""
     steps = [content_words(part) for part in _STEP.split(text)]
     return [step for step in steps if step]
+
+
+# "the engagement document, summary and Easy Read version": a list, with a comma in it.
+_A_LIST = re.compile(r"(?:[\w' -]+,\s*)+[\w' -]+?\s(?:and|&)\s[\w' -]+", re.IGNORECASE)
+_ITEM = re.compile(r",\s*|\s+(?:and|&)\s+", re.IGNORECASE)
+
+
+def items_of(text: str) -> list[set[str]]:
+    """The title words of each item of an action's list of things ('the engagement document,
+    summary and Easy Read version'), when it lists three or more; else none."""
+    found = _A_LIST.search(text)
+    if found is None:
+        return []
+    items = [content_words(part) for part in _ITEM.split(found.group())]
+    items = [item for item in items if item]
+    return items if len(items) >= 3 else []
 
 
 # One own word names an action only by luck as often as not ('the locality sessions', said of
