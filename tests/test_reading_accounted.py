@@ -319,3 +319,43 @@ def test_a_comment_after_the_news_stays_with_it() -> None:
     news = "The youth voice report is published on the website. The parish councils were happy."
     readings = read_volunteered(news, [ANNUAL, forum], today=TODAY)
     assert [r.ref for r in readings] == ["4.2"]
+
+
+# Blind batches 36 to 38, read cold together: what they taught.
+
+
+def test_not_started_and_on_hold_is_not_settled_as_delayed() -> None:
+    reading = read("not started, on hold until the Strategy's agreed", REPORT)
+    assert reading.ask_status and None in reading.status_options[:3]  # keep Not started
+
+
+def test_the_others_being_someone_elses_is_no_news_of_them() -> None:
+    readings = read_replies(
+        "Only one I can talk to is the youth voice report - first draft done. The other two "
+        "are Sarah's.",
+        [ANNUAL, CHAMBER, FORUM],
+        today=TODAY,
+    )
+    assert [r.ref for r in readings] == ["4.2"]
+
+
+def test_a_new_timetable_to_follow_asks_the_date() -> None:
+    reading = read(
+        "We've to redo it from scratch, so treat it as not started. New timetable to follow.",
+        CHAMBER,
+    )
+    assert reading.ask_date and reading.new_date is None
+
+
+def test_a_question_naming_an_action_is_no_news_of_it() -> None:
+    news = (
+        "Off-topic but is the chamber visits channel being archived? Oh - and the youth voice "
+        "report went up on the website today."
+    )
+    readings = read_volunteered(news, [ANNUAL, CHAMBER], today=TODAY)
+    assert [r.ref for r in readings] == ["4.2"]
+
+
+def test_neither_started_beside_on_track_is_asked() -> None:
+    reading = read("Neither started, both on track.", REPORT)
+    assert reading.ask_status and None in reading.status_options[:3]

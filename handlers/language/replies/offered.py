@@ -97,7 +97,8 @@ LEANS = (
         "back to the start",
         r"\b(?:from scratch|start(?:ing)? (?:again|over)|back to square one|not (?:yet )?started"
         r"|haven'?t (?:yet |actually |really )?started|hasn'?t (?:yet |actually |really )?started"
-        r"|never (?:been |even |actually )?started)\b",
+        r"|never (?:been |even |actually )?started|neither (?:one |of them )?(?:has )?started"
+        r"|none of them (?:have |has )?started)\b",
         Status.NOT_STARTED,
         "Work begun again, or never begun: not started.",
     ),
@@ -164,7 +165,7 @@ CONTRADICTED_BY: dict[Status | None, frozenset[Status]] = {
     Status.NOT_STARTED: frozenset({Status.COMPLETE, Status.WITHDRAWN, _P, Status.IN_PROGRESS}),
     Status.IN_PROGRESS: frozenset({Status.COMPLETE, Status.WITHDRAWN, Status.NOT_STARTED}),
     _P: frozenset({Status.WITHDRAWN}),
-    Status.DELAYED: frozenset({Status.COMPLETE, Status.WITHDRAWN, _P}),
+    Status.DELAYED: frozenset({Status.COMPLETE, Status.WITHDRAWN, _P, Status.NOT_STARTED}),
     Status.COMPLETE: frozenset({_P, Status.DELAYED, Status.WITHDRAWN, Status.NOT_STARTED}),
     Status.WITHDRAWN: frozenset({Status.COMPLETE, _P, Status.IN_PROGRESS, Status.NOT_STARTED}),
 }

@@ -175,8 +175,17 @@ def _the_others(plain: str, candidates: Sequence[Candidate], today: date) -> lis
     if len(named) != 1 or not (refs_mentioned(first, candidates) or title_words(first, candidates)):
         return None
     by_ref = {c.ref: c for c in candidates}
+    if _NOT_MINE.search(rest):  # "The other two are Sarah's.": no news of them
+        return [(by_ref[named[0]], first.strip())]
     others = [c for c in candidates if c.ref != named[0]]
     return [(by_ref[named[0]], first.strip())] + [(c, rest.strip()) for c in others]
+
+
+_NOT_MINE = re.compile(
+    r"\b(?:not (?:mine|me|ours|us|my \w+)|(?-i:[A-Z][a-z]+)'s\s*[.!]?\s*$|someone else'?s"
+    r"|another (?:team|officer)'?s?|(?:with|for) (?:another|a different) (?:team|officer))",
+    re.IGNORECASE,
+)
 
 
 # "Nothing new on any of these", "all as before", "everything else fine": said of them all.
@@ -256,6 +265,8 @@ def title_parts(text: str, candidates: Sequence[Candidate]) -> list[Part]:
         ref = title_words(sentence, candidates)
         if parts and ref is not None and not _news_in(sentence):
             ref = None  # "Tenants' Panel were happy with that.": of the news before it
+        if ref is not None and sentence.rstrip().endswith("?") and not _HEADED.match(sentence):
+            ref = None  # "is the steering group's channel being archived?": asked, no news
         if ref is not None and (not parts or parts[-1][0] != ref):
             parts.append((ref, leading + sentence))
             leading = ""

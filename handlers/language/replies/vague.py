@@ -201,6 +201,9 @@ RULES: tuple[VagueRule, ...] = (
 UNKNOWN = re.compile(
     r"(?<![\w-])(?:no idea when|not sure when|don'?t know when|no timescales?(?: yet)?"
     r"|not (?:yet )?scheduled(?: yet)?|not got a date|keeps? moving|keep moving it"
+    # "New timetable to follow", "revised date TBC": a new date promised, not given
+    r"|(?:new |revised )(?:timetable|timescales?|dates?|target(?: date)?|deadline)"
+    r" (?:to follow|tbc|tba|tbd|to be (?:confirmed|agreed|set))"
     r"|(?:will|'ll) be (?:done|finished|complete|ready) (?:when|once)"
     r"|could (?:be|take) (?:months|weeks|a while|ages)"
     # "it'll be next cycle", "by the time of the next audit": a round whose date isn't said

@@ -125,6 +125,9 @@ def initials(text: str) -> frozenset[str]:
 
 # Words in many titles of a plan: they tell one action from another only by accident.
 TOO_COMMON = frozenset({"partnership", "engag", "community", "staff", "team", "officer", "meet"})
+# A deciding body named in a title ('across the Board area') is named in news of any action
+# ('approved by the Board'): it points nowhere.
+TOO_COMMON |= {stem("board"), stem("cabinet"), stem("committee")}
 
 
 def _own(candidates: Sequence[Candidate]) -> dict[str, set[str]]:
