@@ -359,3 +359,33 @@ def test_a_question_naming_an_action_is_no_news_of_it() -> None:
 def test_neither_started_beside_on_track_is_asked() -> None:
     reading = read("Neither started, both on track.", REPORT)
     assert reading.ask_status and None in reading.status_options[:3]
+
+
+# Blind batches 39 and 40, read cold together: what they taught.
+
+
+def test_what_the_news_is_for_is_not_its_subject() -> None:
+    news = "Heads up for Tuesday's report - the chamber visits are all done, 12 schools."
+    (reading,) = read_volunteered(news, [ANNUAL, CHAMBER], today=TODAY)
+    assert reading.ref != "4.2"  # the report it is for is not what it is about
+    assert (reading.ref or reading.ref_options[0]) == "2.1"
+
+
+def test_done_said_of_one_place_in_brackets_is_asked() -> None:
+    sessions = Candidate(
+        "A7",
+        "Deliver awareness sessions in each locality (North, Central, South).",
+        Status.PARTIALLY_COMPLETE,
+        date(2027, 9, 30),
+    )
+    reading = read("Central session done last night.", sessions)
+    assert reading.ask_status and Status.COMPLETE in reading.status_options[:3]
+
+
+def test_a_subject_then_it_keeps_the_story_on_that_action() -> None:
+    news = (
+        "Anyway - the chamber visits, we've had to pause it. The annual youth voice report "
+        "team raised safeguarding concerns. On hold pending that, no idea how long."
+    )
+    readings = read_volunteered(news, [ANNUAL, CHAMBER], today=TODAY)
+    assert [r.ref for r in readings] == ["2.1"]

@@ -182,6 +182,9 @@ _HEADING = re.compile(
     r"^\s*(?P<heading>[^\n.:;!?\u2013\u2014(]{3,60}?)(?:\s+[\-\u2013\u2014]\s|:\s)"
 )
 _HEADING_WORDS = 6
+_FOR_SOMETHING = re.compile(
+    r"^\s*(?:heads[ -]?up |fyi |just |a note |one )?(?:for|ahead of|before|in time for)\b", re.I
+)
 
 
 def _named_first(text: str, candidates: Sequence[Candidate]) -> list[Candidate]:
@@ -192,14 +195,26 @@ def _named_first(text: str, candidates: Sequence[Candidate]) -> list[Candidate]:
     m = _HEADING.match(text)
     if m is None or len(m["heading"].split()) > _HEADING_WORDS or reports_progress(m["heading"]):
         return []
+    if _FOR_SOMETHING.match(m["heading"]):
+        return []  # "Heads up for Tuesday's report - ...": what the news is for, not about
     refs = most_shared(m["heading"], candidates)
     return [c for c in candidates if c.ref in refs]
+
+
+# "the children use of force pilot, we've had to pause it. ...": a subject, then "it".
+_TOPIC_THEN_IT = re.compile(
+    _GREETING + r"(?P<topic>[^\n.:;!?,]{3,60}?),\s+(?:we|i|they)(?:'ve|'re|'d| have| are| had)?"
+    r"\b[^.!?\n]{0,40}?\b(?:it|this)\b",
+    re.IGNORECASE,
+)
 
 
 def _subject(text: str, candidates: Sequence[Candidate]) -> Candidate | None:
     """The one action the message's opening names as its subject, if it does."""
     m = _SUBJECT.match(text)
     ref = title_words(m["topic"] or m["named"], candidates) if m else None
+    if ref is None and (it := _TOPIC_THEN_IT.match(text)) is not None:
+        ref = title_words(it["topic"], candidates)
     return next((c for c in candidates if c.ref == ref), None)
 
 

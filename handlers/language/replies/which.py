@@ -225,13 +225,18 @@ _A_LIST = re.compile(r"(?:[\w' -]+,\s*)+[\w' -]+?\s(?:and|&)\s[\w' -]+", re.IGNO
 _ITEM = re.compile(r",\s*|\s+(?:and|&)\s+", re.IGNORECASE)
 
 
+_IN_BRACKETS = re.compile(r"\(([^()]*,[^()]*)\)")
+
+
 def items_of(text: str) -> list[set[str]]:
     """The title words of each item of an action's list of things ('the engagement document,
-    summary and Easy Read version'), when it lists three or more; else none."""
-    found = _A_LIST.search(text)
+    summary and Easy Read version', 'in each locality (North, Central, South)'), when it lists
+    three or more; else none."""
+    found = _A_LIST.search(text) or _IN_BRACKETS.search(text)
     if found is None:
         return []
-    items = [content_words(part) for part in _ITEM.split(found.group())]
+    listed = found.group(1) if found.re is _IN_BRACKETS else found.group()
+    items = [content_words(part) for part in _ITEM.split(listed)]
     items = [item for item in items if item]
     return items if len(items) >= 3 else []
 
