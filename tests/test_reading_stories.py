@@ -308,3 +308,15 @@ def test_keeping_the_status_of_a_reply_that_speaks_of_slipping_still_asks_the_da
     assert "T1 → In progress, revised target 31 January 2027." in reminded.say("31/01/2027")
     reminded.press("Save")
     assert str(stored(plan, "T1").target_date) == "2027-01-31"
+
+
+def test_asked_about_another_action_a_new_message_is_read_as_its_own(
+    reminded: Officer, plan: AppContext
+) -> None:
+    reminded.say("Sorry, been off. Cabinet signed it off and we got 14 for the panel")
+    reminded.press("T1")
+    reminded.press("Complete")
+    assert "another action too?" in reminded.press("Save")
+    answer = reminded.say("T4: the flow charts are delayed to the end of March")
+    assert "Please pick one" not in answer  # not held to the old question
+    assert "T4 → Delayed, revised target 31 March 2027." in answer

@@ -271,9 +271,11 @@ def _on_which(req: Request, data: ReplyData) -> Turn:
     chosen = next(
         (actions[ref] for ref in offered if ref.lower() == req.answer.strip().lower()), None
     )
+    if chosen is None and data.asked_one:  # moved on: a new message, read as news of its own
+        done = "OK, that's everything from your earlier message. Say 'help' to see what I can do."
+        return volunteered(req) or say(done)
     if chosen is None:
-        more = (THATS_ALL,) if data.asked_one else ()
-        reply = Reply("Please pick one of these:", choices=_which([*offered, *more]))
+        reply = Reply("Please pick one of these:", choices=_which(offered))
         return Turn((reply,), Next(NAME, Step.WHICH, data))
     # Its own part of a reply about several actions, else the whole reply.
     candidates = [_candidate(a) for a in actions.values()]
