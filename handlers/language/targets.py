@@ -115,7 +115,7 @@ def format_date(d: date) -> str:
     return f"{d.day} {MONTH_NAMES[d.month]} {d.year}"
 
 
-def _month_end(year: int, month: int) -> date:
+def month_end(year: int, month: int) -> date:
     return date(year, month, calendar.monthrange(year, month)[1])
 
 
@@ -124,7 +124,7 @@ def _month_index(d: date) -> int:
 
 
 def _index_end(index: int) -> date:
-    return _month_end(index // 12, index % 12 + 1)
+    return month_end(index // 12, index % 12 + 1)
 
 
 _STEP_MONTHS = {"yearly": 12, "half-yearly": 6, "quarterly": 3, "monthly": 1}
@@ -351,7 +351,7 @@ def _day_span(d: date, explicit: bool = True) -> _Span:
 
 
 def _month_span(year: int, month: int, explicit: bool = True) -> _Span:
-    return _Span(date(year, month, 1), _month_end(year, month), explicit)
+    return _Span(date(year, month, 1), month_end(year, month), explicit)
 
 
 def _months_span(year: int, month: int, count: int, explicit: bool = True) -> _Span:
@@ -783,7 +783,7 @@ def _anchored(frequency: str, rest: str, today: date) -> Recurrence | None:
     month = None if frequency == "monthly" else span.first.month
     if not span.explicit_year:  # "annually at Christmas": a month, but no first year
         return Recurrence(frequency, month=month)
-    starting = _month_end(span.first.year, span.first.month)
+    starting = month_end(span.first.year, span.first.month)
     return Recurrence(frequency, month=month if frequency == "yearly" else None, starting=starting)
 
 
@@ -1009,7 +1009,7 @@ _RE_DURATION = _Lazy(
 def _fin_quarter_end(start_year: int, number: int) -> date:
     """The last day of quarter `number` of the financial year starting April `start_year`."""
     month = _FIN_QUARTER_END[number]
-    return _month_end(start_year + (1 if number == 4 else 0), month)
+    return month_end(start_year + (1 if number == 4 else 0), month)
 
 
 def _quarter_answer(raw: str, s: str, today: date) -> DateAnswer | None:
@@ -1022,7 +1022,7 @@ def _quarter_answer(raw: str, s: str, today: date) -> DateAnswer | None:
             return DateAnswer(raw, next(d for d in ends if d >= today))
         if m[4] == "year":  # "Q1 next year": January to March, or April to June? Asked
             year = today.year + (1 if m[3] == "next" else 0)
-            calendar_end = _month_end(year, 3 * number)
+            calendar_end = month_end(year, 3 * number)
             financial_end = _fin_quarter_end(year, number)
             if calendar_end != financial_end:
                 problem = (
@@ -1038,7 +1038,7 @@ def _quarter_answer(raw: str, s: str, today: date) -> DateAnswer | None:
         return DateAnswer(raw, _fin_quarter_end(start, number))
     if m := _RE_CALENDAR_QUARTER.fullmatch(s):
         number, year = int(m[1]), int(m[2])
-        calendar_end = _month_end(year, 3 * number)
+        calendar_end = month_end(year, 3 * number)
         financial_end = _fin_quarter_end(year, number)
         problem = (
             f"Q{number} {year} could mean the quarter ending {format_date(calendar_end)} or "
@@ -1056,9 +1056,9 @@ def _quarter_answer(raw: str, s: str, today: date) -> DateAnswer | None:
         )
         return DateAnswer(raw, None, problem=problem)
     if m := _RE_THIS_QUARTER.fullmatch(s):
-        end = _month_end(today.year, 3 * ((today.month - 1) // 3 + 1))
+        end = month_end(today.year, 3 * ((today.month - 1) // 3 + 1))
         if s.endswith("next quarter"):
-            end = _month_end(end.year + (end.month == 12), end.month % 12 + 3)
+            end = month_end(end.year + (end.month == 12), end.month % 12 + 3)
         return DateAnswer(raw, end, needs_confirmation=True)
     return None
 
@@ -1105,7 +1105,7 @@ def _relative_answer(raw: str, s: str, today: date) -> DateAnswer | None:
         year, month = today.year, today.month
         if s.endswith("next month"):
             year, month = year + (month == 12), month % 12 + 1
-        return DateAnswer(raw, _month_end(year, month), needs_confirmation=True)
+        return DateAnswer(raw, month_end(year, month), needs_confirmation=True)
     if _RE_WEEK_END.fullmatch(s):  # "by the end of the week": its Friday
         friday = today + timedelta(days=(4 - today.weekday()) % 7)
         return DateAnswer(raw, friday, needs_confirmation=True)
@@ -1143,7 +1143,7 @@ def _week_of_month(s: str, today: date) -> date | None:
     first = date(year, month, 1)
     monday = first + timedelta(days=(7 - first.weekday()) % 7) if first.weekday() > 4 else first
     if m[1] == "last":
-        last = _month_end(year, month)
+        last = month_end(year, month)
         return last - timedelta(days=(last.weekday() - 4) % 7)
     friday = monday + timedelta(days=(4 - monday.weekday()) % 7 + 7 * _NTH[m[1]])
     return friday

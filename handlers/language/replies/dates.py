@@ -18,7 +18,7 @@ from handlers.language.replies.tokens import (
     is_dateish,
 )
 from handlers.language.replies.vague import one_day_opening
-from handlers.language.targets import DateAnswer, format_date, parse_date_answer
+from handlers.language.targets import DateAnswer, format_date, month_end, parse_date_answer
 from handlers.language.vocabulary import (
     MODIFIER_WORDS,
     MONTH_NAMES,
@@ -144,7 +144,7 @@ def _day_or_year(answer: DateAnswer, phrase: str, today: date) -> DateAnswer:
     year = 2000 + int(m[2])
     if not today.year <= year <= today.year + 10:
         return answer
-    end = date(year + month // 12, month % 12 + 1, 1) - timedelta(days=1)
+    end = month_end(year, month)
     if end == answer.day:
         return answer
     problem = f'"{phrase}" could be {format_date(answer.day)} or the end of {end:%B %Y}: which?'

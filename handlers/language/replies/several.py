@@ -19,6 +19,7 @@ from handlers.language.replies.offered import leans
 from handlers.language.replies.progress import reports_progress
 from handlers.language.replies.reading import parse_reply
 from handlers.language.replies.which import ref_pattern, refs_mentioned, title_words
+from handlers.language.vocabulary import MONTHS, WEEKDAYS, one_of
 
 # ---------------------------------------------------------------------------------------------
 # Several actions in one reply
@@ -300,8 +301,7 @@ _PLAIN_NEWS = re.compile(
 
 
 _A_DAY = re.compile(
-    r"\b(?:\d{1,2}(?:st|nd|rd|th)?|jan\w*|feb\w*|mar(?:ch)?|apr\w*|may|june?|july?|aug\w*"
-    r"|sept?\w*|oct\w*|nov\w*|dec\w*|monday|tuesday|wednesday|thursday|friday|week|month"
+    rf"\b(?:\d{{1,2}}(?:st|nd|rd|th)?|{one_of(MONTHS)}|{one_of(WEEKDAYS)}|week|month"
     r"|spring|summer|autumn|winter|q[1-4])\b",
     re.IGNORECASE,
 )
