@@ -259,6 +259,8 @@ def score(row: Row) -> Score:
     if len(readings) == 1 and readings[0].ref is None:
         return _asked_which(row, readings[0].ref_options)
     got = {r.ref: r for r in readings if r.ref is not None}
+    if len(got) > 1 and not all(_plain(r) for r in got.values()):
+        return _one_at_a_time(row, got)
     if row.which and _of_them_all(row, got):  # "Both on track", where either would do
         assert row.alike is not None
         return _combine(_one(got[c.ref], c, row.alike) for c in row.candidates)
@@ -276,6 +278,52 @@ def score(row: Row) -> Score:
     if extra := set(got) - set(row.expected):
         scores.append(Score(Verdict.WRONG, f"read an update for {sorted(extra)}"))
     return _combine(scores)
+
+
+def _plain(reading: ParsedReply) -> bool:
+    """Shown with Save as it stands: nothing about it is asked (as the chat decides)."""
+    asked = reading.ask_status or reading.ask_date or reading.date_needs_confirmation
+    return not (asked or reading.ref_unsure)
+
+
+def _one_at_a_time(row: Row, got: dict[str, ParsedReply]) -> Score:
+    """Read for several actions, some of it to check: the chat asks which action first,
+    offering those read, and after each "which next?" with *That's all*. Each action the row
+    expects must be on offer and its part read right; an action it does not expect is offered,
+    never saved unless picked, so it is asked, not wrong."""
+    asked = Score(Verdict.ASKED, "asked which action first")
+    if row.which and _of_them_all(row, got):  # "Both on track": each picked in turn
+        assert row.alike is not None
+        return _combine([asked, *(_one(got[c.ref], c, row.alike) for c in row.candidates)])
+    if row.which:  # about one action: the officer picks it, and says that's all
+        picked = [
+            _one(got[ref], _action(row, ref), row.expected[ref])
+            for ref in row.expected
+            if ref in got
+        ]
+        if picked:
+            return _combine([asked, _best(picked)])
+        if ASK in row.which:
+            return asked
+        return Score(
+            Verdict.UNOFFERED, f"asked which action first, {sorted(row.expected)} not on offer"
+        )
+    scores = [asked]
+    for ref, want in row.expected.items():
+        if ref not in got:
+            scores.append(Score(Verdict.UNOFFERED, f"nothing read for {ref}"))
+        else:
+            scores.append(_one(got[ref], _action(row, ref), want))
+    return _combine(scores)
+
+
+def _best(scores: Sequence[Score]) -> Score:
+    """The best of several verdicts: the officer picks the action that was read best."""
+    return max(scores, key=lambda s: _WORST_FIRST.index(s.verdict))
+
+
+def _action(row: Row, ref: str) -> Candidate:
+    return next(c for c in row.candidates if c.ref == ref)
 
 
 def _of_them_all(row: Row, got: dict[str, ParsedReply]) -> bool:
@@ -315,9 +363,7 @@ def asks(row: Row) -> bool:
     """The bot asks something before Save: a status, a date, a date read back, which action;
     or it did not understand. The price of reading safely, counted by the bench."""
     readings = readings_of(row)
-    return not readings or any(
-        r.ref is None or r.ask_status or r.ask_date or r.date_needs_confirmation for r in readings
-    )
+    return not readings or any(r.ref is None or not _plain(r) for r in readings)
 
 
 def tally(rows: Sequence[Row]) -> dict[Verdict, list[tuple[Row, Score]]]:

@@ -320,3 +320,19 @@ def test_asked_about_another_action_a_new_message_is_read_as_its_own(
     answer = reminded.say("T4: the flow charts are delayed to the end of March")
     assert "Please pick one" not in answer  # not held to the old question
     assert "T4 → Delayed, revised target 31 March 2027." in answer
+
+
+def test_news_told_apart_only_by_title_words_is_confirmed_one_action_at_a_time(
+    reminded: Officer, plan: AppContext
+) -> None:
+    answer = reminded.say("Strategy: done. Flow charts: done.")
+    # no refs: which words are whose is the reader's guess, so nothing is shown for Save yet
+    assert "Which action first?" in answer and "→" not in answer
+    assert "T1 → Complete." in reminded.press("T1")
+    saved = reminded.press("Save")
+    assert "Saved. T1 is now Complete" in saved
+    assert "also about T4" in saved
+    # Sam meant the strategy's own flow charts: T4 is declined, and stays as it was
+    assert "that's everything" in reminded.press("That's all")
+    assert stored(plan, "T1").status is Status.COMPLETE
+    assert stored(plan, "T4").status is Status.IN_PROGRESS

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 from collections.abc import Callable
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -19,10 +20,12 @@ from typer.testing import Result
 from bot.channels.console import ConsoleChannel
 from handlers.chat.context import AppContext
 from handlers.importing.importer import import_file
+from handlers.language.replies import Candidate
 from handlers.plans.people import assign
 from models.db import transaction
+from models.tables import Status
 from tests.conftest import SAM, Chat
-from tests.reply_corpus import Row, Verdict, load, score, tally
+from tests.reply_corpus import NONE, Expected, Row, Verdict, load, score, tally
 
 ALL_ROWS = load()
 # Batches added at their first score, before the reader is changed for them.
@@ -61,6 +64,28 @@ def test_the_corpus_has_every_kind_of_reply() -> None:
     assert len({row.today for row in ROWS}) >= 4
     statuses = {s for row in ROWS for want in row.expected.values() for s in want.statuses}
     assert len(statuses) == 8  # six statuses, keep and ask
+
+
+def _row(reply: str, *, which: str) -> Row:
+    """A reply to a reminder about two actions, expected to be news of `which` alone, done."""
+    today = date(2026, 11, 23)
+    candidates = (
+        Candidate("T1", "Produce the engagement strategy", Status.IN_PROGRESS, today),
+        Candidate("T4", "Flow charts to help officers decide", Status.IN_PROGRESS, today),
+    )
+    done = Expected(frozenset({Status.COMPLETE}), frozenset({NONE}))
+    return Row(1, reply, today, candidates, {which: done}, frozenset({which}))
+
+
+def test_news_read_for_an_action_it_is_not_about_is_wrong_when_shown_for_save() -> None:
+    """Refs split it: both parts shown together with Save, T4's among them."""
+    assert score(_row("T1 done. T4 done.", which="T1")).verdict is Verdict.WRONG
+
+
+def test_an_action_offered_one_at_a_time_and_declined_is_asked_not_wrong() -> None:
+    """Title words split it: the chat asks which action first, so T4 is only on offer."""
+    result = score(_row("Strategy: done. Flow charts: done.", which="T1"))
+    assert result.verdict is Verdict.ASKED, result.why
 
 
 # -- the hard cases, answered in the console chat ------------------------------------------------

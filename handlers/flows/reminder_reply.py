@@ -255,8 +255,10 @@ def _which(refs: Iterable[str]) -> tuple[Choice, ...]:
 
 
 def _plain(reading: ParsedReply) -> bool:
-    """Read without anything to ask: a status or none, and a date or none, both certain."""
-    return not (reading.ask_status or reading.ask_date or reading.date_needs_confirmation)
+    """Read without anything to ask: which action, a status or none, and a date or none,
+    all certain."""
+    asked = reading.ask_status or reading.ask_date or reading.date_needs_confirmation
+    return not (asked or reading.ref_unsure)
 
 
 THATS_ALL = "That's all"

@@ -48,6 +48,9 @@ class ParsedReply:
     status_options: tuple[Status | None, ...] = ()  # when asking the status: best first
     date_options: tuple[DateOption, ...] = ()  # when asking the date: the dates it names
     ref_options: tuple[str, ...] = ()  # when asking which action: the ones it could be
+    # Given this part of a message about several actions by its title's words alone, not its
+    # ref: the officer confirms which action each part is about, one at a time.
+    ref_unsure: bool = False
     # Words of the reply the reader could not account for, when that is why it asks the
     # status, or the date: the question says so.
     unsure: str = ""

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import NamedTuple
 
@@ -75,6 +75,9 @@ class PartFinder:
     name: str
     find: Callable[[str, Sequence[Candidate], date], list[Part] | None]
     why: str
+    # Parts told apart by title words alone may be split wrong ("Also can you send me the
+    # wording of the annual report?"): each is confirmed, one action at a time.
+    by_words: bool = False
 
 
 def read_replies(
@@ -91,7 +94,8 @@ def read_replies(
         for finder in PART_FINDERS:
             parts = finder.find(plain, candidates, today)
             if parts:
-                return tuple(parse_reply(body, [action], today=today) for action, body in parts)
+                readings = (parse_reply(body, [action], today=today) for action, body in parts)
+                return tuple(replace(r, ref_unsure=finder.by_words) for r in readings)
     return (parse_reply(text, candidates, today=today),)
 
 
@@ -415,9 +419,11 @@ PART_FINDERS = (
     PartFinder("a list in order", _a_list_in_order,
                "'1. guidelines - complete / 2. monitoring - not started': one item per action."),
     PartFinder("by titles", _by_titles,
-               "'Website: delayed. Strategy: on track.': each part names its action's words."),
+               "'Website: delayed. Strategy: on track.': each part names its action's words.",
+               by_words=True),
     PartFinder("clauses by titles", _clauses_by_titles,
-               "'toolkit fine, forums fine, mapping behind - Jan': a clause per action."),
+               "'toolkit fine, forums fine, mapping behind - Jan': a clause per action.",
+               by_words=True),
     PartFinder("lines in order", _lines_in_order,
                "'1) 35/40 2) done 3) stuck': a line or numbered item per action, in order."),
     PartFinder("all alike", _all_alike,

@@ -148,7 +148,8 @@ def _by_title(text: str, candidates: Sequence[Candidate], today: date) -> tuple[
     if len(parts) > 1:  # "... signed off. I'll start on the examples next week.": no news of it
         parts = [(a, b) for a, b in parts if not (_INTENT_ONLY.match(b) or _SIGN_OFF.match(b))]
         parts = parts or title_parts(_opened(text), candidates)
-    return tuple(parse_reply(body, [action], today=today) for action, body in parts)
+    readings = (parse_reply(body, [action], today=today) for action, body in parts)
+    return tuple(replace(r, ref_unsure=len(parts) > 1) for r in readings)
 
 
 # "Nothing else to report.": the end of the news, of no action.
