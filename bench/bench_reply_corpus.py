@@ -68,6 +68,12 @@ FIRST_SCORES: dict[int, str] = {
     38: "97.7% (7 read, 165 asked), 2 unoffered, 2 wrong",
     39: "96.6% (7 read, 164 asked), 4 unoffered, 2 wrong",
     40: "97.1% (15 read, 154 asked), 4 unoffered, 1 wrong",
+    # From here an action only offered one at a time, and declined, counts as asked (as the
+    # chat asks); counted wrong as before, batch 41 had 2 wrong (1.3%), the others the same.
+    41: "93.4% (4 read, 138 asked), 9 unoffered, 1 wrong",
+    42: "95.0% (6 read, 147 asked), 7 unoffered, 1 wrong",
+    43: "97.0% (11 read, 151 asked), 4 unoffered, 1 wrong",
+    44: "95.5% (10 read, 161 asked), 7 unoffered, 1 wrong",
 }
 
 # The price of reading safely: how many replies get a question before Save. Before a field was
