@@ -389,3 +389,74 @@ def test_a_subject_then_it_keeps_the_story_on_that_action() -> None:
     )
     readings = read_volunteered(news, [ANNUAL, CHAMBER], today=TODAY)
     assert [r.ref for r in readings] == ["2.1"]
+
+
+# Blind batches 41 to 44, read cold together: what they taught.
+
+
+def test_on_track_for_a_delayed_action_is_asked_unless_back_on_track() -> None:
+    asked = read("Aye, on track.", PILOT)  # for its revised date: still Delayed, or under way?
+    assert asked.ask_status and asked.status_options[:2] == (Status.IN_PROGRESS, None)
+    assert read("Back on track now.", PILOT).status is Status.IN_PROGRESS
+
+
+def test_nothing_to_add_is_no_work_told() -> None:
+    reading = read("on track, nothing to add.", ANNUAL)  # not started: begun, or on course?
+    assert reading.ask_status and None in reading.status_options[:2]
+
+
+def test_a_day_after_which_work_starts_is_not_its_target() -> None:
+    no_target = Candidate("5", "Publish a summary on the website", Status.NOT_STARTED, None)
+    reading = read(
+        "not started - no date on it either. will look at it after the year end", no_target
+    )
+    assert reading.new_date is None and reading.ask_date  # asked, not 31 March settled
+
+
+def test_weeks_today_is_weeks_from_today() -> None:
+    reading = read("re-profiled: report to Panel 3 weeks today", PILOT, today=date(2028, 3, 13))
+    assert date(2028, 4, 3) in [reading.new_date, *(o.day for o in reading.date_options)]
+
+
+def test_on_track_for_a_new_date_does_not_keep_the_old_one() -> None:
+    late = Candidate("E4", "Establish an accessibility panel", Status.DELAYED, date(2027, 3, 31))
+    reading = read("on track for the new date (end Aug)", late)
+    assert reading.new_date == date(2027, 8, 31) or reading.ask_date
+
+
+def test_a_day_something_was_done_is_not_offered_as_a_later_target() -> None:
+    adopted = Candidate(
+        "R1", "Adopt and publish the strategy", Status.IN_PROGRESS, date(2027, 9, 30)
+    )
+    reply = (
+        "Adopted at Council 25/06/27, published 1/7 in English and Irish. Ulster-Scots to follow."
+    )
+    reading = read(reply, adopted, today=date(2027, 7, 8))
+    assert Status.COMPLETE in reading.status_options[:3]  # a part to follow, or all of it
+    assert Status.DELAYED not in reading.status_options[:3]  # 1 July was, not next year's
+
+
+def test_embedded_now_in_is_no_delay() -> None:
+    plan = Candidate(
+        "E1", "Adopt a Statement of Engagement Plan", Status.IN_PROGRESS, date(2030, 9, 30)
+    )
+    reply = "SEP approved 28/6/30, published 2/7. Embedded now in how we plan consultations."
+    reading = read(reply, plan, today=date(2030, 7, 25))
+    assert Status.COMPLETE in (reading.status, *reading.status_options[:3])
+
+
+def test_several_named_then_the_other_two() -> None:
+    others = [
+        Candidate(ref, text, Status.IN_PROGRESS, date(2027, 9, 30))
+        for ref, text in [("EC1", "Screening"), ("EC2", "Toolkit and protocol"),
+                          ("EC5", "Training"), ("EC9", "Residents survey")]
+    ]  # fmt: skip
+    reply = "EC2 done except the protocol, EC9 fieldwork going well, the other two as before."
+    readings = read_replies(reply, others, today=TODAY)
+    assert sorted(r.ref or "" for r in readings) == ["EC1", "EC2", "EC5", "EC9"]
+
+
+def test_not_calling_it_finished_offers_a_part_done() -> None:
+    reply = "The relaunch is done. Well - the procedure is. I'm not calling it finished."
+    reading = read(reply, PILOT)
+    assert Status.PARTIALLY_COMPLETE in reading.status_options[:3]

@@ -34,12 +34,7 @@ ROWS = [row for row in ALL_ROWS if row.batch not in NOT_YET_READ]
 
 
 # Rows of the blind batches still read wrong with confidence, each with why it is left.
-KNOWN_WRONG: dict[int, str] = {
-    6625: "batch 41 cold: 'All three on track' read In progress for a Delayed action",
-    6727: "batch 42 cold: 'Aye, on track.' read In progress for a Delayed action",
-    6895: "batch 43 cold: 'after the year end' read as 31 March for an action with no target",
-    7081: "batch 44 cold: 'on track for the new date (end Aug)' kept the old target",
-}
+KNOWN_WRONG: dict[int, str] = {}
 
 
 def _marked(row: Row) -> object:

@@ -1002,8 +1002,8 @@ _RE_MONTH_END = _Lazy(r"(?:the )?end of (?:(?:the|this|next) )?month")
 _RE_NEXT_SEASON = _Lazy(rf"next {alternation(SEASON_START)}")
 _RE_DURATION = _Lazy(
     rf"(?:in |within )?(a|an|another|\d{{1,2}}|{one_of(NUMBER_WORDS)})(?: more)? "
-    r"(day|week|wk|fortnight|month)s?(?:'s? time| time| from (?:today|now))?"
-)
+    r"(day|week|wk|fortnight|month)s?(?:'s? time| time| from (?:today|now)| (today|tomorrow))?"
+)  # "3 weeks today": three weeks on from today, as "a week today"
 
 
 def _fin_quarter_end(start_year: int, number: int) -> date:
@@ -1121,7 +1121,7 @@ def _relative_answer(raw: str, s: str, today: date) -> DateAnswer | None:
             day = last.replace(day=min(today.day, last.day))
         else:
             days = {"day": 1, "week": 7, "wk": 7, "fortnight": 14}[m[2]]
-            day = today + timedelta(days=count * days)
+            day = today + timedelta(days=count * days + (m[3] == "tomorrow"))
         return DateAnswer(raw, day, needs_confirmation=True)
     return None
 

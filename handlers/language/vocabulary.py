@@ -301,6 +301,7 @@ REMAINING_WORDS = (
 )
 # Words before a phrase that say the opposite of it (a lookbehind: no spaces, see phrases()).
 _NOT_BEFORE = r"(?<!not\s)(?<!n't\s)(?<!never\s)(?<!cannot\s)(?<!able\sto\s)(?<!longer\s)"
+_NOT_NEW = r"(?:(?!(?:new|revised|amended|extended|later)\b)\w+ )"  # any word but "new"
 # The target is unchanged: on track, and any date named is a step's, not a new target
 # ("Phase 2 slipped to September but the end date is the same").
 TARGET_KEPT_WORDS = (
@@ -313,11 +314,16 @@ TARGET_KEPT_WORDS = (
     r"(?:finish|be (?:done|finished|complete|ready)|deliver) (?:in|on) time",
     r"(?:\w+ )?still (?:ok|okay|fine|good)(?= *(?:[.,;!]|$))",
     r"(?:that'?s|that is) fine",
-    # "keep the date", "on track for the deadline": not when negated ("can't keep the date")
-    _NOT_BEFORE + r"keep(?:ing)? (?:to )?(?:the |our |that |this )?(?:\w+ ){0,2}?"
-    r"(?:date|target|deadline|end date|timescale)s?\b",
-    _NOT_BEFORE + r"on (?:track|target|course|schedule) (?:for|to meet|to hit) (?:the |our )?"
-    r"(?:\w+ ){0,2}?(?:date|target|deadline|end date|timescale)s?\b",
+    # "keep the date", "on track for the deadline": not when negated ("can't keep the date"),
+    # nor of a new date the plan may not have yet ("on track for the new date (end Aug)")
+    _NOT_BEFORE
+    + r"keep(?:ing)? (?:to )?(?:the |our |that |this )?"
+    + _NOT_NEW
+    + r"{0,2}?(?:date|target|deadline|end date|timescale)s?\b",
+    _NOT_BEFORE
+    + r"on (?:track|target|course|schedule) (?:for|to meet|to hit) (?:the |our )?"
+    + _NOT_NEW
+    + r"{0,2}?(?:date|target|deadline|end date|timescale)s?\b",
 )
 # On track: the work goes on as planned. Said of an action already under way, they change
 # nothing; negated ("not on track") they mean delayed.

@@ -141,6 +141,9 @@ def _weigh_choice(e: DateEvidence, choice: DateChoice, target: date | None) -> D
     day = hit.answer.day
     assert day is not None
     current = e.action.status if e.action is not None else None
+    if _after(e, hit):  # "will look at it after the year end": no sooner, not when it is done
+        problem = f"You say after {hit.text}: is there a target date, or keep it as it is?"
+        return _ask(e, hit.text, problem, choice)
     if target is None and current is not None and not choice.revision and not _finishing(e, hit):
         problem = f"Is {hit.text} ({format_date(day)}) a target for it?"  # "closes 30 August"
         return _ask(e, hit.text, problem, choice)  # work with no target: maybe a step in it
@@ -255,6 +258,12 @@ def _calendar_quarter_end(financial_end: date, year: int) -> date:
     month = 3 * number
     following = date(year + (month == 12), month % 12 + 1, 1)
     return following - timedelta(days=1)
+
+
+def _after(e: DateEvidence, hit: Found) -> bool:
+    """The date follows 'after' ('after the year end'): a day no sooner than, not a day by."""
+    before = [t.word for t in e.tokens[max(0, hit.first - 2) : hit.first]]
+    return bool(before) and (before[-1] == "after" or before == ["after", "the"])
 
 
 def _finishing(e: DateEvidence, hit: Found) -> bool:
@@ -511,9 +520,10 @@ def bare_rule(note: str) -> BareRule | None:
 
 
 _BARE_WORDS = 4
+_BACK = re.compile(r"\bback (?:on|under ?way|in hand|to (?:plan|normal))\b", re.IGNORECASE)
 _WORK_TOLD = re.compile(
     r"\b(?:held|met|drafted|drafting|done|started|begun|launched|ran|sent|agreed|booked"
-    r"|written|underway|under way|out|live|\w+ing)\b",
+    r"|written|underway|under way|out|live|(?!(?:no|some|any|every)?thing\b)\w+ing)\b",
     re.IGNORECASE,
 )
 
@@ -535,6 +545,11 @@ def settle_status(e: StatusEvidence) -> StatusReading:
         return StatusReading(None)  # "on track" said of work under way changes nothing
     if e.status is Status.IN_PROGRESS and e.on_track and current is Status.NOT_STARTED and bare:
         # "On track", alone, for work not yet begun: begun now, or on course to begin?
+        return StatusReading(None, (Status.IN_PROGRESS, None))
+    again = _BACK.search(e.note) is not None
+    if e.status is Status.IN_PROGRESS and e.on_track and current is Status.DELAYED and not again:
+        # "Aye, on track": for the revised date, so still Delayed on the chair's report, or
+        # back under way? Officers mean both (blind batches 36, 42); "back on track" is plain
         return StatusReading(None, (Status.IN_PROGRESS, None))
     if e.status is Status.IN_PROGRESS and e.on_track and current is _PARTLY:
         # "On track" for work part done: it stays part done, or the officer calls it in progress

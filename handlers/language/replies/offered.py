@@ -12,7 +12,10 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from handlers.language.vocabulary import MONTHS, one_of
 from models.tables import Status
+
+SEASONS = ("spring", "summer", "autumn", "winter")
 
 BUTTONS = 3  # the status buttons shown first
 
@@ -34,6 +37,7 @@ LEANS = (
         r"|(?<!minutes )to follow"
         r"|left to|(?:the )?rest\b|remaining|not quite|isn'?t really (?:complete|done|finished)"
         r"|not (?:fully|all|really) (?:complete|done|finished)|bar the|but not|just the\b"
+        r"|not calling it (?:finished|done|complete)|still (?:looking|trying|chasing|searching)"
         r"|tbc\b|outstanding|to go\b|(?:one|two|three|a few|\d+) (?:\w+ )?(?:left|remaining)\b"
         r"|but (?:it'?s |they'?re |it is |they are )?not (?:\w+ ){0,4}yet\b)",
         Status.PARTIALLY_COMPLETE,
@@ -43,7 +47,9 @@ LEANS = (
         "later",
         r"\b(?:moved|postponed|put back|pushed|slipp\w*|delay\w*|rearrang\w*|re-?schedul\w*"
         r"|instead of|rather than|cancelled|won'?t|will not|not (?:be )?realistic|h[eo]ld off"
-        r"|on hold|paused|behind|late\b|later\b|until|till|not until|now (?:be|going|in)\b"
+        r"|on hold|paused|behind|late\b|later\b|until|till|not until|now (?:be|going)\b"
+        # "now in March", "now in the new year"; not "embedded now in how we plan"
+        rf"|now in (?:the )?(?:new |next )?(?:{one_of(MONTHS)}|{one_of(SEASONS)}|q[1-4]|\d|year)\b"
         r"|missed|next cycle|reprocur\w*|re-?tender\w*|extend\w*|on ice|no gonnae"
         r"|(?:rolled|carried|brought) forward|re-?profiled"
         r"|(?:don'?t|do not) think (?:we'?ll|we will|it'?ll|it will) (?:get|make|manage)"
@@ -58,8 +64,8 @@ LEANS = (
         r"|parked|abandon\w*|withdr[ae]w\w*|superseded|replaced (?:by|with)|not needed|overtaken"
         r"|dead in the water|long grass|off (?:my|the) (?:list|plan)|no budget|no money"
         r"|(?:fold|roll|merg)(?:ed|ing|e)? (?:it |this |them )?into|(?:don'?t|no) need (?:to|for)"
-        r"|(?:come|taken?) (?:it |this |that )?(?:out|off) (?:of )?(?:the|my|this|our) (?:\w+ )?"
-        r"(?:plan|list)|(?:can|could|should) be removed|remove (?:it|this|that)\b"
+        r"|(?:come|taken?) (?:it |this |that |[\w.]+ )?(?:out|off) (?:of )?(?:the|my|this|our) "
+        r"(?:\w+ )?(?:plan|list)|(?:can|could|should) be removed|remove (?:it|this|that)\b"
         r"|removed from|duplicat\w*|tupe'?d|transferr?(?:ed|ing) (?:across|over|to)"
         r"|(?:now )?covered by"
         r"|pulled out|lead (?:it|the \w+) themselves|no point|not required"

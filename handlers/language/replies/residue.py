@@ -461,7 +461,9 @@ def doubts(read: Read) -> list[Doubt]:
                 continue  # the verb goes on in the reply as written ("is done")
             fields = _reach(rule, read, m.start())
             if fields:
-                day = _day(m.group(), read.today) if rule.name == "time" else None
+                day = None
+                if rule.name == "time" and not _DONE_THEN.search(read.note[: m.start()]):
+                    day = _day(m.group(), read.today)  # not "published 1/7": a day gone
                 words = _question(read.note, m) if rule.name == "question" else m.group()
                 found.append(Doubt(rule.name, words.strip(), fields, rule.lean, day))
                 taken.append(range(m.start(), m.end()))
@@ -557,6 +559,12 @@ def _reach(rule: DoubtRule, read: Read, at: int) -> frozenset[Field]:
         Reach.UNCUED: set() if read.date_cued else {Field.DATE},
     }
     return frozenset(reach[rule.reach])
+
+
+# "published 1/7", "approved 28/6": a day something was done, already gone.
+_DONE_THEN = re.compile(
+    r"\b(?:\w+ed|held|met|sent|went|ran|began|done|signed off)\s*$", re.IGNORECASE
+)
 
 
 def _day(words: str, today: date) -> date | None:

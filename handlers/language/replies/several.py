@@ -175,15 +175,30 @@ def _the_others(plain: str, candidates: Sequence[Candidate], today: date) -> lis
         return None
     first, rest = "".join(sentences[:cut]), "".join(sentences[cut:])
     named = refs_mentioned(plain, candidates)
+    by_ref = {c.ref: c for c in candidates}
+    if len(named) > 1:  # "EC2 done except the protocol, EC9 closes Friday, the other two as before"
+        return _several_then_the_others(first, rest, named, candidates, today)
     if not named and (claimed := title_words(first, candidates)) is not None:
         named = (claimed,)
     if len(named) != 1 or not (refs_mentioned(first, candidates) or title_words(first, candidates)):
         return None
-    by_ref = {c.ref: c for c in candidates}
     if _NOT_MINE.search(rest):  # "The other two are Sarah's.": no news of them
         return [(by_ref[named[0]], first.strip())]
     others = [c for c in candidates if c.ref != named[0]]
     return [(by_ref[named[0]], first.strip())] + [(c, rest.strip()) for c in others]
+
+
+def _several_then_the_others(
+    first: str, rest: str, named: Sequence[str], candidates: Sequence[Candidate], today: date
+) -> list[Part] | None:
+    """Several named, each heading its part, then 'the other two': the rest alike."""
+    parts = _headed_by_refs(first.strip().rstrip(",;"), candidates, today)
+    if not parts or {c.ref for c, _ in parts} != set(named):
+        return None
+    if _NOT_MINE.search(rest):
+        return parts
+    others = [c for c in candidates if c.ref not in named]
+    return parts + [(c, rest.strip()) for c in others] if others else None
 
 
 _NOT_MINE = re.compile(
@@ -406,12 +421,12 @@ def _by_titles(plain: str, candidates: Sequence[Candidate], today: date) -> list
 
 
 PART_FINDERS = (
+    PartFinder("the others", _the_others,
+               "'3.3 finished. The other two haven't started': one named, then the rest."),
     PartFinder("headed by refs", _headed_by_refs,
                "'R1 done. R4 delayed to March': each ref opens its part."),
     PartFinder("sentences with refs", _by_sentences_with_refs,
                "'The options section (R15) is finished. R5 guide signed off': a ref per sentence."),
-    PartFinder("the others", _the_others,
-               "'3.3 finished. The other two haven't started': one named, then the rest."),
     PartFinder("all, and one", _all_and_one,
                "'Nothing new on any of these. CP4 still with Legal.': one named, the rest alike."),
     PartFinder("ordinals", _by_ordinals,
