@@ -460,3 +460,26 @@ def test_not_calling_it_finished_offers_a_part_done() -> None:
     reply = "The relaunch is done. Well - the procedure is. I'm not calling it finished."
     reading = read(reply, PILOT)
     assert Status.PARTIALLY_COMPLETE in reading.status_options[:3]
+
+
+# Blind batches 45 to 48, read cold together: what they taught.
+
+
+def test_a_heading_naming_one_action_and_words_naming_another_is_asked_which() -> None:
+    fund = Candidate(
+        "A4",
+        "Participatory budgeting: deliver a PB process for the £250k Community Choices fund, "
+        "with voting open to residents aged 12 and over, contributing to the 1% mainstream PB "
+        "target.",
+    )
+    mainstream = Candidate(
+        "A5",
+        "Mainstreaming PB: identify at least two mainstream Council budgets (e.g. roads "
+        "resurfacing, parks) to be allocated through PB in 2031/32.",
+    )
+    news = (
+        "Good news on mainstream PB - Roads have agreed £400k of the 31/32 resurfacing "
+        "programme will go to PB. Parks still swithering."
+    )
+    (reading,) = read_volunteered(news, [fund, mainstream], today=date(2031, 1, 16))
+    assert reading.ref is None and set(reading.ref_options[:2]) == {"A4", "A5"}

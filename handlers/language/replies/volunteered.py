@@ -131,6 +131,8 @@ def _by_title(text: str, candidates: Sequence[Candidate], today: date) -> tuple[
         return (parse_reply(_opened(text), [subject], today=today),)
     parts = title_parts(_opened(text), candidates)
     if len(parts) < 2 and (named := _named_first(_opened(text), candidates)):
+        if parts and parts[0][0] not in named:  # the heading names one, its words another
+            return _which_of(text, [parts[0][0], *named], today)
         if len(named) == 1:  # "PSB joint engagement calendar - first workshop held"
             return (parse_reply(_opened(text), named, today=today),)
         return _which_of(text, named, today)  # "Annual report - ..." with two annual reports
