@@ -6,8 +6,8 @@ buttons, a form whose Save sends nothing) fails here. The bot is set up as docs/
 try-out says, running its `engagebot orgs` and `engagebot people` lines as written. One
 Playground, one server and one browser serve the whole module; the stories run in order, as
 one officer's morning: install, help, their actions, the update form, a reminder answered in
-words, the consult walk to its end and publishing what it added, the health check, the
-summary in the team's channel, and the group chat.
+words, news of two actions confirmed one at a time, the consult walk to its end and publishing
+what it added, the health check, the summary in the team's channel, and the group chat.
 """
 
 from __future__ import annotations
@@ -146,6 +146,20 @@ def test_a_reminder_arrives_and_a_reply_in_words_is_saved(world: World) -> None:
     chat.press(confirm, "Save")
     chat.wait_for("Saved. R1 is now Partially complete")
     assert notes(ctx, "R1")[-1].startswith("strategy drafted and out for feedback")
+
+
+def test_news_of_two_actions_by_their_titles_is_confirmed_one_at_a_time(world: World) -> None:
+    chat, ctx = world.chat, world.ctx
+    chat.say("Record of engagement activity: done. Engagement expenditure: on track.")
+    which = chat.wait_for("Which action first?")  # told apart by title words: not one Save
+    chat.press(which, "R7")
+    confirm = chat.wait_for("R7 → Complete.")
+    chat.press(confirm, "Save")
+    more = chat.wait_for("also about R10. Which next?")
+    chat.press(more, "That's all")
+    chat.wait_for("that's everything from your message")
+    assert notes(ctx, "R7")[-1] == "Record of engagement activity: done."
+    assert not any("expenditure" in note for note in notes(ctx, "R10"))  # declined: untouched
 
 
 def test_the_consult_walk_to_its_end_and_publishing_the_entry(world: World) -> None:

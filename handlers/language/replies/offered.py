@@ -12,10 +12,8 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from handlers.language.vocabulary import MONTHS, one_of
+from handlers.language.vocabulary import MONTHS, SEASONS, one_of
 from models.tables import Status
-
-SEASONS = ("spring", "summer", "autumn", "winter")
 
 BUTTONS = 3  # the status buttons shown first
 

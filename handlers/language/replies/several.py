@@ -176,7 +176,7 @@ def _the_others(plain: str, candidates: Sequence[Candidate], today: date) -> lis
     first, rest = "".join(sentences[:cut]), "".join(sentences[cut:])
     named = refs_mentioned(plain, candidates)
     by_ref = {c.ref: c for c in candidates}
-    if len(named) > 1:  # "EC2 done except the protocol, EC9 closes Friday, the other two as before"
+    if len(named) > 1:  # "EC2 done bar the protocol, EC9 closes Friday, the other two as before"
         return _several_then_the_others(first, rest, named, candidates, today)
     if not named and (claimed := title_words(first, candidates)) is not None:
         named = (claimed,)
@@ -422,7 +422,7 @@ def _by_titles(plain: str, candidates: Sequence[Candidate], today: date) -> list
 
 PART_FINDERS = (
     PartFinder("the others", _the_others,
-               "'3.3 finished. The other two haven't started': one named, then the rest."),
+               "'3.3 finished. The other two haven't started': one or more named, then the rest."),
     PartFinder("headed by refs", _headed_by_refs,
                "'R1 done. R4 delayed to March': each ref opens its part."),
     PartFinder("sentences with refs", _by_sentences_with_refs,
