@@ -79,6 +79,10 @@ FIRST_SCORES: dict[int, str] = {
     46: "96.4% (9 read, 151 asked), 5 unoffered, 1 wrong",
     47: "94.4% (9 read, 142 asked), 9 unoffered, 0 wrong",
     48: "98.9% (10 read, 176 asked), 2 unoffered, 0 wrong",
+    49: "95.1% (7 read, 147 asked), 7 unoffered, 1 wrong",
+    50: "95.5% (7 read, 163 asked), 8 unoffered, 0 wrong",
+    51: "93.7% (6 read, 173 asked), 9 unoffered, 3 wrong",
+    52: "95.8% (12 read, 170 asked), 7 unoffered, 1 wrong",
 }
 
 # The price of reading safely: how many replies get a question before Save. Before a field was

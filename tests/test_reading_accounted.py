@@ -483,3 +483,27 @@ def test_a_heading_naming_one_action_and_words_naming_another_is_asked_which() -
     )
     (reading,) = read_volunteered(news, [fund, mainstream], today=date(2031, 1, 16))
     assert reading.ref is None and set(reading.ref_options[:2]) == {"A4", "A5"}
+
+
+# Blind batches 49 to 52, read cold together: what they taught.
+
+
+def test_nothings_slipped_is_no_delay() -> None:
+    assert read("Nothing's slipped.", TOOLKIT).status is not Status.DELAYED
+
+
+def test_a_month_named_that_holds_the_target_keeps_it() -> None:
+    due = Candidate("P6", "Draft the PAC note", Status.NOT_STARTED, date(2032, 5, 28))
+    reading = read("started drafting this week, on course for end of May.", due, date(2032, 4, 5))
+    assert reading.new_date != date(2032, 5, 31)  # not moved to the month's end: 28 May stands
+
+
+def test_a_dotted_day_alone_is_a_day() -> None:
+    due = Candidate("3.1", "Hold the review", Status.NOT_STARTED, date(2032, 12, 31))
+    reading = read("31.03", due, today=date(2032, 7, 5))
+    assert date(2033, 3, 31) in [o.day for o in reading.date_options]
+
+
+def test_all_in_post_is_not_kept_as_it_was() -> None:
+    reading = read("happy days, all in post", TOOLKIT)
+    assert reading.ask_status and Status.COMPLETE in reading.status_options[:3]

@@ -29,7 +29,7 @@ from tests.reply_corpus import NONE, Expected, Row, Verdict, load, score, tally
 
 ALL_ROWS = load()
 # Batches added at their first score, before the reader is changed for them.
-NOT_YET_READ: frozenset[int] = frozenset(set(range(11, 49)))
+NOT_YET_READ: frozenset[int] = frozenset(set(range(11, 53)))
 ROWS = [row for row in ALL_ROWS if row.batch not in NOT_YET_READ]
 
 

@@ -44,6 +44,7 @@ from handlers.language.replies.progress import finish_clause
 from handlers.language.replies.tokens import TARGET_VERBS, Tokens
 from handlers.language.replies.vague import VagueTime, vague_times
 from handlers.language.targets import format_date
+from handlers.language.vocabulary import MONTHS, one_of
 from models.tables import Status
 
 _MOST_OPTIONS = 4
@@ -157,8 +158,9 @@ def _weigh_choice(e: DateEvidence, choice: DateChoice, target: date | None) -> D
             return reading
         a_year_on = DateOption(_a_year_on(day), f"{hit.text}, a year on")
         return replace(reading, options=_unique([*reading.options, a_year_on]))
-    if day == target:
-        return DateReading()  # the same target again
+    said_again = _its_month(hit, target) and not choice.revision and e.status is not Status.DELAYED
+    if day == target or said_again:
+        return DateReading()  # the same target again ("on course for end of May", due 28 May)
     if (quarter := _current_quarter(e, hit)) is not None:
         return quarter
     delayed = e.status is Status.DELAYED  # "delayed until 7 Dec": the officer moves the target
@@ -258,6 +260,21 @@ def _calendar_quarter_end(financial_end: date, year: int) -> date:
     month = 3 * number
     following = date(year + (month == 12), month % 12 + 1, 1)
     return following - timedelta(days=1)
+
+
+def _its_month(hit: Found, target: date | None) -> bool:
+    """A month named with no day ('October', 'end of May'), the month the target falls in:
+    the target said again, not moved to the month's end."""
+    day = hit.answer.day
+    if target is None or day is None or _A_DAY_NUMBER.search(hit.text):
+        return False
+    if not _A_MONTH.search(hit.text):
+        return False  # "another month", "Christmas": not a month named
+    return (day.year, day.month) == (target.year, target.month)
+
+
+_A_DAY_NUMBER = re.compile(r"(?<!\d)\d{1,2}(?!\d)")
+_A_MONTH = re.compile(rf"\b{one_of(MONTHS)}\b", re.IGNORECASE)
 
 
 def _after(e: DateEvidence, hit: Found) -> bool:

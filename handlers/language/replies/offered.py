@@ -70,6 +70,7 @@ LEANS = (
         r"|take (?:that|it|this) (?:one )?off|delet(?:e|ed|ing)|subsumed|(?:can|could) come off"
         r"|pick (?:it|this) up (?:through|in)|not a requirement|greyed out|merged (?:this|it|with)"
         r"|no longer happening|voted (?:it )?out|as (?:merged|a duplicate|superseded|n/?a)"
+        r"|(?:decided |agreed )?not to (?:proceed|go ahead)|instead of doing (?:our|it|this)"
         r"|(?:can|could) (?:now )?go(?=\s*[.!,;]|$))\b",
         Status.WITHDRAWN,
         "Work given up or replaced: maybe withdrawn.",
@@ -79,7 +80,7 @@ LEANS = (
         r"\b(?:done(?! elsewhere| by (?:an)?other)|complete[d]?|finished|live|published"
         r"|signed off|approved|adopted|launched"
         r"|sorted|delivered|closes? (?:it|this)|tick(?:ed)?|that'?s us|job done"
-        r"|put to bed|done and dusted|wedi gorffen|ticked off|\u2705|\u2714"
+        r"|put to bed|done and dusted|wedi gorffen|ticked off|\u2705|\u2714|all (?:\w+ )?in post"
         r"|went (?:live|out|up|online|on (?:the )?(?:website|intranet|web))"
         r"|(?:'s|is|are|gone) out (?:today|now|this week)|up and running"
         r"|agreed at (?:cabinet|committee|council|board|the \w+)"
@@ -91,6 +92,7 @@ LEANS = (
         r"|all (?:\d+|two|three|four|five|six) (?:\w+ )?(?:in|done|complete|finished)"
         r" (?:now|\w+ now)"
         r"|all (?:\w+ )?(?:sent|issued|distributed|delivered) (?:out )?now"
+        r"|all (?:\d+|two|three|four|five|six|seven|eight) (?:\w+ ){0,2}(?:held|run|delivered)\b"
         r"|(?:^|[,.;]\s?|(?:was|were|been|and) )noted\b"
         r"|closed (?:on |last )?(?:mon|tue|wed|thu|fri|sat|sun|yesterday|with|early)"
         r")",
@@ -221,6 +223,9 @@ def offered(
         said.insert(1 if first_done else 0, Status.IN_PROGRESS)  # or just begun
     if Status.COMPLETE in said[1:] and _NOT_DONE & set(said):
         said.insert(0, _P)  # "PSNI done, NIHE done, the Trust TBC": done and not done, a part
+    elif _P in said and Status.COMPLETE in said:  # "session cancelled, rest all done": a part
+        said.remove(_P)
+        said.insert(said.index(Status.COMPLETE), _P)
     out = unique([best, None, *said[:1], *moved, *said[1:], *rest], current)
     if len(out) < BUTTONS:  # never a question of one button: what else it could mean, too
         out = unique([*out, *OTHERS[current]], current)[:BUTTONS]

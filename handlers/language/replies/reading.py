@@ -115,6 +115,10 @@ def _offered(
 
 
 _CELLS = re.compile(r"\s*\|\s*")
+# A reply that is only "31.03" or "15.06": a day and month, never a ref ("1.3", "4.2")
+_DOTTED_DAY = re.compile(
+    r"^\s*(?:(0?[1-9]|[12]\d|3[01])\.(0[1-9])|(1[3-9]|2\d|3[01])\.(0?[1-9]|1[0-2]))\s*$"
+)
 _BACK_END = re.compile(r"\bback end of\b", re.IGNORECASE)
 
 
@@ -129,6 +133,7 @@ def _parse(text: str, candidates: Sequence[Candidate], today: date) -> ParsedRep
     note = fix_typos(in_english(this_subject(written, action)))
     note = _CELLS.sub(", ", note).strip(" ,")  # "A7 | not started | Feb fine": a table's row
     note = _BACK_END.sub("end of", note)  # "the back end of the year": its end, not put back
+    note = _DOTTED_DAY.sub(lambda m: "/".join(g for g in m.groups() if g), note)  # "31.03"
 
     tokens = tokenize(note)
     dates = all_dates(note, tokens, today)

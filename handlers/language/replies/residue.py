@@ -165,6 +165,8 @@ DOUBTS: tuple[DoubtRule, ...] = (
             + _FOLLOWS
             + r")[a-z]{3,})",
             r"\d\d/\d\d",  # a financial year, "27/28"
+            # "31.03", "15.06": a day and month with a dot, never a ref ("1.3", "4.2")
+            r"(?:(?:1[3-9]|2\d|3[01])\.(?:0?[1-9]|1[0-2])|(?:0?[1-9]|[12]\d|3[01])\.0[1-9])(?![.\d])",
             r"\d{1,2}(?:st|nd|rd|th)(?!\s+(?!of\b)[a-z])",  # "the 25th", not "2nd phase"
             r"(?:19|20)\d\d(?:/\d\d)?",
             # a month and a two-digit year, "Mar-27"

@@ -295,7 +295,7 @@ def in_place(word: str, following: str) -> bool:
 
 _NEGATORS = frozenset(
     {"not", "no", "never", "nowhere", "without", "nothing", "cannot", "isnt", "hasnt"}
-    | {"nobody", "noone", "none"}
+    | {"nobody", "noone", "none", "nothing's", "nobody's"}  # "Nothing's slipped"
     | {"havent", "wasnt"}
     | {"werent", "arent", "didnt", "doesnt", "dont", "wont", "cant", "couldnt", "nor"}
 )
